@@ -1,0 +1,1 @@
+export function abi_version(): i32 { return 1; }

@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// Thin launcher: the CLI is compiled from host/cli.ts into build/host/cli.js by `npm run build`.
+import { existsSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { dirname, join } from "node:path";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const cli = join(root, "build", "host", "cli.js");
+if (!existsSync(cli)) {
+  process.stderr.write("edgelearn: build/host/cli.js is missing; run `npm run build` first\n");
+  process.exit(70);
+}
+const { main } = await import(pathToFileURL(cli).href);
+process.exitCode = await main(process.argv.slice(2));
