@@ -1,0 +1,147 @@
+import { adwin_init, adwin_update, adwin_width, adwin_mean, ADWIN_BYTES, ADWIN_ROWS, ADWIN_M } from "../drift/adwin";
+import { ph_init, ph_update, PH_BYTES } from "../drift/page_hinkley";
+import { ddm_init, ddm_update, DDM_BYTES } from "../drift/ddm";
+import { DRIFT_DETECTED, DRIFT_WARNING } from "../drift/detector";
+import { rseed, rnorm, runi, region } from "./util/rand";
+
+/** Readings until the first drift after a 1σ mean shift at `at`, or -1. False alarms before `at` counted in `falseAlarms`. */
+let falseAlarms = 0;
+function delayAdwin(seed: u32, at: i32, n: i32): i32 {
+  const p = region(ADWIN_BYTES);
+  adwin_init(p, 0.002, 0.02);
+  rseed(seed);
+  falseAlarms = 0;
+  for (let t = 0; t < n; t++) {
+    const x = rnorm() + (t >= at ? <f32>1 : <f32>0);
+    if (adwin_update(p, x) == DRIFT_DETECTED) {
+      if (t >= at) return t - at;
+      falseAlarms++;
+    }
+  }
+  return -1;
+}
+function delayPH(seed: u32, at: i32, n: i32): i32 {
+  const p = region(PH_BYTES);
+  ph_init(p, 0.005, 50, 0.9999, 1);
+  rseed(seed);
+  falseAlarms = 0;
+  for (let t = 0; t < n; t++) {
+    const x = rnorm() + (t >= at ? <f32>1 : <f32>0);
+    if (ph_update(p, x) == DRIFT_DETECTED) {
+      if (t >= at) return t - at;
+      falseAlarms++;
+    }
+  }
+  return -1;
+}
+
+describe("ADWIN", () => {
+  it("has the documented memory bound", () => {
+    expect(ADWIN_BYTES).toBe(32 + 4 * ADWIN_ROWS + 8 * ADWIN_ROWS * ADWIN_M);
+    expect(ADWIN_BYTES).toBeLessThanOrEqual(648);
+  });
+
+  it("detects a 1σ mean shift within 200 readings (10 seeds)", () => {
+    for (let seed: u32 = 1; seed <= 10; seed++) {
+      const d = delayAdwin(seed, 1000, 1400);
+      expect(d).toBeGreaterThanOrEqual(0);
+      expect(d).toBeLessThan(200);
+    }
+  });
+
+  it("raises at most one false alarm on 100,000 stationary readings", () => {
+    const p = region(ADWIN_BYTES);
+    adwin_init(p, 0.002, 0.02);
+    rseed(77);
+    let alarms = 0;
+    for (let t = 0; t < 100000; t++) if (adwin_update(p, rnorm()) == DRIFT_DETECTED) alarms++;
+    expect(alarms).toBeLessThanOrEqual(1);
+    // the window is bounded: it slides once full
+    expect(adwin_width(p)).toBeLessThanOrEqual(<u32>(ADWIN_M * ((1 << ADWIN_ROWS) - 1)));
+    expect(adwin_width(p)).toBeGreaterThan(50000);
+    expect(Mathf.abs(adwin_mean(p))).toBeLessThan(0.05);
+  });
+
+  it("shrinks its window to the new concept after a drift", () => {
+    const p = region(ADWIN_BYTES);
+    adwin_init(p, 0.002, 0.02);
+    rseed(5);
+    for (let t = 0; t < 3000; t++) adwin_update(p, rnorm() + (t >= 2000 ? <f32>3 : <f32>0));
+    expect(adwin_width(p)).toBeLessThan(1200);
+    expect(adwin_mean(p)).toBeGreaterThan(2.5);
+  });
+
+  it("is deterministic", () => {
+    expect(delayAdwin(3, 500, 1000)).toBe(delayAdwin(3, 500, 1000));
+  });
+});
+
+describe("Page-Hinkley", () => {
+  it("detects a 1σ mean increase within 200 readings (10 seeds), rarely alarming before it", () => {
+    let total = 0;
+    for (let seed: u32 = 1; seed <= 10; seed++) {
+      const d = delayPH(seed, 1000, 1400);
+      expect(d).toBeGreaterThanOrEqual(0);
+      expect(d).toBeLessThan(200);
+      total += falseAlarms;
+    }
+    // λ = 50 on unit-variance noise: a false alarm in 1000 readings happens for about one seed in ten
+    expect(total).toBeLessThanOrEqual(2);
+  });
+
+  it("warns before it detects", () => {
+    const p = region(PH_BYTES);
+    ph_init(p, 0.005, 50, 0.9999, 1);
+    rseed(9);
+    let warnAt = -1, driftAt = -1;
+    for (let t = 0; t < 2000 && driftAt < 0; t++) {
+      const r = ph_update(p, rnorm() + (t >= 1000 ? <f32>1 : <f32>0));
+      if (r == DRIFT_WARNING && warnAt < 0 && t >= 1000) warnAt = t;
+      if (r == DRIFT_DETECTED) driftAt = t;
+    }
+    expect(warnAt).toBeGreaterThan(999);
+    expect(driftAt).toBeGreaterThan(warnAt);
+  });
+
+  it("mode 2 sees decreases only", () => {
+    const up = region(PH_BYTES), dn = region(PH_BYTES);
+    ph_init(up, 0.005, 50, 0.9999, 1);
+    ph_init(dn, 0.005, 50, 0.9999, 2);
+    rseed(11);
+    let upHits = 0, dnHits = 0;
+    for (let t = 0; t < 2000; t++) {
+      const x = rnorm() - (t >= 1000 ? <f32>2 : <f32>0);
+      if (ph_update(up, x) == DRIFT_DETECTED) upHits++;
+      if (ph_update(dn, x) == DRIFT_DETECTED) dnHits++;
+    }
+    expect(upHits).toBe(0);
+    expect(dnHits).toBeGreaterThan(0);
+  });
+});
+
+describe("DDM", () => {
+  it("warns, then detects when the error rate jumps from 10% to 40%", () => {
+    const p = region(DDM_BYTES);
+    ddm_init(p, 2, 3);
+    rseed(21);
+    let warnAt = -1, driftAt = -1, early = 0;
+    for (let t = 0; t < 4000 && driftAt < 0; t++) {
+      const err: f32 = runi() < (t >= 2000 ? 0.4 : 0.1) ? 1 : 0;
+      const r = ddm_update(p, err);
+      if (t < 2000 && r == DRIFT_DETECTED) early++;
+      if (t >= 2000 && r == DRIFT_WARNING && warnAt < 0) warnAt = t;
+      if (t >= 2000 && r == DRIFT_DETECTED) driftAt = t;
+    }
+    expect(early).toBeLessThanOrEqual(1); // DDM's known weakness: an early, noisy minimum
+    expect(warnAt).toBeGreaterThan(1999);
+    expect(driftAt).toBeGreaterThanOrEqual(warnAt);
+    expect(driftAt - 2000).toBeLessThan(300);
+  });
+
+  it("a perfect model's first error is not a drift", () => {
+    const p = region(DDM_BYTES);
+    ddm_init(p, 2, 3);
+    for (let t = 0; t < 100; t++) ddm_update(p, 0);
+    expect(ddm_update(p, 1)).toBe(0);
+  });
+});

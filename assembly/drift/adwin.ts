@@ -1,0 +1,187 @@
+// ADWIN (ADaptive WINdowing, Bifet & Gavaldà 2007) in fixed memory.
+//
+// The window is an exponential histogram: row r holds up to ADWIN_M buckets, each summarising
+// 2^r consecutive values by their sum and their sum of squared deviations. When a row would
+// hold M+1 buckets its two oldest merge into one bucket of the next row. Every `clock` values
+// the detector tries every cut of the window into an older part W0 and a newer part W1 and
+// drops the oldest buckets while |mean(W0) − mean(W1)| exceeds the Hoeffding-style bound
+//   eps = sqrt(2 m v dd) + 2/3 m dd,  m = 1/(n0−5+1) + 1/(n1−5+1),  dd = ln(2 ln n / δ)
+// (v is the window variance), as in River's ADWIN (clock 32, min window 5, grace 10, M 5).
+//
+// Memory bound: ADWIN_ROWS = 14 rows × M = 5 buckets × 8 bytes + 14 row counts + 32-byte
+// header = 648 bytes. The longest window it can represent is M·(2^14 − 1) = 81,915 values;
+// beyond that the oldest bucket is dropped (the window slides instead of growing), which only
+// lowers the sensitivity to changes smaller than what 82k values can resolve.
+//
+// Warning level: the same pass also tests each cut at a looser confidence δ_warn (default
+// 10·δ); a cut that passes it but not δ reports DRIFT_WARNING until the next check.
+
+import { DRIFT_NONE, DRIFT_WARNING, DRIFT_DETECTED } from "./detector";
+
+export const ADWIN_ROWS: i32 = 14;
+export const ADWIN_M: i32 = 5;
+const CLOCK: u32 = 32;
+const MIN_LEN: f32 = 5;
+const GRACE: u32 = 10;
+
+// header fields (byte offsets)
+const O_WIDTH = 0; // u32 values in the window
+const O_TOTAL = 4; // f32 sum of the window
+const O_VAR = 8; // f32 sum of squared deviations of the window
+const O_TICK = 12; // u32 values seen since the last reset
+const O_DELTA = 16; // f32 δ
+const O_DELTA_W = 20; // f32 δ for the warning level
+const O_NROWS = 24; // u32 rows in use
+const O_LEVEL = 28; // u32 warning level from the last check (0/1)
+const O_COUNTS = 32; // u32[ROWS] buckets per row
+const O_BUCKETS = O_COUNTS + 4 * ADWIN_ROWS; // {f32 total, f32 var}[ROWS][M], oldest first
+
+/** Bytes of state one ADWIN needs. */
+export const ADWIN_BYTES: i32 = O_BUCKETS + 8 * ADWIN_ROWS * ADWIN_M;
+
+// @ts-ignore: decorator
+@inline function bkt(p: usize, row: i32, j: i32): usize {
+  return p + O_BUCKETS + (((row * ADWIN_M + j) << 3) as usize);
+}
+// @ts-ignore: decorator
+@inline function row_count(p: usize, row: i32): i32 {
+  return load<i32>(p + O_COUNTS + ((row << 2) as usize));
+}
+// @ts-ignore: decorator
+@inline function set_row_count(p: usize, row: i32, n: i32): void {
+  store<i32>(p + O_COUNTS + ((row << 2) as usize), n);
+}
+
+/** Clears the window, keeps δ. */
+export function adwin_reset(p: usize): void {
+  const d = load<f32>(p + O_DELTA), dw = load<f32>(p + O_DELTA_W);
+  memory.fill(p, 0, ADWIN_BYTES);
+  store<f32>(p + O_DELTA, d);
+  store<f32>(p + O_DELTA_W, dw);
+}
+
+/** Fresh detector with confidence δ (River's default 0.002) and warning confidence δ_warn. */
+export function adwin_init(p: usize, delta: f32, delta_warn: f32): void {
+  store<f32>(p + O_DELTA, delta);
+  store<f32>(p + O_DELTA_W, delta_warn);
+  adwin_reset(p);
+}
+
+/** Values currently in the window. */
+export function adwin_width(p: usize): u32 {
+  return load<u32>(p + O_WIDTH);
+}
+
+/** Mean of the window (0 when empty). */
+export function adwin_mean(p: usize): f32 {
+  const w = load<u32>(p + O_WIDTH);
+  return w == 0 ? 0 : load<f32>(p + O_TOTAL) / <f32>w;
+}
+
+/** Removes the oldest bucket (first of the last row). Returns its size. */
+function delete_oldest(p: usize): f32 {
+  const last = load<i32>(p + O_NROWS) - 1;
+  const b = bkt(p, last, 0);
+  const n1 = <f32>(1 << last);
+  const u = load<f32>(b), v = load<f32>(b, 4);
+  const w = <f32>(load<u32>(p + O_WIDTH) - (1 << last));
+  store<u32>(p + O_WIDTH, <u32>w);
+  const total = load<f32>(p + O_TOTAL) - u;
+  store<f32>(p + O_TOTAL, total);
+  if (w > 0) {
+    const d = u / n1 - total / w;
+    store<f32>(p + O_VAR, max<f32>(0, load<f32>(p + O_VAR) - (v + n1 * w * d * d / (n1 + w))));
+  } else {
+    store<f32>(p + O_VAR, 0);
+  }
+  const k = row_count(p, last) - 1;
+  memory.copy(b, b + 8, (k << 3) as usize);
+  set_row_count(p, last, k);
+  if (k == 0) store<i32>(p + O_NROWS, last);
+  return n1;
+}
+
+/** Appends a bucket (newest) to a row, merging the row's two oldest into the next row first if full. */
+function push_bucket(p: usize, row: i32, total: f32, v: f32): void {
+  if (row_count(p, row) == ADWIN_M) {
+    if (row == ADWIN_ROWS - 1) {
+      delete_oldest(p); // the window is at its bound: slide
+    } else {
+      const a = bkt(p, row, 0);
+      const n = <f32>(1 << row);
+      const t0 = load<f32>(a), t1 = load<f32>(a, 8);
+      const d = (t0 - t1) / n; // mean difference
+      push_bucket(p, row + 1, t0 + t1, load<f32>(a, 4) + load<f32>(a, 12) + n * n * d * d / (n + n));
+      memory.copy(a, a + 16, ((ADWIN_M - 2) << 3) as usize);
+      set_row_count(p, row, ADWIN_M - 2);
+    }
+  }
+  const k = row_count(p, row);
+  const b = bkt(p, row, k);
+  store<f32>(b, total);
+  store<f32>(b, v, 4);
+  set_row_count(p, row, k + 1);
+  if (row >= load<i32>(p + O_NROWS)) store<i32>(p + O_NROWS, row + 1);
+}
+
+/** The cut test: is |mean(W0) − mean(W1)| beyond the bound for confidence `dd`? */
+// @ts-ignore: decorator
+@inline function cut_exceeds(diff: f32, n0: f32, n1: f32, v: f32, dd: f32): bool {
+  const m: f32 = <f32>1 / (n0 - MIN_LEN + 1) + <f32>1 / (n1 - MIN_LEN + 1);
+  const eps: f32 = Mathf.sqrt(<f32>2 * m * v * dd) + (<f32>2 / <f32>3) * dd * m;
+  return Mathf.abs(diff) > eps;
+}
+
+/** Feeds one value. Returns DRIFT_NONE, DRIFT_WARNING or DRIFT_DETECTED. */
+export function adwin_update(p: usize, x: f32): i32 {
+  // insert
+  const w0 = <f32>load<u32>(p + O_WIDTH);
+  const total0 = load<f32>(p + O_TOTAL);
+  if (w0 > 0) {
+    const d = x - total0 / w0;
+    store<f32>(p + O_VAR, load<f32>(p + O_VAR) + w0 * d * d / (w0 + 1));
+  }
+  store<u32>(p + O_WIDTH, <u32>w0 + 1);
+  store<f32>(p + O_TOTAL, total0 + x);
+  push_bucket(p, 0, x, 0);
+
+  const tick = load<u32>(p + O_TICK) + 1;
+  store<u32>(p + O_TICK, tick);
+  if (tick % CLOCK != 0 || load<u32>(p + O_WIDTH) <= GRACE) return load<i32>(p + O_LEVEL);
+
+  let detected = false;
+  let warning = false;
+  let again = true;
+  while (again) {
+    again = false;
+    const n = <f32>load<u32>(p + O_WIDTH);
+    const total = load<f32>(p + O_TOTAL);
+    const v = load<f32>(p + O_VAR) / n;
+    const ln2n: f32 = 2 * Mathf.log(n);
+    const dd = Mathf.log(ln2n / load<f32>(p + O_DELTA));
+    const ddw = Mathf.log(ln2n / load<f32>(p + O_DELTA_W));
+    let n0: f32 = 0, u0: f32 = 0;
+    // oldest buckets first: last row down to row 0, each row oldest first
+    for (let row = load<i32>(p + O_NROWS) - 1; row >= 0 && !again; row--) {
+      const size = <f32>(1 << row);
+      const k = row_count(p, row);
+      for (let j = 0; j < k; j++) {
+        n0 += size;
+        u0 += load<f32>(bkt(p, row, j));
+        const n1 = n - n0;
+        if (n1 <= MIN_LEN) break;
+        if (n0 <= MIN_LEN) continue;
+        const diff = u0 / n0 - (total - u0) / n1;
+        if (cut_exceeds(diff, n0, n1, v, dd)) {
+          detected = true;
+          again = load<u32>(p + O_WIDTH) > 0;
+          if (again) delete_oldest(p);
+          break;
+        }
+        if (!warning && cut_exceeds(diff, n0, n1, v, ddw)) warning = true;
+      }
+    }
+  }
+  store<i32>(p + O_LEVEL, warning && !detected ? DRIFT_WARNING : DRIFT_NONE);
+  return detected ? DRIFT_DETECTED : warning ? DRIFT_WARNING : DRIFT_NONE;
+}
