@@ -1,0 +1,124 @@
+// `edgelearn compare FILE.csv --task regression|classification --target COL ...`
+//
+// Online (this module) against the two batch pipelines people actually run, on the user's own
+// data, prequentially. Exit codes: 0 done, 2 usage error, 1 the data could not be compared.
+
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { readCsv, type Dataset, type Task } from "./csv.js";
+import { createModuleLearner } from "./online.js";
+import { compare, formatReport } from "./report.js";
+import type { OnlineLearner } from "./runners.js";
+import { renderSvg } from "./svg.js";
+
+export const COMPARE_HELP = `Usage: edgelearn compare FILE.csv --task regression|classification --target COL [options]
+
+Runs three learners over the rows of FILE.csv in order, each predicting a row before it sees
+its label (prequential evaluation):
+  online    the edgelearn module: predict, then learn, on every row
+  offline   a batch model of the same family (ridge regression in closed form, or logistic
+            regression by Newton's method), trained once on the first part and then frozen
+  periodic  the same batch model, retrained every N rows on all rows seen so far
+
+All three are scored on the rows after the training part. The table gives the error overall
+and after each detected drift, CPU time, peak memory, the raw data each keeps to be able to
+retrain, and how many new models it has to push to the device.
+
+Options:
+  --task T              regression or classification (binary)          (required)
+  --target COL          the target column                              (required)
+  --features a,b,...    feature columns (default: every numeric column but the target)
+  --train-fraction F    share of rows for the first batch training     (default 0.2)
+  --retrain-every N     rows between retrainings of the periodic model (default n/10)
+  --lambda L            L2 strength of the batch models, on standardized features (default 1)
+  --json                print one JSON object instead of the table
+  --plot out.svg        write an SVG of the rolling error with the drifts marked
+  -h, --help            this text
+`;
+
+export interface CompareDeps {
+  /** Builds the online learner; default: the edgelearn module through host/learner. */
+  createLearner?: (task: Task, ds: Dataset) => OnlineLearner | Promise<OnlineLearner>;
+  out?: (s: string) => void;
+  err?: (s: string) => void;
+}
+
+function positive(name: string, v: string | undefined, integer: boolean): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (!Number.isFinite(x) || x <= 0 || (integer && !Number.isInteger(x))) {
+    throw new UsageError(`${name} must be a positive ${integer ? "integer" : "number"}, got "${v}"`);
+  }
+  return x;
+}
+
+class UsageError extends Error {}
+
+export async function runCompare(argv: string[], deps: CompareDeps = {}): Promise<number> {
+  const out = deps.out ?? ((s: string) => process.stdout.write(s));
+  const err = deps.err ?? ((s: string) => process.stderr.write(s));
+  let file: string;
+  let task: Task;
+  let opts: { target: string; features?: string[]; trainFraction: number; retrainEvery?: number; lambda: number; json: boolean; plot?: string };
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        task: { type: "string" },
+        target: { type: "string" },
+        features: { type: "string" },
+        "train-fraction": { type: "string" },
+        "retrain-every": { type: "string" },
+        lambda: { type: "string" },
+        json: { type: "boolean" },
+        plot: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    if (values.help) { out(COMPARE_HELP); return 0; }
+    if (positionals.length !== 1) throw new UsageError("give exactly one CSV file");
+    file = positionals[0];
+    if (values.task !== "regression" && values.task !== "classification") {
+      throw new UsageError("--task must be regression or classification");
+    }
+    task = values.task;
+    if (!values.target) throw new UsageError("--target COL is required");
+    const trainFraction = positive("--train-fraction", values["train-fraction"], false) ?? 0.2;
+    if (trainFraction >= 1) throw new UsageError("--train-fraction must be below 1");
+    opts = {
+      target: values.target,
+      features: values.features ? values.features.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
+      trainFraction,
+      retrainEvery: positive("--retrain-every", values["retrain-every"], true),
+      lambda: positive("--lambda", values.lambda, false) ?? 1,
+      json: values.json ?? false,
+      plot: values.plot,
+    };
+  } catch (e) {
+    err(`edgelearn compare: ${(e as Error).message}\n(see edgelearn compare --help)\n`);
+    return 2;
+  }
+
+  let learner: OnlineLearner | undefined;
+  try {
+    const ds = readCsv(file, { task, target: opts.target, features: opts.features });
+    if (ds.n < 10) throw new Error(`${ds.n} rows are too few to compare`);
+    if (ds.skipped.length > 0 && !opts.json) err(`note: non-numeric columns left out: ${ds.skipped.join(", ")}\n`);
+    learner = await (deps.createLearner ?? createModuleLearner)(task, ds);
+    const { report, runs } = compare(ds, learner, { task, trainFraction: opts.trainFraction, retrainEvery: opts.retrainEvery ?? Math.max(1, Math.round(ds.n / 10)), lambda: opts.lambda }, file);
+    if (opts.plot) {
+      writeFileSync(opts.plot, renderSvg({
+        task, y: ds.y, runs, trainRows: report.trainRows, drifts: report.drift.rows,
+        title: `${file}: ${task}, target ${opts.target}`,
+      }));
+    }
+    out(opts.json ? JSON.stringify(report) + "\n" : formatReport(report) + "\n");
+    return 0;
+  } catch (e) {
+    err(`edgelearn compare: ${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    learner?.close?.();
+  }
+}
