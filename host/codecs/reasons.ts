@@ -1,0 +1,36 @@
+// Why a reading was refused. Host reasons come from the codecs and the service; module reasons from
+// the flags of learn_one (docs/ABI.md, "Flags"). Health reports the count of each by these names.
+
+export const HOST_REASONS = [
+  "too_large", // payload over input.maxPayloadBytes
+  "malformed_json", // not JSON, or empty
+  "not_object", // JSON, but neither an object (flat reading) nor an array (SenML)
+  "wrong_type", // a string, object or list where a number belongs
+  "missing_field", // a configured feature absent from the reading
+  "bad_timestamp", // ts neither Unix ms nor ISO 8601
+  "bad_senml", // an array that is not a valid SenML pack (RFC 8428)
+  "no_features", // features inferred from the first reading, and it had no numeric field
+] as const;
+export type HostReason = (typeof HOST_REASONS)[number];
+
+/** Reasons that belong to the host as a whole, not to one device (no device state is created for them). */
+export const GLOBAL_REASONS = [
+  "unknown_topic", // not <input>/<device>, or a device no rule accepts
+  "device_cap", // a new device beyond pool.maxDevices
+  "retained", // a retained reading replayed on subscribe (input.skipRetained)
+  "bad_command", // a command that could not be parsed
+] as const;
+export type GlobalReason = (typeof GLOBAL_REASONS)[number];
+
+/** Module reject flags, bit → name. Bits 0–3 reject the reading; 4–5 predict without learning. */
+export const MODULE_REASONS: ReadonlyArray<readonly [number, string]> = [
+  [1 << 0, "nonfinite"],
+  [1 << 1, "range"],
+  [1 << 2, "stuck"],
+  [1 << 3, "spike"],
+  [1 << 4, "no_target"],
+  [1 << 5, "bad_target"],
+];
+
+/** Every per-device reason, host first then module, in the order health lists them. */
+export const DEVICE_REASONS: readonly string[] = [...HOST_REASONS, ...MODULE_REASONS.map(([, n]) => n)];

@@ -1,0 +1,359 @@
+// Loading the configuration: one JSON or YAML file, then environment overrides, then command-line
+// overrides, validated against host/config/schema.ts with defaults filled in.
+//
+// Environment overrides follow the setting's path (zigbee2mqtt style): EDGELEARN_MQTT__URL sets
+// mqtt.url, EDGELEARN_STORE__CHECKPOINT__EVERY_SECONDS sets store.checkpoint.everySeconds (segments
+// are matched ignoring case and underscores), EDGELEARN_DEVICES__0__TASK indexes into a list.
+// Values are read as the setting's type: numbers, true/false, JSON or comma lists for arrays.
+//
+// Every problem is reported as "path: message" (ConfigError.problems), all of them at once.
+
+import { readFileSync } from "node:fs";
+import { Ajv, type ErrorObject } from "ajv";
+import YAML from "yaml";
+import { configSchema } from "./schema.js";
+import { SUPERVISED, type Config, type ModelConfig, type DeviceRule } from "./types.js";
+
+export const ENV_PREFIX = "EDGELEARN_";
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export interface LoadOptions {
+  /** JSON or YAML file; absent: defaults (plus env and overrides). */
+  file?: string;
+  /** Environment to read EDGELEARN_* overrides from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Applied last (command-line flags), as a partial configuration. */
+  overrides?: Record<string, unknown>;
+}
+
+type JsonSchema = {
+  type?: string;
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: boolean | JsonSchema;
+  items?: JsonSchema;
+  description?: string;
+  enum?: readonly unknown[];
+};
+
+let validator: ReturnType<Ajv["compile"]> | undefined;
+function validate(data: unknown): ErrorObject[] {
+  if (!validator) {
+    const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true });
+    validator = ajv.compile(configSchema as object);
+  }
+  return validator(data) ? [] : [...(validator.errors ?? [])];
+}
+
+/** Reads a config file (JSON or YAML) into a plain object. */
+export function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ConfigError([`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`]);
+  }
+  let data: unknown;
+  if (file.endsWith(".json")) {
+    try {
+      data = JSON.parse(text);
+    } catch (e) {
+      throw new ConfigError([`${file}: not valid JSON (${(e as Error).message})`]);
+    }
+  } else {
+    const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      throw new ConfigError(doc.errors.map((er) => `${file}: ${er.message.split("\n")[0]}`));
+    }
+    data = doc.toJS();
+  }
+  if (data === null || data === undefined) return {};
+  if (typeof data !== "object" || Array.isArray(data)) {
+    throw new ConfigError([`${file}: the top level must be a mapping of settings`]);
+  }
+  return data as Record<string, unknown>;
+}
+
+function norm(s: string): string {
+  return s.toLowerCase().replace(/_/g, "");
+}
+
+function coerce(raw: string, schema: JsonSchema | undefined): unknown {
+  const t = schema?.type;
+  if (t === "integer" || t === "number") {
+    const n = Number(raw.trim());
+    return raw.trim() !== "" && Number.isFinite(n) ? n : raw;
+  }
+  if (t === "boolean") {
+    const v = raw.trim().toLowerCase();
+    if (["true", "1", "yes", "on"].includes(v)) return true;
+    if (["false", "0", "no", "off"].includes(v)) return false;
+    return raw;
+  }
+  if (t === "array") {
+    if (raw.trim().startsWith("[")) {
+      try {
+        return JSON.parse(raw);
+      } catch {
+        return raw;
+      }
+    }
+    if (raw.trim() === "") return [];
+    return raw.split(",").map((s) => coerce(s.trim(), schema?.items));
+  }
+  if (t === "object" || (t === undefined && raw.trim().startsWith("{"))) {
+    try {
+      return JSON.parse(raw);
+    } catch {
+      return raw;
+    }
+  }
+  return raw;
+}
+
+/**
+ * Applies EDGELEARN_A__B__C variables to `data`. Returns the problems (unknown settings) and a map
+ * from config path to the variable that set it, so validation errors can name the variable.
+ */
+export function applyEnv(
+  data: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): { problems: string[]; sources: Map<string, string> } {
+  const problems: string[] = [];
+  const sources = new Map<string, string>();
+  for (const name of Object.keys(env).sort()) {
+    if (!name.startsWith(ENV_PREFIX)) continue;
+    const rest = name.slice(ENV_PREFIX.length);
+    if (!rest.includes("__")) continue; // EDGELEARN_CONFIG, EDGELEARN_REQUIRE_ALL...: not settings
+    const raw = env[name] ?? "";
+    const segs = rest.split("__");
+    let schema: JsonSchema | undefined = configSchema as unknown as JsonSchema;
+    let node: Record<string, unknown> | unknown[] = data;
+    const path: string[] = [];
+    let ok = true;
+    for (let i = 0; i < segs.length; i++) {
+      const seg = segs[i];
+      let key: string | number;
+      let next: JsonSchema | undefined;
+      if (schema?.type === "array") {
+        if (!/^\d+$/.test(seg)) { ok = false; break; }
+        key = Number(seg);
+        next = schema.items;
+        path.push(`[${key}]`);
+      } else if (schema?.properties) {
+        const found: string | undefined = Object.keys(schema.properties).find((p) => norm(p) === norm(seg));
+        if (found === undefined) {
+          if (typeof schema.additionalProperties === "object") {
+            key = seg.toLowerCase();
+            next = schema.additionalProperties;
+          } else { ok = false; break; }
+        } else {
+          key = found;
+          next = schema.properties[found];
+        }
+        path.push(path.length ? `.${key}` : key);
+      } else if (typeof schema?.additionalProperties === "object") {
+        key = seg.toLowerCase();
+        next = schema.additionalProperties;
+        path.push(`.${key}`);
+      } else { ok = false; break; }
+      const last = i === segs.length - 1;
+      const container = node as Record<string | number, unknown>;
+      if (last) {
+        container[key] = coerce(raw, next);
+      } else {
+        let child = container[key];
+        if (child === undefined || child === null || typeof child !== "object") {
+          child = next?.type === "array" ? [] : {};
+          container[key] = child;
+        }
+        node = child as Record<string, unknown>;
+      }
+      schema = next;
+    }
+    if (!ok) problems.push(`${name}: no such setting`);
+    else sources.set(path.join(""), name);
+  }
+  return { problems, sources };
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) continue;
+    const b = base[k];
+    if (v && typeof v === "object" && !Array.isArray(v) && b && typeof b === "object" && !Array.isArray(b)) {
+      deepMerge(b as Record<string, unknown>, v as Record<string, unknown>);
+    } else {
+      base[k] = v;
+    }
+  }
+  return base;
+}
+
+function pathOf(instancePath: string): string {
+  let out = "";
+  for (const seg of instancePath.split("/").slice(1)) {
+    const s = seg.replace(/~1/g, "/").replace(/~0/g, "~");
+    out += /^\d+$/.test(s) ? `[${s}]` : out ? `.${s}` : s;
+  }
+  return out;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a mapping";
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v);
+  return String(v);
+}
+
+/** One ajv error as "path: message". */
+export function formatAjvError(e: ErrorObject, sources?: Map<string, string>): string {
+  let path = pathOf(e.instancePath);
+  const join = (k: string) => (path ? `${path}.${k}` : k);
+  let msg: string;
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case "additionalProperties": {
+      const allowed = Object.keys((e.parentSchema as JsonSchema | undefined)?.properties ?? {});
+      path = join(String(p.additionalProperty));
+      msg = `unknown setting${allowed.length ? ` (expected one of: ${allowed.join(", ")})` : ""}`;
+      break;
+    }
+    case "required":
+      path = join(String(p.missingProperty));
+      msg = "required";
+      break;
+    case "type":
+      msg = `expected ${p.type}, got ${describe(e.data)}`;
+      break;
+    case "enum":
+      msg = `expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}, got ${describe(e.data)}`;
+      break;
+    case "pattern": {
+      const d = (e.parentSchema as JsonSchema | undefined)?.description;
+      msg = `${describe(e.data)} is not valid${d ? `: ${d}` : ` (must match ${p.pattern})`}`;
+      break;
+    }
+    case "minimum":
+    case "maximum":
+    case "exclusiveMinimum":
+    case "exclusiveMaximum":
+      msg = `${e.message}, got ${describe(e.data)}`;
+      break;
+    default:
+      msg = e.message ?? e.keyword;
+  }
+  const src = sources?.get(path);
+  return `${path || "(top level)"}: ${msg}${src ? ` (set by ${src})` : ""}`;
+}
+
+/** The model of a device: the first matching rule's fields over `model`. */
+export function modelFor(config: Config, device: string): { model: ModelConfig; rule: number } {
+  for (let i = 0; i < config.devices.length; i++) {
+    const r = config.devices[i];
+    if (globMatch(r.match, device)) return { model: mergeRule(config.model, r), rule: i };
+  }
+  return { model: config.model, rule: -1 };
+}
+
+function mergeRule(base: ModelConfig, r: DeviceRule): ModelConfig {
+  const taskChanged = r.task !== undefined && r.task !== base.task;
+  return {
+    task: r.task ?? base.task,
+    // A rule that changes the task does not inherit the base's fields and params: they belong to
+    // the other task.
+    features: r.features ?? (taskChanged ? [] : base.features),
+    target: r.target ?? (taskChanged ? undefined : base.target),
+    params: r.params ?? (taskChanged ? {} : base.params),
+    ranges: { ...(taskChanged ? {} : base.ranges), ...(r.ranges ?? {}) },
+  };
+}
+
+const globCache = new Map<string, RegExp>();
+export function globMatch(pattern: string, name: string): boolean {
+  if (!/[*?]/.test(pattern)) return pattern === name;
+  let re = globCache.get(pattern);
+  if (!re) {
+    const src = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    re = new RegExp(`^${src}$`);
+    globCache.set(pattern, re);
+  }
+  return re.test(name);
+}
+
+function checkModel(path: string, m: ModelConfig, problems: string[]): void {
+  if (SUPERVISED.has(m.task) && !m.target) {
+    problems.push(`${path}.target: required for task "${m.task}" (the field the model learns to predict)`);
+  }
+  if (!SUPERVISED.has(m.task) && m.target) {
+    problems.push(`${path}.target: task "${m.task}" learns without a target; remove it`);
+  }
+  if (m.target && m.features.includes(m.target)) {
+    problems.push(`${path}.features: the target "${m.target}" cannot also be a feature`);
+  }
+  for (const [k, r] of Object.entries(m.ranges)) {
+    if (!(r[0] < r[1])) problems.push(`${path}.ranges.${k}: expected [lo, hi] with lo < hi`);
+  }
+}
+
+function checkFile(path: string, file: string | undefined, problems: string[]): void {
+  if (file === undefined) return;
+  try {
+    readFileSync(file);
+  } catch (e) {
+    problems.push(`${path}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+/** Checks that span settings, after the schema passed. */
+function checkSemantics(c: Config): string[] {
+  const problems: string[] = [];
+  try {
+    const u = new URL(c.mqtt.url);
+    if (!u.hostname) problems.push(`mqtt.url: no host in ${JSON.stringify(c.mqtt.url)}`);
+  } catch {
+    problems.push(`mqtt.url: not a URL: ${JSON.stringify(c.mqtt.url)}`);
+  }
+  if (c.mqtt.reconnect.minDelayMs > c.mqtt.reconnect.maxDelayMs) {
+    problems.push("mqtt.reconnect.minDelayMs: must not exceed mqtt.reconnect.maxDelayMs");
+  }
+  if (c.mqtt.password !== undefined && c.mqtt.passwordFile !== undefined) {
+    problems.push("mqtt.passwordFile: give either password or passwordFile, not both");
+  }
+  checkFile("mqtt.passwordFile", c.mqtt.passwordFile, problems);
+  checkFile("mqtt.ca", c.mqtt.ca, problems);
+  checkFile("mqtt.cert", c.mqtt.cert, problems);
+  checkFile("mqtt.key", c.mqtt.key, problems);
+  if ((c.mqtt.cert === undefined) !== (c.mqtt.key === undefined)) {
+    problems.push("mqtt.key: mutual TLS needs both cert and key");
+  }
+  if (c.topics.input === c.topics.output) problems.push("topics.output: must differ from topics.input");
+  checkModel("model", c.model, problems);
+  c.devices.forEach((r, i) => checkModel(`devices[${i}]`, mergeRule(c.model, r), problems));
+  return problems;
+}
+
+/** Loads, merges and validates; throws ConfigError listing every problem. */
+export function loadConfig(opts: LoadOptions = {}): Config {
+  const data: Record<string, unknown> = opts.file ? readConfigFile(opts.file) : {};
+  const { problems, sources } = applyEnv(data, opts.env ?? process.env);
+  if (opts.overrides) deepMerge(data, structuredClone(opts.overrides));
+  const errors = validate(data).map((e) => formatAjvError(e, sources));
+  const all = [...problems, ...errors];
+  if (all.length > 0) throw new ConfigError(all);
+  const config = data as unknown as Config;
+  const semantic = checkSemantics(config);
+  if (semantic.length > 0) throw new ConfigError(semantic);
+  return config;
+}
+
+/** The configuration with every default and nothing else (what `run --broker` starts from). */
+export function defaultConfig(): Config {
+  return loadConfig({ env: {} });
+}

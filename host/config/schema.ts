@@ -1,0 +1,303 @@
+// The configuration schema (JSON Schema draft-07, validated with ajv): every setting, its type,
+// default and description. host/config/load.ts fills defaults from here, maps environment
+// overrides onto these paths, and reports violations as "path: message".
+// config/edgelearn.example.yaml documents the same settings for users; keep them together.
+
+const TASK = {
+  type: "string",
+  enum: ["regression", "classification", "anomaly", "forecast", "cluster"],
+  description:
+    "regression (linear model), classification (logistic, target 0/1), anomaly (half-space trees, no target), " +
+    "forecast (autoregressive on the target series), cluster (online k-means, no target)",
+};
+
+const FIELD = { type: "string", minLength: 1, pattern: "^[^\\u0000]+$" };
+
+const MODEL_PROPS = {
+  task: TASK,
+  features: {
+    type: "array",
+    items: FIELD,
+    maxItems: 32,
+    uniqueItems: true,
+    description:
+      "Feature fields, in order (at most 32). Empty: every numeric field of the device's first reading except the target and the timestamp, sorted by name, then fixed for that device.",
+  },
+  target: { ...FIELD, description: "The field the model learns to predict (regression, classification, forecast)." },
+  params: {
+    type: "object",
+    additionalProperties: { type: "number" },
+    description: "Module parameters by name, e.g. {learning_rate: 0.01} (names: docs/ABI.md, Parameters).",
+  },
+  ranges: {
+    type: "object",
+    additionalProperties: {
+      type: "array",
+      items: { type: "number" },
+      minItems: 2,
+      maxItems: 2,
+    },
+    description: "Guard range [lo, hi] per feature or target field: readings outside are rejected (reason `range`).",
+  },
+};
+
+export const configSchema = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  title: "edgelearn configuration",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    mqtt: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      description: "Connection to the MQTT broker.",
+      properties: {
+        url: {
+          type: "string",
+          default: "mqtt://localhost:1883",
+          pattern: "^(mqtt|mqtts|tcp|ssl|ws|wss)://",
+          description: "Broker URL: mqtt://host:port, or mqtts://host:port for TLS.",
+        },
+        protocolVersion: {
+          type: "integer",
+          enum: [4, 5],
+          default: 5,
+          description: "5 for MQTT 5 (default), 4 for MQTT 3.1.1.",
+        },
+        clientId: {
+          type: "string",
+          minLength: 1,
+          maxLength: 64,
+          default: "edgelearn",
+          description: "Fixed client id: the broker keeps the session (and queued QoS 1 readings) under it. Unique per host.",
+        },
+        username: { type: "string", description: "Username for the broker." },
+        password: { type: "string", description: "Password (prefer passwordFile or the EDGELEARN_MQTT__PASSWORD variable)." },
+        passwordFile: { type: "string", description: "File whose first line is the password." },
+        ca: { type: "string", description: "CA certificate file (PEM) to verify the broker for mqtts://." },
+        cert: { type: "string", description: "Client certificate file (PEM) for mutual TLS." },
+        key: { type: "string", description: "Client private key file (PEM) for mutual TLS." },
+        rejectUnauthorized: {
+          type: "boolean",
+          default: true,
+          description: "Refuse a broker certificate that does not verify. Turn off only for testing.",
+        },
+        keepalive: { type: "integer", minimum: 0, maximum: 65535, default: 30, description: "Keep-alive in seconds." },
+        clean: {
+          type: "boolean",
+          default: false,
+          description: "false (default): persistent session, QoS 1 readings published while the host is away are delivered when it returns.",
+        },
+        sessionExpiryInterval: {
+          type: "integer",
+          minimum: 0,
+          maximum: 4294967295,
+          default: 86400,
+          description: "MQTT 5: seconds the broker keeps the session after a disconnect.",
+        },
+        receiveMaximum: {
+          type: "integer",
+          minimum: 1,
+          maximum: 65535,
+          default: 64,
+          description: "MQTT 5: QoS 1 readings the broker may have in flight to the host at once (backpressure).",
+        },
+        connectTimeoutMs: { type: "integer", minimum: 100, default: 10000, description: "Give up one connection attempt after this long." },
+        reconnect: {
+          type: "object",
+          additionalProperties: false,
+          default: {},
+          description: "Reconnect with exponential backoff and full jitter between minDelayMs and maxDelayMs.",
+          properties: {
+            minDelayMs: { type: "integer", minimum: 10, default: 500 },
+            maxDelayMs: { type: "integer", minimum: 10, default: 30000 },
+          },
+        },
+      },
+    },
+    topics: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      description: "Topic prefixes.",
+      properties: {
+        input: {
+          type: "string",
+          minLength: 1,
+          pattern: "^[^#+]+$",
+          default: "sensors",
+          description: "Readings arrive on <input>/<device>.",
+        },
+        output: {
+          type: "string",
+          minLength: 1,
+          pattern: "^[^#+]+$",
+          default: "edgelearn",
+          description:
+            "Outputs go to <output>/<device>/{prediction,drift,health}; commands on <output>/<device>/cmd and <output>/cmd; host status on <output>/status.",
+        },
+        reply: {
+          type: "string",
+          default: "",
+          pattern: "^[^#+]*$",
+          description:
+            "Reply topic for commands without an MQTT 5 response topic. Empty: <output>/<device>/reply, or <output>/reply for host-wide commands.",
+        },
+      },
+    },
+    input: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      properties: {
+        qos: { type: "integer", enum: [0, 1], default: 1, description: "Subscription QoS. At 1 a reading is acknowledged only after it was learned." },
+        format: {
+          type: "string",
+          enum: ["auto", "json", "senml"],
+          default: "auto",
+          description: "auto: a JSON object is a flat reading, a JSON array is SenML (RFC 8428).",
+        },
+        maxPayloadBytes: { type: "integer", minimum: 16, maximum: 1048576, default: 8192, description: "Larger payloads are refused (reason `too_large`)." },
+        timestampField: {
+          type: "string",
+          minLength: 1,
+          default: "ts",
+          description: "Optional timestamp field of flat readings: Unix milliseconds or an ISO 8601 string.",
+        },
+        skipRetained: {
+          type: "boolean",
+          default: true,
+          description: "Ignore retained readings replayed by the broker on subscribe, so a restart does not learn the same reading twice.",
+        },
+      },
+    },
+    output: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      properties: {
+        predictions: { type: "boolean", default: true, description: "Publish <output>/<device>/prediction for every reading." },
+        qos: { type: "integer", enum: [0, 1], default: 0, description: "QoS of predictions (drift, health, status and replies use 1)." },
+        healthIntervalSeconds: {
+          type: "number",
+          minimum: 1,
+          maximum: 86400,
+          default: 5,
+          description: "Retained <output>/<device>/health at most this often, when something changed.",
+        },
+        offlineQueue: {
+          type: "integer",
+          minimum: 0,
+          maximum: 1000000,
+          default: 1000,
+          description: "Predictions kept while the broker is unreachable; beyond it the oldest are dropped and counted (health: dropped_predictions). Health, drift and status are never dropped: the newest of each is sent on reconnect.",
+        },
+        maxBufferedBytes: {
+          type: "integer",
+          minimum: 1024,
+          default: 1048576,
+          description: "When this much output waits in the socket, the host stops acknowledging readings until it drains (backpressure to the broker).",
+        },
+      },
+    },
+    model: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      description: "The model of every device that no rule in `devices` matches, and the base that rules override.",
+      properties: {
+        ...MODEL_PROPS,
+        task: { ...TASK, default: "anomaly" },
+        features: { ...MODEL_PROPS.features, default: [] },
+        params: { ...MODEL_PROPS.params, default: {} },
+        ranges: { ...MODEL_PROPS.ranges, default: {} },
+      },
+    },
+    devices: {
+      type: "array",
+      default: [],
+      description: "Per-device rules, first match wins; each overrides fields of `model`.",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["match"],
+        properties: {
+          match: {
+            type: "string",
+            minLength: 1,
+            description: "Device name, or a glob: * matches any run of characters, ? one character.",
+          },
+          ...MODEL_PROPS,
+        },
+      },
+    },
+    pool: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      properties: {
+        maxDevices: {
+          type: "integer",
+          minimum: 1,
+          maximum: 1000000,
+          default: 10000,
+          description: "Most devices this host learns for. Readings of further devices are refused and counted (host health: device_cap).",
+        },
+        hotInstances: {
+          type: "integer",
+          minimum: 1,
+          maximum: 4096,
+          default: 32,
+          description: "Module instances kept live (64 KiB each); other devices rest as state blobs and swap in on their next reading (least recently used out).",
+        },
+        acceptUnknown: {
+          type: "boolean",
+          default: true,
+          description: "Learn for devices no rule in `devices` matches (with `model`). false: their readings are refused as `unknown_topic`.",
+        },
+      },
+    },
+    store: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      description: "Durable model state (checkpoints). Raw readings are never stored.",
+      properties: {
+        type: {
+          type: "string",
+          enum: ["sqlite", "memory", "none"],
+          default: "sqlite",
+          description: "sqlite: one file (WAL mode); memory: lost on exit; none: no checkpoints, no rollback.",
+        },
+        path: { type: "string", minLength: 1, default: "edgelearn.db", description: "SQLite file." },
+        history: { type: "integer", minimum: 1, maximum: 1000, default: 5, description: "Checkpoints kept per device." },
+        checkpoint: {
+          type: "object",
+          additionalProperties: false,
+          default: {},
+          description: "A device checkpoints after everyReadings readings or everySeconds seconds since its last checkpoint, whichever first, and on shutdown. 0 turns a trigger off.",
+          properties: {
+            everyReadings: { type: "integer", minimum: 0, default: 10000 },
+            everySeconds: { type: "number", minimum: 0, default: 300 },
+          },
+        },
+      },
+    },
+    log: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      properties: {
+        level: { type: "string", enum: ["error", "warn", "info", "debug"], default: "info" },
+        format: { type: "string", enum: ["text", "json"], default: "text", description: "Lines on stderr: text or one JSON object each." },
+        rateLimitSeconds: {
+          type: "number",
+          minimum: 0,
+          default: 10,
+          description: "Bad-input warnings: at most one line per device and reason in this window (counts are always exact in health).",
+        },
+      },
+    },
+  },
+} as const;

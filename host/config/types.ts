@@ -1,0 +1,83 @@
+// The validated configuration: what host/config/schema.ts describes, with every default filled in.
+
+export type Task = "regression" | "classification" | "anomaly" | "forecast" | "cluster";
+export const TASKS: readonly Task[] = ["regression", "classification", "anomaly", "forecast", "cluster"];
+/** Tasks whose model learns from a target field. */
+export const SUPERVISED: ReadonlySet<Task> = new Set<Task>(["regression", "classification", "forecast"]);
+
+export interface ModelConfig {
+  task: Task;
+  /** Feature fields in order; empty: every numeric field of the device's first reading except target and ts, sorted. */
+  features: string[];
+  /** Target field (regression, classification, forecast). */
+  target?: string;
+  /** Module parameters by name (docs/ABI.md, "Parameters"). */
+  params: Record<string, number>;
+  /** Guard range per feature or target field: [lo, hi]. */
+  ranges: Record<string, [number, number]>;
+}
+
+export interface DeviceRule extends Partial<ModelConfig> {
+  /** Device name, or a glob with `*` (any run of characters) and `?` (one character). */
+  match: string;
+}
+
+export interface MqttConfig {
+  url: string;
+  protocolVersion: 4 | 5;
+  clientId: string;
+  username?: string;
+  password?: string;
+  passwordFile?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  rejectUnauthorized: boolean;
+  keepalive: number;
+  clean: boolean;
+  sessionExpiryInterval: number;
+  receiveMaximum: number;
+  connectTimeoutMs: number;
+  reconnect: { minDelayMs: number; maxDelayMs: number };
+}
+
+export interface Config {
+  mqtt: MqttConfig;
+  topics: {
+    input: string;
+    output: string;
+    reply: string;
+  };
+  input: {
+    qos: 0 | 1;
+    format: "auto" | "json" | "senml";
+    maxPayloadBytes: number;
+    timestampField: string;
+    skipRetained: boolean;
+  };
+  output: {
+    predictions: boolean;
+    qos: 0 | 1;
+    healthIntervalSeconds: number;
+    offlineQueue: number;
+    maxBufferedBytes: number;
+  };
+  model: ModelConfig;
+  devices: DeviceRule[];
+  pool: {
+    maxDevices: number;
+    hotInstances: number;
+    acceptUnknown: boolean;
+  };
+  store: {
+    type: "memory" | "sqlite" | "none";
+    path: string;
+    history: number;
+    checkpoint: { everyReadings: number; everySeconds: number };
+  };
+  log: {
+    level: "error" | "warn" | "info" | "debug";
+    format: "text" | "json";
+    rateLimitSeconds: number;
+  };
+}

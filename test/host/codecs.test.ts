@@ -1,0 +1,111 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parsePayload, extract, inferFeatures, parseTimestamp, type Extracted, type FieldPlan } from "../../host/codecs/index.js";
+
+const enc = (s: string) => Buffer.from(s);
+const plan: FieldPlan = { features: ["temperature", "humidity"], target: "power", tsField: "ts" };
+const NOW = 1_732_612_345_000;
+
+function one(payload: string, p: FieldPlan = plan) {
+  const parsed = parsePayload(enc(payload), "auto", 1024, NOW);
+  if (typeof parsed === "string") return { reason: parsed };
+  assert.equal(parsed.kind, "flat");
+  const out = new Float32Array(32);
+  const res: Extracted = { y: 0, ts: 0 };
+  const reason = extract(parsed.kind === "flat" ? parsed.obj : new Map(), p, out, res, NOW);
+  return { reason, out, res };
+}
+
+test("flat JSON: features in configured order, target, ms timestamp", () => {
+  const r = one('{"ts": 1732612345123, "humidity": 40.25, "temperature": 21.5, "power": 3}');
+  assert.equal(r.reason, null);
+  assert.deepEqual([r.out![0], r.out![1]], [21.5, 40.25]);
+  assert.equal(r.res!.y, 3);
+  assert.equal(r.res!.ts, 1732612345123);
+});
+
+test("flat JSON: ISO 8601 and seconds timestamps, default to arrival", () => {
+  assert.equal(one('{"ts":"2024-11-26T09:12:25.000Z","temperature":1,"humidity":2}').res!.ts, Date.parse("2024-11-26T09:12:25Z"));
+  assert.equal(one('{"ts":1732612345,"temperature":1,"humidity":2}').res!.ts, 1732612345000);
+  assert.equal(one('{"temperature":1,"humidity":2}').res!.ts, NOW);
+  assert.equal(one('{"ts":"yesterday","temperature":1,"humidity":2}').reason, "bad_timestamp");
+  assert.ok(Number.isNaN(parseTimestamp(-5)));
+});
+
+test("flat JSON: booleans are 0/1, null is NaN, a missing target is NaN (predict only)", () => {
+  const r = one('{"temperature": true, "humidity": null}');
+  assert.equal(r.reason, null);
+  assert.equal(r.out![0], 1);
+  assert.ok(Number.isNaN(r.out![1]));
+  assert.ok(Number.isNaN(r.res!.y));
+});
+
+test("bad input gets a reason", () => {
+  assert.equal(one("{nope").reason, "malformed_json");
+  assert.equal(one("").reason, "malformed_json");
+  assert.equal(one("42").reason, "not_object");
+  assert.equal(one('"text"').reason, "not_object");
+  assert.equal(one('{"temperature":"21.5","humidity":1}').reason, "wrong_type");
+  assert.equal(one('{"temperature":"NaN","humidity":1}').reason, "wrong_type");
+  assert.equal(one('{"temperature":[1],"humidity":1}').reason, "wrong_type");
+  assert.equal(one('{"temperature":1}').reason, "missing_field");
+  assert.equal(one('{"temperature":1,"humidity":2,"power":"high"}').reason, "wrong_type");
+  assert.equal(parsePayload(enc(`{"a":"${"x".repeat(2000)}"}`), "auto", 1024, NOW), "too_large");
+  assert.equal(parsePayload(enc("[1,2]"), "auto", 1024, NOW), "bad_senml");
+  assert.equal(parsePayload(enc("[]"), "auto", 1024, NOW), "bad_senml");
+  assert.equal(parsePayload(enc('{"a":1}'), "senml", 1024, NOW), "bad_senml");
+  assert.equal(parsePayload(enc('[{"n":"a","v":1}]'), "json", 1024, NOW), "not_object");
+});
+
+test("own properties only: __proto__ and inherited names are not fields", () => {
+  assert.equal(one('{"temperature":1,"humidity":2,"__proto__":{"power":5}}').res!.y !== 5, true);
+  assert.equal(one('{"constructor":1,"humidity":2}', { features: ["constructor", "toString"], tsField: "ts" }).reason, "missing_field");
+});
+
+test("SenML: base name, base time, relative time, grouping by time, booleans", () => {
+  const pack = [
+    { bn: "urn:dev:mac:0024befffe804ff1:", bt: 1.732612345e9, n: "temperature", v: 21.5, u: "Cel" },
+    { n: "humidity", v: 40, u: "%RH" },
+    { n: "power", vb: true },
+    { n: "temperature", v: 22, t: 10 },
+    { n: "humidity", v: 41, t: 10 },
+  ];
+  const parsed = parsePayload(enc(JSON.stringify(pack)), "auto", 4096, NOW);
+  assert.ok(typeof parsed !== "string" && parsed.kind === "senml");
+  if (typeof parsed === "string" || parsed.kind !== "senml") return;
+  assert.equal(parsed.readings.length, 2);
+  const [a, b] = parsed.readings;
+  assert.equal(a.ts, 1732612345000);
+  assert.equal(b.ts, 1732612355000);
+  const out = new Float32Array(32);
+  const res: Extracted = { y: 0, ts: 0 };
+  assert.equal(extract(a.fields, plan, out, res, NOW, a.ts), null);
+  assert.deepEqual([out[0], out[1], res.y, res.ts], [21.5, 40, 1, 1732612345000]);
+  assert.equal(extract(b.fields, plan, out, res, NOW, b.ts), null);
+  assert.ok(Number.isNaN(res.y));
+  // full resolved names work too
+  assert.equal(a.fields.get("urn:dev:mac:0024befffe804ff1:temperature"), 21.5);
+  // relative times (< 2^28 s) count from now
+  const rel = parsePayload(enc('[{"n":"x","v":1,"t":-5}]'), "auto", 4096, NOW);
+  assert.ok(typeof rel !== "string" && rel.kind === "senml" && rel.readings[0].ts === NOW - 5000);
+  // bv adds to v
+  const bv = parsePayload(enc('[{"bv":10,"n":"x","v":1}]'), "auto", 4096, NOW);
+  assert.ok(typeof bv !== "string" && bv.kind === "senml" && bv.readings[0].fields.get("x") === 11);
+});
+
+test("SenML: invalid packs", () => {
+  const bad = (s: string) => parsePayload(enc(s), "auto", 4096, NOW);
+  assert.equal(bad('[{"n":5,"v":1}]'), "bad_senml");
+  assert.equal(bad('[{"n":"a"}]'), "bad_senml");
+  assert.equal(bad('[{"n":"a","v":"1"}]'), "wrong_type");
+  assert.equal(bad('[{"v":1}]'), "bad_senml");
+  assert.equal(bad('[{"n":"a","v":1,"t":"now"}]'), "bad_senml");
+  const s = bad('[{"n":"temperature","vs":"hot"},{"n":"humidity","v":1}]');
+  assert.ok(typeof s !== "string" && s.kind === "senml");
+  if (typeof s === "string" || s.kind !== "senml") return;
+  assert.equal(extract(s.readings[0].fields, plan, new Float32Array(32), { y: 0, ts: 0 }, NOW, 0), "wrong_type");
+});
+
+test("feature inference: numeric and boolean fields, sorted, without target and ts", () => {
+  assert.deepEqual(inferFeatures({ ts: 1, z: 1, a: true, power: 2, name: "x", nested: {} }, "power", "ts"), ["a", "z"]);
+});
