@@ -1,0 +1,153 @@
+// The guard: decides whether a reading may reach the scaler and the model.
+//
+// Per value (features, then the target at index n) a 32-byte slot keeps:
+//   0 last   f32  value at the start of the current run of equal values (within eps)
+//   4 run    u32  length of that run
+//   8 runm   f32  EW mean length of completed runs (α = 1/8)
+//  12 nchg   u32  number of changes seen (saturating)
+//  16 mu     f32  EW mean
+//  20 mad    f32  EW mean absolute deviation from mu (the robust spread)
+//  24 step   f32  EW mean size of a change (quantisation-aware spread floor)
+//  28 nspike u32  consecutive spikes (a level shift is accepted after SPIKE_RESET of them)
+// The guard head keeps n (u32), the number of accepted readings.
+//
+// Stuck:  |x − last| ≤ eps for the (run+1)-th time with run+1 ≥ K and run+1 ≥ FACTOR × runm,
+//         once the value has changed at least 4 times. The run-length ratio keeps discrete or
+//         slow features (a door contact, an integer humidity) from looking stuck.
+// Spike:  after WARMUP readings, |x − mu| > T × max(mad, step). Using the typical step as a
+//         floor means a binary feature toggling is never a spike, but an 85 °C power-on value
+//         from a 21 °C sensor is.
+
+import {
+  REJ_NONFINITE, REJ_RANGE, REJ_STUCK, REJ_SPIKE, REJ_NO_TARGET, REJ_BAD_TARGET, KIND_LOGISTIC,
+  P_STUCK_K, P_STUCK_EPS, P_STUCK_FACTOR, P_SPIKE_T, P_SPIKE_ALPHA, P_WARMUP, P_SPIKE_RESET,
+  P_TARGET_SPIKE, C_LEVEL_SHIFT,
+} from "../abi";
+import { finite } from "./mem";
+import { g_guard, g_nf, param, rangeLo, rangeHi, countAdd, GUARD_HEAD, GUARD_SLOT } from "./state";
+
+const G_LAST: usize = 0;
+const G_RUN: usize = 4;
+const G_RUNM: usize = 8;
+const G_NCHG: usize = 12;
+const G_MU: usize = 16;
+const G_MAD: usize = 20;
+const G_STEP: usize = 24;
+const G_NSPIKE: usize = 28;
+const SAT: u32 = 0x3FFFFFFF;
+
+@inline function slot(i: i32): usize {
+  return g_guard + <usize>(GUARD_HEAD + i * GUARD_SLOT);
+}
+
+/** Accepted readings so far. */
+@inline export function guardN(): u32 {
+  return load<u32>(g_guard);
+}
+
+@inline function warm(): bool {
+  return <f32>guardN() >= param(P_WARMUP) && guardN() > 0;
+}
+
+/** Stuck test for value v in slot s (no state change). */
+@inline function isStuck(s: usize, v: f32, k: f32, eps: f32, factor: f32): bool {
+  if (k <= 0 || Mathf.abs(v - load<f32>(s, G_LAST)) > eps) return false;
+  const run1 = <f32>(load<u32>(s, G_RUN) + 1);
+  return run1 >= k && load<u32>(s, G_NCHG) >= 4 && run1 >= factor * load<f32>(s, G_RUNM);
+}
+
+/** Spike test; with commit, counts consecutive spikes and accepts a level shift after
+ * SPIKE_RESET of them (re-centres the mean, counts C_LEVEL_SHIFT, returns false). */
+function isSpike(s: usize, v: f32, t: f32, commit: bool): bool {
+  const sp = Mathf.max(load<f32>(s, G_MAD), load<f32>(s, G_STEP));
+  if (!(sp > 0) || !(Mathf.abs(v - load<f32>(s, G_MU)) > t * sp)) return false;
+  if (commit) {
+    const ns = load<u32>(s, G_NSPIKE) + 1;
+    if (<f32>ns >= param(P_SPIKE_RESET)) {
+      store<f32>(s, v, G_MU);
+      store<u32>(s, 0, G_NSPIKE);
+      countAdd(C_LEVEL_SHIFT, 1);
+      return false;
+    }
+    store<u32>(s, ns, G_NSPIKE);
+  }
+  return true;
+}
+
+/** Reject bits for the features at x (bits 0..3). With commit, the guard's own bookkeeping
+ * (consecutive spikes, level shifts) advances; nothing else changes. */
+export function guardFeatures(x: usize, commit: bool): u32 {
+  const nf = g_nf;
+  const k = param(P_STUCK_K);
+  const eps = param(P_STUCK_EPS);
+  const factor = param(P_STUCK_FACTOR);
+  const t = param(P_SPIKE_T);
+  const seen = guardN() > 0;
+  const spikes = t > 0 && warm();
+  let flags: u32 = 0;
+  for (let i = 0; i < nf; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    if (!finite(v)) {
+      flags |= REJ_NONFINITE;
+      continue;
+    }
+    if (!(v >= rangeLo(i) && v <= rangeHi(i))) flags |= REJ_RANGE;
+    const s = slot(i);
+    if (seen && isStuck(s, v, k, eps, factor)) flags |= REJ_STUCK;
+    if (spikes && isSpike(s, v, t, commit)) flags |= REJ_SPIKE;
+  }
+  return flags;
+}
+
+/** Target bits (4..5) for a supervised kind: missing, non-finite, out of range, not 0/1 for
+ * LOGISTIC, or (TARGET_SPIKE) a spike. */
+export function guardTarget(y: f32, kind: i32, commit: bool): u32 {
+  if (isNaN(y)) return REJ_NO_TARGET;
+  const nf = g_nf;
+  if (!finite(y) || !(y >= rangeLo(nf) && y <= rangeHi(nf))) return REJ_BAD_TARGET;
+  if (kind == KIND_LOGISTIC) return y == 0 || y == 1 ? 0 : REJ_BAD_TARGET;
+  const t = param(P_SPIKE_T);
+  if (param(P_TARGET_SPIKE) != 0 && t > 0 && warm() && isSpike(slot(nf), y, t, commit)) return REJ_BAD_TARGET;
+  return 0;
+}
+
+@inline function updateSlot(s: usize, v: f32, first: bool, eps: f32, a: f32): void {
+  if (first) {
+    store<f32>(s, v, G_LAST);
+    store<u32>(s, 1, G_RUN);
+    store<f32>(s, v, G_MU);
+    return;
+  }
+  const d = Mathf.abs(v - load<f32>(s, G_LAST));
+  const run = load<u32>(s, G_RUN);
+  if (d <= eps) {
+    store<u32>(s, run < SAT ? run + 1 : run, G_RUN);
+  } else {
+    const nchg = load<u32>(s, G_NCHG);
+    const runm = load<f32>(s, G_RUNM);
+    const step = load<f32>(s, G_STEP);
+    store<f32>(s, nchg == 0 ? <f32>run : runm + (<f32>run - runm) * 0.125, G_RUNM);
+    store<f32>(s, nchg == 0 ? d : step + a * (d - step), G_STEP);
+    store<u32>(s, nchg < SAT ? nchg + 1 : nchg, G_NCHG);
+    store<u32>(s, 1, G_RUN);
+    store<f32>(s, v, G_LAST);
+  }
+  const mu = load<f32>(s, G_MU);
+  const dm = v - mu;
+  store<f32>(s, mu + a * dm, G_MU);
+  const mad = load<f32>(s, G_MAD);
+  store<f32>(s, mad + a * (Mathf.abs(dm) - mad), G_MAD);
+  store<u32>(s, 0, G_NSPIKE);
+}
+
+/** Folds an accepted reading into the guard statistics (target too when withTarget). */
+export function guardUpdate(x: usize, y: f32, withTarget: bool): void {
+  const nf = g_nf;
+  const n = guardN();
+  const first = n == 0;
+  const eps = param(P_STUCK_EPS);
+  const a = param(P_SPIKE_ALPHA);
+  for (let i = 0; i < nf; i++) updateSlot(slot(i), load<f32>(x + (<usize>i << 2)), first, eps, a);
+  if (withTarget) updateSlot(slot(nf), y, first, eps, a);
+  store<u32>(g_guard, n < SAT ? n + 1 : n);
+}

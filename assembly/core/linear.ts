@@ -1,0 +1,93 @@
+// Generalized linear model on standardized features, f = w·z + b, with two adaptive optimizers.
+// Pointer-based (the model section at `m`) so a second model (issue 3's background model) can
+// reuse it. Section: head (t u32, N f32, 8 reserved bytes), then slot i = 0..n (n is the bias):
+// w f32, G f32 (sum of squared gradients), s f32 (NAG: largest |z_i| seen).
+//
+//   OPTIMIZER 0  AdaGrad (Duchi et al. 2011): G += g², w −= η g / (√G + 1e-7)
+//   OPTIMIZER 1  normalized adaptive gradient, NAG (Ross, Mineiro, Langford 2013): invariant to
+//                feature scale, so it also works with SCALER = 0 on raw sensor units.
+// L2 adds λ w to each weight's gradient (never to the bias).
+
+import { MODEL_HEAD, MODEL_SLOT } from "./state";
+
+const M_T: usize = 0;
+const M_N: usize = 4;
+const W: usize = 0;
+const G: usize = 4;
+const S: usize = 8;
+
+@inline function mslot(m: usize, i: i32): usize {
+  return m + <usize>(MODEL_HEAD + i * MODEL_SLOT);
+}
+
+/** f = w·z (+ b). */
+@inline export function linDot(m: usize, z: usize, nf: i32, intercept: bool): f32 {
+  let f: f32 = intercept ? load<f32>(mslot(m, nf), W) : 0;
+  for (let i = 0; i < nf; i++) f += load<f32>(mslot(m, i), W) * load<f32>(z + (<usize>i << 2));
+  return f;
+}
+
+@inline export function sigmoid(f: f32): f32 {
+  return <f32>1.0 / (<f32>1.0 + Mathf.exp(-Mathf.min(Mathf.max(f, -30), 30)));
+}
+
+/** One step for dloss/df = g at the point z. */
+export function linUpdate(m: usize, z: usize, nf: i32, g: f32, lr: f32, l2: f32, opt: i32, intercept: bool): void {
+  const t = load<u32>(m, M_T) + 1;
+  store<u32>(m, t, M_T);
+  if (opt == 0) {
+    for (let i = 0; i < nf; i++) {
+      const s = mslot(m, i);
+      const w = load<f32>(s, W);
+      const gi = g * load<f32>(z + (<usize>i << 2)) + l2 * w;
+      const acc = load<f32>(s, G) + gi * gi;
+      store<f32>(s, acc, G);
+      store<f32>(s, w - lr * gi / (Mathf.sqrt(acc) + 1e-7), W);
+    }
+    if (intercept) {
+      const s = mslot(m, nf);
+      const acc = load<f32>(s, G) + g * g;
+      store<f32>(s, acc, G);
+      store<f32>(s, load<f32>(s, W) - lr * g / (Mathf.sqrt(acc) + 1e-7), W);
+    }
+    return;
+  }
+  // NAG: rescale weights when a feature's range grows, then a normalized AdaGrad step.
+  let nsum: f32 = intercept ? 1 : 0;
+  for (let i = 0; i < nf; i++) {
+    const s = mslot(m, i);
+    const x = Mathf.abs(load<f32>(z + (<usize>i << 2)));
+    let sc = load<f32>(s, S);
+    if (x > sc) {
+      if (sc > 0) store<f32>(s, load<f32>(s, W) * (sc * sc) / (x * x), W);
+      sc = x;
+      store<f32>(s, sc, S);
+    }
+    if (sc > 0) nsum += (x * x) / (sc * sc);
+  }
+  const nacc = load<f32>(m, M_N) + nsum;
+  store<f32>(m, nacc, M_N);
+  if (!(nacc > 0)) return;
+  const rate = lr * Mathf.sqrt(<f32>t / nacc);
+  for (let i = 0; i < nf; i++) {
+    const s = mslot(m, i);
+    const sc = load<f32>(s, S);
+    if (!(sc > 0)) continue;
+    const w = load<f32>(s, W);
+    const gi = g * load<f32>(z + (<usize>i << 2)) + l2 * w;
+    const acc = load<f32>(s, G) + gi * gi;
+    store<f32>(s, acc, G);
+    if (acc > 0) store<f32>(s, w - rate * gi / (sc * Mathf.sqrt(acc)), W);
+  }
+  if (intercept) {
+    const s = mslot(m, nf);
+    const acc = load<f32>(s, G) + g * g;
+    store<f32>(s, acc, G);
+    if (acc > 0) store<f32>(s, load<f32>(s, W) - rate * g / Mathf.sqrt(acc), W);
+  }
+}
+
+/** Weight i (i = n: bias), for specs and hosts that inspect the model. */
+export function linWeight(m: usize, i: i32): f32 {
+  return load<f32>(mslot(m, i), W);
+}

@@ -1,0 +1,142 @@
+// One reading through the pipeline: guard → standardize → predict (prequential score) →
+// scaler update → learn. Kinds 1..2 run here; other kinds dispatch to assembly/ext.ts.
+
+import {
+  KIND_LINEAR, KIND_LOGISTIC, REJECT_MASK, REJ_NO_TARGET, REJ_BAD_TARGET, F_LEARNED, F_PREDICTED,
+  F_WARMUP, P_LR, P_L2, P_LOSS, P_HUBER_DELTA, P_OPTIMIZER, P_INTERCEPT, P_TARGET_SCALE,
+  P_THRESHOLD, P_WARMUP, C_READINGS, C_LEARNED, C_PREDICTED, C_REJECTED, C_NONFINITE, C_RANGE,
+  C_STUCK, C_SPIKE, C_NO_TARGET, C_BAD_TARGET,
+} from "../abi";
+import { ZBUF, O_ERROR, writeOut, finite } from "./mem";
+import { g_kind, g_nf, g_model, g_ext, g_counts, param, countAdd, isCoreKind } from "./state";
+import { guardFeatures, guardTarget, guardUpdate } from "./guard";
+import { standardize, scalerUpdate, scalerMean, scalerStd } from "./scaler";
+import { linDot, linUpdate, sigmoid } from "./linear";
+import { metricsUpdate } from "./metrics";
+import { ext_step, ext_observe, ext_supervised } from "../ext";
+
+const LOGLOSS_EPS: f32 = 1e-7;
+
+@inline function supervised(kind: i32): bool {
+  return isCoreKind(kind) || ext_supervised(kind);
+}
+
+/** Per-reason counters for the reject/target bits. */
+function countReasons(flags: u32): void {
+  if (flags & REJECT_MASK) countAdd(C_REJECTED, 1);
+  if (flags & 1) countAdd(C_NONFINITE, 1);
+  if (flags & 2) countAdd(C_RANGE, 1);
+  if (flags & 4) countAdd(C_STUCK, 1);
+  if (flags & 8) countAdd(C_SPIKE, 1);
+  if (flags & REJ_NO_TARGET) countAdd(C_NO_TARGET, 1);
+  if (flags & REJ_BAD_TARGET) countAdd(C_BAD_TARGET, 1);
+}
+
+@inline function targetScaled(kind: i32): bool {
+  return kind == KIND_LINEAR && param(P_TARGET_SCALE) != 0;
+}
+
+/** Prediction of the core model from standardized z: value (LINEAR) or P(y = 1) (LOGISTIC). */
+@inline function corePredict(kind: i32, nf: i32, z: usize, intercept: bool): f32 {
+  const f = linDot(g_model, z, nf, intercept);
+  if (kind == KIND_LOGISTIC) return sigmoid(f);
+  if (!targetScaled(kind)) return f;
+  const sd = scalerStd(nf);
+  return (intercept ? scalerMean(nf) : 0) + (sd > 0 ? sd : 1) * f;
+}
+
+/**
+ * One reading: features at x, target y, output record at out. learn = false is predict_one:
+ * nothing in the state changes. Returns the flags.
+ */
+export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
+  const kind = g_kind;
+  const nf = g_nf;
+  let flags = guardFeatures(x, learn);
+  if (learn) countAdd(C_READINGS, 1);
+  if (flags & REJECT_MASK) {
+    if (learn) countReasons(flags);
+    writeOut(out, NaN, NaN, NaN, NaN, flags, -1);
+    return flags;
+  }
+  const sup = supervised(kind);
+  if (learn && sup) flags |= guardTarget(y, kind, true);
+  const canLearn = learn && (flags & (REJ_NO_TARGET | REJ_BAD_TARGET)) == 0;
+  const z = ZBUF;
+  standardize(x, z, nf);
+  if (<f32>load<u32>(g_counts, <usize>C_LEARNED << 2) < param(P_WARMUP)) flags |= F_WARMUP;
+
+  if (!isCoreKind(kind)) {
+    flags |= ext_step(kind, nf, g_model, g_ext, x, z, canLearn ? y : NaN, canLearn, out);
+    if (canLearn && (flags & F_LEARNED)) {
+      guardUpdate(x, y, sup);
+      scalerUpdate(x, nf, y, false);
+    }
+    if (learn) {
+      const e = load<f32>(out, O_ERROR);
+      if (sup && canLearn && finite(e)) {
+        metricsUpdate(e, false, 0, 0);
+        flags |= ext_observe(kind, nf, g_model, g_ext, Mathf.abs(e), flags);
+      }
+      countReasons(flags);
+      if (flags & F_PREDICTED) countAdd(C_PREDICTED, 1);
+      if (flags & F_LEARNED) countAdd(C_LEARNED, 1);
+    }
+    store<u32>(out, flags, 16);
+    return flags;
+  }
+
+  const intercept = param(P_INTERCEPT) != 0;
+  const pred = corePredict(kind, nf, z, intercept);
+  const cls = kind == KIND_LOGISTIC;
+  const label: i32 = cls ? (pred >= param(P_THRESHOLD) ? 1 : 0) : -1;
+  flags |= F_PREDICTED;
+  let err: f32 = NaN;
+  if (canLearn) {
+    // Prequential score, then the lesson.
+    let ll: f32 = 0;
+    if (cls) {
+      const p = Mathf.min(Mathf.max(pred, LOGLOSS_EPS), 1 - LOGLOSS_EPS);
+      ll = -Mathf.log(y == 1 ? p : 1 - p);
+      err = ll;
+    } else {
+      err = y - pred;
+    }
+    metricsUpdate(y - pred, cls, <f32>(label == <i32>y), ll);
+    flags |= ext_observe(kind, nf, g_model, g_ext, cls ? <f32>(label != <i32>y) : Mathf.abs(y - pred), flags);
+
+    const ts = targetScaled(kind);
+    guardUpdate(x, y, true);
+    scalerUpdate(x, nf, y, ts);
+    standardize(x, z, nf);
+    const f = linDot(g_model, z, nf, intercept);
+    let g: f32;
+    if (cls) {
+      g = sigmoid(f) - y;
+    } else {
+      let r: f32;
+      if (ts) {
+        const sd = scalerStd(nf);
+        r = f - (y - (intercept ? scalerMean(nf) : 0)) / (sd > 0 ? sd : 1);
+      } else {
+        r = f - y;
+      }
+      if (param(P_LOSS) != 0) {
+        const d = param(P_HUBER_DELTA);
+        r = Mathf.min(Mathf.max(r, -d), d);
+      }
+      g = r;
+    }
+    if (finite(g)) {
+      linUpdate(g_model, z, nf, g, param(P_LR), param(P_L2), <i32>param(P_OPTIMIZER), intercept);
+      flags |= F_LEARNED;
+      countAdd(C_LEARNED, 1);
+    }
+  }
+  if (learn) {
+    countReasons(flags);
+    countAdd(C_PREDICTED, 1);
+  }
+  writeOut(out, pred, NaN, err, NaN, flags, label);
+  return flags;
+}

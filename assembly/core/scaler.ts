@@ -1,0 +1,87 @@
+// Online standardization, z = (x − mean) / std, per feature and for the target (index n).
+// Head: n (u32). Slot i: mean f32, m (f32: Welford's M2, or the EW variance), inv_std f32
+// (0 while the variance is 0, so a constant feature contributes 0, as River's StandardScaler).
+//   SCALER = 0  off: z = x
+//   SCALER = 1  exact (Welford): mean += d/n, M2 += d (x − mean'), var = M2/n
+//   SCALER = 2  exponentially weighted, α = SCALER_ALPHA:
+//               mean += α d, var = (1 − α)(var + α d²)  (West 1979)
+
+import { P_SCALER, P_SCALER_ALPHA } from "../abi";
+import { g_scaler, param, SCALER_HEAD, SCALER_SLOT } from "./state";
+
+const S_MEAN: usize = 0;
+const S_M: usize = 4;
+const S_INV: usize = 8;
+
+@inline export function scalerSlot(scaler: usize, i: i32): usize {
+  return scaler + <usize>(SCALER_HEAD + i * SCALER_SLOT);
+}
+
+/** Standardizes n features from x into z. */
+@inline export function standardize(x: usize, z: usize, nf: i32): void {
+  const base = g_scaler;
+  if (param(P_SCALER) == 0) {
+    memory.copy(z, x, <usize>nf << 2);
+    return;
+  }
+  for (let i = 0; i < nf; i++) {
+    const s = scalerSlot(base, i);
+    const o = <usize>i << 2;
+    store<f32>(z + o, (load<f32>(x + o) - load<f32>(s, S_MEAN)) * load<f32>(s, S_INV));
+  }
+}
+
+@inline function welford(s: usize, v: f32, invn: f32): void {
+  const mean = load<f32>(s, S_MEAN);
+  const d = v - mean;
+  const mean1 = mean + d * invn;
+  const m2 = load<f32>(s, S_M) + d * (v - mean1);
+  store<f32>(s, mean1, S_MEAN);
+  store<f32>(s, m2, S_M);
+  const v2 = m2 * invn;
+  store<f32>(s, v2 > 0 ? <f32>1.0 / Mathf.sqrt(v2) : 0, S_INV);
+}
+
+@inline function ewma(s: usize, v: f32, a: f32, first: bool): void {
+  if (first) {
+    store<f32>(s, v, S_MEAN);
+    return;
+  }
+  const mean = load<f32>(s, S_MEAN);
+  const d = v - mean;
+  store<f32>(s, mean + a * d, S_MEAN);
+  const var1 = (<f32>1.0 - a) * (load<f32>(s, S_M) + a * d * d);
+  store<f32>(s, var1, S_M);
+  store<f32>(s, var1 > 0 ? <f32>1.0 / Mathf.sqrt(var1) : 0, S_INV);
+}
+
+/** Folds n values at x (and y as value n when withTarget) into the statistics. */
+export function scalerUpdate(x: usize, nf: i32, y: f32, withTarget: bool): void {
+  const base = g_scaler;
+  const mode = param(P_SCALER);
+  const n = load<u32>(base) + 1;
+  store<u32>(base, n);
+  if (mode == 2) {
+    const a = param(P_SCALER_ALPHA);
+    const first = n == 1;
+    for (let i = 0; i < nf; i++) ewma(scalerSlot(base, i), load<f32>(x + (<usize>i << 2)), a, first);
+    if (withTarget) ewma(scalerSlot(base, nf), y, a, first);
+  } else {
+    // Mode 0 keeps the target statistics (used by TARGET_SCALE) exact.
+    const invn: f32 = <f32>1.0 / <f32>n;
+    if (mode == 1) for (let i = 0; i < nf; i++) welford(scalerSlot(base, i), load<f32>(x + (<usize>i << 2)), invn);
+    if (withTarget) welford(scalerSlot(base, nf), y, invn);
+  }
+}
+
+/** Mean of value i. */
+@inline export function scalerMean(i: i32): f32 {
+  return load<f32>(scalerSlot(g_scaler, i), S_MEAN);
+}
+
+/** Standard deviation of value i (0 until it varies). */
+export function scalerStd(i: i32): f32 {
+  const s = scalerSlot(g_scaler, i);
+  const inv = load<f32>(s, S_INV);
+  return inv > 0 ? <f32>1.0 / inv : 0;
+}

@@ -1,0 +1,133 @@
+// Typed mirror of assembly/abi.ts (docs/ABI.md is the reference). Keep the two in sync.
+
+export const ABI_VERSION = 1;
+export const MAGIC = 0x4e524c45;
+export const HEADER_BYTES = 16;
+export const OUTPUT_BYTES = 24;
+export const MAX_FEATURES = 32;
+
+export enum Kind {
+  Linear = 1,
+  Logistic = 2,
+  HalfSpace = 3,
+  AR = 4,
+  KMeans = 5,
+}
+
+export enum ErrorCode {
+  Magic = -1,
+  Version = -2,
+  Kind = -3,
+  Length = -4,
+  Crc = -5,
+  Features = -6,
+  NonFinite = -7,
+  Param = -8,
+  NoModel = -9,
+  Capacity = -10,
+}
+
+export const Flag = {
+  RejNonFinite: 1 << 0,
+  RejRange: 1 << 1,
+  RejStuck: 1 << 2,
+  RejSpike: 1 << 3,
+  RejNoTarget: 1 << 4,
+  RejBadTarget: 1 << 5,
+  Learned: 1 << 8,
+  Predicted: 1 << 9,
+  Warmup: 1 << 10,
+  Anomaly: 1 << 11,
+  Protected: 1 << 12,
+  DriftWarning: 1 << 13,
+  Drift: 1 << 14,
+  ModelSwapped: 1 << 15,
+} as const;
+export type FlagName = keyof typeof Flag;
+/** Bits that reject the whole reading. */
+export const REJECT_MASK = 0x0f;
+
+/** Parameter ids 0..31 (core); 32..63 belong to issue 3's components. */
+export enum Param {
+  LearningRate = 0,
+  L2 = 1,
+  /** 0 squared, 1 Huber (LINEAR). */
+  Loss = 2,
+  HuberDelta = 3,
+  /** 0 AdaGrad, 1 normalized adaptive gradient (NAG). */
+  Optimizer = 4,
+  Intercept = 5,
+  /** 0 off, 1 exact (Welford), 2 exponentially weighted. */
+  Scaler = 6,
+  ScalerAlpha = 7,
+  TargetScale = 8,
+  MetricAlpha = 9,
+  RangeLo = 10,
+  RangeHi = 11,
+  StuckK = 12,
+  StuckEps = 13,
+  StuckFactor = 14,
+  SpikeT = 15,
+  SpikeAlpha = 16,
+  Warmup = 17,
+  SpikeReset = 18,
+  Threshold = 19,
+  TargetSpike = 20,
+}
+
+export enum Loss {
+  Squared = 0,
+  Huber = 1,
+}
+export enum Optimizer {
+  AdaGrad = 0,
+  NAG = 1,
+}
+export enum Scaler {
+  Off = 0,
+  Exact = 1,
+  Exponential = 2,
+}
+
+/** Counter ids 0..31 (core); 32..63 issue 3. */
+export enum Count {
+  Readings = 0,
+  Learned = 1,
+  Predicted = 2,
+  Rejected = 3,
+  NonFinite = 4,
+  Range = 5,
+  Stuck = 6,
+  Spike = 7,
+  NoTarget = 8,
+  BadTarget = 9,
+  LevelShift = 10,
+  Scored = 11,
+}
+
+/** Metric ids 0..31 (core); 32..63 issue 3. */
+export enum Metric {
+  MAE = 0,
+  RMSE = 1,
+  Accuracy = 2,
+  LogLoss = 3,
+  MAE_EW = 4,
+  RMSE_EW = 5,
+  Accuracy_EW = 6,
+  LogLoss_EW = 7,
+  TargetMean = 8,
+  TargetStd = 9,
+}
+
+/** Names of the set bits of a flags word, for logs. */
+export function flagNames(flags: number): FlagName[] {
+  const out: FlagName[] = [];
+  for (const k of Object.keys(Flag) as FlagName[]) if (flags & Flag[k]) out.push(k);
+  return out;
+}
+
+/** The symbolic name of an error code, e.g. "ERR_CRC". */
+export function errorName(code: number): string {
+  const n = ErrorCode[code];
+  return n === undefined ? `ERR_${code}` : `ERR_${n.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase()}`;
+}
