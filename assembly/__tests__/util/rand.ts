@@ -28,9 +28,9 @@ export function rnorm(): f32 {
   return r * Mathf.cos(6.2831855 * u2);
 }
 
-/** A zeroed scratch region of `n` bytes for a component's state. */
+/** A zeroed scratch region of `n` bytes for a component's state (unmanaged: the GC never frees it). */
 export function region(n: i32): usize {
-  const p = changetype<usize>(new ArrayBuffer(n));
+  const p = heap.alloc(n);
   memory.fill(p, 0, n);
   return p;
 }

@@ -1,0 +1,143 @@
+// Half-Space Trees (Tan, Ting & Liu 2011), River's variant, with thresholds that are not stored.
+//
+// Each of T trees is a complete binary tree of height H over the unit cube [0, 1]^d (the
+// caller maps its features there). Node i of tree t splits on a feature chosen with
+// probability proportional to the width of that feature's current sub-range, at a point
+// uniform in the middle 70% of it (padding 0.15, as River). Both draws come from
+// hash3(seed, t, i): the tree structure is a pure function of the seed, so the state is only
+// the mass counters, one u32 per node: low 16 bits count the current window ("latest"),
+// high 16 bits hold the previous, complete window ("reference").
+//
+// Learning adds 1 to every node on the reading's path; every W readings the latest masses
+// become the reference and restart at 0. The score walks the path summing
+// reference_mass · 2^depth and stops after the first node whose mass is below 0.1·W, then
+//   score = 1 − sum / (T · W · (2^(H+1) − 1))   (higher = more anomalous, in [0, 1])
+// which is River's score. Until the first window is complete the score is 0.
+//
+// Size: 32 + 4 · T · (2^(H+1) − 1) bytes; the defaults T = 10, H = 6 take 5,112 bytes.
+
+import { hash3, xorshift32, unit_f32 } from "../util/prng";
+
+export const HST_MAX_FEATURES: i32 = 32;
+const PAD: f32 = 0.15;
+
+const O_T = 0; // u32 trees
+const O_H = 4; // u32 height
+const O_W = 8; // u32 window size (≤ 65535)
+const O_SEED = 12; // u32 seed
+const O_D = 16; // u32 features
+const O_COUNT = 20; // u32 readings in the current window
+const O_READY = 24; // u32 1 once a reference window exists
+const O_MASS = 32; // u32[T][2^(H+1) − 1]
+
+// per-feature sub-range of the current node while walking (scratch, not state)
+const LO = memory.data(4 * HST_MAX_FEATURES);
+const HI = memory.data(4 * HST_MAX_FEATURES);
+
+export function hst_bytes(trees: i32, height: i32): i32 {
+  return O_MASS + 4 * trees * ((2 << height) - 1);
+}
+
+export function hst_reset(p: usize): void {
+  const nodes = load<u32>(p + O_T) * ((2 << load<u32>(p + O_H)) - 1);
+  store<u32>(p + O_COUNT, 0);
+  store<u32>(p + O_READY, 0);
+  memory.fill(p + O_MASS, 0, (nodes << 2) as usize);
+}
+
+export function hst_init(p: usize, trees: i32, height: i32, window: i32, seed: u32, d: i32): void {
+  store<u32>(p + O_T, trees);
+  store<u32>(p + O_H, height);
+  store<u32>(p + O_W, window);
+  store<u32>(p + O_SEED, seed);
+  store<u32>(p + O_D, d);
+  hst_reset(p);
+}
+
+/**
+ * The child taken at node `i` of tree `t` by reading x, narrowing LO/HI to it.
+ * Returns the child's index (2i + 1 left, 2i + 2 right).
+ */
+function step(seed: u32, t: u32, i: u32, d: u32, x: usize): u32 {
+  const h = hash3(seed, t, i);
+  // feature, weighted by the width of its current sub-range
+  let total: f32 = 0;
+  for (let f: u32 = 0; f < d; f++) total += load<f32>(HI + (f << 2)) - load<f32>(LO + (f << 2));
+  let target = unit_f32(h) * total;
+  let f: u32 = 0;
+  for (; f < d - 1; f++) {
+    target -= load<f32>(HI + (f << 2)) - load<f32>(LO + (f << 2));
+    if (target < 0) break;
+  }
+  const lo = load<f32>(LO + (f << 2)), hi = load<f32>(HI + (f << 2));
+  const w = hi - lo;
+  const at = lo + PAD * w + unit_f32(xorshift32(h)) * (<f32>1 - <f32>2 * PAD) * w;
+  if (load<f32>(x + (f << 2)) < at) {
+    store<f32>(HI + (f << 2), at);
+    return 2 * i + 1;
+  }
+  store<f32>(LO + (f << 2), at);
+  return 2 * i + 2;
+}
+
+// @ts-ignore: decorator
+@inline function start_walk(d: u32): void {
+  for (let f: u32 = 0; f < d; f++) {
+    store<f32>(LO + (f << 2), 0);
+    store<f32>(HI + (f << 2), 1);
+  }
+}
+
+/** Anomaly score of x (d f32 in [0, 1] at x), before learning it. */
+export function hst_score(p: usize, x: usize): f32 {
+  if (load<u32>(p + O_READY) == 0) return 0;
+  const T = load<u32>(p + O_T), H = load<u32>(p + O_H), W = load<u32>(p + O_W);
+  const seed = load<u32>(p + O_SEED), d = load<u32>(p + O_D);
+  const nodes: u32 = (2 << H) - 1;
+  const limit = <f32>W * <f32>0.1;
+  let sum: f32 = 0;
+  for (let t: u32 = 0; t < T; t++) {
+    start_walk(d);
+    const base = p + O_MASS + ((t * nodes) << 2);
+    let i: u32 = 0;
+    for (let depth: u32 = 0; depth <= H; depth++) {
+      const mass = <f32>(load<u32>(base + (i << 2)) >>> 16);
+      sum += mass * <f32>(1 << depth);
+      if (mass < limit || depth == H) break;
+      i = step(seed, t, i, d, x);
+    }
+  }
+  return max<f32>(0, <f32>1 - sum / (<f32>T * <f32>W * <f32>nodes));
+}
+
+/** Counts x in the current window; rolls the window every W readings. */
+export function hst_learn(p: usize, x: usize): void {
+  const T = load<u32>(p + O_T), H = load<u32>(p + O_H), W = load<u32>(p + O_W);
+  const seed = load<u32>(p + O_SEED), d = load<u32>(p + O_D);
+  const nodes: u32 = (2 << H) - 1;
+  for (let t: u32 = 0; t < T; t++) {
+    start_walk(d);
+    const base = p + O_MASS + ((t * nodes) << 2);
+    let i: u32 = 0;
+    for (let depth: u32 = 0; ; depth++) {
+      const a = base + (i << 2);
+      store<u32>(a, load<u32>(a) + 1);
+      if (depth == H) break;
+      i = step(seed, t, i, d, x);
+    }
+  }
+  const c = load<u32>(p + O_COUNT) + 1;
+  if (c < W) {
+    store<u32>(p + O_COUNT, c);
+    return;
+  }
+  // latest window becomes the reference
+  const m = p + O_MASS;
+  const n = T * nodes;
+  for (let k: u32 = 0; k < n; k++) {
+    const a = m + (k << 2);
+    store<u32>(a, load<u32>(a) << 16);
+  }
+  store<u32>(p + O_COUNT, 0);
+  store<u32>(p + O_READY, 1);
+}
