@@ -23,6 +23,13 @@ export interface StoredBlob {
   blob: Uint8Array;
 }
 
+export interface CheckpointRequest {
+  device: string;
+  blob: Uint8Array;
+  readings: number;
+  knownGood: boolean;
+}
+
 export interface StateStore {
   /** Every device that has at least one checkpoint. */
   devices(): string[];
@@ -34,6 +41,8 @@ export interface StateStore {
   candidates(device: string): StoredBlob[];
   /** Writes a new checkpoint atomically and prunes history beyond the configured bound. */
   checkpoint(device: string, blob: Uint8Array, readings: number, knownGood: boolean): CheckpointMeta;
+  /** Several checkpoints in one transaction (one sync to disk): periodic and shutdown flushes. */
+  checkpointMany(items: CheckpointRequest[]): CheckpointMeta[];
   /** The newest checkpoint marked known-good, if any. */
   lastKnownGood(device: string): StoredBlob | undefined;
   markKnownGood(device: string, seq: number): void;

@@ -1,0 +1,83 @@
+// Restore on start: each device comes back from its newest checkpoint the module accepts.
+// Checkpoints the module refuses (CRC, version, kind, length, ...) are skipped for the previous
+// one and every skip is logged with its reason; a device with no acceptable checkpoint starts
+// fresh, and that is logged too. Nothing here throws on bad data.
+
+import { hex } from "./blob.js";
+import type { StateStore, StoredBlob } from "./types.js";
+
+/** The module's verdict on a blob: 0 when it would load, else a negative ABI error code. */
+export type BlobValidator = (blob: Uint8Array) => number;
+
+/** ABI error names (docs/ABI.md, "Error codes"). */
+const ABI_ERRORS: Record<number, string> = {
+  [-1]: "ERR_MAGIC (not a state blob)",
+  [-2]: "ERR_VERSION (another ABI version)",
+  [-3]: "ERR_KIND (unknown model kind)",
+  [-4]: "ERR_LENGTH (length inconsistent)",
+  [-5]: "ERR_CRC (checksum mismatch)",
+  [-6]: "ERR_FEATURES (feature count out of range)",
+  [-7]: "ERR_NONFINITE (non-finite configuration)",
+  [-8]: "ERR_PARAM (parameter out of range)",
+  [-9]: "ERR_NO_MODEL",
+  [-10]: "ERR_CAPACITY (larger than the module's state)",
+};
+
+export function abiErrorName(code: number): string {
+  return ABI_ERRORS[code] ?? `error ${code}`;
+}
+
+export interface Skipped {
+  seq: number;
+  reason: string;
+}
+
+export interface RestoreResult {
+  device: string;
+  /** The checkpoint to load, or undefined: the device starts fresh. */
+  restored?: StoredBlob;
+  skipped: Skipped[];
+}
+
+/**
+ * Picks the newest checkpoint of `device` that `validate` accepts, optionally among known-good
+ * ones only (rollback). Logs every skipped checkpoint and the outcome through `log`.
+ */
+export function pickValid(
+  store: StateStore,
+  device: string,
+  validate: BlobValidator,
+  log: (msg: string) => void,
+  knownGoodOnly = false,
+): RestoreResult {
+  const skipped: Skipped[] = [];
+  for (const c of store.candidates(device)) {
+    if (knownGoodOnly && !c.meta.knownGood) continue;
+    let code: number;
+    try {
+      code = validate(c.blob);
+    } catch (e) {
+      code = Number.NaN;
+      skipped.push({ seq: c.meta.seq, reason: `validator threw: ${(e as Error)?.message ?? e}` });
+      log(`device ${device}: checkpoint ${c.meta.seq} skipped (validator threw)`);
+      continue;
+    }
+    if (code === 0) {
+      if (skipped.length) {
+        log(`device ${device}: using checkpoint ${c.meta.seq} (${c.meta.readings} readings) after skipping ${skipped.length}`);
+      }
+      return { device, restored: c, skipped };
+    }
+    const reason = `${abiErrorName(code)}, ${c.meta.bytes} bytes, crc ${hex(c.meta.crc)}`;
+    skipped.push({ seq: c.meta.seq, reason });
+    log(`device ${device}: checkpoint ${c.meta.seq} refused by the module: ${reason}; trying the previous one`);
+  }
+  if (!knownGoodOnly) log(`device ${device}: no checkpoint is valid (${skipped.length} refused); starting fresh`);
+  return { device, skipped };
+}
+
+/** Restores every device the store knows; the caller loads `restored` blobs into the pool. */
+export function restoreAll(store: StateStore, validate: BlobValidator, log: (msg: string) => void): RestoreResult[] {
+  for (const p of store.problems()) log(p);
+  return store.devices().map((d) => pickValid(store, d, validate, log));
+}

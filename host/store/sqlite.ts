@@ -1,0 +1,339 @@
+// SQLite StateStore (better-sqlite3 12): one file, WAL journal, one row per checkpoint.
+//
+// Durability: every checkpoint (or batch of checkpoints) is one transaction. In WAL mode a
+// committed transaction is in the -wal file before `commit` returns, so a killed process loses
+// nothing it committed; with synchronous=FULL (the default) the WAL is also synced on every
+// commit, so a power cut loses nothing committed either. A torn write leaves an invalid WAL
+// frame that SQLite ignores on the next open: a checkpoint is all there or not there.
+//
+// Bounded size: per device the newest `history` checkpoints plus the newest known-good one; older
+// rows are deleted in the same transaction that adds a new one, and SQLite reuses their pages.
+//
+// A file SQLite cannot read (not a database, truncated, failing its integrity check, or written
+// by a newer schema) never stops the host: it is moved aside, whatever rows can still be read
+// are copied into a fresh file, and `problems()` says what happened; the other devices start
+// fresh. Raw readings are never stored: the table has no place for them.
+
+import Database from "better-sqlite3";
+import { copyFileSync, existsSync, mkdirSync, readSync, openSync, closeSync, renameSync, rmSync, statSync, truncateSync } from "node:fs";
+import { dirname } from "node:path";
+import { headerCrc, rowDefect } from "./blob.js";
+import { historyBound, type StoreOptions } from "./memory.js";
+import type { CheckpointMeta, CheckpointRequest, StateStore, StoredBlob } from "./types.js";
+
+export interface SqliteStoreOptions extends StoreOptions {
+  /** Database file; its directory is created if missing. */
+  path: string;
+  /** FULL (default): a commit survives a power cut. NORMAL: survives a process crash only, faster. */
+  synchronous?: "FULL" | "NORMAL";
+  /** Receives one line per problem as it is found (default: nothing; see `problems()`). */
+  log?: (msg: string) => void;
+}
+
+const SCHEMA_VERSION = 1;
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS checkpoints (
+  device     TEXT    NOT NULL,
+  seq        INTEGER NOT NULL,
+  time       INTEGER NOT NULL,
+  readings   INTEGER NOT NULL,
+  crc        INTEGER NOT NULL,
+  bytes      INTEGER NOT NULL,
+  known_good INTEGER NOT NULL DEFAULT 0,
+  blob       BLOB    NOT NULL,
+  PRIMARY KEY (device, seq)
+)`;
+const COLUMNS = "device, seq, time, readings, crc, bytes, known_good, blob";
+
+interface Row {
+  device: string;
+  seq: number;
+  time: number;
+  readings: number;
+  crc: number;
+  bytes: number;
+  known_good: number;
+  blob: Buffer;
+}
+
+type Stmt = Database.Statement<unknown[], Row>;
+
+export class SqliteStore implements StateStore {
+  readonly path: string;
+  private readonly history: number;
+  private readonly now: () => number;
+  private readonly log: (msg: string) => void;
+  private readonly sync: "FULL" | "NORMAL";
+  private readonly issues: string[] = [];
+  private db!: Database.Database;
+  private closed = false;
+  /** Newest seq per device, and newest known-good seq, mirrored from the table. */
+  private readonly lastSeq = new Map<string, number>();
+  private readonly lkgSeq = new Map<string, number>();
+  private st!: {
+    insert: Database.Statement;
+    prune: Database.Statement;
+    mark: Database.Statement;
+    remove: Database.Statement;
+    history: Stmt;
+    knownGood: Stmt;
+  };
+
+  constructor(o: SqliteStoreOptions) {
+    this.path = o.path;
+    this.history = historyBound(o);
+    this.now = o.now ?? Date.now;
+    this.log = o.log ?? (() => {});
+    this.sync = o.synchronous ?? "FULL";
+    if (this.sync !== "FULL" && this.sync !== "NORMAL") throw new RangeError(`synchronous must be FULL or NORMAL`);
+    mkdirSync(dirname(this.path), { recursive: true });
+    try {
+      this.openExisting();
+    } catch (e) {
+      this.recoverFrom(errText(e));
+    }
+  }
+
+  private openExisting(): void {
+    const db = new Database(this.path, { timeout: 5000 });
+    try {
+      const version = db.pragma("user_version", { simple: true }) as number;
+      if (version > SCHEMA_VERSION) {
+        throw new Error(`written by a newer edgelearn (schema ${version}; this one reads up to ${SCHEMA_VERSION})`);
+      }
+      const check = db.pragma("quick_check", { simple: true });
+      if (check !== "ok") throw new Error(`integrity check failed: ${check}`);
+      this.init(db);
+    } catch (e) {
+      try {
+        db.close();
+      } catch {
+        /* already unusable */
+      }
+      throw e;
+    }
+  }
+
+  private init(db: Database.Database): void {
+    db.pragma("journal_mode = WAL");
+    db.pragma(`synchronous = ${this.sync}`);
+    db.exec(SCHEMA);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    this.db = db;
+    this.st = {
+      insert: db.prepare(`INSERT INTO checkpoints (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      prune: db.prepare("DELETE FROM checkpoints WHERE device = ? AND seq <= ? AND seq <> ?"),
+      mark: db.prepare("UPDATE checkpoints SET known_good = 1 WHERE device = ? AND seq = ?"),
+      remove: db.prepare("DELETE FROM checkpoints WHERE device = ?"),
+      history: db.prepare(`SELECT ${COLUMNS} FROM checkpoints WHERE device = ? ORDER BY seq DESC`) as Stmt,
+      knownGood: db.prepare(
+        `SELECT ${COLUMNS} FROM checkpoints WHERE device = ? AND known_good = 1 ORDER BY seq DESC`,
+      ) as Stmt,
+    };
+    this.loadSeqs();
+  }
+
+  private loadSeqs(): void {
+    const db = this.db;
+    this.lastSeq.clear();
+    this.lkgSeq.clear();
+    const newest = db.prepare("SELECT device, MAX(seq) AS seq FROM checkpoints GROUP BY device");
+    for (const r of newest.all() as { device: string; seq: number }[]) this.lastSeq.set(r.device, r.seq);
+    const good = db.prepare("SELECT device, MAX(seq) AS seq FROM checkpoints WHERE known_good = 1 GROUP BY device");
+    for (const r of good.all() as { device: string; seq: number }[]) this.lkgSeq.set(r.device, r.seq);
+  }
+
+  /** Moves an unreadable file aside, salvages what rows it can, and starts a fresh file. */
+  private recoverFrom(reason: string): void {
+    const aside = `${this.path}.unreadable-${new Date(this.now()).toISOString().replace(/[:.]/g, "-")}`;
+    for (const ext of ["", "-wal", "-shm"]) {
+      if (existsSync(this.path + ext)) renameSync(this.path + ext, aside + ext);
+    }
+    const rows = salvage(aside);
+    this.init(new Database(this.path, { timeout: 5000 }));
+    let kept = 0;
+    const devices = new Set<string>();
+    this.db.transaction(() => {
+      for (const r of rows) {
+        const defect = rowDefect(r.blob, r.bytes, r.crc);
+        if (defect) {
+          this.problem(`device ${r.device} checkpoint ${r.seq} in ${aside} is damaged (${defect}); dropped`);
+          continue;
+        }
+        this.st.insert.run(r.device, r.seq, r.time, r.readings, r.crc, r.bytes, r.known_good ? 1 : 0, r.blob);
+        kept++;
+        devices.add(r.device);
+      }
+    })();
+    this.loadSeqs();
+    this.problem(
+      `state store ${this.path} could not be read (${reason}); moved it to ${aside}; ` +
+        `recovered ${kept} checkpoint(s) of ${devices.size} device(s)` +
+        (devices.size ? ` (${[...devices].sort().slice(0, 20).join(", ")}${devices.size > 20 ? ", …" : ""})` : "") +
+        `; every other device starts fresh`,
+    );
+  }
+
+  private problem(msg: string): void {
+    this.issues.push(msg);
+    this.log(msg);
+  }
+
+  devices(): string[] {
+    return [...this.lastSeq.keys()].sort();
+  }
+
+  candidates(device: string): StoredBlob[] {
+    return this.readRows(this.st.history, device);
+  }
+
+  lastKnownGood(device: string): StoredBlob | undefined {
+    return this.readRows(this.st.knownGood, device)[0];
+  }
+
+  /** Rows of one device newest first, without the ones that cannot be whole blobs (reported). */
+  private readRows(stmt: Stmt, device: string): StoredBlob[] {
+    const out: StoredBlob[] = [];
+    try {
+      for (const r of stmt.iterate(device)) {
+        const defect = rowDefect(r.blob, r.bytes, r.crc);
+        if (defect) this.problem(`device ${device} checkpoint ${r.seq} is damaged (${defect}); skipped`);
+        else out.push({ meta: toMeta(r), blob: new Uint8Array(r.blob.buffer, r.blob.byteOffset, r.blob.byteLength) });
+      }
+    } catch (e) {
+      this.problem(`device ${device}: reading its checkpoints failed after ${out.length} (${errText(e)})`);
+    }
+    return out;
+  }
+
+  checkpoint(device: string, blob: Uint8Array, readings: number, knownGood: boolean): CheckpointMeta {
+    return this.checkpointMany([{ device, blob, readings, knownGood }])[0];
+  }
+
+  checkpointMany(items: CheckpointRequest[]): CheckpointMeta[] {
+    const time = this.now();
+    const last = new Map<string, number>();
+    const good = new Map<string, number>();
+    const metas = this.db.transaction(() =>
+      items.map((it) => {
+        const seq = (last.get(it.device) ?? this.lastSeq.get(it.device) ?? 0) + 1;
+        const lkg = it.knownGood ? seq : (good.get(it.device) ?? this.lkgSeq.get(it.device) ?? -1);
+        const crc = headerCrc(it.blob);
+        const readings = Math.max(0, Math.floor(it.readings));
+        this.st.insert.run(it.device, seq, time, readings, crc, it.blob.length, it.knownGood ? 1 : 0, it.blob);
+        this.st.prune.run(it.device, seq - this.history, lkg);
+        last.set(it.device, seq);
+        if (it.knownGood) good.set(it.device, seq);
+        return { device: it.device, seq, time, readings, crc, bytes: it.blob.length, knownGood: it.knownGood };
+      }),
+    )();
+    for (const [d, s] of last) this.lastSeq.set(d, s);
+    for (const [d, s] of good) this.lkgSeq.set(d, s);
+    return metas;
+  }
+
+  markKnownGood(device: string, seq: number): void {
+    this.db.transaction(() => {
+      if (this.st.mark.run(device, seq).changes === 0) return;
+      const lkg = Math.max(seq, this.lkgSeq.get(device) ?? -1);
+      this.st.prune.run(device, (this.lastSeq.get(device) ?? seq) - this.history, lkg);
+      this.lkgSeq.set(device, lkg);
+    })();
+  }
+
+  remove(device: string): void {
+    this.st.remove.run(device);
+    this.lastSeq.delete(device);
+    this.lkgSeq.delete(device);
+  }
+
+  problems(): string[] {
+    return [...this.issues];
+  }
+
+  /** Number of stored checkpoint rows (for tests and health). */
+  rowCount(): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM checkpoints").get() as { n: number }).n;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.db.pragma("wal_checkpoint(TRUNCATE)");
+    } catch {
+      /* the WAL stays and is replayed on the next open */
+    }
+    this.db.close();
+  }
+}
+
+function toMeta(r: Row): CheckpointMeta {
+  return {
+    device: r.device,
+    seq: r.seq,
+    time: r.time,
+    readings: r.readings,
+    crc: r.crc,
+    bytes: r.bytes,
+    knownGood: r.known_good !== 0,
+  };
+}
+
+/**
+ * Every checkpoint row that can still be read from a damaged file, scanning from both ends.
+ * Works on a scratch copy (the moved-aside file stays as it was found); a truncated copy is first
+ * padded back to the size its header records, so SQLite reads the surviving pages instead of
+ * refusing the whole schema.
+ */
+function salvage(path: string): Row[] {
+  if (!existsSync(path)) return [];
+  const scratch = `${path}.salvage`;
+  const found = new Map<string, Row>();
+  let db: Database.Database | undefined;
+  try {
+    copyFileSync(path, scratch);
+    if (existsSync(path + "-wal")) copyFileSync(path + "-wal", scratch + "-wal");
+    const recorded = recordedSize(scratch);
+    if (recorded > statSync(scratch).size) truncateSync(scratch, recorded);
+    db = new Database(scratch, { fileMustExist: true, timeout: 1000 });
+    for (const order of ["ASC", "DESC"]) {
+      try {
+        const stmt = db.prepare(`SELECT ${COLUMNS} FROM checkpoints ORDER BY rowid ${order}`) as Stmt;
+        for (const r of stmt.iterate()) {
+          if (typeof r.device === "string" && Buffer.isBuffer(r.blob)) found.set(`${r.device}\u0000${r.seq}`, r);
+        }
+      } catch {
+        /* stop this direction at the first unreadable page */
+      }
+    }
+  } catch {
+    /* not a database at all: nothing to salvage */
+  } finally {
+    try {
+      db?.close();
+    } catch {
+      /* ignore */
+    }
+    for (const ext of ["", "-wal", "-shm"]) rmSync(scratch + ext, { force: true });
+  }
+  return [...found.values()];
+}
+
+/** Page size × page count from a SQLite file header, or 0 when there is no header. */
+function recordedSize(path: string): number {
+  const h = Buffer.alloc(100);
+  const fd = openSync(path, "r");
+  try {
+    if (readSync(fd, h, 0, 100, 0) < 100 || h.toString("latin1", 0, 15) !== "SQLite format 3") return 0;
+  } finally {
+    closeSync(fd);
+  }
+  const pageSize = h.readUInt16BE(16) === 1 ? 65536 : h.readUInt16BE(16);
+  return pageSize * h.readUInt32BE(28);
+}
+
+function errText(e: unknown): string {
+  const err = e as { code?: string; message?: string };
+  return err?.code ? `${err.code}: ${err.message}` : String(err?.message ?? e);
+}

@@ -1,0 +1,188 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, statSync, writeFileSync, truncateSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { MemoryStore } from "../../host/store/memory.js";
+import { SqliteStore } from "../../host/store/sqlite.js";
+import { pickValid, restoreAll } from "../../host/store/restore.js";
+import type { StateStore } from "../../host/store/types.js";
+import { fakeBlob, fakeValidate, tagOf } from "./fake-blob.js";
+
+const tmp = () => mkdtempSync(join(tmpdir(), "edgelearn-store-"));
+
+function contract(name: string, make: () => StateStore) {
+  test(`${name}: newest first, seq increasing, metadata kept`, () => {
+    let t = 1000;
+    const s = make();
+    s.checkpoint("a", fakeBlob(1), 10, false);
+    s.checkpoint("a", fakeBlob(2), 20, true);
+    s.checkpoint("b", fakeBlob(3), 5, false);
+    const c = s.candidates("a");
+    assert.deepEqual(c.map((x) => x.meta.seq), [2, 1]);
+    assert.deepEqual(c.map((x) => tagOf(x.blob)), [2, 1]);
+    assert.equal(c[0].meta.readings, 20);
+    assert.equal(c[0].meta.bytes, 64);
+    assert.equal(c[0].meta.knownGood, true);
+    assert.deepEqual(s.devices(), ["a", "b"]);
+    assert.equal(tagOf(s.lastKnownGood("a")!.blob), 2);
+    assert.equal(s.lastKnownGood("b"), undefined);
+    t++;
+    s.close();
+  });
+
+  test(`${name}: history is bounded, the newest known-good survives pruning`, () => {
+    const s = make(); // history 4
+    s.checkpoint("d", fakeBlob(0), 0, true);
+    for (let i = 1; i <= 50; i++) s.checkpoint("d", fakeBlob(i), i * 100, false);
+    const c = s.candidates("d");
+    assert.deepEqual(c.map((x) => x.meta.seq), [51, 50, 49, 48, 1]);
+    assert.equal(tagOf(s.lastKnownGood("d")!.blob), 0);
+    s.markKnownGood("d", 50);
+    assert.deepEqual(s.candidates("d").map((x) => x.meta.seq), [51, 50, 49, 48]);
+    assert.equal(s.lastKnownGood("d")!.meta.seq, 50);
+    s.checkpointMany([
+      { device: "d", blob: fakeBlob(52), readings: 1, knownGood: false },
+      { device: "e", blob: fakeBlob(1), readings: 1, knownGood: true },
+      { device: "d", blob: fakeBlob(53), readings: 2, knownGood: false },
+    ]);
+    assert.deepEqual(s.candidates("d").map((x) => x.meta.seq), [53, 52, 51, 50]);
+    assert.equal(s.candidates("e").length, 1);
+    s.remove("d");
+    assert.deepEqual(s.devices(), ["e"]);
+    assert.deepEqual(s.candidates("d"), []);
+    s.close();
+  });
+
+  test(`${name}: restore skips blobs the module refuses and says why`, () => {
+    const s = make();
+    s.checkpoint("x", fakeBlob(1), 1, true);
+    const bad = fakeBlob(2);
+    bad[40] ^= 0xff; // payload altered after the CRC was written
+    s.checkpoint("x", bad, 2, false);
+    const lines: string[] = [];
+    const r = pickValid(s, "x", fakeValidate, (m) => lines.push(m));
+    assert.equal(r.restored?.meta.seq, 1);
+    assert.deepEqual(r.skipped.map((k) => k.seq), [2]);
+    assert.match(r.skipped[0].reason, /ERR_CRC/);
+    assert.ok(lines.some((l) => /checkpoint 2 refused.*ERR_CRC/.test(l)), lines.join("\n"));
+    const none = new Uint8Array(64);
+    s.checkpoint("y", none, 1, false);
+    const all = restoreAll(s, fakeValidate, (m) => lines.push(m));
+    assert.equal(all.find((a) => a.device === "y")!.restored, undefined);
+    assert.ok(lines.some((l) => /device y: no checkpoint is valid.*starting fresh/.test(l)));
+    s.close();
+  });
+}
+
+contract("memory", () => new MemoryStore({ history: 4 }));
+contract("sqlite", () => new SqliteStore({ path: join(tmp(), "state.db"), history: 4 }));
+
+test("sqlite: survives reopen, WAL mode, seq continues", () => {
+  const path = join(tmp(), "s.db");
+  const a = new SqliteStore({ path });
+  a.checkpoint("dev/1", fakeBlob(7), 70, true);
+  a.close();
+  const b = new SqliteStore({ path });
+  assert.deepEqual(b.problems(), []);
+  assert.equal(b.checkpoint("dev/1", fakeBlob(8), 80, false).seq, 2);
+  assert.equal(tagOf(b.candidates("dev/1")[0].blob), 8);
+  b.close();
+  const raw = new Database(path, { readonly: true });
+  assert.equal(raw.pragma("journal_mode", { simple: true }), "wal");
+  raw.close();
+});
+
+test("sqlite: size is bounded by devices × history, not by checkpoints", () => {
+  const path = join(tmp(), "bounded.db");
+  const s = new SqliteStore({ path, history: 3 });
+  const size = () => {
+    s.close();
+    const n = statSync(path).size;
+    return n;
+  };
+  let store = s;
+  const round = (k: number) =>
+    store.checkpointMany(Array.from({ length: 20 }, (_, d) => ({ device: `d${d}`, blob: fakeBlob(k, 2048), readings: k, knownGood: k % 7 === 0 })));
+  for (let k = 0; k < 10; k++) round(k);
+  const after10 = size();
+  store = new SqliteStore({ path, history: 3 });
+  for (let k = 10; k < 200; k++) round(k);
+  assert.ok(store instanceof SqliteStore && store.rowCount() <= 20 * 4);
+  store.close();
+  const after200 = statSync(path).size;
+  assert.ok(after200 <= after10 * 1.5 + 65536, `${after10} → ${after200}`);
+});
+
+test("sqlite: a row torn on disk is reported and skipped, never thrown", () => {
+  const path = join(tmp(), "torn.db");
+  const s = new SqliteStore({ path });
+  s.checkpoint("t", fakeBlob(1), 1, false);
+  s.checkpoint("t", fakeBlob(2), 2, false);
+  s.close();
+  const raw = new Database(path);
+  raw.prepare("UPDATE checkpoints SET blob = substr(blob, 1, 30) WHERE seq = 2").run();
+  raw.close();
+  const r = new SqliteStore({ path });
+  const c = r.candidates("t");
+  assert.deepEqual(c.map((x) => x.meta.seq), [1]);
+  assert.ok(r.problems().some((p) => /checkpoint 2 is damaged/.test(p)), r.problems().join("\n"));
+  r.close();
+});
+
+function fill(path: string, devices: number) {
+  const s = new SqliteStore({ path, history: 2 });
+  for (let k = 0; k < 3; k++) {
+    s.checkpointMany(Array.from({ length: devices }, (_, d) => ({ device: `dev${d}`, blob: fakeBlob(k, 1500), readings: k, knownGood: true })));
+  }
+  s.close();
+}
+
+test("sqlite: a file that is not a database is moved aside; the host starts fresh", () => {
+  const dir = tmp();
+  const path = join(dir, "garbage.db");
+  writeFileSync(path, Buffer.alloc(10000, 0x5a));
+  const lines: string[] = [];
+  const s = new SqliteStore({ path, log: (m) => lines.push(m) });
+  assert.deepEqual(s.devices(), []);
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /could not be read .*moved it to .*unreadable.*recovered 0 checkpoint/);
+  s.checkpoint("n", fakeBlob(1), 1, false);
+  s.close();
+  assert.ok(readdirSync(dir).some((f) => f.startsWith("garbage.db.unreadable-")));
+  const again = new SqliteStore({ path });
+  assert.deepEqual(again.problems(), []);
+  assert.equal(again.candidates("n").length, 1);
+  again.close();
+});
+
+test("sqlite: a truncated file is reported, readable devices are salvaged, the rest start fresh", () => {
+  const path = join(tmp(), "trunc.db");
+  fill(path, 300);
+  const full = statSync(path).size;
+  truncateSync(path, Math.floor(full * 0.6));
+  const lines: string[] = [];
+  const s = new SqliteStore({ path, log: (m) => lines.push(m) });
+  assert.ok(lines.some((l) => /could not be read/.test(l)), lines.join("\n"));
+  const res = restoreAll(s, fakeValidate, () => {});
+  assert.ok(res.length > 0, "some devices are salvaged");
+  for (const r of res) assert.ok(r.restored && fakeValidate(r.restored.blob) === 0, `${r.device} restores`);
+  s.close();
+});
+
+test("sqlite: bytes flipped in the middle of the file never crash the store", () => {
+  for (const at of [0.1, 0.3, 0.5, 0.7, 0.9]) {
+    const path = join(tmp(), "flip.db");
+    fill(path, 100);
+    const buf = readFileSync(path);
+    const o = Math.floor(buf.length * at);
+    for (let i = 0; i < 512; i++) buf[o + i] ^= 0xa5;
+    writeFileSync(path, buf);
+    const s = new SqliteStore({ path });
+    const res = restoreAll(s, fakeValidate, () => {});
+    for (const r of res) if (r.restored) assert.equal(fakeValidate(r.restored.blob), 0);
+    s.checkpoint("after", fakeBlob(1), 1, false);
+    s.close();
+  }
+});
