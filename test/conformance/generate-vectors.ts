@@ -1,0 +1,458 @@
+// Generates the conformance vectors from build/learner.wasm: `npm run vectors`.
+//
+// Node (V8) is the reference: each stream below drives the module through its ABI
+// (docs/ABI.md), and every call's result, every output record and the state blob are
+// recorded as exact bits. Inputs come from a seeded PRNG, so the same module gives the same
+// files byte for byte. The streams cover every model kind, the guard's rejections (NaN with
+// several payloads, ±Inf, range, stuck, spikes), bad targets, drift, snapshot → load into a
+// fresh instance in the middle of a stream, corrupt blobs and bad arguments.
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  type Manifest, type Op, type Stream, type StreamSummary, type Val,
+  REGENERATE, crc32, f32Bits, fromHex, hex32, sha256, toHex, valBits, vf, vi,
+} from "./format.js";
+import { NodeMachine } from "./node-machine.js";
+import { VECTORS_DIR, WASM_PATH } from "./paths.js";
+
+export const SEED = 20261126;
+const QNAN = 0x7fc00000;
+const OUT_BYTES = 24;
+/** Batches up to this many readings store their output records in full, larger ones a CRC-32. */
+const FULL_OUTPUT_MAX = 40;
+
+/** mulberry32: small, seeded, the same in every JS engine. */
+class Rng {
+  constructor(private s: number) {}
+  next(): number {
+    let t = (this.s = (this.s + 0x6d2b79f5) | 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  uniform(lo: number, hi: number): number {
+    return Math.fround(lo + (hi - lo) * this.next());
+  }
+  normal(mean = 0, sd = 1): number {
+    const u = Math.max(this.next(), 1e-12), v = this.next();
+    return Math.fround(mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v));
+  }
+}
+
+/** A reading as f32 bit patterns, so that NaN payloads survive exactly. */
+interface Reading {
+  x: number[];
+  y: number;
+}
+const bitsOf = (xs: number[]) => xs.map(f32Bits);
+
+class Recorder {
+  readonly ops: Op[] = [];
+  readonly m: NodeMachine;
+  readings = 0;
+  calls = 0;
+  nf = 0;
+  input = 0;
+  io = 0;
+  output = 0;
+  state = 0;
+
+  constructor(wasm: Uint8Array) {
+    this.m = new NodeMachine(wasm);
+    this.pointers();
+  }
+
+  call(name: string, ...args: number[]): Val | null {
+    const sig = this.m.sig(name);
+    const vals = args.map((a, i) => (sig.params[i] === "f32" ? vf(a) : vi(a)));
+    return this.callVals(name, vals);
+  }
+  callVals(name: string, vals: Val[]): Val | null {
+    let r: Val | null;
+    try {
+      r = this.m.call(name, vals);
+    } catch (e) {
+      throw new Error(`${name}(${vals.join(", ")}) trapped (${(e as Error).message}): docs/ABI.md says nothing traps; fix the module`);
+    }
+    this.ops.push(["call", name, vals, r]);
+    this.calls++;
+    return r;
+  }
+  int(name: string, ...args: number[]): number {
+    return valBits(this.call(name, ...args) as Val) | 0;
+  }
+  write(addr: number, bytes: Uint8Array): void {
+    this.m.write(addr, bytes);
+    this.ops.push(["write", addr, toHex(bytes)]);
+  }
+  expect(addr: number, len: number): Uint8Array {
+    const b = this.m.read(addr, len);
+    this.ops.push(["expect", addr, toHex(b)]);
+    return b;
+  }
+  crc(addr: number, len: number): void {
+    this.ops.push(["crc", addr, len, hex32(crc32(this.m.read(addr, len)))]);
+  }
+  fresh(): void {
+    this.m.fresh();
+    this.ops.push(["fresh"]);
+    this.pointers();
+  }
+  pointers(): void {
+    this.input = this.int("input_ptr");
+    this.io = this.int("io_ptr");
+    this.output = this.int("output_ptr");
+    this.state = this.int("state_ptr");
+  }
+
+  create(kind: number, nf: number): number {
+    const r = this.int("create", kind, nf);
+    if (r === 0) this.nf = nf;
+    return r;
+  }
+  private f32s(bits: number[]): Uint8Array {
+    return new Uint8Array(new Uint32Array(bits).buffer);
+  }
+  /** learn_one (or predict_one) on one reading; checks the flags and the output record. */
+  one(r: Reading, predictOnly = false): void {
+    if (this.nf > 0) this.write(this.input, this.f32s(r.x.slice(0, this.nf)));
+    if (predictOnly) this.call("predict_one");
+    else this.callVals("learn_one", ["f:" + hex32(r.y)]);
+    this.expect(this.output, OUT_BYTES);
+    this.readings++;
+  }
+  /** learn_batch over rows laid out at io_ptr(); checks every output record. */
+  batch(rows: Reading[]): void {
+    const rec = this.nf + 1;
+    const bits: number[] = [];
+    for (const r of rows) bits.push(...r.x.slice(0, this.nf), r.y);
+    this.write(this.io, this.f32s(bits));
+    this.call("learn_batch", rows.length);
+    const out = this.io + rows.length * rec * 4;
+    if (rows.length <= FULL_OUTPUT_MAX) this.expect(out, rows.length * OUT_BYTES);
+    else {
+      this.crc(out, rows.length * OUT_BYTES);
+      this.expect(out + (rows.length - 1) * OUT_BYTES, OUT_BYTES);
+    }
+    this.readings += rows.length;
+  }
+  /** snapshot → the blob's bytes → a fresh instance → load: the learner continues there. */
+  moveToFreshInstance(): void {
+    const len = this.int("snapshot");
+    if (len <= 0) return; // no model (a kind not implemented yet): the refusal is recorded
+    const blob = this.expect(this.state, len);
+    this.fresh();
+    this.write(this.io, blob);
+    this.call("validate", len);
+    this.call("load", len);
+    this.call("state_len");
+  }
+  /** Every counter, metric and parameter id a learner is likely to define, then the final state. */
+  finish(): { len: number; blob: Uint8Array } {
+    for (let id = 0; id < 16; id++) this.call("get_count", id);
+    for (let id = 0; id < 16; id++) this.call("get_metric", id);
+    for (let id = 0; id < 24; id++) this.call("get_param", id);
+    const len = this.int("snapshot");
+    if (len <= 0) return { len: 0, blob: new Uint8Array(0) };
+    this.expect(this.state, Math.min(len, 16));
+    this.crc(this.state, len);
+    return { len, blob: this.m.read(this.state, len) };
+  }
+}
+
+// ---- the streams ------------------------------------------------------------------------
+
+type Build = (r: Recorder, rng: Rng) => void;
+interface Spec {
+  name: string;
+  description: string;
+  kind: number;
+  nf: number;
+  build: Build;
+}
+
+function linearRows(rng: Rng, n: number, nf: number, w: number[], noise: number): Reading[] {
+  const rows: Reading[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = Array.from({ length: nf }, () => rng.uniform(-2, 2));
+    let y = 0.5;
+    for (let j = 0; j < nf; j++) y += w[j] * x[j];
+    rows.push({ x: bitsOf(x), y: f32Bits(y + rng.normal(0, noise)) });
+  }
+  return rows;
+}
+
+/** The regression stream (also the benchmark stream): 8 features, learn_one, batches, a move. */
+export function regressionRows(): Reading[] {
+  const rng = new Rng(SEED);
+  return linearRows(rng, 600, 8, [1.5, -2, 0.5, 3, -1, 0.25, 2, -0.75], 0.1);
+}
+
+const specs: Spec[] = [
+  {
+    name: "regression",
+    description: "LINEAR, 8 features, y = w·x + b + noise: 40 learn_one, 5 predict_one, batches, snapshot → load into a fresh instance, more batches",
+    kind: 1,
+    nf: 8,
+    build(r) {
+      const rows = regressionRows();
+      for (const row of rows.slice(0, 40)) r.one(row);
+      for (const row of rows.slice(40, 45)) r.one(row, true);
+      r.batch(rows.slice(45, 65));
+      r.batch(rows.slice(65, 300));
+      r.moveToFreshInstance();
+      r.batch(rows.slice(300, 560));
+      for (const row of rows.slice(560, 600)) r.one(row);
+    },
+  },
+  {
+    name: "logistic",
+    description: "LOGISTIC, 4 features, labels from a noisy hyperplane that flips at reading 300 (drift); bad targets 0.5, +Inf, NaN; a move at 250",
+    kind: 2,
+    nf: 4,
+    build(r, rng) {
+      const rows: Reading[] = [];
+      for (let i = 0; i < 520; i++) {
+        const x = Array.from({ length: 4 }, () => rng.uniform(-1, 1));
+        let s = 0.8 * x[0] - 1.2 * x[1] + 0.3 * x[2] + 0.1 + rng.normal(0, 0.2);
+        if (i >= 300) s = -s;
+        let y = s > 0 ? 1 : 0;
+        if (i % 97 === 13) y = 0.5;
+        if (i % 131 === 7) y = Infinity;
+        if (i % 89 === 5) y = NaN;
+        rows.push({ x: bitsOf(x), y: f32Bits(y) });
+      }
+      for (const row of rows.slice(0, 60)) r.one(row);
+      r.batch(rows.slice(60, 250));
+      r.moveToFreshInstance();
+      r.batch(rows.slice(250, 290));
+      for (const row of rows.slice(290, 330)) r.one(row);
+      r.batch(rows.slice(330, 520));
+    },
+  },
+  {
+    name: "halfspace",
+    description: "HALFSPACE anomaly detection, 3 features, y NaN: a stationary cloud with an outlier every 37 readings; a move at 200",
+    kind: 3,
+    nf: 3,
+    build(r, rng) {
+      const rows: Reading[] = [];
+      for (let i = 0; i < 400; i++) {
+        const out = i > 60 && i % 37 === 0;
+        const x = [rng.normal(20, 0.5), rng.normal(55, 2), rng.normal(1, 0.05)];
+        if (out) x[i % 3] += [4, 16, 0.6][i % 3];
+        rows.push({ x: bitsOf(x), y: QNAN });
+      }
+      for (const row of rows.slice(0, 50)) r.one(row);
+      r.batch(rows.slice(50, 200));
+      r.moveToFreshInstance();
+      for (const row of rows.slice(200, 240)) r.one(row);
+      r.batch(rows.slice(240, 400));
+    },
+  },
+  {
+    name: "ar",
+    description: "AR forecasting, no features: a noisy daily sinusoid with a level shift at 300; a move at 150",
+    kind: 4,
+    nf: 0,
+    build(r, rng) {
+      const rows: Reading[] = [];
+      for (let i = 0; i < 420; i++) {
+        const y = 10 + 3 * Math.sin((2 * Math.PI * i) / 24) + rng.normal(0, 0.2) + (i >= 300 ? 4 : 0);
+        rows.push({ x: [], y: f32Bits(y) });
+      }
+      for (const row of rows.slice(0, 60)) r.one(row);
+      r.batch(rows.slice(60, 150));
+      r.moveToFreshInstance();
+      r.batch(rows.slice(150, 380));
+      for (const row of rows.slice(380, 420)) r.one(row);
+    },
+  },
+  {
+    name: "ar-exogenous",
+    description: "AR forecasting with 2 exogenous features (temperature, load) driving the series",
+    kind: 4,
+    nf: 2,
+    build(r, rng) {
+      const rows: Reading[] = [];
+      let prev = 0;
+      for (let i = 0; i < 300; i++) {
+        const t = rng.normal(20, 3), load = rng.uniform(0, 1);
+        prev = Math.fround(0.6 * prev + 0.2 * t + 2 * load + rng.normal(0, 0.1));
+        rows.push({ x: bitsOf([t, load]), y: f32Bits(prev) });
+      }
+      for (const row of rows.slice(0, 40)) r.one(row);
+      r.batch(rows.slice(40, 260));
+      for (const row of rows.slice(260, 300)) r.one(row);
+    },
+  },
+  {
+    name: "kmeans",
+    description: "KMEANS clustering, 2 features, y NaN: three blobs, the third appears at reading 200; a move at 250",
+    kind: 5,
+    nf: 2,
+    build(r, rng) {
+      const centres = [[0, 0], [5, 5], [-4, 6]];
+      const rows: Reading[] = [];
+      for (let i = 0; i < 400; i++) {
+        const c = centres[i < 200 ? i % 2 : i % 3];
+        rows.push({ x: bitsOf([rng.normal(c[0], 0.6), rng.normal(c[1], 0.6)]), y: QNAN });
+      }
+      for (const row of rows.slice(0, 50)) r.one(row);
+      r.batch(rows.slice(50, 250));
+      r.moveToFreshInstance();
+      r.batch(rows.slice(250, 360));
+      for (const row of rows.slice(360, 400)) r.one(row, true);
+    },
+  },
+  {
+    name: "guard",
+    description: "the guard: NaN (quiet, negative, signalling payloads), ±Inf, out of range, a stuck sensor, spikes after warm-up, NaN/Inf/out-of-range targets; all single calls with full output records",
+    kind: 1,
+    nf: 3,
+    build(r, rng) {
+      r.call("set_feature_range", 0, -50, 50);
+      r.call("set_feature_range", 3, -1000, 1000);
+      const special = [0x7fc00000, 0xffc00000, 0x7f800001, 0x7fa00001, 0xffffffff, 0x7f800000, 0xff800000];
+      let stuck = 0;
+      for (let i = 0; i < 420; i++) {
+        const x = [rng.normal(10, 1), rng.normal(0, 2), rng.normal(-3, 0.5)];
+        let y = f32Bits(2 * x[0] - x[1] + 0.5 * x[2] + rng.normal(0, 0.1));
+        const xb = bitsOf(x);
+        if (i % 23 === 11) xb[i % 3] = special[((i / 23) | 0) % special.length];
+        if (i % 41 === 17) xb[0] = f32Bits(i % 2 ? 75 : -60); // out of the [-50, 50] range
+        if (i >= 150 && i < 190) xb[1] = f32Bits(1.25); // stuck sensor for 40 readings
+        if (i >= 250 && i % 29 === 3) xb[2] = f32Bits(400 * (i % 2 ? 1 : -1)); // spike
+        if (i % 31 === 19) y = [QNAN, 0x7f800000, f32Bits(5000), 0xff800000][stuck++ % 4];
+        r.one({ x: xb, y }, i % 50 === 49);
+      }
+    },
+  },
+  {
+    name: "drift",
+    description: "LINEAR, 2 features, 2400 readings in batches of 200 with an abrupt concept change at 1200 and a gradual one from 1800",
+    kind: 1,
+    nf: 2,
+    build(r, rng) {
+      const rows: Reading[] = [];
+      for (let i = 0; i < 2400; i++) {
+        const x = [rng.uniform(-1, 1), rng.uniform(-1, 1)];
+        const a = i < 1200 ? [2, -1] : [-3, 2];
+        const mix = i < 1800 ? 0 : Math.min(1, (i - 1800) / 400);
+        const y = (1 - mix) * (a[0] * x[0] + a[1] * x[1]) + mix * (4 * x[0] + 4 * x[1] - 2) + rng.normal(0, 0.05);
+        rows.push({ x: bitsOf(x), y: f32Bits(y) });
+      }
+      for (let i = 0; i < rows.length; i += 200) r.batch(rows.slice(i, i + 200));
+    },
+  },
+  {
+    name: "api",
+    description: "every call before create, bad kinds and feature counts, every parameter id read and written back, NaN parameters, bad ranges, batch capacity, reset, and corrupt blobs (magic, version, kind, length, CRC, payload)",
+    kind: 1,
+    nf: 4,
+    build(r, rng) {
+      r.call("abi_version");
+      for (const f of ["state_len", "state_cap", "io_cap", "reset", "predict_one", "snapshot"]) r.call(f);
+      r.call("learn_one", 1);
+      r.call("learn_batch", 1);
+      r.call("get_count", 0);
+      r.call("get_metric", 0);
+      r.call("get_param", 0);
+      for (const [k, n] of [[0, 4], [6, 4], [-1, 4], [1, 0], [1, 33], [1, -1], [2, 33], [1, 32], [1, 1]]) r.call("create", k, n);
+      for (let k = 1; k <= 5; k++) {
+        r.call("create", k, 4);
+        r.call("state_len");
+        for (let id = 0; id < 24; id++) {
+          const v = r.call("get_param", id) as Val;
+          const bits = valBits(v);
+          if ((bits & 0x7f800000) !== 0x7f800000) r.callVals("set_param", [vi(id), v]);
+          r.call("set_param", id, NaN);
+        }
+        r.call("set_param", 9999, 1);
+        r.call("set_param", -1, 1);
+        r.call("snapshot");
+      }
+      r.create(1, 4);
+      r.call("set_feature_range", -1, 0, 1);
+      r.call("set_feature_range", 5, 0, 1);
+      r.call("set_feature_range", 0, NaN, 1);
+      r.call("set_feature_range", 0, 2, 1);
+      r.call("set_feature_range", 4, -100, 100);
+      const rows = linearRows(rng, 60, 4, [1, 2, 3, 4], 0.01);
+      for (const row of rows.slice(0, 30)) r.one(row);
+      const cap = r.int("io_cap");
+      r.call("learn_batch", -1);
+      r.call("learn_batch", 0);
+      r.call("learn_batch", Math.floor(cap / 4) + 1);
+      r.call("learn_batch", 0x7fffffff);
+      r.batch(rows.slice(30, 60));
+      const len = r.int("snapshot");
+      const blob = r.expect(r.state, len);
+      const corrupt = (name: string, mutate: (b: Uint8Array) => void, asLen = len) => {
+        const b = blob.slice();
+        mutate(b);
+        r.write(r.io, b);
+        r.call("validate", asLen);
+        r.call("load", asLen);
+        void name;
+      };
+      const u32 = (b: Uint8Array, at: number, v: number) => new DataView(b.buffer).setUint32(at, v, true);
+      corrupt("magic", (b) => (b[0] ^= 1));
+      corrupt("version", (b) => (b[4] += 1));
+      corrupt("kind", (b) => (b[6] = 9));
+      corrupt("length field", (b) => u32(b, 8, len + 4));
+      corrupt("crc", (b) => (b[12] ^= 0x80));
+      corrupt("payload", (b) => (b[len - 1] ^= 0x01));
+      corrupt("short", () => {}, len - 4);
+      corrupt("long", () => {}, len + 4);
+      corrupt("zero", () => {}, 0);
+      corrupt("huge", () => {}, 0x10000);
+      r.call("state_len");
+      r.crc(r.state, len); // every refusal left the state untouched
+      corrupt("intact", () => {});
+      r.call("reset");
+      r.call("snapshot");
+      for (const row of rows.slice(0, 10)) r.one(row);
+    },
+  },
+];
+
+function main(): void {
+  const wasm = new Uint8Array(readFileSync(WASM_PATH));
+  mkdirSync(VECTORS_DIR, { recursive: true });
+  for (const f of readdirSync(VECTORS_DIR)) if (f.endsWith(".json")) rmSync(join(VECTORS_DIR, f));
+  const summaries: StreamSummary[] = [];
+  let abi = 0;
+  for (const [i, spec] of specs.entries()) {
+    const r = new Recorder(wasm);
+    abi = valBits(r.call("abi_version") as Val);
+    const created = spec.name === "api" ? 0 : r.create(spec.kind, spec.nf);
+    if (created !== 0) console.warn(`WARNING: ${spec.name}: create(${spec.kind}, ${spec.nf}) returned ${created}: this kind is not implemented, the stream records the refusals`);
+    spec.build(r, new Rng(SEED + 1000 * (i + 1)));
+    const fin = r.finish();
+    const stream: Stream = { name: spec.name, description: spec.description, kind: spec.kind, n_features: spec.nf, ops: r.ops };
+    const file = `${spec.name}.json`;
+    writeFileSync(join(VECTORS_DIR, file), formatStream(stream));
+    summaries.push({
+      name: spec.name, file, description: spec.description, kind: spec.kind, n_features: spec.nf,
+      ops: r.ops.length, calls: r.calls, readings: r.readings,
+      final_state_len: fin.len, final_state_crc32: hex32(crc32(fin.blob)), final_state_sha256: sha256(fin.blob),
+    });
+    console.log(`${spec.name}: ${r.ops.length} ops, ${r.calls} calls, ${r.readings} readings, final state ${fin.len} bytes`);
+  }
+  const manifest: Manifest = {
+    format: 1, abi_version: abi, wasm_sha256: sha256(wasm), wasm_bytes: wasm.length, seed: SEED,
+    regenerate: REGENERATE, streams: summaries,
+  };
+  writeFileSync(join(VECTORS_DIR, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+  console.log(`wrote ${summaries.length} streams for build/learner.wasm sha256 ${manifest.wasm_sha256}`);
+}
+
+/** One op per line: small diffs, easy to read. */
+function formatStream(s: Stream): string {
+  const head = JSON.stringify({ name: s.name, description: s.description, kind: s.kind, n_features: s.n_features });
+  return head.slice(0, -1) + ',\n"ops": [\n' + s.ops.map((o) => JSON.stringify(o)).join(",\n") + "\n]}\n";
+}
+
+void fromHex;
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop()!)) main();

@@ -1,0 +1,121 @@
+// The conformance runners: one per runtime, each replaying test/conformance/vectors bit for bit.
+// A runner says whether its tool is installed (and how to install it when not), then runs.
+// The Node runner is in-process; the others are child processes whose output is parsed here.
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { type Manifest, type Stream, replay } from "./format.js";
+import { NodeMachine } from "./node-machine.js";
+import { CONFORMANCE_DIR, VECTORS_DIR, WASM_PATH, WORK_DIR } from "./paths.js";
+
+export interface Outcome {
+  /** Streams that matched every op. */
+  passed: string[];
+  /** One line per failing stream (first mismatch). */
+  failures: string[];
+  /** Anything worth printing (tool versions, timings). */
+  notes: string[];
+}
+
+export interface Runner {
+  name: string;
+  /** undefined when the tool is there; otherwise what is missing and the command that installs it. */
+  missing(): string | undefined;
+  run(): Outcome;
+}
+
+export function loadManifest(dir = VECTORS_DIR): Manifest {
+  return JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest;
+}
+export function loadStreams(dir = VECTORS_DIR): Stream[] {
+  return loadManifest(dir).streams.map((s) => JSON.parse(readFileSync(join(dir, s.file), "utf8")) as Stream);
+}
+
+export interface ShResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+/** Runs a command without a shell; never throws. */
+export function sh(cmd: string, args: string[], opts: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): ShResult {
+  const t0 = Date.now();
+  const r = spawnSync(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, encoding: "utf8", timeout: opts.timeoutMs ?? 600_000, maxBuffer: 64 << 20 });
+  return { status: r.error ? -1 : r.status, stdout: r.stdout ?? "", stderr: (r.stderr ?? "") + (r.error ? String(r.error) : ""), ms: Date.now() - t0 };
+}
+export function must(r: ShResult, what: string): ShResult {
+  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}):\n${(r.stderr || r.stdout).slice(-4000)}`);
+  return r;
+}
+export function which(tool: string): string | undefined {
+  const r = sh("sh", ["-c", `command -v ${tool}`]);
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+export function workDir(name: string): string {
+  const d = join(WORK_DIR, name);
+  mkdirSync(d, { recursive: true });
+  return d;
+}
+export const PYTHON = process.env.PYTHON ?? "python3";
+
+/** Parses the JSON lines {"stream", "ok", "failure"} that the out-of-process runners print. */
+export function parseStreamLines(out: string): Outcome {
+  const o: Outcome = { passed: [], failures: [], notes: [] };
+  for (const line of out.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    const j = JSON.parse(line) as { stream?: string; ok?: boolean; failure?: string };
+    if (j.stream === undefined) o.notes.push(line);
+    else if (j.ok) o.passed.push(j.stream);
+    else o.failures.push(j.failure ?? `${j.stream}: failed`);
+  }
+  return o;
+}
+
+const nodeRunner: Runner = {
+  name: "node (V8)",
+  missing: () => undefined,
+  run() {
+    const m = new NodeMachine(new Uint8Array(readFileSync(WASM_PATH)));
+    const o: Outcome = { passed: [], failures: [], notes: [`node ${process.version}`] };
+    for (const s of loadStreams()) {
+      m.fresh();
+      let r;
+      try {
+        r = replay(s, m);
+      } catch (e) {
+        r = { failure: `${s.name}: ${(e as Error).message}` };
+      }
+      if (r.failure) o.failures.push(r.failure);
+      else o.passed.push(s.name);
+    }
+    return o;
+  },
+};
+
+function pythonHas(mod: string): boolean {
+  return sh(PYTHON, ["-c", `import ${mod}`]).status === 0;
+}
+function pythonRunner(name: string, engine: string, mod: string, install: string): Runner {
+  return {
+    name,
+    missing: () => (pythonHas(mod) ? undefined : `python module ${mod} not found; install: ${install}`),
+    run() {
+      const r = sh(PYTHON, [join(CONFORMANCE_DIR, "run_python.py"), "--engine", engine, "--wasm", WASM_PATH, "--vectors", VECTORS_DIR]);
+      const o = parseStreamLines(r.stdout);
+      if (r.status !== 0 && o.failures.length === 0) o.failures.push(`${name} exited ${r.status}: ${r.stderr.slice(-2000)}`);
+      return o;
+    },
+  };
+}
+
+export const PIP_INSTALL = `${PYTHON} -m pip install -r test/conformance/requirements.txt`;
+
+export const RUNNERS: Runner[] = [
+  nodeRunner,
+  pythonRunner("wasmtime (Python embedding)", "wasmtime", "wasmtime", PIP_INSTALL),
+  pythonRunner("wasm3 (pywasm3)", "wasm3", "wasm3", PIP_INSTALL),
+];
+
+export function vectorsPresent(): boolean {
+  return existsSync(join(VECTORS_DIR, "manifest.json"));
+}
