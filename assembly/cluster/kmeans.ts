@@ -1,0 +1,145 @@
+// Sequential k-means (MacQueen 1967) with an online farthest-point start, k ≤ 16.
+//
+// The first k readings become the centres. During the next `warm` readings, a reading farther
+// from every centre than the two closest centres are from each other replaces them: those two
+// merge (count-weighted mean) and the reading takes the freed slot. This spreads the centres
+// over separated groups even when the first readings all come from one group. After that,
+// the nearest centre c moves toward the reading: n_c += 1, μ_c += η (x − μ_c),
+// η = max(1/n_c, rate) (rate > 0 keeps following slow drift).
+//
+// Each centre also keeps an EW mean of squared distances of its readings (msd, α = max(1/n_c,
+// 0.01)); the anomaly score of x is 1 − exp(−(d²/msd_c)/2) (anomaly/score.ts).
+//
+// Size: 16 + k·(8 + 4d) bytes (k = 3, d = 2: 64 bytes; k = 16, d = 32: 2,192 bytes).
+
+import { z2_score } from "../anomaly/score";
+
+export const KM_MAX_K: i32 = 16;
+
+const O_K = 0; // u32 k
+const O_D = 4; // u32 dimensions
+const O_USED = 8; // u32 centres in use
+const O_N = 12; // u32 readings learned
+const O_C = 16; // per centre: count u32, msd f32, mean f32[d]
+
+/** Squared distance of the last `km_nearest` call. */
+export let km_d2: f32 = 0;
+
+export function km_bytes(k: i32, d: i32): i32 {
+  return O_C + k * (8 + 4 * d);
+}
+
+// @ts-ignore: decorator
+@inline function centre(p: usize, i: u32): usize {
+  return p + O_C + i * (8 + 4 * load<u32>(p + O_D));
+}
+
+export function km_reset(p: usize): void {
+  memory.fill(p + O_USED, 0, (km_bytes(load<u32>(p + O_K), load<u32>(p + O_D)) - O_USED) as usize);
+}
+
+export function km_init(p: usize, k: i32, d: i32): void {
+  store<u32>(p + O_K, k);
+  store<u32>(p + O_D, d);
+  km_reset(p);
+}
+
+function dist2(a: usize, b: usize, d: u32): f32 {
+  let s: f32 = 0;
+  for (let i: u32 = 0; i < d; i++) {
+    const t = load<f32>(a + (i << 2)) - load<f32>(b + (i << 2));
+    s += t * t;
+  }
+  return s;
+}
+
+/** Index of the centre nearest to x (−1 when there is none); its squared distance in km_d2. */
+export function km_nearest(p: usize, x: usize): i32 {
+  const used = load<u32>(p + O_USED), d = load<u32>(p + O_D);
+  let best: i32 = -1;
+  let bd: f32 = Infinity;
+  for (let i: u32 = 0; i < used; i++) {
+    const t = dist2(centre(p, i) + 8, x, d);
+    if (t < bd) {
+      bd = t;
+      best = <i32>i;
+    }
+  }
+  km_d2 = best < 0 ? <f32>NaN : bd;
+  return best;
+}
+
+/** Anomaly score of a reading at squared distance d2 from centre c. */
+export function km_score(p: usize, c: i32, d2: f32): f32 {
+  if (c < 0) return 0;
+  const a = centre(p, c);
+  if (load<u32>(a) < 2) return 0;
+  return z2_score(d2 / max<f32>(load<f32>(a, 4), 1e-12));
+}
+
+function place(p: usize, i: u32, x: usize): void {
+  const a = centre(p, i);
+  store<u32>(a, 1);
+  store<f32>(a, 0, 4);
+  memory.copy(a + 8, x, (load<u32>(p + O_D) << 2) as usize);
+}
+
+/** Learns x. */
+export function km_learn(p: usize, x: usize, rate: f32, warm: u32): void {
+  const k = load<u32>(p + O_K), d = load<u32>(p + O_D);
+  const used = load<u32>(p + O_USED);
+  const n = load<u32>(p + O_N) + 1;
+  store<u32>(p + O_N, n);
+  if (used < k) {
+    place(p, used, x);
+    store<u32>(p + O_USED, used + 1);
+    return;
+  }
+  const c = <u32>km_nearest(p, x);
+  const d2 = km_d2;
+  if (n <= warm + k && k > 1) {
+    // closest pair of centres
+    let bi: u32 = 0, bj: u32 = 1;
+    let bd: f32 = Infinity;
+    for (let i: u32 = 0; i < k; i++)
+      for (let j = i + 1; j < k; j++) {
+        const t = dist2(centre(p, i) + 8, centre(p, j) + 8, d);
+        if (t < bd) {
+          bd = t;
+          bi = i;
+          bj = j;
+        }
+      }
+    if (d2 > bd) {
+      const a = centre(p, bi), b = centre(p, bj);
+      const na = <f32>load<u32>(a), nb = <f32>load<u32>(b);
+      const wb = nb / (na + nb);
+      for (let i: u32 = 0; i < d; i++) {
+        const o = 8 + (i << 2);
+        store<f32>(a + o, load<f32>(a + o) + wb * (load<f32>(b + o) - load<f32>(a + o)));
+      }
+      store<u32>(a, load<u32>(a) + load<u32>(b));
+      place(p, bj, x);
+      return;
+    }
+  }
+  const a = centre(p, c);
+  const cnt = load<u32>(a) + 1;
+  store<u32>(a, cnt);
+  const inv = <f32>1 / <f32>cnt;
+  const eta = max<f32>(inv, rate);
+  for (let i: u32 = 0; i < d; i++) {
+    const o = a + 8 + (i << 2);
+    store<f32>(o, load<f32>(o) + eta * (load<f32>(x + (i << 2)) - load<f32>(o)));
+  }
+  const msd = load<f32>(a, 4);
+  store<f32>(a, cnt == 2 ? d2 : msd + max<f32>(inv, 0.01) * (d2 - msd), 4);
+}
+
+/** Centre i, coordinate j (for specs and hosts). */
+export function km_centre(p: usize, i: i32, j: i32): f32 {
+  return load<f32>(centre(p, i) + 8 + (j << 2));
+}
+export function km_count(p: usize, i: i32): u32 {
+  return load<u32>(centre(p, i));
+}

@@ -1,0 +1,170 @@
+// AR(p) forecaster with optional exogenous inputs, fitted by recursive least squares with a
+// forgetting factor λ (Ljung & Söderström 1983):
+//   φ = [ỹ_{t−1} … ỹ_{t−p}, x_1 … x_q, 1],  ŷ = θᵀφ,  e = ỹ_t − ŷ
+//   g = Pφ,  den = λ + φᵀg,  θ += g e / den,  P = (P − g gᵀ / den) / λ
+// The series is normalised, ỹ = (y − c) / s, with c and s the mean and standard deviation of
+// the first AR_WARM values, then frozen (a fixed affine map keeps RLS consistent; f32 RLS on
+// raw sensor units with an offset of 90 would be ill-conditioned). Until then the forecast is
+// the last value (naive). P starts at 100·I; when its trace exceeds 1e4·m (no excitation) the
+// division by λ is skipped, the usual guard against covariance wind-up. g_i g_j is commutative
+// in IEEE arithmetic, so P stays exactly symmetric.
+//
+// The residual feeds an anomaly score: z² = e² / (EW variance of e, α = 0.01), score
+// 1 − exp(−z²/2) (anomaly/score.ts).
+//
+// Size: 32 + 4·(p + m + m²) bytes, m = p + q + 1 (p = 8, q = 0: 436 bytes).
+
+import { z2_score } from "../anomaly/score";
+
+export const AR_MAX_ORDER: i32 = 16;
+export const AR_MAX_DIM: i32 = 64;
+export const AR_WARM: u32 = 32;
+const P0: f32 = 100;
+const RES_ALPHA: f32 = 0.01;
+
+const O_P = 0; // u32 order p
+const O_Q = 4; // u32 exogenous inputs q
+const O_N = 8; // u32 values seen
+const O_C = 12; // f32 centre (running mean until frozen)
+const O_S = 16; // f32 scale (running M2 until frozen)
+const O_RVAR = 20; // f32 EW variance of the normalised residual
+const O_LAST = 24; // f32 last value (raw)
+const O_LAGS = 32; // f32[p] raw values, newest first; then θ[m], P[m][m]
+
+const G = memory.data(4 * AR_MAX_DIM); // Pφ
+const PHI = memory.data(4 * AR_MAX_DIM); // φ
+
+// @ts-ignore: decorator
+@inline function dim(a: usize): u32 {
+  return load<u32>(a + O_P) + load<u32>(a + O_Q) + 1;
+}
+// @ts-ignore: decorator
+@inline function theta(a: usize): usize {
+  return a + O_LAGS + (load<u32>(a + O_P) << 2);
+}
+// @ts-ignore: decorator
+@inline function pmat(a: usize): usize {
+  return theta(a) + (dim(a) << 2);
+}
+
+export function ar_bytes(p: i32, q: i32): i32 {
+  const m = p + q + 1;
+  return O_LAGS + 4 * (p + m + m * m);
+}
+
+/** Forgets everything learned (also the frozen normalisation). */
+export function ar_reset(a: usize): void {
+  const m = dim(a);
+  memory.fill(a + O_N, 0, (ar_bytes(load<u32>(a + O_P), load<u32>(a + O_Q)) - O_N) as usize);
+  rls_restart(a);
+}
+
+/** Restarts the RLS covariance (P = 100·I), keeping θ: the "reset the accumulators" response. */
+export function rls_restart(a: usize): void {
+  const m = dim(a);
+  const P = pmat(a);
+  memory.fill(P, 0, (m * m * 4) as usize);
+  for (let i: u32 = 0; i < m; i++) store<f32>(P + ((i * m + i) << 2), P0);
+}
+
+export function ar_init(a: usize, p: i32, q: i32): void {
+  store<u32>(a + O_P, p);
+  store<u32>(a + O_Q, q);
+  ar_reset(a);
+}
+
+/** True once the normalisation is frozen and RLS runs. */
+export function ar_ready(a: usize): bool {
+  return load<u32>(a + O_N) >= AR_WARM;
+}
+
+/** Fills PHI from the lags and the q exogenous inputs at xe. */
+function build_phi(a: usize, xe: usize): void {
+  const p = load<u32>(a + O_P), q = load<u32>(a + O_Q);
+  const c = load<f32>(a + O_C), s = load<f32>(a + O_S);
+  for (let i: u32 = 0; i < p; i++) store<f32>(PHI + (i << 2), (load<f32>(a + O_LAGS + (i << 2)) - c) / s);
+  for (let j: u32 = 0; j < q; j++) store<f32>(PHI + ((p + j) << 2), load<f32>(xe + (j << 2)));
+  store<f32>(PHI + ((p + q) << 2), 1);
+}
+
+/** Normalised forecast θᵀφ for the current PHI. */
+function dot_theta(a: usize): f32 {
+  const m = dim(a);
+  const th = theta(a);
+  let f: f32 = 0;
+  for (let i: u32 = 0; i < m; i++) f += load<f32>(th + (i << 2)) * load<f32>(PHI + (i << 2));
+  return f;
+}
+
+/** Forecast of the next value (raw units) given exogenous inputs xe (q f32). */
+export function ar_predict(a: usize, xe: usize): f32 {
+  if (!ar_ready(a)) return load<u32>(a + O_N) == 0 ? 0 : load<f32>(a + O_LAST);
+  build_phi(a, xe);
+  return load<f32>(a + O_C) + load<f32>(a + O_S) * dot_theta(a);
+}
+
+/** Anomaly score of value y (raw) against its forecast `pred`, before learning it. */
+export function ar_score(a: usize, y: f32, pred: f32): f32 {
+  if (!ar_ready(a) || load<u32>(a + O_N) < AR_WARM * 2) return 0;
+  const e = (y - pred) / load<f32>(a + O_S);
+  const v = load<f32>(a + O_RVAR);
+  return z2_score(e * e / max<f32>(v, 1e-12));
+}
+
+/** Learns value y (raw) with exogenous inputs xe; forgetting factor lambda. */
+export function ar_learn(a: usize, y: f32, xe: usize, lambda: f32): void {
+  const n = load<u32>(a + O_N);
+  const p = load<u32>(a + O_P);
+  if (n < AR_WARM) {
+    // Welford on the first values; freeze at AR_WARM
+    const n1 = <f32>(n + 1);
+    const c = load<f32>(a + O_C);
+    const d = y - c;
+    const c1 = c + d / n1;
+    const m2 = load<f32>(a + O_S) + d * (y - c1);
+    store<f32>(a + O_C, c1);
+    store<f32>(a + O_S, m2);
+    if (n + 1 == AR_WARM) {
+      const sd = Mathf.sqrt(m2 / n1);
+      store<f32>(a + O_S, sd > 0 ? sd : 1);
+    }
+  } else {
+    build_phi(a, xe);
+    const m = dim(a);
+    const th = theta(a), P = pmat(a);
+    const s = load<f32>(a + O_S);
+    const e = (y - load<f32>(a + O_C)) / s - dot_theta(a);
+    // g = Pφ, den = λ + φᵀg
+    let den = lambda;
+    for (let i: u32 = 0; i < m; i++) {
+      let gi: f32 = 0;
+      const row = P + ((i * m) << 2);
+      for (let j: u32 = 0; j < m; j++) gi += load<f32>(row + (j << 2)) * load<f32>(PHI + (j << 2));
+      store<f32>(G + (i << 2), gi);
+      den += load<f32>(PHI + (i << 2)) * gi;
+    }
+    if (den > 0) {
+      const inv = <f32>1 / den;
+      let trace: f32 = 0;
+      for (let i: u32 = 0; i < m; i++) trace += load<f32>(P + ((i * m + i) << 2));
+      const il: f32 = trace > <f32>1e4 * <f32>m ? 1 : <f32>1 / lambda;
+      for (let i: u32 = 0; i < m; i++) {
+        const gi = load<f32>(G + (i << 2));
+        const t = th + (i << 2);
+        store<f32>(t, load<f32>(t) + gi * e * inv);
+        const row = P + ((i * m) << 2);
+        for (let j: u32 = 0; j < m; j++) {
+          const pij = row + (j << 2);
+          store<f32>(pij, (load<f32>(pij) - gi * load<f32>(G + (j << 2)) * inv) * il);
+        }
+      }
+    }
+    const v = load<f32>(a + O_RVAR);
+    store<f32>(a + O_RVAR, n < AR_WARM + 8 ? max<f32>(v, e * e) : v + RES_ALPHA * (e * e - v));
+  }
+  // shift the lags, newest first
+  if (p > 1) memory.copy(a + O_LAGS + 4, a + O_LAGS, ((p - 1) << 2) as usize);
+  store<f32>(a + O_LAGS, y);
+  store<f32>(a + O_LAST, y);
+  store<u32>(a + O_N, n + 1);
+}
