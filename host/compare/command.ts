@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { readCsv, type Dataset, type Task } from "./csv.js";
-import { createModuleLearner } from "./online.js";
+import { createModuleLearner, parseParams } from "./online.js";
 import { compare, formatReport } from "./report.js";
 import type { OnlineLearner } from "./runners.js";
 import { renderSvg } from "./svg.js";
@@ -31,6 +31,8 @@ Options:
   --train-fraction F    share of rows for the first batch training     (default 0.2)
   --retrain-every N     rows between retrainings of the periodic model (default n/10)
   --lambda L            L2 strength of the batch models, on standardized features (default 1)
+  --set NAME=VALUE      a module parameter for the online learner, e.g. --set LearningRate=0.2
+                        (names as in docs/ABI.md, any case; repeatable; default: the module's defaults)
   --json                print one JSON object instead of the table
   --plot out.svg        write an SVG of the rolling error with the drifts marked
   -h, --help            this text
@@ -38,7 +40,7 @@ Options:
 
 export interface CompareDeps {
   /** Builds the online learner; default: the edgelearn module through host/learner. */
-  createLearner?: (task: Task, ds: Dataset) => OnlineLearner | Promise<OnlineLearner>;
+  createLearner?: (task: Task, ds: Dataset, params: Record<number, number>) => OnlineLearner | Promise<OnlineLearner>;
   out?: (s: string) => void;
   err?: (s: string) => void;
 }
@@ -59,7 +61,7 @@ export async function runCompare(argv: string[], deps: CompareDeps = {}): Promis
   const err = deps.err ?? ((s: string) => process.stderr.write(s));
   let file: string;
   let task: Task;
-  let opts: { target: string; features?: string[]; trainFraction: number; retrainEvery?: number; lambda: number; json: boolean; plot?: string };
+  let opts: { target: string; features?: string[]; trainFraction: number; retrainEvery?: number; lambda: number; json: boolean; plot?: string; params: Record<number, number> };
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -73,6 +75,7 @@ export async function runCompare(argv: string[], deps: CompareDeps = {}): Promis
         lambda: { type: "string" },
         json: { type: "boolean" },
         plot: { type: "string" },
+        set: { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -94,6 +97,7 @@ export async function runCompare(argv: string[], deps: CompareDeps = {}): Promis
       lambda: positive("--lambda", values.lambda, false) ?? 1,
       json: values.json ?? false,
       plot: values.plot,
+      params: parseParams(values.set ?? []),
     };
   } catch (e) {
     err(`edgelearn compare: ${(e as Error).message}\n(see edgelearn compare --help)\n`);
@@ -105,7 +109,7 @@ export async function runCompare(argv: string[], deps: CompareDeps = {}): Promis
     const ds = readCsv(file, { task, target: opts.target, features: opts.features });
     if (ds.n < 10) throw new Error(`${ds.n} rows are too few to compare`);
     if (ds.skipped.length > 0 && !opts.json) err(`note: non-numeric columns left out: ${ds.skipped.join(", ")}\n`);
-    learner = await (deps.createLearner ?? createModuleLearner)(task, ds);
+    learner = await (deps.createLearner ?? createModuleLearner)(task, ds, opts.params);
     const { report, runs } = compare(ds, learner, { task, trainFraction: opts.trainFraction, retrainEvery: opts.retrainEvery ?? Math.max(1, Math.round(ds.n / 10)), lambda: opts.lambda }, file);
     if (opts.plot) {
       writeFileSync(opts.plot, renderSvg({
