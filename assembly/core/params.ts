@@ -13,7 +13,7 @@ export const PF_STRUCTURAL: i32 = 2;
 
 // default, min, max per id (see docs/ABI.md "Parameters").
 const TABLE: usize = memory.data<f32>([
-  /* 0 LR            */ 0.05, 0.0, 1000.0,
+  /* 0 LR            */ 0.1, 0.0, 1000.0,
   /* 1 L2            */ 0.0, 0.0, 1000.0,
   /* 2 LOSS          */ 0.0, 0.0, 1.0,
   /* 3 HUBER_DELTA   */ 1.35, 1e-6, 1e6,
@@ -49,7 +49,7 @@ export function paramDefault(kind: i32, id: i32): f32 {
   if (id >= EXT_PARAM_BASE && id < N_PARAMS) return ext_param_default(kind, id);
   if (id < 0 || id >= N_CORE_PARAMS) return NaN;
   if (id == P_TARGET_SCALE && kind == KIND_LINEAR) return 1.0;
-  if (id == P_LR && kind == KIND_LINEAR) return 0.05;
+  if (id == P_LR && kind == KIND_LINEAR) return 0.2;
   return tab(id, 0);
 }
 

@@ -1,0 +1,51 @@
+// The release module's shape: no imports, one exported memory of exactly one page (min = max),
+// no memory.grow anywhere (every function body decoded), no start function.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { DEFAULT_WASM } from "../../host/learner/index.js";
+import { inspect, decodeBody, Reader } from "./wasm-parse.js";
+
+const bytes = new Uint8Array(readFileSync(DEFAULT_WASM));
+const info = inspect(bytes);
+
+test("no imports", () => {
+  assert.deepEqual(info.imports, []);
+});
+
+test("exactly one memory, exported, min = max = 1 page", () => {
+  assert.equal(info.memories.length, 1);
+  const m = info.memories[0];
+  assert.equal(m.min, 1);
+  assert.equal(m.max, 1);
+  assert.equal(m.shared, false);
+  assert.equal(m.memory64, false);
+  const mems = info.exports.filter((e) => e.kind === 2);
+  assert.equal(mems.length, 1);
+  assert.equal(mems[0].name, "memory");
+});
+
+test("no memory.grow instruction in any function body", () => {
+  assert.ok(info.functionBodies > 10, "code section decoded");
+  assert.equal(info.opcodes.get("0x40") ?? 0, 0);
+});
+
+test("no start function", () => {
+  assert.equal(info.hasStart, false);
+});
+
+test("release module ≤ 16 KiB", () => {
+  assert.ok(bytes.length <= 16 * 1024, `${bytes.length} bytes`);
+});
+
+test("the decoder finds memory.grow and skips immediates that look like it", () => {
+  // locals: none; i32.const 0x40 (a 0x40 byte as an immediate), drop; i32.const 1; memory.grow 0; drop; end
+  const body = new Uint8Array([0x00, 0x41, 0x40, 0x1a, 0x41, 0x01, 0x40, 0x00, 0x1a, 0x0b]);
+  const ops = new Map<string, number>();
+  decodeBody(new Reader(body), ops);
+  assert.equal(ops.get("0x40"), 1);
+  const noGrow = new Uint8Array([0x00, 0x41, 0x40, 0x1a, 0x0b]);
+  const ops2 = new Map<string, number>();
+  decodeBody(new Reader(noGrow), ops2);
+  assert.equal(ops2.get("0x40") ?? 0, 0);
+});
