@@ -10,6 +10,7 @@ export const HOST_REASONS = [
   "bad_timestamp", // ts neither Unix ms nor ISO 8601
   "bad_senml", // an array that is not a valid SenML pack (RFC 8428)
   "no_features", // features inferred from the first reading, and it had no numeric field
+  "model_error", // the device's model could not be created or loaded (see the log)
 ] as const;
 export type HostReason = (typeof HOST_REASONS)[number];
 

@@ -262,7 +262,8 @@ export function modelFor(config: Config, device: string): { model: ModelConfig; 
   return { model: config.model, rule: -1 };
 }
 
-function mergeRule(base: ModelConfig, r: DeviceRule): ModelConfig {
+/** A rule's fields over the base model. */
+export function mergeRule(base: ModelConfig, r: DeviceRule): ModelConfig {
   const taskChanged = r.task !== undefined && r.task !== base.task;
   return {
     task: r.task ?? base.task,

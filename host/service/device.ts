@@ -1,0 +1,64 @@
+// What the service keeps per device beside its model state: the field plan, counters for health,
+// and precomputed topics. No reading values are kept here.
+
+import { DEVICE_REASONS, MODULE_REASONS, type FieldPlan } from "../codecs/index.js";
+import type { ModelConfig } from "../config/types.js";
+import type { CheckpointMeta } from "../store/types.js";
+
+export const REASON_INDEX: ReadonlyMap<string, number> = new Map(DEVICE_REASONS.map((r, i) => [r, i]));
+const MODULE_OFFSET = DEVICE_REASONS.length - MODULE_REASONS.length;
+
+export class DeviceState {
+  /** Feature plan; null until the features are known (configured, or inferred from the first reading). */
+  plan: FieldPlan | null = null;
+  /** Set when the model cannot be created (unsupported task, bad parameters): readings are refused. */
+  failed: string | undefined;
+  /** Feature count of a restored blob whose features were inferred: checked against the next reading. */
+  restoredFeatures = -1;
+  readings = 0;
+  learned = 0;
+  drifts = 0;
+  /** Per reason (DEVICE_REASONS order). */
+  readonly rejected = new Uint32Array(DEVICE_REASONS.length);
+  lastTs = 0;
+  lastCheckpoint: CheckpointMeta | undefined;
+  /** Something changed since the last health publish. */
+  dirty = true;
+  readonly topicPrediction: string;
+  readonly topicDrift: string;
+  readonly topicHealth: string;
+  readonly topicReply: string;
+
+  constructor(
+    readonly name: string,
+    readonly model: ModelConfig,
+    output: string,
+    reply: string,
+  ) {
+    const base = `${output}/${name}`;
+    this.topicPrediction = `${base}/prediction`;
+    this.topicDrift = `${base}/drift`;
+    this.topicHealth = `${base}/health`;
+    this.topicReply = reply || `${base}/reply`;
+  }
+
+  reject(reason: string): void {
+    const i = REASON_INDEX.get(reason);
+    if (i !== undefined) this.rejected[i]++;
+    this.readings++;
+    this.dirty = true;
+  }
+
+  /** Counts the module's reject bits of one reading (bits 0–5). */
+  moduleRejects(flags: number): void {
+    for (let b = 0; b < MODULE_REASONS.length; b++) {
+      if (flags & MODULE_REASONS[b][0]) this.rejected[MODULE_OFFSET + b]++;
+    }
+  }
+
+  rejectedObject(): Record<string, number> {
+    const o: Record<string, number> = {};
+    for (let i = 0; i < DEVICE_REASONS.length; i++) if (this.rejected[i] > 0) o[DEVICE_REASONS[i]] = this.rejected[i];
+    return o;
+  }
+}

@@ -1,0 +1,65 @@
+// Output payloads. A prediction is built as one string (no intermediate objects); numbers are the
+// module's f32 values printed with 7 significant digits; NaN and ±Inf become null or are left out.
+
+import { Flag, Metric, type Learner } from "../learner/index.js";
+
+const FLAG_NAMES: ReadonlyArray<readonly [number, string]> = (Object.entries(Flag) as [string, number][]).map(
+  ([k, v]) => [v, k.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase()] as const,
+);
+
+const flagCache = new Map<number, string>();
+
+/** Names of the set flags, as a JSON array string, e.g. ["learned","predicted"]. */
+export function flagsJson(flags: number): string {
+  let s = flagCache.get(flags);
+  if (s === undefined) {
+    s = JSON.stringify(flagList(flags));
+    if (flagCache.size < 4096) flagCache.set(flags, s);
+  }
+  return s;
+}
+
+export function flagList(flags: number): string[] {
+  const out: string[] = [];
+  for (const [bit, name] of FLAG_NAMES) if (flags & bit) out.push(name);
+  return out;
+}
+
+/** An f32 as a short JSON number, or "null". */
+export function num(x: number): string {
+  if (!Number.isFinite(x)) return "null";
+  if (Number.isInteger(x)) return String(x);
+  return String(+x.toPrecision(7));
+}
+
+export function numOrNull(x: number): number | null {
+  return Number.isFinite(x) ? +x.toPrecision(7) : null;
+}
+
+/** `{ts, prediction, score?, error?, label?, next?, flags}`. */
+export function predictionJson(ts: number, l: Learner, flags: number, predicted: boolean): string {
+  let s = `{"ts":${ts},"prediction":${predicted ? num(l.prediction) : "null"}`;
+  const score = l.score;
+  if (Number.isFinite(score)) s += `,"score":${num(score)}`;
+  const err = l.error;
+  if (Number.isFinite(err)) s += `,"error":${num(err)}`;
+  const label = l.label;
+  if (label >= 0 && predicted) s += `,"label":${label}`;
+  const extra = l.extra;
+  if (Number.isFinite(extra)) s += `,"extra":${num(extra)}`;
+  return s + `,"flags":${flagsJson(flags)}}`;
+}
+
+const METRICS: ReadonlyArray<readonly [number, string]> = (Object.entries(Metric) as [string, number | string][])
+  .filter(([, v]) => typeof v === "number")
+  .map(([k, v]) => [v as number, k.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase()] as const);
+
+/** The live model's defined metrics by name (mae, rmse, accuracy, logloss, their _ew forms, ...). */
+export function metricsOf(l: Learner): Record<string, number> {
+  const o: Record<string, number> = {};
+  for (const [id, name] of METRICS) {
+    const v = l.metric(id);
+    if (Number.isFinite(v)) o[name] = +v.toPrecision(7);
+  }
+  return o;
+}

@@ -1,0 +1,37 @@
+// Programmatic entry: `startService(config)` returns a running service; `await service.stop()`
+// shuts it down cleanly (stop taking readings, flush checkpoints, status offline, disconnect).
+
+import { Service, type ServiceOptions } from "./service.js";
+import type { Config } from "../config/types.js";
+import type { StateStore } from "../store/types.js";
+import { MemoryStore } from "../store/memory.js";
+import { SqliteStore } from "../store/sqlite.js";
+import type { Logger } from "../logger.js";
+
+export { Service, type ServiceOptions, type ServiceEvents, type HostCounters } from "./service.js";
+export { COMMANDS } from "./commands.js";
+
+/** The store `config.store` asks for (undefined for type none). */
+export function openStore(config: Config, log?: Logger): StateStore | undefined {
+  const s = config.store;
+  if (s.type === "none") return undefined;
+  if (s.type === "memory") return new MemoryStore({ history: s.history });
+  const slog = log?.child("store");
+  return new SqliteStore({ path: s.path, history: s.history, log: slog ? (m) => slog.warn(m) : undefined });
+}
+
+/**
+ * Starts the service: validates the models against the learner module (ConfigError), opens the
+ * store, restores devices, connects. Does not wait for the broker: await `service.ready` for that.
+ */
+export function startService(config: Config, opts: ServiceOptions = {}): Service {
+  const store = "store" in opts ? opts.store : openStore(config, opts.logger);
+  let service: Service;
+  try {
+    service = new Service(config, { ...opts, store });
+  } catch (e) {
+    store?.close();
+    throw e;
+  }
+  return service.start();
+}
