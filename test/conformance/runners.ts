@@ -1,12 +1,14 @@
 // The conformance runners: one per runtime, each replaying test/conformance/vectors bit for bit.
 // A runner says whether its tool is installed (and how to install it when not), then runs.
 // The Node runner is in-process; the others are child processes whose output is parsed here.
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { type Manifest, type Stream, replay } from "./format.js";
 import { NodeMachine } from "./node-machine.js";
-import { CONFORMANCE_DIR, VECTORS_DIR, WASM_PATH, WORK_DIR } from "./paths.js";
+import { CONFORMANCE_DIR, ROOT, TOOLS_DIR, VECTORS_DIR, WASM_PATH, WORK_DIR } from "./paths.js";
+import { cArray, cDispatch, driverWat, opsBinary, segments, wastScript } from "./compile-ops.js";
+import { wasmInfo } from "./wasm-info.js";
 
 export interface Outcome {
   /** Streams that matched every op. */
@@ -110,10 +112,55 @@ function pythonRunner(name: string, engine: string, mod: string, install: string
 
 export const PIP_INSTALL = `${PYTHON} -m pip install -r test/conformance/requirements.txt`;
 
+/** Writes a file only when its content changed, so that make and cargo see stable mtimes. */
+function writeIfChanged(path: string, data: string | Uint8Array): void {
+  const buf = typeof data === "string" ? Buffer.from(data) : Buffer.from(data);
+  if (existsSync(path) && readFileSync(path).equals(buf)) return;
+  writeFileSync(path, buf);
+}
+
+/** ops.bin and the wasm2c sources, generated once per run from the vectors and the module. */
+export function prepared(): { ops: string; wasm2cDir: string } {
+  const dir = workDir("");
+  const wasm = new Uint8Array(readFileSync(WASM_PATH));
+  const info = wasmInfo(wasm);
+  const bin = opsBinary(loadStreams(), info);
+  const ops = join(dir, "ops.bin");
+  writeIfChanged(ops, bin);
+  const w2c = workDir("wasm2c");
+  if (which("wasm2c")) {
+    const tmp = join(w2c, "tmp");
+    mkdirSync(tmp, { recursive: true });
+    must(sh("wasm2c", [WASM_PATH, "-n", "learner", "-o", join(tmp, "learner.c")]), "wasm2c");
+    writeIfChanged(join(w2c, "learner.c"), readFileSync(join(tmp, "learner.c")));
+    writeIfChanged(join(w2c, "learner.h"), readFileSync(join(tmp, "learner.h")));
+    writeIfChanged(join(w2c, "el_dispatch.c"), cDispatch(info, "learner"));
+    writeIfChanged(join(w2c, "el_ops.c"), cArray("el_ops", bin));
+  }
+  return { ops, wasm2cDir: w2c };
+}
+
+const APT = "apt-get install -y wabt gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm";
+
+const wasm2cNative: Runner = {
+  name: "wasm2c + gcc (native)",
+  missing: () => (which("wasm2c") && which("gcc") && which("make") && existsSync("/usr/src/wasm2c/wasm-rt.h") ? undefined : `wasm2c (wabt) or gcc not found; install: ${APT.replace(/ gcc-arm.*/, "")} gcc make`),
+  run() {
+    const { wasm2cDir } = prepared();
+    must(sh("make", ["-s", "-C", join(TOOLS_DIR, "wasm2c"), `GEN=${wasm2cDir}`, `OUT=${wasm2cDir}`]), "make (wasm2c native)");
+    const r = sh(join(wasm2cDir, "el-native"), []);
+    const o = parseStreamLines(r.stdout);
+    if (r.status !== 0 && o.failures.length === 0) o.failures.push(`el-native exited ${r.status}: ${r.stderr.slice(-2000)}`);
+    o.notes.push(sh("gcc", ["--version"]).stdout.split("\n")[0]);
+    return o;
+  },
+};
+
 export const RUNNERS: Runner[] = [
   nodeRunner,
   pythonRunner("wasmtime (Python embedding)", "wasmtime", "wasmtime", PIP_INSTALL),
   pythonRunner("wasm3 (pywasm3)", "wasm3", "wasm3", PIP_INSTALL),
+  wasm2cNative,
 ];
 
 export function vectorsPresent(): boolean {
