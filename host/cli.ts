@@ -1,0 +1,78 @@
+// `edgelearn <command>`: bin/edgelearn.js calls `main(argv)` and exits with what it returns.
+
+import { readFileSync } from "node:fs";
+import { EXIT, UsageError, stdio, type Io } from "./cli/common.js";
+
+export { EXIT } from "./cli/common.js";
+
+export const HELP = `Usage: edgelearn <command> [options]
+
+Online machine learning for MQTT sensor feeds: a model per device learns from every reading,
+publishes predictions, anomaly scores and drift alarms, and keeps no raw data.
+
+Commands:
+  run       the service: edgelearn run --config FILE | --broker URL [--task T] [--target F]
+  demo      broker + simulated sensors + service + live summary (what \`npm start\` runs)
+  replay    prequential run over a CSV file: edgelearn replay FILE.csv --task T --target COL
+  inspect   decode a state blob: edgelearn inspect FILE
+  compare   online vs batch learners on a CSV file: edgelearn compare FILE.csv --task T --target COL
+
+\`edgelearn <command> --help\` describes each. \`edgelearn --version\` prints the version.
+
+Exit codes:
+  0  success (run/demo: stopped cleanly by SIGINT/SIGTERM or --duration)
+  1  runtime failure
+  2  bad usage or invalid configuration (nothing was started or connected)
+  3  the learner module (build/learner.wasm) is missing: run \`npm run build\`
+  4  an input file cannot be read or parsed (replay, inspect)
+  5  inspect: the blob is damaged or refused by the module
+`;
+
+type Command = (argv: string[], io: Io) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import("./cli/run.js")).runCommand,
+  demo: async () => (await import("./demo/index.js")).demoCommand,
+  replay: async () => (await import("./cli/replay.js")).replayCommand,
+  inspect: async () => (await import("./cli/inspect.js")).inspectCommand,
+  compare: async () => {
+    const { runCompare } = await import("./compare/command.js");
+    return (argv, io) => runCompare(argv, { out: io.out, err: io.err });
+  },
+};
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    return pkg.version;
+  } catch {
+    return "unknown";
+  }
+}
+
+export async function main(argv: string[], io: Io = stdio): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === "help" || cmd === "--help" || cmd === "-h") {
+    io.out(HELP);
+    return cmd === undefined ? EXIT.USAGE : EXIT.OK;
+  }
+  if (cmd === "--version" || cmd === "-v") {
+    io.out(`edgelearn ${version()}\n`);
+    return EXIT.OK;
+  }
+  const load = COMMANDS[cmd];
+  if (!load) {
+    io.err(`edgelearn: unknown command ${JSON.stringify(cmd)} (commands: ${Object.keys(COMMANDS).join(", ")}; see edgelearn --help)\n`);
+    return EXIT.USAGE;
+  }
+  try {
+    return await (await load())(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`edgelearn ${cmd}: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    io.err(`edgelearn ${cmd}: ${(e as Error).stack ?? e}\n`);
+    return EXIT.FAILURE;
+  }
+}

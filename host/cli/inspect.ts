@@ -1,0 +1,120 @@
+// `edgelearn inspect FILE`: what a state blob holds: header, CRC status, the module's verdict, and
+// when the module accepts it: kind, configuration (parameters), counters and metrics.
+
+import { readFileSync } from "node:fs";
+import { Learner, Count, Metric, Param, Kind, MAGIC, HEADER_BYTES, errorName } from "../learner/index.js";
+import { KIND_TASK } from "../devices/model.js";
+import { EXIT, UsageError, parse, checkModule, type Io } from "./common.js";
+
+export const INSPECT_HELP = `Usage: edgelearn inspect FILE [--json]
+
+Decodes a state blob (a device's model: what \`snapshot\` and the store write): the header
+(magic, ABI version, kind, length, CRC-32 and whether it matches), whether the module accepts
+it, and if so its configuration (parameters, feature count), counters and metrics.
+
+Options:
+  --json       one JSON object instead of text
+  -h, --help   this text
+
+Exit codes: 0 the blob is valid, 4 the file cannot be read, 5 the blob is damaged or
+refused by the module, 2 bad usage, 3 learner module missing.
+`;
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32 (IEEE 802.3) over bytes [0, 12) and [16, len), as the blob header defines it. */
+export function blobCrc(b: Uint8Array, len: number): number {
+  let c = 0xffffffff;
+  const step = (i: number) => (c = CRC_TABLE[(c ^ b[i]) & 0xff] ^ (c >>> 8));
+  for (let i = 0; i < 12; i++) step(i);
+  for (let i = 16; i < len; i++) step(i);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function enumEntries(e: object): [string, number][] {
+  return Object.entries(e).filter(([, v]) => typeof v === "number") as [string, number][];
+}
+
+export function inspectBlob(blob: Uint8Array, learner: Learner): Record<string, unknown> {
+  const r: Record<string, unknown> = { bytes: blob.length };
+  if (blob.length < HEADER_BYTES) {
+    r.valid = false;
+    r.error = `too short for a header (${blob.length} < ${HEADER_BYTES} bytes)`;
+    return r;
+  }
+  const v = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const magic = v.getUint32(0, true);
+  const length = v.getUint32(8, true);
+  const stored = v.getUint32(12, true);
+  r.magic = magic === MAGIC ? "ELRN" : `0x${magic.toString(16)} (not ELRN)`;
+  r.abi_version = v.getUint16(4, true);
+  const kind = v.getUint16(6, true);
+  r.kind = Kind[kind] ? `${Kind[kind]} (${kind}, ${KIND_TASK[kind]})` : `unknown (${kind})`;
+  r.length = length;
+  const computed = length <= blob.length && length >= HEADER_BYTES ? blobCrc(blob, length) : undefined;
+  r.crc = {
+    stored: `0x${stored.toString(16).padStart(8, "0")}`,
+    computed: computed === undefined ? null : `0x${computed.toString(16).padStart(8, "0")}`,
+    ok: computed === stored,
+  };
+  const code = learner.load(blob);
+  r.valid = code === 0;
+  if (code !== 0) {
+    r.error = `refused by the module: ${errorName(code)}`;
+    return r;
+  }
+  r.features = learner.nFeatures;
+  const params: Record<string, number> = {};
+  for (const [name, id] of enumEntries(Param)) params[name] = learner.getParam(id);
+  r.params = params;
+  const counts: Record<string, number> = {};
+  for (const [name, id] of enumEntries(Count)) counts[name] = learner.count(id);
+  r.counts = counts;
+  const metrics: Record<string, number | null> = {};
+  for (const [name, id] of enumEntries(Metric)) {
+    const m = learner.metric(id);
+    metrics[name] = Number.isFinite(m) ? +m.toPrecision(7) : null;
+  }
+  r.metrics = metrics;
+  return r;
+}
+
+function text(r: Record<string, unknown>): string {
+  const lines: string[] = [];
+  for (const [k, v] of Object.entries(r)) {
+    if (v && typeof v === "object") {
+      lines.push(`${k}:`);
+      for (const [k2, v2] of Object.entries(v)) lines.push(`  ${k2.padEnd(14)} ${v2}`);
+    } else lines.push(`${k.padEnd(16)} ${v}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+export async function inspectCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse("inspect", argv, { json: { type: "boolean" }, help: { type: "boolean", short: "h" } }, 1);
+  if (values.help) {
+    io.out(INSPECT_HELP);
+    return EXIT.OK;
+  }
+  const file = positionals[0];
+  if (!file) throw new UsageError("inspect needs a FILE (see edgelearn inspect --help)");
+  if (!checkModule(io)) return EXIT.NO_MODULE;
+  let blob: Uint8Array;
+  try {
+    blob = new Uint8Array(readFileSync(file));
+  } catch (e) {
+    io.err(`edgelearn: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
+    return EXIT.BAD_INPUT;
+  }
+  const r = inspectBlob(blob, new Learner());
+  io.out(values.json ? JSON.stringify(r) + "\n" : text({ file, ...r }));
+  return r.valid ? EXIT.OK : EXIT.INVALID_BLOB;
+}

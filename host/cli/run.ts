@@ -1,0 +1,128 @@
+// `edgelearn run`: the service, until SIGINT or SIGTERM (then a clean shutdown and exit 0).
+
+import { loadConfig, ConfigError } from "../config/load.js";
+import { TASKS } from "../config/types.js";
+import { createLogger } from "../logger.js";
+import { startService } from "../service/index.js";
+import { EXIT, UsageError, parse, checkModule, type Io } from "./common.js";
+
+export const RUN_HELP = `Usage: edgelearn run --config FILE
+       edgelearn run --broker URL [--task T] [--target FIELD] [--features a,b,...]
+
+Runs the service: subscribes to <input>/<device> (default sensors/+), learns a model per
+device from every reading, publishes predictions, drift and health under edgelearn/<device>/,
+answers commands on edgelearn/<device>/cmd and edgelearn/cmd, and keeps no raw data.
+Stops cleanly on SIGINT or SIGTERM: no more readings are taken, checkpoints are flushed,
+edgelearn/status becomes "offline".
+
+Options:
+  -c, --config FILE     JSON or YAML configuration (default: $EDGELEARN_CONFIG;
+                        see config/edgelearn.example.yaml)
+  --broker URL          broker URL (overrides mqtt.url); enough on its own for a quick start
+  --task T              ${TASKS.join(", ")} (model.task; default anomaly)
+  --target FIELD        the field to predict (model.target)
+  --features a,b,...    feature fields (model.features; default: the numeric fields of the
+                        first reading)
+  --log-level L         error, warn, info, debug (log.level)
+  -h, --help            this text
+
+Environment: EDGELEARN_<PATH> overrides a setting, e.g. EDGELEARN_MQTT__URL,
+EDGELEARN_MQTT__PASSWORD, EDGELEARN_STORE__PATH.
+
+Exit codes: 0 stopped cleanly, 1 runtime failure, 2 bad usage or configuration (nothing was
+connected), 3 learner module missing.
+`;
+
+export async function runCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = parse("run", argv, {
+    config: { type: "string", short: "c" },
+    broker: { type: "string" },
+    task: { type: "string" },
+    target: { type: "string" },
+    features: { type: "string" },
+    "log-level": { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    io.out(RUN_HELP);
+    return EXIT.OK;
+  }
+  const file = values.config ?? process.env.EDGELEARN_CONFIG;
+  if (!file && !values.broker) throw new UsageError("give --config FILE or --broker URL (see edgelearn run --help)");
+  const model: Record<string, unknown> = {};
+  if (values.task) model.task = values.task;
+  if (values.target) model.target = values.target;
+  if (values.features) model.features = values.features.split(",").map((s) => s.trim()).filter(Boolean);
+  const overrides: Record<string, unknown> = {};
+  if (Object.keys(model).length) overrides.model = model;
+  if (values.broker) overrides.mqtt = { url: values.broker };
+  if (values["log-level"]) overrides.log = { level: values["log-level"] };
+
+  let config;
+  try {
+    config = loadConfig({ file, overrides });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.err(`edgelearn: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    throw e;
+  }
+  if (!checkModule(io)) return EXIT.NO_MODULE;
+  const logger = createLogger("edgelearn", { level: config.log.level, format: config.log.format });
+  let service;
+  try {
+    service = startService(config, { logger });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.err(`edgelearn: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    logger.error(`cannot start: ${(e as Error).message}`);
+    return EXIT.FAILURE;
+  }
+  logger.info(`edgelearn running (config ${file ?? "defaults"}); Ctrl-C to stop`);
+  return waitForSignal(async () => {
+    await service.stop();
+  });
+}
+
+/** Resolves with 0 after the first SIGINT/SIGTERM and `stop`; a second signal exits at once with 1. */
+export function waitForSignal(stop: () => Promise<void>, timeoutMs?: number): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (sig: string) => {
+      if (stopping) {
+        process.stderr.write(`edgelearn: ${sig} again, exiting without a clean shutdown\n`);
+        process.exit(EXIT.FAILURE);
+      }
+      stopping = true;
+      finish();
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const finish = () => {
+      if (timer) clearTimeout(timer);
+      stop().then(
+        () => {
+          process.removeListener("SIGINT", onSignal);
+          process.removeListener("SIGTERM", onSignal);
+          resolve(EXIT.OK);
+        },
+        (e) => {
+          process.stderr.write(`edgelearn: shutdown failed: ${(e as Error).message}\n`);
+          resolve(EXIT.FAILURE);
+        },
+      );
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        if (!stopping) {
+          stopping = true;
+          finish();
+        }
+      }, timeoutMs);
+    }
+  });
+}

@@ -1,0 +1,158 @@
+// The demo's sensors: seeded streams from host/sim published as Zigbee2MQTT-style flat JSON, with
+// the faults real feeds have: drift, NaN/null values, malformed payloads, spikes, a stuck sensor,
+// a dropout. Deterministic for a given seed.
+
+import { connect, type MqttClient } from "mqtt";
+import { regressionDrift, sea, spikes, type Sample } from "../sim/index.js";
+import type { Task } from "../config/types.js";
+
+export interface SimDevice {
+  name: string;
+  task: Task;
+  features: string[];
+  target?: string;
+  /** What happens to this device, for the summary. */
+  story: string;
+  stream: Iterator<Sample>;
+  /** Turns reading t into a payload (faults happen here); undefined: nothing is published. */
+  payload: (t: number, s: Sample, base: Record<string, unknown>) => string | undefined;
+}
+
+const HUGE = 1e9;
+
+function flat(d: SimDevice, s: Sample, ts: number): Record<string, unknown> {
+  const o: Record<string, unknown> = { ts };
+  d.features.forEach((f, i) => (o[f] = +s.x[i].toFixed(4)));
+  if (d.target) o[d.target] = +s.y.toFixed(4);
+  return o;
+}
+
+/** The demo's devices. `anomaly`: include the anomaly-detection device (needs the HALFSPACE kind). */
+export function demoDevices(seed: number, anomaly: boolean): SimDevice[] {
+  let k = 0;
+  const rnd = (() => {
+    let s = seed * 7919 + 17;
+    return () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296);
+  })();
+  const devs: SimDevice[] = [
+    {
+      name: "line-1",
+      task: "regression",
+      features: ["voltage", "current", "temp"],
+      target: "power",
+      story: "clean, concept drift at reading 600",
+      stream: regressionDrift({ seed: seed + ++k, n: HUGE, nFeatures: 3, driftAt: [600, 1800] }),
+      payload: (_t, _s, o) => JSON.stringify(o),
+    },
+    {
+      name: "line-2",
+      task: "regression",
+      features: ["voltage", "current", "temp"],
+      target: "power",
+      story: "NaN/null values, strings, malformed JSON",
+      stream: regressionDrift({ seed: seed + ++k, n: HUGE, nFeatures: 3, driftAt: [HUGE] }),
+      payload: (_t, _s, o) => {
+        const r = rnd();
+        if (r < 0.03) return JSON.stringify({ ...o, current: null });
+        if (r < 0.04) return JSON.stringify({ ...o, temp: "NaN" });
+        if (r < 0.05) return JSON.stringify(o).slice(0, 12);
+        return JSON.stringify(o);
+      },
+    },
+    {
+      name: "pump-1",
+      task: "regression",
+      features: ["pressure", "flow", "rpm"],
+      target: "power",
+      story: "spikes on pressure",
+      stream: regressionDrift({ seed: seed + ++k, n: HUGE, nFeatures: 3, driftAt: [HUGE] }),
+      payload: (t, _s, o) => {
+        if (t > 100 && rnd() < 0.02) o.pressure = (o.pressure as number) * 40 + 60;
+        return JSON.stringify(o);
+      },
+    },
+    {
+      name: "tank-1",
+      task: "regression",
+      features: ["level", "inflow", "outflow"],
+      target: "pressure",
+      story: "level sensor stuck from reading 300 to 450",
+      stream: regressionDrift({ seed: seed + ++k, n: HUGE, nFeatures: 3, driftAt: [HUGE] }),
+      payload: (t, _s, o) => {
+        if (t >= 300 && t < 450) o.level = 0.4242;
+        return JSON.stringify(o);
+      },
+    },
+    {
+      name: "fan-1",
+      task: "regression",
+      features: ["speed", "vibration", "temp"],
+      target: "current",
+      story: "drops out from reading 200 to 400, then fields go missing",
+      stream: regressionDrift({ seed: seed + ++k, n: HUGE, nFeatures: 3, driftAt: [HUGE] }),
+      payload: (t, _s, o) => {
+        if (t >= 200 && t < 400) return undefined;
+        if (t >= 400 && rnd() < 0.03) delete o.vibration;
+        return JSON.stringify(o);
+      },
+    },
+    {
+      name: "door-1",
+      task: "classification",
+      features: ["x0", "x1", "x2"],
+      target: "open",
+      story: "classification, label rule flips at reading 500",
+      stream: sea({ seed: seed + ++k, n: HUGE, driftAt: [500, 1500], invertOdd: true, noise: 0.05 }),
+      payload: (_t, _s, o) => JSON.stringify(o),
+    },
+  ];
+  if (anomaly) {
+    devs.push({
+      name: "room-1",
+      task: "anomaly",
+      features: ["temperature", "humidity", "co2"],
+      story: "anomaly scores, 2% injected spikes",
+      stream: spikes({ seed: seed + ++k, n: HUGE, nFeatures: 3, rate: 0.02 }),
+      payload: (_t, _s, o) => JSON.stringify(o),
+    });
+  }
+  return devs;
+}
+
+/** Publishes every device's next reading `rate` times per second until stopped. */
+export class Simulator {
+  private client: MqttClient;
+  private timer: NodeJS.Timeout | undefined;
+  private t = 0;
+  published = 0;
+
+  constructor(
+    url: string,
+    readonly devices: SimDevice[],
+    private readonly rate: number,
+    private readonly prefix = "sensors",
+  ) {
+    this.client = connect(url, { clientId: "edgelearn-demo-sim", protocolVersion: 4, reconnectPeriod: 500 });
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.tick(), 1000 / this.rate);
+  }
+
+  private tick(): void {
+    const ts = Date.now();
+    for (const d of this.devices) {
+      const s = d.stream.next().value as Sample;
+      const p = d.payload(this.t, s, flat(d, s, ts));
+      if (p === undefined) continue;
+      this.client.publish(`${this.prefix}/${d.name}`, p, { qos: 1 });
+      this.published++;
+    }
+    this.t++;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await new Promise<void>((r) => this.client.end(false, {}, () => r()));
+  }
+}
