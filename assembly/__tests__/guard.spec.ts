@@ -1,0 +1,126 @@
+import { create, set_param, set_feature_range, learn_one, predict_one, get_count, state_ptr, snapshot } from "../index";
+import {
+  KIND_LINEAR, KIND_LOGISTIC, REJ_NONFINITE, REJ_RANGE, REJ_STUCK, REJ_SPIKE, REJ_NO_TARGET,
+  REJ_BAD_TARGET, F_LEARNED, F_PREDICTED, P_STUCK_K, P_SPIKE_T, C_NONFINITE, C_RANGE, C_STUCK,
+  C_SPIKE, C_LEVEL_SHIFT, C_REJECTED, C_NO_TARGET, C_BAD_TARGET, P_TARGET_SPIKE,
+} from "../abi";
+import { setX, learn2 } from "./util/learner";
+
+/** A smooth continuous signal with a little deterministic jitter. */
+function wave(t: i32): f32 {
+  return <f32>20 + <f32>2 * Mathf.sin(<f32>t * 0.1) + <f32>0.01 * <f32>((t * 7919) % 13);
+}
+
+describe("guard: non-finite and range", () => {
+  it("rejects NaN and ±Inf features, counts them, learns nothing", () => {
+    create(KIND_LINEAR, 2);
+    let f = learn2(NaN, 1, 1);
+    expect(f & REJ_NONFINITE).toBe(REJ_NONFINITE);
+    expect(f & (F_LEARNED | F_PREDICTED)).toBe(0);
+    learn2(Infinity, 1, 1);
+    learn2(1, -Infinity, 1);
+    expect(get_count(C_NONFINITE)).toBe(3);
+    expect(get_count(C_REJECTED)).toBe(3);
+  });
+  it("rejects a feature outside its range; the target range refuses the target only", () => {
+    create(KIND_LINEAR, 2);
+    set_feature_range(1, 0, 10);
+    set_feature_range(2, -5, 5);
+    expect(learn2(1, 11, 0) & REJ_RANGE).toBe(REJ_RANGE);
+    expect(get_count(C_RANGE)).toBe(1);
+    const f = learn2(1, 2, 6);
+    expect(f & REJ_BAD_TARGET).toBe(REJ_BAD_TARGET);
+    expect(f & F_PREDICTED).toBe(F_PREDICTED);
+    expect(f & F_LEARNED).toBe(0);
+    expect(learn2(1, 2, 4) & F_LEARNED).toBe(F_LEARNED);
+  });
+  it("a missing target is predicted, not learned; LOGISTIC needs 0 or 1", () => {
+    create(KIND_LINEAR, 2);
+    expect(learn2(1, 2, NaN) & REJ_NO_TARGET).toBe(REJ_NO_TARGET);
+    expect(get_count(C_NO_TARGET)).toBe(1);
+    create(KIND_LOGISTIC, 2);
+    expect(learn2(1, 2, 0.5) & REJ_BAD_TARGET).toBe(REJ_BAD_TARGET);
+    expect(learn2(1, 2, Infinity) & REJ_BAD_TARGET).toBe(REJ_BAD_TARGET);
+    expect(get_count(C_BAD_TARGET)).toBe(2);
+    expect(learn2(1, 2, 1) & F_LEARNED).toBe(F_LEARNED);
+  });
+});
+
+describe("guard: stuck", () => {
+  it("a continuous feature repeating exactly K times is stuck; a change releases it", () => {
+    create(KIND_LINEAR, 2);
+    set_param(P_SPIKE_T, 0);
+    for (let t = 0; t < 200; t++) learn2(wave(t), <f32>(t % 5), 1);
+    let stuckAt = -1;
+    for (let t = 0; t < 40; t++) {
+      const f = learn2(21.5, <f32>(t % 5), 1);
+      if ((f & REJ_STUCK) != 0 && stuckAt < 0) stuckAt = t;
+    }
+    expect(stuckAt).toBe(31); // the 32nd repetition (STUCK_K = 32)
+    expect(get_count(C_STUCK)).toBe(40 - 31);
+    expect(learn2(21.7, 1, 1) & REJ_STUCK).toBe(0);
+  });
+  it("a binary feature with long runs is not stuck", () => {
+    create(KIND_LINEAR, 2);
+    set_param(P_SPIKE_T, 0);
+    // runs of 1..60 zeros between ones
+    let t = 0;
+    for (let r = 1; r <= 60; r++) {
+      for (let k = 0; k < r; k++) learn2(0, wave(t++), 1);
+      learn2(1, wave(t++), 1);
+    }
+    expect(get_count(C_STUCK)).toBe(0);
+  });
+  it("STUCK_K = 0 disables it", () => {
+    create(KIND_LINEAR, 2);
+    set_param(P_STUCK_K, 0);
+    for (let t = 0; t < 100; t++) learn2(wave(t), 0, 1);
+    for (let t = 0; t < 100; t++) learn2(5, 0, 1);
+    expect(get_count(C_STUCK)).toBe(0);
+  });
+});
+
+describe("guard: spike", () => {
+  it("rejects a spike after warm-up, keeps the model untouched", () => {
+    create(KIND_LINEAR, 2);
+    for (let t = 0; t < 300; t++) learn2(wave(t), wave(t + 50), wave(t));
+    snapshot();
+    const f = learn2(85, wave(301), 20);
+    expect(f & REJ_SPIKE).toBe(REJ_SPIKE);
+    expect(f & F_LEARNED).toBe(0);
+    expect(get_count(C_SPIKE)).toBe(1);
+  });
+  it("no spikes during warm-up", () => {
+    create(KIND_LINEAR, 2);
+    for (let t = 0; t < 20; t++) learn2(wave(t), 0, 1);
+    expect(learn2(85, 0, 1) & REJ_SPIKE).toBe(0);
+  });
+  it("a toggling binary feature is never a spike", () => {
+    create(KIND_LINEAR, 2);
+    for (let t = 0; t < 2000; t++) learn2(<f32>(t % 97 == 0 ? 1 : 0), wave(t), 1);
+    expect(get_count(C_SPIKE)).toBe(0);
+  });
+  it("a level shift is accepted after SPIKE_RESET consecutive spikes", () => {
+    create(KIND_LINEAR, 2);
+    for (let t = 0; t < 300; t++) learn2(wave(t), 1, 1);
+    let rejected = 0;
+    for (let t = 0; t < 20; t++) if (learn2(wave(t) + 100, 1, 1) & REJ_SPIKE) rejected++;
+    expect(rejected).toBe(7); // SPIKE_RESET = 8: the 8th is accepted as the new level
+    expect(get_count(C_LEVEL_SHIFT)).toBe(1);
+  });
+  it("a spiking target is refused (TARGET_SPIKE), or learned when it is off", () => {
+    create(KIND_LINEAR, 2);
+    for (let t = 0; t < 300; t++) learn2(wave(t), 1, wave(t));
+    expect(learn2(wave(300), 1, 500) & REJ_BAD_TARGET).toBe(REJ_BAD_TARGET);
+    set_param(P_TARGET_SPIKE, 0);
+    expect(learn2(wave(301), 1, 500) & F_LEARNED).toBe(F_LEARNED);
+  });
+  it("predict_one flags a spike without counting it", () => {
+    create(KIND_LINEAR, 2);
+    for (let t = 0; t < 300; t++) learn2(wave(t), 1, 1);
+    setX(0, 85);
+    expect(<u32>predict_one() & REJ_SPIKE).toBe(REJ_SPIKE);
+    expect(get_count(C_SPIKE)).toBe(0);
+    expect(state_ptr()).toBeGreaterThan(0);
+  });
+});
