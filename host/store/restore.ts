@@ -3,29 +3,12 @@
 // one and every skip is logged with its reason; a device with no acceptable checkpoint starts
 // fresh, and that is logged too. Nothing here throws on bad data.
 
+import { errorName } from "../learner/abi.js";
 import { hex } from "./blob.js";
 import type { StateStore, StoredBlob } from "./types.js";
 
 /** The module's verdict on a blob: 0 when it would load, else a negative ABI error code. */
 export type BlobValidator = (blob: Uint8Array) => number;
-
-/** ABI error names (docs/ABI.md, "Error codes"). */
-const ABI_ERRORS: Record<number, string> = {
-  [-1]: "ERR_MAGIC (not a state blob)",
-  [-2]: "ERR_VERSION (another ABI version)",
-  [-3]: "ERR_KIND (unknown model kind)",
-  [-4]: "ERR_LENGTH (length inconsistent)",
-  [-5]: "ERR_CRC (checksum mismatch)",
-  [-6]: "ERR_FEATURES (feature count out of range)",
-  [-7]: "ERR_NONFINITE (non-finite configuration)",
-  [-8]: "ERR_PARAM (parameter out of range)",
-  [-9]: "ERR_NO_MODEL",
-  [-10]: "ERR_CAPACITY (larger than the module's state)",
-};
-
-export function abiErrorName(code: number): string {
-  return ABI_ERRORS[code] ?? `error ${code}`;
-}
 
 export interface Skipped {
   seq: number;
@@ -68,7 +51,7 @@ export function pickValid(
       }
       return { device, restored: c, skipped };
     }
-    const reason = `${abiErrorName(code)}, ${c.meta.bytes} bytes, crc ${hex(c.meta.crc)}`;
+    const reason = `${errorName(code)}, ${c.meta.bytes} bytes, crc ${hex(c.meta.crc)}`;
     skipped.push({ seq: c.meta.seq, reason });
     log(`device ${device}: checkpoint ${c.meta.seq} refused by the module: ${reason}; trying the previous one`);
   }

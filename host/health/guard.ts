@@ -1,0 +1,213 @@
+// The rollback guard: per device, a rolling loss compared with its level at the last known-good
+// checkpoint. Pure: fed one output per reading, it answers what to do; the service carries it out
+// (load the known-good blob, publish on edgelearn/<device>/health, count).
+//
+// Bad data and real drift both raise the error, and only time tells them apart: bad data ends
+// (the sensor is recalibrated, the burst passes) and the old model is right again; real drift
+// stays. So:
+//   healthy    loss ≤ okFactor × baseline: checkpoints are known-good, the baseline follows them.
+//   degraded   loss > factor × baseline with no drift signalled by the module: roll back to
+//              known-good, and put the change on probation.
+//   probation  an unconfirmed change (degradation, or DRIFT from the module's detector): the model
+//              is left to adapt, but nothing it learns is known-good yet. The change is confirmed
+//              (baseline moves to the new level, known-good resumes) once it has held for
+//              `confirmReadings` readings and `confirmMs` of reading time. If instead the loss
+//              degrades against the level the adapted model reached (or drift is signalled again)
+//              before that, the change was a burst that ended: roll back to the pre-change model,
+//              which fits the data again at once, instead of re-learning it.
+// `maxRollbacks` in a row without a healthy checkpoint between stops the rolling back: the
+// change then goes on probation as it is.
+
+import { Flag, Kind, type Output } from "../learner/index.js";
+
+export interface GuardOptions {
+  /** Off: never rolls back; every checkpoint is known-good (default on). */
+  enabled: boolean;
+  /** Roll back when the rolling loss exceeds factor × baseline (default 2). */
+  factor: number;
+  /** A checkpoint is known-good only while the loss is ≤ okFactor × baseline (default 1.5). */
+  okFactor: number;
+  /** Half-life of the rolling loss, in readings (default 50). */
+  halfLife: number;
+  /** Readings after a start, rollback or drift before the loss is judged (default 200). */
+  warmup: number;
+  /** Absolute floor under the baseline, so a near-perfect model is not judged on noise (default 1e-6). */
+  floor: number;
+  /** Readings a change must hold before it is a confirmed drift (default 7200). */
+  confirmReadings: number;
+  /** And reading time, ms (default 2 h): a burst shorter than this is rolled back when it ends. */
+  confirmMs: number;
+  /** Rollbacks in a row (no healthy checkpoint between) before a change is put on probation (default 3). */
+  maxRollbacks: number;
+}
+
+export const DEFAULT_GUARD: GuardOptions = {
+  enabled: true,
+  factor: 2,
+  okFactor: 1.5,
+  halfLife: 50,
+  warmup: 200,
+  floor: 1e-6,
+  confirmReadings: 7200,
+  confirmMs: 2 * 3600_000,
+  maxRollbacks: 3,
+};
+
+export type Verdict = "ok" | "rollback" | "drift-confirmed";
+export type GuardMode = "healthy" | "probation";
+
+export interface GuardStatus {
+  mode: GuardMode;
+  /** Rolling loss (NaN before the first scored reading). */
+  level: number;
+  /** Loss level at the last known-good checkpoint (NaN until there is one). */
+  baseline: number;
+  rollbacks: number;
+  confirmedDrifts: number;
+  healthy: boolean;
+}
+
+/** The loss the guard watches, from one output record; NaN when the reading was not scored. */
+export function lossOf(kind: Kind | number, o: Output): number {
+  if (o.flags & 0x0f || !(o.flags & Flag.Predicted)) return Number.NaN;
+  switch (kind) {
+    case Kind.Linear:
+    case Kind.AR:
+      return Math.abs(o.error);
+    case Kind.Logistic:
+      return o.error;
+    case Kind.HalfSpace:
+      return o.flags & Flag.Anomaly ? 1 : 0;
+    case Kind.KMeans:
+      return o.extra;
+    default:
+      return Math.abs(o.error);
+  }
+}
+
+export class RollbackGuard {
+  readonly opts: GuardOptions;
+  private mode: GuardMode = "healthy";
+  private level = Number.NaN;
+  private baseline = Number.NaN;
+  private scored = 0;
+  /** Scored readings since the last start, rollback or probation start. */
+  private since = 0;
+  private probStartT = 0;
+  private probRef = Number.POSITIVE_INFINITY;
+  private inARow = 0;
+  private readonly alpha: number;
+  rollbacks = 0;
+  confirmedDrifts = 0;
+
+  constructor(opts: Partial<GuardOptions> = {}) {
+    this.opts = { ...DEFAULT_GUARD, ...opts };
+    const o = this.opts;
+    if (!(o.factor > 1 && o.okFactor >= 1 && o.okFactor <= o.factor)) {
+      throw new RangeError(`guard: need factor > 1 and 1 ≤ okFactor ≤ factor (got ${o.factor}, ${o.okFactor})`);
+    }
+    if (!(o.halfLife >= 1 && o.warmup >= 0 && o.floor >= 0 && o.maxRollbacks >= 0)) {
+      throw new RangeError("guard: halfLife ≥ 1, warmup, floor, maxRollbacks ≥ 0");
+    }
+    this.alpha = 1 - Math.pow(2, -1 / o.halfLife);
+  }
+
+  /** One reading's loss (see lossOf) and flags, at reading time `now` (ms). */
+  observe(loss: number, flags: number, now: number): Verdict {
+    if (!this.opts.enabled || !Number.isFinite(loss)) return "ok";
+    this.scored++;
+    this.since++;
+    const a = Math.max(this.alpha, 1 / this.scored);
+    this.level = Number.isNaN(this.level) ? loss : this.level + a * (loss - this.level);
+    const drift = (flags & Flag.Drift) !== 0;
+    const { factor, warmup, floor } = this.opts;
+    const settled = this.since >= warmup;
+
+    if (this.mode === "healthy") {
+      if (Number.isNaN(this.baseline)) return "ok";
+      if (drift) return this.probation(now);
+      if (settled && this.level > factor * Math.max(this.baseline, floor)) {
+        if (this.inARow >= this.opts.maxRollbacks) return this.probation(now);
+        this.rollback();
+        this.probation(now);
+        return "rollback";
+      }
+      return "ok";
+    }
+
+    // probation: an unconfirmed change; the model adapts, nothing becomes known-good
+    if (settled) this.probRef = Math.min(this.probRef, this.level);
+    const ref = Math.max(this.probRef, floor);
+    if (settled && Number.isFinite(this.probRef) && (drift || this.level > factor * ref)) {
+      this.rollback(); // the change ended (or another began) before it was confirmed
+      return "rollback";
+    }
+    if (
+      settled &&
+      this.since >= this.opts.confirmReadings &&
+      now - this.probStartT >= this.opts.confirmMs &&
+      this.level <= factor * ref
+    ) {
+      this.mode = "healthy";
+      this.baseline = this.level;
+      this.inARow = 0;
+      this.confirmedDrifts++;
+      return "drift-confirmed";
+    }
+    return "ok";
+  }
+
+  private probation(now: number): Verdict {
+    this.mode = "probation";
+    this.since = 0;
+    this.probStartT = now;
+    this.probRef = Number.POSITIVE_INFINITY;
+    return "ok";
+  }
+
+  /** Back to the known-good model and its level; the next readings say how it fares now. */
+  private rollback(): void {
+    this.mode = "healthy";
+    this.rollbacks++;
+    this.inARow++;
+    this.level = this.baseline;
+    this.since = 0;
+  }
+
+  /** True while the device is healthy enough for a checkpoint to become known-good. */
+  healthy(): boolean {
+    if (!this.opts.enabled) return true;
+    if (this.mode !== "healthy" || this.since < this.opts.warmup) return false;
+    return Number.isNaN(this.baseline) || this.level <= this.opts.okFactor * Math.max(this.baseline, this.opts.floor);
+  }
+
+  /**
+   * A checkpoint is being written: true when it is known-good. The baseline then becomes the
+   * current level (it is what "good" looks like from now on).
+   */
+  checkpoint(): boolean {
+    if (!this.healthy()) return false;
+    if (this.opts.enabled && !Number.isNaN(this.level)) this.baseline = this.level;
+    this.inARow = 0;
+    return true;
+  }
+
+  /** The device was reset or rolled back by hand: start judging afresh from the known-good level. */
+  restart(): void {
+    this.mode = "healthy";
+    this.level = this.baseline;
+    this.since = 0;
+    this.inARow = 0;
+  }
+
+  status(): GuardStatus {
+    return {
+      mode: this.mode,
+      level: this.level,
+      baseline: this.baseline,
+      rollbacks: this.rollbacks,
+      confirmedDrifts: this.confirmedDrifts,
+      healthy: this.healthy(),
+    };
+  }
+}
