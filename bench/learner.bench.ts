@@ -1,0 +1,100 @@
+// The learner module itself: binary size, state size per kind and feature count, and readings/s
+// for 8-feature regression through the whole pipeline (guard, scaler, model, metrics), batched
+// (learn_batch) and with one host call per reading (learn_one), from Node.
+
+import { readFileSync } from "node:fs";
+import { DEFAULT_WASM, Kind, Learner, compileLearner } from "../host/learner/index.js";
+import type { BenchModule, BenchRow } from "./types.js";
+
+const NF = 8;
+
+/** Deterministic readings: raw-unit features, a noisy linear target. */
+export function regressionRows(n: number, nf = NF, seed = 1): Float32Array {
+  let s = seed >>> 0;
+  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 1) / 2147483648;
+  const rows = new Float32Array(n * (nf + 1));
+  for (let i = 0; i < n; i++) {
+    let y = 5;
+    for (let j = 0; j < nf; j++) {
+      const x = 10 * j + (j + 1) * rnd();
+      rows[i * (nf + 1) + j] = x;
+      y += (j % 3 - 1) * 0.5 * x;
+    }
+    rows[i * (nf + 1) + nf] = y + 0.1 * (rnd() - 0.5);
+  }
+  return rows;
+}
+
+function seconds(t0: bigint): number {
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+/** Best readings/s of `reps` timed runs over `rows`, each on a fresh state. */
+function measure(l: Learner, rows: Float32Array, reps: number, run: (l: Learner, rows: Float32Array) => void): number {
+  const n = rows.length / (NF + 1);
+  let best = 0;
+  for (let r = 0; r < reps; r++) {
+    l.create(Kind.Linear, NF);
+    const t0 = process.hrtime.bigint();
+    run(l, rows);
+    best = Math.max(best, n / seconds(t0));
+  }
+  return best;
+}
+
+function batched(l: Learner, rows: Float32Array): void {
+  l.learnBatch(rows);
+}
+
+function perCall(l: Learner, rows: Float32Array): void {
+  const x = l.input;
+  const learn = l.raw.learn_one;
+  const stride = NF + 1;
+  const n = rows.length / stride;
+  for (let i = 0, o = 0; i < n; i++, o += stride) {
+    for (let j = 0; j < NF; j++) x[j] = rows[o + j];
+    learn(rows[o + NF]);
+  }
+}
+
+const bench: BenchModule = {
+  name: "learner",
+  description: "learner.wasm: module size, state size, readings/s (8-feature regression, full pipeline)",
+  async run({ quick, log }) {
+    const rowsOut: BenchRow[] = [];
+    const size = readFileSync(DEFAULT_WASM).length;
+    rowsOut.push({ metric: "release module size", value: size, unit: "bytes", note: "limit 16384, goal ≤ 8192" });
+
+    const l = new Learner(compileLearner());
+    const sizes: Record<string, Record<number, number>> = {};
+    for (const kind of [Kind.Linear, Kind.Logistic, Kind.HalfSpace, Kind.AR, Kind.KMeans]) {
+      for (const nf of [1, 4, 8, 16, 32]) {
+        if (l.raw.create(kind, nf) !== 0) continue;
+        (sizes[Kind[kind]] ??= {})[nf] = l.stateLength;
+      }
+    }
+    for (const [kind, bySize] of Object.entries(sizes)) {
+      rowsOut.push({
+        metric: `state size, ${kind}, n = 1/4/8/16/32`,
+        value: [1, 4, 8, 16, 32].map((n) => bySize[n] ?? "-").join(" / "),
+        unit: "bytes",
+        note: kind === "Linear" ? "goal ≤ 2048 at n = 16" : undefined,
+      });
+    }
+
+    const n = quick ? 200_000 : 1_000_000;
+    const reps = quick ? 3 : 7;
+    const rows = regressionRows(n);
+    log(`warming up (${n} readings)`);
+    measure(l, rows, 2, batched);
+    measure(l, rows, 2, perCall);
+    log("measuring");
+    const b = measure(l, rows, reps, batched);
+    const c = measure(l, rows, reps, perCall);
+    rowsOut.push({ metric: "readings/s, learn_batch, 8 features, regression, full pipeline", value: Math.round(b), unit: "readings/s", note: "goal ≥ 10 M/s; includes copying rows into the io region" });
+    rowsOut.push({ metric: "readings/s, one learn_one call per reading, 8 features, regression", value: Math.round(c), unit: "readings/s", note: "goal ≥ 5 M/s; features written through the input view" });
+    return { name: "learner", rows: rowsOut, details: { stateSizes: sizes, readings: n, reps } };
+  },
+};
+
+export default bench;

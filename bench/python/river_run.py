@@ -1,0 +1,59 @@
+"""Run a River model over a CSV (features..., target) predict-then-learn, in file order.
+
+Usage: python3 river_run.py CSV MODEL
+MODEL: logreg (StandardScaler | LogisticRegression()),
+       linreg_doc (StandardScaler | LinearRegression(intercept_lr=0.1), the docstring example),
+       linreg (StandardScaler | LinearRegression()).
+Prints one JSON line: metric name and value, rows, and the time per predict_one + learn_one.
+"""
+import csv
+import json
+import sys
+import time
+
+from river import linear_model, metrics, preprocessing
+
+
+def read(path):
+    with open(path) as f:
+        r = csv.reader(f)
+        names = next(r)
+        rows = [[float(v) for v in line] for line in r]
+    feats = names[:-1]
+    return [({k: row[i] for i, k in enumerate(feats)}, row[-1]) for row in rows]
+
+
+def model_for(name):
+    if name == "logreg":
+        return preprocessing.StandardScaler() | linear_model.LogisticRegression(), metrics.Accuracy(), True
+    if name == "linreg_doc":
+        return preprocessing.StandardScaler() | linear_model.LinearRegression(intercept_lr=0.1), metrics.MAE(), False
+    if name == "linreg":
+        return preprocessing.StandardScaler() | linear_model.LinearRegression(), metrics.MAE(), False
+    raise SystemExit(f"unknown model {name}")
+
+
+def main():
+    data = read(sys.argv[1])
+    name = sys.argv[2]
+    model, metric, cls = model_for(name)
+    if cls:
+        data = [(x, y == 1.0) for x, y in data]
+    t0 = time.perf_counter()
+    for x, y in data:
+        y_pred = model.predict_one(x)
+        metric.update(y, y_pred)
+        model.learn_one(x, y)
+    dt = time.perf_counter() - t0
+    print(json.dumps({
+        "model": name,
+        "metric": type(metric).__name__,
+        "value": metric.get(),
+        "rows": len(data),
+        "seconds": dt,
+        "per_reading_s": dt / len(data),
+    }))
+
+
+if __name__ == "__main__":
+    main()
