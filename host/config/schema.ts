@@ -284,6 +284,23 @@ export const configSchema = {
         },
       },
     },
+    guard: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      description:
+        "Rollback guard (needs a store): when a device's rolling error (or anomaly rate) degrades past factor × its level at the last known-good checkpoint and the drift detector has not confirmed a real drift, the device rolls back to that checkpoint (published on its health).",
+      properties: {
+        enabled: { type: "boolean", default: true, description: "false: never roll back on its own; every checkpoint is known-good." },
+        factor: { type: "number", exclusiveMinimum: 1, default: 2, description: "Roll back when the rolling loss exceeds factor × baseline." },
+        okFactor: { type: "number", minimum: 1, default: 1.5, description: "A checkpoint is known-good only while the loss is ≤ okFactor × baseline." },
+        halfLifeReadings: { type: "number", exclusiveMinimum: 0, default: 50, description: "Half-life of the rolling loss, in readings." },
+        warmupReadings: { type: "integer", minimum: 0, default: 200, description: "Readings after a start, rollback or drift before the loss is judged." },
+        confirmReadings: { type: "integer", minimum: 1, default: 7200, description: "Readings a change must hold to count as a confirmed drift (not a burst of bad data)." },
+        confirmSeconds: { type: "number", minimum: 0, default: 7200, description: "... and reading time in seconds; a shorter burst is rolled back when it ends." },
+        maxRollbacks: { type: "integer", minimum: 1, default: 3, description: "Rollbacks in a row before a change is put on probation." },
+      },
+    },
     log: {
       type: "object",
       additionalProperties: false,

@@ -75,6 +75,16 @@ export interface Config {
     history: number;
     checkpoint: { everyReadings: number; everySeconds: number };
   };
+  guard: {
+    enabled: boolean;
+    factor: number;
+    okFactor: number;
+    halfLifeReadings: number;
+    warmupReadings: number;
+    confirmReadings: number;
+    confirmSeconds: number;
+    maxRollbacks: number;
+  };
   log: {
     level: "error" | "warn" | "info" | "debug";
     format: "text" | "json";

@@ -15,7 +15,7 @@
 
 import { EventEmitter } from "node:events";
 import type { IPublishPacket } from "mqtt";
-import { Flag, REJECT_MASK, LearnerError, Count, compileLearner, DEFAULT_WASM, errorName, type Learner } from "../learner/index.js";
+import { Flag, REJECT_MASK, LearnerError, ErrorCode, Count, compileLearner, DEFAULT_WASM, errorName, type Learner } from "../learner/index.js";
 import { extract, inferFeatures, parsePayload, GLOBAL_REASONS, type Extracted, type FieldPlan, type GlobalReason } from "../codecs/index.js";
 import { modelFor, mergeRule, ConfigError } from "../config/load.js";
 import { SUPERVISED, type Config, type ModelConfig } from "../config/types.js";
@@ -193,42 +193,38 @@ export class Service {
         log.warn(`device ${r.device}: not restored (${this.pool.full ? "pool.maxDevices reached" : "no rule accepts it"})`);
         continue;
       }
-      if (this.pool.load(d, r.restored.blob) !== 0) continue;
+      if (this.fits(d, r.restored.blob) !== 0 || this.pool.load(d, r.restored.blob) !== 0) {
+        log.warn(`device ${r.device}: starts fresh`);
+        continue;
+      }
       d.meta.lastCheckpoint = r.restored.meta;
-      this.adoptRestored(d, spare);
       n++;
     }
     if (results.length) log.info(`restored ${n} of ${results.length} devices from the store`);
   }
 
-  /** After a load: the plan follows the blob's feature count; inferred features are re-checked on the next reading. */
-  private adoptRestored(d: Device, spare: Learner): void {
-    const blob = this.pool.snapshot(d)!;
-    spare.load(blob);
+  /**
+   * Whether a valid blob fits the device's configuration (same task, same feature count): 0, or
+   * ERR_KIND / ERR_FEATURES with a log line saying why. With inferred features the count is
+   * checked again against the next reading.
+   */
+  private fits(d: Device, blob: Uint8Array): number {
+    const spare = this.pool.spare();
+    const r = spare.load(blob);
+    if (r !== 0) return r;
     const st = d.meta;
     const task = KIND_TASK[spare.kind];
     if (task !== st.model.task) {
-      this.log.warn(`device ${d.name}: checkpoint is a ${task ?? "unknown"} model, configuration says ${st.model.task}; starting fresh`);
-      this.pool.remove(d);
-      this.pool.add(d.name, new DeviceState(d.name, st.model, this.out, this.config.topics.reply));
-      return;
+      this.log.warn(`device ${d.name}: the checkpoint is a ${task ?? "unknown"} model, the configuration says ${st.model.task}; not loaded`);
+      return ErrorCode.Kind;
     }
-    if (st.model.features.length) {
-      if (spare.nFeatures !== st.model.features.length) {
-        this.log.warn(`device ${d.name}: checkpoint has ${spare.nFeatures} features, configuration ${st.model.features.length}; starting fresh`);
-        this.freshModel(d);
-      }
-    } else {
-      st.restoredFeatures = spare.nFeatures;
+    const n = st.plan ? st.plan.features.length : st.model.features.length || -1;
+    if (n >= 0 && spare.nFeatures !== n) {
+      this.log.warn(`device ${d.name}: the checkpoint has ${spare.nFeatures} features, the configuration ${n}; not loaded`);
+      return ErrorCode.Features;
     }
-  }
-
-  private freshModel(d: Device): void {
-    d.meta.plan = null;
-    d.meta.restoredFeatures = -1;
-    this.pool.remove(d);
-    const again = this.pool.add(d.name, new DeviceState(d.name, d.meta.model, this.out, this.config.topics.reply));
-    if (again) again.meta.lastCheckpoint = d.meta.lastCheckpoint;
+    st.restoredFeatures = n < 0 ? spare.nFeatures : -1;
+    return 0;
   }
 
   private async onConnect(): Promise<void> {
@@ -420,6 +416,14 @@ export class Service {
       model = { readings: l.count(Count.Readings), learned: l.count(Count.Learned) };
     }
     const lc = st.lastCheckpoint;
+    let extra: Record<string, unknown> = {};
+    for (const fn of this.healthFields) {
+      try {
+        extra = { ...extra, ...fn(name) };
+      } catch (e) {
+        this.log.error(`a health field provider failed: ${(e as Error).message}`);
+      }
+    }
     return {
       ts: this.now(),
       task: st.model.task,
@@ -432,7 +436,8 @@ export class Service {
       metrics,
       model,
       state_bytes: stateBytes,
-      last_checkpoint: lc ? { seq: lc.seq, time: lc.time, readings: lc.readings } : null,
+      last_checkpoint: lc ? { seq: lc.seq, time: lc.time, readings: lc.readings, known_good: lc.knownGood } : null,
+      ...extra,
       ...(st.failed ? { error: st.failed } : {}),
     };
   }
@@ -458,6 +463,12 @@ export class Service {
   }
 
   private lastHealthAt = 0;
+  private readonly healthFields: ((device: string) => Record<string, unknown>)[] = [];
+
+  /** Adds fields to every device's health object (e.g. the rollback guard's state). */
+  addHealthFields(fn: (device: string) => Record<string, unknown>): void {
+    this.healthFields.push(fn);
+  }
 
   /** Publishes retained health of changed devices (and the host), at most once per interval unless forced. */
   publishHealth(force: boolean): void {
@@ -488,11 +499,12 @@ export class Service {
   /** Replaces a device's state with a blob (validated by the module): 0 or an ABI error code. */
   loadDevice(name: string, blob: Uint8Array): number {
     const d = this.deviceFor(name, true);
-    if (!d) return -9;
+    if (!d) return ErrorCode.Capacity;
+    const fit = this.fits(d, blob);
+    if (fit !== 0) return fit;
     const r = this.pool.load(d, blob);
     if (r === 0) {
       d.meta.failed = undefined;
-      this.adoptRestored(d, this.pool.spare());
       d.meta.dirty = true;
     }
     return r;
@@ -579,9 +591,9 @@ export class Service {
       target = pickValid(this.store, name, (b) => spare.validate(b), (m) => this.log.warn(m), true).restored;
       if (!target) return `device ${name} has no known-good checkpoint`;
     }
-    const r = this.pool.load(d, target.blob);
-    if (r !== 0) return `checkpoint ${target.meta.seq} refused by the module: ${errorName(r)}`;
-    this.adoptRestored(d, spare);
+    const fit = this.fits(d, target.blob);
+    const r = fit !== 0 ? fit : this.pool.load(d, target.blob);
+    if (r !== 0) return `checkpoint ${target.meta.seq} refused: ${errorName(r)}`;
     this.policy?.saved(name);
     d.meta.dirty = true;
     this.log.info(`device ${name}: rolled back to checkpoint ${target.meta.seq} (${target.meta.readings} readings)`);
@@ -622,11 +634,6 @@ export class Service {
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    try {
-      this.publishHealth(true);
-    } catch (e) {
-      this.log.error(`final health failed: ${(e as Error).message}`);
-    }
     if (this.store) {
       try {
         const pending = this.policy ? this.policy.pending() : [...this.pool.names()];
@@ -635,6 +642,11 @@ export class Service {
       } catch (e) {
         this.log.error(`shutdown checkpoint failed: ${(e as Error).message}`);
       }
+    }
+    try {
+      this.publishHealth(true);
+    } catch (e) {
+      this.log.error(`final health failed: ${(e as Error).message}`);
     }
     this.outbox.retained(this.topicStatus, "offline");
     if (this.connection) await this.connection.stop();
