@@ -51,26 +51,30 @@ const SAT: u32 = 0x3FFFFFFF;
 
 /** Stuck test for value v in slot s (no state change). */
 @inline function isStuck(s: usize, v: f32, k: f32, eps: f32, factor: f32): bool {
-  if (k <= 0 || Mathf.abs(v - load<f32>(s, G_LAST)) > eps) return false;
+  if (Mathf.abs(v - load<f32>(s, G_LAST)) > eps) return false;
   const run1 = <f32>(load<u32>(s, G_RUN) + 1);
   return run1 >= k && load<u32>(s, G_NCHG) >= 4 && run1 >= factor * load<f32>(s, G_RUNM);
 }
 
-/** Spike test; with commit, counts consecutive spikes and accepts a level shift after
+/** Spike test (no state change). max(mad, step) is written out: both are finite and ≥ 0. */
+@inline function spiking(s: usize, v: f32, t: f32): bool {
+  const mad = load<f32>(s, G_MAD);
+  const step = load<f32>(s, G_STEP);
+  const sp = mad > step ? mad : step;
+  return Mathf.abs(v - load<f32>(s, G_MU)) > t * sp && sp > 0;
+}
+
+/** A spike seen with commit: counts consecutive spikes and accepts a level shift after
  * SPIKE_RESET of them (re-centres the mean, counts C_LEVEL_SHIFT, returns false). */
-function isSpike(s: usize, v: f32, t: f32, commit: bool): bool {
-  const sp = Mathf.max(load<f32>(s, G_MAD), load<f32>(s, G_STEP));
-  if (!(sp > 0) || !(Mathf.abs(v - load<f32>(s, G_MU)) > t * sp)) return false;
-  if (commit) {
-    const ns = load<u32>(s, G_NSPIKE) + 1;
-    if (<f32>ns >= param(P_SPIKE_RESET)) {
-      store<f32>(s, v, G_MU);
-      store<u32>(s, 0, G_NSPIKE);
-      countAdd(C_LEVEL_SHIFT, 1);
-      return false;
-    }
-    store<u32>(s, ns, G_NSPIKE);
+function spikeCommit(s: usize, v: f32): bool {
+  const ns = load<u32>(s, G_NSPIKE) + 1;
+  if (<f32>ns >= param(P_SPIKE_RESET)) {
+    store<f32>(s, v, G_MU);
+    store<u32>(s, 0, G_NSPIKE);
+    countAdd(C_LEVEL_SHIFT, 1);
+    return false;
   }
+  store<u32>(s, ns, G_NSPIKE);
   return true;
 }
 
@@ -83,6 +87,7 @@ export function guardFeatures(x: usize, commit: bool): u32 {
   const factor = param(P_STUCK_FACTOR);
   const t = param(P_SPIKE_T);
   const seen = guardN() > 0;
+  const stuckOn = seen && k > 0;
   const spikes = t > 0 && warm();
   let flags: u32 = 0;
   for (let i = 0; i < nf; i++) {
@@ -93,8 +98,8 @@ export function guardFeatures(x: usize, commit: bool): u32 {
     }
     if (!(v >= rangeLo(i) && v <= rangeHi(i))) flags |= REJ_RANGE;
     const s = slot(i);
-    if (seen && isStuck(s, v, k, eps, factor)) flags |= REJ_STUCK;
-    if (spikes && isSpike(s, v, t, commit)) flags |= REJ_SPIKE;
+    if (stuckOn && isStuck(s, v, k, eps, factor)) flags |= REJ_STUCK;
+    if (spikes && spiking(s, v, t) && (!commit || spikeCommit(s, v))) flags |= REJ_SPIKE;
   }
   return flags;
 }
@@ -107,7 +112,9 @@ export function guardTarget(y: f32, kind: i32, commit: bool): u32 {
   if (!finite(y) || !(y >= rangeLo(nf) && y <= rangeHi(nf))) return REJ_BAD_TARGET;
   if (kind == KIND_LOGISTIC) return y == 0 || y == 1 ? 0 : REJ_BAD_TARGET;
   const t = param(P_SPIKE_T);
-  if (param(P_TARGET_SPIKE) != 0 && t > 0 && warm() && isSpike(slot(nf), y, t, commit)) return REJ_BAD_TARGET;
+  if (param(P_TARGET_SPIKE) != 0 && t > 0 && warm() && spiking(slot(nf), y, t) && (!commit || spikeCommit(slot(nf), y))) {
+    return REJ_BAD_TARGET;
+  }
   return 0;
 }
 
