@@ -21,36 +21,36 @@ import { hash3, xorshift32, unit_f32 } from "../util/prng";
 export const HST_MAX_FEATURES: i32 = 32;
 const PAD: f32 = 0.15;
 
-const O_T = 0; // u32 trees
-const O_H = 4; // u32 height
-const O_W = 8; // u32 window size (≤ 65535)
-const O_SEED = 12; // u32 seed
-const O_D = 16; // u32 features
-const O_COUNT = 20; // u32 readings in the current window
-const O_READY = 24; // u32 1 once a reference window exists
-const O_MASS = 32; // u32[T][2^(H+1) − 1]
+const O_T: usize = 0; // u32 trees
+const O_H: usize = 4; // u32 height
+const O_W: usize = 8; // u32 window size (≤ 65535)
+const O_SEED: usize = 12; // u32 seed
+const O_D: usize = 16; // u32 features
+const O_COUNT: usize = 20; // u32 readings in the current window
+const O_READY: usize = 24; // u32 1 once a reference window exists
+const O_MASS: usize = 32; // u32[T][2^(H+1) − 1]
 
 // per-feature sub-range of the current node while walking (scratch, not state)
 const LO = memory.data(4 * HST_MAX_FEATURES);
 const HI = memory.data(4 * HST_MAX_FEATURES);
 
 export function hst_bytes(trees: i32, height: i32): i32 {
-  return O_MASS + 4 * trees * ((2 << height) - 1);
+  return <i32>O_MASS + 4 * trees * ((2 << height) - 1);
 }
 
 export function hst_reset(p: usize): void {
-  const nodes = load<u32>(p + O_T) * ((2 << load<u32>(p + O_H)) - 1);
-  store<u32>(p + O_COUNT, 0);
-  store<u32>(p + O_READY, 0);
+  const nodes = load<u32>(p, O_T) * ((2 << load<u32>(p, O_H)) - 1);
+  store<u32>(p, 0, O_COUNT);
+  store<u32>(p, 0, O_READY);
   memory.fill(p + O_MASS, 0, (nodes << 2) as usize);
 }
 
 export function hst_init(p: usize, trees: i32, height: i32, window: i32, seed: u32, d: i32): void {
-  store<u32>(p + O_T, trees);
-  store<u32>(p + O_H, height);
-  store<u32>(p + O_W, window);
-  store<u32>(p + O_SEED, seed);
-  store<u32>(p + O_D, d);
+  store<u32>(p, trees, O_T);
+  store<u32>(p, height, O_H);
+  store<u32>(p, window, O_W);
+  store<u32>(p, seed, O_SEED);
+  store<u32>(p, d, O_D);
   hst_reset(p);
 }
 
@@ -90,9 +90,9 @@ function step(seed: u32, t: u32, i: u32, d: u32, x: usize): u32 {
 
 /** Anomaly score of x (d f32 in [0, 1] at x), before learning it. */
 export function hst_score(p: usize, x: usize): f32 {
-  if (load<u32>(p + O_READY) == 0) return 0;
-  const T = load<u32>(p + O_T), H = load<u32>(p + O_H), W = load<u32>(p + O_W);
-  const seed = load<u32>(p + O_SEED), d = load<u32>(p + O_D);
+  if (load<u32>(p, O_READY) == 0) return 0;
+  const T = load<u32>(p, O_T), H = load<u32>(p, O_H), W = load<u32>(p, O_W);
+  const seed = load<u32>(p, O_SEED), d = load<u32>(p, O_D);
   const nodes: u32 = (2 << H) - 1;
   const limit = <f32>W * <f32>0.1;
   let sum: f32 = 0;
@@ -112,8 +112,8 @@ export function hst_score(p: usize, x: usize): f32 {
 
 /** Counts x in the current window; rolls the window every W readings. */
 export function hst_learn(p: usize, x: usize): void {
-  const T = load<u32>(p + O_T), H = load<u32>(p + O_H), W = load<u32>(p + O_W);
-  const seed = load<u32>(p + O_SEED), d = load<u32>(p + O_D);
+  const T = load<u32>(p, O_T), H = load<u32>(p, O_H), W = load<u32>(p, O_W);
+  const seed = load<u32>(p, O_SEED), d = load<u32>(p, O_D);
   const nodes: u32 = (2 << H) - 1;
   for (let t: u32 = 0; t < T; t++) {
     start_walk(d);
@@ -126,9 +126,9 @@ export function hst_learn(p: usize, x: usize): void {
       i = step(seed, t, i, d, x);
     }
   }
-  const c = load<u32>(p + O_COUNT) + 1;
+  const c = load<u32>(p, O_COUNT) + 1;
   if (c < W) {
-    store<u32>(p + O_COUNT, c);
+    store<u32>(p, c, O_COUNT);
     return;
   }
   // latest window becomes the reference
@@ -138,6 +138,6 @@ export function hst_learn(p: usize, x: usize): void {
     const a = m + (k << 2);
     store<u32>(a, load<u32>(a) << 16);
   }
-  store<u32>(p + O_COUNT, 0);
-  store<u32>(p + O_READY, 1);
+  store<u32>(p, 0, O_COUNT);
+  store<u32>(p, 1, O_READY);
 }

@@ -16,31 +16,31 @@ import { z2_score } from "../anomaly/score";
 
 export const KM_MAX_K: i32 = 16;
 
-const O_K = 0; // u32 k
-const O_D = 4; // u32 dimensions
-const O_USED = 8; // u32 centres in use
-const O_N = 12; // u32 readings learned
-const O_C = 16; // per centre: count u32, msd f32, mean f32[d]
+const O_K: usize = 0; // u32 k
+const O_D: usize = 4; // u32 dimensions
+const O_USED: usize = 8; // u32 centres in use
+const O_N: usize = 12; // u32 readings learned
+const O_C: usize = 16; // per centre: count u32, msd f32, mean f32[d]
 
 /** Squared distance of the last `km_nearest` call. */
 export let km_d2: f32 = 0;
 
 export function km_bytes(k: i32, d: i32): i32 {
-  return O_C + k * (8 + 4 * d);
+  return <i32>O_C + k * (8 + 4 * d);
 }
 
 // @ts-ignore: decorator
 @inline function centre(p: usize, i: u32): usize {
-  return p + O_C + i * (8 + 4 * load<u32>(p + O_D));
+  return p + O_C + i * (8 + 4 * load<u32>(p, O_D));
 }
 
 export function km_reset(p: usize): void {
-  memory.fill(p + O_USED, 0, (km_bytes(load<u32>(p + O_K), load<u32>(p + O_D)) - O_USED) as usize);
+  memory.fill(p + O_USED, 0, (km_bytes(load<u32>(p, O_K), load<u32>(p, O_D)) - <i32>O_USED) as usize);
 }
 
 export function km_init(p: usize, k: i32, d: i32): void {
-  store<u32>(p + O_K, k);
-  store<u32>(p + O_D, d);
+  store<u32>(p, k, O_K);
+  store<u32>(p, d, O_D);
   km_reset(p);
 }
 
@@ -55,7 +55,7 @@ function dist2(a: usize, b: usize, d: u32): f32 {
 
 /** Index of the centre nearest to x (−1 when there is none); its squared distance in km_d2. */
 export function km_nearest(p: usize, x: usize): i32 {
-  const used = load<u32>(p + O_USED), d = load<u32>(p + O_D);
+  const used = load<u32>(p, O_USED), d = load<u32>(p, O_D);
   let best: i32 = -1;
   let bd: f32 = Infinity;
   for (let i: u32 = 0; i < used; i++) {
@@ -81,18 +81,27 @@ function place(p: usize, i: u32, x: usize): void {
   const a = centre(p, i);
   store<u32>(a, 1);
   store<f32>(a, 0, 4);
-  memory.copy(a + 8, x, (load<u32>(p + O_D) << 2) as usize);
+  memory.copy(a + 8, x, (load<u32>(p, O_D) << 2) as usize);
+}
+
+/** After a drift: every centre's count drops to 1, so the next readings move it at once. */
+export function km_soften(p: usize): void {
+  const used = load<u32>(p, O_USED);
+  for (let i: u32 = 0; i < used; i++) {
+    const a = centre(p, i);
+    if (load<u32>(a) > 1) store<u32>(a, 1);
+  }
 }
 
 /** Learns x. */
 export function km_learn(p: usize, x: usize, rate: f32, warm: u32): void {
-  const k = load<u32>(p + O_K), d = load<u32>(p + O_D);
-  const used = load<u32>(p + O_USED);
-  const n = load<u32>(p + O_N) + 1;
-  store<u32>(p + O_N, n);
+  const k = load<u32>(p, O_K), d = load<u32>(p, O_D);
+  const used = load<u32>(p, O_USED);
+  const n = load<u32>(p, O_N) + 1;
+  store<u32>(p, n, O_N);
   if (used < k) {
     place(p, used, x);
-    store<u32>(p + O_USED, used + 1);
+    store<u32>(p, used + 1, O_USED);
     return;
   }
   const c = <u32>km_nearest(p, x);

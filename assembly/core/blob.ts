@@ -46,7 +46,7 @@ export function validateBlob(p: usize, len: i32): i32 {
 /** Clears everything learned and every counter, keeps header, configuration and ranges. */
 export function resetLearned(): void {
   memory.fill(g_learned, 0, <usize>(STATE + <usize>g_len - g_learned));
-  if (!isCoreKind(g_kind)) ext_init(g_kind, g_nf, g_model, g_ext);
+  ext_init(g_kind, g_nf, g_model, g_ext); // ext kinds' models, and every kind's ext section
 }
 
 /** Sets every range (features and target) to [lo, hi]. */

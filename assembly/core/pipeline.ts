@@ -3,7 +3,7 @@
 
 import {
   KIND_LINEAR, KIND_LOGISTIC, REJECT_MASK, REJ_NO_TARGET, REJ_BAD_TARGET, F_LEARNED, F_PREDICTED,
-  F_WARMUP, P_LR, P_L2, P_LOSS, P_HUBER_DELTA, P_OPTIMIZER, P_INTERCEPT, P_TARGET_SCALE,
+  F_WARMUP, F_PROTECTED, P_LR, P_L2, P_LOSS, P_HUBER_DELTA, P_OPTIMIZER, P_INTERCEPT, P_TARGET_SCALE,
   P_THRESHOLD, P_WARMUP, C_READINGS, C_LEARNED, C_PREDICTED, C_REJECTED, C_NONFINITE, C_RANGE,
   C_STUCK, C_SPIKE, C_NO_TARGET, C_BAD_TARGET,
 } from "../abi";
@@ -13,7 +13,7 @@ import { guardFeatures, guardTarget, guardUpdate } from "./guard";
 import { standardize, scalerUpdate, scalerMean, scalerStd } from "./scaler";
 import { linDot, linUpdate, sigmoid } from "./linear";
 import { metricsUpdate } from "./metrics";
-import { ext_step, ext_observe, ext_supervised } from "../ext";
+import { ext_step, ext_observe, ext_supervised, ext_score, ext_last_score, bgLearn } from "../ext";
 
 const LOGLOSS_EPS: f32 = 1e-7;
 
@@ -43,6 +43,27 @@ function countReasons(flags: u32): void {
   if (!targetScaled(kind)) return f;
   const sd = scalerStd(nf);
   return (intercept ? scalerMean(nf) : 0) + (sd > 0 ? sd : 1) * f;
+}
+
+/**
+ * dloss/df of the core model section at m for standardized z and target y (after the scaler
+ * learned the reading). Also trains issue 3's background model, so it takes the section.
+ */
+export function coreGrad(m: usize, kind: i32, nf: i32, z: usize, y: f32, intercept: bool): f32 {
+  const f = linDot(m, z, nf, intercept);
+  if (kind == KIND_LOGISTIC) return sigmoid(f) - y;
+  let r: f32;
+  if (targetScaled(kind)) {
+    const sd = scalerStd(nf);
+    r = f - (y - (intercept ? scalerMean(nf) : 0)) / (sd > 0 ? sd : 1);
+  } else {
+    r = f - y;
+  }
+  if (param(P_LOSS) != 0) {
+    const d = param(P_HUBER_DELTA);
+    r = Mathf.min(Mathf.max(r, -d), d);
+  }
+  return r;
 }
 
 /**
@@ -87,12 +108,13 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
   }
 
   const intercept = param(P_INTERCEPT) != 0;
+  flags |= ext_score(kind, nf, g_ext, x, learn); // anomaly score before learning (ZSCORE, PROTECT)
   const pred = corePredict(kind, nf, z, intercept);
   const cls = kind == KIND_LOGISTIC;
   const label: i32 = cls ? (pred >= param(P_THRESHOLD) ? 1 : 0) : -1;
   flags |= F_PREDICTED;
   let err: f32 = NaN;
-  if (canLearn) {
+  if (canLearn && (flags & F_PROTECTED) == 0) {
     // Prequential score, then the lesson.
     let ll: f32 = 0;
     if (cls) {
@@ -109,34 +131,18 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
     guardUpdate(x, y, true);
     scalerUpdate(x, nf, y, ts);
     standardize(x, z, nf);
-    const f = linDot(g_model, z, nf, intercept);
-    let g: f32;
-    if (cls) {
-      g = sigmoid(f) - y;
-    } else {
-      let r: f32;
-      if (ts) {
-        const sd = scalerStd(nf);
-        r = f - (y - (intercept ? scalerMean(nf) : 0)) / (sd > 0 ? sd : 1);
-      } else {
-        r = f - y;
-      }
-      if (param(P_LOSS) != 0) {
-        const d = param(P_HUBER_DELTA);
-        r = Mathf.min(Mathf.max(r, -d), d);
-      }
-      g = r;
-    }
+    const g = coreGrad(g_model, kind, nf, z, y, intercept);
     if (finite(g)) {
       linUpdate(g_model, z, nf, g, param(P_LR), param(P_L2), <i32>param(P_OPTIMIZER), intercept);
       flags |= F_LEARNED;
       countAdd(C_LEARNED, 1);
+      bgLearn(kind, nf, g_ext, x, z, y); // the background model (DRIFT_RESPONSE = 2), if one runs
     }
   }
   if (learn) {
     countReasons(flags);
     countAdd(C_PREDICTED, 1);
   }
-  writeOut(out, pred, NaN, err, NaN, flags, label);
+  writeOut(out, pred, ext_last_score, err, NaN, flags, label);
   return flags;
 }

@@ -25,19 +25,19 @@ const MIN_LEN: f32 = 5;
 const GRACE: u32 = 10;
 
 // header fields (byte offsets)
-const O_WIDTH = 0; // u32 values in the window
-const O_TOTAL = 4; // f32 sum of the window
-const O_VAR = 8; // f32 sum of squared deviations of the window
-const O_TICK = 12; // u32 values seen since the last reset
-const O_DELTA = 16; // f32 δ
-const O_DELTA_W = 20; // f32 δ for the warning level
-const O_NROWS = 24; // u32 rows in use
-const O_LEVEL = 28; // u32 warning level from the last check (0/1)
-const O_COUNTS = 32; // u32[ROWS] buckets per row
-const O_BUCKETS = O_COUNTS + 4 * ADWIN_ROWS; // {f32 total, f32 var}[ROWS][M], oldest first
+const O_WIDTH: usize = 0; // u32 values in the window
+const O_TOTAL: usize = 4; // f32 sum of the window
+const O_VAR: usize = 8; // f32 sum of squared deviations of the window
+const O_TICK: usize = 12; // u32 values seen since the last reset
+const O_DELTA: usize = 16; // f32 δ
+const O_DELTA_W: usize = 20; // f32 δ for the warning level
+const O_NROWS: usize = 24; // u32 rows in use
+const O_LEVEL: usize = 28; // u32 warning level from the last check (0/1)
+const O_COUNTS: usize = 32; // u32[ROWS] buckets per row
+const O_BUCKETS: usize = O_COUNTS + 4 * ADWIN_ROWS; // {f32 total, f32 var}[ROWS][M], oldest first
 
 /** Bytes of state one ADWIN needs. */
-export const ADWIN_BYTES: i32 = O_BUCKETS + 8 * ADWIN_ROWS * ADWIN_M;
+export const ADWIN_BYTES: i32 = <i32>O_BUCKETS + 8 * ADWIN_ROWS * ADWIN_M;
 
 // @ts-ignore: decorator
 @inline function bkt(p: usize, row: i32, j: i32): usize {
@@ -54,50 +54,50 @@ export const ADWIN_BYTES: i32 = O_BUCKETS + 8 * ADWIN_ROWS * ADWIN_M;
 
 /** Clears the window, keeps δ. */
 export function adwin_reset(p: usize): void {
-  const d = load<f32>(p + O_DELTA), dw = load<f32>(p + O_DELTA_W);
+  const d = load<f32>(p, O_DELTA), dw = load<f32>(p, O_DELTA_W);
   memory.fill(p, 0, ADWIN_BYTES);
-  store<f32>(p + O_DELTA, d);
-  store<f32>(p + O_DELTA_W, dw);
+  store<f32>(p, d, O_DELTA);
+  store<f32>(p, dw, O_DELTA_W);
 }
 
 /** Fresh detector with confidence δ (River's default 0.002) and warning confidence δ_warn. */
 export function adwin_init(p: usize, delta: f32, delta_warn: f32): void {
-  store<f32>(p + O_DELTA, delta);
-  store<f32>(p + O_DELTA_W, delta_warn);
+  store<f32>(p, delta, O_DELTA);
+  store<f32>(p, delta_warn, O_DELTA_W);
   adwin_reset(p);
 }
 
 /** Values currently in the window. */
 export function adwin_width(p: usize): u32 {
-  return load<u32>(p + O_WIDTH);
+  return load<u32>(p, O_WIDTH);
 }
 
 /** Mean of the window (0 when empty). */
 export function adwin_mean(p: usize): f32 {
-  const w = load<u32>(p + O_WIDTH);
-  return w == 0 ? 0 : load<f32>(p + O_TOTAL) / <f32>w;
+  const w = load<u32>(p, O_WIDTH);
+  return w == 0 ? 0 : load<f32>(p, O_TOTAL) / <f32>w;
 }
 
 /** Removes the oldest bucket (first of the last row). Returns its size. */
 function delete_oldest(p: usize): f32 {
-  const last = load<i32>(p + O_NROWS) - 1;
+  const last = load<i32>(p, O_NROWS) - 1;
   const b = bkt(p, last, 0);
   const n1 = <f32>(1 << last);
   const u = load<f32>(b), v = load<f32>(b, 4);
-  const w = <f32>(load<u32>(p + O_WIDTH) - (1 << last));
-  store<u32>(p + O_WIDTH, <u32>w);
-  const total = load<f32>(p + O_TOTAL) - u;
-  store<f32>(p + O_TOTAL, total);
+  const w = <f32>(load<u32>(p, O_WIDTH) - (1 << last));
+  store<u32>(p, <u32>w, O_WIDTH);
+  const total = load<f32>(p, O_TOTAL) - u;
+  store<f32>(p, total, O_TOTAL);
   if (w > 0) {
     const d = u / n1 - total / w;
-    store<f32>(p + O_VAR, max<f32>(0, load<f32>(p + O_VAR) - (v + n1 * w * d * d / (n1 + w))));
+    store<f32>(p, max<f32>(0, load<f32>(p, O_VAR) - (v + n1 * w * d * d / (n1 + w))), O_VAR);
   } else {
-    store<f32>(p + O_VAR, 0);
+    store<f32>(p, 0, O_VAR);
   }
   const k = row_count(p, last) - 1;
   memory.copy(b, b + 8, (k << 3) as usize);
   set_row_count(p, last, k);
-  if (k == 0) store<i32>(p + O_NROWS, last);
+  if (k == 0) store<i32>(p, last, O_NROWS);
   return n1;
 }
 
@@ -121,7 +121,7 @@ function push_bucket(p: usize, row: i32, total: f32, v: f32): void {
   store<f32>(b, total);
   store<f32>(b, v, 4);
   set_row_count(p, row, k + 1);
-  if (row >= load<i32>(p + O_NROWS)) store<i32>(p + O_NROWS, row + 1);
+  if (row >= load<i32>(p, O_NROWS)) store<i32>(p, row + 1, O_NROWS);
 }
 
 /** The cut test: is |mean(W0) − mean(W1)| beyond the bound for confidence `dd`? */
@@ -135,34 +135,34 @@ function push_bucket(p: usize, row: i32, total: f32, v: f32): void {
 /** Feeds one value. Returns DRIFT_NONE, DRIFT_WARNING or DRIFT_DETECTED. */
 export function adwin_update(p: usize, x: f32): i32 {
   // insert
-  const w0 = <f32>load<u32>(p + O_WIDTH);
-  const total0 = load<f32>(p + O_TOTAL);
+  const w0 = <f32>load<u32>(p, O_WIDTH);
+  const total0 = load<f32>(p, O_TOTAL);
   if (w0 > 0) {
     const d = x - total0 / w0;
-    store<f32>(p + O_VAR, load<f32>(p + O_VAR) + w0 * d * d / (w0 + 1));
+    store<f32>(p, load<f32>(p, O_VAR) + w0 * d * d / (w0 + 1), O_VAR);
   }
-  store<u32>(p + O_WIDTH, <u32>w0 + 1);
-  store<f32>(p + O_TOTAL, total0 + x);
+  store<u32>(p, <u32>w0 + 1, O_WIDTH);
+  store<f32>(p, total0 + x, O_TOTAL);
   push_bucket(p, 0, x, 0);
 
-  const tick = load<u32>(p + O_TICK) + 1;
-  store<u32>(p + O_TICK, tick);
-  if (tick % CLOCK != 0 || load<u32>(p + O_WIDTH) <= GRACE) return load<i32>(p + O_LEVEL);
+  const tick = load<u32>(p, O_TICK) + 1;
+  store<u32>(p, tick, O_TICK);
+  if (tick % CLOCK != 0 || load<u32>(p, O_WIDTH) <= GRACE) return load<i32>(p, O_LEVEL);
 
   let detected = false;
   let warning = false;
   let again = true;
   while (again) {
     again = false;
-    const n = <f32>load<u32>(p + O_WIDTH);
-    const total = load<f32>(p + O_TOTAL);
-    const v = load<f32>(p + O_VAR) / n;
+    const n = <f32>load<u32>(p, O_WIDTH);
+    const total = load<f32>(p, O_TOTAL);
+    const v = load<f32>(p, O_VAR) / n;
     const ln2n: f32 = 2 * Mathf.log(n);
-    const dd = Mathf.log(ln2n / load<f32>(p + O_DELTA));
-    const ddw = Mathf.log(ln2n / load<f32>(p + O_DELTA_W));
+    const dd = Mathf.log(ln2n / load<f32>(p, O_DELTA));
+    const ddw = Mathf.log(ln2n / load<f32>(p, O_DELTA_W));
     let n0: f32 = 0, u0: f32 = 0;
     // oldest buckets first: last row down to row 0, each row oldest first
-    for (let row = load<i32>(p + O_NROWS) - 1; row >= 0 && !again; row--) {
+    for (let row = load<i32>(p, O_NROWS) - 1; row >= 0 && !again; row--) {
       const size = <f32>(1 << row);
       const k = row_count(p, row);
       for (let j = 0; j < k; j++) {
@@ -174,7 +174,7 @@ export function adwin_update(p: usize, x: f32): i32 {
         const diff = u0 / n0 - (total - u0) / n1;
         if (cut_exceeds(diff, n0, n1, v, dd)) {
           detected = true;
-          again = load<u32>(p + O_WIDTH) > 0;
+          again = load<u32>(p, O_WIDTH) > 0;
           if (again) delete_oldest(p);
           break;
         }
@@ -182,6 +182,6 @@ export function adwin_update(p: usize, x: f32): i32 {
       }
     }
   }
-  store<i32>(p + O_LEVEL, warning && !detected ? DRIFT_WARNING : DRIFT_NONE);
+  store<i32>(p, warning && !detected ? DRIFT_WARNING : DRIFT_NONE, O_LEVEL);
   return detected ? DRIFT_DETECTED : warning ? DRIFT_WARNING : DRIFT_NONE;
 }

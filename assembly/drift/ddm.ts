@@ -9,52 +9,52 @@ import { DRIFT_NONE, DRIFT_WARNING, DRIFT_DETECTED } from "./detector";
 
 const WARM_START: u32 = 30;
 
-const O_N = 0; // u32 values since the last reset
-const O_ERR = 4; // u32 errors since the last reset
-const O_PMIN = 8; // f32 p at the minimum of p + s
-const O_SMIN = 12; // f32 s at the minimum of p + s
-const O_WARN = 16; // f32 warning level w
-const O_DRIFT = 20; // f32 drift level d
-const O_LAST = 24; // u32 last answer
+const O_N: usize = 0; // u32 values since the last reset
+const O_ERR: usize = 4; // u32 errors since the last reset
+const O_PMIN: usize = 8; // f32 p at the minimum of p + s
+const O_SMIN: usize = 12; // f32 s at the minimum of p + s
+const O_WARN: usize = 16; // f32 warning level w
+const O_DRIFT: usize = 20; // f32 drift level d
+const O_LAST: usize = 24; // u32 last answer
 
 export const DDM_BYTES: i32 = 28;
 
 export function ddm_reset(p: usize): void {
-  store<u32>(p + O_N, 0);
-  store<u32>(p + O_ERR, 0);
-  store<f32>(p + O_PMIN, Infinity);
-  store<f32>(p + O_SMIN, Infinity);
-  store<u32>(p + O_LAST, 0);
+  store<u32>(p, 0, O_N);
+  store<u32>(p, 0, O_ERR);
+  store<f32>(p, Infinity, O_PMIN);
+  store<f32>(p, Infinity, O_SMIN);
+  store<u32>(p, 0, O_LAST);
 }
 
 export function ddm_init(p: usize, warning: f32, drift: f32): void {
-  store<f32>(p + O_WARN, warning);
-  store<f32>(p + O_DRIFT, drift);
+  store<f32>(p, warning, O_WARN);
+  store<f32>(p, drift, O_DRIFT);
   ddm_reset(p);
 }
 
 /** Feeds one error indicator. Returns DRIFT_NONE, DRIFT_WARNING or DRIFT_DETECTED. */
 export function ddm_update(p: usize, x: f32): i32 {
-  if (load<u32>(p + O_LAST) == DRIFT_DETECTED) ddm_reset(p);
-  const n = load<u32>(p + O_N) + 1;
-  const e = load<u32>(p + O_ERR) + (x > 0.5 ? 1 : 0);
-  store<u32>(p + O_N, n);
-  store<u32>(p + O_ERR, e);
+  if (load<u32>(p, O_LAST) == DRIFT_DETECTED) ddm_reset(p);
+  const n = load<u32>(p, O_N) + 1;
+  const e = load<u32>(p, O_ERR) + (x > 0.5 ? 1 : 0);
+  store<u32>(p, n, O_N);
+  store<u32>(p, e, O_ERR);
   const fn = <f32>n;
   const pr = <f32>e / fn;
   const s = Mathf.sqrt(pr * (1 - pr) / fn);
   let res = DRIFT_NONE;
   if (n > WARM_START) {
-    let pmin = load<f32>(p + O_PMIN), smin = load<f32>(p + O_SMIN);
+    let pmin = load<f32>(p, O_PMIN), smin = load<f32>(p, O_SMIN);
     if (e > 0 && pr + s <= pmin + smin) { // no minimum while error-free: s = 0 would make any error a drift
       pmin = pr;
       smin = s;
-      store<f32>(p + O_PMIN, pr);
-      store<f32>(p + O_SMIN, s);
+      store<f32>(p, pr, O_PMIN);
+      store<f32>(p, s, O_SMIN);
     }
-    if (pr + s > pmin + load<f32>(p + O_DRIFT) * smin) res = DRIFT_DETECTED;
-    else if (pr + s > pmin + load<f32>(p + O_WARN) * smin) res = DRIFT_WARNING;
+    if (pr + s > pmin + load<f32>(p, O_DRIFT) * smin) res = DRIFT_DETECTED;
+    else if (pr + s > pmin + load<f32>(p, O_WARN) * smin) res = DRIFT_WARNING;
   }
-  store<u32>(p + O_LAST, res);
+  store<u32>(p, res, O_LAST);
   return res;
 }

@@ -22,25 +22,25 @@ export const AR_WARM: u32 = 32;
 const P0: f32 = 100;
 const RES_ALPHA: f32 = 0.01;
 
-const O_P = 0; // u32 order p
-const O_Q = 4; // u32 exogenous inputs q
-const O_N = 8; // u32 values seen
-const O_C = 12; // f32 centre (running mean until frozen)
-const O_S = 16; // f32 scale (running M2 until frozen)
-const O_RVAR = 20; // f32 EW variance of the normalised residual
-const O_LAST = 24; // f32 last value (raw)
-const O_LAGS = 32; // f32[p] raw values, newest first; then θ[m], P[m][m]
+const O_P: usize = 0; // u32 order p
+const O_Q: usize = 4; // u32 exogenous inputs q
+const O_N: usize = 8; // u32 values seen
+const O_C: usize = 12; // f32 centre (running mean until frozen)
+const O_S: usize = 16; // f32 scale (running M2 until frozen)
+const O_RVAR: usize = 20; // f32 EW variance of the normalised residual
+const O_LAST: usize = 24; // f32 last value (raw)
+const O_LAGS: usize = 32; // f32[p] raw values, newest first; then θ[m], P[m][m]
 
 const G = memory.data(4 * AR_MAX_DIM); // Pφ
 const PHI = memory.data(4 * AR_MAX_DIM); // φ
 
 // @ts-ignore: decorator
 @inline function dim(a: usize): u32 {
-  return load<u32>(a + O_P) + load<u32>(a + O_Q) + 1;
+  return load<u32>(a, O_P) + load<u32>(a, O_Q) + 1;
 }
 // @ts-ignore: decorator
 @inline function theta(a: usize): usize {
-  return a + O_LAGS + (load<u32>(a + O_P) << 2);
+  return a + O_LAGS + (load<u32>(a, O_P) << 2);
 }
 // @ts-ignore: decorator
 @inline function pmat(a: usize): usize {
@@ -49,13 +49,12 @@ const PHI = memory.data(4 * AR_MAX_DIM); // φ
 
 export function ar_bytes(p: i32, q: i32): i32 {
   const m = p + q + 1;
-  return O_LAGS + 4 * (p + m + m * m);
+  return <i32>O_LAGS + 4 * (p + m + m * m);
 }
 
 /** Forgets everything learned (also the frozen normalisation). */
 export function ar_reset(a: usize): void {
-  const m = dim(a);
-  memory.fill(a + O_N, 0, (ar_bytes(load<u32>(a + O_P), load<u32>(a + O_Q)) - O_N) as usize);
+  memory.fill(a + O_N, 0, (ar_bytes(load<u32>(a, O_P), load<u32>(a, O_Q)) - <i32>O_N) as usize);
   rls_restart(a);
 }
 
@@ -68,20 +67,20 @@ export function rls_restart(a: usize): void {
 }
 
 export function ar_init(a: usize, p: i32, q: i32): void {
-  store<u32>(a + O_P, p);
-  store<u32>(a + O_Q, q);
+  store<u32>(a, p, O_P);
+  store<u32>(a, q, O_Q);
   ar_reset(a);
 }
 
 /** True once the normalisation is frozen and RLS runs. */
 export function ar_ready(a: usize): bool {
-  return load<u32>(a + O_N) >= AR_WARM;
+  return load<u32>(a, O_N) >= AR_WARM;
 }
 
 /** Fills PHI from the lags and the q exogenous inputs at xe. */
 function build_phi(a: usize, xe: usize): void {
-  const p = load<u32>(a + O_P), q = load<u32>(a + O_Q);
-  const c = load<f32>(a + O_C), s = load<f32>(a + O_S);
+  const p = load<u32>(a, O_P), q = load<u32>(a, O_Q);
+  const c = load<f32>(a, O_C), s = load<f32>(a, O_S);
   for (let i: u32 = 0; i < p; i++) store<f32>(PHI + (i << 2), (load<f32>(a + O_LAGS + (i << 2)) - c) / s);
   for (let j: u32 = 0; j < q; j++) store<f32>(PHI + ((p + j) << 2), load<f32>(xe + (j << 2)));
   store<f32>(PHI + ((p + q) << 2), 1);
@@ -98,42 +97,54 @@ function dot_theta(a: usize): f32 {
 
 /** Forecast of the next value (raw units) given exogenous inputs xe (q f32). */
 export function ar_predict(a: usize, xe: usize): f32 {
-  if (!ar_ready(a)) return load<u32>(a + O_N) == 0 ? 0 : load<f32>(a + O_LAST);
+  if (!ar_ready(a)) return load<u32>(a, O_N) == 0 ? 0 : load<f32>(a, O_LAST);
   build_phi(a, xe);
-  return load<f32>(a + O_C) + load<f32>(a + O_S) * dot_theta(a);
+  return load<f32>(a, O_C) + load<f32>(a, O_S) * dot_theta(a);
 }
 
 /** Anomaly score of value y (raw) against its forecast `pred`, before learning it. */
 export function ar_score(a: usize, y: f32, pred: f32): f32 {
-  if (!ar_ready(a) || load<u32>(a + O_N) < AR_WARM * 2) return 0;
-  const e = (y - pred) / load<f32>(a + O_S);
-  const v = load<f32>(a + O_RVAR);
+  if (!ar_ready(a) || load<u32>(a, O_N) < AR_WARM * 2) return 0;
+  const e = (y - pred) / load<f32>(a, O_S);
+  const v = load<f32>(a, O_RVAR);
   return z2_score(e * e / max<f32>(v, 1e-12));
+}
+
+/** The series scale s (1 until frozen). */
+export function ar_scale(a: usize): f32 {
+  return ar_ready(a) ? load<f32>(a, O_S) : 1;
+}
+
+/** Shifts value v into the lags without learning from it (a protected reading's stand-in). */
+export function ar_shift(a: usize, v: f32): void {
+  const p = load<u32>(a, O_P);
+  if (p > 1) memory.copy(a + O_LAGS + 4, a + O_LAGS, ((p - 1) << 2) as usize);
+  store<f32>(a, v, O_LAGS);
+  store<f32>(a, v, O_LAST);
 }
 
 /** Learns value y (raw) with exogenous inputs xe; forgetting factor lambda. */
 export function ar_learn(a: usize, y: f32, xe: usize, lambda: f32): void {
-  const n = load<u32>(a + O_N);
-  const p = load<u32>(a + O_P);
+  const n = load<u32>(a, O_N);
   if (n < AR_WARM) {
     // Welford on the first values; freeze at AR_WARM
     const n1 = <f32>(n + 1);
-    const c = load<f32>(a + O_C);
+    const c = load<f32>(a, O_C);
     const d = y - c;
     const c1 = c + d / n1;
-    const m2 = load<f32>(a + O_S) + d * (y - c1);
-    store<f32>(a + O_C, c1);
-    store<f32>(a + O_S, m2);
+    const m2 = load<f32>(a, O_S) + d * (y - c1);
+    store<f32>(a, c1, O_C);
+    store<f32>(a, m2, O_S);
     if (n + 1 == AR_WARM) {
       const sd = Mathf.sqrt(m2 / n1);
-      store<f32>(a + O_S, sd > 0 ? sd : 1);
+      store<f32>(a, sd > 0 ? sd : 1, O_S);
     }
   } else {
     build_phi(a, xe);
     const m = dim(a);
     const th = theta(a), P = pmat(a);
-    const s = load<f32>(a + O_S);
-    const e = (y - load<f32>(a + O_C)) / s - dot_theta(a);
+    const s = load<f32>(a, O_S);
+    const e = (y - load<f32>(a, O_C)) / s - dot_theta(a);
     // g = Pφ, den = λ + φᵀg
     let den = lambda;
     for (let i: u32 = 0; i < m; i++) {
@@ -159,12 +170,9 @@ export function ar_learn(a: usize, y: f32, xe: usize, lambda: f32): void {
         }
       }
     }
-    const v = load<f32>(a + O_RVAR);
-    store<f32>(a + O_RVAR, n < AR_WARM + 8 ? max<f32>(v, e * e) : v + RES_ALPHA * (e * e - v));
+    const v = load<f32>(a, O_RVAR);
+    store<f32>(a, n < AR_WARM + 8 ? max<f32>(v, e * e) : v + RES_ALPHA * (e * e - v), O_RVAR);
   }
-  // shift the lags, newest first
-  if (p > 1) memory.copy(a + O_LAGS + 4, a + O_LAGS, ((p - 1) << 2) as usize);
-  store<f32>(a + O_LAGS, y);
-  store<f32>(a + O_LAST, y);
-  store<u32>(a + O_N, n + 1);
+  ar_shift(a, y);
+  store<u32>(a, n + 1, O_N);
 }
