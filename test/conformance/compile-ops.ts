@@ -119,6 +119,8 @@ export function cDispatch(info: WasmInfo, module: string): string {
     else lines.push(`    case ${i}: return ${sig.results[0] === "f32" ? `el_b(${call})` : call};`);
   });
   lines.push("  }", "  return 0;", "}");
+  const names = exportList(info).map(([n]) => `"${n}"`);
+  lines.push(`const char* const el_export_names[] = {${names.join(", ")}};`, `const unsigned el_export_count = ${names.length};`);
   lines.push(
     `void el_instantiate(void* inst) { Z_${module}_instantiate((el_instance_t*)inst); }`,
     `void el_free(void* inst) { Z_${module}_free((el_instance_t*)inst); }`,

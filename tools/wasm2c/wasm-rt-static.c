@@ -73,7 +73,7 @@ uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
   va_list ap;
   va_start(ap, results);
   for (uint32_t i = 0; i < params + results; i++) {
-    wasm_rt_type_t v = va_arg(ap, wasm_rt_type_t);
+    wasm_rt_type_t v = (wasm_rt_type_t)va_arg(ap, int); /* enums are promoted to int */
     if (i < 8) t[i] = v;
   }
   va_end(ap);

@@ -1,0 +1,122 @@
+/*
+ * Cortex-M4F measuring image: the learner, the runtime shim and minimal I/O only (its size is
+ * the figure reported). LINEAR with 8 features learns a synthetic stream; SysTick, clocked by
+ * the CPU, counts time, which under `qemu-system-arm -icount shift=0` advances exactly 1 ns per
+ * guest instruction. A calibration loop of known length converts ticks to instructions.
+ */
+#include "el_replay.h"
+#include "wasm-rt.h"
+
+void el_exit(int code);
+uint32_t el_stack_used(void);
+void el_trap_halt(wasm_rt_trap_t code) {
+  (void)code;
+  el_puts("{\"error\": \"trap\"}\n");
+  el_exit(3);
+}
+
+#define SYST_CSR (*(volatile uint32_t*)0xE000E010u)
+#define SYST_RVR (*(volatile uint32_t*)0xE000E014u)
+#define SYST_CVR (*(volatile uint32_t*)0xE000E018u)
+
+/* Export indices of the ABI calls used here: found by name in el_dispatch.c's table. */
+extern const char* const el_export_names[];
+extern const unsigned el_export_count;
+static unsigned idx(const char* n) {
+  for (unsigned i = 0; i < el_export_count; i++)
+    if (strcmp(el_export_names[i], n) == 0) return i;
+  el_puts("{\"error\": \"missing export\"}\n");
+  el_exit(4);
+  return 0;
+}
+
+static uint32_t lcg = 12345u;
+static float rnd(void) { /* uniform in [-2, 2) from a 24-bit LCG draw */
+  lcg = lcg * 1664525u + 1013904223u;
+  return (float)(lcg >> 8) * (4.0f / 16777216.0f) - 2.0f;
+}
+
+static uint64_t inst_storage[64];
+static char out[160];
+
+static void report(const char* key, uint32_t v) {
+  char* p = el_fmt_str(out, "{\"");
+  p = el_fmt_str(p, key);
+  p = el_fmt_str(p, "\": ");
+  p = el_fmt_u32(p, v);
+  el_fmt_str(p, "}\n");
+  el_puts(out);
+}
+
+static uint32_t prev;
+static uint64_t acc;
+static inline void tick(void) {
+  uint32_t now = SYST_CVR;
+  acc += (prev - now) & 0xFFFFFFu;
+  prev = now;
+}
+
+#define NF 8
+#define N 2000
+#define WARMUP 200
+
+int main(void) {
+  SYST_RVR = 0xFFFFFFu;
+  SYST_CVR = 0;
+  SYST_CSR = 5; /* enable, processor clock, no interrupt */
+
+  /* Calibration: 2 instructions per iteration (subs, bne). */
+  prev = SYST_CVR;
+  acc = 0;
+  uint32_t loops = 1000000;
+  __asm volatile("1: subs %0, %0, #1\n bne 1b\n" : "+r"(loops));
+  tick();
+  uint64_t cal_ticks = acc;
+
+  wasm_rt_init();
+  el_init_module();
+  void* inst = inst_storage;
+  el_instantiate(inst);
+  uint32_t args[2] = {1, NF};
+  if (el_call(inst, idx("create"), args) != 0) {
+    el_puts("{\"error\": \"create failed\"}\n");
+    return 1;
+  }
+  uint8_t* mem = el_memory(inst);
+  uint32_t input = el_call(inst, idx("input_ptr"), args);
+  unsigned learn = idx("learn_one");
+  static const float w[NF] = {1.5f, -2.0f, 0.5f, 3.0f, -1.0f, 0.25f, 2.0f, -0.75f};
+  uint64_t t_learn = 0, t_base = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    for (int i = 0; i < N; i++) {
+      float x[NF], y = 0.5f;
+      for (int j = 0; j < NF; j++) {
+        x[j] = rnd();
+        y += w[j] * x[j];
+      }
+      memcpy(mem + input, x, sizeof x);
+      uint32_t yb;
+      memcpy(&yb, &y, 4);
+      if (i == WARMUP) {
+        prev = SYST_CVR;
+        acc = 0;
+      }
+      if (pass == 0) el_call(inst, learn, &yb);
+      if (i >= WARMUP) tick();
+    }
+    if (pass == 0) t_learn = acc;
+    else t_base = acc;
+  }
+  if (cal_ticks == 0) {
+    el_puts("{\"error\": \"SysTick did not advance: run under qemu-system-arm -icount shift=0\"}\n");
+    return 1;
+  }
+  /* instructions = ticks × (2 000 000 / cal_ticks) */
+  uint64_t per_call_x100 = ((t_learn - t_base) * 2000000ull * 100ull) / (cal_ticks * (uint64_t)(N - WARMUP));
+  report("calibration_ticks_per_2M_instructions", (uint32_t)cal_ticks);
+  report("learn_one_instructions_x100", (uint32_t)per_call_x100);
+  report("stack_used_bytes", el_stack_used());
+  uint32_t flags = el_call(inst, learn, args);
+  report("last_flags", flags);
+  return 0;
+}
