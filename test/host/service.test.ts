@@ -1,0 +1,223 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { loadConfig } from "../../host/config/load.js";
+import { Service, type ServiceOptions } from "../../host/service/service.js";
+import { MemoryStore } from "../../host/store/memory.js";
+import { memoryLogger } from "../../host/logger.js";
+import type { IClientPublishOptions } from "mqtt";
+
+interface Sent {
+  topic: string;
+  payload: string;
+  opts: IClientPublishOptions;
+}
+
+function setup(overrides: Record<string, unknown> = {}, opts: ServiceOptions = {}) {
+  const sent: Sent[] = [];
+  const publisher = {
+    connected: true,
+    publish: (topic: string, payload: string | Buffer, o: IClientPublishOptions) => void sent.push({ topic, payload: String(payload), opts: o }),
+  };
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      model: { task: "regression", target: "y", features: ["a", "b"] },
+      store: { type: "memory" },
+      pool: { maxDevices: 5, hotInstances: 2 },
+      ...overrides,
+    },
+  });
+  const { logger, lines } = memoryLogger("debug");
+  const service = new Service(config, { connect: false, publisher, logger, store: new MemoryStore(), ...opts });
+  service.start();
+  const send = (device: string, body: unknown) =>
+    service.handle(`sensors/${device}`, Buffer.from(typeof body === "string" ? body : JSON.stringify(body)));
+  const on = (suffix: string) => sent.filter((m) => m.topic.endsWith(suffix)).map((m) => JSON.parse(m.payload));
+  return { service, sent, send, on, publisher, lines };
+}
+
+test("learns per device and publishes a prediction per reading, in order", async () => {
+  const { service, send, sent } = setup();
+  for (let i = 0; i < 200; i++) send("m1", { ts: 1732612345000 + i, a: i % 7, b: i % 3, y: 2 * (i % 7) - (i % 3) });
+  const preds = sent.filter((m) => m.topic === "edgelearn/m1/prediction").map((m) => JSON.parse(m.payload));
+  assert.equal(preds.length, 200);
+  assert.deepEqual(preds.map((p) => p.ts), Array.from({ length: 200 }, (_, i) => 1732612345000 + i));
+  const last = preds[199];
+  assert.ok(last.flags.includes("learned") && last.flags.includes("predicted"));
+  assert.ok(Math.abs(last.error) < 1, `error ${last.error}`);
+  assert.equal(sent.find((m) => m.topic.endsWith("prediction"))!.opts.qos, 0);
+  await service.stop();
+});
+
+test("bad input is counted per reason, never changes the model, never crashes", async () => {
+  const { service, send, on, lines } = setup({ input: { maxPayloadBytes: 100 } });
+  for (let i = 0; i < 50; i++) send("m1", { a: i % 5, b: 1, y: i % 5 });
+  const before = service.snapshotDevice("m1")!;
+  const bad = [
+    "{not json",
+    "",
+    "[1, 2]",
+    "42",
+    '{"a": "12.5", "b": 1, "y": 1}',
+    '{"a": "NaN", "b": 1, "y": 1}',
+    '{"b": 1, "y": 1}',
+    '{"a": [1], "b": 1}',
+    '{"a": 1, "b": 1, "ts": "last tuesday"}',
+    JSON.stringify({ a: 1, b: 1, pad: "x".repeat(200) }),
+  ];
+  for (const b of bad) send("m1", b);
+  // refused by the host: the module never saw them, its state is byte-identical
+  assert.deepEqual(service.snapshotDevice("m1"), before, "the model did not change");
+  send("m1", { a: null, b: 1, y: 1 }); // null → NaN → the module's guard: nonfinite (only its counters move)
+  service.publishHealth(true);
+  const h = on("m1/health").at(-1);
+  assert.deepEqual(h.rejected, {
+    malformed_json: 2,
+    bad_senml: 1,
+    not_object: 1,
+    wrong_type: 3,
+    missing_field: 1,
+    bad_timestamp: 1,
+    too_large: 1,
+    nonfinite: 1,
+  });
+  assert.equal(h.readings, 61);
+  assert.equal(h.learned, 50);
+  // logged, rate limited (one line per device and reason), with reasons and never values
+  const warn = lines.filter((l) => l.startsWith("warn"));
+  assert.ok(warn.length <= 10, warn.join("\n"));
+  assert.ok(!lines.some((l) => l.includes("12.5") || l.includes("tuesday")), lines.join("\n"));
+  await service.stop();
+});
+
+test("unknown topics, the device cap and retained readings are refused and counted", async () => {
+  const { service, send, on } = setup({ pool: { maxDevices: 2, hotInstances: 1, acceptUnknown: true } });
+  send("d1", { a: 1, b: 2, y: 3 });
+  send("d2", { a: 1, b: 2, y: 3 });
+  send("d3", { a: 1, b: 2, y: 3 });
+  send("d3", { a: 1, b: 2, y: 3 });
+  service.handle("sensors/a/b", Buffer.from("{}"));
+  service.handle("sensors/", Buffer.from("{}"));
+  service.handle("elsewhere/x", Buffer.from("{}"));
+  service.handle("sensors/d1", Buffer.from('{"a":1,"b":2,"y":3}'), true);
+  assert.equal(service.pool.size, 2);
+  service.publishHealth(true);
+  const h = on("edgelearn/health").at(-1);
+  assert.deepEqual(h.refused, { unknown_topic: 3, device_cap: 2, retained: 1, bad_command: 0 });
+  assert.equal(h.devices, 2);
+  await service.stop();
+});
+
+test("acceptUnknown: false refuses devices no rule matches", async () => {
+  const { service, send } = setup({ pool: { acceptUnknown: false }, devices: [{ match: "meter-*" }] });
+  send("meter-1", { a: 1, b: 2, y: 3 });
+  send("other", { a: 1, b: 2, y: 3 });
+  assert.ok(service.pool.get("meter-1"));
+  assert.equal(service.pool.get("other"), undefined);
+  assert.equal(service.counters.refused.unknown_topic, 1);
+  await service.stop();
+});
+
+test("features are inferred from the first reading; SenML packs give one reading per time", async () => {
+  const { service, send, on } = setup({ model: { task: "regression", target: "power", features: [] } });
+  send("s1", { ts: 1.7e12, temperature: 20, humidity: 40, power: 3, label: "kitchen" });
+  const pack = [
+    { bn: "s1/", bt: 1.7e9, n: "temperature", v: 21 },
+    { n: "humidity", v: 41 },
+    { n: "power", v: 3.5 },
+    { n: "temperature", v: 22, t: 1 },
+    { n: "humidity", v: 42, t: 1 },
+    { n: "power", v: 3.7, t: 1 },
+  ];
+  send("s1", pack);
+  const preds = on("s1/prediction");
+  assert.equal(preds.length, 3);
+  assert.deepEqual(preds.slice(1).map((p) => p.ts), [1.7e12, 1.7e12 + 1000]);
+  service.publishHealth(true);
+  const h = on("s1/health").at(-1);
+  assert.deepEqual(h.features, ["humidity", "temperature"]);
+  assert.equal(h.target, "power");
+  assert.equal(h.learned, 3);
+  await service.stop();
+});
+
+test("commands: snapshot, rollback, reset, health; replies on the response topic or the default", async () => {
+  const { service, send, on, sent } = setup();
+  for (let i = 0; i < 20; i++) send("m1", { a: i, b: 1, y: i });
+  const cmd = (topic: string, body: string, properties?: Record<string, unknown>) =>
+    service.handle(topic, Buffer.from(body), false, properties as never);
+  cmd("edgelearn/m1/cmd", "snapshot");
+  let r = on("m1/reply").at(-1);
+  assert.equal(r.ok, true);
+  assert.equal(r.cmd, "snapshot");
+  assert.equal(r.seq, 1);
+  const atSnapshot = service.snapshotDevice("m1");
+  for (let i = 0; i < 20; i++) send("m1", { a: i, b: 2, y: 2 * i });
+  cmd("edgelearn/m1/cmd", '{"cmd":"rollback","id":7}');
+  r = on("m1/reply").at(-1);
+  assert.equal(r.ok, true);
+  assert.equal(r.id, 7);
+  assert.deepEqual(service.snapshotDevice("m1"), atSnapshot);
+  // MQTT 5 request/response
+  const corr = Buffer.from("abc");
+  cmd("edgelearn/cmd", JSON.stringify({ cmd: "health", device: "m1" }), { responseTopic: "app/replies/1", correlationData: corr });
+  const rr = sent.at(-1)!;
+  assert.equal(rr.topic, "app/replies/1");
+  assert.deepEqual(rr.opts.properties?.correlationData, corr);
+  assert.equal(JSON.parse(rr.payload).health.readings, 40);
+  cmd("edgelearn/m1/cmd", "reset");
+  assert.equal(on("m1/reply").at(-1).ok, true);
+  // errors
+  cmd("edgelearn/m1/cmd", "explode");
+  assert.match(on("m1/reply").at(-1).error, /unknown command/);
+  cmd("edgelearn/cmd", '{"cmd":"reset"}');
+  assert.match(on("edgelearn/reply").at(-1).error, /needs a device/);
+  cmd("edgelearn/cmd", '{"cmd":"snapshot","device":"nope"}');
+  assert.match(on("edgelearn/reply").at(-1).error, /unknown device/);
+  cmd("edgelearn/cmd", "{{{");
+  assert.equal(on("edgelearn/reply").at(-1).ok, false);
+  cmd("edgelearn/cmd", "snapshot");
+  assert.equal(on("edgelearn/reply").at(-1).checkpoints, 1);
+  assert.equal(service.counters.refused.bad_command, 4);
+  await service.stop();
+});
+
+test("while offline: predictions bounded (oldest dropped, counted), health and status kept", async () => {
+  const { service, send, sent, publisher } = setup({ output: { offlineQueue: 5 } });
+  publisher.connected = false;
+  for (let i = 0; i < 20; i++) send("m1", { ts: 1.7e12 + i, a: i, b: 1, y: i });
+  service.publishHealth(true);
+  service.publishHealth(true);
+  assert.equal(sent.length, 0);
+  assert.equal(service.outbox.droppedPredictions, 15);
+  publisher.connected = true;
+  service.outbox.flush();
+  const preds = sent.filter((m) => m.topic.endsWith("prediction")).map((m) => JSON.parse(m.payload).ts);
+  assert.deepEqual(preds, [15, 16, 17, 18, 19].map((i) => 1.7e12 + i));
+  const health = sent.filter((m) => m.topic === "edgelearn/m1/health");
+  assert.equal(health.length, 1);
+  assert.equal(health[0].opts.retain, true);
+  await service.stop();
+});
+
+test("restart: devices come back from the store and keep learning", async () => {
+  const store = new MemoryStore();
+  const a = setup({}, { store });
+  for (let i = 0; i < 30; i++) a.send("m1", { a: i, b: 1, y: i });
+  const blob = a.service.snapshotDevice("m1");
+  // MemoryStore.close is a no-op for data: reuse it as the "file"
+  await a.service.stop();
+  const b = setup({}, { store });
+  assert.deepEqual(b.service.snapshotDevice("m1"), blob);
+  b.send("m1", { a: 1, b: 1, y: 1 });
+  b.service.publishHealth(true);
+  const h = b.on("m1/health").at(-1);
+  assert.equal(h.model.readings, 31);
+  assert.equal(h.last_checkpoint.readings, 30);
+  await b.service.stop();
+});
+
+test("a configuration the module refuses fails before connecting", () => {
+  assert.throws(() => setup({ model: { task: "regression", target: "y", features: ["a"], params: { learning_rate: -5 } } }), /ERR_PARAM/);
+  assert.throws(() => setup({ model: { task: "regression", target: "y", features: ["a"], params: { warp_speed: 1 } } }), /params\.warp_speed: unknown parameter/);
+});
