@@ -154,7 +154,8 @@ export function guardUpdate(x: usize, y: f32, withTarget: bool): void {
   const first = n == 0;
   const eps = param(P_STUCK_EPS);
   const a = param(P_SPIKE_ALPHA);
-  for (let i = 0; i < nf; i++) updateSlot(slot(i), load<f32>(x + (<usize>i << 2)), first, eps, a);
-  if (withTarget) updateSlot(slot(nf), y, first, eps, a);
+  // One loop over the features and, as value n, the target: one inlined copy of updateSlot.
+  const end = withTarget ? nf + 1 : nf;
+  for (let i = 0; i < end; i++) updateSlot(slot(i), i < nf ? load<f32>(x + (<usize>i << 2)) : y, first, eps, a);
   store<u32>(g_guard, n < SAT ? n + 1 : n);
 }

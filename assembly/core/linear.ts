@@ -9,6 +9,7 @@
 // L2 adds λ w to each weight's gradient (never to the bias).
 
 import { MODEL_HEAD, MODEL_SLOT } from "./state";
+import { fexp } from "./fmath";
 
 const M_T: usize = 0;
 const M_N: usize = 4;
@@ -28,7 +29,7 @@ const S: usize = 8;
 }
 
 @inline export function sigmoid(f: f32): f32 {
-  return <f32>1.0 / (<f32>1.0 + Mathf.exp(-Mathf.min(Mathf.max(f, -30), 30)));
+  return <f32>1.0 / (<f32>1.0 + fexp(-Mathf.min(Mathf.max(f, -30), 30)));
 }
 
 /** One step for dloss/df = g at the point z. */

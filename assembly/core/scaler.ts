@@ -61,16 +61,15 @@ export function scalerUpdate(x: usize, nf: i32, y: f32, withTarget: bool): void 
   const mode = param(P_SCALER);
   const n = load<u32>(base) + 1;
   store<u32>(base, n);
+  const end = withTarget ? nf + 1 : nf;
   if (mode == 2) {
     const a = param(P_SCALER_ALPHA);
     const first = n == 1;
-    for (let i = 0; i < nf; i++) ewma(scalerSlot(base, i), load<f32>(x + (<usize>i << 2)), a, first);
-    if (withTarget) ewma(scalerSlot(base, nf), y, a, first);
+    for (let i = 0; i < end; i++) ewma(scalerSlot(base, i), i < nf ? load<f32>(x + (<usize>i << 2)) : y, a, first);
   } else {
-    // Mode 0 keeps the target statistics (used by TARGET_SCALE) exact.
+    // Mode 0 keeps only the target statistics (used by TARGET_SCALE), exact.
     const invn: f32 = <f32>1.0 / <f32>n;
-    if (mode == 1) for (let i = 0; i < nf; i++) welford(scalerSlot(base, i), load<f32>(x + (<usize>i << 2)), invn);
-    if (withTarget) welford(scalerSlot(base, nf), y, invn);
+    for (let i = mode == 1 ? 0 : nf; i < end; i++) welford(scalerSlot(base, i), i < nf ? load<f32>(x + (<usize>i << 2)) : y, invn);
   }
 }
 
