@@ -36,7 +36,7 @@ const G_STEP: usize = 24;
 const G_NSPIKE: usize = 28;
 const SAT: u32 = 0x3FFFFFFF;
 
-@inline function slot(i: i32): usize {
+@inline export function slot(i: i32): usize {
   return g_guard + <usize>(GUARD_HEAD + i * GUARD_SLOT);
 }
 
@@ -118,7 +118,8 @@ export function guardTarget(y: f32, kind: i32, commit: bool): u32 {
   return 0;
 }
 
-@inline function updateSlot(s: usize, v: f32, first: bool, eps: f32, a: f32): void {
+/** Folds an accepted value into its guard slot. */
+@inline export function updateSlot(s: usize, v: f32, first: bool, eps: f32, a: f32): void {
   if (first) {
     store<f32>(s, v, G_LAST);
     store<u32>(s, 1, G_RUN);
@@ -147,15 +148,4 @@ export function guardTarget(y: f32, kind: i32, commit: bool): u32 {
   store<u32>(s, 0, G_NSPIKE);
 }
 
-/** Folds an accepted reading into the guard statistics (target too when withTarget). */
-export function guardUpdate(x: usize, y: f32, withTarget: bool): void {
-  const nf = g_nf;
-  const n = guardN();
-  const first = n == 0;
-  const eps = param(P_STUCK_EPS);
-  const a = param(P_SPIKE_ALPHA);
-  // One loop over the features and, as value n, the target: one inlined copy of updateSlot.
-  const end = withTarget ? nf + 1 : nf;
-  for (let i = 0; i < end; i++) updateSlot(slot(i), i < nf ? load<f32>(x + (<usize>i << 2)) : y, first, eps, a);
-  store<u32>(g_guard, n < SAT ? n + 1 : n);
-}
+export const GUARD_SAT: u32 = SAT;

@@ -9,8 +9,9 @@ import {
 } from "../abi";
 import { ZBUF, O_ERROR, writeOut, finite } from "./mem";
 import { g_kind, g_nf, g_model, g_ext, g_counts, param, countAdd, isCoreKind } from "./state";
-import { guardFeatures, guardTarget, guardUpdate } from "./guard";
-import { standardize, scalerUpdate, scalerMean, scalerStd } from "./scaler";
+import { guardFeatures, guardTarget } from "./guard";
+import { standardize, scalerMean, scalerStd } from "./scaler";
+import { absorb } from "./absorb";
 import { linDot, linUpdate, sigmoid } from "./linear";
 import { metricsUpdate } from "./metrics";
 import { ext_step, ext_observe, ext_supervised, ext_score, ext_last_score, bgLearn } from "../ext";
@@ -90,8 +91,7 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
   if (!isCoreKind(kind)) {
     flags |= ext_step(kind, nf, g_model, g_ext, x, z, canLearn ? y : NaN, canLearn, out);
     if (canLearn && (flags & F_LEARNED)) {
-      guardUpdate(x, y, sup);
-      scalerUpdate(x, nf, y, false);
+      absorb(x, nf, y, sup, false, ZBUF);
     }
     if (learn) {
       const e = load<f32>(out, O_ERROR);
@@ -128,9 +128,7 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
     flags |= ext_observe(kind, nf, g_model, g_ext, cls ? <f32>(label != <i32>y) : Mathf.abs(y - pred), flags);
 
     const ts = targetScaled(kind);
-    guardUpdate(x, y, true);
-    scalerUpdate(x, nf, y, ts);
-    standardize(x, z, nf);
+    absorb(x, nf, y, true, ts, z);
     const g = coreGrad(g_model, kind, nf, z, y, intercept);
     if (finite(g)) {
       linUpdate(g_model, z, nf, g, param(P_LR), param(P_L2), <i32>param(P_OPTIMIZER), intercept);

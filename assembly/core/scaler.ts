@@ -9,9 +9,9 @@
 import { P_SCALER, P_SCALER_ALPHA } from "../abi";
 import { g_scaler, param, SCALER_HEAD, SCALER_SLOT } from "./state";
 
-const S_MEAN: usize = 0;
+export const S_MEAN: usize = 0;
 const S_M: usize = 4;
-const S_INV: usize = 8;
+export const S_INV: usize = 8;
 
 @inline export function scalerSlot(scaler: usize, i: i32): usize {
   return scaler + <usize>(SCALER_HEAD + i * SCALER_SLOT);
@@ -31,7 +31,7 @@ const S_INV: usize = 8;
   }
 }
 
-@inline function welford(s: usize, v: f32, invn: f32): void {
+@inline export function welford(s: usize, v: f32, invn: f32): void {
   const mean = load<f32>(s, S_MEAN);
   const d = v - mean;
   const mean1 = mean + d * invn;
@@ -42,7 +42,7 @@ const S_INV: usize = 8;
   store<f32>(s, v2 > 0 ? <f32>1.0 / Mathf.sqrt(v2) : 0, S_INV);
 }
 
-@inline function ewma(s: usize, v: f32, a: f32, first: bool): void {
+@inline export function ewma(s: usize, v: f32, a: f32, first: bool): void {
   if (first) {
     store<f32>(s, v, S_MEAN);
     return;
@@ -53,24 +53,6 @@ const S_INV: usize = 8;
   const var1 = (<f32>1.0 - a) * (load<f32>(s, S_M) + a * d * d);
   store<f32>(s, var1, S_M);
   store<f32>(s, var1 > 0 ? <f32>1.0 / Mathf.sqrt(var1) : 0, S_INV);
-}
-
-/** Folds n values at x (and y as value n when withTarget) into the statistics. */
-export function scalerUpdate(x: usize, nf: i32, y: f32, withTarget: bool): void {
-  const base = g_scaler;
-  const mode = param(P_SCALER);
-  const n = load<u32>(base) + 1;
-  store<u32>(base, n);
-  const end = withTarget ? nf + 1 : nf;
-  if (mode == 2) {
-    const a = param(P_SCALER_ALPHA);
-    const first = n == 1;
-    for (let i = 0; i < end; i++) ewma(scalerSlot(base, i), i < nf ? load<f32>(x + (<usize>i << 2)) : y, a, first);
-  } else {
-    // Mode 0 keeps only the target statistics (used by TARGET_SCALE), exact.
-    const invn: f32 = <f32>1.0 / <f32>n;
-    for (let i = mode == 1 ? 0 : nf; i < end; i++) welford(scalerSlot(base, i), i < nf ? load<f32>(x + (<usize>i << 2)) : y, invn);
-  }
 }
 
 /** Mean of value i. */
