@@ -65,7 +65,8 @@ async function child(file: string, quick: boolean, resultFile: string): Promise<
   if (!m || typeof m.run !== "function" || typeof m.name !== "string") {
     throw new Error(`${basename(file)} does not default-export a BenchModule (name, description, run)`);
   }
-  const log = (msg: string) => process.stderr.write(`[${m.name}] ${msg}\n`);
+  const t0 = Date.now();
+  const log = (msg: string) => process.stderr.write(`[${m.name} +${((Date.now() - t0) / 1000).toFixed(1)} s] ${msg}\n`);
   const r: BenchResult = await m.run({ quick, log });
   if (!r || !Array.isArray(r.rows)) throw new Error("run() did not return { rows: [...] }");
   writeFileSync(resultFile, JSON.stringify({ description: m.description, ...r }));

@@ -7,6 +7,7 @@ import type { StateStore } from "../store/types.js";
 import { MemoryStore } from "../store/memory.js";
 import { SqliteStore } from "../store/sqlite.js";
 import type { Logger } from "../logger.js";
+import { HealthMonitor, guardOptions } from "../health/monitor.js";
 
 export { Service, type ServiceOptions, type ServiceEvents, type HostCounters } from "./service.js";
 export { COMMANDS } from "./commands.js";
@@ -26,12 +27,15 @@ export function openStore(config: Config, log?: Logger): StateStore | undefined 
  */
 export function startService(config: Config, opts: ServiceOptions = {}): Service {
   const store = "store" in opts ? opts.store : openStore(config, opts.logger);
+  // The rollback guard (issue 5) needs known-good checkpoints to return to: only with a store.
+  const monitor = store ? new HealthMonitor(guardOptions(config.guard), opts.now) : undefined;
   let service: Service;
   try {
-    service = new Service(config, { ...opts, store });
+    service = new Service(config, { knownGood: monitor && ((d) => monitor.knownGood(d)), ...opts, store });
   } catch (e) {
     store?.close();
     throw e;
   }
+  monitor?.attach(service);
   return service.start();
 }

@@ -1,13 +1,14 @@
-// The bad-data burst scenario, driven straight through the learner, the store and the keeper
-// (no MQTT): a seeded regression stream at one reading per second, with an hour in which one
-// sensor is miscalibrated (gain and offset drift) but every reading stays plausible and passes the
-// module's guard. Shared by the fault test and anyone who wants to see the numbers.
+// The bad-data burst scenario, driven straight through the learner, the store, the checkpoint
+// policy and the rollback guard (no MQTT): a seeded regression stream at one reading per second,
+// with an hour in which one sensor is miscalibrated (gain and offset drift) but every reading
+// stays plausible and passes the module's guard. Shared by the fault test and anyone who wants to see the numbers.
 
-import { Kind, Learner, LearnerPool, type Output } from "../../host/learner/index.js";
+import { Kind, Learner, type Output } from "../../host/learner/index.js";
 import { regressionDrift, take, type Sample } from "../../host/sim/index.js";
 import { MemoryStore } from "../../host/store/memory.js";
-import { Keeper } from "../../host/health/keeper.js";
-import type { GuardOptions } from "../../host/health/guard.js";
+import { CheckpointPolicy } from "../../host/store/policy.js";
+import { pickValid } from "../../host/store/restore.js";
+import { RollbackGuard, lossOf, type GuardOptions } from "../../host/health/guard.js";
 
 export interface BurstOptions {
   seed: number;
@@ -45,29 +46,34 @@ export function runBurst(o: BurstOptions): BurstResult {
   // The sensor that goes wrong is the one the target depends on most.
   const cov = [0, 1, 2, 3].map((i) => Math.abs(samples.slice(0, 1000).reduce((a, s) => a + s.x[i] * s.y, 0)));
   const bad = cov.indexOf(Math.max(...cov));
-  const pool = new LearnerPool(new Learner());
-  pool.create("dev", Kind.Linear, 4);
-  let clock = T0;
-  const keeper = new Keeper(new MemoryStore({ history: 4 }), pool, (b) => pool.learner.validate(b), {
-    checkpoint: { everyReadings: 300, everyMs: 0 },
-    guard: { enabled: o.guard, ...o.guardOptions },
-    now: () => clock,
-  });
+  const learner = new Learner().create(Kind.Linear, 4);
+  const store = new MemoryStore({ history: 4 });
+  const policy = new CheckpointPolicy({ everyReadings: 300, everyMs: 0 });
+  const guard = new RollbackGuard({ enabled: o.guard, ...o.guardOptions });
   const errors = new Float32Array(n);
   const out = {} as Output;
   for (let t = 0; t < n; t++) {
     const s = samples[t];
-    // The miscalibrated sensor: the target's meter drifts in gain and offset, within a plausible range.
     const inBurst = t >= before && t < before + burst;
-    const y = inBurst && (o.mode ?? "feature") === "target" ? 1.5 * s.y + 1 : s.y;
+    // The miscalibrated sensor: gain and offset drift, within a plausible range.
+    const y = inBurst && o.mode === "target" ? 1.5 * s.y + 1 : s.y;
     const x = s.x.slice();
-    if (inBurst && (o.mode ?? "feature") === "feature") x[bad] = 1.6 * x[bad] + 1.5;
-    clock = T0 + t * 1000;
-    const l = pool.use("dev");
-    l.learn(y, x);
-    l.output(out);
+    if (inBurst && o.mode !== "target") x[bad] = 1.6 * x[bad] + 1.5;
+    const now = T0 + t * 1000;
+    const flags = learner.learn(y, x);
+    learner.output(out);
     errors[t] = Math.abs(s.y - out.prediction);
-    keeper.learned("dev", Kind.Linear, out, clock);
+    if (guard.observe(lossOf(Kind.Linear, out), flags, now) === "rollback") {
+      const lkg = pickValid(store, "dev", (b) => learner.validate(b), () => {}, true).restored;
+      if (lkg && learner.load(lkg.blob) === 0) {
+        store.checkpoint("dev", lkg.blob, lkg.meta.readings, true);
+        policy.saved("dev");
+      }
+    }
+    if (policy.learned("dev", now)) {
+      store.checkpoint("dev", learner.snapshot(), t + 1, guard.checkpoint());
+      policy.saved("dev");
+    }
   }
   const mean = (a: number, b: number) => {
     let sum = 0;
@@ -88,8 +94,8 @@ export function runBurst(o: BurstOptions): BurstResult {
     recovery,
     postMean: after >= 1800 ? mean(end, end + 1800) : Number.NaN,
     lateBurstMean: mean(end - 1800, end),
-    rollbacks: keeper.status("dev").rollbacks,
-    confirmedDrifts: keeper.status("dev").guard.confirmedDrifts,
+    rollbacks: guard.rollbacks,
+    confirmedDrifts: guard.confirmedDrifts,
     errors,
   };
 }

@@ -1,0 +1,284 @@
+// End to end through a real Mosquitto: readings/s of the edgelearn service next to a bare MQTT.js
+// subscriber that only counts (same run, same broker, same publisher), publish → prediction
+// latency at 5,000 readings/s, RSS against stream length and against the number of devices.
+//
+// Every consumer runs in its own child process (bench/lib/mqtt-worker.ts); the publisher and
+// the latency monitor run here. The publisher keeps at most LEAD readings ahead of what the
+// consumer has processed, so the consumer always has work, the broker never has to drop, and
+// the rate measured is the consumer's.
+
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import mqtt, { type MqttClient } from "mqtt";
+import { Prng } from "../host/sim/index.js";
+import { startMosquitto, type Mosquitto } from "../test/helpers/mosquitto.js";
+import type { WorkerStats } from "./lib/mqtt-worker.js";
+import { RawPublisher } from "./lib/raw-publisher.js";
+import type { BenchModule, BenchRow } from "./types.js";
+
+const WORKER = fileURLToPath(new URL("./lib/mqtt-worker.js", import.meta.url));
+const FEATURES = 8;
+/** Readings the publisher may be ahead of the consumer (under Mosquitto's 1,000-message queue). */
+const LEAD = 600;
+const MiB = 1024 * 1024;
+
+class Worker {
+  private pending: ((m: unknown) => void)[] = [];
+  private constructor(readonly child: ChildProcess) {
+    child.on("message", (m) => this.pending.shift()?.(m));
+  }
+
+  static async start(args: string[]): Promise<Worker> {
+    const child = fork(WORKER, args, { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: ["--expose-gc"] });
+    const w = new Worker(child);
+    await new Promise<void>((resolve, reject) => {
+      w.pending.push(() => resolve());
+      child.once("exit", (code) => reject(new Error(`worker ${args[0]} exited with ${code} before it was ready`)));
+    });
+    return w;
+  }
+
+  private ask<T>(cmd: string, extra: object = {}): Promise<T> {
+    return new Promise((resolve) => {
+      this.pending.push(resolve as (m: unknown) => void);
+      this.child.send({ cmd, ...extra });
+    });
+  }
+  /** direct mode: hands the service n readings round-robin over `devices`. */
+  feed(n: number, devices: number, payloads: string[]): Promise<unknown> {
+    return this.ask("feed", { n, devices, payloads });
+  }
+  /** Messages processed so far (cheap: polled while pumping). */
+  count(): Promise<WorkerStats> {
+    return this.ask("count");
+  }
+  /** Count plus RSS and heap (process.memoryUsage() is not free: only between phases). */
+  stats(): Promise<WorkerStats> {
+    return this.ask("stats");
+  }
+  gc(): Promise<unknown> {
+    return this.ask("gc");
+  }
+  async stop(): Promise<void> {
+    const exited = new Promise((r) => this.child.once("exit", r));
+    this.child.send({ cmd: "stop" });
+    const t = setTimeout(() => this.child.kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(t);
+  }
+}
+
+/** Deterministic readings: 8 features and a noisy linear target, as flat JSON. */
+function payloads(count: number, seed: number): string[] {
+  const r = new Prng(seed);
+  const w = Array.from({ length: FEATURES }, () => r.range(-2, 2));
+  return Array.from({ length: count }, () => {
+    const o: Record<string, number> = {};
+    let y = 1;
+    for (let j = 0; j < FEATURES; j++) {
+      const v = Number(r.normal(20, 5).toFixed(3));
+      o[`f${j}`] = v;
+      y += w[j] * v;
+    }
+    o.y = Number((y + r.normal(0, 0.5)).toFixed(3));
+    return JSON.stringify(o);
+  });
+}
+
+async function connect(url: string, id: string): Promise<MqttClient> {
+  const c = mqtt.connect(url, { protocolVersion: 5, clean: true, clientId: `${id}-${process.pid}`, reconnectPeriod: 0 });
+  await new Promise<void>((resolve, reject) => {
+    c.once("connect", () => resolve());
+    c.once("error", reject);
+  });
+  return c;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Publishes `target` readings round-robin over `devices`, staying at most LEAD ahead of what the
+ * worker has processed, until the worker has processed them all. Returns readings/s from the
+ * first publish to the worker's last message.
+ */
+async function pump(pub: RawPublisher, w: Worker, target: number, devices: number, qos: 0 | 1, body: string[]): Promise<{ rate: number; seconds: number; republished: number }> {
+  const base = (await w.count()).count;
+  let sent = 0;
+  let republished = 0;
+  let lastDone = -1;
+  let changedAt = Date.now();
+  const t0 = process.hrtime.bigint();
+  for (;;) {
+    const s = await w.count();
+    const done = s.count - base;
+    if (done >= target) {
+      const seconds = Number(BigInt(s.lastNs) - t0) / 1e9;
+      return { rate: done / seconds, seconds, republished };
+    }
+    if (done !== lastDone) {
+      lastDone = done;
+      changedAt = Date.now();
+    } else if (Date.now() - changedAt > 1000 && sent > done) {
+      // Nothing arrived for a second with readings outstanding: the broker dropped some.
+      if (Date.now() - changedAt > 10_000) throw new Error(`consumer stalled at ${done} of ${target} readings`);
+      republished += sent - done;
+      sent = done;
+    }
+    let k = Math.min(LEAD - (sent - done), target - sent);
+    if (k <= 0 || (k < LEAD / 4 && k < target - sent)) {
+      await sleep(1); // the consumer is busy; do not flood it with polls
+      continue;
+    }
+    pub.batch(() => {
+      while (k-- > 0) {
+        pub.publish(`sensors/dev-${(base + sent) % devices}`, body[sent % body.length], qos);
+        sent++;
+      }
+    });
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+/** Publishes at `rate` readings/s for `seconds` and measures publish → prediction latency. */
+async function latency(url: string, rate: number, seconds: number, devices: number): Promise<{ p50: number; p99: number; max: number; received: number; sent: number; achieved: number }> {
+  const pub = await RawPublisher.connect(url, `bench-lat-pub-${process.pid}`);
+  const mon = await connect(url, "bench-lat-mon");
+  await mon.subscribeAsync("edgelearn/+/prediction", { qos: 0 });
+  const total = Math.round(rate * seconds);
+  const sentAt = new Float64Array(total).fill(NaN);
+  const lat: number[] = [];
+  const tsBase = Date.now() - 1e6;
+  mon.on("message", (_t, payload) => {
+    const now = performance.now();
+    const ts = (JSON.parse(payload.toString()) as { ts?: number }).ts;
+    const seq = typeof ts === "number" ? ts - tsBase : -1;
+    if (seq >= 0 && seq < total && Number.isFinite(sentAt[seq])) lat.push(now - sentAt[seq]);
+  });
+  const body = payloads(1000, 5);
+  const t0 = performance.now();
+  let seq = 0;
+  while (seq < total) {
+    // Paced by the clock: every reading due by now goes out now, at QoS 1 (the service's default).
+    const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate));
+    while (seq < due) {
+      const b = body[seq % body.length];
+      sentAt[seq] = performance.now();
+      pub.publish(`sensors/lat-${seq % devices}`, `{"ts":${tsBase + seq},${b.slice(1)}`, 1);
+      seq++;
+    }
+    await sleep(1);
+  }
+  const achieved = total / ((performance.now() - t0) / 1000);
+  await sleep(1000);
+  await pub.end();
+  await mon.endAsync();
+  const sorted = Float64Array.from(lat).sort();
+  return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted[sorted.length - 1] ?? NaN, received: lat.length, sent: total, achieved };
+}
+
+async function throughput(url: string, qos: 0 | 1, n: number, log: (s: string) => void): Promise<{ bare: number; service: number }> {
+  const body = payloads(1000, 1);
+  const out = { bare: 0, service: 0 };
+  for (const mode of ["bare", "service"] as const) {
+    const w = await Worker.start(mode === "bare" ? ["bare", url, String(qos)] : ["service", url, String(qos), String(FEATURES), "10000"]);
+    const pub = await RawPublisher.connect(url, `bench-pub-${mode}-${process.pid}`);
+    try {
+      await pump(pub, w, Math.min(2000, n / 10), 100, qos, body); // warm-up: JIT, first models
+      const r = await pump(pub, w, n, 100, qos, body);
+      out[mode] = r.rate;
+      log(`QoS ${qos} ${mode}: ${Math.round(r.rate)} readings/s (${n} in ${r.seconds.toFixed(2)} s)`);
+    } finally {
+      await pub.end();
+      await w.stop();
+    }
+  }
+  return out;
+}
+
+const bench: BenchModule = {
+  name: "mqtt",
+  description: "end to end through Mosquitto: service vs bare MQTT.js subscriber, latency at 5,000/s, RSS vs readings and devices",
+  async run({ quick, log }) {
+    const broker: Mosquitto = await startMosquitto();
+    const url = broker.url;
+    const rows: BenchRow[] = [];
+    const details: Record<string, unknown> = {};
+    try {
+      const n = quick ? 5_000 : 100_000;
+      for (const qos of [0, 1] as const) {
+        const t = await throughput(url, qos, n, log);
+        details[`qos${qos}`] = t;
+        rows.push(
+          { metric: `readings/s, QoS ${qos}, bare MQTT.js subscriber (counts only)`, value: Math.round(t.bare), unit: "/s" },
+          { metric: `readings/s, QoS ${qos}, edgelearn service (8-feature regression, prediction published)`, value: Math.round(t.service), unit: "/s" },
+          { metric: `ratio edgelearn / bare, QoS ${qos}`, value: Number((t.service / t.bare).toFixed(2)), note: "goal ≥ 0.8" },
+        );
+      }
+
+      // Latency at the goal's rate, and (full run) at a rate well inside the service's capacity.
+      for (const rate of quick ? [5000] : [5000, 1000]) {
+        const lw = await Worker.start(["service", url, "1", String(FEATURES), "10000"]);
+        try {
+          const l = await latency(url, rate, quick ? 1 : 10, 50);
+          details[`latency${rate}`] = l;
+          log(`latency at ${Math.round(l.achieved)}/s: p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms (${l.received}/${l.sent})`);
+          const at = `at ${rate.toLocaleString("en-US")} readings/s`;
+          rows.push(
+            { metric: `publish → prediction latency p50 ${at}`, value: Number(l.p50.toFixed(2)), unit: "ms" },
+            { metric: `publish → prediction latency p99 ${at}`, value: Number(l.p99.toFixed(2)), unit: "ms", note: `${rate === 5000 ? "goal ≤ 5 ms; " : ""}max ${l.max.toFixed(1)} ms; ${l.received} of ${l.sent} predictions seen` },
+          );
+        } finally {
+          await lw.stop();
+        }
+      }
+
+      // Memory: the service without the broker (it would only add minutes), fed through
+      // Service.handle, the path a message takes once MQTT.js has parsed it.
+      const body = payloads(1000, 2);
+      const rw = await Worker.start(["direct", "-", "1", String(FEATURES), "10000"]);
+      try {
+        const marks = quick ? [100_000] : [100_000, 1_000_000];
+        let fed = 0;
+        const rss: number[] = [];
+        for (const mark of marks) {
+          await rw.feed(mark - fed, 100, body);
+          fed = mark;
+          await rw.gc();
+          const s = await rw.stats();
+          rss.push(s.rss);
+          log(`RSS after ${mark} readings: ${(s.rss / MiB).toFixed(1)} MiB (heap ${(s.heapUsed / MiB).toFixed(1)} MiB)`);
+          rows.push({ metric: `service RSS after ${mark.toLocaleString("en-US")} readings (100 devices, no broker)`, value: Number((s.rss / MiB).toFixed(1)), unit: "MiB" });
+        }
+        if (rss.length === 2) {
+          rows.push({ metric: "RSS growth from 100,000 to 1,000,000 readings", value: `${(((rss[1] - rss[0]) / rss[0]) * 100).toFixed(1)} %`, note: "goal within 10 %" });
+        }
+        details.rss = rss;
+      } finally {
+        await rw.stop();
+      }
+
+      const dw = await Worker.start(["direct", "-", "1", String(FEATURES), "10000"]);
+      try {
+        const devices = 10_000;
+        const perDevice = quick ? 1 : 10;
+        await dw.feed(devices * perDevice, devices, body);
+        await dw.gc();
+        const s = await dw.stats();
+        log(`RSS with ${devices} devices: ${(s.rss / MiB).toFixed(1)} MiB`);
+        rows.push({ metric: "service RSS with 10,000 devices (8-feature regression each, no broker)", value: Number((s.rss / MiB).toFixed(1)), unit: "MiB", note: "goal ≤ 256 MiB" });
+        details.devices = { devices, perDevice, rss: s.rss, processed: s.count };
+      } finally {
+        await dw.stop();
+      }
+    } finally {
+      await broker.cleanup();
+    }
+    return { name: "mqtt", rows, details };
+  },
+};
+
+export default bench;

@@ -1,0 +1,143 @@
+// Per-device rollback guards and their wiring into the service: every reading's output feeds the
+// device's guard; a checkpoint is known-good only when the guard says the device is healthy; when
+// the guard calls for it the device rolls back to its newest known-good checkpoint, that state is
+// checkpointed at once (so a crash right after cannot bring the bad state back), and the device's
+// health (retained, edgelearn/<device>/health) goes out with the rollback count and reason.
+
+import type { Learner, Output } from "../learner/index.js";
+import type { CheckpointMeta } from "../store/types.js";
+import { RollbackGuard, lossOf, type GuardOptions, type GuardStatus, type Verdict } from "./guard.js";
+
+/** What the monitor needs from the service (host/service/service.ts implements it). */
+export interface GuardedService {
+  readonly events: {
+    on(e: "reading", f: (device: string, flags: number, learner: Learner) => void): unknown;
+    on(e: "rollback", f: (device: string, meta: CheckpointMeta) => void): unknown;
+    on(e: "checkpoint", f: (meta: CheckpointMeta) => void): unknown;
+    on(e: "reset", f: (device: string) => void): unknown;
+  };
+  rollbackDevice(name: string): CheckpointMeta | string;
+  checkpointDevice(name: string, knownGood?: boolean): CheckpointMeta | undefined;
+  publishHealth(force: boolean): void;
+  addHealthFields(fn: (device: string) => Record<string, unknown>): void;
+  readonly log: { info(m: string): void; warn(m: string): void };
+}
+
+/** Guard options from the configuration's `guard` section (host/config). */
+export function guardOptions(c: {
+  enabled: boolean;
+  factor: number;
+  okFactor: number;
+  halfLifeReadings: number;
+  warmupReadings: number;
+  confirmReadings: number;
+  confirmSeconds: number;
+  maxRollbacks: number;
+}): Partial<GuardOptions> {
+  return {
+    enabled: c.enabled,
+    factor: c.factor,
+    okFactor: c.okFactor,
+    halfLife: c.halfLifeReadings,
+    warmup: c.warmupReadings,
+    confirmReadings: c.confirmReadings,
+    confirmMs: c.confirmSeconds * 1000,
+    maxRollbacks: c.maxRollbacks,
+  };
+}
+
+export interface LastRollback {
+  ts: number;
+  reason: "guard" | "command";
+  to_seq: number;
+  to_readings: number;
+}
+
+export class HealthMonitor {
+  private readonly guards = new Map<string, RollbackGuard>();
+  private readonly last = new Map<string, LastRollback>();
+  private readonly knownGoodAt = new Map<string, { seq: number; time: number; readings: number }>();
+  private readonly out = {} as Output;
+  private rolling: string | undefined;
+  /** Rollbacks on this host since start (guard and command). */
+  rollbacks = 0;
+  failedRollbacks = 0;
+
+  constructor(readonly opts: Partial<GuardOptions> = {}, private readonly now: () => number = Date.now) {
+    new RollbackGuard(opts); // validates the options once, up front
+  }
+
+  guard(device: string): RollbackGuard {
+    let g = this.guards.get(device);
+    if (!g) this.guards.set(device, (g = new RollbackGuard(this.opts)));
+    return g;
+  }
+
+  /** One reading's output (the learner's last record): what the device's guard decides. */
+  observe(device: string, learner: Learner, flags: number, ts = this.now()): Verdict {
+    learner.output(this.out);
+    this.out.flags = flags;
+    return this.guard(device).observe(lossOf(learner.kind, this.out), flags, ts);
+  }
+
+  /** Asked at each checkpoint: is this one known-good? */
+  knownGood(device: string): boolean {
+    return this.guard(device).checkpoint();
+  }
+
+  forget(device: string): void {
+    this.guards.delete(device);
+    this.knownGoodAt.delete(device);
+  }
+
+  /** Fields added to the device's health object. */
+  health(device: string): Record<string, unknown> {
+    const g = this.guards.get(device);
+    if (!g) return { rollbacks: 0, last_known_good: this.knownGoodAt.get(device) ?? null };
+    const s: GuardStatus = g.status();
+    const r = (x: number) => (Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : null);
+    return {
+      rollbacks: s.rollbacks,
+      guard: { state: s.mode, healthy: s.healthy, level: r(s.level), baseline: r(s.baseline), confirmed_drifts: s.confirmedDrifts },
+      last_known_good: this.knownGoodAt.get(device) ?? null,
+      ...(this.last.has(device) ? { last_rollback: this.last.get(device) } : {}),
+    };
+  }
+
+  /** Wires the guards into a service. */
+  attach(service: GuardedService): this {
+    service.events.on("reading", (device, flags, learner) => {
+      if (this.observe(device, learner, flags) !== "rollback") return;
+      this.rolling = device;
+      try {
+        const r = service.rollbackDevice(device);
+        if (typeof r === "string") {
+          this.failedRollbacks++;
+          service.log.warn(`device ${device}: the rollback guard found the model degraded but cannot roll back: ${r}`);
+          return;
+        }
+        service.checkpointDevice(device, true);
+        service.log.warn(`device ${device}: error degraded past the guard's factor without a confirmed drift; rolled back to checkpoint ${r.seq}`);
+      } finally {
+        this.rolling = undefined;
+      }
+    });
+    service.events.on("rollback", (device, meta) => {
+      const byGuard = this.rolling === device;
+      if (!byGuard) {
+        const g = this.guard(device);
+        g.restart();
+        g.rollbacks++;
+      }
+      this.rollbacks++;
+      this.last.set(device, { ts: this.now(), reason: byGuard ? "guard" : "command", to_seq: meta.seq, to_readings: meta.readings });
+      service.publishHealth(true);
+    });
+    service.events.on("checkpoint", (m) => {
+      if (m.knownGood) this.knownGoodAt.set(m.device, { seq: m.seq, time: m.time, readings: m.readings });
+    });
+    service.events.on("reset", (device) => this.forget(device));
+    service.addHealthFields((device) => this.health(device));
+    return this;
+  }
+}

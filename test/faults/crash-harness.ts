@@ -1,0 +1,198 @@
+// Crash trials against the real `edgelearn run` process: a publisher streams QoS 1 readings for
+// a few devices through a real Mosquitto; the host is killed with SIGKILL at seeded random
+// moments and restarted on the same SQLite file. After each kill, a copy of the database (with
+// its hot WAL, exactly as the next start will find it) is opened and every device must restore
+// from its newest checkpoint, with nothing skipped; after each restart, every device must learn
+// again. Learning lost = readings the host had learned before the kill (seen through its
+// predictions) minus the readings in the restored state; it must not exceed one checkpoint
+// interval. Used by test/faults/crash.test.ts (≥ 20 trials) and scripts/crash-soak.ts (200+).
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import mqtt from "mqtt";
+import { Count, Learner } from "../../host/learner/index.js";
+import { Prng } from "../../host/sim/index.js";
+import { SqliteStore } from "../../host/store/sqlite.js";
+import { pickValid } from "../../host/store/restore.js";
+import { startMosquitto, type Mosquitto } from "../helpers/mosquitto.js";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const BIN = join(ROOT, "bin", "edgelearn.js");
+const TS0 = 1_700_000_000_000;
+
+export interface CrashOptions {
+  trials: number;
+  seed: number;
+  devices?: number;
+  /** Checkpoint interval in readings (the loss bound). */
+  everyReadings?: number;
+  /** Readings per second per device. */
+  rate?: number;
+  /** Kill between these many ms after the host is learning again. */
+  minMs?: number;
+  maxMs?: number;
+  log?: (msg: string) => void;
+  /** Reuse a running broker (the soak script); default: start one. */
+  broker?: Mosquitto;
+}
+
+export interface TrialResult {
+  trial: number;
+  /** From spawning the host to every device learning again. */
+  resumeMs: number;
+  killAfterMs: number;
+  /** Per device: readings learned before the kill (as far as predictions showed) and restored. */
+  learned: Record<string, number>;
+  restored: Record<string, number>;
+  /** max over devices of learned − restored. */
+  loss: number;
+}
+
+export interface CrashReport {
+  trials: TrialResult[];
+  maxLoss: number;
+  everyReadings: number;
+  failures: string[];
+  hostLog: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runCrashTrials(o: CrashOptions): Promise<CrashReport> {
+  const log = o.log ?? (() => {});
+  const nDev = o.devices ?? 4;
+  const every = o.everyReadings ?? 50;
+  const rate = o.rate ?? 200;
+  const rng = new Prng(o.seed);
+  const dir = mkdtempSync(join(tmpdir(), "edgelearn-crash-"));
+  const dbPath = join(dir, "state.db");
+  const broker = o.broker ?? (await startMosquitto());
+  const devices = Array.from({ length: nDev }, (_, i) => `crash${i}`);
+  const configPath = join(dir, "config.json");
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      mqtt: { url: broker.url, clientId: `edgelearn-crash-${o.seed}-${process.pid}` },
+      model: { task: "regression", target: "y", features: ["a", "b"] },
+      store: { type: "sqlite", path: dbPath, history: 3, checkpoint: { everyReadings: every, everySeconds: 0 } },
+      log: { level: "info" },
+    }),
+  );
+
+  // What the host said it learned: the newest reading seq per device seen in its predictions.
+  const seen = new Map<string, number>();
+  const sub = await mqtt.connectAsync(broker.url, { clientId: `crash-sub-${process.pid}`, clean: true });
+  await sub.subscribeAsync("edgelearn/+/prediction", { qos: 0 });
+  sub.on("message", (topic, payload) => {
+    const dev = topic.split("/")[1];
+    const ts = JSON.parse(payload.toString()).ts as number;
+    const seq = ts - TS0;
+    if (seq > (seen.get(dev) ?? -1)) seen.set(dev, seq);
+  });
+
+  // The stream: QoS 1, round robin, at `rate` per device per second, kept up across host restarts.
+  const pub = await mqtt.connectAsync(broker.url, { clientId: `crash-pub-${process.pid}`, clean: true });
+  const noise = new Prng(o.seed ^ 0x5eed);
+  let seq = 0;
+  let publishing = true;
+  const pump = (async () => {
+    const period = 1000 / rate;
+    const t0 = Date.now();
+    while (publishing) {
+      const due = Math.floor((Date.now() - t0) / period);
+      for (; seq < due && publishing; seq++) {
+        for (let i = 0; i < nDev; i++) {
+          const a = Math.sin(seq * 0.01 + i);
+          const b = Math.cos(seq * 0.007 * (i + 1));
+          const y = 2 * a - b + 0.3 * i + noise.normal(0, 0.05);
+          pub.publish(`sensors/${devices[i]}`, JSON.stringify({ ts: TS0 + seq, a, b, y }), { qos: 1 });
+        }
+      }
+      await sleep(5);
+    }
+  })();
+
+  const validator = new Learner();
+  const failures: string[] = [];
+  const trials: TrialResult[] = [];
+  let hostLog = "";
+  // Model reading count at seq s is s − offset + 1 (offset fixed at each restart by the first
+  // prediction after it; duplicates from QoS 1 redelivery only make the loss look smaller).
+  let restored: Record<string, number> = Object.fromEntries(devices.map((d) => [d, 0]));
+  let host: ChildProcess | undefined;
+  try {
+    for (let trial = 1; trial <= o.trials; trial++) {
+      const before = new Map(seen);
+      const spawned = Date.now();
+      host = spawn(process.execPath, [BIN, "run", "--config", configPath], { stdio: ["ignore", "ignore", "pipe"] });
+      let stderr = "";
+      host.stderr!.on("data", (b) => (stderr += b));
+      const exited = new Promise<void>((r) => host!.once("exit", () => r()));
+      // Wait until every device learns again after the restart; note where each resumed.
+      const firstSeq = new Map<string, number>();
+      const listener = (topic: string, payload: Buffer) => {
+        const dev = topic.split("/")[1];
+        if (!firstSeq.has(dev)) firstSeq.set(dev, JSON.parse(payload.toString()).ts - TS0);
+      };
+      sub.on("message", listener);
+      const deadline = Date.now() + 15_000;
+      while (firstSeq.size < nDev && Date.now() < deadline && host.exitCode === null) await sleep(10);
+      sub.off("message", listener);
+      const resumeMs = Date.now() - spawned;
+      if (firstSeq.size < nDev) {
+        failures.push(`trial ${trial}: only ${firstSeq.size}/${nDev} devices learned after the restart (exit ${host.exitCode}): ${stderr.slice(-2000)}`);
+        host.kill("SIGKILL");
+        await exited;
+        break;
+      }
+      if (/could not be read|refused by the module|is damaged|no checkpoint is valid/.test(stderr)) {
+        failures.push(`trial ${trial}: the host reported a damaged state on restart: ${stderr.slice(-2000)}`);
+      }
+      const killAfterMs = Math.round(rng.range(o.minMs ?? 100, o.maxMs ?? 700));
+      await sleep(killAfterMs);
+      host.kill("SIGKILL");
+      await exited;
+      hostLog = stderr;
+      await sleep(150); // predictions already on the wire still arrive; nothing new can
+      // What the next start will find: a copy of the file and its WAL, opened as the host would.
+      const copy = join(dir, `copy-${trial}.db`);
+      for (const ext of ["", "-wal"]) if (existsSync(dbPath + ext)) copyFileSync(dbPath + ext, copy + ext);
+      const store = new SqliteStore({ path: copy });
+      if (store.problems().length) failures.push(`trial ${trial}: store problems: ${store.problems().join("; ")}`);
+      const learned: Record<string, number> = {};
+      const now: Record<string, number> = {};
+      let loss = 0;
+      for (const dev of devices) {
+        const pick = pickValid(store, dev, (b) => validator.validate(b), () => {});
+        if (!pick.restored || pick.skipped.length) {
+          failures.push(`trial ${trial}: device ${dev}: ${pick.restored ? "skipped" : "no valid state"} ${JSON.stringify(pick.skipped)}`);
+          continue;
+        }
+        validator.load(pick.restored.blob);
+        now[dev] = validator.count(Count.Readings);
+        const offset = firstSeq.get(dev)! - restored[dev];
+        learned[dev] = Math.max(restored[dev], (seen.get(dev) ?? -1) - offset + 1);
+        if ((seen.get(dev) ?? -1) <= (before.get(dev) ?? -1)) failures.push(`trial ${trial}: device ${dev} learned nothing new`);
+        loss = Math.max(loss, learned[dev] - now[dev]);
+      }
+      store.close();
+      for (const ext of ["", "-wal", "-shm"]) rmSync(copy + ext, { force: true });
+      restored = { ...restored, ...now };
+      trials.push({ trial, resumeMs, killAfterMs, learned, restored: now, loss });
+      log(`trial ${trial}: learning ${resumeMs} ms after start, killed ${killAfterMs} ms later; loss ${loss} readings (bound ${every}); restored ${JSON.stringify(now)}`);
+      if (loss > every) failures.push(`trial ${trial}: lost ${loss} readings of learning > one checkpoint interval (${every})`);
+    }
+  } finally {
+    if (host && host.exitCode === null && host.signalCode === null) host.kill("SIGKILL");
+    publishing = false;
+    await pump;
+    await pub.endAsync();
+    await sub.endAsync();
+    if (!o.broker) await broker.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { trials, maxLoss: Math.max(0, ...trials.map((t) => t.loss)), everyReadings: every, failures, hostLog };
+}
