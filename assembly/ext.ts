@@ -14,10 +14,10 @@
 import {
   KIND_LINEAR, KIND_LOGISTIC, KIND_HALFSPACE, KIND_AR, KIND_KMEANS, F_LEARNED, F_PREDICTED,
   F_WARMUP, F_ANOMALY, F_PROTECTED, F_DRIFT_WARNING, F_DRIFT, F_MODEL_SWAPPED, C_READINGS,
-  P_LR, P_L2, P_OPTIMIZER, P_INTERCEPT, MAX_FEATURES,
+  P_LR, P_L2, P_OPTIMIZER, P_INTERCEPT, P_SCALER, MAX_FEATURES,
 } from "./abi";
 import { writeOut, STATE } from "./core/mem";
-import { g_counts, g_metrics, param, rangeLo, rangeHi, countAdd, isCoreKind, MODEL_HEAD, MODEL_SLOT, H_PARAMS } from "./core/state";
+import { g_counts, g_metrics, g_scaler, param, rangeLo, rangeHi, countAdd, isCoreKind, MODEL_HEAD, MODEL_SLOT, H_PARAMS } from "./core/state";
 import { scalerStd } from "./core/scaler";
 import { linUpdate } from "./core/linear";
 import { coreGrad } from "./core/pipeline";
@@ -213,7 +213,7 @@ export function ext_init(kind: i32, nf: i32, model: usize, ext: usize): void {
   if (!hasExt()) return;
   const det = <i32>lp(P_DRIFT_DETECTOR);
   const d = detPtr(ext);
-  if (det == DET_ADWIN) adwin_init(d, lp(P_ADWIN_DELTA), lp(P_ADWIN_DELTA_WARN));
+  if (det == DET_ADWIN) adwin_init(d, lp(P_ADWIN_DELTA), lp(P_ADWIN_DELTA_WARN), true);
   else if (det == DET_PH) ph_init(d, lp(P_PH_DELTA), lp(P_PH_LAMBDA), lp(P_PH_ALPHA), 1);
   else if (det == DET_DDM) ddm_init(d, lp(P_DDM_WARN), lp(P_DDM_DRIFT));
   if (isCoreKind(kind) && lp(P_ZSCORE) != 0) ewz_init(zPtr(kind, ext), nf, lp(P_ZSCORE_ALPHA), 30);
@@ -274,7 +274,13 @@ function hstMap(nf: i32, x: usize, z: usize): usize {
 function extLearn(kind: i32, nf: i32, m: usize, x: usize, z: usize, y: f32): void {
   if (kind == KIND_HALFSPACE) hst_learn(m, hstMap(nf, x, z));
   else if (kind == KIND_AR) ar_learn(m, y, z, lp(P_AR_FORGET));
-  else if (kind == KIND_KMEANS) km_learn(m, z, lp(P_KM_RATE), <u32>lp(P_KM_WARMUP));
+  else if (kind == KIND_KMEANS && !scalerWarming()) km_learn(m, z, lp(P_KM_RATE), <u32>lp(P_KM_WARMUP));
+}
+
+/** KMEANS places no centre before the scaler has seen 32 readings: standardized features from a
+ * handful of readings would put centres where no reading falls once the statistics settle. */
+function scalerWarming(): bool {
+  return lp(P_SCALER) != 0 && load<u32>(g_scaler) < 32;
 }
 
 export function ext_step(kind: i32, nf: i32, model: usize, ext: usize, x: usize, z: usize, y: f32, learn: bool, out: usize): u32 {

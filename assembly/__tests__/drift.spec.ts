@@ -8,7 +8,7 @@ import { rseed, rnorm, runi, region } from "./util/rand";
 let falseAlarms = 0;
 function delayAdwin(seed: u32, at: i32, n: i32): i32 {
   const p = region(ADWIN_BYTES);
-  adwin_init(p, 0.002, 0.02);
+  adwin_init(p, 0.002, 0.02, false);
   rseed(seed);
   falseAlarms = 0;
   for (let t = 0; t < n; t++) {
@@ -51,7 +51,7 @@ describe("ADWIN", () => {
 
   it("raises at most one false alarm on 100,000 stationary readings", () => {
     const p = region(ADWIN_BYTES);
-    adwin_init(p, 0.002, 0.02);
+    adwin_init(p, 0.002, 0.02, false);
     rseed(77);
     let alarms = 0;
     for (let t = 0; t < 100000; t++) if (adwin_update(p, rnorm()) == DRIFT_DETECTED) alarms++;
@@ -64,11 +64,21 @@ describe("ADWIN", () => {
 
   it("shrinks its window to the new concept after a drift", () => {
     const p = region(ADWIN_BYTES);
-    adwin_init(p, 0.002, 0.02);
+    adwin_init(p, 0.002, 0.02, false);
     rseed(5);
     for (let t = 0; t < 3000; t++) adwin_update(p, rnorm() + (t >= 2000 ? <f32>3 : <f32>0));
     expect(adwin_width(p)).toBeLessThan(1200);
     expect(adwin_mean(p)).toBeGreaterThan(2.5);
+  });
+
+  it("in up-only mode ignores decreases but still shrinks its window", () => {
+    const p = region(ADWIN_BYTES);
+    adwin_init(p, 0.002, 0.02, true);
+    rseed(6);
+    let alarms = 0;
+    for (let t = 0; t < 3000; t++) if (adwin_update(p, rnorm() - (t >= 2000 ? <f32>3 : <f32>0)) == DRIFT_DETECTED) alarms++;
+    expect(alarms).toBe(0);
+    expect(adwin_width(p)).toBeLessThan(1200);
   });
 
   it("is deterministic", () => {

@@ -108,7 +108,7 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
   }
 
   const intercept = param(P_INTERCEPT) != 0;
-  flags |= ext_score(kind, nf, g_ext, x, learn); // anomaly score before learning (ZSCORE, PROTECT)
+  flags |= ext_score(kind, nf, g_ext, x, canLearn); // anomaly score before learning (ZSCORE, PROTECT)
   const pred = corePredict(kind, nf, z, intercept);
   const cls = kind == KIND_LOGISTIC;
   const label: i32 = cls ? (pred >= param(P_THRESHOLD) ? 1 : 0) : -1;

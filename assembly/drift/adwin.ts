@@ -32,7 +32,7 @@ const O_TICK: usize = 12; // u32 values seen since the last reset
 const O_DELTA: usize = 16; // f32 δ
 const O_DELTA_W: usize = 20; // f32 δ for the warning level
 const O_NROWS: usize = 24; // u32 rows in use
-const O_LEVEL: usize = 28; // u32 warning level from the last check (0/1)
+const O_LEVEL: usize = 28; // u32 bits 0–7: warning level from the last check (0/1); bit 8: increases only
 const O_COUNTS: usize = 32; // u32[ROWS] buckets per row
 const O_BUCKETS: usize = O_COUNTS + 4 * ADWIN_ROWS; // {f32 total, f32 var}[ROWS][M], oldest first
 
@@ -52,18 +52,27 @@ export const ADWIN_BYTES: i32 = <i32>O_BUCKETS + 8 * ADWIN_ROWS * ADWIN_M;
   store<i32>(p + O_COUNTS + ((row << 2) as usize), n);
 }
 
-/** Clears the window, keeps δ. */
+const UP_ONLY: u32 = 256;
+
+/** Clears the window, keeps δ and the mode. */
 export function adwin_reset(p: usize): void {
   const d = load<f32>(p, O_DELTA), dw = load<f32>(p, O_DELTA_W);
+  const mode = load<u32>(p, O_LEVEL) & UP_ONLY;
   memory.fill(p, 0, ADWIN_BYTES);
   store<f32>(p, d, O_DELTA);
   store<f32>(p, dw, O_DELTA_W);
+  store<u32>(p, mode, O_LEVEL);
 }
 
-/** Fresh detector with confidence δ (River's default 0.002) and warning confidence δ_warn. */
-export function adwin_init(p: usize, delta: f32, delta_warn: f32): void {
+/**
+ * Fresh detector with confidence δ (River's default 0.002) and warning confidence δ_warn.
+ * `upOnly`: report only changes where the newer part has the larger mean (an error stream
+ * getting worse); the window still shrinks on every change, as ADWIN's does.
+ */
+export function adwin_init(p: usize, delta: f32, delta_warn: f32, upOnly: bool): void {
   store<f32>(p, delta, O_DELTA);
   store<f32>(p, delta_warn, O_DELTA_W);
+  store<u32>(p, upOnly ? UP_ONLY : 0, O_LEVEL);
   adwin_reset(p);
 }
 
@@ -147,7 +156,8 @@ export function adwin_update(p: usize, x: f32): i32 {
 
   const tick = load<u32>(p, O_TICK) + 1;
   store<u32>(p, tick, O_TICK);
-  if (tick % CLOCK != 0 || load<u32>(p, O_WIDTH) <= GRACE) return load<i32>(p, O_LEVEL);
+  const mode = load<u32>(p, O_LEVEL) & UP_ONLY;
+  if (tick % CLOCK != 0 || load<u32>(p, O_WIDTH) <= GRACE) return load<i32>(p, O_LEVEL) & 0xff;
 
   let detected = false;
   let warning = false;
@@ -172,16 +182,17 @@ export function adwin_update(p: usize, x: f32): i32 {
         if (n1 <= MIN_LEN) break;
         if (n0 <= MIN_LEN) continue;
         const diff = u0 / n0 - (total - u0) / n1;
+        const counts = mode == 0 || diff < 0; // diff < 0: the newer part is larger
         if (cut_exceeds(diff, n0, n1, v, dd)) {
-          detected = true;
+          if (counts) detected = true;
           again = load<u32>(p, O_WIDTH) > 0;
           if (again) delete_oldest(p);
           break;
         }
-        if (!warning && cut_exceeds(diff, n0, n1, v, ddw)) warning = true;
+        if (counts && !warning && cut_exceeds(diff, n0, n1, v, ddw)) warning = true;
       }
     }
   }
-  store<i32>(p, warning && !detected ? DRIFT_WARNING : DRIFT_NONE, O_LEVEL);
+  store<u32>(p, mode | (warning && !detected ? DRIFT_WARNING : DRIFT_NONE), O_LEVEL);
   return detected ? DRIFT_DETECTED : warning ? DRIFT_WARNING : DRIFT_NONE;
 }

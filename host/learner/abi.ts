@@ -73,6 +73,49 @@ export enum Param {
   SpikeReset = 18,
   Threshold = 19,
   TargetSpike = 20,
+  // issue 3 (assembly/ext.ts): drift, anomaly, HALFSPACE, AR, KMEANS
+  /** 0 none, 1 ADWIN, 2 Page-Hinkley, 3 DDM (structural). */
+  DriftDetector = 32,
+  /** 0 notify, 1 reset the optimizer's accumulators, 2 background model (structural). */
+  DriftResponse = 33,
+  AdwinDelta = 34,
+  AdwinDeltaWarn = 35,
+  PhDelta = 36,
+  PhLambda = 37,
+  PhAlpha = 38,
+  DdmWarn = 39,
+  DdmDrift = 40,
+  AnomalyThreshold = 41,
+  /** 1: a reading scoring above AnomalyThreshold is not learned. */
+  Protect = 42,
+  /** LINEAR/LOGISTIC: 1 scores readings with an EW z-score of the features. */
+  ZScore = 43,
+  ZScoreAlpha = 44,
+  HstTrees = 45,
+  HstHeight = 46,
+  HstWindow = 47,
+  HstSeed = 48,
+  /** HST input range: standardized features in [-r, r]; 0 = the guard ranges on raw features. */
+  HstRange = 49,
+  ArOrder = 50,
+  ArForget = 51,
+  /** AR: 1 uses the features as exogenous inputs. */
+  ArExog = 52,
+  KmK = 53,
+  KmRate = 54,
+  KmWarmup = 55,
+}
+
+export enum DriftDetector {
+  None = 0,
+  ADWIN = 1,
+  PageHinkley = 2,
+  DDM = 3,
+}
+export enum DriftResponse {
+  Notify = 0,
+  ResetAccumulators = 1,
+  Background = 2,
 }
 
 export enum Loss {
@@ -103,6 +146,14 @@ export enum Count {
   BadTarget = 9,
   LevelShift = 10,
   Scored = 11,
+  Drifts = 32,
+  /** Readings at the drift warning level. */
+  Warnings = 33,
+  Swaps = 34,
+  /** READINGS index (1-based) of the last drift; 0 = none. */
+  LastDrift = 35,
+  Anomalies = 36,
+  Protected = 37,
 }
 
 /** Metric ids 0..31 (core); 32..63 issue 3. */
@@ -117,6 +168,10 @@ export enum Metric {
   LogLoss_EW = 7,
   TargetMean = 8,
   TargetStd = 9,
+  /** Mean of the monitored error stream as the drift detector sees it (ADWIN window, PH mean, DDM error rate). */
+  DriftMean = 32,
+  /** Values behind DriftMean (ADWIN window width, PH/DDM values since the last drift). */
+  DriftN = 33,
 }
 
 /** Names of the set bits of a flags word, for logs. */

@@ -2,7 +2,7 @@
 // Issue 3 adds its kinds here. Every entry gets every check: learning, bit-identical
 // snapshot → load → continue, corrupt blobs refused, non-finite input kept out, reset, bad calls.
 
-import { Kind, Learner, LearnerConfig, Loss, Metric, Optimizer, Param } from "../../host/learner/index.js";
+import { Kind, Learner, LearnerConfig, Loss, Metric, Optimizer, Param, DriftDetector, DriftResponse } from "../../host/learner/index.js";
 
 export interface ContractKind {
   name: string;
@@ -105,4 +105,167 @@ export const KINDS: ContractKind[] = [
       return acc >= 0.97 ? undefined : `EW accuracy ${acc} < 0.97`;
     },
   },
+  // ---- issue 3: drift detectors and responses on the core kinds, and kinds 3..5 ----
+  ...issue3Kinds(),
 ];
+
+/** Readings of the first LINEAR entry (8 raw sensor features, noiseless target). */
+function linearReading(i: number, x: Float32Array): number {
+  sensorFeatures(i, x, 8);
+  let y = 12;
+  for (let j = 0; j < 8; j++) y += W[j] * x[j];
+  return Math.fround(y);
+}
+
+function linearLearned(_l: Learner, tail: TailOutputs): string | undefined {
+  const mae = mean(tail.error.map(Math.abs));
+  return mae < 1e-3 ? undefined : `MAE on the last ${tail.error.length} readings ${mae} ≥ 1e-3`;
+}
+
+/** Spike every SPIKE_EVERY readings on a smooth 3-feature signal (HALFSPACE, KMEANS). */
+const SPIKE_EVERY = 53;
+function smoothReading(i: number, x: Float32Array, n: number): void {
+  const r = lcg(0x51ed ^ i);
+  for (let j = 0; j < n; j++) x[j] = Math.sin((2 * Math.PI * i) / (60 + 37 * j) + j) + 0.05 * (r() - 0.5);
+  if (i % SPIKE_EVERY === 0) x[i % n] += i % 2 ? 4 : -4;
+}
+
+/** ROC AUC of the tail's scores for spike readings against normal ones (ties count one half). */
+function spikeAuc(scores: number[], firstIndex: number): number {
+  const normal: number[] = [];
+  const spike: number[] = [];
+  scores.forEach((s, k) => ((firstIndex + k) % SPIKE_EVERY === 0 ? spike : normal).push(s));
+  let wins = 0;
+  for (const a of spike) for (const b of normal) wins += a > b ? 1 : a === b ? 0.5 : 0;
+  return wins / (spike.length * normal.length);
+}
+
+function issue3Kinds(): ContractKind[] {
+  const drifting = (name: string, detector: DriftDetector, response: DriftResponse): ContractKind => ({
+    name: `LINEAR + ${name}`,
+    kind: Kind.Linear,
+    nFeatures: 8,
+    config: { params: { [Param.DriftDetector]: detector, [Param.DriftResponse]: response } },
+    supervised: true,
+    reading: linearReading,
+    trainReadings: 20000,
+    learned: linearLearned,
+  });
+  return [
+    drifting("ADWIN, background model", DriftDetector.ADWIN, DriftResponse.Background),
+    drifting("Page-Hinkley, reset accumulators", DriftDetector.PageHinkley, DriftResponse.ResetAccumulators),
+    {
+      name: "LINEAR + EW z-score, protect",
+      kind: Kind.Linear,
+      nFeatures: 8,
+      config: { params: { [Param.ZScore]: 1, [Param.Protect]: 1, [Param.DriftDetector]: DriftDetector.None } },
+      supervised: true,
+      reading: linearReading,
+      trainReadings: 20000,
+      learned: linearLearned,
+    },
+    {
+      name: "LOGISTIC + DDM, background model",
+      kind: Kind.Logistic,
+      nFeatures: 6,
+      config: { params: { [Param.DriftDetector]: DriftDetector.DDM, [Param.DriftResponse]: DriftResponse.Background } },
+      supervised: true,
+      reading(i, x) {
+        sensorFeatures(i, x, 6);
+        let f = 0;
+        for (let j = 0; j < 6; j++) f += W[j] * (x[j] - (10 * j - 20 + 1.5 * (1 + j)));
+        return f > 0 ? 1 : 0;
+      },
+      trainReadings: 20000,
+      learned(_l, tail) {
+        const wrong = tail.label.filter((p, k) => p !== tail.target[k]).length / tail.label.length;
+        return wrong <= 0.03 ? undefined : `error rate on the last ${tail.label.length} readings ${wrong} > 0.03`;
+      },
+    },
+    {
+      name: "HALFSPACE",
+      kind: Kind.HalfSpace,
+      nFeatures: 3,
+      supervised: false,
+      reading(i, x) {
+        smoothReading(i, x, 3);
+        return NaN;
+      },
+      trainReadings: 6000,
+      learned(_l, tail) {
+        // one-feature spikes among three smooth features: a hard case for axis-parallel trees
+        // (test/learner/ asserts AUC ≥ 0.9 on host/sim's spike stream)
+        const auc = spikeAuc(tail.prediction, 5000);
+        return auc >= 0.75 ? undefined : `spike ROC AUC ${auc} < 0.75`;
+      },
+    },
+    {
+      name: "AR(8) on a sinusoid, the value as its feature",
+      kind: Kind.AR,
+      nFeatures: 1,
+      supervised: true,
+      reading(i, x) {
+        const y = Math.fround(20 + 5 * Math.sin((2 * Math.PI * i) / 40));
+        x[0] = y;
+        return y;
+      },
+      trainReadings: 6000,
+      learned(_l, tail) {
+        const mae = mean(tail.error.map(Math.abs));
+        return mae < 1e-2 ? undefined : `MAE on the last ${tail.error.length} readings ${mae} ≥ 1e-2`;
+      },
+    },
+    {
+      name: "AR(4) with exogenous inputs + ADWIN, background model",
+      kind: Kind.AR,
+      nFeatures: 2,
+      config: {
+        params: {
+          [Param.ArOrder]: 4,
+          [Param.ArExog]: 1,
+          [Param.DriftDetector]: DriftDetector.ADWIN,
+          [Param.DriftResponse]: DriftResponse.Background,
+        },
+      },
+      supervised: true,
+      reading(i, x) {
+        const r = lcg(0xa5 ^ i);
+        x[0] = 10 * r();
+        x[1] = Math.sin(i / 7);
+        return Math.fround(3 + 0.5 * x[0] - 2 * x[1]);
+      },
+      trainReadings: 6000,
+      learned(_l, tail) {
+        const mae = mean(tail.error.map(Math.abs));
+        return mae < 1e-2 ? undefined : `MAE on the last ${tail.error.length} readings ${mae} ≥ 1e-2`;
+      },
+    },
+    {
+      name: "KMEANS (k = 3)",
+      kind: Kind.KMeans,
+      nFeatures: 2,
+      supervised: false,
+      reading(i, x) {
+        const r = lcg(0xb10b ^ i);
+        const b = Math.floor(3 * r()) % 3;
+        x[0] = [0, 10, 5][b] + (r() - 0.5);
+        x[1] = [0, 0, 9][b] + (r() - 0.5);
+        return NaN;
+      },
+      trainReadings: 6000,
+      learned(_l, tail) {
+        // the same true blob must always get the same cluster, and different blobs different ones
+        const byBlob = new Map<number, Set<number>>();
+        tail.prediction.forEach((c, k) => {
+          const r = lcg(0xb10b ^ (5000 + k));
+          const b = Math.floor(3 * r()) % 3;
+          if (!byBlob.has(b)) byBlob.set(b, new Set());
+          byBlob.get(b)!.add(c);
+        });
+        const labels = [...byBlob.values()].map((s) => [...s]);
+        if (labels.some((s) => s.length !== 1)) return `a blob was split over clusters: ${JSON.stringify(labels)}`;
+        return new Set(labels.map((s) => s[0])).size === 3 ? undefined : `blobs share a cluster: ${JSON.stringify(labels)}`;
+      },
+    },
+  ];
+}
