@@ -30,7 +30,7 @@ test("vectors were generated from this build/learner.wasm", (t) => {
 
 for (const runner of RUNNERS) {
   test(`conformance: ${runner.name}`, (t) => {
-    if (stale) return t.skip(`SKIPPED: ${stale}`);
+    if (stale) return t.skip("SKIPPED: the vectors do not belong to this build/learner.wasm (see the first test)");
     const missing = runner.missing();
     if (missing) {
       if (requireAll) assert.fail(`${runner.name}: ${missing} (EDGELEARN_REQUIRE_ALL=1)`);

@@ -17,7 +17,13 @@ import { VECTORS_DIR, WASM_PATH } from "./paths.js";
 
 export const SEED = 20261126;
 const QNAN = 0x7fc00000;
+// Parameter ids from docs/ABI.md (core) and assembly/ext.ts (issue 3).
+const P = { L2: 1, LOSS: 2, OPTIMIZER: 4, SCALER: 6, DRIFT_DETECTOR: 32, DRIFT_RESPONSE: 33, PROTECT: 42, ZSCORE: 43, AR_EXOG: 52, KM_K: 53 };
+const DETECTOR = { ADWIN: 1, PAGE_HINKLEY: 2, DDM: 3 };
+const RESPONSE = { RESET: 1, BACKGROUND: 2 };
 const OUT_BYTES = 24;
+/** Counter, metric and parameter ids read at the end of each stream: docs/ABI.md's core range and issue 3's. */
+const PROBE_IDS = [...Array(16).keys(), ...Array.from({ length: 24 }, (_, i) => 32 + i)];
 /** Batches up to this many readings store their output records in full, larger ones a CRC-32. */
 const FULL_OUTPUT_MAX = 40;
 
@@ -76,6 +82,7 @@ class Recorder {
     }
     this.ops.push(["call", name, vals, r]);
     this.calls++;
+    if (r?.startsWith("f:")) lintNaN(valBits(r), `${name}(${vals.join(", ")})`);
     return r;
   }
   int(name: string, ...args: number[]): number {
@@ -84,6 +91,12 @@ class Recorder {
   write(addr: number, bytes: Uint8Array): void {
     this.m.write(addr, bytes);
     this.ops.push(["write", addr, toHex(bytes)]);
+  }
+  /** Output records: their f32 lanes (prediction, score, error, extra) must not hold computed NaNs. */
+  lintOutputs(addr: number, n: number): void {
+    const dv = new DataView(this.m.read(addr, n * OUT_BYTES).buffer);
+    for (let i = 0; i < n; i++)
+      for (let lane = 0; lane < 4; lane++) lintNaN(dv.getUint32(i * OUT_BYTES + lane * 4, true), `output record lane ${lane} after reading ${this.readings + i}`);
   }
   expect(addr: number, len: number): Uint8Array {
     const b = this.m.read(addr, len);
@@ -119,6 +132,7 @@ class Recorder {
     if (predictOnly) this.call("predict_one");
     else this.callVals("learn_one", ["f:" + hex32(r.y)]);
     this.expect(this.output, OUT_BYTES);
+    this.lintOutputs(this.output, 1);
     this.readings++;
   }
   /** learn_batch over rows laid out at io_ptr(); checks every output record. */
@@ -129,6 +143,7 @@ class Recorder {
     this.write(this.io, this.f32s(bits));
     this.call("learn_batch", rows.length);
     const out = this.io + rows.length * rec * 4;
+    this.lintOutputs(out, rows.length);
     if (rows.length <= FULL_OUTPUT_MAX) this.expect(out, rows.length * OUT_BYTES);
     else {
       this.crc(out, rows.length * OUT_BYTES);
@@ -140,24 +155,34 @@ class Recorder {
   moveToFreshInstance(): void {
     const len = this.int("snapshot");
     if (len <= 0) return; // no model (a kind not implemented yet): the refusal is recorded
-    const blob = this.expect(this.state, len);
+    const blob = this.m.read(this.state, len);
+    this.crc(this.state, len); // the blob as this runtime made it, before it moves
     this.fresh();
     this.write(this.io, blob);
     this.call("validate", len);
     this.call("load", len);
     this.call("state_len");
   }
-  /** Every counter, metric and parameter id a learner is likely to define, then the final state. */
+  /** The counters and metrics (core ids and the first of issue 3's), then the final state. */
   finish(): { len: number; blob: Uint8Array } {
-    for (let id = 0; id < 16; id++) this.call("get_count", id);
-    for (let id = 0; id < 16; id++) this.call("get_metric", id);
-    for (let id = 0; id < 24; id++) this.call("get_param", id);
+    for (const id of PROBE_IDS) this.call("get_count", id);
+    for (const id of PROBE_IDS) this.call("get_metric", id);
     const len = this.int("snapshot");
     if (len <= 0) return { len: 0, blob: new Uint8Array(0) };
     this.expect(this.state, Math.min(len, 16));
     this.crc(this.state, len);
     return { len, blob: this.m.read(this.state, len) };
   }
+}
+
+/**
+ * WebAssembly lets a runtime choose the sign and payload of a NaN that an operation produces
+ * (x86 makes 0xffc00000, Arm 0x7fc00000), so only NaNs the module writes as constants are
+ * portable bit for bit. A NaN other than the canonical 0x7fc00000 in a result is reported.
+ */
+const nanWarnings: string[] = [];
+function lintNaN(bits: number, where: string): void {
+  if ((bits & 0x7f800000) === 0x7f800000 && (bits & 0x7fffff) !== 0 && bits !== QNAN) nanWarnings.push(`${where}: NaN 0x${hex32(bits)}`);
 }
 
 // ---- the streams ------------------------------------------------------------------------
@@ -168,6 +193,8 @@ interface Spec {
   description: string;
   kind: number;
   nf: number;
+  /** set_param(id, value) right after create (structural ones rebuild the fresh state). */
+  params?: [number, number][];
   build: Build;
 }
 
@@ -206,10 +233,30 @@ const specs: Spec[] = [
     },
   },
   {
+    name: "regression-variants",
+    description: "LINEAR, 5 features, Huber loss, normalized adaptive gradient, EW scaler, L2, z-score anomaly flag; outlying targets every 17 readings; a move at 120",
+    kind: 1,
+    nf: 5,
+    params: [[P.LOSS, 1], [P.OPTIMIZER, 1], [P.SCALER, 2], [P.L2, 0.01], [P.ZSCORE, 1]],
+    build(r, rng) {
+      const rows = linearRows(rng, 260, 5, [0.3, -4, 2.5, 0, 1], 0.2);
+      rows.forEach((row, i) => {
+        if (i % 17 === 9) row.y = f32Bits(Math.fround(50 * (i % 2 ? 1 : -1)));
+        row.x[3] = f32Bits(Math.fround(100 + 40 * Math.sin(i / 9))); // an offset feature the scaler must centre
+      });
+      for (const row of rows.slice(0, 80)) r.one(row);
+      r.batch(rows.slice(80, 120));
+      r.moveToFreshInstance();
+      r.batch(rows.slice(120, 240));
+      for (const row of rows.slice(240, 260)) r.one(row);
+    },
+  },
+  {
     name: "logistic",
-    description: "LOGISTIC, 4 features, labels from a noisy hyperplane that flips at reading 300 (drift); bad targets 0.5, +Inf, NaN; a move at 250",
+    description: "LOGISTIC, 4 features, DDM drift detector with a background model; labels from a noisy hyperplane that flips at reading 300; bad targets 0.5, +Inf, NaN; a move at 250",
     kind: 2,
     nf: 4,
+    params: [[P.DRIFT_DETECTOR, DETECTOR.DDM], [P.DRIFT_RESPONSE, RESPONSE.BACKGROUND]],
     build(r, rng) {
       const rows: Reading[] = [];
       for (let i = 0; i < 520; i++) {
@@ -232,9 +279,10 @@ const specs: Spec[] = [
   },
   {
     name: "halfspace",
-    description: "HALFSPACE anomaly detection, 3 features, y NaN: a stationary cloud with an outlier every 37 readings; a move at 200",
+    description: "HALFSPACE anomaly detection, 3 features, y NaN, PROTECT on: a stationary cloud with an outlier every 37 readings; a move at 200",
     kind: 3,
     nf: 3,
+    params: [[P.PROTECT, 1]],
     build(r, rng) {
       const rows: Reading[] = [];
       for (let i = 0; i < 400; i++) {
@@ -273,6 +321,7 @@ const specs: Spec[] = [
     description: "AR forecasting with 2 exogenous features (temperature, load) driving the series",
     kind: 4,
     nf: 2,
+    params: [[P.AR_EXOG, 1]],
     build(r, rng) {
       const rows: Reading[] = [];
       let prev = 0;
@@ -288,9 +337,10 @@ const specs: Spec[] = [
   },
   {
     name: "kmeans",
-    description: "KMEANS clustering, 2 features, y NaN: three blobs, the third appears at reading 200; a move at 250",
+    description: "KMEANS clustering, 2 features, K = 3, y NaN: three blobs, the third appears at reading 200; a move at 250",
     kind: 5,
     nf: 2,
+    params: [[P.KM_K, 3]],
     build(r, rng) {
       const centres = [[0, 0], [5, 5], [-4, 6]];
       const rows: Reading[] = [];
@@ -307,7 +357,7 @@ const specs: Spec[] = [
   },
   {
     name: "guard",
-    description: "the guard: NaN (quiet, negative, signalling payloads), ±Inf, out of range, a stuck sensor, spikes after warm-up, NaN/Inf/out-of-range targets; all single calls with full output records",
+    description: "the guard: NaN (quiet, negative, signalling payloads), ±Inf, out of range, a stuck sensor, spikes after warm-up, a level shift, NaN/Inf/out-of-range targets; all single calls with full output records",
     kind: 1,
     nf: 3,
     build(r, rng) {
@@ -315,13 +365,14 @@ const specs: Spec[] = [
       r.call("set_feature_range", 3, -1000, 1000);
       const special = [0x7fc00000, 0xffc00000, 0x7f800001, 0x7fa00001, 0xffffffff, 0x7f800000, 0xff800000];
       let stuck = 0;
-      for (let i = 0; i < 420; i++) {
+      for (let i = 0; i < 380; i++) {
         const x = [rng.normal(10, 1), rng.normal(0, 2), rng.normal(-3, 0.5)];
         let y = f32Bits(2 * x[0] - x[1] + 0.5 * x[2] + rng.normal(0, 0.1));
         const xb = bitsOf(x);
         if (i % 23 === 11) xb[i % 3] = special[((i / 23) | 0) % special.length];
         if (i % 41 === 17) xb[0] = f32Bits(i % 2 ? 75 : -60); // out of the [-50, 50] range
-        if (i >= 150 && i < 190) xb[1] = f32Bits(1.25); // stuck sensor for 40 readings
+        if (i >= 150 && i < 210) xb[1] = f32Bits(1.25); // stuck sensor for 60 readings
+        if (i >= 330) xb[0] = f32Bits(x[0] + 25); // a level shift: spikes first, then a new level
         if (i >= 250 && i % 29 === 3) xb[2] = f32Bits(400 * (i % 2 ? 1 : -1)); // spike
         if (i % 31 === 19) y = [QNAN, 0x7f800000, f32Bits(5000), 0xff800000][stuck++ % 4];
         r.one({ x: xb, y }, i % 50 === 49);
@@ -330,19 +381,37 @@ const specs: Spec[] = [
   },
   {
     name: "drift",
-    description: "LINEAR, 2 features, 2400 readings in batches of 200 with an abrupt concept change at 1200 and a gradual one from 1800",
+    description: "LINEAR, 2 features, ADWIN drift detector resetting the accumulators: 1600 readings in batches of 200 with an abrupt concept change at 800 and a gradual one from 1200",
     kind: 1,
     nf: 2,
+    params: [[P.DRIFT_DETECTOR, DETECTOR.ADWIN], [P.DRIFT_RESPONSE, RESPONSE.RESET]],
     build(r, rng) {
       const rows: Reading[] = [];
-      for (let i = 0; i < 2400; i++) {
+      for (let i = 0; i < 1600; i++) {
         const x = [rng.uniform(-1, 1), rng.uniform(-1, 1)];
-        const a = i < 1200 ? [2, -1] : [-3, 2];
-        const mix = i < 1800 ? 0 : Math.min(1, (i - 1800) / 400);
+        const a = i < 800 ? [2, -1] : [-3, 2];
+        const mix = i < 1200 ? 0 : Math.min(1, (i - 1200) / 300);
         const y = (1 - mix) * (a[0] * x[0] + a[1] * x[1]) + mix * (4 * x[0] + 4 * x[1] - 2) + rng.normal(0, 0.05);
         rows.push({ x: bitsOf(x), y: f32Bits(y) });
       }
       for (let i = 0; i < rows.length; i += 200) r.batch(rows.slice(i, i + 200));
+    },
+  },
+  {
+    name: "drift-page-hinkley",
+    description: "LINEAR, 1 feature, Page-Hinkley drift detector with a background model: the target's offset jumps at 400 and at 800; batches of 100, a move at 600",
+    kind: 1,
+    nf: 1,
+    params: [[P.DRIFT_DETECTOR, DETECTOR.PAGE_HINKLEY], [P.DRIFT_RESPONSE, RESPONSE.BACKGROUND]],
+    build(r, rng) {
+      const rows: Reading[] = [];
+      for (let i = 0; i < 1200; i++) {
+        const x = rng.uniform(0, 10);
+        rows.push({ x: [f32Bits(x)], y: f32Bits(1.5 * x + (i < 400 ? 0 : i < 800 ? 8 : -5) + rng.normal(0, 0.3)) });
+      }
+      for (let i = 0; i < 600; i += 100) r.batch(rows.slice(i, i + 100));
+      r.moveToFreshInstance();
+      for (let i = 600; i < 1200; i += 100) r.batch(rows.slice(i, i + 100));
     },
   },
   {
@@ -362,11 +431,11 @@ const specs: Spec[] = [
       for (let k = 1; k <= 5; k++) {
         r.call("create", k, 4);
         r.call("state_len");
-        for (let id = 0; id < 24; id++) {
+        for (const id of PROBE_IDS) {
           const v = r.call("get_param", id) as Val;
           const bits = valBits(v);
           if ((bits & 0x7f800000) !== 0x7f800000) r.callVals("set_param", [vi(id), v]);
-          r.call("set_param", id, NaN);
+          if (k === 1) r.call("set_param", id, NaN);
         }
         r.call("set_param", 9999, 1);
         r.call("set_param", -1, 1);
@@ -388,28 +457,34 @@ const specs: Spec[] = [
       r.batch(rows.slice(30, 60));
       const len = r.int("snapshot");
       const blob = r.expect(r.state, len);
-      const corrupt = (name: string, mutate: (b: Uint8Array) => void, asLen = len) => {
+      // The blob goes to io_ptr() once; each corruption patches a few bytes, tries validate and
+      // load (both must refuse and leave the state alone), then puts the bytes back.
+      r.write(r.io, blob);
+      const u32 = (b: Uint8Array, at: number, v: number) => new DataView(b.buffer).setUint32(at, v, true);
+      const corrupt = (mutate: (b: Uint8Array) => void, asLen = len) => {
         const b = blob.slice();
         mutate(b);
-        r.write(r.io, b);
+        let lo = 0, hi = b.length;
+        while (lo < hi && b[lo] === blob[lo]) lo++;
+        while (hi > lo && b[hi - 1] === blob[hi - 1]) hi--;
+        if (hi > lo) r.write(r.io + lo, b.subarray(lo, hi));
         r.call("validate", asLen);
         r.call("load", asLen);
-        void name;
+        if (hi > lo) r.write(r.io + lo, blob.subarray(lo, hi));
       };
-      const u32 = (b: Uint8Array, at: number, v: number) => new DataView(b.buffer).setUint32(at, v, true);
-      corrupt("magic", (b) => (b[0] ^= 1));
-      corrupt("version", (b) => (b[4] += 1));
-      corrupt("kind", (b) => (b[6] = 9));
-      corrupt("length field", (b) => u32(b, 8, len + 4));
-      corrupt("crc", (b) => (b[12] ^= 0x80));
-      corrupt("payload", (b) => (b[len - 1] ^= 0x01));
-      corrupt("short", () => {}, len - 4);
-      corrupt("long", () => {}, len + 4);
-      corrupt("zero", () => {}, 0);
-      corrupt("huge", () => {}, 0x10000);
+      corrupt((b) => (b[0] ^= 1));
+      corrupt((b) => (b[4] += 1));
+      corrupt((b) => (b[6] = 9));
+      corrupt((b) => u32(b, 8, len + 4));
+      corrupt((b) => (b[12] ^= 0x80));
+      corrupt((b) => (b[len - 1] ^= 0x01));
+      corrupt(() => {}, len - 4);
+      corrupt(() => {}, len + 4);
+      corrupt(() => {}, 0);
+      corrupt(() => {}, 0x10000);
       r.call("state_len");
       r.crc(r.state, len); // every refusal left the state untouched
-      corrupt("intact", () => {});
+      corrupt(() => {});
       r.call("reset");
       r.call("snapshot");
       for (const row of rows.slice(0, 10)) r.one(row);
@@ -419,8 +494,7 @@ const specs: Spec[] = [
 
 function main(): void {
   const wasm = new Uint8Array(readFileSync(WASM_PATH));
-  mkdirSync(VECTORS_DIR, { recursive: true });
-  for (const f of readdirSync(VECTORS_DIR)) if (f.endsWith(".json")) rmSync(join(VECTORS_DIR, f));
+  const files = new Map<string, string>();
   const summaries: StreamSummary[] = [];
   let abi = 0;
   for (const [i, spec] of specs.entries()) {
@@ -428,11 +502,12 @@ function main(): void {
     abi = valBits(r.call("abi_version") as Val);
     const created = spec.name === "api" ? 0 : r.create(spec.kind, spec.nf);
     if (created !== 0) console.warn(`WARNING: ${spec.name}: create(${spec.kind}, ${spec.nf}) returned ${created}: this kind is not implemented, the stream records the refusals`);
+    for (const [id, v] of spec.params ?? []) r.call("set_param", id, v);
     spec.build(r, new Rng(SEED + 1000 * (i + 1)));
     const fin = r.finish();
     const stream: Stream = { name: spec.name, description: spec.description, kind: spec.kind, n_features: spec.nf, ops: r.ops };
     const file = `${spec.name}.json`;
-    writeFileSync(join(VECTORS_DIR, file), formatStream(stream));
+    files.set(file, formatStream(stream));
     summaries.push({
       name: spec.name, file, description: spec.description, kind: spec.kind, n_features: spec.nf,
       ops: r.ops.length, calls: r.calls, readings: r.readings,
@@ -444,7 +519,13 @@ function main(): void {
     format: 1, abi_version: abi, wasm_sha256: sha256(wasm), wasm_bytes: wasm.length, seed: SEED,
     regenerate: REGENERATE, streams: summaries,
   };
-  writeFileSync(join(VECTORS_DIR, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+  files.set("manifest.json", JSON.stringify(manifest, null, 2) + "\n");
+  // Written only once every stream was generated: a failure leaves the old vectors in place.
+  mkdirSync(VECTORS_DIR, { recursive: true });
+  for (const f of readdirSync(VECTORS_DIR)) if (f.endsWith(".json")) rmSync(join(VECTORS_DIR, f));
+  for (const [f, text] of files) writeFileSync(join(VECTORS_DIR, f), text);
+  if (nanWarnings.length)
+    console.warn(`WARNING: ${nanWarnings.length} computed NaNs reached results (runtimes may disagree on their bits), first: ${nanWarnings.slice(0, 5).join("; ")}`);
   console.log(`wrote ${summaries.length} streams for build/learner.wasm sha256 ${manifest.wasm_sha256}`);
 }
 

@@ -17,7 +17,10 @@
 #define EL_MEMORY_BYTES 65536u
 #endif
 #ifndef EL_MAX_FUNC_TYPES
-#define EL_MAX_FUNC_TYPES 32
+#define EL_MAX_FUNC_TYPES 48
+#endif
+#ifndef EL_MAX_SIG
+#define EL_MAX_SIG 24 /* params + results of the largest function type */
 #endif
 
 static uint8_t el_memory_bytes[EL_MEMORY_BYTES] __attribute__((aligned(16)));
@@ -64,23 +67,23 @@ const char* wasm_rt_strerror(wasm_rt_trap_t trap) {
 /* Function types are only compared (call_indirect): keep each distinct one in a small table. */
 static struct {
   uint8_t np, nr;
-  wasm_rt_type_t t[8];
+  uint8_t t[EL_MAX_SIG];
 } el_types[EL_MAX_FUNC_TYPES];
 static uint32_t el_ntypes;
 
 uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
-  wasm_rt_type_t t[8] = {0};
+  uint8_t t[EL_MAX_SIG] = {0};
   va_list ap;
   va_start(ap, results);
   for (uint32_t i = 0; i < params + results; i++) {
-    wasm_rt_type_t v = (wasm_rt_type_t)va_arg(ap, int); /* enums are promoted to int */
-    if (i < 8) t[i] = v;
+    int v = va_arg(ap, int); /* wasm_rt_type_t, promoted to int */
+    if (i < EL_MAX_SIG) t[i] = (uint8_t)v;
   }
   va_end(ap);
-  if (params + results > 8) wasm_rt_trap(WASM_RT_TRAP_CALL_INDIRECT);
+  if (params + results > EL_MAX_SIG) el_trap_halt(WASM_RT_TRAP_CALL_INDIRECT); /* raise EL_MAX_SIG */
   for (uint32_t i = 0; i < el_ntypes; i++)
     if (el_types[i].np == params && el_types[i].nr == results && memcmp(el_types[i].t, t, sizeof t) == 0) return i + 1;
-  if (el_ntypes == EL_MAX_FUNC_TYPES) wasm_rt_trap(WASM_RT_TRAP_CALL_INDIRECT);
+  if (el_ntypes == EL_MAX_FUNC_TYPES) el_trap_halt(WASM_RT_TRAP_CALL_INDIRECT); /* raise EL_MAX_FUNC_TYPES */
   el_types[el_ntypes].np = (uint8_t)params;
   el_types[el_ntypes].nr = (uint8_t)results;
   memcpy(el_types[el_ntypes].t, t, sizeof t);
