@@ -33,9 +33,13 @@ export async function createModuleLearner(task: Task, ds: Dataset, params: Recor
   learner.create(kind, ds.d, { params });
   const d = ds.d;
   const input = learner.input;
+  // Parameter 32 is the module's drift detector (0 none; NaN in a module without one): when it
+  // runs, its DRIFT flags mark the drifts in the report.
+  const detector = learner.getParam(32);
+  const detectsDrift = Number.isFinite(detector) && detector > 0;
   return {
     label: `edgelearn module (${task === "regression" ? "LINEAR" : "LOGISTIC"}, ${Object.keys(params).length ? Object.entries(params).map(([k, v]) => `${Param[Number(k)] ?? k}=${v}`).join(" ") : "default configuration"}, state ${learner.stateLength} B)`,
-    detectsDrift: false,
+    detectsDrift,
     stateBytes: () => learner.stateLength,
     memoryBytes: () => learner.raw.memory.buffer.byteLength,
     learnOne(x, y) {
