@@ -126,8 +126,8 @@ export function extract(
 }
 
 /** Feature fields inferred from a first reading: numeric or boolean fields except target and ts, sorted, at most 32. */
-export function inferFeatures(src: Source, target: string | undefined, tsField: string): string[] {
-  const keys = src instanceof Map ? [...src.keys()] : Object.keys(src);
+export function inferFeatures(src: Source, target: string | undefined, tsField: string, names?: readonly string[]): string[] {
+  const keys = names ?? (src instanceof Map ? [...src.keys()] : Object.keys(src));
   return keys
     .filter((k) => k !== target && k !== tsField && toNumber(get(src, k)) !== undefined)
     .sort()

@@ -4,7 +4,8 @@
 // one until replaced. The resolved name is bn + n, the resolved time bt + t in seconds (values
 // below 2^28 are relative to now, RFC 8428 §4.5.3), the value bv + v, or vb (true → 1, false → 0);
 // vs and vd are strings. Records with the same resolved time form one reading; readings come out
-// in time order. A field is reachable by its resolved name and by its bare `n`.
+// in time order. A field is reachable by its resolved name and by its bare `n`; features are
+// inferred from the bare names.
 
 import type { HostReason } from "./reasons.js";
 
@@ -13,6 +14,8 @@ export interface SenmlReading {
   ts: number;
   /** name → number, boolean or string (strings are refused later only if a feature needs them). */
   fields: Map<string, number | string>;
+  /** Each field once, by its short name (`n`, or the resolved name when n is empty): for feature inference. */
+  names: string[];
 }
 
 const RELATIVE_LIMIT = 2 ** 28;
@@ -72,11 +75,12 @@ export function decodeSenml(pack: unknown[], nowMs: number): SenmlReading[] | Ho
     const ts = tRel < RELATIVE_LIMIT ? nowMs + tRel * 1000 : Math.round(tRel * 1000);
     let reading = byTime.get(ts);
     if (!reading) {
-      reading = { ts, fields: new Map() };
+      reading = { ts, fields: new Map(), names: [] };
       byTime.set(ts, reading);
     }
+    if (!reading.fields.has(name)) reading.names.push(n !== "" ? n : name);
     reading.fields.set(name, value);
-    if (n !== "" && n !== name && !reading.fields.has(n)) reading.fields.set(n, value);
+    if (n !== "" && n !== name) reading.fields.set(n, value);
   }
   if (byTime.size === 0) return "bad_senml";
   const out = [...byTime.values()];

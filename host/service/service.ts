@@ -310,7 +310,7 @@ export class Service {
     const parsed = parsePayload(payload, c.format, c.maxPayloadBytes, now);
     if (typeof parsed === "string") return this.rejectReading(d, parsed);
     if (parsed.kind === "flat") this.learnOne(d, parsed.obj, now, undefined);
-    else for (const r of parsed.readings) this.learnOne(d, r.fields, now, r.ts);
+    else for (const r of parsed.readings) this.learnOne(d, r.fields, now, r.ts, r.names);
   }
 
   private rejectReading(d: Device, reason: string): void {
@@ -320,10 +320,10 @@ export class Service {
     this.badInput.warn(`${d.name}:${reason}`, () => `device ${d.name}: reading refused: ${reason}`);
   }
 
-  private learnOne(d: Device, src: Record<string, unknown> | Map<string, number | string>, now: number, senmlTs: number | undefined): void {
+  private learnOne(d: Device, src: Record<string, unknown> | Map<string, number | string>, now: number, senmlTs: number | undefined, names?: string[]): void {
     const st = d.meta;
     if (st.failed !== undefined) return this.rejectReading(d, "model_error");
-    if (st.plan === null && !this.plan(d, src)) return;
+    if (st.plan === null && !this.plan(d, src, names)) return;
     const l = this.pool.use(d);
     const res = this.res;
     const why = extract(src, st.plan!, l.input, res, now, senmlTs);
@@ -357,10 +357,10 @@ export class Service {
   }
 
   /** Fixes the device's features (configured, or inferred from this first reading) and creates its model. */
-  private plan(d: Device, src: Record<string, unknown> | Map<string, number | string>): boolean {
+  private plan(d: Device, src: Record<string, unknown> | Map<string, number | string>, names?: string[]): boolean {
     const st = d.meta;
     const m = st.model;
-    const features = m.features.length ? m.features : inferFeatures(src, m.target, this.config.input.timestampField);
+    const features = m.features.length ? m.features : inferFeatures(src, m.target, this.config.input.timestampField, names);
     if (features.length === 0 && m.task !== "forecast") {
       this.rejectReading(d, "no_features");
       return false;

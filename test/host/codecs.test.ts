@@ -83,6 +83,8 @@ test("SenML: base name, base time, relative time, grouping by time, booleans", (
   assert.deepEqual([out[0], out[1], res.y, res.ts], [21.5, 40, 1, 1732612345000]);
   assert.equal(extract(b.fields, plan, out, res, NOW, b.ts), null);
   assert.ok(Number.isNaN(res.y));
+  // inference sees each field once, by its short name
+  assert.deepEqual(a.names, ["temperature", "humidity", "power"]);
   // full resolved names work too
   assert.equal(a.fields.get("urn:dev:mac:0024befffe804ff1:temperature"), 21.5);
   // relative times (< 2^28 s) count from now
