@@ -84,8 +84,9 @@ export function set_feature_range(i: i32, lo: f32, hi: f32): i32 {
   if (i < 0 || i > g_nf) return ERR_FEATURES;
   if (isNaN(lo) || isNaN(hi)) return ERR_NONFINITE;
   if (lo > hi) return ERR_PARAM;
-  store<f32>(STATE + H_RANGES + (<usize>i << 3), lo);
-  store<f32>(STATE + H_RANGES + (<usize>i << 3), hi, 4);
+  // Stored finite (±Inf becomes ±f32 max) so the guard's range test also rejects ±Inf.
+  store<f32>(STATE + H_RANGES + (<usize>i << 3), Mathf.max(lo, -F32.MAX_VALUE));
+  store<f32>(STATE + H_RANGES + (<usize>i << 3), Mathf.min(hi, F32.MAX_VALUE), 4);
   return 0;
 }
 

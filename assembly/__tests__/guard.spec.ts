@@ -124,3 +124,13 @@ describe("guard: spike", () => {
     expect(state_ptr()).toBeGreaterThan(0);
   });
 });
+
+describe("guard: infinite ranges", () => {
+  it("±Inf features are rejected as non-finite even with an unbounded range", () => {
+    create(KIND_LINEAR, 2);
+    set_feature_range(0, -Infinity, Infinity);
+    expect(learn2(Infinity, 1, 1) & REJ_NONFINITE).toBe(REJ_NONFINITE);
+    expect(learn2(-Infinity, 1, 1) & REJ_NONFINITE).toBe(REJ_NONFINITE);
+    expect(learn2(3e38, 1, 1) & (REJ_NONFINITE | REJ_RANGE)).toBe(0);
+  });
+});

@@ -38,7 +38,8 @@ export function validateBlob(p: usize, len: i32): i32 {
   for (let i = 0; i <= nf; i++) {
     const lo = load<f32>(p + H_RANGES + (<usize>i << 3));
     const hi = load<f32>(p + H_RANGES + (<usize>i << 3), 4);
-    if (isNaN(lo) || isNaN(hi) || lo > hi) return ERR_PARAM;
+    if (!finite(lo) || !finite(hi)) return ERR_NONFINITE;
+    if (lo > hi) return ERR_PARAM;
   }
   return 0;
 }

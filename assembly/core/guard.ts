@@ -92,11 +92,14 @@ export function guardFeatures(x: usize, commit: bool): u32 {
   let flags: u32 = 0;
   for (let i = 0; i < nf; i++) {
     const v = load<f32>(x + (<usize>i << 2));
-    if (!finite(v)) {
-      flags |= REJ_NONFINITE;
-      continue;
+    if (!(v >= rangeLo(i) && v <= rangeHi(i))) {
+      // One test catches NaN, ±Inf and out-of-range values; tell them apart only here.
+      if (!finite(v)) {
+        flags |= REJ_NONFINITE;
+        continue;
+      }
+      flags |= REJ_RANGE;
     }
-    if (!(v >= rangeLo(i) && v <= rangeHi(i))) flags |= REJ_RANGE;
     const s = slot(i);
     if (stuckOn && isStuck(s, v, k, eps, factor)) flags |= REJ_STUCK;
     if (spikes && spiking(s, v, t) && (!commit || spikeCommit(s, v))) flags |= REJ_SPIKE;
