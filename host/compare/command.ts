@@ -1,10 +1,12 @@
 // `edgelearn compare FILE.csv --task regression|classification --target COL ...`
 //
 // Online (this module) against the two batch pipelines people actually run, on the user's own
-// data, prequentially. Exit codes: 0 done, 2 usage error, 1 the data could not be compared.
+// data, prequentially. Exit codes as for every edgelearn command (host/cli/common.ts): 0 done,
+// 1 failure, 2 bad usage, 3 learner module missing, 4 the CSV cannot be read or used.
 
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { EXIT, checkModule } from "../cli/common.js";
 import { readCsv, type Dataset, type Task } from "./csv.js";
 import { createModuleLearner, parseParams } from "./online.js";
 import { compare, formatReport } from "./report.js";
@@ -36,6 +38,9 @@ Options:
   --json                print one JSON object instead of the table
   --plot out.svg        write an SVG of the rolling error with the drifts marked
   -h, --help            this text
+
+Exit codes: 0 done, 1 failure, 2 bad usage, 3 learner module missing (run \`npm run build\`),
+4 the CSV cannot be read or used.
 `;
 
 export interface CompareDeps {
@@ -79,7 +84,7 @@ export async function runCompare(argv: string[], deps: CompareDeps = {}): Promis
         help: { type: "boolean", short: "h" },
       },
     });
-    if (values.help) { out(COMPARE_HELP); return 0; }
+    if (values.help) { out(COMPARE_HELP); return EXIT.OK; }
     if (positionals.length !== 1) throw new UsageError("give exactly one CSV file");
     file = positionals[0];
     if (values.task !== "regression" && values.task !== "classification") {
@@ -101,14 +106,21 @@ export async function runCompare(argv: string[], deps: CompareDeps = {}): Promis
     };
   } catch (e) {
     err(`edgelearn compare: ${(e as Error).message}\n(see edgelearn compare --help)\n`);
-    return 2;
+    return EXIT.USAGE;
   }
 
+  let ds: Dataset;
+  try {
+    ds = readCsv(file, { task, target: opts.target, features: opts.features });
+    if (ds.n < 10) throw new Error(`${ds.n} rows are too few to compare`);
+  } catch (e) {
+    err(`edgelearn compare: ${file}: ${(e as Error).message}\n`);
+    return EXIT.BAD_INPUT;
+  }
+  if (ds.skipped.length > 0 && !opts.json) err(`note: non-numeric columns left out: ${ds.skipped.join(", ")}\n`);
+  if (!deps.createLearner && !checkModule({ out, err })) return EXIT.NO_MODULE;
   let learner: OnlineLearner | undefined;
   try {
-    const ds = readCsv(file, { task, target: opts.target, features: opts.features });
-    if (ds.n < 10) throw new Error(`${ds.n} rows are too few to compare`);
-    if (ds.skipped.length > 0 && !opts.json) err(`note: non-numeric columns left out: ${ds.skipped.join(", ")}\n`);
     learner = await (deps.createLearner ?? createModuleLearner)(task, ds, opts.params);
     const { report, runs } = compare(ds, learner, { task, trainFraction: opts.trainFraction, retrainEvery: opts.retrainEvery ?? Math.max(1, Math.round(ds.n / 10)), lambda: opts.lambda }, file);
     if (opts.plot) {
@@ -118,10 +130,10 @@ export async function runCompare(argv: string[], deps: CompareDeps = {}): Promis
       }));
     }
     out(opts.json ? JSON.stringify(report) + "\n" : formatReport(report) + "\n");
-    return 0;
+    return EXIT.OK;
   } catch (e) {
     err(`edgelearn compare: ${(e as Error).message}\n`);
-    return 1;
+    return EXIT.FAILURE;
   } finally {
     learner?.close?.();
   }

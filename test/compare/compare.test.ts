@@ -86,7 +86,7 @@ test("--set maps module parameter names to ids and refuses unknown ones", () => 
   assert.throws(() => parseParams(["LearningRate"]), /NAME=NUMBER/);
 });
 
-test("usage errors exit 2, data errors exit 1", async () => {
+test("usage errors exit 2, unusable CSV files exit 4", async () => {
   const quiet = { out: () => {}, err: () => {} };
   assert.equal(await runCompare(["x.csv", "--task", "clustering", "--target", "y"], quiet), 2);
   assert.equal(await runCompare(["--task", "regression", "--target", "y"], quiet), 2);
@@ -94,7 +94,8 @@ test("usage errors exit 2, data errors exit 1", async () => {
   assert.equal(await runCompare(["x.csv", "--task", "regression", "--target", "y", "--set", "bogus=1"], quiet), 2);
   const dir = mkdtempSync(join(tmpdir(), "edgelearn-bad-"));
   writeFileSync(join(dir, "a.csv"), "a,b\n1,2\n");
-  assert.equal(await runCompare([join(dir, "a.csv"), "--task", "regression", "--target", "zz"], quiet), 1);
+  assert.equal(await runCompare([join(dir, "a.csv"), "--task", "regression", "--target", "zz"], quiet), 4);
+  assert.equal(await runCompare([join(dir, "missing.csv"), "--task", "regression", "--target", "b"], quiet), 4);
   let help = "";
   assert.equal(await runCompare(["--help"], { out: (s) => { help += s; } }), 0);
   assert.match(help, /--retrain-every/);
