@@ -4,7 +4,7 @@
 // and bad calls answer with error codes.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ErrorCode, Flag, Learner, Metric, Count, OUTPUT_BYTES, REJECT_MASK, compileLearner } from "../../host/learner/index.js";
+import { ErrorCode, Flag, Kind, Learner, Metric, Count, OUTPUT_BYTES, REJECT_MASK, compileLearner } from "../../host/learner/index.js";
 import { KINDS, ContractKind, TailOutputs } from "./kinds.js";
 
 const module = compileLearner();
@@ -239,3 +239,54 @@ for (const spec of KINDS) {
     });
   });
 }
+
+describe("contract: no call traps", () => {
+  test("20,000 seeded random calls with hostile arguments never trap", () => {
+    let s = 12345;
+    const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 1) / 2147483648;
+    const pick = <T,>(a: T[]): T => a[Math.floor(rnd() * a.length)];
+    const ints = [-2147483648, -1, 0, 1, 2, 3, 5, 8, 16, 31, 32, 33, 63, 64, 65, 255, 4096, 65535, 1 << 20, 2147483647];
+    const floats = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 0.5, 1e-45, 3.4e38, -3.4e38, 1e6, 7];
+    const l = new Learner(module);
+    const r = l.raw;
+    const io = new Uint8Array(r.memory.buffer, r.io_ptr(), r.io_cap());
+    const blobs: Uint8Array[] = [];
+    for (let i = 0; i < 20000; i++) {
+      const op = Math.floor(rnd() * 14);
+      switch (op) {
+        case 0: r.create(pick([0, 1, 2, 3, 4, 5, 6, -1, 99]), pick(ints)); break;
+        case 1: r.set_param(pick(ints), pick(floats)); break;
+        case 2: r.get_param(pick(ints)); break;
+        case 3: r.set_feature_range(pick(ints), pick(floats), pick(floats)); break;
+        case 4: r.reset(); break;
+        case 5:
+          for (let j = 0; j < 32; j++) l.input[j] = rnd() < 0.1 ? pick(floats) : rnd() * 10;
+          r.learn_one(rnd() < 0.2 ? pick(floats) : rnd());
+          break;
+        case 6: r.predict_one(); break;
+        case 7:
+          for (let j = 0; j < 256; j++) io[j] = Math.floor(rnd() * 256);
+          r.learn_batch(pick(ints));
+          break;
+        case 8: if (r.snapshot() > 0) blobs.push(l.snapshot()); break;
+        case 9: {
+          const b = blobs.length ? pick(blobs).slice() : new Uint8Array(16);
+          if (rnd() < 0.7) b[Math.floor(rnd() * b.length)] ^= 1 + Math.floor(rnd() * 255);
+          io.set(b.subarray(0, Math.min(b.length, io.length)));
+          r.load(rnd() < 0.8 ? b.length : pick(ints));
+          break;
+        }
+        case 10: r.validate(pick(ints)); break;
+        case 11: r.get_count(pick(ints)); break;
+        case 12: r.get_metric(pick(ints)); break;
+        default: r.state_len(); r.kind(); r.n_features();
+      }
+      if (blobs.length > 50) blobs.splice(0, 25);
+    }
+    // Still usable afterwards.
+    assert.equal(r.create(Kind.Linear, 2), 0);
+    l.input[0] = 1;
+    l.input[1] = 2;
+    assert.ok(r.learn_one(3) >= 0);
+  });
+});
