@@ -1,0 +1,115 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { main, EXIT } from "../../host/cli.js";
+import { Learner, Kind } from "../../host/learner/index.js";
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const code = await main(argv, { out: (s) => void (out += s), err: (s) => void (err += s) });
+  return { code, out, err };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "edgelearn-cli-"));
+
+test("help and usage errors", async () => {
+  assert.equal((await cli()).code, EXIT.USAGE);
+  const h = await cli("--help");
+  assert.equal(h.code, 0);
+  assert.match(h.out, /Exit codes:/);
+  for (const c of ["run", "demo", "replay", "inspect"]) {
+    const r = await cli(c, "--help");
+    assert.equal(r.code, 0, c);
+    assert.match(r.out, new RegExp(`Usage: edgelearn ${c}`));
+  }
+  const u = await cli("frobnicate");
+  assert.equal(u.code, EXIT.USAGE);
+  assert.match(u.err, /unknown command "frobnicate"/);
+  assert.equal((await cli("run")).code, EXIT.USAGE);
+  const bad = await cli("run", "--broker", "mqtt://x", "--bogus");
+  assert.equal(bad.code, EXIT.USAGE);
+  assert.match(bad.err, /--bogus/);
+  assert.match((await cli("--version")).out, /^edgelearn \d+\.\d+\.\d+/);
+});
+
+test("run: an invalid configuration exits 2 before connecting, naming each bad key", async () => {
+  const f = join(dir, "bad.yaml");
+  writeFileSync(f, "mqtt:\n  url: http://nope\n  keepalive: -1\nmodel:\n  task: regression\n");
+  const r = await cli("run", "--config", f);
+  assert.equal(r.code, EXIT.USAGE);
+  assert.match(r.err, /mqtt\.url: "http:\/\/nope" is not valid/);
+  assert.match(r.err, /mqtt\.keepalive: must be >= 0/);
+  const r2 = await cli("run", "--broker", "mqtt://localhost:1", "--task", "regression");
+  assert.equal(r2.code, EXIT.USAGE);
+  assert.match(r2.err, /model\.target: required for task "regression"/);
+  const r3 = await cli("run", "--config", join(dir, "missing.yaml"));
+  assert.equal(r3.code, EXIT.USAGE);
+  assert.match(r3.err, /cannot read \(ENOENT\)/);
+});
+
+test("replay: prequential summary as the last stdout line, predictions file, drift rows", async () => {
+  const csv = join(dir, "data.csv");
+  const rows = ["time,a,b,y"];
+  let s = 1;
+  const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  for (let i = 0; i < 3000; i++) {
+    const a = rnd();
+    const b = rnd();
+    const y = i < 1500 ? 2 * a - b + 0.5 : -3 * a + 2 * b - 1;
+    rows.push(`2024-01-01T00:${i},${a},${b},${y + rnd() * 0.05}`);
+  }
+  rows.push("2024-01-02,oops,1,1");
+  writeFileSync(csv, rows.join("\n") + "\n");
+  const preds = join(dir, "preds.csv");
+  const r = await cli("replay", csv, "--task", "regression", "--target", "y", "--predictions", preds, "--quiet");
+  assert.equal(r.code, 0, r.err);
+  const last = JSON.parse(r.out.trim().split("\n").at(-1)!);
+  assert.equal(last.rows, 3001);
+  assert.equal(last.rejected, 1);
+  assert.equal(last.rejected_by_reason.nonfinite, 1);
+  assert.ok(last.learned >= 2990);
+  assert.ok(last.metrics.mae > 0 && last.metrics.rmse > 0);
+  assert.ok(Array.isArray(last.drifts));
+  assert.ok(last.drifts.some((d: number) => d >= 1500 && d < 1800), `drifts ${last.drifts}`);
+  assert.ok(typeof last.seconds === "number");
+  const p = readFileSync(preds, "utf8").trim().split("\n");
+  assert.equal(p.length, 3002);
+  assert.equal(p[0], "row,prediction,score,label,flags");
+  assert.equal((await cli("replay", csv, "--task", "regression", "--target", "nope")).code, EXIT.BAD_INPUT);
+  assert.equal((await cli("replay", join(dir, "none.csv"), "--task", "regression", "--target", "y")).code, EXIT.BAD_INPUT);
+  assert.equal((await cli("replay", csv, "--task", "regression")).code, EXIT.USAGE);
+  const cls = await cli("replay", csv, "--task", "anomaly", "--features", "a,b", "--quiet");
+  assert.equal(cls.code, 0, cls.err);
+  assert.equal(typeof JSON.parse(cls.out.trim()).metrics.anomalies, "number");
+});
+
+test("inspect: valid blob (kind, params, counts, metrics, CRC), damaged blob exits 5, missing file 4", async () => {
+  const l = new Learner().create(Kind.Linear, 3);
+  for (let i = 0; i < 100; i++) l.learn(i % 10, [i % 10, 1, (i * 7) % 5]);
+  const f = join(dir, "state.bin");
+  const blob = l.snapshot();
+  writeFileSync(f, blob);
+  const r = await cli("inspect", f, "--json");
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.equal(j.valid, true);
+  assert.match(j.kind, /Linear/);
+  assert.equal(j.features, 3);
+  assert.equal(j.crc.ok, true);
+  assert.equal(j.counts.Readings, 100);
+  assert.equal(typeof j.metrics.MAE, "number");
+  const text = await cli("inspect", f);
+  assert.match(text.out, /valid\s+true/);
+  const bad = blob.slice();
+  bad[bad.length - 3] ^= 0x40;
+  writeFileSync(f, bad);
+  const r2 = await cli("inspect", f, "--json");
+  assert.equal(r2.code, EXIT.INVALID_BLOB);
+  const j2 = JSON.parse(r2.out);
+  assert.equal(j2.crc.ok, false);
+  assert.match(j2.error, /ERR_CRC/);
+  assert.equal((await cli("inspect", join(dir, "nope.bin"))).code, EXIT.BAD_INPUT);
+});
