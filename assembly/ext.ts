@@ -6,7 +6,8 @@
 // parameters (32..63), counters (32..63), metrics (32..63) and the ext section's layout.
 //
 // Ext section (present in every blob when a detector or the z-score is configured):
-//   [0, 16)   head: u32 background active, u32 readings the background learned, 8 reserved
+//   [0, 16)   head: u32 background active, u32 readings the background learned, u32 previous
+//             detector level, 4 reserved
 //   detector  ADWIN 648 / Page-Hinkley 44 / DDM 28 bytes (none: 0)
 //   z-score   LINEAR/LOGISTIC with ZSCORE = 1: 16 + 8 n bytes
 //   background DRIFT_RESPONSE = 2: a second model section of the kind, rounded up to 16
@@ -76,8 +77,6 @@ const DET_DDM: i32 = 3;
 const RESP_RESET: i32 = 1;
 const RESP_BACKGROUND: i32 = 2;
 const EXT_HEAD: i32 = 16;
-/** A background model that learned this many readings without a drift is restarted at the next warning. */
-const BG_STALE: u32 = 4096;
 /** HALFSPACE's default anomaly threshold (River's score scale; see bench/nab.bench.ts). */
 const HST_THRESHOLD: f32 = 0.9;
 
@@ -391,9 +390,13 @@ export function ext_observe(kind: i32, nf: i32, model: usize, ext: usize, err: f
     store<f32>(g_metrics, <f32>n, <usize>M_DRIFT_N << 2);
   }
   const resp = <i32>lp(P_DRIFT_RESPONSE);
+  const prev = load<i32>(ext, 8);
+  store<i32>(ext, level, 8);
   if (level == DRIFT_WARNING) {
     countAdd(C_WARNINGS, 1);
-    if (resp == RESP_BACKGROUND && (load<u32>(ext) == 0 || load<u32>(ext, 4) > BG_STALE)) {
+    // each warning onset (re)starts the background model, as the Adaptive Random Forest does,
+    // so at the drift it has learned from the latest warning on
+    if (resp == RESP_BACKGROUND && prev != DRIFT_WARNING) {
       const bg = bgPtr(kind, nf, ext);
       const n = modelBytes(kind, nf, liveParams());
       memory.fill(bg, 0, <usize>n);

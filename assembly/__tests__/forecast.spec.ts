@@ -11,7 +11,7 @@ function sinusoidMae(p: i32, lambda: f32, n: i32, from: i32, offset: f32): f64 {
   rseed(5);
   let sum: f64 = 0;
   for (let t = 0; t < n; t++) {
-    const y = offset + Mathf.sin(<f32>6.2831855 * <f32>t / <f32>50) + NOISE * rnorm();
+    const y = offset + Mathf.sin(<f32>6.2831855 * <f32>t / <f32>20) + NOISE * rnorm();
     const f = ar_predict(a, NONE);
     if (t >= from) sum += Math.abs(<f64>(y - f));
     ar_learn(a, y, NONE, lambda);

@@ -1,0 +1,180 @@
+// Issue 3 through build/learner.wasm: drift detection and response, anomaly scores, AR
+// forecasts and k-means clusters, on host/sim's seeded streams (deterministic).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Learner, Kind, Param, Flag, Count, Metric, DriftDetector, DriftResponse, compileLearner } from "../../host/learner/index.js";
+import { take, sea, meanShift, noisySinusoid, spikes, blobs, regressionDrift } from "../../host/sim/index.js";
+import { prequential, flagged } from "../../host/sim/prequential.js";
+
+const module = compileLearner();
+
+function rocAuc(pos: number[], neg: number[]): number {
+  // rank-based (Mann–Whitney), ties count one half
+  const all = [...pos.map((v) => [v, 1] as const), ...neg.map((v) => [v, 0] as const)].sort((a, b) => a[0] - b[0]);
+  let rankSum = 0;
+  for (let i = 0; i < all.length; ) {
+    let j = i;
+    while (j < all.length && all[j][0] === all[i][0]) j++;
+    const rank = (i + j + 1) / 2;
+    for (let k = i; k < j; k++) if (all[k][1] === 1) rankSum += rank;
+    i = j;
+  }
+  return (rankSum - (pos.length * (pos.length + 1)) / 2) / (pos.length * neg.length);
+}
+
+function accuracy(labels: Int32Array, ys: number[], from: number, to: number): number {
+  let c = 0;
+  for (let i = from; i < to; i++) if (labels[i] === ys[i]) c++;
+  return c / (to - from);
+}
+
+test("a 1σ rise of the error stream is detected within 200 readings (ADWIN and PH)", () => {
+  // y = sin + N(0, σ²): the model's absolute error |e| has mean 0.80σ and standard deviation
+  // 0.60σ. At 5000 the noise grows to 1.75σ, so the mean of |e| rises by one of its own
+  // standard deviations (0.80 → 1.40).
+  for (const det of [DriftDetector.ADWIN, DriftDetector.PageHinkley]) {
+    for (const seed of [1, 2, 3]) {
+      const s = take(meanShift({ seed, n: 5400, at: Infinity })).map((r, i) => {
+        const f = Math.sin(i / 10);
+        return { x: [f], y: f + r.y * (i >= 5000 ? 1.75 : 1) };
+      });
+      const l = new Learner(module).create(Kind.Linear, 1, { params: { [Param.DriftDetector]: det, [Param.SpikeT]: 0, [Param.TargetSpike]: 0 } });
+      const o = prequential(l, s);
+      const after = flagged(o, Flag.Drift).filter((i) => i >= 5000);
+      assert.ok(after.length > 0 && after[0] - 5000 < 200, `detector ${det} seed ${seed}: drifts after the shift at ${after.slice(0, 3)}`);
+      // the drift is an output: counter and the reading's index
+      assert.ok(l.count(Count.Drifts) >= 1);
+      assert.ok(l.count(Count.LastDrift) > 5000);
+    }
+  }
+});
+
+test("ADWIN (δ = 0.002) raises at most one false alarm on 100,000 stationary readings", () => {
+  const s = take(meanShift({ seed: 11, n: 100000, at: Infinity })).map((r, i) => ({ x: [Math.cos(i / 7)], y: 3 * Math.cos(i / 7) + r.y }));
+  const l = new Learner(module).create(Kind.Linear, 1, { params: { [Param.DriftDetector]: DriftDetector.ADWIN, [Param.SpikeT]: 0, [Param.TargetSpike]: 0 } });
+  const o = prequential(l, s);
+  const alarms = flagged(o, Flag.Drift);
+  assert.ok(alarms.length <= 1, `false alarms at ${alarms}`);
+  assert.equal(l.count(Count.Drifts), alarms.length);
+  assert.ok(l.metric(Metric.DriftN) > 1000, "ADWIN's window grew");
+});
+
+test("the background-model policy recovers from an abrupt concept swap faster than no adaptation", () => {
+  const s = take(sea({ seed: 7, n: 10000, driftAt: [5000], invertOdd: true }));
+  const ys = s.map((r) => r.y);
+  const none = new Learner(module).create(Kind.Logistic, 3, { params: { [Param.DriftDetector]: DriftDetector.None } });
+  const bg = new Learner(module).create(Kind.Logistic, 3, {
+    params: { [Param.DriftDetector]: DriftDetector.PageHinkley, [Param.DriftResponse]: DriftResponse.Background },
+  });
+  const on = prequential(none, s);
+  const ob = prequential(bg, s);
+  const accNone = accuracy(on.label, ys, 5000, 7000);
+  const accBg = accuracy(ob.label, ys, 5000, 7000);
+  assert.ok(flagged(ob, Flag.ModelSwapped).some((i) => i > 5000 && i < 5300), "the background model replaced the live one soon after the swap");
+  assert.equal(bg.count(Count.Swaps), flagged(ob, Flag.ModelSwapped).length);
+  // measured: ≈ 0.84 against ≈ 0.43 on the 2,000 readings after the swap
+  assert.ok(accBg >= accNone + 0.25, `background ${accBg} vs none ${accNone}`);
+  // before the swap both are the same model (the background only starts at a warning)
+  assert.ok(Math.abs(accuracy(ob.label, ys, 3000, 5000) - accuracy(on.label, ys, 3000, 5000)) < 0.02);
+});
+
+test("resetting the optimizer's accumulators speeds up a regression after its function changes", () => {
+  // 30,000 readings of one function make AdaGrad's steps small; then the function changes
+  const at = 30000;
+  const s = take(regressionDrift({ seed: 4, n: at + 1000, driftAt: [at] }));
+  const mae = (p: number) => {
+    const l = new Learner(module).create(Kind.Linear, 4, { params: { [Param.DriftDetector]: DriftDetector.PageHinkley, [Param.DriftResponse]: p, [Param.TargetSpike]: 0 } });
+    const o = prequential(l, s);
+    let e = 0;
+    for (let i = at; i < at + 500; i++) e += Math.abs(o.error[i]);
+    return e / 500;
+  };
+  const notify = mae(DriftResponse.Notify);
+  const reset = mae(DriftResponse.ResetAccumulators);
+  // measured: 0.13 against 0.19 on the 500 readings after the change
+  assert.ok(reset < 0.85 * notify, `reset ${reset} vs notify ${notify}`);
+});
+
+test("Half-Space Trees: ROC AUC ≥ 0.9 on a seeded stream with injected spikes", () => {
+  const s = take(spikes({ seed: 3, n: 6000, rate: 0.01 }));
+  // the guard would reject the largest spikes before scoring; here the detector sees all
+  const l = new Learner(module).create(Kind.HalfSpace, 3, { params: { [Param.SpikeT]: 0 } });
+  const o = prequential(l, s);
+  const pos: number[] = [], neg: number[] = [];
+  for (let i = 1000; i < s.length; i++) (s[i].anomaly ? pos : neg).push(o.score[i]);
+  const auc = rocAuc(pos, neg);
+  assert.ok(pos.length > 30);
+  assert.ok(auc >= 0.9, `AUC ${auc}`);
+  for (const v of o.score.subarray(1000)) assert.ok(v >= 0 && v <= 1);
+});
+
+test("the AR forecaster's residual score and the EW z-score find the same spikes", () => {
+  const s = take(spikes({ seed: 9, n: 5000, nFeatures: 1, rate: 0.01 })).map((r) => ({ x: r.x, y: r.x[0], anomaly: r.anomaly }));
+  const ar = new Learner(module).create(Kind.AR, 1, { params: { [Param.SpikeT]: 0, [Param.TargetSpike]: 0, [Param.ArOrder]: 8 } });
+  const oa = prequential(ar, s);
+  const z = new Learner(module).create(Kind.Linear, 1, { params: { [Param.ZScore]: 1, [Param.SpikeT]: 0, [Param.TargetSpike]: 0 } });
+  const oz = prequential(z, s);
+  for (const o of [oa, oz]) {
+    const pos: number[] = [], neg: number[] = [];
+    for (let i = 500; i < s.length; i++) (s[i].anomaly ? pos : neg).push(o.score[i]);
+    assert.ok(rocAuc(pos, neg) >= 0.9, `AUC ${rocAuc(pos, neg)}`);
+  }
+});
+
+test("PROTECT keeps anomalous readings out of the model", () => {
+  const s = take(spikes({ seed: 12, n: 3000, nFeatures: 1, rate: 0.02, magnitude: 20 })).map((r) => ({ x: r.x, y: r.x[0], anomaly: r.anomaly }));
+  const mk = (protect: number) =>
+    new Learner(module).create(Kind.AR, 1, {
+      params: { [Param.SpikeT]: 0, [Param.TargetSpike]: 0, [Param.Protect]: protect, [Param.AnomalyThreshold]: 0.999 },
+    });
+  const open = mk(0), guarded = mk(1);
+  const oo = prequential(open, s), og = prequential(guarded, s);
+  const prot = flagged(og, Flag.Protected);
+  assert.ok(prot.length > 20);
+  for (const i of prot) assert.equal(og.flags[i] & Flag.Learned, 0);
+  assert.equal(guarded.count(Count.Protected), prot.length);
+  // on normal readings after warm-up, the protected forecaster is more accurate
+  let eo = 0, eg = 0;
+  for (let i = 1000; i < s.length; i++)
+    if (!s[i].anomaly && !s[i - 1].anomaly) {
+      eo += Math.abs(oo.error[i]);
+      eg += Math.abs(og.error[i]);
+    }
+  assert.ok(eg < 0.9 * eo, `protected ${eg} vs open ${eo}`);
+});
+
+test("AR(p) on a noisy sinusoid reaches MAE within 10% of the noise level", () => {
+  const noise = 0.1;
+  const s = take(noisySinusoid({ seed: 5, n: 8000, noise, period: 20 })).map((r) => ({ x: [r.y], y: r.y }));
+  const l = new Learner(module).create(Kind.AR, 1, { params: { [Param.ArOrder]: 16, [Param.ArForget]: 0.9995, [Param.TargetSpike]: 0, [Param.SpikeT]: 0 } });
+  const o = prequential(l, s);
+  let e = 0;
+  for (let i = 4000; i < s.length; i++) e += Math.abs(o.error[i]);
+  const mae = e / (s.length - 4000);
+  const noiseMae = noise * Math.sqrt(2 / Math.PI); // what a perfect forecaster still gets wrong
+  assert.ok(mae <= 1.1 * noiseMae, `MAE ${mae} vs noise MAE ${noiseMae}`);
+  // extra = the forecast of the next value, prediction = the forecast of this one
+  for (let i = 5000; i < 5010; i++) assert.equal(o.extra[i], o.prediction[i + 1]);
+});
+
+test("k-means recovers three separated blobs", () => {
+  const s = take(blobs({ seed: 6, n: 4000 }));
+  const l = new Learner(module).create(Kind.KMeans, 2);
+  const o = prequential(l, s);
+  const map = new Map<number, Map<number, number>>();
+  for (let i = 2000; i < s.length; i++) {
+    const t = s[i].cluster!;
+    const m = map.get(t) ?? new Map<number, number>();
+    m.set(o.label[i], (m.get(o.label[i]) ?? 0) + 1);
+    map.set(t, m);
+  }
+  const major = [...map.values()].map((m) => [...m.entries()].sort((a, b) => b[1] - a[1])[0]);
+  assert.equal(new Set(major.map((e) => e[0])).size, 3, "each blob has its own cluster");
+  const purity = major.reduce((a, e) => a + e[1], 0) / (s.length - 2000);
+  assert.ok(purity > 0.99, `purity ${purity}`);
+  // distance (extra) and index (prediction) agree with the label
+  for (let i = 3000; i < 3010; i++) {
+    assert.equal(o.prediction[i], o.label[i]);
+    assert.ok(o.extra[i] >= 0);
+  }
+});
