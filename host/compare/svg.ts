@@ -22,17 +22,18 @@ export function escapeXml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
 }
 
-/** Trailing moving average of the per-row loss; NaN until the window has a scored row. */
+/** Trailing moving average of the per-row loss; NaN until a quarter of the window is scored. */
 export function rollingLoss(task: Task, y: Float64Array, pred: Float64Array, window: number): Float64Array {
   const n = y.length;
   const out = new Float64Array(n).fill(NaN);
   const loss = new Float64Array(n);
   let sum = 0, cnt = 0;
+  const minCount = Math.max(1, Math.ceil(window / 4));
   for (let i = 0; i < n; i++) {
     loss[i] = rowLoss(task, y[i], pred[i]);
     if (Number.isFinite(loss[i])) { sum += loss[i]; cnt++; }
     if (i >= window && Number.isFinite(loss[i - window])) { sum -= loss[i - window]; cnt--; }
-    if (cnt > 0) out[i] = sum / cnt;
+    if (cnt >= minCount) out[i] = sum / cnt;
   }
   return out;
 }
@@ -46,7 +47,10 @@ function niceStep(span: number, ticks: number): number {
 }
 
 function fmtTick(v: number): string {
-  return Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(1) : String(Number(v.toPrecision(4)));
+  const a = Math.abs(v);
+  if (a >= 1e6) return `${Number((v / 1e6).toPrecision(3))}M`;
+  if (a >= 1e4) return `${Number((v / 1e3).toPrecision(3))}k`;
+  return a < 1e-3 && v !== 0 ? v.toExponential(1) : String(Number(v.toPrecision(4)));
 }
 
 export function renderSvg(p: PlotInput): string {
