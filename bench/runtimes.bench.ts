@@ -1,0 +1,185 @@
+// The learner on every runtime of the conformance suite: readings/s of learn_batch on the
+// conformance vectors' regression stream (8 features, LINEAR, default configuration), and the
+// Cortex-M4F image's flash/RAM and instructions per learn call under qemu -icount.
+// A runtime whose tool is missing gets a row saying so (and how to install it).
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { BenchModule, BenchRow } from "./types.js";
+import { NodeMachine } from "../test/conformance/node-machine.js";
+import { regressionRows } from "../test/conformance/generate-vectors.js";
+import { CONFORMANCE_DIR, TOOLS_DIR, WASM_PATH } from "../test/conformance/paths.js";
+import { type Runner, PYTHON, QEMU_ARGS, RUNNERS, m4fImages, must, prepared, sh, wamrRunner, wasmtimeCli, workDir } from "../test/conformance/runners.js";
+
+const KIND = 1;
+const NF = 8;
+const OUT_BYTES = 24;
+
+interface Spec {
+  kind: number;
+  n_features: number;
+  batch: number;
+  rows: string;
+  min_seconds: number;
+}
+
+function parseRate(out: string): number {
+  const line = out.split("\n").find((l) => l.includes("readings_per_s"));
+  if (!line) throw new Error(`no readings_per_s in output: ${out.slice(-500)}`);
+  return (JSON.parse(line) as { readings_per_s: number }).readings_per_s;
+}
+
+function nodeRate(rows: Uint8Array, n: number, minSeconds: number): number {
+  const m = new NodeMachine(new Uint8Array(readFileSync(WASM_PATH)));
+  const ex = m.instance.exports as Record<string, (...a: number[]) => number>;
+  if (ex.create(KIND, NF) !== 0) throw new Error("create failed");
+  m.write(ex.io_ptr(), rows);
+  let reps = 0;
+  const t0 = process.hrtime.bigint();
+  let dt = 0;
+  do {
+    for (let i = 0; i < 10; i++) if (ex.learn_batch(n) !== n) throw new Error("learn_batch failed");
+    reps += 10;
+    dt = Number(process.hrtime.bigint() - t0) / 1e9;
+  } while (dt < minSeconds);
+  return (reps * n) / dt;
+}
+
+/** A module that imports the learner and calls learn_batch(n) `reps` times (CLI and wabt). */
+function benchDriver(rows: Uint8Array, n: number): string {
+  const data = Array.from(rows, (b) => "\\" + b.toString(16).padStart(2, "0")).join("");
+  return `(module
+  (import "learner" "memory" (memory 1 1))
+  (import "learner" "create" (func $create (param i32 i32) (result i32)))
+  (import "learner" "io_ptr" (func $io (result i32)))
+  (import "learner" "learn_batch" (func $lb (param i32) (result i32)))
+  (data $rows "${data}")
+  (func (export "bench") (param $reps i32) (result i32)
+    (local $r i32)
+    (drop (call $create (i32.const ${KIND}) (i32.const ${NF})))
+    (memory.init $rows (call $io) (i32.const 0) (i32.const ${rows.length}))
+    (local.set $r (i32.const ${n}))
+    (block $done (loop $l
+      (br_if $done (i32.eqz (local.get $reps)))
+      (local.set $r (call $lb (i32.const ${n})))
+      (local.set $reps (i32.sub (local.get $reps) (i32.const 1)))
+      (br $l)))
+    (local.get $r)))
+`;
+}
+
+/**
+ * readings/s for a runtime that can only be timed as a whole process: run with `reps` batches and
+ * with none, and divide the extra readings by the extra time (start-up and compilation cancel).
+ */
+function processRate(run: (reps: number) => number, n: number, minSeconds: number): number {
+  const base = Math.min(run(0), run(0));
+  let reps = 20;
+  for (;;) {
+    const dt = run(reps) - base;
+    if (dt >= minSeconds || reps > 1e7) return (reps * n) / dt;
+    reps = Math.ceil(reps * Math.min(50, Math.max(2, (1.2 * minSeconds) / Math.max(dt, 1e-3))));
+  }
+}
+
+function timed(cmd: string, args: string[], cwd?: string): number {
+  const t0 = process.hrtime.bigint();
+  must(sh(cmd, args, { cwd }), cmd);
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+const bench: BenchModule = {
+  name: "runtimes",
+  description: "readings/s per WebAssembly runtime (conformance regression stream, 8 features); Cortex-M4F flash/RAM and instructions per learn call",
+  async run({ quick, log }) {
+    const minSeconds = quick ? 0.3 : 1.5;
+    const rowsOut: BenchRow[] = [];
+    const details: Record<string, unknown> = {};
+    const m = new NodeMachine(new Uint8Array(readFileSync(WASM_PATH)));
+    const ioCap = (m.instance.exports.io_cap as () => number)();
+    const all = regressionRows();
+    const n = Math.min(all.length, Math.floor(ioCap / ((NF + 1) * 4 + OUT_BYTES)));
+    const bits: number[] = [];
+    for (const r of all.slice(0, n)) bits.push(...r.x, r.y);
+    const rows = new Uint8Array(new Uint32Array(bits).buffer);
+    const dir = workDir("bench");
+    const rowsFile = join(dir, "rows.bin");
+    writeFileSync(rowsFile, rows);
+    const spec: Spec = { kind: KIND, n_features: NF, batch: n, rows: Buffer.from(rows).toString("hex"), min_seconds: minSeconds };
+    const specFile = join(dir, "spec.json");
+    writeFileSync(specFile, JSON.stringify(spec));
+    details.batch = n;
+
+    const byName = new Map<string, Runner>(RUNNERS.map((r) => [r.id, r]));
+    const rate = (label: string, key: string, f: () => number, note?: string) => {
+      const runner = byName.get(key);
+      const missing = runner?.missing();
+      if (missing) {
+        rowsOut.push({ metric: `readings/s, ${label}`, value: "SKIPPED", note: missing });
+        return;
+      }
+      log(`${label}…`);
+      try {
+        const v = f();
+        rowsOut.push({ metric: `readings/s, ${label}`, value: Math.round(v), unit: "readings/s", note });
+      } catch (e) {
+        rowsOut.push({ metric: `readings/s, ${label}`, value: "FAILED", note: (e as Error).message.slice(0, 300) });
+      }
+    };
+    const batchNote = `learn_batch(${n}) on the regression stream, 8 features`;
+    rate("Node.js (V8)", "node", () => nodeRate(rows, n, minSeconds), batchNote);
+    rate("wasmtime (Python embedding, Cranelift)", "wasmtime-py", () => parseRate(must(sh(PYTHON, [join(CONFORMANCE_DIR, "run_python.py"), "--engine", "wasmtime", "--wasm", WASM_PATH, "--bench", specFile]), "wasmtime-py").stdout), batchNote);
+    rate("wasmtime CLI 49 (process, start-up subtracted)", "wasmtime-cli", () => {
+      const bin = wasmtimeCli()!;
+      const wat = join(dir, "bench-driver.wat");
+      writeFileSync(wat, benchDriver(rows, n));
+      return processRate((reps) => timed(bin, ["run", "--preload", `learner=${WASM_PATH}`, "--invoke", "bench", wat, String(reps)]), n, minSeconds);
+    }, batchNote);
+    rate("wasm3 0.5 interpreter (pywasm3)", "wasm3", () => parseRate(must(sh(PYTHON, [join(CONFORMANCE_DIR, "run_python.py"), "--engine", "wasm3", "--wasm", WASM_PATH, "--bench", specFile]), "wasm3").stdout), batchNote);
+    rate("WAMR fast interpreter (wamrx 0.3)", "wamr", () => parseRate(must(sh(wamrRunner(), ["bench", WASM_PATH, rowsFile, String(KIND), String(NF), String(n), String(minSeconds)]), "WAMR bench").stdout), batchNote);
+    rate("wabt 1.0.32 reference interpreter (spectest-interp)", "wabt", () => {
+      const wasm = readFileSync(WASM_PATH);
+      const bin = Array.from(wasm, (b) => "\\" + b.toString(16).padStart(2, "0")).join("");
+      const driver = benchDriver(rows, n).replace("(module", "(module $D");
+      return processRate((reps) => {
+        const wast = join(dir, `bench-${reps}.wast`);
+        writeFileSync(wast, `(module $L binary "${bin}")\n(register "learner" $L)\n${driver}\n(assert_return (invoke $D "bench" (i32.const ${reps})) (i32.const ${n}))\n`);
+        must(sh("wast2json", [wast, "-o", join(dir, `bench-${reps}.json`)]), "wast2json");
+        return timed("spectest-interp", [join(dir, `bench-${reps}.json`)], dir);
+      }, n, minSeconds);
+    }, batchNote);
+    rate("wasm2c → gcc -O2, native", "wasm2c", () => {
+      const { wasm2cDir } = prepared();
+      must(sh("make", ["-s", "-C", join(TOOLS_DIR, "wasm2c"), `GEN=${wasm2cDir}`, `OUT=${wasm2cDir}`]), "make");
+      return parseRate(must(sh(join(wasm2cDir, "el-native"), ["bench", rowsFile, String(KIND), String(NF), String(n), String(minSeconds)]), "el-native bench").stdout);
+    }, batchNote);
+
+    // Cortex-M4F: size of the measuring image (learner + shim + minimal I/O), instructions per call.
+    const m4f = byName.get("m4f");
+    const missing = m4f?.missing();
+    if (missing) rowsOut.push({ metric: "Cortex-M4F image", value: "SKIPPED", note: missing });
+    else {
+      log("Cortex-M4F image…");
+      const { measure } = m4fImages();
+      const size = sh("arm-none-eabi-size", ["-A", measure]).stdout;
+      const sec = (name: string) => Number(new RegExp(`^\\${name}\\s+(\\d+)`, "m").exec(size)?.[1] ?? 0);
+      const flash = sec(".isr_vector") + sec(".text") + sec(".ARM.exidx") + sec(".data");
+      const ram = sec(".data") + sec(".bss") + sec(".stack");
+      const r = must(sh("qemu-system-arm", [...QEMU_ARGS, "-icount", "shift=0", "-kernel", measure]), "qemu (measure)");
+      const facts: Record<string, number> = {};
+      for (const line of r.stdout.split("\n")) if (line.startsWith("{")) Object.assign(facts, JSON.parse(line));
+      details.m4f = { sections: size, facts };
+      const perCall = facts.learn_one_instructions_x100 / 100;
+      const perReading = facts.learn_batch_instructions_per_reading_x100 / 100;
+      rowsOut.push(
+        { metric: "Cortex-M4F flash (text + data), learner + shim + minimal I/O", value: flash, unit: "bytes", note: `goal ≤ 65536; ${(flash / 1024).toFixed(1)} KiB` },
+        { metric: "Cortex-M4F RAM (data + bss + stack)", value: ram, unit: "bytes", note: `goal ≤ 81920; ${(ram / 1024).toFixed(1)} KiB, of which 65536 linear memory, 8192 stack (${facts.stack_used_bytes} used)` },
+        { metric: "instructions per learn_one call, 8 features (qemu -icount)", value: Math.round(perCall), unit: "instructions", note: "LINEAR, default configuration, after 200 warm-up readings" },
+        { metric: "instructions per reading in learn_batch(100), 8 features", value: Math.round(perReading), unit: "instructions" },
+        { metric: "readings/s upper bound on a 64 MHz Cortex-M4F (nRF52840), 1 instruction/cycle", value: Math.round(64e6 / perCall), unit: "readings/s", note: "an upper bound: real CPI > 1 (flash wait states, FPU, loads)" },
+      );
+    }
+    return { name: "runtimes", rows: rowsOut, details };
+  },
+};
+
+export default bench;
