@@ -57,17 +57,9 @@ export const KINDS: ContractKind[] = [
     kind: Kind.Linear,
     nFeatures: 8,
     supervised: true,
-    reading(i, x) {
-      sensorFeatures(i, x, 8);
-      let y = 12;
-      for (let j = 0; j < 8; j++) y += W[j] * x[j];
-      return Math.fround(y);
-    },
+    reading: linearReading,
     trainReadings: 20000,
-    learned(_l, tail) {
-      const mae = mean(tail.error.map(Math.abs));
-      return mae < 1e-3 ? undefined : `MAE on the last ${tail.error.length} readings ${mae} ≥ 1e-3`;
-    },
+    learned: linearLearned,
   },
   {
     name: "LINEAR (Huber loss, NAG optimizer)",
@@ -80,10 +72,7 @@ export const KINDS: ContractKind[] = [
       return Math.fround(3 - 0.4 * x[0] + 0.2 * x[1] + 0.1 * x[2] - 0.3 * x[3]);
     },
     trainReadings: 20000,
-    learned(_l, tail) {
-      const mae = mean(tail.error.map(Math.abs));
-      return mae < 1e-3 ? undefined : `MAE on the last ${tail.error.length} readings ${mae} ≥ 1e-3`;
-    },
+    learned: linearLearned,
   },
   {
     name: "LOGISTIC",
@@ -117,6 +106,7 @@ function linearReading(i: number, x: Float32Array): number {
   return Math.fround(y);
 }
 
+/** Regression learned a noiseless target: MAE < 1e-3 on the tail. */
 function linearLearned(_l: Learner, tail: TailOutputs): string | undefined {
   const mae = mean(tail.error.map(Math.abs));
   return mae < 1e-3 ? undefined : `MAE on the last ${tail.error.length} readings ${mae} ≥ 1e-3`;
