@@ -79,13 +79,7 @@ export const KINDS: ContractKind[] = [
     kind: Kind.Logistic,
     nFeatures: 6,
     supervised: true,
-    reading(i, x) {
-      sensorFeatures(i, x, 6);
-      // A noiseless linear boundary through the middle of the feature box.
-      let f = 0;
-      for (let j = 0; j < 6; j++) f += W[j] * (x[j] - (10 * j - 20 + 1.5 * (1 + j)));
-      return f > 0 ? 1 : 0;
-    },
+    reading: logisticReading,
     trainReadings: 20000,
     learned(l, tail) {
       const wrong = tail.label.filter((p, k) => p !== tail.target[k]).length / tail.label.length;
@@ -97,6 +91,15 @@ export const KINDS: ContractKind[] = [
   // ---- issue 3: drift detectors and responses on the core kinds, and kinds 3..5 ----
   ...issue3Kinds(),
 ];
+
+/** Readings of the LOGISTIC entries: a noiseless linear boundary through the middle of the
+ * feature box of 6 raw sensor features. */
+function logisticReading(i: number, x: Float32Array): number {
+  sensorFeatures(i, x, 6);
+  let f = 0;
+  for (let j = 0; j < 6; j++) f += W[j] * (x[j] - (10 * j - 20 + 1.5 * (1 + j)));
+  return f > 0 ? 1 : 0;
+}
 
 /** Readings of the first LINEAR entry (8 raw sensor features, noiseless target). */
 function linearReading(i: number, x: Float32Array): number {
@@ -160,12 +163,7 @@ function issue3Kinds(): ContractKind[] {
       nFeatures: 6,
       config: { params: { [Param.DriftDetector]: DriftDetector.DDM, [Param.DriftResponse]: DriftResponse.Background } },
       supervised: true,
-      reading(i, x) {
-        sensorFeatures(i, x, 6);
-        let f = 0;
-        for (let j = 0; j < 6; j++) f += W[j] * (x[j] - (10 * j - 20 + 1.5 * (1 + j)));
-        return f > 0 ? 1 : 0;
-      },
+      reading: logisticReading,
       trainReadings: 20000,
       learned(_l, tail) {
         const wrong = tail.label.filter((p, k) => p !== tail.target[k]).length / tail.label.length;
