@@ -43,7 +43,8 @@ export function parsePayload(payload: Uint8Array, format: InputFormat, maxBytes:
   if (payload.byteLength === 0) return "malformed_json";
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("utf8"));
+    const text = Buffer.isBuffer(payload) ? payload.toString("utf8") : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("utf8");
+    value = JSON.parse(text);
   } catch {
     return "malformed_json";
   }

@@ -173,8 +173,7 @@ export class DevicePool<M> {
     const slot = d.slot;
     const l = this.learners[slot];
     this.onPark?.(d, l);
-    const len = l.raw.snapshot();
-    if (len < 0) throw new LearnerError(len, `snapshot(${d.name})`);
+    const len = l.stateLength; // snapshotInto computes the CRC once
     if (d.blob.length !== len) d.blob = new Uint8Array(len);
     l.snapshotInto(d.blob);
     this.owners[slot] = null;

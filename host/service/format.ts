@@ -25,10 +25,18 @@ export function flagList(flags: number): string[] {
   return out;
 }
 
-/** An f32 as a short JSON number, or "null". */
+/** An f32 as a short JSON number (7 significant digits, what an f32 carries), or "null". */
 export function num(x: number): string {
   if (!Number.isFinite(x)) return "null";
   if (Number.isInteger(x)) return String(x);
+  const a = Math.abs(x);
+  if (a >= 1e-6 && a < 1e15) {
+    // Scale to a 7-digit integer, round, scale back: both steps are exact in f64 for these
+    // exponents, so String() prints the rounded decimal (faster than toPrecision).
+    const e = Math.floor(Math.log10(a));
+    const k = 6 - e;
+    return String(k >= 0 ? Math.round(x * 10 ** k) / 10 ** k : Math.round(x / 10 ** -k) * 10 ** -k);
+  }
   return String(+x.toPrecision(7));
 }
 
