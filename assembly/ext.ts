@@ -78,7 +78,7 @@ const RESP_RESET: i32 = 1;
 const RESP_BACKGROUND: i32 = 2;
 const EXT_HEAD: i32 = 16;
 /** HALFSPACE's default anomaly threshold (River's score scale; see bench/nab.bench.ts). */
-const HST_THRESHOLD: f32 = 0.9;
+const HST_THRESHOLD: f32 = 0.96;
 
 // default, min, max, flags (1 int, 2 structural) per ext id; NaN default = unknown id.
 const TABLE: usize = memory.data<f32>([
