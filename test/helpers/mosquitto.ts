@@ -22,7 +22,11 @@ export interface MosquittoOptions {
   dir?: string;
   /** Port (default: a free one). */
   port?: number;
-  /** Extra lines for mosquitto.conf (e.g. "password_file ..."). */
+  /** Require a username and password from this file (made with `mosquitto_passwd`). */
+  passwordFile?: string;
+  /** A second listener with TLS on `port` (PEM files). */
+  tls?: { port: number; cafile: string; certfile: string; keyfile: string };
+  /** Extra lines for mosquitto.conf. */
   extraConf?: string[];
   /** How long to wait for the port to accept connections (default 5000 ms). */
   startTimeoutMs?: number;
@@ -96,7 +100,8 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   const logFile = join(dir, "mosquitto.log");
   const lines = [
     `listener ${port} 127.0.0.1`,
-    "allow_anonymous true",
+    `allow_anonymous ${opts.passwordFile ? "false" : "true"}`,
+    ...(opts.passwordFile ? [`password_file ${opts.passwordFile}`] : []),
     `persistence ${opts.persistence ? "true" : "false"}`,
     ...(opts.persistence ? [`persistence_location ${dir}/`, "autosave_interval 1"] : []),
     `log_dest file ${logFile}`,
@@ -108,6 +113,9 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     "max_inflight_messages 100",
     // As root, Mosquitto would switch to the `mosquitto` user and could not write `dir`.
     ...(process.getuid?.() === 0 ? ["user root"] : []),
+    ...(opts.tls
+      ? [`listener ${opts.tls.port} 127.0.0.1`, `cafile ${opts.tls.cafile}`, `certfile ${opts.tls.certfile}`, `keyfile ${opts.tls.keyfile}`]
+      : []),
     ...(opts.extraConf ?? []),
   ];
   writeFileSync(conf, lines.join("\n") + "\n");

@@ -1,0 +1,71 @@
+// Username/password and TLS (mqtts:// with a CA file) against a real Mosquitto.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, chmodSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../../host/config/load.js";
+import { startService } from "../../host/service/index.js";
+import { memoryLogger } from "../../host/logger.js";
+import { MemoryStore } from "../../host/store/memory.js";
+import { startMosquitto, requireMosquitto, freePort } from "../helpers/mosquitto.js";
+import { client, waitFor } from "../helpers/mqtt.js";
+
+function makeCerts(dir: string): { ca: string; cert: string; key: string; otherCa: string } {
+  const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
+  run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=edgelearn test CA");
+  run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other.key", "-out", "other.pem", "-days", "2", "-subj", "/CN=someone else");
+  run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
+  writeFileSync(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+  run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext");
+  for (const f of ["server.key", "server.pem", "ca.pem"]) chmodSync(join(dir, f), 0o644);
+  return { ca: join(dir, "ca.pem"), cert: join(dir, "server.pem"), key: join(dir, "server.key"), otherCa: join(dir, "other.pem") };
+}
+
+test("TLS with a CA file and username/password; wrong credentials and an unknown CA are reported, never connected", async (t) => {
+  if (!requireMosquitto(t)) return;
+  const dir = mkdtempSync(join(tmpdir(), "edgelearn-tls-"));
+  const certs = makeCerts(dir);
+  const pw = join(dir, "passwd");
+  writeFileSync(pw, "");
+  execFileSync("mosquitto_passwd", ["-b", pw, "gateway", "s3cret-pass"]);
+  chmodSync(pw, 0o644);
+  const tlsPort = await freePort();
+  const broker = await startMosquitto({ passwordFile: pw, tls: { port: tlsPort, cafile: certs.ca, certfile: certs.cert, keyfile: certs.key } });
+  t.after(() => broker.cleanup());
+  const pwFile = join(dir, "edgelearn-password");
+  writeFileSync(pwFile, "s3cret-pass\n");
+
+  const start = (mqtt: Record<string, unknown>) => {
+    const { logger, lines } = memoryLogger("info");
+    const config = loadConfig({
+      env: {},
+      overrides: {
+        mqtt: { clientId: `edgelearn-tls-${Math.random().toString(36).slice(2)}`, reconnect: { minDelayMs: 100, maxDelayMs: 200 }, ...mqtt },
+        model: { task: "regression", target: "y", features: ["x"] },
+        store: { type: "memory" },
+      },
+    });
+    const s = startService(config, { logger, store: new MemoryStore() });
+    t.after(() => s.stop());
+    return { s, lines };
+  };
+
+  const ok = start({ url: `mqtts://127.0.0.1:${tlsPort}`, ca: certs.ca, username: "gateway", passwordFile: pwFile });
+  await ok.s.ready;
+  const pub = await client(`mqtts://127.0.0.1:${tlsPort}`, { ca: [readFileSync(certs.ca)], username: "gateway", password: "s3cret-pass" });
+  await pub.c.subscribeAsync({ "edgelearn/+/prediction": { qos: 0 } });
+  for (let i = 0; i < 5; i++) await pub.c.publishAsync("sensors/secure-1", JSON.stringify({ x: i, y: 2 * i }), { qos: 1 });
+  await waitFor(() => pub.got.length === 5, "predictions over TLS");
+  assert.ok(!ok.lines.some((l) => l.includes("s3cret")), "the password is never logged");
+  await pub.c.endAsync();
+
+  const badPass = start({ url: broker.url, username: "gateway", password: "wrong" });
+  await waitFor(() => badPass.lines.some((l) => l.includes("refused the credentials")), "credential error in the log");
+  assert.ok(!badPass.lines.some((l) => l.includes("wrong")), "the password is never logged");
+
+  const badCa = start({ url: `mqtts://127.0.0.1:${tlsPort}`, ca: certs.otherCa, username: "gateway", passwordFile: pwFile });
+  await waitFor(() => badCa.lines.some((l) => /TLS|certificate/i.test(l)), "TLS error in the log");
+  assert.equal(badCa.s.connection!.connected, false);
+});
