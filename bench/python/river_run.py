@@ -1,10 +1,11 @@
 """Run a River model over a CSV (features..., target) predict-then-learn, in file order.
 
-Usage: python3 river_run.py CSV MODEL
+Usage: python3 river_run.py CSV MODEL [REPS]
 MODEL: logreg (StandardScaler | LogisticRegression()),
        linreg_doc (StandardScaler | LinearRegression(intercept_lr=0.1), the docstring example),
        linreg (StandardScaler | LinearRegression()).
-Prints one JSON line: metric name and value, rows, and the time per predict_one + learn_one.
+Prints one JSON line: metric name and value (first pass), rows, and the time per
+predict_one + learn_one (the fastest of REPS passes, each on a fresh model; default 3).
 """
 import csv
 import json
@@ -33,25 +34,33 @@ def model_for(name):
     raise SystemExit(f"unknown model {name}")
 
 
-def main():
-    data = read(sys.argv[1])
-    name = sys.argv[2]
-    model, metric, cls = model_for(name)
-    if cls:
-        data = [(x, y == 1.0) for x, y in data]
+def one_pass(name, data):
+    model, metric, _ = model_for(name)
     t0 = time.perf_counter()
     for x, y in data:
         y_pred = model.predict_one(x)
         metric.update(y, y_pred)
         model.learn_one(x, y)
-    dt = time.perf_counter() - t0
+    return metric, time.perf_counter() - t0
+
+
+def main():
+    data = read(sys.argv[1])
+    name = sys.argv[2]
+    reps = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    _, _, cls = model_for(name)
+    if cls:
+        data = [(x, y == 1.0) for x, y in data]
+    metric, best = one_pass(name, data)
+    for _ in range(reps - 1):
+        best = min(best, one_pass(name, data)[1])
     print(json.dumps({
         "model": name,
         "metric": type(metric).__name__,
         "value": metric.get(),
         "rows": len(data),
-        "seconds": dt,
-        "per_reading_s": dt / len(data),
+        "seconds": best,
+        "per_reading_s": best / len(data),
     }))
 
 
