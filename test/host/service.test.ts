@@ -221,3 +221,22 @@ test("a configuration the module refuses fails before connecting", () => {
   assert.throws(() => setup({ model: { task: "regression", target: "y", features: ["a"], params: { learning_rate: -5 } } }), /ERR_PARAM/);
   assert.throws(() => setup({ model: { task: "regression", target: "y", features: ["a"], params: { warp_speed: 1 } } }), /params\.warp_speed: unknown parameter/);
 });
+
+test("a concept change publishes a drift event and counts it in health", async () => {
+  const { service, send, on } = setup({ model: { task: "regression", target: "y", features: ["a", "b"] } });
+  let s = 7;
+  const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  for (let i = 0; i < 6000; i++) {
+    const a = rnd();
+    const b = rnd();
+    const y = i < 3000 ? 2 * a - b + 0.5 : -3 * a + 2 * b - 1;
+    send("m1", { ts: 1.7e12 + i, a, b, y: y + 0.02 * rnd() });
+  }
+  const drifts = on("m1/drift");
+  assert.ok(drifts.length >= 1, "at least one drift");
+  assert.ok(drifts.some((d) => d.reading > 3000 && d.reading < 3500), JSON.stringify(drifts.map((d) => d.reading)));
+  assert.equal(typeof drifts[0].metrics, "object");
+  service.publishHealth(true);
+  assert.equal(on("m1/health").at(-1).drifts, drifts.length);
+  await service.stop();
+});
