@@ -1,6 +1,6 @@
 import { create, set_param, get_metric, reset } from "../index";
 import { KIND_LINEAR, P_SCALER, P_SCALER_ALPHA, P_SPIKE_T, P_STUCK_K, M_TARGET_MEAN, M_TARGET_STD } from "../abi";
-import { scalerMean, scalerStd, standardize } from "../core/scaler";
+import { scalerMean, scalerStd, standardize, welford, welfordStep } from "../core/scaler";
 import { ZBUF, INPUT } from "../core/mem";
 import { learn2 } from "./util/learner";
 
@@ -68,5 +68,19 @@ describe("scaler: exponentially weighted", () => {
     set_param(P_SPIKE_T, 0);
     for (let i = 0; i < 2000; i++) learn2(<f32>(i < 1000 ? 0 : 10) + vals(i) * 0.1, 1, 1);
     expect(<f64>scalerMean(0)).toBeCloseTo(10, 0);
+  });
+});
+
+describe("scaler: long streams", () => {
+  it("the exact scaler's step is capped at 2^-20", () => {
+    expect(welfordStep(10)).toBe(0.1);
+    expect(welfordStep(5000000)).toBe(<f32>1.0 / <f32>1048576);
+  });
+  it("the variance of ±1 stays 1 over 3 million readings (no freeze, no decay)", () => {
+    const s = memory.data(16, 16);
+    memory.fill(s, 0, 16);
+    for (let n: u32 = 1; n <= 3000000; n++) welford(s, n & 1 ? 1 : -1, welfordStep(n));
+    expect(<f64>load<f32>(s, 4)).toBeCloseTo(1.0, 3);
+    expect(<f64>load<f32>(s, 8)).toBeCloseTo(1.0, 3);
   });
 });

@@ -5,7 +5,7 @@
 import { P_SCALER, P_SCALER_ALPHA, P_STUCK_EPS, P_SPIKE_ALPHA } from "../abi";
 import { g_guard, g_scaler, param } from "./state";
 import { slot, updateSlot, guardN, GUARD_SAT } from "./guard";
-import { scalerSlot, welford, ewma, S_MEAN, S_INV } from "./scaler";
+import { scalerSlot, welford, welfordStep, ewma, S_MEAN, S_INV } from "./scaler";
 
 /**
  * Folds features x[0..nf) into the guard and the scaler and writes their standardized values to
@@ -20,7 +20,7 @@ export function absorb(x: usize, nf: i32, y: f32, guardTarget: bool, scaleTarget
   const mode = <i32>param(P_SCALER);
   const n = load<u32>(sc) + 1;
   store<u32>(sc, n);
-  const invn: f32 = <f32>1.0 / <f32>n;
+  const invn = welfordStep(n);
   const sa = param(P_SCALER_ALPHA);
   const sfirst = n == 1;
   // The target is value nf of the same loop, so each update is inlined once.

@@ -1,8 +1,11 @@
 // Online standardization, z = (x − mean) / std, per feature and for the target (index n).
-// Head: n (u32). Slot i: mean f32, m (f32: Welford's M2, or the EW variance), inv_std f32
+// Head: n (u32). Slot i: mean f32, variance f32 (population), inv_std f32
 // (0 while the variance is 0, so a constant feature contributes 0, as River's StandardScaler).
 //   SCALER = 0  off: z = x
-//   SCALER = 1  exact (Welford): mean += d/n, M2 += d (x − mean'), var = M2/n
+//   SCALER = 1  exact (Welford, in variance form): mean += d/n, var += (d (x − mean') − var)/n,
+//               which equals M2/n without M2's growth. n is capped at 2^20 (SCALER_NMAX): past
+//               that the update is an EW average with weight 2^-20, so a long-running sensor's
+//               variance neither freezes nor decays when f32 can no longer resolve 1/n steps.
 //   SCALER = 2  exponentially weighted, α = SCALER_ALPHA:
 //               mean += α d, var = (1 − α)(var + α d²)  (West 1979)
 
@@ -11,6 +14,7 @@ import { g_scaler, param, SCALER_HEAD, SCALER_SLOT } from "./state";
 
 export const S_MEAN: usize = 0;
 const S_M: usize = 4;
+export const SCALER_NMAX: u32 = 1 << 20;
 export const S_INV: usize = 8;
 
 @inline export function scalerSlot(scaler: usize, i: i32): usize {
@@ -35,11 +39,16 @@ export const S_INV: usize = 8;
   const mean = load<f32>(s, S_MEAN);
   const d = v - mean;
   const mean1 = mean + d * invn;
-  const m2 = load<f32>(s, S_M) + d * (v - mean1);
+  const var0 = load<f32>(s, S_M);
+  const v2 = var0 + (d * (v - mean1) - var0) * invn;
   store<f32>(s, mean1, S_MEAN);
-  store<f32>(s, m2, S_M);
-  const v2 = m2 * invn;
+  store<f32>(s, v2, S_M);
   store<f32>(s, v2 > 0 ? <f32>1.0 / Mathf.sqrt(v2) : 0, S_INV);
+}
+
+/** 1/n for the exact scaler, n capped at SCALER_NMAX. */
+@inline export function welfordStep(n: u32): f32 {
+  return <f32>1.0 / <f32>(n < SCALER_NMAX ? n : SCALER_NMAX);
 }
 
 @inline export function ewma(s: usize, v: f32, a: f32, first: bool): void {
