@@ -7,8 +7,8 @@ import { join } from "node:path";
 import type { BenchModule, BenchRow } from "./types.js";
 import { NodeMachine } from "../test/conformance/node-machine.js";
 import { regressionRows } from "../test/conformance/generate-vectors.js";
-import { CONFORMANCE_DIR, TOOLS_DIR, WASM_PATH } from "../test/conformance/paths.js";
-import { type Runner, PYTHON, QEMU_ARGS, RUNNERS, m4fImages, must, prepared, sh, wamrRunner, wasmtimeCli, workDir } from "../test/conformance/runners.js";
+import { CONFORMANCE_DIR, WASM_PATH } from "../test/conformance/paths.js";
+import { type Runner, PYTHON, QEMU_ARGS, RUNNERS, m4fImages, must, nativeReplay, sh, wamrRunner, wasmtimeCli, workDir } from "../test/conformance/runners.js";
 
 const KIND = 1;
 const NF = 8;
@@ -148,9 +148,7 @@ const bench: BenchModule = {
       }, n, minSeconds);
     }, batchNote);
     rate("wasm2c → gcc -O2, native", "wasm2c", () => {
-      const { wasm2cDir } = prepared();
-      must(sh("make", ["-s", "-C", join(TOOLS_DIR, "wasm2c"), `GEN=${wasm2cDir}`, `OUT=${wasm2cDir}`]), "make");
-      return parseRate(must(sh(join(wasm2cDir, "el-native"), ["bench", rowsFile, String(KIND), String(NF), String(n), String(minSeconds)]), "el-native bench").stdout);
+      return parseRate(must(sh(nativeReplay(), ["bench", rowsFile, String(KIND), String(NF), String(n), String(minSeconds)]), "el-native bench").stdout);
     }, batchNote);
 
     // Cortex-M4F: size of the measuring image (learner + shim + minimal I/O), instructions per call.

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { REGENERATE, sha256 } from "./format.js";
-import { RUNNERS, loadManifest, vectorsPresent } from "./runners.js";
+import { RUNNERS, loadManifest, plantedVectors, vectorsPresent } from "./runners.js";
 import { WASM_PATH } from "./paths.js";
 
 const requireAll = process.env.EDGELEARN_REQUIRE_ALL === "1";
@@ -43,5 +43,9 @@ for (const runner of RUNNERS) {
     t.diagnostic(`${o.passed.length} streams bit-identical in ${Date.now() - t0} ms`);
     assert.deepEqual(o.failures, [], `${runner.name} diverged:\n${o.failures.join("\n")}`);
     assert.ok(o.passed.length > 0, "no stream replayed");
+    // The runner must also see a mismatch: three planted ones, one per kind of check.
+    const p = runner.run(plantedVectors());
+    assert.equal(p.failures.length, 3, `${runner.name} missed a planted mismatch: passed ${p.passed.join(", ") || "none"}`);
+    t.diagnostic(`and caught the 3 planted mismatches: ${p.failures.map((f) => f.slice(0, 90)).join(" | ")}`);
   });
 }

