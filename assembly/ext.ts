@@ -23,7 +23,7 @@ import { scalerStd } from "./core/scaler";
 import { linUpdate } from "./core/linear";
 import { coreGrad } from "./core/pipeline";
 import { DRIFT_WARNING, DRIFT_DETECTED } from "./drift/detector";
-import { ADWIN_BYTES, adwin_init, adwin_update, adwin_mean, adwin_width } from "./drift/adwin";
+import { ADWIN_BYTES, adwin_init, adwin_update } from "./drift/adwin";
 import { PH_BYTES, ph_init, ph_update } from "./drift/page_hinkley";
 import { DDM_BYTES, ddm_init, ddm_update } from "./drift/ddm";
 import { ewz_bytes, ewz_init, ewz_score, ewz_learn } from "./anomaly/ew_zscore";
@@ -374,21 +374,14 @@ export function ext_observe(kind: i32, nf: i32, model: usize, ext: usize, err: f
   }
   if (e - e != 0) return 0;
   const d = detPtr(ext);
-  let level: i32;
-  if (det == DET_ADWIN) {
-    level = adwin_update(d, e);
-    store<f32>(g_metrics, adwin_mean(d), <usize>M_DRIFT_MEAN << 2);
-    store<f32>(g_metrics, <f32>adwin_width(d), <usize>M_DRIFT_N << 2);
-  } else if (det == DET_PH) {
-    level = ph_update(d, e);
-    store<f32>(g_metrics, load<f32>(d, 4), <usize>M_DRIFT_MEAN << 2);
-    store<f32>(g_metrics, <f32>load<u32>(d), <usize>M_DRIFT_N << 2);
-  } else {
-    level = ddm_update(d, e);
-    const n = load<u32>(d);
-    store<f32>(g_metrics, n > 0 ? <f32>load<u32>(d, 4) / <f32>n : 0, <usize>M_DRIFT_MEAN << 2);
-    store<f32>(g_metrics, <f32>n, <usize>M_DRIFT_N << 2);
-  }
+  const level = det == DET_ADWIN ? adwin_update(d, e) : det == DET_PH ? ph_update(d, e) : ddm_update(d, e);
+  // every detector keeps its count (u32) at offset 0; at offset 4 ADWIN its sum, PH its mean,
+  // DDM its error count
+  const n = <f32>load<u32>(d);
+  const v4 = load<f32>(d, 4);
+  const m = det == DET_PH ? v4 : det == DET_ADWIN ? v4 / n : <f32>load<u32>(d, 4) / n;
+  store<f32>(g_metrics, n > 0 ? m : 0, <usize>M_DRIFT_MEAN << 2);
+  store<f32>(g_metrics, n, <usize>M_DRIFT_N << 2);
   const resp = <i32>lp(P_DRIFT_RESPONSE);
   const prev = load<i32>(ext, 8);
   store<i32>(ext, level, 8);

@@ -30,6 +30,25 @@ function next(t: i32): void {
 
 const pos = new StaticArray<f32>(200);
 const neg = new StaticArray<f32>(N);
+let npos = 0;
+
+/** AUC of spike scores against normal ones over the stream (seed 7), scoring before learning. */
+function spikeAuc(hst: bool, p: usize): f64 {
+  rseed(7);
+  let nn = 0;
+  npos = 0;
+  for (let t = 0; t < N; t++) {
+    next(t);
+    const s = hst ? hst_score(p, u) : ewz_score(p, x);
+    if (t >= 500) {
+      if (isSpike) pos[npos++] = s;
+      else neg[nn++] = s;
+    }
+    if (hst) hst_learn(p, u);
+    else ewz_learn(p, x);
+  }
+  return auc(pos, npos, neg, nn);
+}
 
 describe("Half-Space Trees", () => {
   it("sizes its state from trees and height", () => {
@@ -57,20 +76,9 @@ describe("Half-Space Trees", () => {
   it("ROC AUC ≥ 0.9 on a seeded stream with injected spikes", () => {
     const p = region(hst_bytes(10, 6));
     hst_init(p, 10, 6, 250, 42, D);
-    rseed(7);
-    let np = 0, nn = 0;
-    for (let t = 0; t < N; t++) {
-      next(t);
-      const s = hst_score(p, u);
-      if (t >= 500) {
-        if (isSpike) pos[np++] = s;
-        else neg[nn++] = s;
-      }
-      hst_learn(p, u);
-    }
-    const a = auc(pos, np, neg, nn);
-    log<string>("HST AUC " + a.toString() + " spikes " + np.toString());
-    expect(np).toBeGreaterThan(20);
+    const a = spikeAuc(true, p);
+    log<string>("HST AUC " + a.toString() + " spikes " + npos.toString());
+    expect(npos).toBeGreaterThan(20);
     expect(a).toBeGreaterThanOrEqual(0.9);
   });
 
@@ -102,18 +110,7 @@ describe("EW z-score", () => {
   it("ROC AUC ≥ 0.9 on the spike stream", () => {
     const p = region(ewz_bytes(D));
     ewz_init(p, D, 0.02, 30);
-    rseed(7);
-    let np = 0, nn = 0;
-    for (let t = 0; t < N; t++) {
-      next(t);
-      const s = ewz_score(p, x);
-      if (t >= 500) {
-        if (isSpike) pos[np++] = s;
-        else neg[nn++] = s;
-      }
-      ewz_learn(p, x);
-    }
-    const a = auc(pos, np, neg, nn);
+    const a = spikeAuc(false, p);
     log<string>("EWZ AUC " + a.toString());
     expect(a).toBeGreaterThanOrEqual(0.9);
   });

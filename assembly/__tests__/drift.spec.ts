@@ -4,35 +4,28 @@ import { ddm_init, ddm_update, DDM_BYTES } from "../drift/ddm";
 import { DRIFT_DETECTED, DRIFT_WARNING } from "../drift/detector";
 import { rseed, rnorm, runi, region } from "./util/rand";
 
-/** Readings until the first drift after a 1σ mean shift at `at`, or -1. False alarms before `at` counted in `falseAlarms`. */
+/** Readings until the first drift after a 1σ mean shift at `at`, or -1; false alarms before it in `falseAlarms`. */
 let falseAlarms = 0;
-function delayAdwin(seed: u32, at: i32, n: i32): i32 {
-  const p = region(ADWIN_BYTES);
-  adwin_init(p, 0.002, 0.02, false);
+function delay(adwin: bool, seed: u32, at: i32, n: i32): i32 {
+  const p = region(adwin ? ADWIN_BYTES : PH_BYTES);
+  if (adwin) adwin_init(p, 0.002, 0.02, false);
+  else ph_init(p, 0.005, 50, 0.9999, 1);
   rseed(seed);
   falseAlarms = 0;
   for (let t = 0; t < n; t++) {
     const x = rnorm() + (t >= at ? <f32>1 : <f32>0);
-    if (adwin_update(p, x) == DRIFT_DETECTED) {
+    if ((adwin ? adwin_update(p, x) : ph_update(p, x)) == DRIFT_DETECTED) {
       if (t >= at) return t - at;
       falseAlarms++;
     }
   }
   return -1;
 }
+function delayAdwin(seed: u32, at: i32, n: i32): i32 {
+  return delay(true, seed, at, n);
+}
 function delayPH(seed: u32, at: i32, n: i32): i32 {
-  const p = region(PH_BYTES);
-  ph_init(p, 0.005, 50, 0.9999, 1);
-  rseed(seed);
-  falseAlarms = 0;
-  for (let t = 0; t < n; t++) {
-    const x = rnorm() + (t >= at ? <f32>1 : <f32>0);
-    if (ph_update(p, x) == DRIFT_DETECTED) {
-      if (t >= at) return t - at;
-      falseAlarms++;
-    }
-  }
-  return -1;
+  return delay(false, seed, at, n);
 }
 
 describe("ADWIN", () => {

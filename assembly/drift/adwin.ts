@@ -134,8 +134,7 @@ function push_bucket(p: usize, row: i32, total: f32, v: f32): void {
 }
 
 /** The cut test: is |mean(W0) − mean(W1)| beyond the bound for confidence `dd`? */
-// @ts-ignore: decorator
-@inline function cut_exceeds(diff: f32, n0: f32, n1: f32, v: f32, dd: f32): bool {
+function cut_exceeds(diff: f32, n0: f32, n1: f32, v: f32, dd: f32): bool {
   const m: f32 = <f32>1 / (n0 - MIN_LEN + 1) + <f32>1 / (n1 - MIN_LEN + 1);
   const eps: f32 = Mathf.sqrt(<f32>2 * m * v * dd) + (<f32>2 / <f32>3) * dd * m;
   return Mathf.abs(diff) > eps;

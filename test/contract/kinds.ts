@@ -59,7 +59,7 @@ export const KINDS: ContractKind[] = [
     supervised: true,
     reading: linearReading,
     trainReadings: 20000,
-    learned: linearLearned,
+    learned: maeBelow(1e-3),
   },
   {
     name: "LINEAR (Huber loss, NAG optimizer)",
@@ -72,7 +72,7 @@ export const KINDS: ContractKind[] = [
       return Math.fround(3 - 0.4 * x[0] + 0.2 * x[1] + 0.1 * x[2] - 0.3 * x[3]);
     },
     trainReadings: 20000,
-    learned: linearLearned,
+    learned: maeBelow(1e-3),
   },
   {
     name: "LOGISTIC",
@@ -110,9 +110,12 @@ function linearReading(i: number, x: Float32Array): number {
 }
 
 /** Regression learned a noiseless target: MAE < 1e-3 on the tail. */
-function linearLearned(_l: Learner, tail: TailOutputs): string | undefined {
-  const mae = mean(tail.error.map(Math.abs));
-  return mae < 1e-3 ? undefined : `MAE on the last ${tail.error.length} readings ${mae} ≥ 1e-3`;
+/** The learned check of a regression or forecast: MAE over the tail below `limit`. */
+function maeBelow(limit: number): ContractKind["learned"] {
+  return (_l, tail) => {
+    const mae = mean(tail.error.map(Math.abs));
+    return mae < limit ? undefined : `MAE on the last ${tail.error.length} readings ${mae} ≥ ${limit}`;
+  };
 }
 
 /** Spike every SPIKE_EVERY readings on a smooth 3-feature signal (HALFSPACE, KMEANS). */
@@ -142,7 +145,7 @@ function issue3Kinds(): ContractKind[] {
     supervised: true,
     reading: linearReading,
     trainReadings: 20000,
-    learned: linearLearned,
+    learned: maeBelow(1e-3),
   });
   return [
     drifting("ADWIN, background model", DriftDetector.ADWIN, DriftResponse.Background),
@@ -155,7 +158,7 @@ function issue3Kinds(): ContractKind[] {
       supervised: true,
       reading: linearReading,
       trainReadings: 20000,
-      learned: linearLearned,
+      learned: maeBelow(1e-3),
     },
     {
       name: "LOGISTIC + DDM, background model",
@@ -198,10 +201,7 @@ function issue3Kinds(): ContractKind[] {
         return y;
       },
       trainReadings: 6000,
-      learned(_l, tail) {
-        const mae = mean(tail.error.map(Math.abs));
-        return mae < 1e-2 ? undefined : `MAE on the last ${tail.error.length} readings ${mae} ≥ 1e-2`;
-      },
+      learned: maeBelow(1e-2),
     },
     {
       name: "AR(4) with exogenous inputs + ADWIN, background model",
@@ -223,10 +223,7 @@ function issue3Kinds(): ContractKind[] {
         return Math.fround(3 + 0.5 * x[0] - 2 * x[1]);
       },
       trainReadings: 6000,
-      learned(_l, tail) {
-        const mae = mean(tail.error.map(Math.abs));
-        return mae < 1e-2 ? undefined : `MAE on the last ${tail.error.length} readings ${mae} ≥ 1e-2`;
-      },
+      learned: maeBelow(1e-2),
     },
     {
       name: "KMEANS (k = 3)",
