@@ -81,6 +81,7 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> {
   private stopping = false;
   private lastError = "";
   private everConnected = false;
+  private started = false;
 
   constructor(
     private readonly cfg: MqttConfig,
@@ -137,6 +138,7 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> {
 
   start(): void {
     this.opts.log.info(`connecting to ${redactUrl(this.cfg.url)}`);
+    this.started = true;
     this.client.connect();
   }
 
@@ -176,6 +178,7 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (!this.started) return;
     if (!this.client.connected) {
       await new Promise<void>((r) => this.client.end(true, {}, () => r()));
       return;

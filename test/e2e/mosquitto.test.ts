@@ -2,6 +2,10 @@
 // example configuration and real MQTT.js clients.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { loadConfig } from "../../host/config/load.js";
 import { startService } from "../../host/service/index.js";
 import type { Service } from "../../host/service/service.js";
@@ -215,5 +219,29 @@ test("MQTT 3.1.1 service", async (t) => {
   await waitFor(() => c.got.length >= 20, "cluster predictions");
   assert.equal(s.pool.get("hvac-1")!.meta.learned, 20);
   await s.stop();
+  await c.c.endAsync();
+});
+
+test("quick start: `edgelearn run --broker URL --task T --target F` learns, and SIGINT stops it cleanly (exit 0)", async (t) => {
+  if (skip(t)) return;
+  const dir = mkdtempSync(join(tmpdir(), "edgelearn-quick-"));
+  const child = spawn(process.execPath, [join(process.cwd(), "bin/edgelearn.js"), "run", "--broker", broker!.url, "--task", "regression", "--target", "power"], {
+    cwd: dir,
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, EDGELEARN_MQTT__CLIENT_ID: `edgelearn-quick-${process.pid}` },
+  });
+  let stderr = "";
+  child.stderr!.on("data", (b) => (stderr += b));
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  t.after(() => child.kill("SIGKILL"));
+  const c = await client(broker!.url);
+  await c.c.subscribeAsync({ "edgelearn/quick-1/prediction": { qos: 1 } });
+  await waitFor(() => stderr.includes("subscribed to sensors/+"), "the service subscribed", 10000);
+  for (let i = 0; i < 10; i++) await c.c.publishAsync("sensors/quick-1", JSON.stringify({ voltage: 230 + i, current: 1, power: 230 + i }), { qos: 1 });
+  await waitFor(() => c.got.length === 10, "predictions");
+  child.kill("SIGINT");
+  assert.equal(await exited, 0, stderr);
+  assert.match(stderr, /features current, voltage|on 2 features \(current, voltage\)/);
+  assert.ok(existsSync(join(dir, "edgelearn.db")), "the default SQLite store in the working directory");
   await c.c.endAsync();
 });

@@ -240,3 +240,32 @@ test("a concept change publishes a drift event and counts it in health", async (
   assert.equal(on("m1/health").at(-1).drifts, drifts.length);
   await service.stop();
 });
+
+test("backpressure: while the output socket is over maxBufferedBytes, the reading is not acknowledged", async () => {
+  const config = loadConfig({
+    env: {},
+    overrides: { model: { task: "regression", target: "y", features: ["a"] }, store: { type: "none" }, output: { maxBufferedBytes: 2048 } },
+  });
+  const { logger } = memoryLogger("error");
+  const service = new Service(config, { logger }); // a connection object, never started
+  const conn = service.connection!;
+  let buffered = 0;
+  let drain: (() => void) | undefined;
+  conn.bufferedBytes = () => buffered;
+  conn.whenWritable = (limit, cb) => {
+    assert.equal(limit, 2048);
+    drain = cb;
+  };
+  const packet = (i: number) => ({ cmd: "publish", topic: "sensors/m1", payload: Buffer.from(JSON.stringify({ a: i, y: i })), qos: 1, retain: false, dup: false }) as never;
+  const onPacket = (service as unknown as { onPacket: (p: never, done: () => void) => void }).onPacket.bind(service);
+  let acks = 0;
+  onPacket(packet(1), () => acks++);
+  assert.equal(acks, 1, "acknowledged at once while the socket drains");
+  buffered = 1 << 20;
+  onPacket(packet(2), () => acks++);
+  assert.equal(acks, 1, "held while the socket is full");
+  assert.equal(service.pool.get("m1")!.meta.readings, 2, "but learned");
+  drain!();
+  assert.equal(acks, 2, "acknowledged once drained");
+  await service.stop();
+});
