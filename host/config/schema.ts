@@ -11,6 +11,9 @@ const TASK = {
     "forecast (autoregressive on the target series), cluster (online k-means, no target)",
 };
 
+/** A settings group: a mapping with no unknown keys, present with its defaults even when omitted. */
+const SECTION = { type: "object", additionalProperties: false, default: {} } as const;
+
 const FIELD = { type: "string", minLength: 1, pattern: "^[^\\u0000]+$" };
 
 const MODEL_PROPS = {
@@ -48,9 +51,7 @@ export const configSchema = {
   additionalProperties: false,
   properties: {
     mqtt: {
-      type: "object",
-      additionalProperties: false,
-      default: {},
+      ...SECTION,
       description: "Connection to the MQTT broker.",
       properties: {
         url: {
@@ -105,9 +106,7 @@ export const configSchema = {
         },
         connectTimeoutMs: { type: "integer", minimum: 100, default: 10000, description: "Give up one connection attempt after this long." },
         reconnect: {
-          type: "object",
-          additionalProperties: false,
-          default: {},
+          ...SECTION,
           description: "Reconnect with exponential backoff and full jitter between minDelayMs and maxDelayMs.",
           properties: {
             minDelayMs: { type: "integer", minimum: 10, default: 500 },
@@ -117,9 +116,7 @@ export const configSchema = {
       },
     },
     topics: {
-      type: "object",
-      additionalProperties: false,
-      default: {},
+      ...SECTION,
       description: "Topic prefixes.",
       properties: {
         input: {
@@ -147,9 +144,7 @@ export const configSchema = {
       },
     },
     input: {
-      type: "object",
-      additionalProperties: false,
-      default: {},
+      ...SECTION,
       properties: {
         qos: { type: "integer", enum: [0, 1], default: 1, description: "Subscription QoS. At 1 a reading is acknowledged only after it was learned." },
         format: {
@@ -173,9 +168,7 @@ export const configSchema = {
       },
     },
     output: {
-      type: "object",
-      additionalProperties: false,
-      default: {},
+      ...SECTION,
       properties: {
         predictions: { type: "boolean", default: true, description: "Publish <output>/<device>/prediction for every reading." },
         qos: { type: "integer", enum: [0, 1], default: 0, description: "QoS of predictions (drift, health, status and replies use 1)." },
@@ -202,9 +195,7 @@ export const configSchema = {
       },
     },
     model: {
-      type: "object",
-      additionalProperties: false,
-      default: {},
+      ...SECTION,
       description: "The model of every device that no rule in `devices` matches, and the base that rules override.",
       properties: {
         ...MODEL_PROPS,
@@ -233,9 +224,7 @@ export const configSchema = {
       },
     },
     pool: {
-      type: "object",
-      additionalProperties: false,
-      default: {},
+      ...SECTION,
       properties: {
         maxDevices: {
           type: "integer",
@@ -259,9 +248,7 @@ export const configSchema = {
       },
     },
     store: {
-      type: "object",
-      additionalProperties: false,
-      default: {},
+      ...SECTION,
       description: "Durable model state (checkpoints). Raw readings are never stored.",
       properties: {
         type: {
@@ -273,9 +260,7 @@ export const configSchema = {
         path: { type: "string", minLength: 1, default: "edgelearn.db", description: "SQLite file." },
         history: { type: "integer", minimum: 1, maximum: 1000, default: 5, description: "Checkpoints kept per device." },
         checkpoint: {
-          type: "object",
-          additionalProperties: false,
-          default: {},
+          ...SECTION,
           description: "A device checkpoints after everyReadings readings or everySeconds seconds since its last checkpoint, whichever first, and on shutdown. 0 turns a trigger off.",
           properties: {
             everyReadings: { type: "integer", minimum: 0, default: 10000 },
@@ -285,9 +270,7 @@ export const configSchema = {
       },
     },
     guard: {
-      type: "object",
-      additionalProperties: false,
-      default: {},
+      ...SECTION,
       description:
         "Rollback guard (needs a store): when a device's rolling error (or anomaly rate) degrades past factor × its level at the last known-good checkpoint and the drift detector has not confirmed a real drift, the device rolls back to that checkpoint (published on its health).",
       properties: {
@@ -302,9 +285,7 @@ export const configSchema = {
       },
     },
     log: {
-      type: "object",
-      additionalProperties: false,
-      default: {},
+      ...SECTION,
       properties: {
         level: { type: "string", enum: ["error", "warn", "info", "debug"], default: "info" },
         format: { type: "string", enum: ["text", "json"], default: "text", description: "Lines on stderr: text or one JSON object each." },

@@ -14,8 +14,11 @@ export interface SimDevice {
   /** What happens to this device, for the summary. */
   story: string;
   stream: Iterator<Sample>;
-  /** Turns reading t into a payload (faults happen here); undefined: nothing is published. */
-  payload: (t: number, s: Sample, base: Record<string, unknown>) => string | undefined;
+  /**
+   * Faults: gets reading t as a flat object (features, target, ts) and may change it, replace it
+   * with a raw payload string, or return undefined to publish nothing. Absent: published as is.
+   */
+  fault?: (t: number, o: Record<string, unknown>) => Record<string, unknown> | string | undefined;
 }
 
 const HUGE = 1e9;
@@ -27,75 +30,49 @@ function flat(d: SimDevice, s: Sample, ts: number): Record<string, unknown> {
   return o;
 }
 
+/** The payload of reading t of a device, or undefined (a dropout). */
+export function payloadOf(d: SimDevice, t: number, s: Sample, ts: number): string | undefined {
+  const o = flat(d, s, ts);
+  const p = d.fault ? d.fault(t, o) : o;
+  return p === undefined || typeof p === "string" ? p : JSON.stringify(p);
+}
+
 /** The demo's devices. `anomaly`: include the anomaly-detection device (needs the HALFSPACE kind). */
 export function demoDevices(seed: number, anomaly: boolean): SimDevice[] {
   let k = 0;
-  const rnd = (() => {
-    let s = seed * 7919 + 17;
-    return () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296);
-  })();
+  let s = seed * 7919 + 17;
+  const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296;
+  const regression = (name: string, features: string[], target: string, story: string, fault?: SimDevice["fault"], driftAt = [HUGE]): SimDevice => ({
+    name,
+    task: "regression",
+    features,
+    target,
+    story,
+    stream: regressionDrift({ seed: seed + ++k, n: HUGE, nFeatures: features.length, driftAt }),
+    fault,
+  });
   const devs: SimDevice[] = [
-    {
-      name: "line-1",
-      task: "regression",
-      features: ["voltage", "current", "temp"],
-      target: "power",
-      story: "clean, concept drift at reading 600",
-      stream: regressionDrift({ seed: seed + ++k, n: HUGE, nFeatures: 3, driftAt: [600, 1800] }),
-      payload: (_t, _s, o) => JSON.stringify(o),
-    },
-    {
-      name: "line-2",
-      task: "regression",
-      features: ["voltage", "current", "temp"],
-      target: "power",
-      story: "NaN/null values, strings, malformed JSON",
-      stream: regressionDrift({ seed: seed + ++k, n: HUGE, nFeatures: 3, driftAt: [HUGE] }),
-      payload: (_t, _s, o) => {
-        const r = rnd();
-        if (r < 0.03) return JSON.stringify({ ...o, current: null });
-        if (r < 0.04) return JSON.stringify({ ...o, temp: "NaN" });
-        if (r < 0.05) return JSON.stringify(o).slice(0, 12);
-        return JSON.stringify(o);
-      },
-    },
-    {
-      name: "pump-1",
-      task: "regression",
-      features: ["pressure", "flow", "rpm"],
-      target: "power",
-      story: "spikes on pressure",
-      stream: regressionDrift({ seed: seed + ++k, n: HUGE, nFeatures: 3, driftAt: [HUGE] }),
-      payload: (t, _s, o) => {
-        if (t > 100 && rnd() < 0.02) o.pressure = (o.pressure as number) * 40 + 60;
-        return JSON.stringify(o);
-      },
-    },
-    {
-      name: "tank-1",
-      task: "regression",
-      features: ["level", "inflow", "outflow"],
-      target: "pressure",
-      story: "level sensor stuck from reading 300 to 450",
-      stream: regressionDrift({ seed: seed + ++k, n: HUGE, nFeatures: 3, driftAt: [HUGE] }),
-      payload: (t, _s, o) => {
-        if (t >= 300 && t < 450) o.level = 0.4242;
-        return JSON.stringify(o);
-      },
-    },
-    {
-      name: "fan-1",
-      task: "regression",
-      features: ["speed", "vibration", "temp"],
-      target: "current",
-      story: "drops out from reading 200 to 400, then fields go missing",
-      stream: regressionDrift({ seed: seed + ++k, n: HUGE, nFeatures: 3, driftAt: [HUGE] }),
-      payload: (t, _s, o) => {
-        if (t >= 200 && t < 400) return undefined;
-        if (t >= 400 && rnd() < 0.03) delete o.vibration;
-        return JSON.stringify(o);
-      },
-    },
+    regression("line-1", ["voltage", "current", "temp"], "power", "clean, concept drift at reading 600", undefined, [600, 1800]),
+    regression("line-2", ["voltage", "current", "temp"], "power", "NaN/null values, strings, malformed JSON", (_t, o) => {
+      const r = rnd();
+      if (r < 0.03) return { ...o, current: null };
+      if (r < 0.04) return { ...o, temp: "NaN" };
+      if (r < 0.05) return JSON.stringify(o).slice(0, 12);
+      return o;
+    }),
+    regression("pump-1", ["pressure", "flow", "rpm"], "power", "spikes on pressure", (t, o) => {
+      if (t > 100 && rnd() < 0.02) o.pressure = (o.pressure as number) * 40 + 60;
+      return o;
+    }),
+    regression("tank-1", ["level", "inflow", "outflow"], "pressure", "level sensor stuck from reading 300 to 450", (t, o) => {
+      if (t >= 300 && t < 450) o.level = 0.4242;
+      return o;
+    }),
+    regression("fan-1", ["speed", "vibration", "temp"], "current", "drops out from reading 200 to 400, then fields go missing", (t, o) => {
+      if (t >= 200 && t < 400) return undefined;
+      if (t >= 400 && rnd() < 0.03) delete o.vibration;
+      return o;
+    }),
     {
       name: "door-1",
       task: "classification",
@@ -103,7 +80,6 @@ export function demoDevices(seed: number, anomaly: boolean): SimDevice[] {
       target: "open",
       story: "classification, label rule flips at reading 500",
       stream: sea({ seed: seed + ++k, n: HUGE, driftAt: [500, 1500], invertOdd: true, noise: 0.05 }),
-      payload: (_t, _s, o) => JSON.stringify(o),
     },
   ];
   if (anomaly) {
@@ -113,7 +89,6 @@ export function demoDevices(seed: number, anomaly: boolean): SimDevice[] {
       features: ["temperature", "humidity", "co2"],
       story: "anomaly scores, 2% injected spikes",
       stream: spikes({ seed: seed + ++k, n: HUGE, nFeatures: 3, rate: 0.02 }),
-      payload: (_t, _s, o) => JSON.stringify(o),
     });
   }
   return devs;
@@ -142,8 +117,7 @@ export class Simulator {
   private tick(): void {
     const ts = Date.now();
     for (const d of this.devices) {
-      const s = d.stream.next().value as Sample;
-      const p = d.payload(this.t, s, flat(d, s, ts));
+      const p = payloadOf(d, this.t, d.stream.next().value as Sample, ts);
       if (p === undefined) continue;
       this.client.publish(`${this.prefix}/${d.name}`, p, { qos: 1 });
       this.published++;
