@@ -133,23 +133,24 @@ function cell(s: string): string {
   return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 
+/** The summary: one line on when and where, then a table per module (failures say why). */
 export function summaryMarkdown(outcomes: ModuleOutcome[], m: Machine, date: Date, quick: boolean, seconds: number): string {
   const lines = [
     `Measured ${date.toISOString().slice(0, 16).replace("T", " ")} UTC on ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB), Node ${m.node}, ${m.os}; ` +
       `\`npm run bench${quick ? " -- --quick" : ""}\`, ${seconds.toFixed(0)} s in all.`,
-    "",
-    "| benchmark | metric | value | note |",
-    "|---|---|---|---|",
   ];
   for (const o of outcomes) {
+    lines.push("");
     if (o.status !== "ok") {
-      lines.push(`| ${o.name} | **${o.status.toUpperCase()}** | – | ${cell(o.error ?? "")} |`);
+      lines.push(`#### ${o.name}: ${o.status.toUpperCase()}`, "", cell(o.error ?? ""));
       continue;
     }
-    if (o.rows.length === 0) lines.push(`| ${o.name} | (no rows) | – | |`);
+    lines.push(`#### ${o.name}${o.description ? `: ${o.description}` : ""} (${o.seconds.toFixed(0)} s)`, "");
+    lines.push("| metric | value | note |", "|---|---|---|");
+    if (o.rows.length === 0) lines.push("| (no rows) | – | |");
     for (const r of o.rows) {
       const value = `${formatValue(r.value)}${r.unit ? ` ${r.unit}` : ""}`;
-      lines.push(`| ${o.name} | ${cell(r.metric)} | ${cell(value)} | ${cell(r.note ?? "")} |`);
+      lines.push(`| ${cell(r.metric)} | ${cell(value)} | ${cell(r.note ?? "")} |`);
     }
   }
   return lines.join("\n") + "\n";
