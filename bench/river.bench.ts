@@ -70,9 +70,9 @@ function edgelearn(l: Learner, kind: Kind, nf: number, rows: Float32Array, reps:
   const value = run(true);
   const fromModule = l.metric(kind === Kind.Logistic ? Metric.Accuracy : Metric.MAE);
   const rejected = l.count(3);
-  for (let r = 0; r < 100; r++) run(false); // warm-up: let V8 tier the module up
+  for (let r = 0; r < 40; r++) run(false); // warm-up: let V8 tier the module up
   // The fastest of `reps` passes (as for River), each pass repeated to last long enough to time.
-  const inner = 20;
+  const inner = 10;
   let best = Infinity;
   for (let r = 0; r < reps; r++) {
     const t0 = process.hrtime.bigint();
@@ -90,25 +90,29 @@ const bench: BenchModule = {
     const rows: BenchRow[] = [];
     const dir = mkdtempSync(join(tmpdir(), "edgelearn-river-"));
     try {
-      log("exporting River datasets");
-      const exp = python([join(PY, "export_datasets.py"), dir], 120_000);
-      if (!exp.ok) {
-        log(`River unavailable (${exp.err.trim().split("\n").pop()}); printing published numbers`);
+      log("exporting River's datasets and running River (one Python process)");
+      const py = python([join(PY, "river_run.py"), "--all", dir, String(quick ? 1 : 5)], 600_000);
+      if (!py.ok) {
+        log(`River unavailable (${py.err.trim().split("\n").pop()}); printing published numbers`);
         for (const p of Object.values(PUBLISHED)) {
           rows.push({ metric: `River published: ${p.what}`, value: p.value, unit: p.metric, note: "published, not measured here (pip install river to measure)" });
         }
         return { name: "river", rows, details: { river: false } };
       }
-      const paths = JSON.parse(exp.out.trim().split("\n").pop()!) as { phishing: string; trump: string };
+      const out = JSON.parse(py.out.trim().split("\n").pop()!) as {
+        paths: { phishing: string; trump: string };
+        results: (RiverResult & { dataset: string })[];
+      };
       const l = new Learner(compileLearner());
       const reps = quick ? 3 : 10;
       const cases = [
-        { data: "Phishing", path: paths.phishing, kind: Kind.Logistic, models: ["logreg"], higherBetter: true },
-        { data: "TrumpApproval", path: paths.trump, kind: Kind.Linear, models: ["linreg_doc", "linreg"], higherBetter: false },
+        { data: "Phishing", key: "phishing", path: out.paths.phishing, kind: Kind.Logistic, higherBetter: true },
+        { data: "TrumpApproval", key: "trump", path: out.paths.trump, kind: Kind.Linear, higherBetter: false },
       ];
       const details: Record<string, unknown> = {};
       for (const c of cases) {
         const { nf, rows: data } = readCsv(c.path);
+        log(`edgelearn on ${c.data}`);
         const ours = edgelearn(l, c.kind, nf, data, reps);
         const metricName = c.higherBetter ? "accuracy" : "MAE";
         rows.push({
@@ -116,24 +120,16 @@ const bench: BenchModule = {
           value: Number(ours.value.toFixed(4)),
           note: `module metric ${ours.fromModule.toFixed(4)}; ${data.length / (nf + 1)} rows; ${ours.rejected} rejected by the guard`,
         });
-        const river: RiverResult[] = [];
-        for (const m of c.models) {
-          log(`River ${m} on ${c.data}`);
-          const r = python([join(PY, "river_run.py"), c.path, m, String(quick ? 2 : 5)], 300_000);
-          if (!r.ok) {
-            rows.push({ metric: `${c.data}: River ${m}`, value: "FAILED", note: r.err.trim().split("\n").pop() });
-            continue;
-          }
-          const res = JSON.parse(r.out.trim().split("\n").pop()!) as RiverResult;
-          river.push(res);
+        const river = out.results.filter((r) => r.dataset === c.key);
+        for (const res of river) {
           const better = c.higherBetter ? ours.value >= res.value : ours.value <= res.value;
           rows.push({
-            metric: `${c.data}: River ${m} ${metricName} (measured)`,
+            metric: `${c.data}: River ${res.model} ${metricName} (measured)`,
             value: Number(res.value.toFixed(4)),
             note: `edgelearn ${better ? "meets or beats" : "is behind"} it by ${Math.abs(ours.value - res.value).toFixed(4)}`,
           });
           rows.push({
-            metric: `${c.data}: speed, River ${m} predict_one+learn_one ÷ edgelearn learn_one (fastest passes)`,
+            metric: `${c.data}: speed, River ${res.model} predict_one+learn_one ÷ edgelearn learn_one (fastest passes)`,
             value: Math.round(res.per_reading_s / ours.perReadingS),
             unit: "×",
             note: `River ${(res.per_reading_s * 1e6).toFixed(1)} µs/reading, edgelearn ${(ours.perReadingS * 1e9).toFixed(0)} ns/reading`,

@@ -23,14 +23,16 @@ def export(ds, path, target):
     return path
 
 
-def main():
-    out = sys.argv[1]
+def export_all(out):
     os.makedirs(out, exist_ok=True)
-    res = {
+    return {
         "phishing": export(datasets.Phishing(), os.path.join(out, "phishing.csv"), "is_phishing"),
         "trump": export(datasets.TrumpApproval(), os.path.join(out, "trump.csv"), "five_thirty_eight"),
     }
-    print(json.dumps(res))
+
+
+def main():
+    print(json.dumps(export_all(sys.argv[1])))
 
 
 if __name__ == "__main__":

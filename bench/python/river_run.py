@@ -1,6 +1,8 @@
 """Run a River model over a CSV (features..., target) predict-then-learn, in file order.
 
 Usage: python3 river_run.py CSV MODEL [REPS]
+       python3 river_run.py --all OUTDIR [REPS]   (export both datasets to OUTDIR, run every
+                                                  model on its dataset: one Python start-up)
 MODEL: logreg (StandardScaler | LogisticRegression()),
        linreg_doc (StandardScaler | LinearRegression(intercept_lr=0.1), the docstring example),
        linreg (StandardScaler | LinearRegression()).
@@ -44,24 +46,36 @@ def one_pass(name, data):
     return metric, time.perf_counter() - t0
 
 
-def main():
-    data = read(sys.argv[1])
-    name = sys.argv[2]
-    reps = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+def run(path, name, reps):
+    data = read(path)
     _, _, cls = model_for(name)
     if cls:
         data = [(x, y == 1.0) for x, y in data]
     metric, best = one_pass(name, data)
     for _ in range(reps - 1):
         best = min(best, one_pass(name, data)[1])
-    print(json.dumps({
+    return {
         "model": name,
         "metric": type(metric).__name__,
         "value": metric.get(),
         "rows": len(data),
         "seconds": best,
         "per_reading_s": best / len(data),
-    }))
+    }
+
+
+def main():
+    if sys.argv[1] == "--all":
+        from export_datasets import export_all
+
+        reps = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+        paths = export_all(sys.argv[2])
+        jobs = [("phishing", "logreg"), ("trump", "linreg_doc"), ("trump", "linreg")]
+        results = [dict(run(paths[d], m, reps), dataset=d) for d, m in jobs]
+        print(json.dumps({"paths": paths, "results": results}))
+        return
+    reps = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    print(json.dumps(run(sys.argv[1], sys.argv[2], reps)))
 
 
 if __name__ == "__main__":
