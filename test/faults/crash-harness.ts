@@ -7,21 +7,13 @@
 // predictions) minus the readings in the restored state; it must not exceed one checkpoint
 // interval. Used by test/faults/crash.test.ts (≥ 20 trials) and scripts/crash-soak.ts (200+).
 
-import { spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import mqtt from "mqtt";
-import { Count, Learner } from "../../host/learner/index.js";
 import { Prng } from "../../host/sim/index.js";
-import { SqliteStore } from "../../host/store/sqlite.js";
-import { pickValid } from "../../host/store/restore.js";
 import { startMosquitto, type Mosquitto } from "../helpers/mosquitto.js";
-
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const BIN = join(ROOT, "bin", "edgelearn.js");
-const TS0 = 1_700_000_000_000;
+import { TS0, spawnHost, whatWouldRestore, writeHostConfig, type HostProcess } from "./host-process.js";
 
 export interface CrashOptions {
   trials: number;
@@ -71,22 +63,15 @@ export async function runCrashTrials(o: CrashOptions): Promise<CrashReport> {
   const dbPath = join(dir, "state.db");
   const broker = o.broker ?? (await startMosquitto());
   const devices = Array.from({ length: nDev }, (_, i) => `crash${i}`);
-  const configPath = join(dir, "config.json");
-  writeFileSync(
-    configPath,
-    JSON.stringify({
-      mqtt: { url: broker.url, clientId: `edgelearn-crash-${o.seed}-${process.pid}` },
-      model: { task: "regression", target: "y", features: ["a", "b"] },
-      store: { type: "sqlite", path: dbPath, history: 3, checkpoint: { everyReadings: every, everySeconds: 0 } },
-      log: { level: "info" },
-    }),
-  );
+  const configPath = writeHostConfig(dir, { url: broker.url, clientId: `edgelearn-crash-${o.seed}-${process.pid}`, dbPath, everyReadings: every });
 
   // What the host said it learned: the newest reading seq per device seen in its predictions.
   const seen = new Map<string, number>();
   const sub = await mqtt.connectAsync(broker.url, { clientId: `crash-sub-${process.pid}`, clean: true });
   await sub.subscribeAsync("edgelearn/+/prediction", { qos: 0 });
+  let lastMessageAt = 0;
   sub.on("message", (topic, payload) => {
+    lastMessageAt = Date.now();
     const dev = topic.split("/")[1];
     const ts = JSON.parse(payload.toString()).ts as number;
     const seq = ts - TS0;
@@ -115,22 +100,18 @@ export async function runCrashTrials(o: CrashOptions): Promise<CrashReport> {
     }
   })();
 
-  const validator = new Learner();
   const failures: string[] = [];
   const trials: TrialResult[] = [];
   let hostLog = "";
   // Model reading count at seq s is s − offset + 1 (offset fixed at each restart by the first
   // prediction after it; duplicates from QoS 1 redelivery only make the loss look smaller).
   let restored: Record<string, number> = Object.fromEntries(devices.map((d) => [d, 0]));
-  let host: ChildProcess | undefined;
+  let host: HostProcess | undefined;
   try {
     for (let trial = 1; trial <= o.trials; trial++) {
       const before = new Map(seen);
       const spawned = Date.now();
-      host = spawn(process.execPath, [BIN, "run", "--config", configPath], { stdio: ["ignore", "ignore", "pipe"] });
-      let stderr = "";
-      host.stderr!.on("data", (b) => (stderr += b));
-      const exited = new Promise<void>((r) => host!.once("exit", () => r()));
+      const h = (host = spawnHost(configPath));
       // Wait until every device learns again after the restart; note where each resumed.
       const firstSeq = new Map<string, number>();
       const listener = (topic: string, payload: Buffer) => {
@@ -139,54 +120,49 @@ export async function runCrashTrials(o: CrashOptions): Promise<CrashReport> {
       };
       sub.on("message", listener);
       const deadline = Date.now() + 15_000;
-      while (firstSeq.size < nDev && Date.now() < deadline && host.exitCode === null) await sleep(10);
+      while (firstSeq.size < nDev && Date.now() < deadline && h.child.exitCode === null) await sleep(10);
       sub.off("message", listener);
       const resumeMs = Date.now() - spawned;
       if (firstSeq.size < nDev) {
-        failures.push(`trial ${trial}: only ${firstSeq.size}/${nDev} devices learned after the restart (exit ${host.exitCode}): ${stderr.slice(-2000)}`);
-        host.kill("SIGKILL");
-        await exited;
+        failures.push(`trial ${trial}: only ${firstSeq.size}/${nDev} devices learned after the restart (exit ${h.child.exitCode}): ${h.log().slice(-2000)}`);
+        h.child.kill("SIGKILL");
+        await h.exited;
         break;
       }
-      if (/could not be read|refused by the module|is damaged|no checkpoint is valid/.test(stderr)) {
-        failures.push(`trial ${trial}: the host reported a damaged state on restart: ${stderr.slice(-2000)}`);
+      if (/could not be read|refused by the module|is damaged|no checkpoint is valid/.test(h.log())) {
+        failures.push(`trial ${trial}: the host reported a damaged state on restart: ${h.log().slice(-2000)}`);
       }
       const killAfterMs = Math.round(rng.range(o.minMs ?? 100, o.maxMs ?? 700));
       await sleep(killAfterMs);
-      host.kill("SIGKILL");
-      await exited;
-      hostLog = stderr;
-      await sleep(150); // predictions already on the wire still arrive; nothing new can
-      // What the next start will find: a copy of the file and its WAL, opened as the host would.
-      const copy = join(dir, `copy-${trial}.db`);
-      for (const ext of ["", "-wal"]) if (existsSync(dbPath + ext)) copyFileSync(dbPath + ext, copy + ext);
-      const store = new SqliteStore({ path: copy });
-      if (store.problems().length) failures.push(`trial ${trial}: store problems: ${store.problems().join("; ")}`);
+      h.child.kill("SIGKILL");
+      await h.exited;
+      hostLog = h.log();
+      // Predictions already on the wire still arrive (nothing new can): drain them, so none is
+      // mistaken for the next host's first.
+      for (const until = Date.now() + 5000; Date.now() - lastMessageAt < 300 && Date.now() < until; ) await sleep(20);
+      // What the next start will find.
+      const found = whatWouldRestore(dbPath, devices, join(dir, "copy.db"));
+      if (found.problems.length) failures.push(`trial ${trial}: store problems: ${found.problems.join("; ")}`);
       const learned: Record<string, number> = {};
       const now: Record<string, number> = {};
       let loss = 0;
       for (const dev of devices) {
-        const pick = pickValid(store, dev, (b) => validator.validate(b), () => {});
-        if (!pick.restored || pick.skipped.length) {
-          failures.push(`trial ${trial}: device ${dev}: ${pick.restored ? "skipped" : "no valid state"} ${JSON.stringify(pick.skipped)}`);
-          continue;
-        }
-        validator.load(pick.restored.blob);
-        now[dev] = validator.count(Count.Readings);
+        const f = found.devices[dev];
+        if (f.skipped.length) failures.push(`trial ${trial}: device ${dev}: checkpoints skipped on restore ${JSON.stringify(f.skipped)}`);
+        // No state at all is right only before the device's first checkpoint (the loss check below).
+        now[dev] = f.readings ?? 0;
         const offset = firstSeq.get(dev)! - restored[dev];
         learned[dev] = Math.max(restored[dev], (seen.get(dev) ?? -1) - offset + 1);
         if ((seen.get(dev) ?? -1) <= (before.get(dev) ?? -1)) failures.push(`trial ${trial}: device ${dev} learned nothing new`);
         loss = Math.max(loss, learned[dev] - now[dev]);
       }
-      store.close();
-      for (const ext of ["", "-wal", "-shm"]) rmSync(copy + ext, { force: true });
       restored = { ...restored, ...now };
       trials.push({ trial, resumeMs, killAfterMs, learned, restored: now, loss });
       log(`trial ${trial}: learning ${resumeMs} ms after start, killed ${killAfterMs} ms later; loss ${loss} readings (bound ${every}); restored ${JSON.stringify(now)}`);
       if (loss > every) failures.push(`trial ${trial}: lost ${loss} readings of learning > one checkpoint interval (${every})`);
     }
   } finally {
-    if (host && host.exitCode === null && host.signalCode === null) host.kill("SIGKILL");
+    if (host && host.child.exitCode === null && host.child.signalCode === null) host.child.kill("SIGKILL");
     publishing = false;
     await pump;
     await pub.endAsync();
