@@ -27,9 +27,9 @@ import { ADWIN_BYTES, adwin_init, adwin_update } from "./drift/adwin";
 import { PH_BYTES, ph_init, ph_update } from "./drift/page_hinkley";
 import { DDM_BYTES, ddm_init, ddm_update } from "./drift/ddm";
 import { ewz_bytes, ewz_init, ewz_score, ewz_learn } from "./anomaly/ew_zscore";
-import { hst_bytes, hst_init, hst_reset, hst_score, hst_learn } from "./anomaly/halfspace_trees";
-import { ar_bytes, ar_init, ar_predict, ar_learn, ar_shift, ar_score, ar_ready, ar_scale, rls_restart } from "./forecast/ar_rls";
-import { km_bytes, km_init, km_nearest, km_score, km_learn, km_soften, km_d2 } from "./cluster/kmeans";
+import { hst_bytes, hst_shape, hst_reset, hst_score, hst_learn } from "./anomaly/halfspace_trees";
+import { ar_bytes, ar_shape, ar_reset, ar_predict, ar_learn, ar_shift, ar_score, ar_ready, ar_scale, rls_restart } from "./forecast/ar_rls";
+import { km_bytes, km_shape, km_reset, km_nearest, km_score, km_learn, km_soften, km_d2 } from "./cluster/kmeans";
 
 // Parameter ids (docs/ABI.md).
 export const P_DRIFT_DETECTOR: i32 = 32; // 0 none, 1 ADWIN, 2 Page-Hinkley, 3 DDM
@@ -200,11 +200,23 @@ function bgPtr(kind: i32, nf: i32, ext: usize): usize {
   return lp(P_DRIFT_DETECTOR) != 0 || lp(P_ZSCORE) != 0;
 }
 
+/**
+ * Writes the structural head of a model section from the live parameters. Called before every
+ * use, so a blob with a valid CRC whose heads disagree with its configuration can never make a
+ * component index outside its section (the counters inside are read clamped).
+ */
+function stamp(kind: i32, nf: i32, m: usize): void {
+  if (kind == KIND_HALFSPACE) hst_shape(m, <i32>lp(P_HST_TREES), <i32>lp(P_HST_HEIGHT), <i32>lp(P_HST_WINDOW), <u32>lp(P_HST_SEED), nf);
+  else if (kind == KIND_AR) ar_shape(m, <i32>lp(P_AR_ORDER), lp(P_AR_EXOG) != 0 ? nf : 0);
+  else if (kind == KIND_KMEANS) km_shape(m, <i32>lp(P_KM_K), nf);
+}
+
 /** Fresh model of any kind in a zeroed section. */
 function modelInit(kind: i32, nf: i32, m: usize): void {
-  if (kind == KIND_HALFSPACE) hst_init(m, <i32>lp(P_HST_TREES), <i32>lp(P_HST_HEIGHT), <i32>lp(P_HST_WINDOW), <u32>lp(P_HST_SEED), nf);
-  else if (kind == KIND_AR) ar_init(m, <i32>lp(P_AR_ORDER), lp(P_AR_EXOG) != 0 ? nf : 0);
-  else if (kind == KIND_KMEANS) km_init(m, <i32>lp(P_KM_K), nf);
+  stamp(kind, nf, m);
+  if (kind == KIND_HALFSPACE) hst_reset(m);
+  else if (kind == KIND_AR) ar_reset(m);
+  else if (kind == KIND_KMEANS) km_reset(m);
 }
 
 export function ext_init(kind: i32, nf: i32, model: usize, ext: usize): void {
@@ -243,6 +255,7 @@ export function ext_score(kind: i32, nf: i32, ext: usize, x: usize, learn: bool)
   ext_last_score = NaN;
   if (lp(P_ZSCORE) == 0) return 0;
   const zp = zPtr(kind, ext);
+  store<u32>(zp, nf, 4); // the baseline's feature count, from the configuration (see stamp)
   const s = ewz_score(zp, x);
   ext_last_score = s;
   const f = anomalyFlags(s, learn);
@@ -286,6 +299,7 @@ export function ext_step(kind: i32, nf: i32, model: usize, ext: usize, x: usize,
   let flags: u32 = 0;
   let pred: f32 = NaN, score: f32 = NaN, err: f32 = NaN, extra: f32 = NaN;
   let label: i32 = -1;
+  stamp(kind, nf, model);
   if (kind == KIND_HALFSPACE) {
     score = hst_score(model, hstMap(nf, x, z));
     pred = score;
@@ -350,6 +364,7 @@ export function bgLearn(kind: i32, nf: i32, ext: usize, x: usize, z: usize, y: f
     if (g - g != 0) return;
     linUpdate(bg, z, nf, g, lp(P_LR), lp(P_L2), <i32>lp(P_OPTIMIZER), intercept);
   } else {
+    stamp(kind, nf, bg);
     extLearn(kind, nf, bg, x, z, y);
   }
   store<u32>(ext, load<u32>(ext, 4) + 1, 4);

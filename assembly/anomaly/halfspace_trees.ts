@@ -45,12 +45,17 @@ export function hst_reset(p: usize): void {
   memory.fill(p + O_MASS, 0, (nodes << 2) as usize);
 }
 
-export function hst_init(p: usize, trees: i32, height: i32, window: i32, seed: u32, d: i32): void {
+/** Writes the structural head (everything but the window counter and the masses). */
+export function hst_shape(p: usize, trees: i32, height: i32, window: i32, seed: u32, d: i32): void {
   store<u32>(p, trees, O_T);
   store<u32>(p, height, O_H);
   store<u32>(p, window, O_W);
   store<u32>(p, seed, O_SEED);
   store<u32>(p, d, O_D);
+}
+
+export function hst_init(p: usize, trees: i32, height: i32, window: i32, seed: u32, d: i32): void {
+  hst_shape(p, trees, height, window, seed, d);
   hst_reset(p);
 }
 

@@ -38,10 +38,21 @@ export function km_reset(p: usize): void {
   memory.fill(p + O_USED, 0, (km_bytes(load<u32>(p, O_K), load<u32>(p, O_D)) - <i32>O_USED) as usize);
 }
 
-export function km_init(p: usize, k: i32, d: i32): void {
+/** Writes the structural head (k, d). */
+export function km_shape(p: usize, k: i32, d: i32): void {
   store<u32>(p, k, O_K);
   store<u32>(p, d, O_D);
+}
+
+export function km_init(p: usize, k: i32, d: i32): void {
+  km_shape(p, k, d);
   km_reset(p);
+}
+
+/** Centres in use, never more than k. */
+// @ts-ignore: decorator
+@inline function in_use(p: usize): u32 {
+  return min<u32>(load<u32>(p, O_USED), load<u32>(p, O_K));
 }
 
 function dist2(a: usize, b: usize, d: u32): f32 {
@@ -55,7 +66,7 @@ function dist2(a: usize, b: usize, d: u32): f32 {
 
 /** Index of the centre nearest to x (−1 when there is none); its squared distance in km_d2. */
 export function km_nearest(p: usize, x: usize): i32 {
-  const used = load<u32>(p, O_USED), d = load<u32>(p, O_D);
+  const used = in_use(p), d = load<u32>(p, O_D);
   let best: i32 = -1;
   let bd: f32 = Infinity;
   for (let i: u32 = 0; i < used; i++) {
@@ -86,7 +97,7 @@ function place(p: usize, i: u32, x: usize): void {
 
 /** After a drift: every centre's count drops to 1, so the next readings move it at once. */
 export function km_soften(p: usize): void {
-  const used = load<u32>(p, O_USED);
+  const used = in_use(p);
   for (let i: u32 = 0; i < used; i++) {
     const a = centre(p, i);
     if (load<u32>(a) > 1) store<u32>(a, 1);

@@ -43,9 +43,15 @@ export const ADWIN_BYTES: i32 = <i32>O_BUCKETS + 8 * ADWIN_ROWS * ADWIN_M;
 @inline function bkt(p: usize, row: i32, j: i32): usize {
   return p + O_BUCKETS + (((row * ADWIN_M + j) << 3) as usize);
 }
+// Row counts and rows in use are read clamped to their bounds, so even a blob with a valid CRC
+// but inconsistent counters never indexes outside this detector's state.
 // @ts-ignore: decorator
 @inline function row_count(p: usize, row: i32): i32 {
-  return load<i32>(p + O_COUNTS + ((row << 2) as usize));
+  return <i32>min<u32>(load<u32>(p + O_COUNTS + ((row << 2) as usize)), <u32>ADWIN_M);
+}
+// @ts-ignore: decorator
+@inline function rows(p: usize): i32 {
+  return <i32>min<u32>(load<u32>(p, O_NROWS), <u32>ADWIN_ROWS);
 }
 // @ts-ignore: decorator
 @inline function set_row_count(p: usize, row: i32, n: i32): void {
@@ -89,7 +95,8 @@ export function adwin_mean(p: usize): f32 {
 
 /** Removes the oldest bucket (first of the last row). Returns its size. */
 function delete_oldest(p: usize): f32 {
-  const last = load<i32>(p, O_NROWS) - 1;
+  const last = rows(p) - 1;
+  if (last < 0) return 0;
   const b = bkt(p, last, 0);
   const n1 = <f32>(1 << last);
   const u = load<f32>(b), v = load<f32>(b, 4);
@@ -103,7 +110,7 @@ function delete_oldest(p: usize): f32 {
   } else {
     store<f32>(p, 0, O_VAR);
   }
-  const k = row_count(p, last) - 1;
+  const k = max<i32>(row_count(p, last) - 1, 0);
   memory.copy(b, b + 8, (k << 3) as usize);
   set_row_count(p, last, k);
   if (k == 0) store<i32>(p, last, O_NROWS);
@@ -171,7 +178,7 @@ export function adwin_update(p: usize, x: f32): i32 {
     const ddw = Mathf.log(ln2n / load<f32>(p, O_DELTA_W));
     let n0: f32 = 0, u0: f32 = 0;
     // oldest buckets first: last row down to row 0, each row oldest first
-    for (let row = load<i32>(p, O_NROWS) - 1; row >= 0 && !again; row--) {
+    for (let row = rows(p) - 1; row >= 0 && !again; row--) {
       const size = <f32>(1 << row);
       const k = row_count(p, row);
       for (let j = 0; j < k; j++) {

@@ -66,9 +66,14 @@ export function rls_restart(a: usize): void {
   for (let i: u32 = 0; i < m; i++) store<f32>(P + ((i * m + i) << 2), P0);
 }
 
-export function ar_init(a: usize, p: i32, q: i32): void {
+/** Writes the structural head (p, q). */
+export function ar_shape(a: usize, p: i32, q: i32): void {
   store<u32>(a, p, O_P);
   store<u32>(a, q, O_Q);
+}
+
+export function ar_init(a: usize, p: i32, q: i32): void {
+  ar_shape(a, p, q);
   ar_reset(a);
 }
 

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { Learner, Kind, Param, Flag, Count, Metric, DriftDetector, DriftResponse, compileLearner } from "../../host/learner/index.js";
 import { take, sea, meanShift, noisySinusoid, spikes, blobs, regressionDrift } from "../../host/sim/index.js";
 import { prequential, flagged } from "../../host/sim/prequential.js";
+import { crc32 } from "../conformance/format.js";
 
 const module = compileLearner();
 
@@ -176,5 +177,42 @@ test("k-means recovers three separated blobs", () => {
   for (let i = 3000; i < 3010; i++) {
     assert.equal(o.prediction[i], o.label[i]);
     assert.ok(o.extra[i] >= 0);
+  }
+});
+
+test("a blob with a valid CRC but inconsistent heads in issue 3's sections never traps", () => {
+  // byte offset of the model section for n features (docs/ABI.md "Layout")
+  const modelOff = (n: number) => 288 + 8 * n + 512 + 16 + 32 * (n + 1) + 16 + 12 * (n + 1);
+  const reseal = (b: Uint8Array) => {
+    const body = new Uint8Array(b.length - 4);
+    body.set(b.subarray(0, 12));
+    body.set(b.subarray(16), 12);
+    new DataView(b.buffer, b.byteOffset).setUint32(12, crc32(body), true);
+  };
+  const cases: [string, Kind, Record<number, number>, (v: DataView, m: number) => void][] = [
+    ["HALFSPACE trees/height", Kind.HalfSpace, {}, (v, m) => (v.setUint32(m, 32, true), v.setUint32(m + 4, 12, true))],
+    ["KMEANS centres in use", Kind.KMeans, {}, (v, m) => v.setUint32(m + 8, 0xfffffff0, true)],
+    ["AR order", Kind.AR, {}, (v, m) => v.setUint32(m, 0xffff, true)],
+    [
+      "ADWIN rows and row counts",
+      Kind.Linear,
+      { [Param.DriftDetector]: DriftDetector.ADWIN },
+      (v, m) => {
+        const adwin = m + 64 + 16; // LINEAR model (16 + 3 × 12 = 52 → 64 bytes), then the 16-byte ext head
+        v.setUint32(adwin + 24, 0xffffffff, true); // rows in use
+        for (let r = 0; r < 14; r++) v.setUint32(adwin + 32 + 4 * r, 0xffffffff, true); // row counts
+      },
+    ],
+  ];
+  const s = take(blobs({ seed: 2, n: 600 })).map((r) => ({ x: r.x, y: r.x[0] + r.x[1] }));
+  for (const [what, kind, params, corrupt] of cases) {
+    const l = new Learner(module).create(kind, 2, { params });
+    prequential(l, s.slice(0, 400));
+    const blob = l.snapshot();
+    corrupt(new DataView(blob.buffer, blob.byteOffset), modelOff(2));
+    reseal(blob);
+    const r = new Learner(module);
+    assert.equal(r.load(blob), 0, `${what}: the sealed blob loads`);
+    assert.doesNotThrow(() => prequential(r, s.slice(400)), `${what}: learning traps`);
   }
 });
