@@ -45,6 +45,8 @@ class Rng {
   }
 }
 
+type Step = "move" | ["one" | "predict" | "batch", number] | ["batches", number, number];
+
 /** A reading as f32 bit patterns, so that NaN payloads survive exactly. */
 interface Reading {
   x: number[];
@@ -151,6 +153,21 @@ class Recorder {
     }
     this.readings += rows.length;
   }
+  /**
+   * Feeds rows in order through a plan: n single learn_one calls, n predict_one calls, one batch
+   * of n, batches of `size` covering n rows, or a move to a fresh instance.
+   */
+  play(rows: Reading[], plan: Step[]): void {
+    let at = 0;
+    const take = (n: number) => rows.slice(at, (at += n));
+    for (const step of plan) {
+      if (step === "move") this.moveToFreshInstance();
+      else if (step[0] === "batches") for (let left = step[1]; left > 0; left -= step[2]) this.batch(take(Math.min(step[2], left)));
+      else if (step[0] === "batch") this.batch(take(step[1]));
+      else for (const row of take(step[1])) this.one(row, step[0] === "predict");
+    }
+    if (at !== rows.length) throw new Error(`plan used ${at} of ${rows.length} rows`);
+  }
   /** snapshot → the blob's bytes → a fresh instance → load: the learner continues there. */
   moveToFreshInstance(): void {
     const len = this.int("snapshot");
@@ -198,15 +215,21 @@ interface Spec {
   build: Build;
 }
 
+/** n readings from f(i), which gives features and target as numbers (rounded to f32 here). */
+function rowsOf(n: number, f: (i: number) => { x: number[]; y: number }): Reading[] {
+  return Array.from({ length: n }, (_, i) => {
+    const r = f(i);
+    return { x: bitsOf(r.x), y: f32Bits(r.y) };
+  });
+}
+
 function linearRows(rng: Rng, n: number, nf: number, w: number[], noise: number): Reading[] {
-  const rows: Reading[] = [];
-  for (let i = 0; i < n; i++) {
+  return rowsOf(n, () => {
     const x = Array.from({ length: nf }, () => rng.uniform(-2, 2));
     let y = 0.5;
     for (let j = 0; j < nf; j++) y += w[j] * x[j];
-    rows.push({ x: bitsOf(x), y: f32Bits(y + rng.normal(0, noise)) });
-  }
-  return rows;
+    return { x, y: y + rng.normal(0, noise) };
+  });
 }
 
 /** The regression stream (also the benchmark stream): 8 features, learn_one, batches, a move. */
@@ -223,13 +246,7 @@ const specs: Spec[] = [
     nf: 8,
     build(r) {
       const rows = regressionRows();
-      for (const row of rows.slice(0, 40)) r.one(row);
-      for (const row of rows.slice(40, 45)) r.one(row, true);
-      r.batch(rows.slice(45, 65));
-      r.batch(rows.slice(65, 300));
-      r.moveToFreshInstance();
-      r.batch(rows.slice(300, 560));
-      for (const row of rows.slice(560, 600)) r.one(row);
+      r.play(rows, [["one", 40], ["predict", 5], ["batch", 20], ["batch", 235], "move", ["batch", 260], ["one", 40]]);
     },
   },
   {
@@ -244,11 +261,7 @@ const specs: Spec[] = [
         if (i % 17 === 9) row.y = f32Bits(Math.fround(50 * (i % 2 ? 1 : -1)));
         row.x[3] = f32Bits(Math.fround(100 + 40 * Math.sin(i / 9))); // an offset feature the scaler must centre
       });
-      for (const row of rows.slice(0, 80)) r.one(row);
-      r.batch(rows.slice(80, 120));
-      r.moveToFreshInstance();
-      r.batch(rows.slice(120, 240));
-      for (const row of rows.slice(240, 260)) r.one(row);
+      r.play(rows, [["one", 80], ["batch", 40], "move", ["batch", 120], ["one", 20]]);
     },
   },
   {
@@ -258,8 +271,7 @@ const specs: Spec[] = [
     nf: 4,
     params: [[P.DRIFT_DETECTOR, DETECTOR.DDM], [P.DRIFT_RESPONSE, RESPONSE.BACKGROUND]],
     build(r, rng) {
-      const rows: Reading[] = [];
-      for (let i = 0; i < 520; i++) {
+      const rows = rowsOf(520, (i) => {
         const x = Array.from({ length: 4 }, () => rng.uniform(-1, 1));
         let s = 0.8 * x[0] - 1.2 * x[1] + 0.3 * x[2] + 0.1 + rng.normal(0, 0.2);
         if (i >= 300) s = -s;
@@ -267,14 +279,9 @@ const specs: Spec[] = [
         if (i % 97 === 13) y = 0.5;
         if (i % 131 === 7) y = Infinity;
         if (i % 89 === 5) y = NaN;
-        rows.push({ x: bitsOf(x), y: f32Bits(y) });
-      }
-      for (const row of rows.slice(0, 60)) r.one(row);
-      r.batch(rows.slice(60, 250));
-      r.moveToFreshInstance();
-      r.batch(rows.slice(250, 290));
-      for (const row of rows.slice(290, 330)) r.one(row);
-      r.batch(rows.slice(330, 520));
+        return { x, y };
+      });
+      r.play(rows, [["one", 60], ["batch", 190], "move", ["batch", 40], ["one", 40], ["batch", 190]]);
     },
   },
   {
@@ -284,18 +291,12 @@ const specs: Spec[] = [
     nf: 3,
     params: [[P.PROTECT, 1]],
     build(r, rng) {
-      const rows: Reading[] = [];
-      for (let i = 0; i < 400; i++) {
-        const out = i > 60 && i % 37 === 0;
+      const rows = rowsOf(400, (i) => {
         const x = [rng.normal(20, 0.5), rng.normal(55, 2), rng.normal(1, 0.05)];
-        if (out) x[i % 3] += [4, 16, 0.6][i % 3];
-        rows.push({ x: bitsOf(x), y: QNAN });
-      }
-      for (const row of rows.slice(0, 50)) r.one(row);
-      r.batch(rows.slice(50, 200));
-      r.moveToFreshInstance();
-      for (const row of rows.slice(200, 240)) r.one(row);
-      r.batch(rows.slice(240, 400));
+        if (i > 60 && i % 37 === 0) x[i % 3] += [4, 16, 0.6][i % 3];
+        return { x, y: NaN };
+      });
+      r.play(rows, [["one", 50], ["batch", 150], "move", ["one", 40], ["batch", 160]]);
     },
   },
   {
@@ -304,16 +305,11 @@ const specs: Spec[] = [
     kind: 4,
     nf: 1,
     build(r, rng) {
-      const rows: Reading[] = [];
-      for (let i = 0; i < 420; i++) {
+      const rows = rowsOf(420, (i) => {
         const y = 10 + 3 * Math.sin((2 * Math.PI * i) / 24) + rng.normal(0, 0.2) + (i >= 300 ? 4 : 0);
-        rows.push({ x: [f32Bits(rng.normal(0, 1))], y: f32Bits(y) });
-      }
-      for (const row of rows.slice(0, 60)) r.one(row);
-      r.batch(rows.slice(60, 150));
-      r.moveToFreshInstance();
-      r.batch(rows.slice(150, 380));
-      for (const row of rows.slice(380, 420)) r.one(row);
+        return { x: [rng.normal(0, 1)], y };
+      });
+      r.play(rows, [["one", 60], ["batch", 90], "move", ["batch", 230], ["one", 40]]);
     },
   },
   {
@@ -323,16 +319,13 @@ const specs: Spec[] = [
     nf: 2,
     params: [[P.AR_EXOG, 1]],
     build(r, rng) {
-      const rows: Reading[] = [];
       let prev = 0;
-      for (let i = 0; i < 300; i++) {
+      const rows = rowsOf(300, () => {
         const t = rng.normal(20, 3), load = rng.uniform(0, 1);
         prev = Math.fround(0.6 * prev + 0.2 * t + 2 * load + rng.normal(0, 0.1));
-        rows.push({ x: bitsOf([t, load]), y: f32Bits(prev) });
-      }
-      for (const row of rows.slice(0, 40)) r.one(row);
-      r.batch(rows.slice(40, 260));
-      for (const row of rows.slice(260, 300)) r.one(row);
+        return { x: [t, load], y: prev };
+      });
+      r.play(rows, [["one", 40], ["batch", 220], ["one", 40]]);
     },
   },
   {
@@ -343,16 +336,11 @@ const specs: Spec[] = [
     params: [[P.KM_K, 3]],
     build(r, rng) {
       const centres = [[0, 0], [5, 5], [-4, 6]];
-      const rows: Reading[] = [];
-      for (let i = 0; i < 400; i++) {
+      const rows = rowsOf(400, (i) => {
         const c = centres[i < 200 ? i % 2 : i % 3];
-        rows.push({ x: bitsOf([rng.normal(c[0], 0.6), rng.normal(c[1], 0.6)]), y: QNAN });
-      }
-      for (const row of rows.slice(0, 50)) r.one(row);
-      r.batch(rows.slice(50, 250));
-      r.moveToFreshInstance();
-      r.batch(rows.slice(250, 360));
-      for (const row of rows.slice(360, 400)) r.one(row, true);
+        return { x: [rng.normal(c[0], 0.6), rng.normal(c[1], 0.6)], y: NaN };
+      });
+      r.play(rows, [["one", 50], ["batch", 200], "move", ["batch", 110], ["predict", 40]]);
     },
   },
   {
@@ -386,15 +374,13 @@ const specs: Spec[] = [
     nf: 2,
     params: [[P.DRIFT_DETECTOR, DETECTOR.ADWIN], [P.DRIFT_RESPONSE, RESPONSE.RESET]],
     build(r, rng) {
-      const rows: Reading[] = [];
-      for (let i = 0; i < 1600; i++) {
+      const rows = rowsOf(1600, (i) => {
         const x = [rng.uniform(-1, 1), rng.uniform(-1, 1)];
         const a = i < 800 ? [2, -1] : [-3, 2];
         const mix = i < 1200 ? 0 : Math.min(1, (i - 1200) / 300);
-        const y = (1 - mix) * (a[0] * x[0] + a[1] * x[1]) + mix * (4 * x[0] + 4 * x[1] - 2) + rng.normal(0, 0.05);
-        rows.push({ x: bitsOf(x), y: f32Bits(y) });
-      }
-      for (let i = 0; i < rows.length; i += 200) r.batch(rows.slice(i, i + 200));
+        return { x, y: (1 - mix) * (a[0] * x[0] + a[1] * x[1]) + mix * (4 * x[0] + 4 * x[1] - 2) + rng.normal(0, 0.05) };
+      });
+      r.play(rows, [["batches", 1600, 200]]);
     },
   },
   {
@@ -404,14 +390,11 @@ const specs: Spec[] = [
     nf: 1,
     params: [[P.DRIFT_DETECTOR, DETECTOR.PAGE_HINKLEY], [P.DRIFT_RESPONSE, RESPONSE.BACKGROUND]],
     build(r, rng) {
-      const rows: Reading[] = [];
-      for (let i = 0; i < 1200; i++) {
+      const rows = rowsOf(1200, (i) => {
         const x = rng.uniform(0, 10);
-        rows.push({ x: [f32Bits(x)], y: f32Bits(1.5 * x + (i < 400 ? 0 : i < 800 ? 8 : -5) + rng.normal(0, 0.3)) });
-      }
-      for (let i = 0; i < 600; i += 100) r.batch(rows.slice(i, i + 100));
-      r.moveToFreshInstance();
-      for (let i = 600; i < 1200; i += 100) r.batch(rows.slice(i, i + 100));
+        return { x: [x], y: 1.5 * x + (i < 400 ? 0 : i < 800 ? 8 : -5) + rng.normal(0, 0.3) };
+      });
+      r.play(rows, [["batches", 600, 100], "move", ["batches", 600, 100]]);
     },
   },
   {

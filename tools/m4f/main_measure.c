@@ -37,16 +37,7 @@ static float rnd(void) { /* uniform in [-2, 2) from a 24-bit LCG draw */
 }
 
 static uint64_t inst_storage[64];
-static char out[160];
-
-static void report(const char* key, uint32_t v) {
-  char* p = el_fmt_str(out, "{\"");
-  p = el_fmt_str(p, key);
-  p = el_fmt_str(p, "\": ");
-  p = el_fmt_u32(p, v);
-  el_fmt_str(p, "}\n");
-  el_puts(out);
-}
+#define report el_put_u32_line
 
 static uint32_t prev;
 static uint64_t acc;

@@ -80,6 +80,15 @@ static int guarded_call(void* inst, unsigned idx, const uint32_t* args, uint32_t
 
 static char line[512];
 
+void el_put_u32_line(const char* key, uint32_t v) {
+  char* p = el_fmt_str(line, "{\"");
+  p = el_fmt_str(p, key);
+  p = el_fmt_str(p, "\": ");
+  p = el_fmt_u32(p, v);
+  el_fmt_str(p, "}\n");
+  el_puts(line);
+}
+
 int el_replay(const uint8_t* ops, uint32_t len) {
   reader_t r = {ops, 0, len};
   void* inst = inst_storage;
@@ -192,11 +201,6 @@ int el_replay(const uint8_t* ops, uint32_t len) {
     el_fmt_str(p, "}\n");
     el_puts(line);
   }
-  char* p = el_fmt_str(line, "{\"runner\": \"wasm2c\", \"streams\": ");
-  p = el_fmt_u32(p, nstreams);
-  p = el_fmt_str(p, ", \"failed\": ");
-  p = el_fmt_u32(p, failed);
-  el_fmt_str(p, "}\n");
-  el_puts(line);
+  el_put_u32_line("streams_failed", failed);
   return (int)failed;
 }

@@ -23,4 +23,6 @@ int el_replay(const uint8_t* ops, uint32_t len);
 char* el_fmt_u32(char* p, uint32_t v);
 char* el_fmt_hex32(char* p, uint32_t v);
 char* el_fmt_str(char* p, const char* s);
+/* Prints {"key": v} and a newline. */
+void el_put_u32_line(const char* key, uint32_t v);
 #endif
