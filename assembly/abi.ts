@@ -74,6 +74,7 @@ export const C_READINGS: i32 = 0;
 export const C_LEARNED: i32 = 1;
 export const C_PREDICTED: i32 = 2;
 export const C_REJECTED: i32 = 3;
+// C_NONFINITE..C_BAD_TARGET count flag bits 0..5 in order (the pipeline relies on it).
 export const C_NONFINITE: i32 = 4;
 export const C_RANGE: i32 = 5;
 export const C_STUCK: i32 = 6;

@@ -4,8 +4,7 @@
 import {
   KIND_LINEAR, KIND_LOGISTIC, REJECT_MASK, REJ_NO_TARGET, REJ_BAD_TARGET, F_LEARNED, F_PREDICTED,
   F_WARMUP, F_PROTECTED, P_LR, P_L2, P_LOSS, P_HUBER_DELTA, P_OPTIMIZER, P_INTERCEPT, P_TARGET_SCALE,
-  P_THRESHOLD, P_WARMUP, C_READINGS, C_LEARNED, C_PREDICTED, C_REJECTED, C_NONFINITE, C_RANGE,
-  C_STUCK, C_SPIKE, C_NO_TARGET, C_BAD_TARGET,
+  P_THRESHOLD, P_WARMUP, C_READINGS, C_LEARNED, C_PREDICTED, C_REJECTED, C_NONFINITE,
 } from "../abi";
 import { ZBUF, O_ERROR, writeOut, finite } from "./mem";
 import { g_kind, g_nf, g_model, g_ext, g_counts, param, countAdd, isCoreKind } from "./state";
@@ -22,15 +21,10 @@ const LOGLOSS_EPS: f32 = 1e-7;
   return isCoreKind(kind) || ext_supervised(kind);
 }
 
-/** Per-reason counters for the reject/target bits. */
+/** Per-reason counters for the reject/target bits: bit b (0..5) counts in C_NONFINITE + b. */
 function countReasons(flags: u32): void {
   if (flags & REJECT_MASK) countAdd(C_REJECTED, 1);
-  if (flags & 1) countAdd(C_NONFINITE, 1);
-  if (flags & 2) countAdd(C_RANGE, 1);
-  if (flags & 4) countAdd(C_STUCK, 1);
-  if (flags & 8) countAdd(C_SPIKE, 1);
-  if (flags & REJ_NO_TARGET) countAdd(C_NO_TARGET, 1);
-  if (flags & REJ_BAD_TARGET) countAdd(C_BAD_TARGET, 1);
+  for (let b = 0; b < 6; b++) if (flags & (1 << b)) countAdd(C_NONFINITE + b, 1);
 }
 
 @inline function targetScaled(kind: i32): bool {
