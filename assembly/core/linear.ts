@@ -32,32 +32,32 @@ const S: usize = 8;
   return <f32>1.0 / (<f32>1.0 + fexp(-Mathf.min(Mathf.max(f, -30), 30)));
 }
 
-/** One step for dloss/df = g at the point z. */
+/** Input i of the model: feature z_i, or the constant 1 of the bias (i = n). */
+@inline function input(z: usize, nf: i32, i: i32): f32 {
+  return i < nf ? load<f32>(z + (<usize>i << 2)) : 1;
+}
+
+/** One step for dloss/df = g at the point z. The bias is weight n with a constant input 1. */
 export function linUpdate(m: usize, z: usize, nf: i32, g: f32, lr: f32, l2: f32, opt: i32, intercept: bool): void {
   const t = load<u32>(m, M_T) + 1;
   store<u32>(m, t, M_T);
+  const end = intercept ? nf + 1 : nf;
   if (opt == 0) {
-    for (let i = 0; i < nf; i++) {
+    for (let i = 0; i < end; i++) {
       const s = mslot(m, i);
       const w = load<f32>(s, W);
-      const gi = g * load<f32>(z + (<usize>i << 2)) + l2 * w;
+      const gi = g * input(z, nf, i) + (i < nf ? l2 * w : 0);
       const acc = load<f32>(s, G) + gi * gi;
       store<f32>(s, acc, G);
       store<f32>(s, w - lr * gi / (Mathf.sqrt(acc) + 1e-7), W);
     }
-    if (intercept) {
-      const s = mslot(m, nf);
-      const acc = load<f32>(s, G) + g * g;
-      store<f32>(s, acc, G);
-      store<f32>(s, load<f32>(s, W) - lr * g / (Mathf.sqrt(acc) + 1e-7), W);
-    }
     return;
   }
-  // NAG: rescale weights when a feature's range grows, then a normalized AdaGrad step.
-  let nsum: f32 = intercept ? 1 : 0;
-  for (let i = 0; i < nf; i++) {
+  // NAG: rescale weights when an input's range grows, then a normalized AdaGrad step.
+  let nsum: f32 = 0;
+  for (let i = 0; i < end; i++) {
     const s = mslot(m, i);
-    const x = Mathf.abs(load<f32>(z + (<usize>i << 2)));
+    const x = Mathf.abs(input(z, nf, i));
     let sc = load<f32>(s, S);
     if (x > sc) {
       if (sc > 0) store<f32>(s, load<f32>(s, W) * (sc * sc) / (x * x), W);
@@ -70,21 +70,15 @@ export function linUpdate(m: usize, z: usize, nf: i32, g: f32, lr: f32, l2: f32,
   store<f32>(m, nacc, M_N);
   if (!(nacc > 0)) return;
   const rate = lr * Mathf.sqrt(<f32>t / nacc);
-  for (let i = 0; i < nf; i++) {
+  for (let i = 0; i < end; i++) {
     const s = mslot(m, i);
     const sc = load<f32>(s, S);
     if (!(sc > 0)) continue;
     const w = load<f32>(s, W);
-    const gi = g * load<f32>(z + (<usize>i << 2)) + l2 * w;
+    const gi = g * input(z, nf, i) + (i < nf ? l2 * w : 0);
     const acc = load<f32>(s, G) + gi * gi;
     store<f32>(s, acc, G);
     if (acc > 0) store<f32>(s, w - rate * gi / (sc * Mathf.sqrt(acc)), W);
-  }
-  if (intercept) {
-    const s = mslot(m, nf);
-    const acc = load<f32>(s, G) + g * g;
-    store<f32>(s, acc, G);
-    if (acc > 0) store<f32>(s, load<f32>(s, W) - rate * g / Mathf.sqrt(acc), W);
   }
 }
 
