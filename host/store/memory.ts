@@ -39,6 +39,11 @@ export class MemoryStore implements StateStore {
     return (this.rows.get(device) ?? []).map(copy);
   }
 
+  newest(device: string): StoredBlob | undefined {
+    const r = this.rows.get(device)?.[0];
+    return r && copy(r);
+  }
+
   checkpoint(device: string, blob: Uint8Array, readings: number, knownGood: boolean): CheckpointMeta {
     const list = this.rows.get(device) ?? [];
     const meta: CheckpointMeta = {

@@ -33,16 +33,16 @@ export function pickValid(
   log: (msg: string) => void,
   knownGoodOnly = false,
 ): RestoreResult {
+  // The usual case first: the newest (known-good) checkpoint is valid, one row read.
+  const first = knownGoodOnly ? store.lastKnownGood(device) : store.newest(device);
+  if (first && safeValidate(validate, first.blob) === 0) return { device, restored: first, skipped: [] };
   const skipped: Skipped[] = [];
   for (const c of store.candidates(device)) {
     if (knownGoodOnly && !c.meta.knownGood) continue;
-    let code: number;
-    try {
-      code = validate(c.blob);
-    } catch (e) {
-      code = Number.NaN;
-      skipped.push({ seq: c.meta.seq, reason: `validator threw: ${(e as Error)?.message ?? e}` });
-      log(`device ${device}: checkpoint ${c.meta.seq} skipped (validator threw)`);
+    const code = safeValidate(validate, c.blob);
+    if (typeof code === "string") {
+      skipped.push({ seq: c.meta.seq, reason: code });
+      log(`device ${device}: checkpoint ${c.meta.seq} skipped (${code})`);
       continue;
     }
     if (code === 0) {
@@ -57,6 +57,14 @@ export function pickValid(
   }
   if (!knownGoodOnly) log(`device ${device}: no checkpoint is valid (${skipped.length} refused); starting fresh`);
   return { device, skipped };
+}
+
+function safeValidate(validate: BlobValidator, blob: Uint8Array): number | string {
+  try {
+    return validate(blob);
+  } catch (e) {
+    return `validator threw: ${(e as Error)?.message ?? e}`;
+  }
 }
 
 /** Restores every device the store knows; the caller loads `restored` blobs into the pool. */

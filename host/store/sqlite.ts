@@ -76,6 +76,7 @@ export class SqliteStore implements StateStore {
     mark: Database.Statement;
     remove: Database.Statement;
     history: Stmt;
+    newest: Stmt;
     knownGood: Stmt;
   };
 
@@ -126,6 +127,7 @@ export class SqliteStore implements StateStore {
       mark: db.prepare("UPDATE checkpoints SET known_good = 1 WHERE device = ? AND seq = ?"),
       remove: db.prepare("DELETE FROM checkpoints WHERE device = ?"),
       history: db.prepare(`SELECT ${COLUMNS} FROM checkpoints WHERE device = ? ORDER BY seq DESC`) as Stmt,
+      newest: db.prepare(`SELECT ${COLUMNS} FROM checkpoints WHERE device = ? ORDER BY seq DESC LIMIT 1`) as Stmt,
       knownGood: db.prepare(
         `SELECT ${COLUMNS} FROM checkpoints WHERE device = ? AND known_good = 1 ORDER BY seq DESC`,
       ) as Stmt,
@@ -187,18 +189,23 @@ export class SqliteStore implements StateStore {
     return this.readRows(this.st.history, device);
   }
 
+  newest(device: string): StoredBlob | undefined {
+    return this.readRows(this.st.newest, device)[0];
+  }
+
   lastKnownGood(device: string): StoredBlob | undefined {
-    return this.readRows(this.st.knownGood, device)[0];
+    return this.readRows(this.st.knownGood, device, true)[0];
   }
 
   /** Rows of one device newest first, without the ones that cannot be whole blobs (reported). */
-  private readRows(stmt: Stmt, device: string): StoredBlob[] {
+  private readRows(stmt: Stmt, device: string, firstOnly = false): StoredBlob[] {
     const out: StoredBlob[] = [];
     try {
       for (const r of stmt.iterate(device)) {
         const defect = rowDefect(r.blob, r.bytes, r.crc);
         if (defect) this.problem(`device ${device} checkpoint ${r.seq} is damaged (${defect}); skipped`);
         else out.push({ meta: toMeta(r), blob: new Uint8Array(r.blob.buffer, r.blob.byteOffset, r.blob.byteLength) });
+        if (firstOnly && out.length) break;
       }
     } catch (e) {
       this.problem(`device ${device}: reading its checkpoints failed after ${out.length} (${errText(e)})`);

@@ -39,6 +39,8 @@ export interface StateStore {
    * (torn, unreadable) are reported through `problems`, never thrown.
    */
   candidates(device: string): StoredBlob[];
+  /** The newest readable checkpoint only (the usual restore: one row read instead of the history). */
+  newest(device: string): StoredBlob | undefined;
   /** Writes a new checkpoint atomically and prunes history beyond the configured bound. */
   checkpoint(device: string, blob: Uint8Array, readings: number, knownGood: boolean): CheckpointMeta;
   /** Several checkpoints in one transaction (one sync to disk): periodic and shutdown flushes. */

@@ -28,6 +28,8 @@ function contract(name: string, make: () => StateStore) {
     assert.deepEqual(s.devices(), ["a", "b"]);
     assert.equal(tagOf(s.lastKnownGood("a")!.blob), 2);
     assert.equal(s.lastKnownGood("b"), undefined);
+    assert.equal(tagOf(s.newest("a")!.blob), 2);
+    assert.equal(s.newest("zz"), undefined);
     t++;
     s.close();
   });
