@@ -91,7 +91,7 @@ const bench: BenchModule = {
   name: "runtimes",
   description: "readings/s per WebAssembly runtime (conformance regression stream, 8 features); Cortex-M4F flash/RAM and instructions per learn call",
   async run({ quick, log }) {
-    const minSeconds = quick ? 0.3 : 1.5;
+    const minSeconds = quick ? 0.2 : 1.5;
     const rowsOut: BenchRow[] = [];
     const details: Record<string, unknown> = {};
     const m = new NodeMachine(new Uint8Array(readFileSync(WASM_PATH)));
