@@ -170,6 +170,17 @@ export class Service {
 
   /** Restores devices from the store, connects, starts timers. Returns at once; await `ready` for the broker. */
   start(): this {
+    const c = this.config;
+    this.log.info(() => {
+      const m = c.model;
+      const st = c.store;
+      const store = this.store ? `${st.type}${st.type === "sqlite" ? ` ${st.path}` : ""} (checkpoint every ${st.checkpoint.everyReadings} readings / ${st.checkpoint.everySeconds} s)` : "none";
+      return (
+        `input ${c.topics.input}/+ (QoS ${c.input.qos}, ${c.input.format}), output ${c.topics.output}/; ` +
+        `default model ${m.task}${m.target ? ` → ${m.target}` : ""} on ${m.features.length ? m.features.join(", ") : "inferred features"}, ${c.devices.length} device rules; ` +
+        `pool ≤ ${c.pool.maxDevices} devices (${c.pool.hotInstances} hot); store ${store}`
+      );
+    });
     if (this.store) this.restore();
     const healthMs = this.config.output.healthIntervalSeconds * 1000;
     this.timers.push(setInterval(() => this.publishHealth(false), Math.min(healthMs, 1000)));
