@@ -37,7 +37,8 @@ test("the README's configuration reference lists exactly the schema's settings",
 
 test("the README names npm test and points only to files that exist", () => {
   assert.match(README, /The test command is `npm test`/);
-  for (const m of README.matchAll(/\]\(([^)#]+)\)/g)) {
+  const prose = README.replace(/^```[\s\S]*?^```/gm, "").replace(/`[^`\n]*`/g, "");
+  for (const m of prose.matchAll(/\]\(([^)#\s]+)\)/g)) {
     if (/^https?:/.test(m[1])) continue;
     assert.ok(existsSync(m[1]), `README.md links to ${m[1]}, which does not exist`);
   }
