@@ -137,29 +137,21 @@ function spikeAuc(scores: number[], firstIndex: number): number {
 }
 
 function issue3Kinds(): ContractKind[] {
-  const drifting = (name: string, detector: DriftDetector, response: DriftResponse): ContractKind => ({
+  /** The first LINEAR entry with issue 3's parameters on top. */
+  const linearWith = (name: string, params: Record<number, number>): ContractKind => ({
     name: `LINEAR + ${name}`,
     kind: Kind.Linear,
     nFeatures: 8,
-    config: { params: { [Param.DriftDetector]: detector, [Param.DriftResponse]: response } },
+    config: { params },
     supervised: true,
     reading: linearReading,
     trainReadings: 20000,
     learned: maeBelow(1e-3),
   });
   return [
-    drifting("ADWIN, background model", DriftDetector.ADWIN, DriftResponse.Background),
-    drifting("Page-Hinkley, reset accumulators", DriftDetector.PageHinkley, DriftResponse.ResetAccumulators),
-    {
-      name: "LINEAR + EW z-score, protect",
-      kind: Kind.Linear,
-      nFeatures: 8,
-      config: { params: { [Param.ZScore]: 1, [Param.Protect]: 1, [Param.DriftDetector]: DriftDetector.None } },
-      supervised: true,
-      reading: linearReading,
-      trainReadings: 20000,
-      learned: maeBelow(1e-3),
-    },
+    linearWith("ADWIN, background model", { [Param.DriftDetector]: DriftDetector.ADWIN, [Param.DriftResponse]: DriftResponse.Background }),
+    linearWith("Page-Hinkley, reset accumulators", { [Param.DriftDetector]: DriftDetector.PageHinkley, [Param.DriftResponse]: DriftResponse.ResetAccumulators }),
+    linearWith("EW z-score, protect", { [Param.ZScore]: 1, [Param.Protect]: 1, [Param.DriftDetector]: DriftDetector.None }),
     {
       name: "LOGISTIC + DDM, background model",
       kind: Kind.Logistic,
