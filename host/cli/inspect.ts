@@ -7,14 +7,20 @@ import { KIND_TASK } from "../devices/model.js";
 import { EXIT, UsageError, parse, checkModule, type Io } from "./common.js";
 
 export const INSPECT_HELP = `Usage: edgelearn inspect FILE [--json]
+       edgelearn inspect STORE.db [--device NAME [--seq N]] [--json]
 
 Decodes a state blob (a device's model: what \`snapshot\` and the store write): the header
 (magic, ABI version, kind, length, CRC-32 and whether it matches), whether the module accepts
 it, and if so its configuration (parameters, feature count), counters and metrics.
 
+Given the SQLite store (store.path, opened read-only, safe while the service runs): lists its
+devices and their checkpoints; with --device, decodes that device's newest checkpoint (or --seq).
+
 Options:
-  --json       one JSON object instead of text
-  -h, --help   this text
+  --device NAME  (store) the device to decode
+  --seq N        (store) that checkpoint instead of the newest
+  --json         one JSON object instead of text
+  -h, --help     this text
 
 Exit codes: 0 the blob is valid, 4 the file cannot be read, 5 the blob is damaged or
 refused by the module, 2 bad usage, 3 learner module missing.
@@ -98,8 +104,52 @@ function text(r: Record<string, unknown>): string {
   return lines.join("\n") + "\n";
 }
 
+interface Row {
+  device: string;
+  seq: number;
+  time: number;
+  readings: number;
+  crc: number;
+  bytes: number;
+  known_good: number;
+}
+
+/** Lists a store's checkpoints, or returns one device's blob (newest or `seq`). Read-only. */
+async function fromStore(file: string, device: string | undefined, seq: number | undefined): Promise<{ rows: Row[] } | { row: Row; blob: Uint8Array } | string> {
+  const { default: Database } = await import("better-sqlite3");
+  let db;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+  } catch (e) {
+    return `cannot open the store: ${(e as Error).message}`;
+  }
+  try {
+    const cols = "device, seq, time, readings, crc, bytes, known_good";
+    if (device === undefined) return { rows: db.prepare(`SELECT ${cols} FROM checkpoints ORDER BY device, seq DESC`).all() as Row[] };
+    const row = (
+      seq === undefined
+        ? db.prepare(`SELECT ${cols}, blob FROM checkpoints WHERE device = ? ORDER BY seq DESC LIMIT 1`).get(device)
+        : db.prepare(`SELECT ${cols}, blob FROM checkpoints WHERE device = ? AND seq = ?`).get(device, seq)
+    ) as (Row & { blob: Buffer }) | undefined;
+    if (!row) return `no checkpoint for device ${JSON.stringify(device)}${seq === undefined ? "" : ` with seq ${seq}`}`;
+    const { blob, ...meta } = row;
+    return { row: meta, blob: new Uint8Array(blob) };
+  } catch (e) {
+    return `cannot read the store: ${(e as Error).message}`;
+  } finally {
+    db.close();
+  }
+}
+
+const SQLITE_MAGIC = "SQLite format 3\0";
+
 export async function inspectCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse("inspect", argv, { json: { type: "boolean" }, help: { type: "boolean", short: "h" } }, 1);
+  const { values, positionals } = parse(
+    "inspect",
+    argv,
+    { json: { type: "boolean" }, device: { type: "string" }, seq: { type: "string" }, help: { type: "boolean", short: "h" } },
+    1,
+  );
   if (values.help) {
     io.out(INSPECT_HELP);
     return EXIT.OK;
@@ -114,7 +164,31 @@ export async function inspectCommand(argv: string[], io: Io): Promise<number> {
     io.err(`edgelearn: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
     return EXIT.BAD_INPUT;
   }
+  let head: Record<string, unknown> = { file };
+  if (Buffer.from(blob.subarray(0, 16)).toString("latin1") === SQLITE_MAGIC) {
+    const seq = values.seq === undefined ? undefined : Number(values.seq);
+    if (seq !== undefined && !Number.isInteger(seq)) throw new UsageError(`--seq must be an integer, got ${JSON.stringify(values.seq)}`);
+    const got = await fromStore(file, values.device, seq);
+    if (typeof got === "string") {
+      io.err(`edgelearn: ${file}: ${got}\n`);
+      return EXIT.BAD_INPUT;
+    }
+    if ("rows" in got) {
+      if (values.json) io.out(JSON.stringify({ file, checkpoints: got.rows }) + "\n");
+      else {
+        io.out(`${file}: ${new Set(got.rows.map((r) => r.device)).size} devices, ${got.rows.length} checkpoints\n`);
+        for (const r of got.rows) {
+          io.out(`  ${r.device}  seq ${r.seq}  ${new Date(r.time).toISOString()}  ${r.readings} readings  ${r.bytes} bytes  crc 0x${(r.crc >>> 0).toString(16).padStart(8, "0")}${r.known_good ? "  known-good" : ""}\n`);
+        }
+      }
+      return EXIT.OK;
+    }
+    blob = got.blob;
+    head = { file, device: got.row.device, seq: got.row.seq, time: new Date(got.row.time).toISOString(), known_good: got.row.known_good === 1 };
+  } else if (values.device !== undefined || values.seq !== undefined) {
+    throw new UsageError("--device and --seq apply to a SQLite store file");
+  }
   const r = inspectBlob(blob, new Learner());
-  io.out(values.json ? JSON.stringify(r) + "\n" : text({ file, ...r }));
+  io.out(values.json ? JSON.stringify({ ...head, ...r }) + "\n" : text({ ...head, ...r }));
   return r.valid ? EXIT.OK : EXIT.INVALID_BLOB;
 }

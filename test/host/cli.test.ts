@@ -113,3 +113,26 @@ test("inspect: valid blob (kind, params, counts, metrics, CRC), damaged blob exi
   assert.match(j2.error, /ERR_CRC/);
   assert.equal((await cli("inspect", join(dir, "nope.bin"))).code, EXIT.BAD_INPUT);
 });
+
+test("inspect a SQLite store: list devices and checkpoints, decode one device's newest or a given seq", async () => {
+  const { SqliteStore } = await import("../../host/store/sqlite.js");
+  const path = join(dir, "store", "edgelearn.db");
+  const store = new SqliteStore({ path });
+  const l = new Learner().create(Kind.Logistic, 2);
+  store.checkpoint("door-1", l.snapshot(), 0, true);
+  for (let i = 0; i < 50; i++) l.learn(i % 2, [i % 2, 1]);
+  store.checkpoint("door-1", l.snapshot(), 50, false);
+  store.close();
+  const list = await cli("inspect", path, "--json");
+  assert.equal(list.code, 0, list.err);
+  assert.deepEqual(JSON.parse(list.out).checkpoints.map((c: { seq: number }) => c.seq), [2, 1]);
+  assert.match((await cli("inspect", path)).out, /1 devices, 2 checkpoints/);
+  const one = await cli("inspect", path, "--device", "door-1", "--json");
+  assert.equal(one.code, 0, one.err);
+  const j = JSON.parse(one.out);
+  assert.equal(j.seq, 2);
+  assert.equal(j.valid, true);
+  assert.equal(j.counts.Readings, 50);
+  assert.equal(JSON.parse((await cli("inspect", path, "--device", "door-1", "--seq", "1", "--json")).out).counts.Readings, 0);
+  assert.equal((await cli("inspect", path, "--device", "nope")).code, EXIT.BAD_INPUT);
+});
