@@ -180,7 +180,8 @@ const wasm2cNative: Runner = {
 };
 
 const WAMR_DIR = join(CONFORMANCE_DIR, "wamr-runner");
-export const CARGO_TARGET = join(ROOT, "build/cargo");
+/** Where the WAMR runner is built: build/cargo, or a cache kept across CI runs (.ci/run sets it). */
+export const CARGO_TARGET = process.env.EDGELEARN_CARGO_TARGET || join(ROOT, "build/cargo");
 export const WAMR_BIN = join(CARGO_TARGET, "release/edgelearn-wamr-runner");
 export const WAMR_BUILD = ["build", "--release", "--locked", "--manifest-path", join(WAMR_DIR, "Cargo.toml"), "--target-dir", CARGO_TARGET];
 
