@@ -22,7 +22,7 @@ or --duration. Watch the topics yourself with, e.g.:
 
 Options:
   --duration S   stop after S seconds (default: until Ctrl-C)
-  --rate N       readings per second per device (default 20)
+  --rate N       readings per second per device (default 50)
   --port P       broker port (default 1883, or a free port if 1883 is taken)
   --seed N       simulator seed (default 1)
   --quiet        no live summary, only the final one
@@ -105,7 +105,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     return EXIT.OK;
   }
   const duration = values.duration === undefined ? undefined : positiveNumber("duration", values.duration, 0);
-  const rate = positiveNumber("rate", values.rate, 20) || 20;
+  const rate = positiveNumber("rate", values.rate, 50) || 50;
   const port = values.port === undefined ? undefined : positiveNumber("port", values.port, 0);
   const seed = positiveNumber("seed", values.seed, 1);
   if (!checkModule(io)) return EXIT.NO_MODULE;
