@@ -3,7 +3,7 @@
 
 import {
   MAGIC, ABI_VERSION, MAX_FEATURES, N_PARAMS, ERR_MAGIC, ERR_VERSION, ERR_KIND, ERR_LENGTH,
-  ERR_CRC, ERR_FEATURES, ERR_NONFINITE, ERR_PARAM, ERR_CAPACITY, P_RANGE_LO, P_RANGE_HI,
+  ERR_CRC, ERR_FEATURES, ERR_NONFINITE, ERR_PARAM, ERR_CAPACITY, P_RANGE_LO, P_RANGE_HI, KIND_AR,
 } from "../abi";
 import { STATE, STATE_CAP, finite } from "./mem";
 import {
@@ -24,7 +24,7 @@ export function validateBlob(p: usize, len: i32): i32 {
   if (load<u32>(p, H_LEN) != <u32>len) return ERR_LENGTH;
   if (blobCrc(p, len) != load<u32>(p, H_CRC)) return ERR_CRC;
   const nf = <i32>load<u16>(p, H_NF);
-  if (nf < 1 || nf > MAX_FEATURES) return ERR_FEATURES;
+  if (nf < (kind == KIND_AR ? 0 : 1) || nf > MAX_FEATURES) return ERR_FEATURES; // AR: 0 = a pure series
   if (load<u16>(p, H_NF + 2) != 0 || load<u32>(p, H_NF + 4) != 0) return ERR_LENGTH;
   const params = p + H_PARAMS;
   for (let id = 0; id < N_PARAMS; id++) {
@@ -61,7 +61,7 @@ export function fillRanges(lo: f32, hi: f32): void {
 /** Fresh state from the parameters at `params` (64 × f32); the state is kept on error. */
 export function createFrom(kind: i32, nf: i32, params: usize, keepRanges: bool): i32 {
   if (!kindValid(kind)) return ERR_KIND;
-  if (nf < 1 || nf > MAX_FEATURES) return ERR_FEATURES;
+  if (nf < (kind == KIND_AR ? 0 : 1) || nf > MAX_FEATURES) return ERR_FEATURES; // AR: 0 = a pure series
   const len = blobLen(kind, nf, params);
   if (len < 0 || len > STATE_CAP) return ERR_CAPACITY;
   if (params != STATE + H_PARAMS) memory.copy(STATE + H_PARAMS, params, <usize>N_PARAMS << 2);

@@ -224,7 +224,7 @@ export class Learner {
    */
   learnBatch(rows: Float32Array, outputs?: BatchOutputs): number {
     const stride = this.nFeatures + 1;
-    if (stride < 2) throw new LearnerError(ErrorCode.NoModel, "learn_batch");
+    if (this.kind === 0) throw new LearnerError(ErrorCode.NoModel, "learn_batch");
     const total = Math.floor(rows.length / stride);
     const cap = this.batchCapacity;
     for (let done = 0; done < total; ) {

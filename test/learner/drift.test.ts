@@ -216,3 +216,21 @@ test("a blob with a valid CRC but inconsistent heads in issue 3's sections never
     assert.doesNotThrow(() => prequential(r, s.slice(400)), `${what}: learning traps`);
   }
 });
+
+test("AR on a pure series: 0 features, the value only as the target", () => {
+  const s = take(noisySinusoid({ seed: 8, n: 3000, noise: 0.05, period: 30, offset: 20 }));
+  const a = new Learner(module).create(Kind.AR, 0);
+  assert.equal(a.nFeatures, 0);
+  const o = prequential(a, s.slice(0, 2000));
+  let e = 0;
+  for (let i = 1000; i < 2000; i++) e += Math.abs(o.error[i]);
+  assert.ok(e / 1000 < 0.08, `MAE ${e / 1000}`);
+  // snapshot → load → continue is bit-identical, learn_one and learn_batch agree
+  const blob = a.snapshot();
+  for (let i = 2000; i < 3000; i++) a.learn(s[i].y, []);
+  const b = new Learner(module);
+  assert.equal(b.load(blob), 0);
+  prequential(b, s.slice(2000));
+  assert.deepEqual(b.snapshot(), a.snapshot());
+  assert.ok(a.learn(NaN, []) & Flag.RejNoTarget);
+});
