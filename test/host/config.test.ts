@@ -124,3 +124,18 @@ test("device rules: first match wins, globs, task change drops inherited fields"
   assert.equal(modelFor(c, "other").rule, -1);
   assert.ok(globMatch("a.*", "a.b") && !globMatch("a.*", "axb"));
 });
+
+test("the example configuration mentions every setting of the schema", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { configSchema } = await import("../../host/config/schema.js");
+  const text = readFileSync("config/edgelearn.example.yaml", "utf8");
+  const missing: string[] = [];
+  const walk = (props: Record<string, { properties?: Record<string, unknown> }>, path: string) => {
+    for (const [k, v] of Object.entries(props)) {
+      if (!new RegExp(`^\\s*#?\\s*-?\\s*${k}:`, "m").test(text)) missing.push(path + k);
+      if (v.properties) walk(v.properties as never, `${path}${k}.`);
+    }
+  };
+  walk(configSchema.properties as never, "");
+  assert.deepEqual(missing, []);
+});
