@@ -18,6 +18,8 @@ export interface CompareOptions {
 
 export interface Metrics {
   rows: number;
+  /** Scored rows the learner gave no prediction for (e.g. rejected by the module's guard). */
+  unpredicted: number;
   /** The headline error: MAE (regression) or error rate = 1 − accuracy (classification). */
   error: number;
   mae?: number;
@@ -59,11 +61,12 @@ export function rowLoss(task: Task, y: number, pred: number): number {
 }
 
 export function metricsOver(task: Task, y: Float64Array, pred: Float64Array, from: number, to: number): Metrics {
-  let rows = 0, abs = 0, sq = 0, wrong = 0, ll = 0;
+  let rows = 0, unpredicted = 0, abs = 0, sq = 0, wrong = 0, ll = 0;
   for (let i = from; i < to; i++) {
     const yi = y[i], p = pred[i];
     if (!Number.isFinite(yi)) continue;
     rows++;
+    if (!Number.isFinite(p)) unpredicted++;
     if (task === "regression") {
       // A learner with no prediction is charged as if it predicted 0.
       const e = yi - (Number.isFinite(p) ? p : 0);
@@ -76,8 +79,8 @@ export function metricsOver(task: Task, y: Float64Array, pred: Float64Array, fro
     }
   }
   const k = Math.max(rows, 1);
-  if (task === "regression") return { rows, error: abs / k, mae: abs / k, rmse: Math.sqrt(sq / k) };
-  return { rows, error: wrong / k, accuracy: 1 - wrong / k, logloss: ll / k };
+  if (task === "regression") return { rows, unpredicted, error: abs / k, mae: abs / k, rmse: Math.sqrt(sq / k) };
+  return { rows, unpredicted, error: wrong / k, accuracy: 1 - wrong / k, logloss: ll / k };
 }
 
 /** Drift rows: the module's own flags when it detects drift, else Page-Hinkley on its loss. */
@@ -181,7 +184,8 @@ export function formatReport(r: CompareReport, maxDrifts = 6): string {
     "",
     textTable(head, body),
     "",
-    ...r.learners.map((l) => `${l.name}: ${l.label}`),
+    ...r.learners.map((l) => `${l.name}: ${l.label}` +
+      (l.overall.unpredicted ? `; no prediction for ${l.overall.unpredicted} scored rows (counted as ${r.errorMetric === "mae" ? "predicting 0" : "p = 0.5"})` : "")),
     `drifts: ${r.drift.rows.length} in the scored part${r.drift.rows.length > shown.length ? ` (first ${shown.length} shown; --json has all)` : ""}` +
       `${r.drift.beforeScoring ? `, ${r.drift.beforeScoring} before it` : ""}; ${r.drift.note}`,
   ];
