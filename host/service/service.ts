@@ -16,7 +16,7 @@
 import { EventEmitter } from "node:events";
 import type { IPublishPacket } from "mqtt";
 import { Flag, REJECT_MASK, LearnerError, ErrorCode, Count, compileLearner, DEFAULT_WASM, errorName, type Learner } from "../learner/index.js";
-import { extract, inferFeatures, parsePayload, GLOBAL_REASONS, type Extracted, type FieldPlan, type GlobalReason } from "../codecs/index.js";
+import { extract, inferFeatures, parsePayload, GLOBAL_REASONS, MODULE_REASONS, type Extracted, type FieldPlan, type GlobalReason } from "../codecs/index.js";
 import { modelFor, mergeRule, ConfigError } from "../config/load.js";
 import { SUPERVISED, type Config, type ModelConfig } from "../config/types.js";
 import { DevicePool, type PoolDevice } from "../devices/pool.js";
@@ -28,7 +28,7 @@ import type { CheckpointMeta, StateStore } from "../store/types.js";
 import { CheckpointPolicy } from "../store/policy.js";
 import { pickValid, restoreAll } from "../store/restore.js";
 import { DeviceState } from "./device.js";
-import { predictionJson, metricsOf, numOrNull } from "./format.js";
+import { predictionJson, metricsOf } from "./format.js";
 import { handleCommand, type CommandContext } from "./commands.js";
 
 export type Device = PoolDevice<DeviceState>;
@@ -353,7 +353,12 @@ export class Service {
     st.lastTs = res.ts;
     if (flags & 0x3f) {
       st.moduleRejects(flags);
-      if (flags & REJECT_MASK) this.badInput.warn(`${d.name}:module`, () => `device ${d.name}: reading rejected by the guard (flags 0x${flags.toString(16)})`);
+      if (flags & REJECT_MASK) {
+        this.badInput.warn(`${d.name}:guard`, () => {
+          const why = MODULE_REASONS.filter(([bit]) => flags & bit).map(([, n]) => n);
+          return `device ${d.name}: reading rejected by the guard: ${why.join(", ")}`;
+        });
+      }
     }
     if (flags & Flag.Learned) {
       st.learned++;
@@ -670,7 +675,4 @@ export class Service {
     }
     this.log.info("stopped");
   }
-
-  /** Health rounding helper exposed for summaries. */
-  static n = numOrNull;
 }
