@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { Learner, Count, Metric, Param, Kind, MAGIC, HEADER_BYTES, errorName } from "../learner/index.js";
 import { KIND_TASK } from "../devices/model.js";
+import type { CheckpointMeta } from "../store/types.js";
 import { EXIT, UsageError, parse, checkModule, type Io } from "./common.js";
 
 export const INSPECT_HELP = `Usage: edgelearn inspect FILE [--json]
@@ -104,18 +105,12 @@ function text(r: Record<string, unknown>): string {
   return lines.join("\n") + "\n";
 }
 
-interface Row {
-  device: string;
-  seq: number;
-  time: number;
-  readings: number;
-  crc: number;
-  bytes: number;
-  known_good: number;
-}
-
 /** Lists a store's checkpoints, or returns one device's blob (newest or `seq`). Read-only. */
-async function fromStore(file: string, device: string | undefined, seq: number | undefined): Promise<{ rows: Row[] } | { row: Row; blob: Uint8Array } | string> {
+async function fromStore(
+  file: string,
+  device: string | undefined,
+  seq: number | undefined,
+): Promise<{ rows: CheckpointMeta[] } | { row: CheckpointMeta; blob: Uint8Array } | string> {
   const { default: Database } = await import("better-sqlite3");
   let db;
   try {
@@ -124,16 +119,18 @@ async function fromStore(file: string, device: string | undefined, seq: number |
     return `cannot open the store: ${(e as Error).message}`;
   }
   try {
-    const cols = "device, seq, time, readings, crc, bytes, known_good";
-    if (device === undefined) return { rows: db.prepare(`SELECT ${cols} FROM checkpoints ORDER BY device, seq DESC`).all() as Row[] };
+    // The columns of host/store/sqlite.ts, as CheckpointMeta.
+    const cols = "device, seq, time, readings, crc, bytes, known_good = 1 AS knownGood";
+    const meta = (r: CheckpointMeta) => ({ ...r, knownGood: Boolean(r.knownGood) });
+    if (device === undefined) return { rows: (db.prepare(`SELECT ${cols} FROM checkpoints ORDER BY device, seq DESC`).all() as CheckpointMeta[]).map(meta) };
     const row = (
       seq === undefined
         ? db.prepare(`SELECT ${cols}, blob FROM checkpoints WHERE device = ? ORDER BY seq DESC LIMIT 1`).get(device)
         : db.prepare(`SELECT ${cols}, blob FROM checkpoints WHERE device = ? AND seq = ?`).get(device, seq)
-    ) as (Row & { blob: Buffer }) | undefined;
+    ) as (CheckpointMeta & { blob: Buffer }) | undefined;
     if (!row) return `no checkpoint for device ${JSON.stringify(device)}${seq === undefined ? "" : ` with seq ${seq}`}`;
-    const { blob, ...meta } = row;
-    return { row: meta, blob: new Uint8Array(blob) };
+    const { blob, ...m } = row;
+    return { row: meta(m), blob: new Uint8Array(blob) };
   } catch (e) {
     return `cannot read the store: ${(e as Error).message}`;
   } finally {
@@ -178,13 +175,13 @@ export async function inspectCommand(argv: string[], io: Io): Promise<number> {
       else {
         io.out(`${file}: ${new Set(got.rows.map((r) => r.device)).size} devices, ${got.rows.length} checkpoints\n`);
         for (const r of got.rows) {
-          io.out(`  ${r.device}  seq ${r.seq}  ${new Date(r.time).toISOString()}  ${r.readings} readings  ${r.bytes} bytes  crc 0x${(r.crc >>> 0).toString(16).padStart(8, "0")}${r.known_good ? "  known-good" : ""}\n`);
+          io.out(`  ${r.device}  seq ${r.seq}  ${new Date(r.time).toISOString()}  ${r.readings} readings  ${r.bytes} bytes  crc 0x${(r.crc >>> 0).toString(16).padStart(8, "0")}${r.knownGood ? "  known-good" : ""}\n`);
         }
       }
       return EXIT.OK;
     }
     blob = got.blob;
-    head = { file, device: got.row.device, seq: got.row.seq, time: new Date(got.row.time).toISOString(), known_good: got.row.known_good === 1 };
+    head = { file, device: got.row.device, seq: got.row.seq, time: new Date(got.row.time).toISOString(), known_good: got.row.knownGood };
   } else if (values.device !== undefined || values.seq !== undefined) {
     throw new UsageError("--device and --seq apply to a SQLite store file");
   }
