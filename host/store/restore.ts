@@ -67,8 +67,10 @@ function safeValidate(validate: BlobValidator, blob: Uint8Array): number | strin
   }
 }
 
-/** Restores every device the store knows; the caller loads `restored` blobs into the pool. */
+/**
+ * Restores every device the store knows; the caller loads `restored` blobs into the pool. What the
+ * store itself could not read it reports through its own log and `problems()`.
+ */
 export function restoreAll(store: StateStore, validate: BlobValidator, log: (msg: string) => void): RestoreResult[] {
-  for (const p of store.problems()) log(p);
   return store.devices().map((d) => pickValid(store, d, validate, log));
 }
