@@ -105,7 +105,7 @@ describe("guard: spike", () => {
     for (let t = 0; t < 300; t++) learn2(wave(t), 1, 1);
     let rejected = 0;
     for (let t = 0; t < 20; t++) if (learn2(wave(t) + 100, 1, 1) & REJ_SPIKE) rejected++;
-    expect(rejected).toBe(7); // SPIKE_RESET = 8: the 8th is accepted as the new level
+    expect(rejected).toBe(3); // SPIKE_RESET = 4: the 4th is accepted as the new level
     expect(get_count(C_LEVEL_SHIFT)).toBe(1);
   });
   it("a spiking target is refused (TARGET_SPIKE), or learned when it is off", () => {
@@ -132,5 +132,21 @@ describe("guard: infinite ranges", () => {
     expect(learn2(Infinity, 1, 1) & REJ_NONFINITE).toBe(REJ_NONFINITE);
     expect(learn2(-Infinity, 1, 1) & REJ_NONFINITE).toBe(REJ_NONFINITE);
     expect(learn2(3e38, 1, 1) & (REJ_NONFINITE | REJ_RANGE)).toBe(0);
+  });
+});
+
+describe("guard: bookkeeping only on clean readings", () => {
+  it("spikes in readings that also carry a NaN (feature or target) do not count toward a level shift", () => {
+    create(KIND_LINEAR, 2);
+    for (let t = 0; t < 300; t++) learn2(wave(t), wave(t + 9), 1);
+    for (let k = 0; k < 10; k++) {
+      learn2(wave(k) + 100, NaN, 1); // spike + NaN feature: rejected as non-finite
+      learn2(wave(k) + 100, wave(k), NaN); // spike + missing target
+    }
+    expect(get_count(C_LEVEL_SHIFT)).toBe(0);
+    let rejected = 0;
+    for (let k = 0; k < 4; k++) if (learn2(wave(k) + 100, wave(k), 1) & REJ_SPIKE) rejected++;
+    expect(rejected).toBe(3);
+    expect(get_count(C_LEVEL_SHIFT)).toBe(1);
   });
 });

@@ -15,7 +15,9 @@ export function absorb(x: usize, nf: i32, y: f32, guardTarget: bool, scaleTarget
   const gn = guardN();
   const gfirst = gn == 0;
   const eps = param(P_STUCK_EPS);
-  const ga = param(P_SPIKE_ALPHA);
+  // EW weight with a warm start: a plain running mean until 1/(n+1) falls below SPIKE_ALPHA, so
+  // the guard's spread is not underestimated (and spikes over-reported) right after warm-up.
+  const ga = Mathf.max(param(P_SPIKE_ALPHA), <f32>1.0 / <f32>(gn + 1));
   const sc = g_scaler;
   const mode = <i32>param(P_SCALER);
   const n = load<u32>(sc) + 1;

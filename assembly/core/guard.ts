@@ -78,8 +78,9 @@ function spikeCommit(s: usize, v: f32): bool {
   return true;
 }
 
-/** Reject bits for the features at x (bits 0..3). With commit, the guard's own bookkeeping
- * (consecutive spikes, level shifts) advances; nothing else changes. */
+/** Reject bits for the features at x (bits 0..3). With commit, a reading rejected for spikes
+ * alone advances the guard's own bookkeeping (consecutive spikes, level shifts); a reading with
+ * any other reject reason changes nothing. */
 export function guardFeatures(x: usize, commit: bool): u32 {
   const nf = g_nf;
   const k = param(P_STUCK_K);
@@ -102,7 +103,16 @@ export function guardFeatures(x: usize, commit: bool): u32 {
     }
     const s = slot(i);
     if (stuckOn && isStuck(s, v, k, eps, factor)) flags |= REJ_STUCK;
-    if (spikes && spiking(s, v, t) && (!commit || spikeCommit(s, v))) flags |= REJ_SPIKE;
+    if (spikes && spiking(s, v, t)) flags |= REJ_SPIKE;
+  }
+  if (commit && flags == REJ_SPIKE) {
+    // Rare path: count the spikes; a feature whose new level is accepted no longer spikes.
+    flags = 0;
+    for (let i = 0; i < nf; i++) {
+      const v = load<f32>(x + (<usize>i << 2));
+      const s = slot(i);
+      if (spiking(s, v, t) && spikeCommit(s, v)) flags |= REJ_SPIKE;
+    }
   }
   return flags;
 }

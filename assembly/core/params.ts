@@ -29,9 +29,9 @@ const TABLE: usize = memory.data<f32>([
   /* 13 STUCK_EPS    */ 0.0, 0.0, 3.4e38,
   /* 14 STUCK_FACTOR */ 16.0, 0.0, 1e6,
   /* 15 SPIKE_T      */ 8.0, 0.0, 1e6,
-  /* 16 SPIKE_ALPHA  */ 0.02, 1e-6, 1.0,
+  /* 16 SPIKE_ALPHA  */ 0.01, 1e-6, 1.0,
   /* 17 WARMUP       */ 32.0, 0.0, 1e6,
-  /* 18 SPIKE_RESET  */ 8.0, 1.0, 1e6,
+  /* 18 SPIKE_RESET  */ 4.0, 1.0, 1e6,
   /* 19 THRESHOLD    */ 0.5, 0.0, 1.0,
   /* 20 TARGET_SPIKE */ 1.0, 0.0, 1.0,
 ]);

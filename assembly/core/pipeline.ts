@@ -68,14 +68,15 @@ export function coreGrad(m: usize, kind: i32, nf: i32, z: usize, y: f32, interce
 export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
   const kind = g_kind;
   const nf = g_nf;
-  let flags = guardFeatures(x, learn);
+  const sup = supervised(kind);
+  // The guard's bookkeeping advances only on readings free of non-finite values (target included).
+  let flags = guardFeatures(x, learn && (!sup || finite(y)));
   if (learn) countAdd(C_READINGS, 1);
   if (flags & REJECT_MASK) {
     if (learn) countReasons(flags);
     writeOut(out, NaN, NaN, NaN, NaN, flags, -1);
     return flags;
   }
-  const sup = supervised(kind);
   if (learn && sup) flags |= guardTarget(y, kind, true);
   const canLearn = learn && (flags & (REJ_NO_TARGET | REJ_BAD_TARGET)) == 0;
   const z = ZBUF;
