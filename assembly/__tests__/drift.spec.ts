@@ -49,6 +49,7 @@ describe("ADWIN", () => {
     let alarms = 0;
     for (let t = 0; t < 100000; t++) if (adwin_update(p, rnorm()) == DRIFT_DETECTED) alarms++;
     expect(alarms).toBeLessThanOrEqual(1);
+    log<string>("ADWIN false alarms in 100k: " + alarms.toString());
     // the window is bounded: it slides once full
     expect(adwin_width(p)).toBeLessThanOrEqual(<u32>(ADWIN_M * ((1 << ADWIN_ROWS) - 1)));
     expect(adwin_width(p)).toBeGreaterThan(50000);
