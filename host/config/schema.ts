@@ -259,6 +259,12 @@ export const configSchema = {
         },
         path: { type: "string", minLength: 1, default: "edgelearn.db", description: "SQLite file." },
         history: { type: "integer", minimum: 1, maximum: 1000, default: 5, description: "Checkpoints kept per device." },
+        synchronous: {
+          type: "string",
+          enum: ["FULL", "NORMAL"],
+          default: "FULL",
+          description: "SQLite sync: FULL, a checkpoint survives a power cut once written; NORMAL, faster, survives a crash of the host but a power cut may lose the last checkpoints (never corrupts).",
+        },
         checkpoint: {
           ...SECTION,
           description: "A device checkpoints after everyReadings readings or everySeconds seconds since its last checkpoint, whichever first, and on shutdown. 0 turns a trigger off.",

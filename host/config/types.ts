@@ -73,6 +73,7 @@ export interface Config {
     type: "memory" | "sqlite" | "none";
     path: string;
     history: number;
+    synchronous: "FULL" | "NORMAL";
     checkpoint: { everyReadings: number; everySeconds: number };
   };
   guard: {

@@ -18,7 +18,7 @@ export function openStore(config: Config, log?: Logger): StateStore | undefined 
   if (s.type === "none") return undefined;
   if (s.type === "memory") return new MemoryStore({ history: s.history });
   const slog = log?.child("store");
-  return new SqliteStore({ path: s.path, history: s.history, log: slog ? (m) => slog.warn(m) : undefined });
+  return new SqliteStore({ path: s.path, history: s.history, synchronous: s.synchronous, log: slog ? (m) => slog.warn(m) : undefined });
 }
 
 /**
