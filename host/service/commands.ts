@@ -22,7 +22,8 @@ export interface CommandContext {
   log: Logger;
   reply: (topic: string, payload: string, properties?: IPublishPacket["properties"]) => void;
   defaultReply: (device: string | undefined) => string;
-  badCommand: () => void;
+  /** Counts a failed command and logs why (rate-limited). */
+  badCommand: (why: () => string) => void;
 }
 
 interface Request {
@@ -69,8 +70,9 @@ export function handleCommand(
   if (device !== undefined) base.device = device;
   const ok = typeof result !== "string";
   if (!ok) {
-    ctx.badCommand();
-    ctx.log.warn(`command ${cmd || "(unparsed)"}${device ? ` for ${device}` : ""} failed: ${result}`);
+    ctx.badCommand(() => `command ${cmd.slice(0, 40) || "(unparsed)"}${device ? ` for ${device.slice(0, 140)}` : ""} failed: ${result}`);
+  } else if (cmd === "health") {
+    ctx.log.debug(() => `command health${device ? ` for ${device}` : ""} answered`);
   } else {
     ctx.log.info(`command ${cmd}${device ? ` for ${device}` : ""} done`);
   }

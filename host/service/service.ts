@@ -623,9 +623,10 @@ export class Service {
       log: this.log.child("cmd"),
       reply: (topic, payload, props) => this.outbox.event(topic, payload, props),
       defaultReply: (device) => this.config.topics.reply || (device ? `${this.out}/${device}/reply` : `${this.out}/reply`),
-      badCommand: () => {
+      badCommand: (why) => {
         this.counters.refused.bad_command++;
         this.hostDirty = true;
+        this.badInput.warn("bad_command", why);
       },
     };
   }
