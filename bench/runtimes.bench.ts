@@ -8,7 +8,7 @@ import type { BenchModule, BenchRow } from "./types.js";
 import { NodeMachine } from "../test/conformance/node-machine.js";
 import { regressionRows } from "../test/conformance/generate-vectors.js";
 import { CONFORMANCE_DIR, WASM_PATH } from "../test/conformance/paths.js";
-import { type Runner, PYTHON, QEMU_ARGS, RUNNERS, m4fImages, must, nativeReplay, sh, wamrRunner, wasmtimeCli, workDir } from "../test/conformance/runners.js";
+import { type Runner, PYTHON, QEMU_ARGS, RUNNERS, m4fImages, must, nativeReplay, sh, wamrRunner, wasm3M4fImages, wasmtimeCli, workDir } from "../test/conformance/runners.js";
 
 const KIND = 1;
 const NF = 8;
@@ -151,31 +151,34 @@ const bench: BenchModule = {
       return parseRate(must(sh(nativeReplay(), ["bench", rowsFile, String(KIND), String(NF), String(n), String(minSeconds)]), "el-native bench").stdout);
     }, batchNote);
 
-    // Cortex-M4F: size of the measuring image (learner + shim + minimal I/O), instructions per call.
-    const m4f = byName.get("m4f");
-    const missing = m4f?.missing();
-    if (missing) rowsOut.push({ metric: "Cortex-M4F image", value: "SKIPPED", note: missing });
-    else {
-      log("Cortex-M4F image…");
-      const { measure } = m4fImages();
-      const size = sh("arm-none-eabi-size", ["-A", measure]).stdout;
+    // Cortex-M4F: the measuring images (learner + runtime + minimal I/O) through wasm2c and
+    // through the wasm3 interpreter: size, RAM, instructions per learn call under -icount.
+    const m4f = (id: string, label: string, image: () => string, ramNote: (f: Record<string, number>) => string) => {
+      const missing = byName.get(id)?.missing();
+      if (missing) return void rowsOut.push({ metric: `Cortex-M4F, ${label}`, value: "SKIPPED", note: missing });
+      log(`Cortex-M4F, ${label}…`);
+      const elf = image();
+      const size = sh("arm-none-eabi-size", ["-A", elf]).stdout;
       const sec = (name: string) => Number(new RegExp(`^\\${name}\\s+(\\d+)`, "m").exec(size)?.[1] ?? 0);
+      const r = must(sh("qemu-system-arm", [...QEMU_ARGS, "-icount", "shift=0", "-kernel", elf]), "qemu (measure)");
+      const f: Record<string, number> = {};
+      for (const line of r.stdout.split("\n")) if (line.startsWith("{")) Object.assign(f, JSON.parse(line));
       const flash = sec(".isr_vector") + sec(".text") + sec(".ARM.exidx") + sec(".data");
-      const ram = sec(".data") + sec(".bss") + sec(".stack");
-      const r = must(sh("qemu-system-arm", [...QEMU_ARGS, "-icount", "shift=0", "-kernel", measure]), "qemu (measure)");
-      const facts: Record<string, number> = {};
-      for (const line of r.stdout.split("\n")) if (line.startsWith("{")) Object.assign(facts, JSON.parse(line));
-      details.m4f = { sections: size, facts };
-      const perCall = facts.learn_one_instructions_x100 / 100;
-      const perReading = facts.learn_batch_instructions_per_reading_x100 / 100;
+      // RAM: static data, plus the reserved stack (wasm2c) or the heap and stack actually used (wasm3).
+      const ram = sec(".data") + sec(".bss") + (f.heap_used_bytes ? f.heap_used_bytes + f.stack_used_bytes : sec(".stack"));
+      const perCall = f.learn_one_instructions_x100 / 100;
+      (details.m4f as Record<string, unknown>)[id] = { sections: size, facts: f };
       rowsOut.push(
-        { metric: "Cortex-M4F flash (text + data), learner + shim + minimal I/O", value: flash, unit: "bytes", note: `goal ≤ 65536; ${(flash / 1024).toFixed(1)} KiB` },
-        { metric: "Cortex-M4F RAM (data + bss + stack)", value: ram, unit: "bytes", note: `goal ≤ 81920; ${(ram / 1024).toFixed(1)} KiB, of which 65536 linear memory, 8192 stack (${facts.stack_used_bytes} used)` },
-        { metric: "instructions per learn_one call, 8 features (qemu -icount)", value: Math.round(perCall), unit: "instructions", note: "LINEAR, default configuration, after 200 warm-up readings" },
-        { metric: "instructions per reading in learn_batch(100), 8 features", value: Math.round(perReading), unit: "instructions" },
-        { metric: "readings/s upper bound on a 64 MHz Cortex-M4F (nRF52840), 1 instruction/cycle", value: Math.round(64e6 / perCall), unit: "readings/s", note: "an upper bound: real CPI > 1 (flash wait states, FPU, loads)" },
+        { metric: `Cortex-M4F flash (text + data), ${label}`, value: flash, unit: "bytes", note: `${id === "m4f" ? "goal ≤ 65536; " : ""}${(flash / 1024).toFixed(1)} KiB` },
+        { metric: `Cortex-M4F RAM, ${label}`, value: ram, unit: "bytes", note: `${id === "m4f" ? "goal ≤ 81920; " : ""}${(ram / 1024).toFixed(1)} KiB: ${ramNote(f)}` },
+        { metric: `instructions per learn_one call, 8 features, ${label} (qemu -icount)`, value: Math.round(perCall), unit: "instructions", note: "LINEAR, default configuration, after 200 warm-up readings" },
+        { metric: `instructions per reading in learn_batch(100), 8 features, ${label}`, value: Math.round(f.learn_batch_instructions_per_reading_x100 / 100), unit: "instructions" },
+        { metric: `readings/s upper bound on a 64 MHz Cortex-M4F (nRF52840), ${label}`, value: Math.round(64e6 / perCall), unit: "readings/s", note: "at 1 instruction/cycle; real CPI is higher (flash wait states, FPU, loads)" },
       );
-    }
+    };
+    details.m4f = {};
+    m4f("m4f", "wasm2c + shim + minimal I/O", () => m4fImages().measure, (f) => `data + bss + stack; 65536 linear memory, 8192 stack (${f.stack_used_bytes} used)`);
+    m4f("wasm3-m4f", "wasm3 interpreter + learner.wasm + minimal I/O", () => wasm3M4fImages().measure, (f) => `data + bss + heap used (${f.heap_used_bytes}, with the 65536 linear memory) + stack used (${f.stack_used_bytes})`);
     return { name: "runtimes", rows: rowsOut, details };
   },
 };

@@ -119,8 +119,7 @@ export function cDispatch(info: WasmInfo, module: string): string {
     else lines.push(`    case ${i}: return ${sig.results[0] === "f32" ? `el_b(${call})` : call};`);
   });
   lines.push("  }", "  return 0;", "}");
-  const names = exportList(info).map(([n]) => `"${n}"`);
-  lines.push(`const char* const el_export_names[] = {${names.join(", ")}};`, `const unsigned el_export_count = ${names.length};`);
+  lines.push(cExportNames(info));
   lines.push(
     `void el_instantiate(void* inst) { Z_${module}_instantiate((el_instance_t*)inst); }`,
     `void el_free(void* inst) { Z_${module}_free((el_instance_t*)inst); }`,
@@ -129,6 +128,12 @@ export function cDispatch(info: WasmInfo, module: string): string {
     `unsigned el_instance_size(void) { return sizeof(el_instance_t); }`,
   );
   return lines.join("\n") + "\n";
+}
+
+/** C: the export names in op-stream order (el_export_names, el_export_count). */
+export function cExportNames(info: WasmInfo): string {
+  const names = exportList(info).map(([n]) => `"${n}"`);
+  return `const char* const el_export_names[] = {${names.join(", ")}};\nconst unsigned el_export_count = ${names.length};\n`;
 }
 
 /** C: a byte array holding ops.bin. */

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { type Manifest, type Op, type Stream, replay } from "./format.js";
 import { NodeMachine } from "./node-machine.js";
 import { CONFORMANCE_DIR, ROOT, TOOLS_DIR, VECTORS_DIR, WASM_PATH, WORK_DIR } from "./paths.js";
-import { cArray, cDispatch, driverWat, opsBinary, segments, wastScript } from "./compile-ops.js";
+import { cArray, cDispatch, cExportNames, driverWat, opsBinary, segments, wastScript } from "./compile-ops.js";
 import { wasmInfo } from "./wasm-info.js";
 
 export interface Outcome {
@@ -302,13 +302,52 @@ const cortexM4F: Runner = {
   missing: () =>
     which("wasm2c") && which("arm-none-eabi-gcc") && which("qemu-system-arm") && which("make") ? undefined : `wasm2c, arm-none-eabi-gcc or qemu-system-arm not found; install: ${APT}`,
   run(v = MAIN_VECTORS) {
-    const { replay } = m4fImages(v);
-    const r = sh("qemu-system-arm", [...QEMU_ARGS, "-kernel", replay], { timeoutMs: 300_000 });
-    const o = parseStreamLines(r.stdout);
-    if (r.status !== 0 && o.failures.length === 0) o.failures.push(`qemu exited ${r.status}: ${(r.stdout + r.stderr).slice(-2000)}`);
+    const o = qemuReplay(m4fImages(v).replay);
     o.notes.push(sh("arm-none-eabi-gcc", ["--version"]).stdout.split("\n")[0], sh("qemu-system-arm", ["--version"]).stdout.split("\n")[0]);
     return o;
   },
+};
+
+/**
+ * wasm3's C sources, from the pywasm3 sdist on PyPI (the package the wasm3 runner installs):
+ * fetched with pip into build/conformance/wasm3-src, never kept in the repository.
+ */
+export const WASM3_SDIST = "pywasm3==0.5.0";
+export function wasm3Sources(): string {
+  const dir = workDir("wasm3-src");
+  const src = join(dir, "pywasm3-0.5.0", "wasm3");
+  if (!existsSync(join(src, "wasm3.h"))) {
+    must(sh(PYTHON, ["-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-deps", "--no-binary", ":all:", WASM3_SDIST, "-d", dir]), "pip download pywasm3 (wasm3 sources)");
+    must(sh("tar", ["-xzf", join(dir, "pywasm3-0.5.0.tar.gz"), "-C", dir]), "tar (pywasm3 sdist)");
+  }
+  return src;
+}
+
+/** The wasm3 interpreter itself compiled for the Cortex-M4F, loading learner.wasm from flash. */
+export function wasm3M4fImages(v = MAIN_VECTORS): { replay: string; measure: string } {
+  const { wasm2cDir, opsC } = prepared(v);
+  const wasm = new Uint8Array(readFileSync(WASM_PATH));
+  writeIfChanged(join(wasm2cDir, "el_wasm.c"), cArray("el_wasm", wasm) + cExportNames(wasmInfo(wasm)));
+  const image = `el-wasm3-m4f-${v.tag}.elf`;
+  must(sh("make", ["-s", "-C", join(TOOLS_DIR, "wasm3-m4f"), `W3SRC=${wasm3Sources()}`, `GEN=${wasm2cDir}`, `OUT=${wasm2cDir}`, `OPS=${opsC}`, `IMAGE=${image}`]), "make (wasm3 for Cortex-M4F)");
+  return { replay: join(wasm2cDir, image), measure: join(wasm2cDir, "el-wasm3-m4f-measure.elf") };
+}
+
+function qemuReplay(elf: string): Outcome {
+  const r = sh("qemu-system-arm", [...QEMU_ARGS, "-kernel", elf], { timeoutMs: 300_000 });
+  const o = parseStreamLines(r.stdout);
+  if (r.status !== 0 && o.failures.length === 0) o.failures.push(`qemu exited ${r.status}: ${(r.stdout + r.stderr).slice(-2000)}`);
+  return o;
+}
+
+const wasm3M4F: Runner = {
+  id: "wasm3-m4f",
+  name: "wasm3 interpreter on Cortex-M4F (arm-none-eabi-gcc, qemu-system-arm mps2-an386)",
+  missing: () =>
+    which("arm-none-eabi-gcc") && which("qemu-system-arm") && which("make") && which("tar") && sh(PYTHON, ["-m", "pip", "--version"]).status === 0
+      ? undefined
+      : `arm-none-eabi-gcc, qemu-system-arm or pip not found; install: ${APT}`,
+  run: (v = MAIN_VECTORS) => qemuReplay(wasm3M4fImages(v).replay),
 };
 
 export const RUNNERS: Runner[] = [
@@ -320,6 +359,7 @@ export const RUNNERS: Runner[] = [
   wabtInterp,
   wasm2cNative,
   cortexM4F,
+  wasm3M4F,
 ];
 
 export function vectorsPresent(): boolean {

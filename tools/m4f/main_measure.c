@@ -9,6 +9,8 @@
 
 void el_exit(int code);
 uint32_t el_stack_used(void);
+/* Images with a heap (wasm3) say how much of it they used. */
+__attribute__((weak)) uint32_t el_heap_used(void) { return 0; }
 void el_trap_halt(wasm_rt_trap_t code) {
   (void)code;
   el_puts("{\"error\": \"trap\"}\n");
@@ -19,9 +21,7 @@ void el_trap_halt(wasm_rt_trap_t code) {
 #define SYST_RVR (*(volatile uint32_t*)0xE000E014u)
 #define SYST_CVR (*(volatile uint32_t*)0xE000E018u)
 
-/* Export indices of the ABI calls used here: found by name in el_dispatch.c's table. */
-extern const char* const el_export_names[];
-extern const unsigned el_export_count;
+/* Export indices of the ABI calls used here, found by name in el_export_names. */
 static unsigned idx(const char* n) {
   for (unsigned i = 0; i < el_export_count; i++)
     if (strcmp(el_export_names[i], n) == 0) return i;
@@ -132,6 +132,7 @@ int main(void) {
   report("learn_one_instructions_x100", (uint32_t)per_call_x100);
   report("learn_batch_instructions_per_reading_x100", (uint32_t)per_reading_x100);
   report("stack_used_bytes", el_stack_used());
+  if (el_heap_used()) report("heap_used_bytes", el_heap_used());
   report("readings", el_call(inst, idx("get_count"), (uint32_t[]){0}));
   return 0;
 }

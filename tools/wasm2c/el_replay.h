@@ -12,6 +12,10 @@ uint8_t* el_memory(void* inst);
 void el_init_module(void);
 unsigned el_instance_size(void);
 
+/* Export names in op-stream order (generated: el_dispatch.c for wasm2c, el_exports.c otherwise). */
+extern const char* const el_export_names[];
+extern const unsigned el_export_count;
+
 /* Provided by the platform (native main or the bare-metal port). */
 void el_puts(const char* s);
 
