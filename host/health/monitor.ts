@@ -4,6 +4,7 @@
 // checkpointed at once (so a crash right after cannot bring the bad state back), and the device's
 // health (retained, edgelearn/<device>/health) goes out with the rollback count and reason.
 
+import type { Config } from "../config/types.js";
 import type { Learner, Output } from "../learner/index.js";
 import type { CheckpointMeta } from "../store/types.js";
 import { RollbackGuard, lossOf, type GuardOptions, type GuardStatus, type Verdict } from "./guard.js";
@@ -24,16 +25,7 @@ export interface GuardedService {
 }
 
 /** Guard options from the configuration's `guard` section (host/config). */
-export function guardOptions(c: {
-  enabled: boolean;
-  factor: number;
-  okFactor: number;
-  halfLifeReadings: number;
-  warmupReadings: number;
-  confirmReadings: number;
-  confirmSeconds: number;
-  maxRollbacks: number;
-}): Partial<GuardOptions> {
+export function guardOptions(c: Config["guard"]): Partial<GuardOptions> {
   return {
     enabled: c.enabled,
     factor: c.factor,

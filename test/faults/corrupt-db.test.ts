@@ -44,10 +44,15 @@ async function startOn(dir: string, dbPath: string): Promise<HostProcess> {
   return h;
 }
 
-/** Whatever happened in a test, no host outlives it. */
-function cleanup(dir: string): void {
-  for (const h of running) h.child.kill("SIGKILL");
-  rmSync(dir, { recursive: true, force: true });
+/** Runs `fn` in a fresh directory; whatever happens, no host outlives it. */
+async function inTempDir(fn: (dir: string, dbPath: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "edgelearn-corrupt-"));
+  try {
+    await fn(dir, join(dir, "state.db"));
+  } finally {
+    for (const h of running) h.child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function stopCleanly(h: HostProcess): Promise<void> {
@@ -55,10 +60,8 @@ async function stopCleanly(h: HostProcess): Promise<void> {
   assert.equal(await h.exited, 0, h.log().slice(-2000));
 }
 
-test("corrupted database: garbage file → reported, moved aside, host runs with fresh devices", { timeout: 60_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "edgelearn-corrupt-"));
-  try {
-    const dbPath = join(dir, "state.db");
+test("corrupted database: garbage file → reported, moved aside, host runs with fresh devices", { timeout: 60_000 }, () =>
+  inTempDir(async (dir, dbPath) => {
     writeFileSync(dbPath, Buffer.from("this is not a database, it is a file a power cut left behind\n".repeat(200)));
     const h = await startOn(dir, dbPath);
     assert.match(h.log(), /state store .*state\.db could not be read \(SQLITE_NOTADB[^)]*\); moved it to .*unreadable-.*; recovered 0 checkpoint\(s\) of 0 device\(s\); every other device starts fresh/);
@@ -68,15 +71,10 @@ test("corrupted database: garbage file → reported, moved aside, host runs with
     const fresh = new SqliteStore({ path: dbPath });
     assert.deepEqual(fresh.problems(), [], "the new file is a good database");
     fresh.close();
-  } finally {
-    cleanup(dir);
-  }
-});
+  }));
 
-test("truncated database: readable devices are restored, the rest start fresh, the host runs", { timeout: 60_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "edgelearn-corrupt-"));
-  try {
-    const dbPath = join(dir, "state.db");
+test("truncated database: readable devices are restored, the rest start fresh, the host runs", { timeout: 60_000 }, () =>
+  inTempDir(async (dir, dbPath) => {
     realDb(dbPath, 400);
     truncateSync(dbPath, Math.floor(statSync(dbPath).size * 0.3));
     const h = await startOn(dir, dbPath);
@@ -89,15 +87,10 @@ test("truncated database: readable devices are restored, the rest start fresh, t
     assert.ok(Number(m[1]) > 0 && Number(m[1]) + fresh === Number(m[2]), `restored ${m[1]} of ${m[2]}, ${fresh} fresh:\n${h.log().slice(-3000)}`);
     assert.ok(Number(m[2]) <= 400);
     await stopCleanly(h);
-  } finally {
-    cleanup(dir);
-  }
-});
+  }));
 
-test("a damaged newest checkpoint: the host restores the previous one and says which and why", { timeout: 60_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "edgelearn-corrupt-"));
-  try {
-    const dbPath = join(dir, "state.db");
+test("a damaged newest checkpoint: the host restores the previous one and says which and why", { timeout: 60_000 }, () =>
+  inTempDir(async (dir, dbPath) => {
     realDb(dbPath, 3);
     // Flip payload bytes of dev1's newest checkpoint inside the file (the row stays readable).
     const s = new SqliteStore({ path: dbPath });
@@ -113,7 +106,4 @@ test("a damaged newest checkpoint: the host restores the previous one and says w
     assert.match(h.log(), new RegExp(`device dev1: checkpoint ${newest.meta.seq} refused by the module: ERR_CRC`));
     assert.match(h.log(), new RegExp(`device dev1: using checkpoint ${newest.meta.seq - 1}`));
     await stopCleanly(h);
-  } finally {
-    cleanup(dir);
-  }
-});
+  }));

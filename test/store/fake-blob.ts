@@ -2,24 +2,9 @@
 // over [0,12) and [16,len)) around a payload, and a validator with the module's checks, so store
 // tests do not depend on build/learner.wasm.
 
-const TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
+import { blobCrc } from "../../host/cli/inspect.js";
 
-function crcOf(b: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < b.length; i++) {
-    if (i >= 12 && i < 16) continue;
-    c = TABLE[(c ^ b[i]) & 0xff] ^ (c >>> 8);
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}
+const crcOf = (b: Uint8Array) => blobCrc(b, b.length);
 
 /** A valid blob of `bytes` bytes whose payload encodes `tag`. */
 export function fakeBlob(tag: number, bytes = 64): Uint8Array {
