@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "nod
 import { join } from "node:path";
 import {
   type Manifest, type Op, type Stream, type StreamSummary, type Val,
-  REGENERATE, crc32, f32Bits, fromHex, hex32, sha256, toHex, valBits, vf, vi,
+  REGENERATE, crc32, f32Bits, hex32, sha256, toHex, valBits, vf, vi,
 } from "./format.js";
 import { NodeMachine } from "./node-machine.js";
 import { VECTORS_DIR, WASM_PATH } from "./paths.js";
@@ -518,5 +518,4 @@ function formatStream(s: Stream): string {
   return head.slice(0, -1) + ',\n"ops": [\n' + s.ops.map((o) => JSON.stringify(o)).join(",\n") + "\n]}\n";
 }
 
-void fromHex;
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop()!)) main();

@@ -35,7 +35,6 @@ export function wasmInfo(bytes: Uint8Array): WasmInfo {
   const types: FuncSig[] = [];
   const funcTypes: number[] = [];
   const info: WasmInfo = { imports: [], memories: [], exports: new Map() };
-  let importedFuncs = 0;
   const limits = () => {
     const flag = u8();
     const min = leb();
@@ -56,7 +55,7 @@ export function wasmInfo(bytes: Uint8Array): WasmInfo {
       for (let n = leb(); n > 0; n--) {
         const mod = name(), field = name(), kind = u8();
         info.imports.push(`${mod}.${field}`);
-        if (kind === 0) funcTypes.push(leb()), importedFuncs++;
+        if (kind === 0) funcTypes.push(leb()); // imported functions come first in the index space
         else if (kind === 1) (u8(), limits());
         else if (kind === 2) info.memories.push(limits());
         else if (kind === 3) (u8(), u8());
@@ -74,6 +73,5 @@ export function wasmInfo(bytes: Uint8Array): WasmInfo {
     }
     p = end;
   }
-  void importedFuncs;
   return info;
 }
