@@ -301,14 +301,11 @@ const specs: Spec[] = [
   },
   {
     name: "ar",
-    description: "AR forecasting of a noisy daily sinusoid with a level shift at 300, one feature that is not an input (AR_EXOG off); a move at 150",
+    description: "AR forecasting of a pure series (no features): a noisy daily sinusoid with a level shift at 300; a move at 150",
     kind: 4,
-    nf: 1,
+    nf: 0,
     build(r, rng) {
-      const rows = rowsOf(420, (i) => {
-        const y = 10 + 3 * Math.sin((2 * Math.PI * i) / 24) + rng.normal(0, 0.2) + (i >= 300 ? 4 : 0);
-        return { x: [rng.normal(0, 1)], y };
-      });
+      const rows = rowsOf(420, (i) => ({ x: [], y: 10 + 3 * Math.sin((2 * Math.PI * i) / 24) + rng.normal(0, 0.2) + (i >= 300 ? 4 : 0) }));
       r.play(rows, [["one", 60], ["batch", 90], "move", ["batch", 230], ["one", 40]]);
     },
   },
