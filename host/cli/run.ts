@@ -81,10 +81,12 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     logger.error(`cannot start: ${(e as Error).message}`);
     return EXIT.FAILURE;
   }
-  logger.info(`edgelearn running (config ${file ?? "defaults"}); Ctrl-C to stop`);
-  return waitForSignal(async () => {
+  // Handlers first, then the announcement: a SIGTERM sent as soon as "running" is read must find them.
+  const stopped = waitForSignal(async () => {
     await service.stop();
   });
+  logger.info(`edgelearn running (config ${file ?? "defaults"}); Ctrl-C to stop`);
+  return stopped;
 }
 
 /** Resolves with 0 after the first SIGINT/SIGTERM and `stop`; a second signal exits at once with 1. */
