@@ -37,7 +37,12 @@ const G_NSPIKE: usize = 28;
 const SAT: u32 = 0x3FFFFFFF;
 
 @inline export function slot(i: i32): usize {
-  return g_guard + <usize>(GUARD_HEAD + i * GUARD_SLOT);
+  return slotAt(g_guard, i);
+}
+
+/** Slot i of the guard section at g (loops keep the section address in a local). */
+@inline export function slotAt(g: usize, i: i32): usize {
+  return g + <usize>(GUARD_HEAD + i * GUARD_SLOT);
 }
 
 /** Accepted readings so far. */
@@ -91,6 +96,7 @@ export function guardFeatures(x: usize, commit: bool): u32 {
   const stuckOn = seen && k > 0;
   const spikes = t > 0 && warm();
   let flags: u32 = 0;
+  const gb = g_guard;
   for (let i = 0; i < nf; i++) {
     const v = load<f32>(x + (<usize>i << 2));
     if (!(v >= rangeLo(i) && v <= rangeHi(i))) {
@@ -101,7 +107,7 @@ export function guardFeatures(x: usize, commit: bool): u32 {
       }
       flags |= REJ_RANGE;
     }
-    const s = slot(i);
+    const s = slotAt(gb, i);
     if (stuckOn && isStuck(s, v, k, eps, factor)) flags |= REJ_STUCK;
     if (spikes && spiking(s, v, t)) flags |= REJ_SPIKE;
   }

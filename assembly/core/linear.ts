@@ -21,6 +21,11 @@ const S: usize = 8;
   return m + <usize>(MODEL_HEAD + i * MODEL_SLOT);
 }
 
+/** Address of weight i (i = n: the bias) of the model section at m. */
+@inline export function weightPtr(m: usize, i: i32): usize {
+  return mslot(m, i) + W;
+}
+
 /** f = w·z (+ b). */
 @inline export function linDot(m: usize, z: usize, nf: i32, intercept: bool): f32 {
   let f: f32 = intercept ? load<f32>(mslot(m, nf), W) : 0;
@@ -37,19 +42,28 @@ const S: usize = 8;
   return i < nf ? load<f32>(z + (<usize>i << 2)) : 1;
 }
 
+/** AdaGrad on the slot at s: G += gi², w −= lr gi / (√G + 1e-7). */
+@inline function adaStep(s: usize, w: f32, gi: f32, lr: f32): void {
+  const acc = load<f32>(s, G) + gi * gi;
+  store<f32>(s, acc, G);
+  store<f32>(s, w - lr * gi / (Mathf.sqrt(acc) + 1e-7), W);
+}
+
 /** One step for dloss/df = g at the point z. The bias is weight n with a constant input 1. */
 export function linUpdate(m: usize, z: usize, nf: i32, g: f32, lr: f32, l2: f32, opt: i32, intercept: bool): void {
   const t = load<u32>(m, M_T) + 1;
   store<u32>(m, t, M_T);
   const end = intercept ? nf + 1 : nf;
   if (opt == 0) {
-    for (let i = 0; i < end; i++) {
+    // features, then the bias (input 1, no L2: g·1 + 0 is g + 0)
+    for (let i = 0; i < nf; i++) {
       const s = mslot(m, i);
       const w = load<f32>(s, W);
-      const gi = g * input(z, nf, i) + (i < nf ? l2 * w : 0);
-      const acc = load<f32>(s, G) + gi * gi;
-      store<f32>(s, acc, G);
-      store<f32>(s, w - lr * gi / (Mathf.sqrt(acc) + 1e-7), W);
+      adaStep(s, w, g * load<f32>(z + (<usize>i << 2)) + l2 * w, lr);
+    }
+    if (intercept) {
+      const s = mslot(m, nf);
+      adaStep(s, load<f32>(s, W), g + <f32>0, lr);
     }
     return;
   }

@@ -4,15 +4,16 @@
 import {
   KIND_LINEAR, KIND_LOGISTIC, REJECT_MASK, REJ_NO_TARGET, REJ_BAD_TARGET, F_LEARNED, F_PREDICTED,
   F_WARMUP, F_PROTECTED, P_LR, P_L2, P_LOSS, P_HUBER_DELTA, P_OPTIMIZER, P_INTERCEPT, P_TARGET_SCALE,
-  P_THRESHOLD, P_WARMUP, C_READINGS, C_LEARNED, C_PREDICTED, C_REJECTED, C_NONFINITE,
+  P_THRESHOLD, P_WARMUP, P_SCALER, C_READINGS, C_LEARNED, C_PREDICTED, C_REJECTED, C_NONFINITE,
 } from "../abi";
 import { ZBUF, O_ERROR, writeOut, finite } from "./mem";
-import { g_kind, g_nf, g_model, g_ext, g_counts, param, countAdd, isCoreKind } from "./state";
+import { g_kind, g_nf, g_model, g_ext, g_counts, g_scaler, param, countAdd, isCoreKind } from "./state";
 import { guardFeatures, guardTarget } from "./guard";
-import { standardize, scalerMean, scalerStd } from "./scaler";
+import { standardize, scalerMean, scalerStd, scalerSlot, S_MEAN, S_INV } from "./scaler";
 import { absorb } from "./absorb";
-import { linDot, linUpdate, sigmoid } from "./linear";
+import { linDot, linUpdate, sigmoid, weightPtr } from "./linear";
 import { metricsUpdate } from "./metrics";
+import { flog } from "./fmath";
 import { ext_step, ext_observe, ext_supervised, ext_score, ext_last_score, bgLearn } from "../ext";
 
 const LOGLOSS_EPS: f32 = 1e-7;
@@ -23,6 +24,7 @@ const LOGLOSS_EPS: f32 = 1e-7;
 
 /** Per-reason counters for the reject/target bits: bit b (0..5) counts in C_NONFINITE + b. */
 function countReasons(flags: u32): void {
+  if ((flags & 0x3F) == 0) return; // the usual reading: no reason to count
   if (flags & REJECT_MASK) countAdd(C_REJECTED, 1);
   for (let b = 0; b < 6; b++) if (flags & (1 << b)) countAdd(C_NONFINITE + b, 1);
 }
@@ -31,9 +33,28 @@ function countReasons(flags: u32): void {
   return kind == KIND_LINEAR && param(P_TARGET_SCALE) != 0;
 }
 
-/** Prediction of the core model from standardized z: value (LINEAR) or P(y = 1) (LOGISTIC). */
-@inline function corePredict(kind: i32, nf: i32, z: usize, intercept: bool): f32 {
-  const f = linDot(g_model, z, nf, intercept);
+/**
+ * Standardizes the features x into z with the scaler's current statistics (as standardize) and
+ * returns the live model's f = w·z (+ b) (as linDot: same sum, same order), in one loop.
+ */
+@inline function standardizeDot(x: usize, z: usize, nf: i32, intercept: bool): f32 {
+  const sc = g_scaler;
+  const m = g_model;
+  const on = param(P_SCALER) != 0;
+  let f: f32 = intercept ? load<f32>(weightPtr(m, nf)) : 0;
+  for (let i = 0; i < nf; i++) {
+    const o = <usize>i << 2;
+    const v = load<f32>(x + o);
+    const s = scalerSlot(sc, i);
+    const zi = on ? (v - load<f32>(s, S_MEAN)) * load<f32>(s, S_INV) : v;
+    store<f32>(z + o, zi);
+    f += load<f32>(weightPtr(m, i)) * zi;
+  }
+  return f;
+}
+
+/** Prediction of the core model from its f: value (LINEAR) or P(y = 1) (LOGISTIC). */
+@inline function corePredict(kind: i32, nf: i32, f: f32, intercept: bool): f32 {
   if (kind == KIND_LOGISTIC) return sigmoid(f);
   if (!targetScaled(kind)) return f;
   const sd = scalerStd(nf);
@@ -45,7 +66,11 @@ function countReasons(flags: u32): void {
  * learned the reading). Also trains issue 3's background model, so it takes the section.
  */
 export function coreGrad(m: usize, kind: i32, nf: i32, z: usize, y: f32, intercept: bool): f32 {
-  const f = linDot(m, z, nf, intercept);
+  return gradAt(linDot(m, z, nf, intercept), kind, nf, y, intercept);
+}
+
+/** dloss/df at the model's f (see coreGrad). */
+function gradAt(f: f32, kind: i32, nf: i32, y: f32, intercept: bool): f32 {
   if (kind == KIND_LOGISTIC) return sigmoid(f) - y;
   let r: f32;
   if (targetScaled(kind)) {
@@ -80,13 +105,13 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
   if (learn && sup) flags |= guardTarget(y, kind, true);
   const canLearn = learn && (flags & (REJ_NO_TARGET | REJ_BAD_TARGET)) == 0;
   const z = ZBUF;
-  standardize(x, z, nf);
   if (<f32>load<u32>(g_counts, <usize>C_LEARNED << 2) < param(P_WARMUP)) flags |= F_WARMUP;
 
   if (!isCoreKind(kind)) {
+    standardize(x, z, nf);
     flags |= ext_step(kind, nf, g_model, g_ext, x, z, canLearn ? y : NaN, canLearn, out);
     if (canLearn && (flags & F_LEARNED)) {
-      absorb(x, nf, y, sup, false, ZBUF);
+      absorb(x, nf, y, sup, false, ZBUF, 0, false);
     }
     if (learn) {
       const e = load<f32>(out, O_ERROR);
@@ -104,7 +129,7 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
 
   const intercept = param(P_INTERCEPT) != 0;
   flags |= ext_score(kind, nf, g_ext, x, canLearn); // anomaly score before learning (ZSCORE, PROTECT)
-  const pred = corePredict(kind, nf, z, intercept);
+  const pred = corePredict(kind, nf, standardizeDot(x, z, nf, intercept), intercept);
   const cls = kind == KIND_LOGISTIC;
   const label: i32 = cls ? (pred >= param(P_THRESHOLD) ? 1 : 0) : -1;
   flags |= F_PREDICTED;
@@ -114,7 +139,7 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
     let ll: f32 = 0;
     if (cls) {
       const p = Mathf.min(Mathf.max(pred, LOGLOSS_EPS), 1 - LOGLOSS_EPS);
-      ll = -Mathf.log(y == 1 ? p : 1 - p);
+      ll = -flog(y == 1 ? p : 1 - p);
       err = ll;
     } else {
       err = y - pred;
@@ -123,8 +148,7 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
     flags |= ext_observe(kind, nf, g_model, g_ext, cls ? <f32>(label != <i32>y) : Mathf.abs(y - pred), flags);
 
     const ts = targetScaled(kind);
-    absorb(x, nf, y, true, ts, z);
-    const g = coreGrad(g_model, kind, nf, z, y, intercept);
+    const g = gradAt(absorb(x, nf, y, true, ts, z, g_model, intercept), kind, nf, y, intercept);
     if (finite(g)) {
       linUpdate(g_model, z, nf, g, param(P_LR), param(P_L2), <i32>param(P_OPTIMIZER), intercept);
       flags |= F_LEARNED;

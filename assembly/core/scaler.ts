@@ -36,14 +36,21 @@ export const S_INV: usize = 8;
 }
 
 @inline export function welford(s: usize, v: f32, invn: f32): void {
+  welfordZ(s, v, invn);
+}
+
+/** Welford step of value v in slot s; returns v standardized with the updated statistics. */
+@inline export function welfordZ(s: usize, v: f32, invn: f32): f32 {
   const mean = load<f32>(s, S_MEAN);
   const d = v - mean;
   const mean1 = mean + d * invn;
   const var0 = load<f32>(s, S_M);
   const v2 = var0 + (d * (v - mean1) - var0) * invn;
+  const inv: f32 = v2 > 0 ? <f32>1.0 / Mathf.sqrt(v2) : 0;
   store<f32>(s, mean1, S_MEAN);
   store<f32>(s, v2, S_M);
-  store<f32>(s, v2 > 0 ? <f32>1.0 / Mathf.sqrt(v2) : 0, S_INV);
+  store<f32>(s, inv, S_INV);
+  return (v - mean1) * inv;
 }
 
 /** 1/n for the exact scaler, n capped at SCALER_NMAX. */

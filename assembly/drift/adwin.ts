@@ -17,6 +17,7 @@
 // 10·δ); a cut that passes it but not δ reports DRIFT_WARNING until the next check.
 
 import { DRIFT_NONE, DRIFT_WARNING, DRIFT_DETECTED } from "./detector";
+import { flog } from "../core/fmath";
 
 export const ADWIN_ROWS: i32 = 14;
 export const ADWIN_M: i32 = 5;
@@ -173,9 +174,9 @@ export function adwin_update(p: usize, x: f32): i32 {
     const n = <f32>load<u32>(p, O_WIDTH);
     const total = load<f32>(p, O_TOTAL);
     const v = load<f32>(p, O_VAR) / n;
-    const ln2n: f32 = 2 * Mathf.log(n);
-    const dd = Mathf.log(ln2n / load<f32>(p, O_DELTA));
-    const ddw = Mathf.log(ln2n / load<f32>(p, O_DELTA_W));
+    const ln2n: f32 = 2 * flog(n);
+    const dd = flog(ln2n / load<f32>(p, O_DELTA));
+    const ddw = flog(ln2n / load<f32>(p, O_DELTA_W));
     let n0: f32 = 0, u0: f32 = 0;
     // oldest buckets first: last row down to row 0, each row oldest first
     for (let row = rows(p) - 1; row >= 0 && !again; row--) {
