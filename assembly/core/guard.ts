@@ -21,10 +21,12 @@
 import {
   REJ_NONFINITE, REJ_RANGE, REJ_STUCK, REJ_SPIKE, REJ_NO_TARGET, REJ_BAD_TARGET, KIND_LOGISTIC,
   P_STUCK_K, P_STUCK_EPS, P_STUCK_FACTOR, P_SPIKE_T, P_SPIKE_ALPHA, P_WARMUP, P_SPIKE_RESET,
-  P_TARGET_SPIKE, C_LEVEL_SHIFT,
+  P_TARGET_SPIKE, P_SCALER, C_LEVEL_SHIFT,
 } from "../abi";
 import { finite } from "./mem";
-import { g_guard, g_nf, param, rangeLo, rangeHi, countAdd, GUARD_HEAD, GUARD_SLOT } from "./state";
+import { scalerSlot, S_MEAN, S_INV } from "./scaler";
+import { weightPtr } from "./linear";
+import { g_guard, g_scaler, g_nf, param, rangeLo, rangeHi, countAdd, GUARD_HEAD, GUARD_SLOT } from "./state";
 
 const G_LAST: usize = 0;
 const G_RUN: usize = 4;
@@ -83,10 +85,16 @@ function spikeCommit(s: usize, v: f32): bool {
   return true;
 }
 
+/** f = w·z (+ b) of the model section given to the last guardFeatures call. */
+export let g_dot: f32 = 0;
+
 /** Reject bits for the features at x (bits 0..3). With commit, a reading rejected for spikes
  * alone advances the guard's own bookkeeping (consecutive spikes, level shifts); a reading with
- * any other reject reason changes nothing. */
-export function guardFeatures(x: usize, commit: bool): u32 {
+ * any other reject reason changes nothing.
+ * The same pass standardizes x into z with the scaler's current statistics and leaves the model
+ * section at m's f = w·z (+ b) in g_dot (the sum and order of linDot), so the pipeline needs no
+ * second pass over the features; both mean nothing when the reading is rejected or m = 0. */
+export function guardFeatures(x: usize, commit: bool, z: usize, m: usize, intercept: bool): u32 {
   const nf = g_nf;
   const k = param(P_STUCK_K);
   const eps = param(P_STUCK_EPS);
@@ -97,8 +105,16 @@ export function guardFeatures(x: usize, commit: bool): u32 {
   const spikes = t > 0 && warm();
   let flags: u32 = 0;
   const gb = g_guard;
+  const sb = g_scaler;
+  const on = param(P_SCALER) != 0;
+  let f: f32 = intercept ? load<f32>(weightPtr(m, nf)) : 0;
   for (let i = 0; i < nf; i++) {
-    const v = load<f32>(x + (<usize>i << 2));
+    const o = <usize>i << 2;
+    const v = load<f32>(x + o);
+    const sc = scalerSlot(sb, i);
+    const zi = on ? (v - load<f32>(sc, S_MEAN)) * load<f32>(sc, S_INV) : v;
+    store<f32>(z + o, zi);
+    f += load<f32>(weightPtr(m, i)) * zi;
     if (!(v >= rangeLo(i) && v <= rangeHi(i))) {
       // One test catches NaN, ±Inf and out-of-range values; tell them apart only here.
       if (!finite(v)) {
@@ -111,6 +127,7 @@ export function guardFeatures(x: usize, commit: bool): u32 {
     if (stuckOn && isStuck(s, v, k, eps, factor)) flags |= REJ_STUCK;
     if (spikes && spiking(s, v, t)) flags |= REJ_SPIKE;
   }
+  g_dot = f;
   if (commit && flags == REJ_SPIKE) {
     // Rare path: count the spikes; a feature whose new level is accepted no longer spikes.
     flags = 0;

@@ -4,14 +4,14 @@
 import {
   KIND_LINEAR, KIND_LOGISTIC, REJECT_MASK, REJ_NO_TARGET, REJ_BAD_TARGET, F_LEARNED, F_PREDICTED,
   F_WARMUP, F_PROTECTED, P_LR, P_L2, P_LOSS, P_HUBER_DELTA, P_OPTIMIZER, P_INTERCEPT, P_TARGET_SCALE,
-  P_THRESHOLD, P_WARMUP, P_SCALER, C_READINGS, C_LEARNED, C_PREDICTED, C_REJECTED, C_NONFINITE,
+  P_THRESHOLD, P_WARMUP, C_READINGS, C_LEARNED, C_PREDICTED, C_REJECTED, C_NONFINITE,
 } from "../abi";
 import { ZBUF, O_ERROR, writeOut, finite } from "./mem";
-import { g_kind, g_nf, g_model, g_ext, g_counts, g_scaler, param, countAdd, isCoreKind } from "./state";
-import { guardFeatures, guardTarget } from "./guard";
-import { standardize, scalerMean, scalerStd, scalerSlot, S_MEAN, S_INV } from "./scaler";
+import { g_kind, g_nf, g_model, g_ext, g_counts, param, countAdd, isCoreKind } from "./state";
+import { guardFeatures, guardTarget, g_dot } from "./guard";
+import { scalerMean, scalerStd } from "./scaler";
 import { absorb } from "./absorb";
-import { linDot, linUpdate, sigmoid, weightPtr } from "./linear";
+import { linDot, linUpdate, sigmoid } from "./linear";
 import { metricsUpdate } from "./metrics";
 import { flog } from "./fmath";
 import { ext_step, ext_observe, ext_supervised, ext_score, ext_last_score, bgLearn } from "../ext";
@@ -31,26 +31,6 @@ function countReasons(flags: u32): void {
 
 @inline function targetScaled(kind: i32): bool {
   return kind == KIND_LINEAR && param(P_TARGET_SCALE) != 0;
-}
-
-/**
- * Standardizes the features x into z with the scaler's current statistics (as standardize) and
- * returns the live model's f = w·z (+ b) (as linDot: same sum, same order), in one loop.
- */
-@inline function standardizeDot(x: usize, z: usize, nf: i32, intercept: bool): f32 {
-  const sc = g_scaler;
-  const m = g_model;
-  const on = param(P_SCALER) != 0;
-  let f: f32 = intercept ? load<f32>(weightPtr(m, nf)) : 0;
-  for (let i = 0; i < nf; i++) {
-    const o = <usize>i << 2;
-    const v = load<f32>(x + o);
-    const s = scalerSlot(sc, i);
-    const zi = on ? (v - load<f32>(s, S_MEAN)) * load<f32>(s, S_INV) : v;
-    store<f32>(z + o, zi);
-    f += load<f32>(weightPtr(m, i)) * zi;
-  }
-  return f;
 }
 
 /** Prediction of the core model from its f: value (LINEAR) or P(y = 1) (LOGISTIC). */
@@ -95,7 +75,11 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
   const nf = g_nf;
   const sup = supervised(kind);
   // The guard's bookkeeping advances only on readings free of non-finite values (target included).
-  let flags = guardFeatures(x, learn && (!sup || finite(y)));
+  const core = isCoreKind(kind);
+  const intercept = param(P_INTERCEPT) != 0;
+  const z = ZBUF;
+  // The guard's pass also standardizes x into z and takes the core model's dot product.
+  let flags = guardFeatures(x, learn && (!sup || finite(y)), z, core ? g_model : 0, core && intercept);
   if (learn) countAdd(C_READINGS, 1);
   if (flags & REJECT_MASK) {
     if (learn) countReasons(flags);
@@ -104,11 +88,9 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
   }
   if (learn && sup) flags |= guardTarget(y, kind, true);
   const canLearn = learn && (flags & (REJ_NO_TARGET | REJ_BAD_TARGET)) == 0;
-  const z = ZBUF;
   if (<f32>load<u32>(g_counts, <usize>C_LEARNED << 2) < param(P_WARMUP)) flags |= F_WARMUP;
 
-  if (!isCoreKind(kind)) {
-    standardize(x, z, nf);
+  if (!core) {
     flags |= ext_step(kind, nf, g_model, g_ext, x, z, canLearn ? y : NaN, canLearn, out);
     if (canLearn && (flags & F_LEARNED)) {
       absorb(x, nf, y, sup, false, ZBUF, 0, false);
@@ -127,9 +109,8 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
     return flags;
   }
 
-  const intercept = param(P_INTERCEPT) != 0;
   flags |= ext_score(kind, nf, g_ext, x, canLearn); // anomaly score before learning (ZSCORE, PROTECT)
-  const pred = corePredict(kind, nf, standardizeDot(x, z, nf, intercept), intercept);
+  const pred = corePredict(kind, nf, g_dot, intercept);
   const cls = kind == KIND_LOGISTIC;
   const label: i32 = cls ? (pred >= param(P_THRESHOLD) ? 1 : 0) : -1;
   flags |= F_PREDICTED;
