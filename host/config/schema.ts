@@ -237,7 +237,7 @@ export const configSchema = {
           type: "integer",
           minimum: 1,
           maximum: 4096,
-          default: 32,
+          default: 256,
           description: "Module instances kept live (64 KiB each); other devices rest as state blobs and swap in on their next reading (least recently used out).",
         },
         acceptUnknown: {

@@ -43,6 +43,9 @@ export function clientOptions(cfg: MqttConfig, will?: { topic: string; payload: 
     resubscribe: false, // we subscribe on every connect ourselves
     queueQoSZero: false, // offline outputs are bounded by the Outbox, not queued here
     rejectUnauthorized: cfg.rejectUnauthorized,
+    // MQTT.js formats a debug line for every packet unless given its own logger: measured at
+    // ~40% of a publish's cost (59 → 37 µs); our logger reports what matters.
+    log: () => {},
   };
   if (cfg.username !== undefined) o.username = cfg.username;
   if (cfg.password !== undefined) o.password = cfg.password;
