@@ -4,9 +4,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "../helpers/tmp.js";
 
 const RUN = join("build", "bench", "run.js");
 
@@ -15,8 +15,8 @@ function runBench(args: string[], timeoutMs: number) {
 }
 
 test("the harness reports failing, throwing and hanging modules and still writes the table", () => {
-  const dir = mkdtempSync(join(tmpdir(), "edgelearn-benchmods-"));
-  const out = mkdtempSync(join(tmpdir(), "edgelearn-benchout-"));
+  const dir = tempDir("benchmods");
+  const out = tempDir("benchout");
   writeFileSync(join(dir, "good.bench.js"), `export default { name: "good", description: "d",
     async run({ log }) { log("working"); return { name: "good", rows: [{ metric: "speed", value: 12345678, unit: "readings/s", note: "goal ≥ 1 M" }] }; } };`);
   writeFileSync(join(dir, "throws.bench.js"), `export default { name: "throws", description: "d", async run() { throw new Error("boom"); } };`);
@@ -39,7 +39,7 @@ test("the harness reports failing, throwing and hanging modules and still writes
 });
 
 test("npm run bench -- --quick runs every module", () => {
-  const out = mkdtempSync(join(tmpdir(), "edgelearn-benchquick-"));
+  const out = tempDir("benchquick");
   const t0 = Date.now();
   const r = runBench(["--quick", "--out", out], 300_000);
   const seconds = (Date.now() - t0) / 1000;

@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseCsv, readCsv, splitCsvLine } from "../../host/compare/csv.js";
 import { runCompare } from "../../host/compare/command.js";
@@ -11,6 +10,7 @@ import { Prng } from "../../host/sim/index.js";
 import { driftingCsv } from "./fixtures.js";
 import { createModuleLearner, parseParams } from "../../host/compare/online.js";
 import { Param } from "../../host/learner/index.js";
+import { tempDir } from "../helpers/tmp.js";
 
 test("CSV: quoting, non-numeric columns, binary labels", () => {
   assert.deepEqual(splitCsvLine('a,"b,c",""" q""",'), ["a", "b,c", '" q"', ""]);
@@ -44,7 +44,7 @@ for (const task of ["regression", "classification"] as const) {
 
 test("--json prints one object with the documented shape; --plot writes well-formed SVG", async () => {
   const file = driftingCsv("regression", 2000, 11);
-  const plot = join(mkdtempSync(join(tmpdir(), "edgelearn-plot-")), "out.svg");
+  const plot = join(tempDir("plot"), "out.svg");
   let stdout = "";
   const code = await runCompare([file, "--task", "regression", "--target", "y", "--json", "--plot", plot, "--retrain-every", "250", "--set", "learning_rate=0.1"], {
     out: (s) => { stdout += s; },
@@ -92,7 +92,7 @@ test("usage errors exit 2, unusable CSV files exit 4", async () => {
   assert.equal(await runCompare(["--task", "regression", "--target", "y"], quiet), 2);
   assert.equal(await runCompare(["x.csv", "--task", "regression", "--target", "y", "--train-fraction", "1.5"], quiet), 2);
   assert.equal(await runCompare(["x.csv", "--task", "regression", "--target", "y", "--set", "bogus=1"], quiet), 2);
-  const dir = mkdtempSync(join(tmpdir(), "edgelearn-bad-"));
+  const dir = tempDir("bad");
   writeFileSync(join(dir, "a.csv"), "a,b\n1,2\n");
   assert.equal(await runCompare([join(dir, "a.csv"), "--task", "regression", "--target", "zz"], quiet), 4);
   assert.equal(await runCompare([join(dir, "missing.csv"), "--task", "regression", "--target", "b"], quiet), 4);

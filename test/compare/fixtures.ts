@@ -1,9 +1,9 @@
 // Shared fixtures of the compare tests: a small drifting CSV written from host/sim.
 
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { regressionDrift, sea } from "../../host/sim/index.js";
+import { tempDir } from "../helpers/tmp.js";
 
 /** Writes rows of a host/sim stream as CSV (features x0.., target y) and returns the path. */
 export function driftingCsv(task: "regression" | "classification", n = 3000, seed = 7): string {
@@ -13,7 +13,7 @@ export function driftingCsv(task: "regression" | "classification", n = 3000, see
   const d = rows[0].x.length;
   const head = [...Array.from({ length: d }, (_, j) => `x${j}`), "y"].join(",");
   const body = rows.map((r) => [...r.x.map((v) => v.toFixed(6)), String(r.y)].join(","));
-  const dir = mkdtempSync(join(tmpdir(), "edgelearn-compare-"));
+  const dir = tempDir("compare");
   const file = join(dir, `${task}.csv`);
   writeFileSync(file, [head, ...body].join("\n") + "\n");
   return file;

@@ -3,8 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../host/config/load.js";
 import { startService } from "../../host/service/index.js";
@@ -13,6 +12,7 @@ import { memoryLogger } from "../../host/logger.js";
 import { MemoryStore } from "../../host/store/memory.js";
 import { startMosquitto, mosquittoPath, type Mosquitto } from "../helpers/mosquitto.js";
 import { client, waitFor } from "../helpers/mqtt.js";
+import { tempDir } from "../helpers/tmp.js";
 
 let broker: Mosquitto | undefined;
 const require = process.env.EDGELEARN_REQUIRE_ALL === "1";
@@ -224,7 +224,7 @@ test("MQTT 3.1.1 service", async (t) => {
 
 test("quick start: `edgelearn run --broker URL --task T --target F` learns, and SIGINT stops it cleanly (exit 0)", async (t) => {
   if (skip(t)) return;
-  const dir = mkdtempSync(join(tmpdir(), "edgelearn-quick-"));
+  const dir = tempDir("quick");
   const child = spawn(process.execPath, [join(process.cwd(), "bin/edgelearn.js"), "run", "--broker", broker!.url, "--task", "regression", "--target", "power"], {
     cwd: dir,
     stdio: ["ignore", "ignore", "pipe"],

@@ -2,8 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, chmodSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync, chmodSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../host/config/load.js";
 import { startService } from "../../host/service/index.js";
@@ -11,6 +10,7 @@ import { memoryLogger } from "../../host/logger.js";
 import { MemoryStore } from "../../host/store/memory.js";
 import { startMosquitto, requireMosquitto, freePort } from "../helpers/mosquitto.js";
 import { client, waitFor } from "../helpers/mqtt.js";
+import { tempDir } from "../helpers/tmp.js";
 
 function makeCerts(dir: string): { ca: string; cert: string; key: string; otherCa: string } {
   const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
@@ -25,7 +25,7 @@ function makeCerts(dir: string): { ca: string; cert: string; key: string; otherC
 
 test("TLS with a CA file and username/password; wrong credentials and an unknown CA are reported, never connected", async (t) => {
   if (!requireMosquitto(t)) return;
-  const dir = mkdtempSync(join(tmpdir(), "edgelearn-tls-"));
+  const dir = tempDir("tls");
   const certs = makeCerts(dir);
   const pw = join(dir, "passwd");
   writeFileSync(pw, "");

@@ -8,11 +8,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync, readdirSync, readFileSync, statSync, openSync, closeSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync, readdirSync, readFileSync, statSync, openSync, closeSync } from "node:fs";
 import { join } from "node:path";
 import { startMosquitto, requireMosquitto } from "../helpers/mosquitto.js";
 import { client, waitFor } from "../helpers/mqtt.js";
+import { tempDir } from "../helpers/tmp.js";
 
 function files(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
@@ -33,8 +33,8 @@ test("sentinel values never reach disk, logs or retained messages", async (t) =>
   if (!requireMosquitto(t)) return;
   const broker = await startMosquitto();
   t.after(() => broker.cleanup());
-  const dir = mkdtempSync(join(tmpdir(), "edgelearn-sentinel-"));
-  const cfgDir = mkdtempSync(join(tmpdir(), "edgelearn-sentinel-cfg-"));
+  const dir = tempDir("sentinel");
+  const cfgDir = tempDir("sentinel-cfg");
   const cfg = join(cfgDir, "edgelearn.yaml");
   writeFileSync(
     cfg,

@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { main, EXIT } from "../../host/cli.js";
 import { Learner, Kind } from "../../host/learner/index.js";
+import { tempDir } from "../helpers/tmp.js";
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
@@ -13,7 +13,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
   return { code, out, err };
 }
 
-const dir = mkdtempSync(join(tmpdir(), "edgelearn-cli-"));
+const dir = tempDir("cli");
 
 test("help and usage errors", async () => {
   assert.equal((await cli()).code, EXIT.USAGE);

@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig, ConfigError, modelFor, globMatch } from "../../host/config/load.js";
+import { tempDir } from "../helpers/tmp.js";
 
 function problems(fn: () => unknown): string[] {
   try {
@@ -15,7 +15,7 @@ function problems(fn: () => unknown): string[] {
   assert.fail("expected a ConfigError");
 }
 
-const dir = mkdtempSync(join(tmpdir(), "edgelearn-config-"));
+const dir = tempDir("config");
 function file(name: string, text: string): string {
   const p = join(dir, name);
   writeFileSync(p, text);

@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, statSync, writeFileSync, truncateSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync, writeFileSync, truncateSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { MemoryStore } from "../../host/store/memory.js";
@@ -9,8 +8,9 @@ import { SqliteStore } from "../../host/store/sqlite.js";
 import { pickValid, restoreAll } from "../../host/store/restore.js";
 import type { StateStore } from "../../host/store/types.js";
 import { fakeBlob, fakeValidate, tagOf } from "./fake-blob.js";
+import { tempDir } from "../helpers/tmp.js";
 
-const tmp = () => mkdtempSync(join(tmpdir(), "edgelearn-store-"));
+const tmp = () => tempDir("store");
 
 function contract(name: string, make: () => StateStore) {
   test(`${name}: newest first, seq increasing, metadata kept`, () => {
