@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every compiled host/e2e/conformance test (build/test/**/*.test.js) with node's test runner.
 // Node 20's --test does not expand globs, so the files are listed here.
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
@@ -14,7 +14,9 @@ function walk(dir, out) {
   return out;
 }
 const filter = process.argv[2];
-const files = walk("build/test", []).filter((f) => !filter || f.includes(filter));
+// Only compiled tests whose source still exists: tsc never deletes the output of a removed file.
+const hasSource = (f) => existsSync(f.replace(/^build[\\/]/, "").replace(/\.js$/, ".ts"));
+const files = walk("build/test", []).filter((f) => hasSource(f) && (!filter || f.includes(filter)));
 if (files.length === 0) {
   console.error("no tests found under build/test (run `npm run build` first)");
   process.exit(1);

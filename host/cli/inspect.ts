@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { Learner, Count, Metric, Param, Kind, MAGIC, HEADER_BYTES, errorName } from "../learner/index.js";
 import { KIND_TASK } from "../devices/model.js";
 import type { CheckpointMeta } from "../store/types.js";
+import { blobCrc } from "../learner/crc32.js";
 import { EXIT, UsageError, parse, checkModule, type Io } from "./common.js";
 
 export const INSPECT_HELP = `Usage: edgelearn inspect FILE [--json]
@@ -26,25 +27,6 @@ Options:
 Exit codes: 0 the blob is valid, 4 the file cannot be read, 5 the blob is damaged or
 refused by the module, 2 bad usage, 3 learner module missing.
 `;
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32 (IEEE 802.3) over bytes [0, 12) and [16, len), as the blob header defines it. */
-export function blobCrc(b: Uint8Array, len: number): number {
-  let c = 0xffffffff;
-  const step = (i: number) => (c = CRC_TABLE[(c ^ b[i]) & 0xff] ^ (c >>> 8));
-  for (let i = 0; i < 12; i++) step(i);
-  for (let i = 16; i < len; i++) step(i);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 function enumEntries(e: object): [string, number][] {
   return Object.entries(e).filter(([, v]) => typeof v === "number") as [string, number][];

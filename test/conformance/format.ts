@@ -83,21 +83,9 @@ export function fromHex(h: string): Uint8Array {
   return new Uint8Array(Buffer.from(h, "hex"));
 }
 
-let crcTable: Uint32Array | undefined;
-/** CRC-32 (IEEE 802.3, reflected, init and xorout 0xFFFFFFFF), as in docs/ABI.md. */
-export function crc32(bytes: Uint8Array): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (const b of bytes) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+/** CRC-32 as in docs/ABI.md (one implementation for the host and the tests). */
+import { crc32 } from "../../host/learner/crc32.js";
+export { crc32 };
 export function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }

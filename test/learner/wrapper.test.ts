@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  Learner, LearnerPool, LearnerError, Kind, Param, Flag, Count, Metric, ErrorCode, batchOutputs,
+  Learner, LearnerError, Kind, Param, Flag, Count, Metric, ErrorCode, batchOutputs,
   compileLearner, errorName, flagNames,
 } from "../../host/learner/index.js";
 
@@ -84,37 +84,4 @@ test("snapshot/validate/load copy blobs in and out; a bad blob leaves the state"
   const into = new Uint8Array(blob.length);
   assert.equal(l.snapshotInto(into), blob.length);
   assert.deepEqual(into, blob);
-});
-
-test("a pool of devices on one instance gives each device the results of its own instance", () => {
-  const pool = new LearnerPool(new Learner(module));
-  const own = new Map<string, Learner>();
-  const ids = ["a", "b", "c"];
-  ids.forEach((id, k) => {
-    pool.create(id, Kind.Linear, 2 + k);
-    own.set(id, new Learner(module).create(Kind.Linear, 2 + k));
-  });
-  for (let i = 0; i < 600; i++) {
-    const id = ids[(i * 7) % 3];
-    const nf = 2 + ids.indexOf(id);
-    const l = pool.use(id);
-    const y = reading(i, l.input, nf);
-    l.learn(y);
-    const p = l.prediction;
-    const o = own.get(id)!;
-    reading(i, o.input, nf);
-    o.learn(y);
-    assert.equal(p, o.prediction);
-  }
-  for (const id of ids) assert.deepEqual(pool.blob(id), own.get(id)!.snapshot());
-  assert.equal(pool.size, 3);
-  const moved = pool.blob("b")!;
-  pool.remove("b");
-  assert.equal(pool.has("b"), false);
-  assert.equal(pool.add("b2", moved), 0);
-  const bad = moved.slice();
-  bad[20] ^= 4;
-  assert.equal(pool.add("bad", bad), ErrorCode.Crc);
-  assert.equal(pool.has("bad"), false);
-  assert.deepEqual(pool.use("b2").snapshot(), moved);
 });

@@ -2,7 +2,7 @@
 // over [0,12) and [16,len)) around a payload, and a validator with the module's checks, so store
 // tests do not depend on build/learner.wasm.
 
-import { blobCrc } from "../../host/cli/inspect.js";
+import { blobCrc } from "../../host/learner/crc32.js";
 
 const crcOf = (b: Uint8Array) => blobCrc(b, b.length);
 
