@@ -7,7 +7,7 @@ const TASK = {
   type: "string",
   enum: ["regression", "classification", "anomaly", "forecast", "cluster"],
   description:
-    "regression (linear model), classification (logistic, target 0/1), anomaly (half-space trees, no target), " +
+    "regression (linear model), classification (logistic, target 0/1), anomaly (calibrated novelty and transition surprise, no target), " +
     "forecast (autoregressive on the target series), cluster (online k-means, no target)",
 };
 
