@@ -16,8 +16,8 @@
 // Warning level: the same pass also tests each cut at a looser confidence δ_warn (default
 // 10·δ); a cut that passes it but not δ reports DRIFT_WARNING until the next check.
 
-import { DRIFT_NONE, DRIFT_WARNING, DRIFT_DETECTED } from "./detector";
-import { flog } from "../core/fmath";
+import { DRIFT_NONE, DRIFT_WARNING, DRIFT_DETECTED } from "./level";
+import { flog } from "../util/fmath";
 
 export const ADWIN_ROWS: i32 = 14;
 export const ADWIN_M: i32 = 5;
@@ -47,7 +47,7 @@ export const ADWIN_BYTES: i32 = <i32>O_BUCKETS + 8 * ADWIN_ROWS * ADWIN_M;
 // Row counts and rows in use are read clamped to their bounds, so even a blob with a valid CRC
 // but inconsistent counters never indexes outside this detector's state.
 // @ts-ignore: decorator
-@inline function row_count(p: usize, row: i32): i32 {
+@inline function rowCount(p: usize, row: i32): i32 {
   return <i32>min<u32>(load<u32>(p + O_COUNTS + ((row << 2) as usize)), <u32>ADWIN_M);
 }
 // @ts-ignore: decorator
@@ -55,14 +55,14 @@ export const ADWIN_BYTES: i32 = <i32>O_BUCKETS + 8 * ADWIN_ROWS * ADWIN_M;
   return <i32>min<u32>(load<u32>(p, O_NROWS), <u32>ADWIN_ROWS);
 }
 // @ts-ignore: decorator
-@inline function set_row_count(p: usize, row: i32, n: i32): void {
+@inline function set_rowCount(p: usize, row: i32, n: i32): void {
   store<i32>(p + O_COUNTS + ((row << 2) as usize), n);
 }
 
 const UP_ONLY: u32 = 256;
 
 /** Clears the window, keeps δ and the mode. */
-export function adwin_reset(p: usize): void {
+export function adwinReset(p: usize): void {
   const d = load<f32>(p, O_DELTA), dw = load<f32>(p, O_DELTA_W);
   const mode = load<u32>(p, O_LEVEL) & UP_ONLY;
   memory.fill(p, 0, ADWIN_BYTES);
@@ -76,20 +76,20 @@ export function adwin_reset(p: usize): void {
  * `upOnly`: report only changes where the newer part has the larger mean (an error stream
  * getting worse); the window still shrinks on every change, as ADWIN's does.
  */
-export function adwin_init(p: usize, delta: f32, delta_warn: f32, upOnly: bool): void {
+export function adwinInit(p: usize, delta: f32, delta_warn: f32, upOnly: bool): void {
   store<f32>(p, delta, O_DELTA);
   store<f32>(p, delta_warn, O_DELTA_W);
   store<u32>(p, upOnly ? UP_ONLY : 0, O_LEVEL);
-  adwin_reset(p);
+  adwinReset(p);
 }
 
 /** Values currently in the window. */
-export function adwin_width(p: usize): u32 {
+export function adwinWidth(p: usize): u32 {
   return load<u32>(p, O_WIDTH);
 }
 
 /** Mean of the window (0 when empty). */
-export function adwin_mean(p: usize): f32 {
+export function adwinMean(p: usize): f32 {
   const w = load<u32>(p, O_WIDTH);
   return w == 0 ? 0 : load<f32>(p, O_TOTAL) / <f32>w;
 }
@@ -111,16 +111,16 @@ function delete_oldest(p: usize): f32 {
   } else {
     store<f32>(p, 0, O_VAR);
   }
-  const k = max<i32>(row_count(p, last) - 1, 0);
+  const k = max<i32>(rowCount(p, last) - 1, 0);
   memory.copy(b, b + 8, (k << 3) as usize);
-  set_row_count(p, last, k);
+  set_rowCount(p, last, k);
   if (k == 0) store<i32>(p, last, O_NROWS);
   return n1;
 }
 
 /** Appends a bucket (newest) to a row, merging the row's two oldest into the next row first if full. */
 function push_bucket(p: usize, row: i32, total: f32, v: f32): void {
-  if (row_count(p, row) == ADWIN_M) {
+  if (rowCount(p, row) == ADWIN_M) {
     if (row == ADWIN_ROWS - 1) {
       delete_oldest(p); // the window is at its bound: slide
     } else {
@@ -130,14 +130,14 @@ function push_bucket(p: usize, row: i32, total: f32, v: f32): void {
       const d = (t0 - t1) / n; // mean difference
       push_bucket(p, row + 1, t0 + t1, load<f32>(a, 4) + load<f32>(a, 12) + n * n * d * d / (n + n));
       memory.copy(a, a + 16, ((ADWIN_M - 2) << 3) as usize);
-      set_row_count(p, row, ADWIN_M - 2);
+      set_rowCount(p, row, ADWIN_M - 2);
     }
   }
-  const k = row_count(p, row);
+  const k = rowCount(p, row);
   const b = bkt(p, row, k);
   store<f32>(b, total);
   store<f32>(b, v, 4);
-  set_row_count(p, row, k + 1);
+  set_rowCount(p, row, k + 1);
   if (row >= load<i32>(p, O_NROWS)) store<i32>(p, row + 1, O_NROWS);
 }
 
@@ -149,7 +149,7 @@ function cut_exceeds(diff: f32, n0: f32, n1: f32, v: f32, dd: f32): bool {
 }
 
 /** Feeds one value. Returns DRIFT_NONE, DRIFT_WARNING or DRIFT_DETECTED. */
-export function adwin_update(p: usize, x: f32): i32 {
+export function adwinUpdate(p: usize, x: f32): i32 {
   // insert
   const w0 = <f32>load<u32>(p, O_WIDTH);
   const total0 = load<f32>(p, O_TOTAL);
@@ -181,7 +181,7 @@ export function adwin_update(p: usize, x: f32): i32 {
     // oldest buckets first: last row down to row 0, each row oldest first
     for (let row = rows(p) - 1; row >= 0 && !again; row--) {
       const size = <f32>(1 << row);
-      const k = row_count(p, row);
+      const k = rowCount(p, row);
       for (let j = 0; j < k; j++) {
         n0 += size;
         u0 += load<f32>(bkt(p, row, j));
@@ -202,4 +202,9 @@ export function adwin_update(p: usize, x: f32): i32 {
   }
   store<u32>(p, mode | (warning && !detected ? DRIFT_WARNING : DRIFT_NONE), O_LEVEL);
   return detected ? DRIFT_DETECTED : warning ? DRIFT_WARNING : DRIFT_NONE;
+}
+
+/** Sum of the window (its mean is this over adwinWidth). */
+export function adwinTotal(p: usize): f32 {
+  return load<f32>(p, O_TOTAL);
 }

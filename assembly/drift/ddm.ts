@@ -5,7 +5,7 @@
 // Unlike River, the minimum is only taken once an error has been seen (with s = 0 the first
 // error of a perfect model would be a drift). After a drift the detector restarts.
 
-import { DRIFT_NONE, DRIFT_WARNING, DRIFT_DETECTED } from "./detector";
+import { DRIFT_NONE, DRIFT_WARNING, DRIFT_DETECTED } from "./level";
 
 const WARM_START: u32 = 30;
 
@@ -19,7 +19,7 @@ const O_LAST: usize = 24; // u32 last answer
 
 export const DDM_BYTES: i32 = 28;
 
-export function ddm_reset(p: usize): void {
+export function ddmReset(p: usize): void {
   store<u32>(p, 0, O_N);
   store<u32>(p, 0, O_ERR);
   store<f32>(p, Infinity, O_PMIN);
@@ -27,15 +27,15 @@ export function ddm_reset(p: usize): void {
   store<u32>(p, 0, O_LAST);
 }
 
-export function ddm_init(p: usize, warning: f32, drift: f32): void {
+export function ddmInit(p: usize, warning: f32, drift: f32): void {
   store<f32>(p, warning, O_WARN);
   store<f32>(p, drift, O_DRIFT);
-  ddm_reset(p);
+  ddmReset(p);
 }
 
 /** Feeds one error indicator. Returns DRIFT_NONE, DRIFT_WARNING or DRIFT_DETECTED. */
-export function ddm_update(p: usize, x: f32): i32 {
-  if (load<u32>(p, O_LAST) == DRIFT_DETECTED) ddm_reset(p);
+export function ddmUpdate(p: usize, x: f32): i32 {
+  if (load<u32>(p, O_LAST) == DRIFT_DETECTED) ddmReset(p);
   const n = load<u32>(p, O_N) + 1;
   const e = load<u32>(p, O_ERR) + (x > 0.5 ? 1 : 0);
   store<u32>(p, n, O_N);
@@ -57,4 +57,14 @@ export function ddm_update(p: usize, x: f32): i32 {
   }
   store<u32>(p, res, O_LAST);
   return res;
+}
+
+/** Values since the last reset. */
+export function ddmCount(p: usize): u32 {
+  return load<u32>(p, O_N);
+}
+
+/** Error rate since the last reset (n: the count as f32, > 0). */
+export function ddmRate(p: usize, n: f32): f32 {
+  return <f32>load<u32>(p, O_ERR) / n;
 }

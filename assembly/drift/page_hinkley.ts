@@ -6,7 +6,7 @@
 // increases matter (mode 1). Warning level: the statistic above λ/2.
 // After a drift the detector restarts from scratch on the next value.
 
-import { DRIFT_NONE, DRIFT_WARNING, DRIFT_DETECTED } from "./detector";
+import { DRIFT_NONE, DRIFT_WARNING, DRIFT_DETECTED } from "./level";
 
 const MIN_INSTANCES: u32 = 30;
 
@@ -25,7 +25,7 @@ const O_LAST: usize = 40; // u32 last answer (a drift restarts the test on the n
 export const PH_BYTES: i32 = 44;
 
 /** Restarts the test, keeps the configuration. */
-export function ph_reset(p: usize): void {
+export function pageHinkleyReset(p: usize): void {
   store<u32>(p, 0, O_N);
   store<f32>(p, 0, O_MEAN);
   store<f32>(p, 0, O_SUP);
@@ -35,17 +35,17 @@ export function ph_reset(p: usize): void {
   store<u32>(p, 0, O_LAST);
 }
 
-export function ph_init(p: usize, delta: f32, lambda: f32, alpha: f32, mode: u32): void {
+export function pageHinkleyInit(p: usize, delta: f32, lambda: f32, alpha: f32, mode: u32): void {
   store<f32>(p, delta, O_DELTA);
   store<f32>(p, lambda, O_LAMBDA);
   store<f32>(p, alpha, O_ALPHA);
   store<u32>(p, mode, O_MODE);
-  ph_reset(p);
+  pageHinkleyReset(p);
 }
 
 /** Feeds one value. Returns DRIFT_NONE, DRIFT_WARNING or DRIFT_DETECTED. */
-export function ph_update(p: usize, x: f32): i32 {
-  if (load<u32>(p, O_LAST) == DRIFT_DETECTED) ph_reset(p);
+export function pageHinkleyUpdate(p: usize, x: f32): i32 {
+  if (load<u32>(p, O_LAST) == DRIFT_DETECTED) pageHinkleyReset(p);
   const n = load<u32>(p, O_N) + 1;
   store<u32>(p, n, O_N);
   const mean = load<f32>(p, O_MEAN) + (x - load<f32>(p, O_MEAN)) / <f32>n;
@@ -71,4 +71,14 @@ export function ph_update(p: usize, x: f32): i32 {
   }
   store<u32>(p, res, O_LAST);
   return res;
+}
+
+/** Values since the last reset. */
+export function pageHinkleyCount(p: usize): u32 {
+  return load<u32>(p, O_N);
+}
+
+/** Running mean of the values since the last reset. */
+export function pageHinkleyMean(p: usize): f32 {
+  return load<f32>(p, O_MEAN);
 }

@@ -1,4 +1,4 @@
-// Sequential k-means (MacQueen 1967) with an online farthest-point start, k ≤ 16.
+// Kind KMEANS (5): sequential k-means (MacQueen 1967) with an online farthest-point start, k ≤ 16.
 //
 // The first k readings become the centres. During the next `warm` readings, a reading farther
 // from every centre than the two closest centres are from each other replaces them: those two
@@ -8,11 +8,15 @@
 // η = max(1/n_c, rate) (rate > 0 keeps following slow drift).
 //
 // Each centre also keeps an EW mean of squared distances of its readings (msd, α = max(1/n_c,
-// 0.01)); the anomaly score of x is 1 − exp(−(d²/msd_c)/2) (anomaly/score.ts).
+// 0.01)); the anomaly score of x is 1 − exp(−(d²/msd_c)/2) (score.ts).
 //
 // Size: 16 + k·(8 + 4d) bytes (k = 3, d = 2: 64 bytes; k = 16, d = 32: 2,192 bytes).
 
-import { z2_score } from "../anomaly/score";
+import { P_KM_K, P_KM_RATE, P_KM_WARMUP, P_SCALER } from "../abi";
+import { param } from "../layout";
+import { scalerCount } from "../scale";
+import { setPrediction } from "./prediction";
+import { z2Score } from "../score";
 
 export const KM_MAX_K: i32 = 16;
 
@@ -22,10 +26,10 @@ const O_USED: usize = 8; // u32 centres in use
 const O_N: usize = 12; // u32 readings learned
 const O_C: usize = 16; // per centre: count u32, msd f32, mean f32[d]
 
-/** Squared distance of the last `km_nearest` call. */
-export let km_d2: f32 = 0;
+/** Squared distance of the last `kmNearest` call. */
+export let kmD2: f32 = 0;
 
-export function km_bytes(k: i32, d: i32): i32 {
+export function kmBytes(k: i32, d: i32): i32 {
   return <i32>O_C + k * (8 + 4 * d);
 }
 
@@ -34,24 +38,24 @@ export function km_bytes(k: i32, d: i32): i32 {
   return p + O_C + i * (8 + 4 * load<u32>(p, O_D));
 }
 
-export function km_reset(p: usize): void {
-  memory.fill(p + O_USED, 0, (km_bytes(load<u32>(p, O_K), load<u32>(p, O_D)) - <i32>O_USED) as usize);
+export function kmReset(p: usize): void {
+  memory.fill(p + O_USED, 0, (kmBytes(load<u32>(p, O_K), load<u32>(p, O_D)) - <i32>O_USED) as usize);
 }
 
 /** Writes the structural head (k, d). */
-export function km_shape(p: usize, k: i32, d: i32): void {
+export function kmShape(p: usize, k: i32, d: i32): void {
   store<u32>(p, k, O_K);
   store<u32>(p, d, O_D);
 }
 
-export function km_init(p: usize, k: i32, d: i32): void {
-  km_shape(p, k, d);
-  km_reset(p);
+export function kmInit(p: usize, k: i32, d: i32): void {
+  kmShape(p, k, d);
+  kmReset(p);
 }
 
 /** Centres in use, never more than k. */
 // @ts-ignore: decorator
-@inline function in_use(p: usize): u32 {
+@inline function inUse(p: usize): u32 {
   return min<u32>(load<u32>(p, O_USED), load<u32>(p, O_K));
 }
 
@@ -64,9 +68,9 @@ function dist2(a: usize, b: usize, d: u32): f32 {
   return s;
 }
 
-/** Index of the centre nearest to x (−1 when there is none); its squared distance in km_d2. */
-export function km_nearest(p: usize, x: usize): i32 {
-  const used = in_use(p), d = load<u32>(p, O_D);
+/** Index of the centre nearest to x (−1 when there is none); its squared distance in kmD2. */
+export function kmNearest(p: usize, x: usize): i32 {
+  const used = inUse(p), d = load<u32>(p, O_D);
   let best: i32 = -1;
   let bd: f32 = Infinity;
   for (let i: u32 = 0; i < used; i++) {
@@ -76,16 +80,16 @@ export function km_nearest(p: usize, x: usize): i32 {
       best = <i32>i;
     }
   }
-  km_d2 = best < 0 ? <f32>NaN : bd;
+  kmD2 = best < 0 ? <f32>NaN : bd;
   return best;
 }
 
 /** Anomaly score of a reading at squared distance d2 from centre c. */
-export function km_score(p: usize, c: i32, d2: f32): f32 {
+export function kmScore(p: usize, c: i32, d2: f32): f32 {
   if (c < 0) return 0;
   const a = centre(p, c);
   if (load<u32>(a) < 2) return 0;
-  return z2_score(d2 / max<f32>(load<f32>(a, 4), 1e-12));
+  return z2Score(d2 / max<f32>(load<f32>(a, 4), 1e-12));
 }
 
 function place(p: usize, i: u32, x: usize): void {
@@ -96,8 +100,8 @@ function place(p: usize, i: u32, x: usize): void {
 }
 
 /** After a drift: every centre's count drops to 1, so the next readings move it at once. */
-export function km_soften(p: usize): void {
-  const used = in_use(p);
+export function kmRestart(p: usize): void {
+  const used = inUse(p);
   for (let i: u32 = 0; i < used; i++) {
     const a = centre(p, i);
     if (load<u32>(a) > 1) store<u32>(a, 1);
@@ -105,7 +109,7 @@ export function km_soften(p: usize): void {
 }
 
 /** Learns x. */
-export function km_learn(p: usize, x: usize, rate: f32, warm: u32): void {
+export function kmLearn(p: usize, x: usize, rate: f32, warm: u32): void {
   const k = load<u32>(p, O_K), d = load<u32>(p, O_D);
   const used = load<u32>(p, O_USED);
   const n = load<u32>(p, O_N) + 1;
@@ -115,8 +119,8 @@ export function km_learn(p: usize, x: usize, rate: f32, warm: u32): void {
     store<u32>(p, used + 1, O_USED);
     return;
   }
-  const c = <u32>km_nearest(p, x);
-  const d2 = km_d2;
+  const c = <u32>kmNearest(p, x);
+  const d2 = kmD2;
   if (n <= warm + k && k > 1) {
     // closest pair of centres
     let bi: u32 = 0, bj: u32 = 1;
@@ -157,9 +161,37 @@ export function km_learn(p: usize, x: usize, rate: f32, warm: u32): void {
 }
 
 /** Centre i, coordinate j (for specs and hosts). */
-export function km_centre(p: usize, i: i32, j: i32): f32 {
+export function kmCentre(p: usize, i: i32, j: i32): f32 {
   return load<f32>(centre(p, i) + 8 + (j << 2));
 }
-export function km_count(p: usize, i: i32): u32 {
+export function kmCount(p: usize, i: i32): u32 {
   return load<u32>(centre(p, i));
+}
+
+// ---- the model interface (models/model.ts) ----------------------------------------------
+
+export function kmeansBytes(nf: i32, params: usize): i32 {
+  return kmBytes(<i32>load<f32>(params + (<usize>P_KM_K << 2)), nf);
+}
+
+export function kmeansShape(m: usize, nf: i32): void {
+  kmShape(m, <i32>param(P_KM_K), nf);
+}
+
+export function kmeansPredict(m: usize, z: usize): void {
+  const label = kmNearest(m, z);
+  let pred: f32 = NaN, score: f32 = NaN, extra: f32 = NaN;
+  if (label >= 0) {
+    pred = <f32>label;
+    extra = Mathf.sqrt(kmD2);
+    score = kmScore(m, label, kmD2);
+  }
+  setPrediction(pred, score, NaN, extra, label, load<u32>(m, O_USED) < load<u32>(m, O_K), true); // fewer centres than k
+}
+
+/** Learns z, except before the scaler has seen 32 readings: standardized features from a
+ * handful of readings would put centres where no reading falls once the statistics settle. */
+export function kmeansLearn(m: usize, z: usize): void {
+  if (param(P_SCALER) != 0 && scalerCount() < 32) return;
+  kmLearn(m, z, param(P_KM_RATE), <u32>param(P_KM_WARMUP));
 }

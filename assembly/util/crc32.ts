@@ -16,13 +16,6 @@ export function crcUpdate(crc: u32, p: usize, n: i32): u32 {
   return crc;
 }
 
-/** CRC of a blob at p of length len: bytes [0, 12) then [16, len) (the CRC field is skipped). */
-export function blobCrc(p: usize, len: i32): u32 {
-  let c = crcUpdate(0xFFFFFFFF, p, 12);
-  c = crcUpdate(c, p + 16, len - 16);
-  return ~c;
-}
-
 /** CRC-32 of n bytes at p (exposed for specs). */
 export function crc32(p: usize, n: i32): u32 {
   return ~crcUpdate(0xFFFFFFFF, p, n);

@@ -1,4 +1,4 @@
-// SURPRISE: the default anomaly detector. A calibrated score in [0, 1) from two kinds of
+// Kind SURPRISE (6): the default anomaly detector. A calibrated score in [0, 1) from two kinds of
 // evidence, each in fixed memory per feature:
 //
 //  1. Novelty: how far the reading lies outside the range [lo, hi] this feature has taken so far,
@@ -24,9 +24,12 @@
 // transition table (so a spike does not widen what counts as normal), at most PROTECT_RUN
 // readings in a row: a change that lasts becomes the new normal.
 //
-// Scoring (surprise_score) changes nothing; surprise_commit applies the reading afterwards.
+// Scoring (surpriseScoreOf) changes nothing; surpriseCommitTo applies the reading afterwards.
 
-import { flog } from "../core/fmath";
+import { P_NOVELTY_TOL, P_SCORE_WARMUP, P_LIKELIHOOD_ALPHA, P_RECENT_DECAY, P_PROTECT_RUN } from "../abi";
+import { param } from "../layout";
+import { setPrediction } from "./prediction";
+import { flog } from "../util/fmath";
 
 const BINS: i32 = 8;
 const WINDOW: i32 = 10;
@@ -64,17 +67,17 @@ const F_TOT: usize = 24;
 const F_CNT: usize = 40;
 const SLOT: i32 = 40 + 2 * BINS * BINS;
 
-export function surprise_bytes(nf: i32): i32 {
+export function surpriseBytes(nf: i32): i32 {
   return HEAD + nf * SLOT;
 }
 
-export function surprise_shape(m: usize, nf: i32): void {
+export function surpriseShape(m: usize, nf: i32): void {
   store<u32>(m, nf, O_NF);
 }
 
-export function surprise_reset(m: usize): void {
+export function surpriseReset(m: usize): void {
   const nf = load<u32>(m, O_NF);
-  memory.fill(m, 0, <usize>surprise_bytes(<i32>nf));
+  memory.fill(m, 0, <usize>surpriseBytes(<i32>nf));
   store<u32>(m, nf, O_NF);
   for (let i: u32 = 0; i < nf; i++) store<i32>(slot(m, i), -1, F_PREV);
 }
@@ -100,19 +103,19 @@ function tailDecades(z: f32): f32 {
   return lnq * <f32>-0.4342945;
 }
 
-// Results of the last surprise_score, read by surprise_commit and the pipeline (kept in globals
+// Results of the last surpriseScoreOf, read by surpriseCommitTo and the pipeline (kept in globals
 // so scoring allocates nothing).
 let s_mean: f32 = 0; // this reading's transition surprise, averaged over the features
 let s_scored: bool = false; // any feature had a previous bin and a range
 /** Feature that contributed most to the last score, or -1. */
-export let surprise_feature: i32 = -1;
+export let surpriseFeature: i32 = -1;
 
 /** Score of the features at x; changes nothing. */
-export function surprise_score(m: usize, x: usize, tol: f32, warm: u32): f32 {
+export function surpriseScoreOf(m: usize, x: usize, tol: f32, warm: u32): f32 {
   const nf = load<u32>(m, O_NF);
   let novel: f32 = 0, sum: f32 = 0, best: f32 = 0;
   let k: i32 = 0;
-  surprise_feature = -1;
+  surpriseFeature = -1;
   for (let i: u32 = 0; i < nf; i++) {
     const s = slot(m, i);
     const v = load<f32>(x + (<usize>i << 2));
@@ -130,7 +133,7 @@ export function surprise_score(m: usize, x: usize, tol: f32, warm: u32): f32 {
     }
     if (sc > novel) {
       novel = sc;
-      surprise_feature = <i32>i;
+      surpriseFeature = <i32>i;
     }
     const pb = load<i32>(s, F_PREV);
     if (pb < 0) continue;
@@ -142,7 +145,7 @@ export function surprise_score(m: usize, x: usize, tol: f32, warm: u32): f32 {
     k++;
     if (novel == 0 && r > best) {
       best = r;
-      surprise_feature = <i32>i;
+      surpriseFeature = <i32>i;
     }
   }
   s_scored = k > 0;
@@ -161,13 +164,13 @@ export function surprise_score(m: usize, x: usize, tol: f32, warm: u32): f32 {
   let score = min<f32>(max<f32>(novel, lik), MAX_SCORE);
   if (n < warm) score = 0;
   if (load<u32>(m, O_REST) > 0) score *= REST_DAMP;
-  if (score == 0) surprise_feature = -1;
+  if (score == 0) surpriseFeature = -1;
   return score;
 }
 
 /** Applies the reading scored last (same x): the long-run statistics and the damping always,
  * the range and the transition table unless `keepOut` (a protected reading). */
-export function surprise_commit(m: usize, x: usize, score: f32, keepOut: bool, alpha: f32, decay: f32): void {
+export function surpriseCommitTo(m: usize, x: usize, score: f32, keepOut: bool, alpha: f32, decay: f32): void {
   const nf = load<u32>(m, O_NF);
   const n = load<u32>(m, O_N) + 1;
   store<u32>(m, n, O_N);
@@ -241,11 +244,33 @@ function countTransition(s: usize, from: i32, to: i32): void {
 }
 
 /** May the next anomalous reading still be kept out (fewer than `run` kept out in a row)? */
-export function surprise_may_protect(m: usize, run: u32): bool {
+export function surpriseMayProtect(m: usize, run: u32): bool {
   return load<u32>(m, O_PROT) < run;
 }
 
 /** True once the detector scores (past its warm-up). */
-export function surprise_ready(m: usize, warm: u32): bool {
+export function surpriseReady(m: usize, warm: u32): bool {
   return load<u32>(m, O_N) >= warm;
+}
+
+// ---- the model interface (models/model.ts) ----------------------------------------------
+
+@inline function score(m: usize, x: usize): f32 {
+  return surpriseScoreOf(m, x, param(P_NOVELTY_TOL), <u32>param(P_SCORE_WARMUP));
+}
+
+export function surprisePredict(m: usize, x: usize): void {
+  const s = score(m, x);
+  setPrediction(s, s, NaN, NaN, surpriseFeature, !surpriseReady(m, <u32>param(P_SCORE_WARMUP)), surpriseMayProtect(m, <u32>param(P_PROTECT_RUN)));
+}
+
+/** Applies the reading just scored: the score's own statistics always, the range and the
+ * transition table unless keepOut. */
+export function surpriseCommit(m: usize, x: usize, s: f32, keepOut: bool): void {
+  surpriseCommitTo(m, x, s, keepOut, param(P_LIKELIHOOD_ALPHA), param(P_RECENT_DECAY));
+}
+
+/** Learns a reading it has not scored (the background model). */
+export function surpriseLearn(m: usize, x: usize): void {
+  surpriseCommit(m, x, score(m, x), false);
 }

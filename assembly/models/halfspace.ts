@@ -1,4 +1,5 @@
-// Half-Space Trees (Tan, Ting & Liu 2011), River's variant, with thresholds that are not stored.
+// Kind HALFSPACE (3): Half-Space Trees (Tan, Ting & Liu 2011), River's variant, with thresholds
+// that are not stored.
 //
 // Each of T trees is a complete binary tree of height H over the unit cube [0, 1]^d (the
 // caller maps its features there). Node i of tree t splits on a feature chosen with
@@ -16,7 +17,10 @@
 //
 // Size: 32 + 4 · T · (2^(H+1) − 1) bytes; the defaults T = 10, H = 6 take 5,112 bytes.
 
-import { hash3, xorshift32, unit_f32 } from "../util/prng";
+import { P_HST_TREES, P_HST_HEIGHT, P_HST_WINDOW, P_HST_SEED, P_HST_RANGE, MAX_FEATURES } from "../abi";
+import { param, rangeLo, rangeHi } from "../layout";
+import { setPrediction } from "./prediction";
+import { hash3, xorshift32, unitF32 } from "../util/prng";
 
 export const HST_MAX_FEATURES: i32 = 32;
 const PAD: f32 = 0.15;
@@ -34,11 +38,11 @@ const O_MASS: usize = 32; // u32[T][2^(H+1) − 1]
 const LO = memory.data(4 * HST_MAX_FEATURES);
 const HI = memory.data(4 * HST_MAX_FEATURES);
 
-export function hst_bytes(trees: i32, height: i32): i32 {
+export function hstBytes(trees: i32, height: i32): i32 {
   return <i32>O_MASS + 4 * trees * ((2 << height) - 1);
 }
 
-export function hst_reset(p: usize): void {
+export function hstReset(p: usize): void {
   const nodes = load<u32>(p, O_T) * ((2 << load<u32>(p, O_H)) - 1);
   store<u32>(p, 0, O_COUNT);
   store<u32>(p, 0, O_READY);
@@ -46,7 +50,7 @@ export function hst_reset(p: usize): void {
 }
 
 /** Writes the structural head (everything but the window counter and the masses). */
-export function hst_shape(p: usize, trees: i32, height: i32, window: i32, seed: u32, d: i32): void {
+export function hstShape(p: usize, trees: i32, height: i32, window: i32, seed: u32, d: i32): void {
   store<u32>(p, trees, O_T);
   store<u32>(p, height, O_H);
   store<u32>(p, window, O_W);
@@ -54,9 +58,9 @@ export function hst_shape(p: usize, trees: i32, height: i32, window: i32, seed: 
   store<u32>(p, d, O_D);
 }
 
-export function hst_init(p: usize, trees: i32, height: i32, window: i32, seed: u32, d: i32): void {
-  hst_shape(p, trees, height, window, seed, d);
-  hst_reset(p);
+export function hstInit(p: usize, trees: i32, height: i32, window: i32, seed: u32, d: i32): void {
+  hstShape(p, trees, height, window, seed, d);
+  hstReset(p);
 }
 
 /**
@@ -68,7 +72,7 @@ function step(seed: u32, t: u32, i: u32, d: u32, x: usize): u32 {
   // feature, weighted by the width of its current sub-range
   let total: f32 = 0;
   for (let f: u32 = 0; f < d; f++) total += load<f32>(HI + (f << 2)) - load<f32>(LO + (f << 2));
-  let target = unit_f32(h) * total;
+  let target = unitF32(h) * total;
   let f: u32 = 0;
   for (; f < d - 1; f++) {
     target -= load<f32>(HI + (f << 2)) - load<f32>(LO + (f << 2));
@@ -76,7 +80,7 @@ function step(seed: u32, t: u32, i: u32, d: u32, x: usize): u32 {
   }
   const lo = load<f32>(LO + (f << 2)), hi = load<f32>(HI + (f << 2));
   const w = hi - lo;
-  const at = lo + PAD * w + unit_f32(xorshift32(h)) * (<f32>1 - <f32>2 * PAD) * w;
+  const at = lo + PAD * w + unitF32(xorshift32(h)) * (<f32>1 - <f32>2 * PAD) * w;
   if (load<f32>(x + (f << 2)) < at) {
     store<f32>(HI + (f << 2), at);
     return 2 * i + 1;
@@ -86,7 +90,7 @@ function step(seed: u32, t: u32, i: u32, d: u32, x: usize): u32 {
 }
 
 // @ts-ignore: decorator
-@inline function start_walk(d: u32): void {
+@inline function startWalk(d: u32): void {
   for (let f: u32 = 0; f < d; f++) {
     store<f32>(LO + (f << 2), 0);
     store<f32>(HI + (f << 2), 1);
@@ -94,7 +98,7 @@ function step(seed: u32, t: u32, i: u32, d: u32, x: usize): u32 {
 }
 
 /** Anomaly score of x (d f32 in [0, 1] at x), before learning it. */
-export function hst_score(p: usize, x: usize): f32 {
+export function hstScore(p: usize, x: usize): f32 {
   if (load<u32>(p, O_READY) == 0) return 0;
   const T = load<u32>(p, O_T), H = load<u32>(p, O_H), W = load<u32>(p, O_W);
   const seed = load<u32>(p, O_SEED), d = load<u32>(p, O_D);
@@ -102,7 +106,7 @@ export function hst_score(p: usize, x: usize): f32 {
   const limit = <f32>W * <f32>0.1;
   let sum: f32 = 0;
   for (let t: u32 = 0; t < T; t++) {
-    start_walk(d);
+    startWalk(d);
     const base = p + O_MASS + ((t * nodes) << 2);
     let i: u32 = 0;
     for (let depth: u32 = 0; depth <= H; depth++) {
@@ -116,12 +120,12 @@ export function hst_score(p: usize, x: usize): f32 {
 }
 
 /** Counts x in the current window; rolls the window every W readings. */
-export function hst_learn(p: usize, x: usize): void {
+export function hstLearn(p: usize, x: usize): void {
   const T = load<u32>(p, O_T), H = load<u32>(p, O_H), W = load<u32>(p, O_W);
   const seed = load<u32>(p, O_SEED), d = load<u32>(p, O_D);
   const nodes: u32 = (2 << H) - 1;
   for (let t: u32 = 0; t < T; t++) {
-    start_walk(d);
+    startWalk(d);
     const base = p + O_MASS + ((t * nodes) << 2);
     let i: u32 = 0;
     for (let depth: u32 = 0; ; depth++) {
@@ -145,4 +149,47 @@ export function hst_learn(p: usize, x: usize): void {
   }
   store<u32>(p, 0, O_COUNT);
   store<u32>(p, 1, O_READY);
+}
+
+/** True once a reference window exists (scores are 0 before). */
+export function hstReady(p: usize): bool {
+  return load<u32>(p, O_READY) != 0;
+}
+
+// ---- the model interface (models/model.ts) ----------------------------------------------
+
+const UNIT = memory.data(4 * MAX_FEATURES); // the reading mapped to [0, 1]^d
+
+export function halfspaceBytes(params: usize): i32 {
+  return hstBytes(<i32>load<f32>(params + (<usize>P_HST_TREES << 2)), <i32>load<f32>(params + (<usize>P_HST_HEIGHT << 2)));
+}
+
+export function halfspaceShape(m: usize, nf: i32): void {
+  hstShape(m, <i32>param(P_HST_TREES), <i32>param(P_HST_HEIGHT), <i32>param(P_HST_WINDOW), <u32>param(P_HST_SEED), nf);
+}
+
+/** Maps the reading to the unit cube: standardized values z over ±HST_RANGE, or (HST_RANGE =
+ * 0) raw values x over the feature ranges. */
+function toUnit(nf: i32, x: usize, z: usize): usize {
+  const r = param(P_HST_RANGE);
+  for (let i = 0; i < nf; i++) {
+    const o = <usize>i << 2;
+    let u: f32;
+    if (r > 0) u = (load<f32>(z + o) + r) / (r + r);
+    else {
+      const lo = rangeLo(i), w = rangeHi(i) - lo;
+      u = w > 0 ? (load<f32>(x + o) - lo) / w : <f32>0.5;
+    }
+    store<f32>(UNIT + o, u);
+  }
+  return UNIT;
+}
+
+export function halfspacePredict(m: usize, nf: i32, x: usize, z: usize): void {
+  const score = hstScore(m, toUnit(nf, x, z));
+  setPrediction(score, score, NaN, NaN, -1, !hstReady(m), true);
+}
+
+export function halfspaceLearn(m: usize, nf: i32, x: usize, z: usize): void {
+  hstLearn(m, toUnit(nf, x, z));
 }
