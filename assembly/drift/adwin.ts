@@ -95,7 +95,7 @@ export function adwinMean(p: usize): f32 {
 }
 
 /** Removes the oldest bucket (first of the last row). Returns its size. */
-function delete_oldest(p: usize): f32 {
+function deleteOldest(p: usize): f32 {
   const last = rows(p) - 1;
   if (last < 0) return 0;
   const b = bkt(p, last, 0);
@@ -119,16 +119,16 @@ function delete_oldest(p: usize): f32 {
 }
 
 /** Appends a bucket (newest) to a row, merging the row's two oldest into the next row first if full. */
-function push_bucket(p: usize, row: i32, total: f32, v: f32): void {
+function pushBucket(p: usize, row: i32, total: f32, v: f32): void {
   if (rowCount(p, row) == ADWIN_M) {
     if (row == ADWIN_ROWS - 1) {
-      delete_oldest(p); // the window is at its bound: slide
+      deleteOldest(p); // the window is at its bound: slide
     } else {
       const a = bkt(p, row, 0);
       const n = <f32>(1 << row);
       const t0 = load<f32>(a), t1 = load<f32>(a, 8);
       const d = (t0 - t1) / n; // mean difference
-      push_bucket(p, row + 1, t0 + t1, load<f32>(a, 4) + load<f32>(a, 12) + n * n * d * d / (n + n));
+      pushBucket(p, row + 1, t0 + t1, load<f32>(a, 4) + load<f32>(a, 12) + n * n * d * d / (n + n));
       memory.copy(a, a + 16, ((ADWIN_M - 2) << 3) as usize);
       set_rowCount(p, row, ADWIN_M - 2);
     }
@@ -142,7 +142,7 @@ function push_bucket(p: usize, row: i32, total: f32, v: f32): void {
 }
 
 /** The cut test: is |mean(W0) − mean(W1)| beyond the bound for confidence `dd`? */
-function cut_exceeds(diff: f32, n0: f32, n1: f32, v: f32, dd: f32): bool {
+function cutExceeds(diff: f32, n0: f32, n1: f32, v: f32, dd: f32): bool {
   const m: f32 = <f32>1 / (n0 - MIN_LEN + 1) + <f32>1 / (n1 - MIN_LEN + 1);
   const eps: f32 = Mathf.sqrt(<f32>2 * m * v * dd) + (<f32>2 / <f32>3) * dd * m;
   return Mathf.abs(diff) > eps;
@@ -159,7 +159,7 @@ export function adwinUpdate(p: usize, x: f32): i32 {
   }
   store<u32>(p, <u32>w0 + 1, O_WIDTH);
   store<f32>(p, total0 + x, O_TOTAL);
-  push_bucket(p, 0, x, 0);
+  pushBucket(p, 0, x, 0);
 
   const tick = load<u32>(p, O_TICK) + 1;
   store<u32>(p, tick, O_TICK);
@@ -190,13 +190,13 @@ export function adwinUpdate(p: usize, x: f32): i32 {
         if (n0 <= MIN_LEN) continue;
         const diff = u0 / n0 - (total - u0) / n1;
         const counts = mode == 0 || diff < 0; // diff < 0: the newer part is larger
-        if (cut_exceeds(diff, n0, n1, v, dd)) {
+        if (cutExceeds(diff, n0, n1, v, dd)) {
           if (counts) detected = true;
           again = load<u32>(p, O_WIDTH) > 0;
-          if (again) delete_oldest(p);
+          if (again) deleteOldest(p);
           break;
         }
-        if (counts && !warning && cut_exceeds(diff, n0, n1, v, ddw)) warning = true;
+        if (counts && !warning && cutExceeds(diff, n0, n1, v, ddw)) warning = true;
       }
     }
   }

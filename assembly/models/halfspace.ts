@@ -67,7 +67,7 @@ export function hstInit(p: usize, trees: i32, height: i32, window: i32, seed: u3
  * The child taken at node `i` of tree `t` by reading x, narrowing LO/HI to it.
  * Returns the child's index (2i + 1 left, 2i + 2 right).
  */
-function step(seed: u32, t: u32, i: u32, d: u32, x: usize): u32 {
+function descend(seed: u32, t: u32, i: u32, d: u32, x: usize): u32 {
   const h = hash3(seed, t, i);
   // feature, weighted by the width of its current sub-range
   let total: f32 = 0;
@@ -113,7 +113,7 @@ export function hstScore(p: usize, x: usize): f32 {
       const mass = <f32>(load<u32>(base + (i << 2)) >>> 16);
       sum += mass * <f32>(1 << depth);
       if (mass < limit || depth == H) break;
-      i = step(seed, t, i, d, x);
+      i = descend(seed, t, i, d, x);
     }
   }
   return max<f32>(0, <f32>1 - sum / (<f32>T * <f32>W * <f32>nodes));
@@ -132,7 +132,7 @@ export function hstLearn(p: usize, x: usize): void {
       const a = base + (i << 2);
       store<u32>(a, load<u32>(a) + 1);
       if (depth == H) break;
-      i = step(seed, t, i, d, x);
+      i = descend(seed, t, i, d, x);
     }
   }
   const c = load<u32>(p, O_COUNT) + 1;

@@ -105,8 +105,8 @@ function tailDecades(z: f32): f32 {
 
 // Results of the last surpriseScoreOf, read by surpriseCommitTo and the pipeline (kept in globals
 // so scoring allocates nothing).
-let s_mean: f32 = 0; // this reading's transition surprise, averaged over the features
-let s_scored: bool = false; // any feature had a previous bin and a range
+let lastMeanSurprise: f32 = 0; // this reading's transition surprise, averaged over the features
+let lastScored: bool = false; // any feature had a previous bin and a range
 /** Feature that contributed most to the last score, or -1. */
 export let surpriseFeature: i32 = -1;
 
@@ -148,12 +148,12 @@ export function surpriseScoreOf(m: usize, x: usize, tol: f32, warm: u32): f32 {
       surpriseFeature = <i32>i;
     }
   }
-  s_scored = k > 0;
-  s_mean = k > 0 ? sum / <f32>k : 0;
+  lastScored = k > 0;
+  lastMeanSurprise = k > 0 ? sum / <f32>k : 0;
   // windowed mean: the ring holds the last WINDOW means; this one replaces the oldest
   const n = load<u32>(m, O_N);
   const ri = load<u32>(m, O_RING_I);
-  const ringSum = load<f32>(m, O_RING_SUM) - load<f32>(m + O_RING + (<usize>ri << 2)) + s_mean;
+  const ringSum = load<f32>(m, O_RING_SUM) - load<f32>(m + O_RING + (<usize>ri << 2)) + lastMeanSurprise;
   const avg = ringSum / <f32>min<u32>(n + 1, <u32>WINDOW);
   const sd = Mathf.sqrt(load<f32>(m, O_LVAR));
   let lik: f32 = 0;
@@ -177,11 +177,11 @@ export function surpriseCommitTo(m: usize, x: usize, score: f32, keepOut: bool, 
   // ring and long-run statistics of the windowed surprise
   const ri = load<u32>(m, O_RING_I);
   const pr = m + O_RING + (<usize>ri << 2);
-  const ringSum = load<f32>(m, O_RING_SUM) - load<f32>(pr) + s_mean;
-  store<f32>(pr, s_mean);
+  const ringSum = load<f32>(m, O_RING_SUM) - load<f32>(pr) + lastMeanSurprise;
+  store<f32>(pr, lastMeanSurprise);
   store<f32>(m, ringSum, O_RING_SUM);
   store<u32>(m, ri + 1 == <u32>WINDOW ? 0 : ri + 1, O_RING_I);
-  if (s_scored) {
+  if (lastScored) {
     const avg = ringSum / <f32>min<u32>(n, <u32>WINDOW);
     const ln = load<u32>(m, O_LN) + 1;
     store<u32>(m, ln, O_LN);
