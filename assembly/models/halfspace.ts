@@ -25,14 +25,22 @@ import { hash3, xorshift32, unitF32 } from "../util/prng";
 export const HST_MAX_FEATURES: i32 = 32;
 const PAD: f32 = 0.15;
 
-const O_T: usize = 0; // u32 trees
-const O_H: usize = 4; // u32 height
-const O_W: usize = 8; // u32 window size (≤ 65535)
-const O_SEED: usize = 12; // u32 seed
-const O_D: usize = 16; // u32 features
-const O_COUNT: usize = 20; // u32 readings in the current window
-const O_READY: usize = 24; // u32 1 once a reference window exists
-const O_MASS: usize = 32; // u32[T][2^(H+1) − 1]
+@unmanaged class HalfSpaceHead {
+  trees: u32;
+  height: u32;
+  window: u32; // window size (≤ 65535)
+  seed: u32;
+  d: u32; // features
+  count: u32; // readings in the current window
+  ready: u32; // 1 once a reference window exists
+  reserved: u32;
+}
+// then the masses, u32[T][2^(H+1) − 1]
+const O_MASS: usize = offsetof<HalfSpaceHead>();
+
+@inline function head(p: usize): HalfSpaceHead {
+  return changetype<HalfSpaceHead>(p);
+}
 
 // per-feature sub-range of the current node while walking (scratch, not state)
 const LO = memory.data(4 * HST_MAX_FEATURES);
@@ -43,19 +51,19 @@ export function hstBytes(trees: i32, height: i32): i32 {
 }
 
 export function hstReset(p: usize): void {
-  const nodes = load<u32>(p, O_T) * ((2 << load<u32>(p, O_H)) - 1);
-  store<u32>(p, 0, O_COUNT);
-  store<u32>(p, 0, O_READY);
+  const nodes = head(p).trees * ((2 << head(p).height) - 1);
+  head(p).count = 0;
+  head(p).ready = 0;
   memory.fill(p + O_MASS, 0, (nodes << 2) as usize);
 }
 
 /** Writes the structural head (everything but the window counter and the masses). */
 export function hstShape(p: usize, trees: i32, height: i32, window: i32, seed: u32, d: i32): void {
-  store<u32>(p, trees, O_T);
-  store<u32>(p, height, O_H);
-  store<u32>(p, window, O_W);
-  store<u32>(p, seed, O_SEED);
-  store<u32>(p, d, O_D);
+  head(p).trees = trees;
+  head(p).height = height;
+  head(p).window = window;
+  head(p).seed = seed;
+  head(p).d = d;
 }
 
 export function hstInit(p: usize, trees: i32, height: i32, window: i32, seed: u32, d: i32): void {
@@ -99,9 +107,9 @@ function descend(seed: u32, t: u32, i: u32, d: u32, x: usize): u32 {
 
 /** Anomaly score of x (d f32 in [0, 1] at x), before learning it. */
 export function hstScore(p: usize, x: usize): f32 {
-  if (load<u32>(p, O_READY) == 0) return 0;
-  const T = load<u32>(p, O_T), H = load<u32>(p, O_H), W = load<u32>(p, O_W);
-  const seed = load<u32>(p, O_SEED), d = load<u32>(p, O_D);
+  if (head(p).ready == 0) return 0;
+  const T = head(p).trees, H = head(p).height, W = head(p).window;
+  const seed = head(p).seed, d = head(p).d;
   const nodes: u32 = (2 << H) - 1;
   const limit = <f32>W * <f32>0.1;
   let sum: f32 = 0;
@@ -121,8 +129,8 @@ export function hstScore(p: usize, x: usize): f32 {
 
 /** Counts x in the current window; rolls the window every W readings. */
 export function hstLearn(p: usize, x: usize): void {
-  const T = load<u32>(p, O_T), H = load<u32>(p, O_H), W = load<u32>(p, O_W);
-  const seed = load<u32>(p, O_SEED), d = load<u32>(p, O_D);
+  const T = head(p).trees, H = head(p).height, W = head(p).window;
+  const seed = head(p).seed, d = head(p).d;
   const nodes: u32 = (2 << H) - 1;
   for (let t: u32 = 0; t < T; t++) {
     startWalk(d);
@@ -135,9 +143,9 @@ export function hstLearn(p: usize, x: usize): void {
       i = descend(seed, t, i, d, x);
     }
   }
-  const c = load<u32>(p, O_COUNT) + 1;
+  const c = head(p).count + 1;
   if (c < W) {
-    store<u32>(p, c, O_COUNT);
+    head(p).count = c;
     return;
   }
   // latest window becomes the reference
@@ -147,13 +155,13 @@ export function hstLearn(p: usize, x: usize): void {
     const a = m + (k << 2);
     store<u32>(a, load<u32>(a) << 16);
   }
-  store<u32>(p, 0, O_COUNT);
-  store<u32>(p, 1, O_READY);
+  head(p).count = 0;
+  head(p).ready = 1;
 }
 
 /** True once a reference window exists (scores are 0 before). */
 export function hstReady(p: usize): bool {
-  return load<u32>(p, O_READY) != 0;
+  return head(p).ready != 0;
 }
 
 // ---- the model interface (models/model.ts) ----------------------------------------------

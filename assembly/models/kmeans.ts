@@ -20,11 +20,19 @@ import { z2Score } from "../score";
 
 export const KM_MAX_K: i32 = 16;
 
-const O_K: usize = 0; // u32 k
-const O_D: usize = 4; // u32 dimensions
-const O_USED: usize = 8; // u32 centres in use
-const O_N: usize = 12; // u32 readings learned
-const O_C: usize = 16; // per centre: count u32, msd f32, mean f32[d]
+@unmanaged class KMeansHead {
+  k: u32;
+  d: u32; // dimensions
+  used: u32; // centres in use
+  n: u32; // readings learned
+}
+// then per centre: count u32, msd f32, mean f32[d]
+const O_C: usize = offsetof<KMeansHead>();
+const O_USED: usize = offsetof<KMeansHead>("used");
+
+@inline function head(p: usize): KMeansHead {
+  return changetype<KMeansHead>(p);
+}
 
 /** Squared distance of the last `kmNearest` call. */
 export let kmD2: f32 = 0;
@@ -35,17 +43,17 @@ export function kmBytes(k: i32, d: i32): i32 {
 
 // @ts-ignore: decorator
 @inline function centre(p: usize, i: u32): usize {
-  return p + O_C + i * (8 + 4 * load<u32>(p, O_D));
+  return p + O_C + i * (8 + 4 * head(p).d);
 }
 
 export function kmReset(p: usize): void {
-  memory.fill(p + O_USED, 0, (kmBytes(load<u32>(p, O_K), load<u32>(p, O_D)) - <i32>O_USED) as usize);
+  memory.fill(p + O_USED, 0, (kmBytes(head(p).k, head(p).d) - <i32>O_USED) as usize);
 }
 
 /** Writes the structural head (k, d). */
 export function kmShape(p: usize, k: i32, d: i32): void {
-  store<u32>(p, k, O_K);
-  store<u32>(p, d, O_D);
+  head(p).k = k;
+  head(p).d = d;
 }
 
 export function kmInit(p: usize, k: i32, d: i32): void {
@@ -56,7 +64,7 @@ export function kmInit(p: usize, k: i32, d: i32): void {
 /** Centres in use, never more than k. */
 // @ts-ignore: decorator
 @inline function inUse(p: usize): u32 {
-  return min<u32>(load<u32>(p, O_USED), load<u32>(p, O_K));
+  return min<u32>(head(p).used, head(p).k);
 }
 
 function dist2(a: usize, b: usize, d: u32): f32 {
@@ -70,7 +78,7 @@ function dist2(a: usize, b: usize, d: u32): f32 {
 
 /** Index of the centre nearest to x (−1 when there is none); its squared distance in kmD2. */
 export function kmNearest(p: usize, x: usize): i32 {
-  const used = inUse(p), d = load<u32>(p, O_D);
+  const used = inUse(p), d = head(p).d;
   let best: i32 = -1;
   let bd: f32 = Infinity;
   for (let i: u32 = 0; i < used; i++) {
@@ -96,7 +104,7 @@ function place(p: usize, i: u32, x: usize): void {
   const a = centre(p, i);
   store<u32>(a, 1);
   store<f32>(a, 0, 4);
-  memory.copy(a + 8, x, (load<u32>(p, O_D) << 2) as usize);
+  memory.copy(a + 8, x, (head(p).d << 2) as usize);
 }
 
 /** After a drift: every centre's count drops to 1, so the next readings move it at once. */
@@ -110,13 +118,13 @@ export function kmRestart(p: usize): void {
 
 /** Learns x. */
 export function kmLearn(p: usize, x: usize, rate: f32, warm: u32): void {
-  const k = load<u32>(p, O_K), d = load<u32>(p, O_D);
-  const used = load<u32>(p, O_USED);
-  const n = load<u32>(p, O_N) + 1;
-  store<u32>(p, n, O_N);
+  const k = head(p).k, d = head(p).d;
+  const used = head(p).used;
+  const n = head(p).n + 1;
+  head(p).n = n;
   if (used < k) {
     place(p, used, x);
-    store<u32>(p, used + 1, O_USED);
+    head(p).used = used + 1;
     return;
   }
   const c = <u32>kmNearest(p, x);
@@ -186,7 +194,7 @@ export function kmeansPredict(m: usize, z: usize): void {
     extra = Mathf.sqrt(kmD2);
     score = kmScore(m, label, kmD2);
   }
-  setPrediction(pred, score, NaN, extra, label, load<u32>(m, O_USED) < load<u32>(m, O_K), true); // fewer centres than k
+  setPrediction(pred, score, NaN, extra, label, head(m).used < head(m).k, true); // fewer centres than k
 }
 
 /** Learns z, except before the scaler has seen 32 readings: standardized features from a
