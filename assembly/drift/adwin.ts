@@ -40,14 +40,25 @@ const O_COUNTS: usize = offsetof<AdwinHead>(); // u32[ROWS] buckets per row
 @inline function head(p: usize): AdwinHead {
   return changetype<AdwinHead>(p);
 }
-const O_BUCKETS: usize = O_COUNTS + 4 * ADWIN_ROWS; // {f32 total, f32 var}[ROWS][M], oldest first
+const O_BUCKETS: usize = O_COUNTS + 4 * ADWIN_ROWS; // Bucket[ROWS][M], oldest first
+
+/** 2^row consecutive values: their sum and sum of squared deviations. */
+@unmanaged class Bucket {
+  total: f32;
+  variance: f32;
+}
+const BUCKET: i32 = <i32>offsetof<Bucket>();
+
+@inline function bucketAt(b: usize): Bucket {
+  return changetype<Bucket>(b);
+}
 
 /** Bytes of state one ADWIN needs. */
-export const ADWIN_BYTES: i32 = <i32>O_BUCKETS + 8 * ADWIN_ROWS * ADWIN_M;
+export const ADWIN_BYTES: i32 = <i32>O_BUCKETS + BUCKET * ADWIN_ROWS * ADWIN_M;
 
 // @ts-ignore: decorator
 @inline function bkt(p: usize, row: i32, j: i32): usize {
-  return p + O_BUCKETS + (((row * ADWIN_M + j) << 3) as usize);
+  return p + O_BUCKETS + (((row * ADWIN_M + j) * BUCKET) as usize);
 }
 // Row counts and rows in use are read clamped to their bounds, so even a blob with a valid CRC
 // but inconsistent counters never indexes outside this detector's state.
@@ -105,7 +116,7 @@ function deleteOldest(p: usize): f32 {
   if (last < 0) return 0;
   const b = bkt(p, last, 0);
   const n1 = <f32>(1 << last);
-  const u = load<f32>(b), v = load<f32>(b, 4);
+  const u = bucketAt(b).total, v = bucketAt(b).variance;
   const w = <f32>(head(p).width - (1 << last));
   head(p).width = <u32>w;
   const total = head(p).total - u;
@@ -117,7 +128,7 @@ function deleteOldest(p: usize): f32 {
     head(p).variance = 0;
   }
   const k = max<i32>(rowCount(p, last) - 1, 0);
-  memory.copy(b, b + 8, (k << 3) as usize);
+  memory.copy(b, b + <usize>BUCKET, (k * BUCKET) as usize);
   setRowCount(p, last, k);
   if (k == 0) head(p).rows = last;
   return n1;
@@ -131,17 +142,18 @@ function pushBucket(p: usize, row: i32, total: f32, v: f32): void {
     } else {
       const a = bkt(p, row, 0);
       const n = <f32>(1 << row);
-      const t0 = load<f32>(a), t1 = load<f32>(a, 8);
+      const older = bucketAt(a), next = bucketAt(a + <usize>BUCKET);
+      const t0 = older.total, t1 = next.total;
       const d = (t0 - t1) / n; // mean difference
-      pushBucket(p, row + 1, t0 + t1, load<f32>(a, 4) + load<f32>(a, 12) + n * n * d * d / (n + n));
-      memory.copy(a, a + 16, ((ADWIN_M - 2) << 3) as usize);
+      pushBucket(p, row + 1, t0 + t1, older.variance + next.variance + n * n * d * d / (n + n));
+      memory.copy(a, a + 2 * <usize>BUCKET, ((ADWIN_M - 2) * BUCKET) as usize);
       setRowCount(p, row, ADWIN_M - 2);
     }
   }
   const k = rowCount(p, row);
   const b = bkt(p, row, k);
-  store<f32>(b, total);
-  store<f32>(b, v, 4);
+  bucketAt(b).total = total;
+  bucketAt(b).variance = v;
   setRowCount(p, row, k + 1);
   if (row >= head(p).rows) head(p).rows = row + 1;
 }
@@ -189,7 +201,7 @@ export function adwinUpdate(p: usize, x: f32): i32 {
       const k = rowCount(p, row);
       for (let j = 0; j < k; j++) {
         n0 += size;
-        u0 += load<f32>(bkt(p, row, j));
+        u0 += bucketAt(bkt(p, row, j)).total;
         const n1 = n - n0;
         if (n1 <= MIN_LEN) break;
         if (n0 <= MIN_LEN) continue;

@@ -26,8 +26,18 @@ export const KM_MAX_K: i32 = 16;
   used: u32; // centres in use
   n: u32; // readings learned
 }
-// then per centre: count u32, msd f32, mean f32[d]
+// then per centre: a Centre, then its mean f32[d]
 const O_C: usize = offsetof<KMeansHead>();
+
+@unmanaged class Centre {
+  count: u32;
+  msd: f32; // EW mean squared distance of its readings
+}
+const MEAN: usize = offsetof<Centre>();
+
+@inline function at(a: usize): Centre {
+  return changetype<Centre>(a);
+}
 const O_USED: usize = offsetof<KMeansHead>("used");
 
 @inline function head(p: usize): KMeansHead {
@@ -38,12 +48,12 @@ const O_USED: usize = offsetof<KMeansHead>("used");
 export let kmD2: f32 = 0;
 
 export function kmBytes(k: i32, d: i32): i32 {
-  return <i32>O_C + k * (8 + 4 * d);
+  return <i32>O_C + k * (<i32>MEAN + 4 * d);
 }
 
 // @ts-ignore: decorator
 @inline function centre(p: usize, i: u32): usize {
-  return p + O_C + i * (8 + 4 * head(p).d);
+  return p + O_C + i * (<u32>MEAN + 4 * head(p).d);
 }
 
 export function kmReset(p: usize): void {
@@ -82,7 +92,7 @@ export function kmNearest(p: usize, x: usize): i32 {
   let best: i32 = -1;
   let bd: f32 = Infinity;
   for (let i: u32 = 0; i < used; i++) {
-    const t = dist2(centre(p, i) + 8, x, d);
+    const t = dist2(centre(p, i) + MEAN, x, d);
     if (t < bd) {
       bd = t;
       best = <i32>i;
@@ -96,15 +106,15 @@ export function kmNearest(p: usize, x: usize): i32 {
 export function kmScore(p: usize, c: i32, d2: f32): f32 {
   if (c < 0) return 0;
   const a = centre(p, c);
-  if (load<u32>(a) < 2) return 0;
-  return z2Score(d2 / max<f32>(load<f32>(a, 4), 1e-12));
+  if (at(a).count < 2) return 0;
+  return z2Score(d2 / max<f32>(at(a).msd, 1e-12));
 }
 
 function place(p: usize, i: u32, x: usize): void {
   const a = centre(p, i);
-  store<u32>(a, 1);
-  store<f32>(a, 0, 4);
-  memory.copy(a + 8, x, (head(p).d << 2) as usize);
+  at(a).count = 1;
+  at(a).msd = 0;
+  memory.copy(a + MEAN, x, (head(p).d << 2) as usize);
 }
 
 /** After a drift: every centre's count drops to 1, so the next readings move it at once. */
@@ -112,7 +122,7 @@ export function kmRestart(p: usize): void {
   const used = inUse(p);
   for (let i: u32 = 0; i < used; i++) {
     const a = centre(p, i);
-    if (load<u32>(a) > 1) store<u32>(a, 1);
+    if (at(a).count > 1) at(a).count = 1;
   }
 }
 
@@ -135,7 +145,7 @@ export function kmLearn(p: usize, x: usize, rate: f32, warm: u32): void {
     let bd: f32 = Infinity;
     for (let i: u32 = 0; i < k; i++)
       for (let j = i + 1; j < k; j++) {
-        const t = dist2(centre(p, i) + 8, centre(p, j) + 8, d);
+        const t = dist2(centre(p, i) + MEAN, centre(p, j) + MEAN, d);
         if (t < bd) {
           bd = t;
           bi = i;
@@ -144,33 +154,33 @@ export function kmLearn(p: usize, x: usize, rate: f32, warm: u32): void {
       }
     if (d2 > bd) {
       const a = centre(p, bi), b = centre(p, bj);
-      const na = <f32>load<u32>(a), nb = <f32>load<u32>(b);
+      const na = <f32>at(a).count, nb = <f32>at(b).count;
       const wb = nb / (na + nb);
       for (let i: u32 = 0; i < d; i++) {
-        const o = 8 + (i << 2);
+        const o = MEAN + (i << 2);
         store<f32>(a + o, load<f32>(a + o) + wb * (load<f32>(b + o) - load<f32>(a + o)));
       }
-      store<u32>(a, load<u32>(a) + load<u32>(b));
+      at(a).count = at(a).count + at(b).count;
       place(p, bj, x);
       return;
     }
   }
   const a = centre(p, c);
-  const cnt = load<u32>(a) + 1;
-  store<u32>(a, cnt);
+  const cnt = at(a).count + 1;
+  at(a).count = cnt;
   const inv = <f32>1 / <f32>cnt;
   const eta = max<f32>(inv, rate);
   for (let i: u32 = 0; i < d; i++) {
-    const o = a + 8 + (i << 2);
+    const o = a + MEAN + (i << 2);
     store<f32>(o, load<f32>(o) + eta * (load<f32>(x + (i << 2)) - load<f32>(o)));
   }
-  const msd = load<f32>(a, 4);
-  store<f32>(a, cnt == 2 ? d2 : msd + max<f32>(inv, 0.01) * (d2 - msd), 4);
+  const msd = at(a).msd;
+  at(a).msd = cnt == 2 ? d2 : msd + max<f32>(inv, 0.01) * (d2 - msd);
 }
 
 /** Centre i, coordinate j (for specs and hosts). */
 export function kmCentre(p: usize, i: i32, j: i32): f32 {
-  return load<f32>(centre(p, i) + 8 + (j << 2));
+  return load<f32>(centre(p, i) + MEAN + (j << 2));
 }
 export function kmCount(p: usize, i: i32): u32 {
   return load<u32>(centre(p, i));
