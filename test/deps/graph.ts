@@ -76,9 +76,17 @@ export function circles(g: Graph): string[][] {
   return out;
 }
 
-/** Edges a → b where b's layer is above a's (a smaller number is a higher layer). */
-export function upwardImports(g: Graph, layer: (file: string) => number): string[] {
+/** Edges a → b where b's layer is above a's (a smaller number is a higher layer); files
+ * without a layer (undefined) are left out. */
+export function upwardImports(g: Graph, layer: (file: string) => number | undefined): string[] {
   const out: string[] = [];
-  for (const [a, deps] of g) for (const b of deps) if (layer(b) < layer(a)) out.push(`${a} → ${b}`);
+  for (const [a, deps] of g) {
+    const la = layer(a);
+    if (la === undefined) continue;
+    for (const b of deps) {
+      const lb = layer(b);
+      if (lb !== undefined && lb < la) out.push(`${a} → ${b}`);
+    }
+  }
   return out;
 }
