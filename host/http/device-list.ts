@@ -8,6 +8,10 @@ import { Flag } from "../learner/index.js";
 
 /** Model metrics the dashboard may show: errors and scores of predictions, never statistics of raw values. */
 export const SHOWN_METRICS = ["mae_ew", "mae", "rmse_ew", "rmse", "accuracy_ew", "accuracy", "logloss_ew", "logloss"] as const;
+/** The headline metric of a task, first found wins. */
+const HEADLINE: Record<string, readonly string[]> = {
+  classification: ["accuracy_ew", "accuracy", "logloss_ew", "logloss"],
+};
 
 export interface DeviceSummary {
   name: string;
@@ -47,7 +51,7 @@ export class MetricsCache {
   readonly byDevice = new Map<string, { name: string; value: number }>();
   health(device: string, h: Record<string, unknown>): void {
     const m = (h.metrics ?? {}) as Record<string, number>;
-    for (const name of SHOWN_METRICS) {
+    for (const name of HEADLINE[String(h.task)] ?? SHOWN_METRICS) {
       if (typeof m[name] === "number") {
         this.byDevice.set(device, { name, value: m[name] });
         return;
