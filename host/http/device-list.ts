@@ -5,10 +5,9 @@
 import type { Service, Device } from "../service/service.js";
 import type { ActivityTracker } from "./tracker.js";
 import { Flag } from "../learner/index.js";
+import { PREDICTION_METRIC_NAMES, predictionMetrics } from "../metrics/prediction-metrics.js";
 
-/** Model metrics the dashboard may show: errors and scores of predictions, never statistics of raw values. */
-export const SHOWN_METRICS = ["mae_ew", "mae", "rmse_ew", "rmse", "accuracy_ew", "accuracy", "logloss_ew", "logloss"] as const;
-/** The headline metric of a task, first found wins. */
+/** The headline metric of a task, first found wins (others: PREDICTION_METRIC_NAMES' order). */
 const HEADLINE: Record<string, readonly string[]> = {
   classification: ["accuracy_ew", "accuracy", "logloss_ew", "logloss"],
 };
@@ -50,8 +49,8 @@ export function parseQuery(u: URLSearchParams): ListQuery {
 export class MetricsCache {
   readonly byDevice = new Map<string, { name: string; value: number }>();
   health(device: string, h: Record<string, unknown>): void {
-    const m = (h.metrics ?? {}) as Record<string, number>;
-    for (const name of HEADLINE[String(h.task)] ?? SHOWN_METRICS) {
+    const m = predictionMetrics(h.metrics);
+    for (const name of HEADLINE[String(h.task)] ?? PREDICTION_METRIC_NAMES) {
       if (typeof m[name] === "number") {
         this.byDevice.set(device, { name, value: m[name] });
         return;

@@ -12,6 +12,7 @@ import { DEVICE_REASONS, GLOBAL_REASONS } from "../codecs/index.js";
 import { Flag } from "../learner/index.js";
 import type { Device, Service } from "../service/service.js";
 import type { CheckpointObserver } from "./timed-store.js";
+import { predictionMetrics } from "./prediction-metrics.js";
 
 const LATENCY_BUCKETS = [0.00001, 0.00002, 0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.25];
 const CHECKPOINT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -120,7 +121,7 @@ export class ServiceMetrics implements CheckpointObserver {
       this.deviceAnomalies.delete(device);
       this.deviceMetrics.delete(device);
     });
-    if (this.perDevice) s.events.on("health", (device, h) => this.deviceMetrics.set(device, (h.metrics as Record<string, number>) ?? {}));
+    if (this.perDevice) s.events.on("health", (device, h) => this.deviceMetrics.set(device, predictionMetrics(h.metrics)));
     this.startLag();
     return this;
   }
