@@ -227,7 +227,12 @@ function startChart(d) {
       width: Math.max(320, el.clientWidth || 600),
       height: 300,
       scales: { x: { time: true } },
-      series: [{}, { label: plot.a, stroke: "#2563eb", width: 1.5 }, { label: plot.b, stroke: "#16a34a", width: 1.5, dash: d.task === "anomaly" ? [6, 4] : undefined, points: { show: d.task === "classification" } }],
+      series: [
+        {},
+        { label: plot.a, stroke: "#2563eb", width: d.task === "classification" ? 1 : 1.5 },
+        d.task === "classification"
+          ? { label: plot.b, stroke: "#16a34a", paths: () => null, points: { show: true, size: 4, fill: "#16a34a" } }
+          : { label: plot.b, stroke: "#16a34a", width: 1.5, dash: d.task === "anomaly" ? [6, 4] : undefined }],
       hooks: { draw: [drawMarkers] },
     },
     [[], [], []],
