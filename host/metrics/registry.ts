@@ -7,14 +7,15 @@
 // counted here from its events: anomalies, rollbacks, checkpoint timing (through timedStore), the
 // time to handle one message, and event-loop lag (a 100 ms timer's lateness).
 
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import { FastHistogram } from "./fast-histogram.js";
 import { DEVICE_REASONS, GLOBAL_REASONS } from "../codecs/index.js";
 import { Flag } from "../learner/index.js";
 import type { Device, Service } from "../service/service.js";
 import type { CheckpointObserver } from "./timed-store.js";
 import { predictionMetrics } from "./prediction-metrics.js";
 
-const LATENCY_BUCKETS = [0.00001, 0.00002, 0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.25];
+export const LATENCY_BUCKETS = [0.00001, 0.00002, 0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.25];
 const CHECKPOINT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const LAG_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const LAG_TICK_MS = 100;
@@ -27,11 +28,11 @@ function setCounter<T extends string>(c: Counter<T>, value: number, labels?: Par
 
 export class ServiceMetrics implements CheckpointObserver {
   readonly registry = new Registry();
-  private readonly checkpointSeconds: Histogram;
+  private readonly checkpointSeconds: FastHistogram;
   private readonly checkpoints: Counter;
   private readonly checkpointFailures: Counter;
-  private readonly handleSeconds: Histogram;
-  private readonly lag: Histogram;
+  private readonly handleSeconds: FastHistogram;
+  private readonly lag: FastHistogram;
   private anomalies = 0;
   private rollbacks = 0;
   private readonly deviceAnomalies = new Map<string, number>();
@@ -41,11 +42,11 @@ export class ServiceMetrics implements CheckpointObserver {
   constructor(readonly perDevice = false) {
     const r = this.registry;
     collectDefaultMetrics({ register: r });
-    this.checkpointSeconds = new Histogram({ name: "edgelearn_checkpoint_duration_seconds", help: "Time to write one checkpoint transaction (one or more devices).", buckets: CHECKPOINT_BUCKETS, registers: [r] });
+    this.checkpointSeconds = new FastHistogram("edgelearn_checkpoint_duration_seconds", "Time to write one checkpoint transaction (one or more devices).", CHECKPOINT_BUCKETS, r);
     this.checkpoints = new Counter({ name: "edgelearn_checkpoints_total", help: "Device checkpoints written.", registers: [r] });
     this.checkpointFailures = new Counter({ name: "edgelearn_checkpoint_failures_total", help: "Checkpoint transactions that failed.", registers: [r] });
-    this.handleSeconds = new Histogram({ name: "edgelearn_message_duration_seconds", help: "Time to handle one MQTT message (parse, learn, publish), per message.", buckets: LATENCY_BUCKETS, registers: [r] });
-    this.lag = new Histogram({ name: "edgelearn_event_loop_lag_seconds", help: `How late a ${LAG_TICK_MS} ms timer fires: the event loop's lag.`, buckets: LAG_BUCKETS, registers: [r] });
+    this.handleSeconds = new FastHistogram("edgelearn_message_duration_seconds", "Time to handle one MQTT message (parse, learn, publish), per message.", LATENCY_BUCKETS, r);
+    this.lag = new FastHistogram("edgelearn_event_loop_lag_seconds", `How late a ${LAG_TICK_MS} ms timer fires: the event loop's lag.`, LAG_BUCKETS, r);
   }
 
   written(seconds: number, checkpoints: number): void {
