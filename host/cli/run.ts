@@ -12,6 +12,8 @@ export const RUN_HELP = `Usage: edgelearn run --config FILE
 Runs the service: subscribes to <input>/<device> (default sensors/+), learns a model per
 device from every reading, publishes predictions, drift and health under edgelearn/<device>/,
 answers commands on edgelearn/<device>/cmd and edgelearn/cmd, and keeps no raw data.
+Serves Prometheus metrics, /healthz, /readyz and a live dashboard on http.listen
+(default http://127.0.0.1:9464/; http.enabled: false turns it off).
 Stops cleanly on SIGINT or SIGTERM: no more readings are taken, checkpoints are flushed,
 edgelearn/status becomes "offline".
 

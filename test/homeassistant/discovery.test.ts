@@ -116,6 +116,7 @@ test("discovery on a real Mosquitto: valid configs, retained, republished on HA 
     await pub.c.publishAsync("edgelearn/reg-1/cmd", "forget", { qos: 1 });
     const regTopic = configTopic({ prefix: "homeassistant", output: "edgelearn" }, "reg-1");
     await waitFor(() => watcher.got.some((m) => m.topic === regTopic && m.text === ""), "empty config for reg-1", 5000);
+    await waitFor(() => watcher.got.some((m) => m.topic === "edgelearn/reg-1/health" && m.text === ""), "reg-1's retained health cleared", 5000);
     const after = await client(broker.url);
     await after.c.subscribeAsync("homeassistant/device/+/config", { qos: 1 });
     await waitFor(() => after.got.length === Object.keys(DEVICES).length - 1, "retained configs without reg-1", 5000);

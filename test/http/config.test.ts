@@ -64,3 +64,15 @@ test("listen parsing and the loopback rule", () => {
   for (const h of ["127.0.0.1", "127.255.0.1", "::1", "localhost", "::ffff:127.0.0.1"]) assert.ok(isLoopback(h), h);
   for (const h of ["0.0.0.0", "::", "192.168.1.2", "gw.local", "128.0.0.1"]) assert.ok(!isLoopback(h), h);
 });
+
+test("`edgelearn run` refuses a public bind without credentials: exit 2, before connecting", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const r = spawnSync(process.execPath, ["bin/edgelearn.js", "run", "--broker", "mqtt://127.0.0.1:1"], {
+    encoding: "utf8",
+    timeout: 20_000,
+    env: { ...process.env, EDGELEARN_HTTP__LISTEN: "0.0.0.0:9464" },
+  });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /http\.listen: 0\.0\.0\.0:9464 is reachable from other machines; set http\.token/);
+  assert.doesNotMatch(r.stderr, /connecting/);
+});
