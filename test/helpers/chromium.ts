@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import type { TestContext } from "node:test";
 import { chromium, type Browser } from "playwright-core";
+import { requireOrSkip } from "./require.js";
 
 const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
 
@@ -16,10 +17,8 @@ export function chromiumPath(): string | undefined {
 /** The binary, or skips the test (undefined); with EDGELEARN_REQUIRE_ALL=1 a missing binary fails it. */
 export function requireChromium(t: TestContext): string | undefined {
   const p = chromiumPath();
-  if (p) return p;
-  if (process.env.EDGELEARN_REQUIRE_ALL === "1") throw new Error("chromium is not installed (EDGELEARN_REQUIRE_ALL=1); apt-get install chromium");
-  t.skip("chromium not installed");
-  return undefined;
+  if (!p) requireOrSkip(t, "chromium (apt-get install chromium)");
+  return p;
 }
 
 export function launchChromium(executablePath: string): Promise<Browser> {
