@@ -125,9 +125,6 @@ export class HttpServer {
       res.writeHead(200, { "content-type": m.contentType, "cache-control": "no-store" });
       return void res.end(m.body);
     }
-    if (path === "/api/info" && method === "GET") {
-      return json(res, 200, { commands: this.opts.config.commands && authed, auth: this.creds.scheme ?? null });
-    }
     if (path === "/api/devices" && method === "GET") return json(res, 200, this.live.page(parseQuery(url.searchParams)));
     if (path === "/api/stream" && method === "GET") {
       return this.live.open(res, parseQuery(url.searchParams), url.searchParams.get("device") ?? undefined);

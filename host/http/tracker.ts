@@ -6,7 +6,7 @@
 import { Flag, Param, type Learner } from "../learner/index.js";
 import type { CheckpointMeta } from "../store/types.js";
 
-/** One output: host time (ms), prediction, score, error, extra, label, flags (NaN: not given). */
+/** One output: host time (ms), prediction, score, error, extra, label, flags (null: not given). */
 export type Point = [t: number, prediction: number | null, score: number | null, error: number | null, extra: number | null, label: number | null, flags: number];
 
 export interface Marker {
