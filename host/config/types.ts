@@ -86,6 +86,22 @@ export interface Config {
     confirmSeconds: number;
     maxRollbacks: number;
   };
+  http: {
+    enabled: boolean;
+    /** host:port. */
+    listen: string;
+    token?: string;
+    tokenFile?: string;
+    username?: string;
+    password?: string;
+    passwordFile?: string;
+    commands: boolean;
+    perDeviceMetrics: boolean;
+  };
+  homeassistant: {
+    enabled: boolean;
+    prefix: string;
+  };
   log: {
     level: "error" | "warn" | "info" | "debug";
     format: "text" | "json";
