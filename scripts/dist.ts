@@ -13,7 +13,7 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, w
 import { join, relative } from "node:path";
 import { spawnSync } from "node:child_process";
 import { ABI_VERSION } from "../host/learner/abi.js";
-import { QEMU, ROOT, buildM4f, have, m4fToolsMissing, readJsonLine, sh, sha256File, translate } from "./dist/firmware.js";
+import { QEMU, ROOT, buildM4f, have, m4fToolsMissing, readJsonLine, sh, sha256File, systemNpmEnv, translate } from "./dist/firmware.js";
 
 const DIST = join(ROOT, "dist");
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string; version: string };
@@ -50,7 +50,7 @@ function main(): number {
 
   // The npm package (prepack rebuilds the module and the library first).
   log("npm pack ...");
-  const packOut = sh("npm", ["pack", "--json", "--pack-destination", DIST], ROOT);
+  const packOut = sh("npm", ["pack", "--json", "--pack-destination", DIST], ROOT, systemNpmEnv());
   const tarball = (JSON.parse(packOut.slice(packOut.search(/^\[/m))) as { filename: string }[])[0].filename;
   if (sha256File(wasm) !== wasmSha) throw new Error("prepack rebuilt a different learner.wasm (the build is not reproducible?)");
   log(`${tarball}  ${statSync(join(DIST, tarball)).size} bytes`);

@@ -22,8 +22,17 @@ const COMMON = ["-std=gnu11", "-O2", "-ffp-contract=off", "-fno-fast-math", "-fn
 export const M4F_ARCH = ["-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"];
 const M4F_FLAGS = [...M4F_ARCH, ...COMMON, "-ffunction-sections", "-fdata-sections", "-DNDEBUG"];
 
-export function sh(cmd: string, args: string[], cwd?: string): string {
-  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", maxBuffer: 64 << 20, timeout: 600_000 });
+/**
+ * The environment for running the system's npm/npx: PATH without node_modules/.bin folders, which
+ * `npm run` puts first and where a dev dependency brings an old npm 6 (@as-pect/cli → npm).
+ */
+export function systemNpmEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const path = (env.PATH ?? "").split(":").filter((p) => !/[\\/]node_modules[\\/]\.bin$/.test(p));
+  return { ...env, PATH: path.join(":") };
+}
+
+export function sh(cmd: string, args: string[], cwd?: string, env?: NodeJS.ProcessEnv): string {
+  const r = spawnSync(cmd, args, { cwd, env, encoding: "utf8", maxBuffer: 64 << 20, timeout: 600_000 });
   if (r.error || r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (exit ${r.status}):\n${(r.stderr || r.stdout || String(r.error)).slice(-4000)}`);
   return r.stdout;
 }

@@ -15,13 +15,16 @@ import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { tempDir } from "../helpers/tmp.js";
+import { systemNpmEnv } from "../../scripts/dist/firmware.js";
 
 const ROOT = resolve(".");
 const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { version: string; devDependencies: Record<string, string> };
 
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 300_000): SpawnSyncReturns<string> {
-  // No NODE_PATH and a cwd outside the repository: nothing resolves into the repository's node_modules.
-  const { NODE_PATH: _drop, ...base } = process.env;
+  // No NODE_PATH, no node_modules/.bin on PATH (under `npm test` the repository's would come first,
+  // with the old npm a dev dependency brings) and a cwd outside the repository: nothing resolves
+  // into the repository's node_modules.
+  const { NODE_PATH: _drop, ...base } = systemNpmEnv();
   const r = spawnSync(cmd, args, { cwd, env: { ...base, ...env }, encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 << 20 });
   if (r.error) throw r.error;
   return r;
