@@ -176,22 +176,36 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> {
     });
   }
 
-  /** Disconnects (DISCONNECT sent, in-flight outputs given `timeoutMs` to complete), then closes. */
+  /**
+   * Disconnects: outputs in flight get `timeoutMs` to be acknowledged, then DISCONNECT. Past the
+   * timeout (a broker that stopped answering), or at once when not connected, the socket is
+   * destroyed: MQTT.js's end(true) returns early while a graceful end is under way, so it cannot
+   * be the fallback.
+   */
   async stop(timeoutMs = 2000): Promise<void> {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (!this.started) return;
-    if (!this.client.connected) {
-      await new Promise<void>((r) => this.client.end(true, {}, () => r()));
-      return;
-    }
+    const c = this.client;
     await new Promise<void>((resolve) => {
-      const t = setTimeout(() => this.client.end(true, {}, () => resolve()), timeoutMs);
-      this.client.end(false, {}, () => {
-        clearTimeout(t);
+      let t: NodeJS.Timeout | undefined;
+      const finish = () => {
+        if (t) clearTimeout(t);
+        t = undefined;
         resolve();
-      });
+      };
+      const force = () => {
+        c.stream?.destroy();
+        c.end(true, {}, () => {});
+        finish();
+      };
+      if (!c.connected) return force();
+      t = setTimeout(() => {
+        this.opts.log.warn(`the broker did not acknowledge the last outputs within ${timeoutMs} ms; closing the connection`);
+        force();
+      }, timeoutMs);
+      c.end(false, {}, finish);
     });
   }
 }

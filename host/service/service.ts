@@ -28,10 +28,14 @@ import type { CheckpointMeta, StateStore } from "../store/types.js";
 import { CheckpointPolicy } from "../store/policy.js";
 import { pickValid, restoreAll } from "../store/restore.js";
 import { DeviceState } from "./device.js";
-import { predictionJson, metricsOf } from "./format.js";
+import { predictionJson } from "./format.js";
+import { publishableMetrics } from "../privacy/metrics.js";
 import { handleCommand, type CommandContext } from "./commands.js";
 
 export type Device = PoolDevice<DeviceState>;
+
+/** Handed to MQTT.js for a message that arrives while stopping: it is left unacknowledged. */
+const STOPPING = new Error("stopping: not acknowledged");
 
 /** Stands in for the connection when the service runs without MQTT: outputs wait in the bounded outbox. */
 const OFFLINE = { connected: false, publish(): void {} };
@@ -260,7 +264,10 @@ export class Service {
   // ---- the hot path -------------------------------------------------------------------------
 
   private onPacket(packet: IPublishPacket, done: (err?: Error) => void): void {
-    if (this.stopping) return; // not acknowledged: the broker redelivers it to the next session
+    // While stopping: not learned and not acknowledged (the broker redelivers it to the next
+    // session). `done` with an error makes MQTT.js move on without a PUBACK; returning without
+    // `done` would stop it reading the socket, and the PUBACKs of the shutdown messages with it.
+    if (this.stopping) return done(STOPPING);
     const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
     this.handle(packet.topic, payload, packet.retain, packet.properties);
     const conn = this.connection;
@@ -363,11 +370,12 @@ export class Service {
     if (flags & Flag.Learned) {
       st.learned++;
       this.counters.learned++;
+      st.stats.observe(() => publishableMetrics(l));
     }
     if (this.config.output.predictions) {
       this.outbox.prediction(st.topicPrediction, predictionJson(res.ts, l, flags, (flags & Flag.Predicted) !== 0), this.config.output.qos);
     }
-    if (flags & Flag.Drift) this.drift(d, l, res.ts);
+    if (flags & Flag.Drift) this.drift(d, res.ts);
     if (this.events.listenerCount("reading") > 0) this.safeEmit("reading", d.name, flags, l);
     if (flags & Flag.Learned && this.policy?.learned(d.name, now)) this.checkpointDevice(d.name);
   }
@@ -401,10 +409,10 @@ export class Service {
     }
   }
 
-  private drift(d: Device, l: Learner, ts: number): void {
+  private drift(d: Device, ts: number): void {
     const st = d.meta;
     st.drifts++;
-    const payload = JSON.stringify({ ts, reading: st.readings, drifts: st.drifts, metrics: metricsOf(l) });
+    const payload = JSON.stringify({ ts, reading: st.readings, drifts: st.drifts, metrics: st.stats.value ?? {} });
     this.outbox.event(st.topicDrift, payload);
     this.log.info(`device ${d.name}: drift detected at reading ${st.readings} (drift ${st.drifts})`);
     this.safeEmit("drift", d.name, ts);
@@ -418,7 +426,6 @@ export class Service {
     if (!d) return undefined;
     const st = d.meta;
     let model: Record<string, unknown> | null = null;
-    let metrics: Record<string, number> = {};
     let stateBytes = 0;
     if (d.hasModel) {
       let l: Learner;
@@ -427,7 +434,6 @@ export class Service {
         l = this.pool.spare();
         l.load(d.blob);
       }
-      metrics = metricsOf(l);
       stateBytes = l.stateLength;
       model = { readings: l.count(Count.Readings), learned: l.count(Count.Learned) };
     }
@@ -449,7 +455,7 @@ export class Service {
       learned: st.learned,
       rejected: st.rejectedObject(),
       drifts: st.drifts,
-      metrics,
+      metrics: st.stats.value ?? {}, // released statistics only (host/privacy/aggregate.ts)
       model,
       state_bytes: stateBytes,
       last_checkpoint: lc ? { seq: lc.seq, time: lc.time, readings: lc.readings, known_good: lc.knownGood } : null,
@@ -521,6 +527,7 @@ export class Service {
     const r = this.pool.load(d, blob);
     if (r === 0) {
       d.meta.failed = undefined;
+      d.meta.stats.restart(true);
       d.meta.dirty = true;
     }
     return r;
@@ -531,6 +538,7 @@ export class Service {
     const d = this.pool.get(name);
     if (!d) return false;
     if (d.hasModel) this.pool.use(d).reset();
+    d.meta.stats.restart(true);
     if (purge && this.store) {
       this.store.remove(name);
       d.meta.lastCheckpoint = undefined;
@@ -611,6 +619,7 @@ export class Service {
     const r = fit !== 0 ? fit : this.pool.load(d, target.blob);
     if (r !== 0) return `checkpoint ${target.meta.seq} refused: ${errorName(r)}`;
     this.policy?.saved(name);
+    d.meta.stats.restart(false);
     d.meta.dirty = true;
     this.log.info(`device ${name}: rolled back to checkpoint ${target.meta.seq} (${target.meta.readings} readings)`);
     this.safeEmit("rollback", name, target.meta);

@@ -42,6 +42,10 @@ export interface Mosquitto {
   stop(): Promise<void>;
   /** SIGKILL at once. */
   kill(): Promise<void>;
+  /** SIGSTOP: the broker stops answering but its connections stay open (an unreachable broker). */
+  freeze(): void;
+  /** SIGCONT after `freeze`. */
+  thaw(): void;
   /** Stops and removes the directory if we created it. */
   cleanup(): Promise<void>;
   /** The broker's log so far. */
@@ -147,6 +151,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   const signal = async (sig: NodeJS.Signals) => {
     const c = child;
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    c.kill("SIGCONT"); // a frozen broker cannot act on SIGTERM
     c.kill(sig);
     const t = setTimeout(() => c.kill("SIGKILL"), 3000);
     await exited;
@@ -160,6 +165,8 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     start,
     stop: () => signal("SIGTERM"),
     kill: () => signal("SIGKILL"),
+    freeze: () => void child?.kill("SIGSTOP"),
+    thaw: () => void child?.kill("SIGCONT"),
     cleanup: async () => {
       await signal("SIGTERM");
       if (ownDir) rmSync(dir, { recursive: true, force: true });
