@@ -22,6 +22,8 @@ export interface CommandContext {
   log: Logger;
   reply: (topic: string, payload: string, properties?: IPublishPacket["properties"]) => void;
   defaultReply: (device: string | undefined) => string;
+  /** A response topic the reply may go to (not the input topics: the service would read its own reply). */
+  replyAllowed: (topic: string) => boolean;
   /** Counts a failed command and logs why (rate-limited). */
   badCommand: (why: () => string) => void;
 }
@@ -78,7 +80,7 @@ export function handleCommand(
   }
   const body = ok ? { ok: true, ...base, ...(result as Record<string, unknown>) } : { ok: false, ...base, error: result };
   const rt = properties?.responseTopic;
-  if (rt && !/[#+]/.test(rt)) {
+  if (rt && !/[#+]/.test(rt) && ctx.replyAllowed(rt)) {
     ctx.reply(rt, JSON.stringify(body), properties?.correlationData ? { correlationData: properties.correlationData } : undefined);
   } else {
     ctx.reply(ctx.defaultReply(topicDevice), JSON.stringify(body));

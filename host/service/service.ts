@@ -31,6 +31,7 @@ import { DeviceState } from "./device.js";
 import { predictionJson } from "./format.js";
 import { publishableMetrics } from "../privacy/metrics.js";
 import { handleCommand, type CommandContext } from "./commands.js";
+import { commandRefusal } from "./command-access.js";
 
 export type Device = PoolDevice<DeviceState>;
 
@@ -248,12 +249,9 @@ export class Service {
     this.outbox.flush();
     const rh = c.input.skipRetained ? 2 : 0; // MQTT 5: do not even send retained readings
     try {
-      await this.connection!.subscribe({
-        [`${c.topics.input}/+`]: { qos: c.input.qos, rh },
-        [`${this.out}/+/cmd`]: { qos: 1, rh: 2 },
-        [this.topicCmd]: { qos: 1, rh: 2 },
-      });
-      this.log.info(`subscribed to ${c.topics.input}/+ (QoS ${c.input.qos}) and commands on ${this.out}/+/cmd, ${this.topicCmd}`);
+      const commands = c.commands.enabled ? { [`${this.out}/+/cmd`]: { qos: 1 as const, rh: 2 }, [this.topicCmd]: { qos: 1 as const, rh: 2 } } : {};
+      await this.connection!.subscribe({ [`${c.topics.input}/+`]: { qos: c.input.qos, rh }, ...commands });
+      this.log.info(`subscribed to ${c.topics.input}/+ (QoS ${c.input.qos}) and ${c.commands.enabled ? `commands on ${this.out}/+/cmd, ${this.topicCmd}` : "no commands (commands.enabled: false)"}`);
       this.readyResolve();
       this.safeEmit("connected");
     } catch (e) {
@@ -285,6 +283,8 @@ export class Service {
         this.reading(name, payload);
       } else if (topic === this.topicCmd || (topic.startsWith(`${this.out}/`) && topic.endsWith("/cmd"))) {
         const device = topic === this.topicCmd ? undefined : topic.slice(this.out.length + 1, -4);
+        const refused = commandRefusal(this.config.commands, properties);
+        if (refused !== undefined) return this.commandContext().badCommand(() => `command on ${topic.slice(0, 200)} refused: ${refused}`);
         handleCommand(this.commandContext(), device, payload, properties);
       } else {
         this.refuse("unknown_topic", topic);
@@ -631,6 +631,7 @@ export class Service {
       service: this,
       log: this.log.child("cmd"),
       reply: (topic, payload, props) => this.outbox.event(topic, payload, props),
+      replyAllowed: (topic) => !topic.startsWith(this.inPrefix),
       defaultReply: (device) => this.config.topics.reply || (device ? `${this.out}/${device}/reply` : `${this.out}/reply`),
       badCommand: (why) => {
         this.counters.refused.bad_command++;

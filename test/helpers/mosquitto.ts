@@ -25,7 +25,9 @@ export interface MosquittoOptions {
   /** Require a username and password from this file (made with `mosquitto_passwd`). */
   passwordFile?: string;
   /** A second listener with TLS on `port` (PEM files). */
-  tls?: { port: number; cafile: string; certfile: string; keyfile: string };
+  tls?: { port: number; cafile: string; certfile: string; keyfile: string; requireCertificate?: boolean };
+  /** ACL file (acl_file). */
+  aclFile?: string;
   /** Extra lines for mosquitto.conf. */
   extraConf?: string[];
   /** How long to wait for the port to accept connections (default 5000 ms). */
@@ -118,8 +120,15 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     // As root, Mosquitto would switch to the `mosquitto` user and could not write `dir`.
     ...(process.getuid?.() === 0 ? ["user root"] : []),
     ...(opts.tls
-      ? [`listener ${opts.tls.port} 127.0.0.1`, `cafile ${opts.tls.cafile}`, `certfile ${opts.tls.certfile}`, `keyfile ${opts.tls.keyfile}`]
+      ? [
+          `listener ${opts.tls.port} 127.0.0.1`,
+          `cafile ${opts.tls.cafile}`,
+          `certfile ${opts.tls.certfile}`,
+          `keyfile ${opts.tls.keyfile}`,
+          ...(opts.tls.requireCertificate ? ["require_certificate true"] : []),
+        ]
       : []),
+    ...(opts.aclFile ? [`acl_file ${opts.aclFile}`] : []),
     ...(opts.extraConf ?? []),
   ];
   writeFileSync(conf, lines.join("\n") + "\n");
