@@ -27,6 +27,7 @@ import { createLogger, RateLimitedLog, type Logger } from "../logger.js";
 import type { CheckpointMeta, StateStore } from "../store/types.js";
 import { CheckpointPolicy } from "../store/policy.js";
 import { pickValid, restoreAll } from "../store/restore.js";
+import { StoreWriteState } from "../store/write-state.js";
 import { DeviceState } from "./device.js";
 import { predictionJson } from "./format.js";
 import { publishableMetrics } from "../privacy/metrics.js";
@@ -111,6 +112,8 @@ export class Service {
   readonly ready: Promise<void>;
   private hostDirty = true;
   private lastCheckpointTime = 0;
+  /** Checkpoint writes failing (a full disk): learning goes on in memory, retried now and then. */
+  readonly storeWrites: StoreWriteState;
 
   constructor(config: Config, opts: ServiceOptions = {}) {
     this.config = config;
@@ -123,6 +126,7 @@ export class Service {
       (this.store && (config.store.checkpoint.everyReadings > 0 || config.store.checkpoint.everySeconds > 0)
         ? new CheckpointPolicy({ everyReadings: config.store.checkpoint.everyReadings, everyMs: config.store.checkpoint.everySeconds * 1000 })
         : undefined);
+    this.storeWrites = new StoreWriteState(this.log.child("store"));
     this.badInput = new RateLimitedLog(this.log.child("input"), config.log.rateLimitSeconds * 1000);
     this.pool = new DevicePool<DeviceState>({
       maxDevices: config.pool.maxDevices,
@@ -480,7 +484,14 @@ export class Service {
       dropped_predictions: this.outbox.droppedPredictions,
       dropped_events: this.outbox.droppedEvents,
       queued: this.outbox.queued,
-      store: this.store ? { type: this.config.store.type, problems: this.store.problems().length, last_checkpoint: this.lastCheckpointTime || null } : null,
+      store: this.store
+        ? {
+            type: this.config.store.type,
+            problems: this.store.problems().length,
+            last_checkpoint: this.lastCheckpointTime || null,
+            ...(this.storeWrites.failure ? { write_error: this.storeWrites.failure } : {}),
+          }
+        : null,
     };
   }
 
@@ -551,14 +562,26 @@ export class Service {
   }
 
   /** Writes the device's state to the store now. */
-  checkpointDevice(name: string, knownGood = this.knownGood(name)): CheckpointMeta | undefined {
+  checkpointDevice(name: string, knownGood?: boolean): CheckpointMeta | undefined {
     const d = this.pool.get(name);
-    if (!d || !this.store) return undefined;
+    if (!d || !this.store || !this.storeWrites.mayTry(this.now())) return undefined;
     const blob = this.pool.snapshot(d);
     if (!blob) return undefined;
-    const meta = this.store.checkpoint(name, blob, this.modelReadings(d), knownGood);
+    let meta: CheckpointMeta;
+    try {
+      meta = this.store.checkpoint(name, blob, this.modelReadings(d), knownGood ?? this.knownGood(name));
+    } catch (e) {
+      this.storeFailed(e);
+      return undefined;
+    }
+    this.storeWrites.succeeded(this.now());
     this.afterCheckpoint(d, meta);
     return meta;
+  }
+
+  private storeFailed(e: unknown): void {
+    this.storeWrites.failed(e, this.now());
+    this.hostDirty = true;
   }
 
   private afterCheckpoint(d: Device, meta: CheckpointMeta): void {
@@ -574,8 +597,8 @@ export class Service {
   }
 
   /** Checkpoints several devices in one store transaction. */
-  checkpointMany(names: Iterable<string>): number {
-    if (!this.store) return 0;
+  checkpointMany(names: Iterable<string>, force = false): number {
+    if (!this.store || !this.storeWrites.mayTry(this.now(), force)) return 0;
     const items: { device: string; blob: Uint8Array; readings: number; knownGood: boolean }[] = [];
     const devs: Device[] = [];
     for (const n of names) {
@@ -586,7 +609,14 @@ export class Service {
       devs.push(d);
     }
     if (items.length === 0) return 0;
-    const metas = this.store.checkpointMany(items);
+    let metas: CheckpointMeta[];
+    try {
+      metas = this.store.checkpointMany(items);
+    } catch (e) {
+      this.storeFailed(e);
+      return 0;
+    }
+    this.storeWrites.succeeded(this.now());
     metas.forEach((m, i) => this.afterCheckpoint(devs[i], m));
     return metas.length;
   }
@@ -664,8 +694,10 @@ export class Service {
     if (this.store) {
       try {
         const pending = this.policy ? this.policy.pending() : [...this.pool.names()];
-        const n = this.checkpointMany(pending);
+        const n = this.checkpointMany(pending, true);
         this.log.info(`shutdown: ${n} device checkpoints flushed`);
+        const f = this.storeWrites.failure;
+        if (f) this.log.error(`shutdown: the store cannot take checkpoints (${f.error}); what was learned since each device's last checkpoint is lost`);
       } catch (e) {
         this.log.error(`shutdown checkpoint failed: ${(e as Error).message}`);
       }
