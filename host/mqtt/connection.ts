@@ -29,6 +29,8 @@ export interface ConnectionEvents {
   connect: [sessionPresent: boolean];
   /** The connection dropped (a reconnect is scheduled unless stopping). */
   offline: [];
+  /** `stop` began: acknowledgements held back for backpressure go out now. */
+  stopping: [];
 }
 
 /** Client options from the configuration (also used by tests and benchmarks to connect alike). */
@@ -133,10 +135,13 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> {
       done = true;
       stream.removeListener("drain", finish);
       stream.removeListener("close", finish);
+      this.removeListener("stopping", finish);
       cb();
     };
     stream.on("drain", finish);
     stream.on("close", finish);
+    // A held-back acknowledgement would keep MQTT.js from reading the PUBACKs `stop` waits for.
+    this.once("stopping", finish);
   }
 
   start(): void {
@@ -187,6 +192,7 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (!this.started) return;
+    this.emit("stopping");
     const c = this.client;
     await new Promise<void>((resolve) => {
       let t: NodeJS.Timeout | undefined;

@@ -103,6 +103,12 @@ export class Service {
   private readonly topicHostHealth: string;
   private readonly topicCmd: string;
   private readonly res: Extracted = { y: NaN, ts: 0 };
+  /**
+   * The message being handled is a redelivery (MQTT DUP flag: the broker sent it before and saw
+   * no PUBACK, e.g. it restarted after we learned it). With its own timestamp not after the
+   * device's last learned one it is a reading already learned: refused as `duplicate`.
+   */
+  private redelivered = false;
   private stopping = false;
   private stopped: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -271,7 +277,9 @@ export class Service {
     // `done` would stop it reading the socket, and the PUBACKs of the shutdown messages with it.
     if (this.stopping) return done(STOPPING);
     const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
+    this.redelivered = packet.dup;
     this.handle(packet.topic, payload, packet.retain, packet.properties);
+    this.redelivered = false;
     const conn = this.connection;
     if (conn && conn.bufferedBytes() > this.config.output.maxBufferedBytes) conn.whenWritable(this.config.output.maxBufferedBytes, () => done());
     else done();
@@ -350,6 +358,7 @@ export class Service {
     const res = this.res;
     const why = extract(src, st.plan!, l.input, res, now, senmlTs);
     if (why !== null) return this.rejectReading(d, why);
+    if (this.redelivered && res.explicitTs && res.ts <= st.lastTs) return this.rejectReading(d, "duplicate");
     const flags = l.raw.learn_one(res.y);
     this.counters.readings++;
     this.hostDirty = true;
