@@ -1,6 +1,6 @@
 // Property-based fuzzing at scale (test/fuzz/cases.ts): 1,000,000 generated MQTT payloads through
-// the service and 250,000 generated configurations through the loader (a configuration costs ~10×
-// a payload: JSON Schema validation twice, a file read for one in twelve), seeded by the day of
+// the service and 150,000 generated configurations through the loader (a configuration costs ~5×
+// a payload: JSON Schema validation, a file written and read for one in twelve), seeded by the day of
 // the run (printed; EDGELEARN_FUZZ_SEED replays one). Rows: cases, failures (must be 0), outcomes.
 import { compileLearner, DEFAULT_WASM } from "../host/learner/index.js";
 import { fuzzConfigs, fuzzPayloads, type FuzzReport } from "../test/fuzz/cases.js";
@@ -10,12 +10,12 @@ const bench: BenchModule = {
   name: "fuzz",
   description: "fuzzing: generated payloads through the service and configurations through the loader; crashes and invalid readings reaching a model (must be 0)",
   async run({ quick, log }) {
-    const sizes = { payloads: quick ? 20_000 : 1_000_000, configurations: quick ? 5_000 : 250_000 };
+    const sizes = { payloads: quick ? 20_000 : 1_000_000, configurations: quick ? 5_000 : 150_000 };
     const seed = Number(process.env.EDGELEARN_FUZZ_SEED ?? Math.floor(Date.now() / 86_400_000));
     const module = compileLearner(DEFAULT_WASM);
     const rows: BenchRow[] = [];
     const details: Record<string, FuzzReport & { seed: number }> = {};
-    const chunk = 100_000;
+    const chunk = 50_000;
     for (const [what, fn] of [
       ["payloads", (k: number, s: number) => fuzzPayloads(k, s, module)],
       ["configurations", (k: number, s: number) => fuzzConfigs(k, s, module, 500)],

@@ -6,7 +6,7 @@
 //             missing field), which must be refused and never learned.
 //   faults    SIGTERM + restart of the service (at 10 %, 40 %, 70 % of the stream), broker
 //             restarts (SIGTERM, persistence on; at 25 %, 55 %, 85 %), and the store's disk full
-//             from 30 % to 36 % (a tmpfs filled to the last block; needs mount rights, else
+//             for 12 s from 30 % (a tmpfs filled to the last block; needs mount rights, else
 //             reported as not run).
 //   count     after the stream, the service drains the broker's queue and stops; the newest
 //             checkpoint of every device says how many readings its model took. Per device:
@@ -131,6 +131,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   watch.on("connect", watchSub);
   watchSub();
   let sent = 0;
+  let validSent = 0;
   let acked = 0;
   let bad = 0;
   let inFlightAtStops = 0;
@@ -138,7 +139,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   let i = 0;
   const pump = (async () => {
     while (i < total) {
-      if (sent - acked >= 200 || !pub.connected || (sent - predicted > 5000 && Date.now() - lastPrediction < 2000)) {
+      if (sent - acked >= 200 || !pub.connected || (validSent - predicted > 5000 && Date.now() - lastPrediction < 2000)) {
         await sleep(1);
         continue;
       }
@@ -152,6 +153,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       const a = Math.sin(i * 0.001);
       const b = Math.cos(i * 0.0007);
       sent++;
+      validSent++;
       published.set(d, (published.get(d) ?? 0) + 1);
       pub.publish(`sensors/${d}`, JSON.stringify({ ts: TS0 + i, a, b, y: 2 * a - b }), { qos: 1 }, (e) => void (e || acked++));
       i++;
@@ -198,10 +200,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       },
     ],
     [
-      0.36,
+      0.3,
       async () => {
         if (!mounted) return;
-        diskFullReported = /checkpoint failed: disk full/.test(host.log());
+        // full for at least two periodic checkpoint rounds (everySeconds 5)
+        await sleep(12_000);
+        diskFullReported = /checkpoint failed/.test(host.log());
         rmSync(filler);
         log(`store disk space back at ${i} readings`);
       },
