@@ -139,7 +139,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   let i = 0;
   const pump = (async () => {
     while (i < total) {
-      if (sent - acked >= 200 || !pub.connected || (validSent - predicted > 5000 && Date.now() - lastPrediction < 2000)) {
+      if (sent - acked >= 200 || !pub.connected || (validSent - predicted > 5000 && Date.now() - lastPrediction < 15_000)) {
         await sleep(1);
         continue;
       }
