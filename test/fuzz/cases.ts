@@ -278,11 +278,13 @@ export function fuzzConfigs(numRuns: number, seed: number, module = compileLearn
     }
     outcomes.accepted++;
     // loads again unchanged (every 10th: validation is most of a case's cost)
-    if (outcomes.accepted % 10 === 0) try {
-      const again = loadConfig({ env: {}, overrides: structuredClone(config) as unknown as Record<string, unknown> });
-      if (JSON.stringify(again) !== JSON.stringify(config)) failures.push(`an accepted configuration loads differently: ${JSON.stringify(config).slice(0, 300)}`);
-    } catch (e) {
-      failures.push(`an accepted configuration is refused when loaded again: ${(e as Error).message.slice(0, 200)}`);
+    if (outcomes.accepted % 10 === 0) {
+      try {
+        const again = loadConfig({ env: {}, overrides: structuredClone(config) as unknown as Record<string, unknown> });
+        if (JSON.stringify(again) !== JSON.stringify(config)) failures.push(`an accepted configuration loads differently: ${JSON.stringify(config).slice(0, 300)}`);
+      } catch (e) {
+        failures.push(`an accepted configuration is refused when loaded again: ${(e as Error).message.slice(0, 200)}`);
+      }
     }
     if (++n % serviceEvery === 0) {
       try {
