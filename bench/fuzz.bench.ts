@@ -12,7 +12,7 @@ const bench: BenchModule = {
   name: "fuzz",
   description: "fuzzing: generated payloads through the service and configurations through the loader; crashes and invalid readings reaching a model (must be 0)",
   async run({ quick, log }) {
-    const sizes = { payloads: quick ? 20_000 : 1_000_000, configurations: quick ? 5_000 : 100_000 };
+    const sizes = { payloads: quick ? 10_000 : 1_000_000, configurations: quick ? 2_000 : 100_000 };
     const seed = Number(process.env.EDGELEARN_FUZZ_SEED ?? Math.floor(Date.now() / 86_400_000));
     const module = compileLearner(DEFAULT_WASM);
     const t0 = Date.now();

@@ -9,7 +9,7 @@ const bench: BenchModule = {
   name: "soak",
   description: "soak: QoS 1 readings over 1,000 devices through Mosquitto with faults (bad payloads, SIGTERM/restarts, broker restarts, full disk); lost, learned twice, RSS",
   async run({ quick, log }) {
-    const r = await runSoak({ readings: quick ? 5_000 : 50_000, devices: quick ? 100 : 1_000, log });
+    const r = await runSoak({ readings: quick ? 3_000 : 50_000, devices: quick ? 50 : 1_000, light: quick, log });
     const mib = r.rssMiB.map((s) => s.mib);
     const third = Math.max(1, Math.floor(mib.length / 3));
     return {

@@ -24,7 +24,8 @@ import { TS0, spawnHost, whatWouldRestore, writeHostConfig, type HostProcess } f
 export interface SoakOptions {
   readings: number;
   devices: number;
-  seed?: number;
+  /** One service restart, one broker restart, a 6 s full disk (the --quick bench). */
+  light?: boolean;
   log: (m: string) => void;
 }
 
@@ -203,8 +204,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       0.3,
       async () => {
         if (!mounted) return;
-        // full for at least two periodic checkpoint rounds (everySeconds 5)
-        await sleep(12_000);
+        // full for at least one (light) or two periodic checkpoint rounds (everySeconds 5)
+        await sleep(o.light ? 6_000 : 12_000);
         diskFullReported = /checkpoint failed/.test(host.log());
         rmSync(filler);
         log(`store disk space back at ${i} readings`);
@@ -215,7 +216,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     [0.7, restartService],
     [0.85, restartBroker],
   ];
-  for (const [frac, fault] of schedule) {
+  for (const [frac, fault] of o.light ? schedule.slice(0, 4) : schedule) {
     await at(frac)();
     await fault();
   }
