@@ -11,5 +11,7 @@ const { values } = parseArgs({ options: { readings: { type: "string", default: "
 const r = await runSoak({ readings: Number(values.readings), devices: Number(values.devices), log: (m) => console.error(m) });
 const { rssMiB, ...rest } = r;
 const mib = rssMiB.map((s) => s.mib);
-console.log(JSON.stringify({ ...rest, rss: { first: mib[0], max: Math.max(...mib), last: mib.at(-1), samples: mib.length } }, null, 1));
+// RSS over time (one sample per 10 s: seconds since the start → MiB; a service restart starts a new process)
+const series = rssMiB.filter((_, k) => k % 10 === 0).map((x) => `${x.t}:${x.mib}`).join(" ");
+console.log(JSON.stringify({ ...rest, rss: { first: mib[0], max: Math.max(...mib), last: mib.at(-1), samples: mib.length, series } }, null, 1));
 process.exit(r.lost || r.learnedTwice || r.failures.length ? 1 : 0);
