@@ -39,6 +39,12 @@ export function guardOptions(c: Config["guard"]): Partial<GuardOptions> {
   };
 }
 
+/** The guard's rolling loss, when defined (what a release copies). */
+function liveLevel(g: RollbackGuard): number | undefined {
+  const l = g.status().level;
+  return Number.isFinite(l) ? l : undefined;
+}
+
 export interface LastRollback {
   ts: number;
   reason: "guard" | "command";
@@ -86,10 +92,7 @@ export class HealthMonitor {
     const g = this.guard(device);
     const verdict = g.observe(loss, flags, ts);
     if (Number.isFinite(loss) && g.opts.enabled) {
-      this.releasedOf(device).level.observe(() => {
-        const l = g.status().level;
-        return Number.isFinite(l) ? l : undefined;
-      });
+      this.releasedOf(device).level.observe(liveLevel, g);
     }
     return verdict;
   }

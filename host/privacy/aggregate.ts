@@ -28,7 +28,7 @@ export function mayPublish(n: number, min = MIN_READINGS): boolean {
 
 /**
  * The released copy of a set of live statistics. Call `observe` once per reading that went into
- * the live statistics; every `min` readings it asks `release` for a copy (which may answer
+ * the live statistics; every `min` readings it asks `release(arg)` for a copy (which may answer
  * undefined while too few readings are behind the statistic: asked again on the next reading).
  * `value` is what may be published; undefined until the first release.
  */
@@ -40,10 +40,10 @@ export class ReleasedStats<T> {
     if (!(min >= 1)) throw new RangeError("ReleasedStats: min must be at least 1");
   }
 
-  /** One more reading went into the live statistics. */
-  observe(release: () => T | undefined): void {
+  /** One more reading went into the live statistics; `release(arg)` is called only when one is due (no closure per reading). */
+  observe<A>(release: (arg: A) => T | undefined, arg: A): void {
     if (++this.since < this.min) return;
-    const v = release();
+    const v = release(arg);
     if (v === undefined) return;
     this.released = v;
     this.since = 0;

@@ -24,7 +24,7 @@ const BEHIND: Readonly<Record<string, Count>> = {
  * has learned fewer than `min` readings. drift_mean needs drift_n ≥ min (ADWIN's window shrinks
  * on a drift); metrics without a known counter are left out.
  */
-export function publishableMetrics(l: Learner, min = MIN_READINGS): Record<string, number> | undefined {
+export function publishableMetrics(l: Learner, min: number = MIN_READINGS): Record<string, number> | undefined {
   if (!mayPublish(l.count(Count.Learned), min)) return undefined;
   const all = metricsOf(l);
   const out: Record<string, number> = {};

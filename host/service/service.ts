@@ -383,7 +383,7 @@ export class Service {
     if (flags & Flag.Learned) {
       st.learned++;
       this.counters.learned++;
-      st.stats.observe(() => publishableMetrics(l));
+      st.stats.observe(publishableMetrics, l);
     }
     if (this.config.output.predictions) {
       this.outbox.prediction(st.topicPrediction, predictionJson(res.ts, l, flags, (flags & Flag.Predicted) !== 0), this.config.output.qos);
