@@ -183,9 +183,9 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> {
 
   /**
    * Disconnects: outputs in flight get `timeoutMs` to be acknowledged, then DISCONNECT. Past the
-   * timeout (a broker that stopped answering), or at once when not connected, the socket is
-   * destroyed: MQTT.js's end(true) returns early while a graceful end is under way, so it cannot
-   * be the fallback.
+   * timeout (a broker that stopped answering) the socket is ended (what was written still goes
+   * out) and destroyed a second later; when not connected, at once. MQTT.js's end(true) returns
+   * early while a graceful end is under way, so it cannot be the fallback.
    */
   async stop(timeoutMs = 2000): Promise<void> {
     this.stopping = true;
@@ -202,9 +202,18 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> {
         resolve();
       };
       const force = () => {
-        c.stream?.destroy();
+        const st = c.stream;
+        if (st && !st.destroyed && c.connected) {
+          // FIN after what is already written (the PUBACKs of learned readings among it), then
+          // destroy if the broker does not close its side within a second
+          st.end();
+          setTimeout(() => st.destroy(), 1000);
+          st.once("close", finish);
+        } else {
+          st?.destroy();
+          finish();
+        }
         c.end(true, {}, () => {});
-        finish();
       };
       if (!c.connected) return force();
       t = setTimeout(() => {

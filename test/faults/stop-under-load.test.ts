@@ -130,6 +130,7 @@ test("SIGTERM under QoS 1 load exits 0 in seconds; after a restart every reading
   const stop2 = await term(h2);
   assert.equal(stop2.code, 0, h2.log());
   await sub.endAsync();
+  t.diagnostic(h1.log().trim().split("\n").slice(-2).join(" | ")); // when the flush and the stop happened
   t.diagnostic(`SIGTERM under load: exit after ${stop.ms} ms; ${afterStop} of ${published} readings learned before the stop, the rest after the restart`);
   assert.equal(readings(), published, "every published reading learned exactly once");
 });
