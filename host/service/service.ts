@@ -698,6 +698,7 @@ export class Service {
 
   private async doStop(): Promise<void> {
     this.stopping = true;
+    this.log.info("stopping: readings still arriving are left unacknowledged for the next start");
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     if (this.store) {
