@@ -99,7 +99,7 @@ function run(s: Service, cmd: string, device: string | undefined, req: Request):
       if (!s.store) return "no store configured (store.type is none)";
       if (device === undefined) return { checkpoints: s.checkpointMany([...s.pool.names()]) };
       const meta = s.checkpointDevice(device);
-      if (!meta) return `device ${device} has no model yet`;
+      if (!meta) return s.storeWrites.failure ? `the store cannot take checkpoints now (${s.storeWrites.failure.error})` : `device ${device} has no model yet`;
       return { seq: meta.seq, time: meta.time, readings: meta.readings, bytes: meta.bytes, crc: meta.crc, known_good: meta.knownGood };
     }
     case "rollback": {
