@@ -20,7 +20,7 @@ const bench: BenchModule = {
         { metric: "readings lost", value: r.lost, note: "must be 0 (no SIGKILL in this soak)" },
         { metric: "readings learned twice", value: r.learnedTwice, note: `QoS 1 publisher resends across broker restarts can repeat a reading (${r.publisherInFlightAtBrokerStops} were in flight)` },
         { metric: "redelivered readings refused as duplicates (log lines, lower bound)", value: r.duplicatesRefused },
-        { metric: "service SIGTERM/restarts; stop took (ms, max)", value: `${r.serviceRestarts}; ${Math.max(...r.stopMs)}` },
+        { metric: "service SIGTERM/restarts; stop took (ms, max): signal to exit / the host's own", value: `${r.serviceRestarts}; ${Math.max(...r.stopMs)} / ${Math.max(...r.hostStopMs)}` },
         { metric: "stops that had to cut the connection", value: r.forcedStops },
         { metric: "broker restarts", value: r.brokerRestarts },
         { metric: "full disk", value: `${r.diskFull}; reported ${r.diskFullReported ? "yes" : "no"}; checkpoints resumed ${r.checkpointsResumed ? "yes" : "no"}` },

@@ -45,6 +45,8 @@ export interface SoakReport {
   diskFullReported: boolean;
   checkpointsResumed: boolean;
   stopMs: number[];
+  /** "stopping" → "stopped" per stop, from the service's log. */
+  hostStopMs: number[];
   /** Stops that had to cut the connection (the broker did not acknowledge the last outputs in time). */
   forcedStops: number;
   /** Redelivered readings refused as duplicates (log lines; rate-limited, so a lower bound). */
@@ -243,6 +245,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   hostLogs.push(host.log());
   clearInterval(sampler);
   checkpointsResumed = hostLogs.some((l) => /checkpoints resumed/.test(l));
+  // The host's own account of each stop: "stopping" → "stopped" in its log (the soak's stopMs also
+  // holds signal delivery, process exit and this busy process noticing it).
+  const hostStopMs = hostLogs.map((l) => {
+    const at = (what: string) => Date.parse(new RegExp(`^(\\S+) info +edgelearn ${what}`, "m").exec(l)?.[1] ?? "");
+    return at("stopped") - at("stopping");
+  }).filter(Number.isFinite);
   const forcedStops = hostLogs.filter((l) => /did not acknowledge the last outputs/.test(l)).length;
   const duplicatesRefused = hostLogs.reduce((n, l) => n + (l.match(/reading refused: duplicate/g)?.length ?? 0), 0);
   if (mounted && !diskFullReported) failures.push("the full disk was not reported in the log");
@@ -277,6 +285,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     diskFullReported,
     checkpointsResumed,
     stopMs,
+    hostStopMs,
     forcedStops,
     duplicatesRefused,
     rssMiB: rss,
