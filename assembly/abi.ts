@@ -68,7 +68,7 @@ export const P_WARMUP: i32 = 17;
 export const P_SPIKE_RESET: i32 = 18;
 export const P_THRESHOLD: i32 = 19;
 export const P_TARGET_SPIKE: i32 = 20;
-export const P_GRAD_DECAY: i32 = 21;
+export const P_GRAD_FORGET: i32 = 21;
 export const N_CORE_PARAMS: i32 = 22;
 export const N_PARAMS: i32 = 64;
 /** First id of the drift, anomaly and per-kind parameters (32..63). */

@@ -8,8 +8,8 @@ import { DEFAULT_WASM, Kind, Learner, compileLearner } from "../host/learner/ind
 import type { BenchModule, BenchRow } from "./types.js";
 
 const NF = 8;
-/** The ABI-version-1 release module (kept with the v1 blob fixtures). */
-const V1_WASM = fileURLToPath(new URL("../../test/fixtures/v1-blobs/learner-v1.wasm", import.meta.url));
+/** The 0.1.0 release module (ABI version 1), kept beside the blobs it wrote (test/fixtures/). */
+const V1_WASM = fileURLToPath(new URL("../../test/fixtures/learner-0.1.0.wasm", import.meta.url));
 
 /** Deterministic readings: raw-unit features, a noisy linear target. */
 export function regressionRows(n: number, nf = NF, seed = 1): Float32Array {
@@ -102,16 +102,16 @@ const bench: BenchModule = {
     const cpuNote = (v: number) => `${(v / 1e6).toFixed(2)} M per CPU-second`;
     rowsOut.push({ metric: "readings/s, learn_batch, 8 features, regression, full pipeline", value: Math.round(b), unit: "readings/s", note: `goal ≥ 10 M/s; ${cpuNote(bc)}; includes copying rows into the io region` });
     rowsOut.push({ metric: "readings/s, one learn_one call per reading, 8 features, regression", value: Math.round(c), unit: "readings/s", note: `goal ≥ 5 M/s; ${cpuNote(cc)}; features written through the input view` });
-    // The ABI-version-1 release module kept with the v1 blob fixtures, measured in the same run
+    // The 0.1.0 release module, measured in the same run
     // on the same rows, so the ratio is honest on a shared machine.
     if (existsSync(V1_WASM)) {
       const v1 = new Learner(compileLearner(V1_WASM));
       measure(v1, rows, 2, batched);
       const [vb, vbc] = measure(v1, rows, reps, batched);
       const [vc, vcc] = measure(v1, rows, reps, perCall);
-      rowsOut.push({ metric: "v1 module size (test/fixtures/v1-blobs/learner-v1.wasm)", value: readFileSync(V1_WASM).length, unit: "bytes" });
-      rowsOut.push({ metric: "v1 readings/s, learn_batch, same rows", value: Math.round(vb), unit: "readings/s", note: `${cpuNote(vbc)}; this build / v1 = ${(bc / vbc).toFixed(2)} per CPU-second` });
-      rowsOut.push({ metric: "v1 readings/s, learn_one, same rows", value: Math.round(vc), unit: "readings/s", note: `${cpuNote(vcc)}; this build / v1 = ${(cc / vcc).toFixed(2)} per CPU-second` });
+      rowsOut.push({ metric: "0.1.0 module size (test/fixtures/learner-0.1.0.wasm)", value: readFileSync(V1_WASM).length, unit: "bytes" });
+      rowsOut.push({ metric: "0.1.0 module readings/s, learn_batch, same rows", value: Math.round(vb), unit: "readings/s", note: `${cpuNote(vbc)}; this build / 0.1.0 = ${(bc / vbc).toFixed(2)} per CPU-second` });
+      rowsOut.push({ metric: "0.1.0 module readings/s, learn_one, same rows", value: Math.round(vc), unit: "readings/s", note: `${cpuNote(vcc)}; this build / 0.1.0 = ${(cc / vcc).toFixed(2)} per CPU-second` });
     }
     return { name: "learner", rows: rowsOut, details: { stateSizes: sizes, readings: n, reps } };
   },

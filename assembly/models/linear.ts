@@ -4,14 +4,15 @@
 // LinearSlot per weight, i = 0..n (n is the bias).
 //
 //   OPTIMIZER 0  AdaGrad (Duchi et al. 2011) with forgetting: G ← ρ G + g², w −= η g / (√G + 1e-7).
-//                ρ = GRAD_DECAY (0.99999): plain AdaGrad's steps only shrink, so after a change the
+//                ρ = 1 − GRAD_FORGET (1e-5): plain AdaGrad's steps only shrink, so after a change the
 //                model would crawl; forgetting keeps G to its last ~1/(1 − ρ) readings, a floor
-//                on the step size that stationary data never notices (ρ = 1 is plain AdaGrad).
+//                on the step size that stationary data never notices (GRAD_FORGET = 0, which blobs
+//                written before it existed hold, is plain AdaGrad).
 //   OPTIMIZER 1  normalized adaptive gradient, NAG (Ross, Mineiro, Langford 2013): invariant to
 //                feature scale, so it also works with SCALER = 0 on raw sensor units.
 // L2 adds λ w to each weight's gradient (never to the bias).
 
-import { KIND_LINEAR, KIND_LOGISTIC, P_LOSS, P_HUBER_DELTA, P_TARGET_SCALE, P_LR, P_L2, P_OPTIMIZER, P_GRAD_DECAY } from "../abi";
+import { KIND_LINEAR, KIND_LOGISTIC, P_LOSS, P_HUBER_DELTA, P_TARGET_SCALE, P_LR, P_L2, P_OPTIMIZER, P_GRAD_FORGET } from "../abi";
 import { param } from "../layout";
 import { scalerMean, scalerStd } from "../scale";
 import { fexp } from "../util/fmath";
@@ -106,7 +107,7 @@ export function linearLearn(m: usize, kind: i32, nf: i32, z: usize, y: f32, inte
 
 /** One step of the configured optimizer for dloss/df = g. */
 @inline export function linearStep(m: usize, z: usize, nf: i32, g: f32, intercept: bool): void {
-  linearUpdate(m, z, nf, g, param(P_LR), param(P_L2), <i32>param(P_OPTIMIZER), intercept, param(P_GRAD_DECAY));
+  linearUpdate(m, z, nf, g, param(P_LR), param(P_L2), <i32>param(P_OPTIMIZER), intercept, <f32>1 - param(P_GRAD_FORGET));
 }
 
 /** Input i of the model: feature z_i, or the constant 1 of the bias (i = n). */

@@ -13,6 +13,7 @@ import { Ajv, type ErrorObject } from "ajv";
 import YAML from "yaml";
 import { configSchema } from "./schema.js";
 import { SUPERVISED, type Config, type ModelConfig, type DeviceRule } from "./types.js";
+import { checkHttp } from "./http.js";
 
 export const ENV_PREFIX = "EDGELEARN_";
 
@@ -70,7 +71,12 @@ export function readConfigFile(file: string): Record<string, unknown> {
     if (doc.errors.length > 0) {
       throw new ConfigError(doc.errors.map((er) => `${file}: ${er.message.split("\n")[0]}`));
     }
-    data = doc.toJS();
+    try {
+      data = doc.toJS();
+    } catch (e) {
+      // e.g. an alias whose anchor comes later: parsed without errors, refused when resolved
+      throw new ConfigError([`${file}: ${(e as Error).message.split("\n")[0]}`]);
+    }
   }
   if (data === null || data === undefined) return {};
   if (typeof data !== "object" || Array.isArray(data)) {
@@ -185,11 +191,13 @@ export function applyEnv(
 function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   for (const [k, v] of Object.entries(over)) {
     if (v === undefined) continue;
-    const b = base[k];
+    const b = Object.prototype.hasOwnProperty.call(base, k) ? base[k] : undefined;
     if (v && typeof v === "object" && !Array.isArray(v) && b && typeof b === "object" && !Array.isArray(b)) {
       deepMerge(b as Record<string, unknown>, v as Record<string, unknown>);
     } else {
-      base[k] = v;
+      // an own property even for "__proto__" (assignment would replace the prototype, or with a
+      // shared one, pollute every object); validation then refuses it as an unknown setting
+      Object.defineProperty(base, k, { value: v, enumerable: true, writable: true, configurable: true });
     }
   }
   return base;
@@ -336,6 +344,9 @@ function checkSemantics(c: Config): string[] {
   }
   if (c.topics.input === c.topics.output) problems.push("topics.output: must differ from topics.input");
   checkModel("model", c.model, problems);
+  checkFile("http.tokenFile", c.http.tokenFile, problems);
+  checkFile("http.passwordFile", c.http.passwordFile, problems);
+  problems.push(...checkHttp(c.http));
   c.devices.forEach((r, i) => checkModel(`devices[${i}]`, mergeRule(c.model, r), problems));
   return problems;
 }

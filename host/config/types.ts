@@ -86,6 +86,27 @@ export interface Config {
     confirmSeconds: number;
     maxRollbacks: number;
   };
+  http: {
+    enabled: boolean;
+    /** host:port. */
+    listen: string;
+    token?: string;
+    tokenFile?: string;
+    username?: string;
+    password?: string;
+    passwordFile?: string;
+    commands: boolean;
+    perDeviceMetrics: boolean;
+  };
+  homeassistant: {
+    enabled: boolean;
+    prefix: string;
+  };
+  commands: {
+    enabled: boolean;
+    /** MQTT 5 user property name → accepted values (every name must be present with one of its values). */
+    requireUserProperties: Record<string, string[]>;
+  };
   log: {
     level: "error" | "warn" | "info" | "debug";
     format: "text" | "json";

@@ -6,6 +6,7 @@
 //   snapshot  checkpoint now; host-wide without a device: every device
 //   rollback  back to the newest known-good checkpoint, or {"seq": n}
 //   health    the device's health (host-wide: the host's)
+//   forget    drop the device: model, checkpoints and retained health (a new reading starts it afresh)
 // The answer goes to the MQTT 5 response topic with the request's correlation data when given,
 // else to topics.reply, else <output>/<device>/reply (<output>/reply host-wide):
 //   {"ok": true, "cmd": "snapshot", "device": "x", "id": ..., ...result}
@@ -15,13 +16,15 @@ import type { IPublishPacket } from "mqtt";
 import type { Logger } from "../logger.js";
 import type { Service } from "./service.js";
 
-export const COMMANDS = ["reset", "snapshot", "rollback", "health"] as const;
+export const COMMANDS = ["reset", "snapshot", "rollback", "health", "forget"] as const;
 
 export interface CommandContext {
   service: Service;
   log: Logger;
   reply: (topic: string, payload: string, properties?: IPublishPacket["properties"]) => void;
   defaultReply: (device: string | undefined) => string;
+  /** A response topic the reply may go to (not the input topics: the service would read its own reply). */
+  replyAllowed: (topic: string) => boolean;
   /** Counts a failed command and logs why (rate-limited). */
   badCommand: (why: () => string) => void;
 }
@@ -78,7 +81,7 @@ export function handleCommand(
   }
   const body = ok ? { ok: true, ...base, ...(result as Record<string, unknown>) } : { ok: false, ...base, error: result };
   const rt = properties?.responseTopic;
-  if (rt && !/[#+]/.test(rt)) {
+  if (rt && !/[#+]/.test(rt) && ctx.replyAllowed(rt)) {
     ctx.reply(rt, JSON.stringify(body), properties?.correlationData ? { correlationData: properties.correlationData } : undefined);
   } else {
     ctx.reply(ctx.defaultReply(topicDevice), JSON.stringify(body));
@@ -97,7 +100,7 @@ function run(s: Service, cmd: string, device: string | undefined, req: Request):
       if (!s.store) return "no store configured (store.type is none)";
       if (device === undefined) return { checkpoints: s.checkpointMany([...s.pool.names()]) };
       const meta = s.checkpointDevice(device);
-      if (!meta) return `device ${device} has no model yet`;
+      if (!meta) return s.storeWrites.failure ? `the store cannot take checkpoints now (${s.storeWrites.failure.error})` : `device ${device} has no model yet`;
       return { seq: meta.seq, time: meta.time, readings: meta.readings, bytes: meta.bytes, crc: meta.crc, known_good: meta.knownGood };
     }
     case "rollback": {
@@ -106,6 +109,11 @@ function run(s: Service, cmd: string, device: string | undefined, req: Request):
       const r = s.rollbackDevice(device, seq);
       if (typeof r === "string") return r;
       return { seq: r.seq, time: r.time, readings: r.readings };
+    }
+    case "forget": {
+      if (device === undefined) return "forget needs a device";
+      s.forgetDevice(device);
+      return {};
     }
     case "reset": {
       if (device === undefined) return "reset needs a device";
