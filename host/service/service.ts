@@ -30,7 +30,7 @@ import { pickValid, restoreAll } from "../store/restore.js";
 import { StoreWriteState } from "../store/write-state.js";
 import { DeviceState } from "./device.js";
 import { predictionJson } from "./format.js";
-import { publishableMetrics } from "../privacy/metrics.js";
+import { publishableMetrics } from "./released-metrics.js";
 import { handleCommand, type CommandContext } from "./commands.js";
 import { commandRefusal } from "./command-access.js";
 

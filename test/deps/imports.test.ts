@@ -38,19 +38,27 @@ const MODULE_LAYERS: [string, number][] = [
 // host/: commands on top, the service, its parts, the module's wrapper and configuration, logging.
 const HOST_LAYERS: [string, number][] = [
   ["host/cli.ts", 0],
+  ["host/index.ts", 0],
+  ["host/api/", 0.5],
   ["host/cli/", 1],
   ["host/compare/", 1],
   ["host/demo/", 1],
+  ["host/app/", 1.2],
+  ["host/http/", 1.5],
+  ["host/homeassistant/", 1.5],
+  ["host/metrics/", 1.7],
   ["host/service/", 2],
   ["host/mqtt/", 3],
   ["host/health/", 3],
   ["host/devices/", 3],
   ["host/codecs/", 3],
   ["host/sim/", 3],
+  ["host/privacy/", 3.5],
   ["host/store/", 4],
   ["host/config/", 5],
   ["host/learner/", 5],
   ["host/logger.ts", 6],
+  ["host/version.ts", 4.5],
 ];
 
 // Known violations, to be removed by the work that fixes them; anything else fails.
