@@ -86,9 +86,33 @@ export interface Config {
     confirmSeconds: number;
     maxRollbacks: number;
   };
+  cluster: ClusterConfig;
   log: {
     level: "error" | "warn" | "info" | "debug";
     format: "text" | "json";
     rateLimitSeconds: number;
   };
+}
+
+/** Cluster mode (host/cluster/): active when `servers` is not empty. */
+export interface ClusterConfig {
+  servers: string[];
+  name: string;
+  partitions: number;
+  subject: string;
+  stream: string;
+  retentionHours: number;
+  modelsBucket: string;
+  leasesBucket: string;
+  replicas: number;
+  leaseSeconds: number;
+  checkpointSeconds: number;
+  maxInflight: number;
+  user?: string;
+  password?: string;
+  token?: string;
+  credsFile?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
 }
