@@ -25,6 +25,9 @@ export class LeaseTable {
   readonly held = new Map<number, Lease>();
   private readonly ttlMs: number;
   private readonly marginMs: number;
+  /** The value this process writes: worker name and a per-process nonce, so a renewal whose
+   *  reply was lost can be recognised as ours (and a restarted worker of the same name cannot). */
+  private readonly token: string;
 
   constructor(
     private readonly kv: KV,
@@ -33,6 +36,7 @@ export class LeaseTable {
   ) {
     this.ttlMs = leaseSeconds * 1000;
     this.marginMs = Math.max(250, this.ttlMs / 5);
+    this.token = `${worker}/${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   }
 
   /** True while no other worker can hold p (local deadline not passed). */
@@ -45,7 +49,7 @@ export class LeaseTable {
   async acquire(p: number): Promise<Lease | undefined> {
     const t0 = performance.now();
     try {
-      const revision = await this.kv.create(`p.${p}`, this.worker);
+      const revision = await this.kv.create(`p.${p}`, this.token);
       const l = { partition: p, revision, epoch: revision, deadline: t0 + this.ttlMs - this.marginMs };
       this.held.set(p, l);
       return l;
@@ -60,11 +64,18 @@ export class LeaseTable {
     if (!l) return false;
     const t0 = performance.now();
     try {
-      l.revision = await this.kv.update(`p.${p}`, this.worker, l.revision);
+      l.revision = await this.kv.update(`p.${p}`, this.token, l.revision);
       l.deadline = t0 + this.ttlMs - this.marginMs;
       return true;
     } catch (e) {
       if (/wrong last sequence/i.test((e as Error).message)) {
+        // A renewal whose reply timed out may have been applied: then the key is still ours
+        // (our token) at a newer revision. Adopt it; the next renewal extends the deadline.
+        const cur = await this.kv.get(`p.${p}`).catch(() => null);
+        if (cur && cur.operation === "PUT" && cur.string() === this.token && performance.now() < l.deadline) {
+          l.revision = cur.revision;
+          return true;
+        }
         l.deadline = 0;
         return false;
       }

@@ -63,3 +63,105 @@ test("one worker learns every device bit-identically to a single-process replay"
   kill(w, "SIGTERM");
   assert.equal(await w.exited, 0, w.log());
 });
+
+const owned = (w: Worker) => (w.log().match(/partition \d+: owned/g) ?? []).length;
+
+test("3-node NATS cluster: kill -9 a worker mid-stream, start one, stop one cleanly, kill a NATS node: every model is the single-process replay", async (t) => {
+  const bin = requireNatsServer(t);
+  if (!bin) return;
+  const dir = tempDir("cluster-ha");
+  const nats = await startNatsCluster(bin, { nodes: 3, partitions: P });
+  t.after(() => nats.stop());
+  const workers: Worker[] = [];
+  t.after(() => workers.forEach((w) => kill(w, "SIGKILL")));
+  const start = (name: string) => {
+    const w = spawnWorker(writeWorkerConfig(dir, { servers: nats.servers, name, partitions: P, replicas: 3 }), name);
+    workers.push(w);
+    return w;
+  };
+  const w1 = start("w1");
+  await waitFor("w1 to own partitions", () => owned(w1) > 0, 30_000);
+  const w2 = start("w2");
+  await waitFor("w2 to take its share", () => owned(w2) > 0, 30_000);
+
+  const devices = 24;
+  const phase = 30;
+  const pub = await Publisher.open(nats.nodes[0].mqttUrl);
+  await pub.publish(devices, 0, phase, 20, 50);
+  kill(w1, "SIGKILL"); // mid-stream: w1 still has readings pulled and not checkpointed
+  const killedAt = Date.now();
+  await pub.publish(devices, phase, 2 * phase, 20, 50);
+  const w3 = start("w3");
+  await pub.publish(devices, 2 * phase, 3 * phase, 20, 50);
+  kill(w2, "SIGTERM");
+  await nats.nodes[2].kill();
+  await pub.publish(devices, 3 * phase, 4 * phase, 20, 50);
+  assert.equal(await w2.exited, 0, w2.log());
+  await waitFor("w3 to own every partition", () => owned(w3) >= P, 60_000);
+  t.diagnostic(`w3 owned all ${P} partitions ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill -9 of w1`);
+  await pub.close();
+
+  const n = 4 * phase;
+  const refs = Array.from({ length: devices }, (_, d) => referenceBlob(d, n));
+  const models = await ModelsReader.open(nats.servers.slice(0, 2), P);
+  t.after(() => models.close());
+  let bad: number[] = [];
+  await waitFor("every checkpoint to reach the last reading", async () => (bad = await models.mismatches(devices, n, refs)).length === 0, 60_000).catch(() => {
+    assert.deepEqual(bad, [], `devices whose model differs from the replay\n--- w3\n${w3.log().slice(-3000)}`);
+  });
+  kill(w3, "SIGTERM");
+  assert.equal(await w3.exited, 0, w3.log());
+});
+
+test("a stale owner (SIGSTOP past its lease, then SIGCONT) neither writes its old models nor publishes as owner", async (t) => {
+  const bin = requireNatsServer(t);
+  if (!bin) return;
+  const dir = tempDir("cluster-stale");
+  const nats = await startNatsCluster(bin, { nodes: 1, partitions: 4 });
+  t.after(() => nats.stop());
+  const cfg = (name: string) => writeWorkerConfig(dir, { servers: nats.servers, name, partitions: 4, replicas: 1, leaseSeconds: 2 });
+  const w1 = spawnWorker(cfg("w1"), "w1");
+  t.after(() => kill(w1, "SIGKILL"));
+  await waitFor("w1 to own every partition", () => owned(w1) === 4, 30_000);
+
+  // Every output names its publisher and the lease (partition.epoch) it published under.
+  const seen: { worker: string; lease: string; at: number }[] = [];
+  const nc = await connect({ servers: nats.servers });
+  t.after(() => nc.close());
+  nc.subscribe("edgelearn.*.prediction", { callback: (_e, m) => void seen.push({ worker: m.headers?.get("Edgelearn-Worker") ?? "", lease: m.headers?.get("Edgelearn-Lease") ?? "", at: Date.now() }) });
+
+  const devices = 8;
+  const models = await ModelsReader.open(nats.servers, 4);
+  t.after(() => models.close());
+  const pub = await Publisher.open(nats.nodes[0].mqttUrl);
+  await pub.publish(devices, 0, 30);
+  let refs = Array.from({ length: devices }, (_, d) => referenceBlob(d, 30));
+  await waitFor("w1's checkpoints", async () => (await models.mismatches(devices, 30, refs)).length === 0, 30_000);
+  const w1Leases = new Set(seen.filter((s) => s.worker === "w1").map((s) => s.lease));
+  assert.ok(w1Leases.size > 0);
+
+  kill(w1, "SIGSTOP");
+  const w2 = spawnWorker(cfg("w2"), "w2");
+  t.after(() => kill(w2, "SIGKILL"));
+  await waitFor("w2 to take every partition from the paused w1", () => owned(w2) === 4, 30_000);
+  await pub.publish(devices, 30, 60);
+  refs = Array.from({ length: devices }, (_, d) => referenceBlob(d, 60));
+  await waitFor("w2's checkpoints", async () => (await models.mismatches(devices, 60, refs)).length === 0, 30_000);
+
+  const resumed = Date.now();
+  kill(w1, "SIGCONT");
+  await waitFor("w1 to notice it lost its partitions", () => (w1.log().match(/partition \d+: lost/g) ?? []).length === 4, 15_000);
+  await pub.publish(devices, 60, 90);
+  await pub.close();
+  refs = Array.from({ length: devices }, (_, d) => referenceBlob(d, 90));
+  let bad: number[] = [];
+  await waitFor("the last checkpoints", async () => (bad = await models.mismatches(devices, 90, refs)).length === 0, 30_000).catch(() => {
+    assert.deepEqual(bad, [], `${w1.log().slice(-2000)}\n--- w2\n${w2.log().slice(-2000)}`);
+  });
+  const stale = seen.filter((s) => s.worker === "w1" && s.at >= resumed && w1Leases.has(s.lease));
+  assert.deepEqual(stale, [], "w1 published under a lease it had lost");
+  kill(w1, "SIGTERM");
+  kill(w2, "SIGTERM");
+  assert.equal(await w1.exited, 0, w1.log());
+  assert.equal(await w2.exited, 0, w2.log());
+});
