@@ -66,7 +66,7 @@ test("one worker learns every device bit-identically to a single-process replay"
 
 const owned = (w: Worker) => (w.log().match(/partition \d+: owned/g) ?? []).length;
 
-test("3-node NATS cluster: kill -9 a worker mid-stream, start one, stop one cleanly, kill a NATS node: every model is the single-process replay", async (t) => {
+test("3-node NATS cluster: kill -9 a worker mid-stream, start one, stop one cleanly, kill a NATS node: every model is the single-process replay", { timeout: 170_000 }, async (t) => {
   const bin = requireNatsServer(t);
   if (!bin) return;
   const dir = tempDir("cluster-ha");
@@ -94,9 +94,11 @@ test("3-node NATS cluster: kill -9 a worker mid-stream, start one, stop one clea
   const w3 = start("w3");
   await pub.publish(devices, 2 * phase, 3 * phase, 20, 50);
   kill(w2, "SIGTERM");
-  await nats.nodes[2].kill();
   await pub.publish(devices, 3 * phase, 4 * phase, 20, 50);
   assert.equal(await w2.exited, 0, w2.log());
+  // A NATS node goes down while w3 still works through the backlog (not the publisher's node:
+  // nats-server 2.9's MQTT session streams stall without it, see docs/SCALING.md).
+  await nats.nodes[2].kill();
   await waitFor("w3 to own every partition", () => owned(w3) >= P, 60_000);
   t.diagnostic(`w3 owned all ${P} partitions ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill -9 of w1`);
   await pub.close();
@@ -113,7 +115,7 @@ test("3-node NATS cluster: kill -9 a worker mid-stream, start one, stop one clea
   assert.equal(await w3.exited, 0, w3.log());
 });
 
-test("a stale owner (SIGSTOP past its lease, then SIGCONT) neither writes its old models nor publishes as owner", async (t) => {
+test("a stale owner (SIGSTOP past its lease, then SIGCONT) neither writes its old models nor publishes as owner", { timeout: 90_000 }, async (t) => {
   const bin = requireNatsServer(t);
   if (!bin) return;
   const dir = tempDir("cluster-stale");
