@@ -44,6 +44,28 @@ export async function connectCluster(c: ClusterConfig, name: string): Promise<Na
 
 const CLUSTER_KEY = "cluster";
 
+/** The cluster was started with another shape: never retried. */
+export class ClusterMismatch extends ConfigError {}
+
+/**
+ * ensureCluster, retried while JetStream is still electing its leaders (a cluster that has just
+ * started, or lost a node, answers "not enabled" or times out for a few seconds).
+ */
+export async function joinCluster(nc: NatsConnection, c: ClusterConfig, input: string, waitMs = 30_000): Promise<ClusterHandles> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await ensureCluster(nc, c, input);
+    } catch (e) {
+      if (e instanceof ClusterMismatch || Date.now() > until) {
+        if (e instanceof ConfigError) throw e;
+        throw new ConfigError([`cluster: JetStream did not answer within ${waitMs / 1000} s: ${(e as Error).message}`]);
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
 /**
  * The stream, the buckets, and the cluster's shape: the first worker records P in the models
  * bucket; a worker with another P is refused (its devices would hash to other partitions).
@@ -101,7 +123,7 @@ export async function ensureCluster(nc: NatsConnection, c: ClusterConfig, input:
     } catch {
       /* shown raw below */
     }
-    throw new ConfigError([
+    throw new ClusterMismatch([
       `cluster.partitions: this worker has P=${c.partitions} (subject ${c.subject}), the cluster was started with ` +
         `P=${theirs.partitions ?? "?"} (subject ${theirs.subject ?? "?"}, key "${CLUSTER_KEY}" in bucket ${c.modelsBucket}); ` +
         `every worker and nats-server's mapping must use the same: ${mappingLine(input, theirs.subject ?? c.subject, theirs.partitions ?? c.partitions)}`,

@@ -7,7 +7,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { compileLearner, DEFAULT_WASM } from "../learner/index.js";
 import type { Config } from "../config/types.js";
 import type { Logger } from "../logger.js";
-import { connectCluster, ensureCluster, type ClusterHandles } from "./nats.js";
+import { connectCluster, joinCluster, type ClusterHandles } from "./nats.js";
 import { LeaseTable } from "./leases.js";
 import { ClusterLearner } from "./learn.js";
 import { PartitionOwner, type PartitionCounters } from "./partition.js";
@@ -51,13 +51,13 @@ export class ClusterWorker {
     const nc: NatsConnection = await connectCluster(c, name);
     let h: ClusterHandles;
     try {
-      h = await ensureCluster(nc, c, config.topics.input.replaceAll("/", "."));
+      h = await joinCluster(nc, c, config.topics.input.replaceAll("/", "."));
     } catch (e) {
       await nc.close();
       throw e;
     }
     const w = new ClusterWorker(config, h, o.logger, name, module);
-    await w.leases.heartbeat();
+    await w.leases.heartbeat().catch(() => undefined); // retried every tick
     w.log.info(
       `cluster worker ${name}: ${c.partitions} partitions on stream ${c.stream} (${c.subject}.<p>.<device>), models in ${c.modelsBucket}, ` +
         `leases of ${c.leaseSeconds} s in ${c.leasesBucket}; outputs on ${w.subjects.output}.<device>.prediction`,
@@ -101,11 +101,15 @@ export class ClusterWorker {
           if (await this.leases.acquire(p)) this.take(p);
         }
       } else if (this.owners.size > target && taken.size >= P) {
-        // Everything is owned and we hold more than our share: give one back per tick.
-        const p = Math.max(...this.owners.keys());
-        const o = this.owners.get(p)!;
-        this.owners.delete(p);
-        await o.release();
+        // Everything is owned and we hold more than our share: give the excess back (highest
+        // numbers first); the workers short of their share take them on their next round.
+        const give = [...this.owners.keys()].sort((a, b) => b - a).slice(0, this.owners.size - target);
+        const gone = give.map((p) => {
+          const o = this.owners.get(p)!;
+          this.owners.delete(p);
+          return o.release();
+        });
+        await Promise.all(gone);
       }
     } catch (e) {
       this.log.warn(`lease round failed: ${(e as Error).message}`);

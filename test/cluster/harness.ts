@@ -148,6 +148,9 @@ export class ModelsReader {
   }
 }
 
+/** How many times the worker logged taking a partition. */
+export const owned = (w: Worker) => (w.log().match(/partition \d+: owned/g) ?? []).length;
+
 export function kill(w: Worker, sig: NodeJS.Signals): void {
   if (w.child.exitCode === null) w.child.kill(sig);
 }
