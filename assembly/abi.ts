@@ -4,12 +4,13 @@
 export const ABI_VERSION: i32 = 1;
 export const MAGIC: u32 = 0x4E524C45; // "ELRN" little-endian
 
-// Model kinds. 1..2 core (issue 2), 3..5 issue 3 (assembly/ext.ts).
+// Model kinds. 1..2 core, 3..6 in assembly/ext.ts.
 export const KIND_LINEAR: i32 = 1;
 export const KIND_LOGISTIC: i32 = 2;
 export const KIND_HALFSPACE: i32 = 3;
 export const KIND_AR: i32 = 4;
 export const KIND_KMEANS: i32 = 5;
+export const KIND_SURPRISE: i32 = 6;
 
 export const MAX_FEATURES: i32 = 32;
 
@@ -65,7 +66,8 @@ export const P_WARMUP: i32 = 17;
 export const P_SPIKE_RESET: i32 = 18;
 export const P_THRESHOLD: i32 = 19;
 export const P_TARGET_SPIKE: i32 = 20;
-export const N_CORE_PARAMS: i32 = 21;
+export const P_GRAD_FORGET: i32 = 21;
+export const N_CORE_PARAMS: i32 = 22;
 export const N_PARAMS: i32 = 64;
 export const EXT_PARAM_BASE: i32 = 32;
 

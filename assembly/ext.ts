@@ -13,9 +13,9 @@
 //   background DRIFT_RESPONSE = 2: a second model section of the kind, rounded up to 16
 
 import {
-  KIND_LINEAR, KIND_LOGISTIC, KIND_HALFSPACE, KIND_AR, KIND_KMEANS, F_LEARNED, F_PREDICTED,
+  KIND_LINEAR, KIND_LOGISTIC, KIND_HALFSPACE, KIND_AR, KIND_KMEANS, KIND_SURPRISE, F_LEARNED, F_PREDICTED,
   F_WARMUP, F_ANOMALY, F_PROTECTED, F_DRIFT_WARNING, F_DRIFT, F_MODEL_SWAPPED, C_READINGS,
-  P_LR, P_L2, P_OPTIMIZER, P_INTERCEPT, P_SCALER, MAX_FEATURES,
+  P_LR, P_L2, P_OPTIMIZER, P_INTERCEPT, P_SCALER, P_GRAD_FORGET, MAX_FEATURES,
 } from "./abi";
 import { writeOut, STATE } from "./core/mem";
 import { g_counts, g_metrics, g_scaler, param, rangeLo, rangeHi, countAdd, isCoreKind, MODEL_HEAD, MODEL_SLOT, H_PARAMS } from "./core/state";
@@ -30,6 +30,7 @@ import { ewz_bytes, ewz_init, ewz_score, ewz_learn } from "./anomaly/ew_zscore";
 import { hst_bytes, hst_shape, hst_reset, hst_score, hst_learn } from "./anomaly/halfspace_trees";
 import { ar_bytes, ar_shape, ar_reset, ar_predict, ar_learn, ar_shift, ar_score, ar_ready, ar_scale, rls_restart } from "./forecast/ar_rls";
 import { km_bytes, km_shape, km_reset, km_nearest, km_score, km_learn, km_soften, km_d2 } from "./cluster/kmeans";
+import { surprise_bytes, surprise_shape, surprise_reset, surprise_score, surprise_commit, surprise_ready, surprise_feature, surprise_may_protect } from "./anomaly/surprise";
 
 // Parameter ids (docs/ABI.md).
 export const P_DRIFT_DETECTOR: i32 = 32; // 0 none, 1 ADWIN, 2 Page-Hinkley, 3 DDM
@@ -56,7 +57,12 @@ export const P_AR_EXOG: i32 = 52;
 export const P_KM_K: i32 = 53;
 export const P_KM_RATE: i32 = 54;
 export const P_KM_WARMUP: i32 = 55;
-const N_EXT: i32 = 24;
+export const P_NOVELTY_TOL: i32 = 56;
+export const P_LIKELIHOOD_ALPHA: i32 = 57;
+export const P_SCORE_WARMUP: i32 = 58;
+export const P_PROTECT_RUN: i32 = 59;
+export const P_RECENT_DECAY: i32 = 60;
+const N_EXT: i32 = 29;
 
 // Counter ids.
 export const C_DRIFTS: i32 = 32;
@@ -79,11 +85,13 @@ const RESP_BACKGROUND: i32 = 2;
 const EXT_HEAD: i32 = 16;
 /** HALFSPACE's default anomaly threshold (River's score scale; see bench/nab.bench.ts). */
 const HST_THRESHOLD: f32 = 0.96;
+/** SURPRISE's default anomaly threshold: the one NAB's optimiser picks for it (bench/nab). */
+const SURPRISE_THRESHOLD: f32 = 0.93;
 
 // default, min, max, flags (1 int, 2 structural) per ext id; NaN default = unknown id.
 const TABLE: usize = memory.data<f32>([
   /* 32 DRIFT_DETECTOR   */ 2, 0, 3, 3,
-  /* 33 DRIFT_RESPONSE   */ 0, 0, 2, 3,
+  /* 33 DRIFT_RESPONSE   */ 2, 0, 2, 3,
   /* 34 ADWIN_DELTA      */ 0.002, 1e-9, 1, 2,
   /* 35 ADWIN_DELTA_WARN */ 0.02, 1e-9, 1, 2,
   /* 36 PH_DELTA         */ 0.005, 0, 1e6, 2,
@@ -106,6 +114,11 @@ const TABLE: usize = memory.data<f32>([
   /* 53 KM_K             */ 3, 1, 16, 3,
   /* 54 KM_RATE          */ 0, 0, 1, 0,
   /* 55 KM_WARMUP        */ 100, 0, 1e6, 1,
+  /* 56 NOVELTY_TOL      */ 0.02, 1e-6, 1e6, 0,
+  /* 57 LIKELIHOOD_ALPHA */ 0.001, 1e-6, 1, 0,
+  /* 58 SCORE_WARMUP     */ 100, 0, 1e6, 1,
+  /* 59 PROTECT_RUN      */ 10, 0, 1e6, 1,
+  /* 60 RECENT_DECAY     */ 0.003, 0, 1, 0,
 ]);
 
 // @ts-ignore: decorator
@@ -120,6 +133,7 @@ function applies(kind: i32, id: i32): bool {
   if (id >= P_HST_TREES && id <= P_HST_RANGE) return kind == KIND_HALFSPACE;
   if (id >= P_AR_ORDER && id <= P_AR_EXOG) return kind == KIND_AR;
   if (id >= P_KM_K && id <= P_KM_WARMUP) return kind == KIND_KMEANS;
+  if (id >= P_NOVELTY_TOL && id <= P_RECENT_DECAY) return kind == KIND_SURPRISE;
   return true;
 }
 
@@ -129,7 +143,7 @@ function applies(kind: i32, id: i32): bool {
 }
 
 export function ext_kind_valid(kind: i32): bool {
-  return kind == KIND_HALFSPACE || kind == KIND_AR || kind == KIND_KMEANS;
+  return kind == KIND_HALFSPACE || kind == KIND_AR || kind == KIND_KMEANS || kind == KIND_SURPRISE;
 }
 
 export function ext_supervised(kind: i32): bool {
@@ -146,6 +160,7 @@ export function ext_model_size(kind: i32, nf: i32, params: usize): i32 {
   if (kind == KIND_HALFSPACE) return hst_bytes(<i32>pget(params, P_HST_TREES), <i32>pget(params, P_HST_HEIGHT));
   if (kind == KIND_AR) return ar_bytes(<i32>pget(params, P_AR_ORDER), pget(params, P_AR_EXOG) != 0 ? nf : 0);
   if (kind == KIND_KMEANS) return km_bytes(<i32>pget(params, P_KM_K), nf);
+  if (kind == KIND_SURPRISE) return surprise_bytes(nf);
   return -1;
 }
 
@@ -209,6 +224,7 @@ function stamp(kind: i32, nf: i32, m: usize): void {
   if (kind == KIND_HALFSPACE) hst_shape(m, <i32>lp(P_HST_TREES), <i32>lp(P_HST_HEIGHT), <i32>lp(P_HST_WINDOW), <u32>lp(P_HST_SEED), nf);
   else if (kind == KIND_AR) ar_shape(m, <i32>lp(P_AR_ORDER), lp(P_AR_EXOG) != 0 ? nf : 0);
   else if (kind == KIND_KMEANS) km_shape(m, <i32>lp(P_KM_K), nf);
+  else if (kind == KIND_SURPRISE) surprise_shape(m, nf);
 }
 
 /** Fresh model of any kind in a zeroed section. */
@@ -217,6 +233,7 @@ function modelInit(kind: i32, nf: i32, m: usize): void {
   if (kind == KIND_HALFSPACE) hst_reset(m);
   else if (kind == KIND_AR) ar_reset(m);
   else if (kind == KIND_KMEANS) km_reset(m);
+  else if (kind == KIND_SURPRISE) surprise_reset(m);
 }
 
 export function ext_init(kind: i32, nf: i32, model: usize, ext: usize): void {
@@ -236,11 +253,11 @@ export function ext_init(kind: i32, nf: i32, model: usize, ext: usize): void {
 export let ext_last_score: f32 = NaN;
 
 /** Flags for a score: ANOMALY above the threshold, PROTECTED when it must not be learned. */
-function anomalyFlags(score: f32, learn: bool): u32 {
+function anomalyFlags(score: f32, learn: bool, mayProtect: bool = true): u32 {
   if (!(score > lp(P_ANOMALY_THRESHOLD))) return 0;
   let f = F_ANOMALY;
   if (learn) countAdd(C_ANOMALIES, 1);
-  if (lp(P_PROTECT) != 0) {
+  if (lp(P_PROTECT) != 0 && mayProtect) {
     f |= F_PROTECTED;
     if (learn) countAdd(C_PROTECTED, 1);
   }
@@ -287,6 +304,15 @@ function extLearn(kind: i32, nf: i32, m: usize, x: usize, z: usize, y: f32): voi
   if (kind == KIND_HALFSPACE) hst_learn(m, hstMap(nf, x, z));
   else if (kind == KIND_AR) ar_learn(m, y, z, lp(P_AR_FORGET));
   else if (kind == KIND_KMEANS && !scalerWarming()) km_learn(m, z, lp(P_KM_RATE), <u32>lp(P_KM_WARMUP));
+  else if (kind == KIND_SURPRISE) surpriseCommit(m, x, surpriseScore(m, x), false);
+}
+
+@inline function surpriseScore(m: usize, x: usize): f32 {
+  return surprise_score(m, x, lp(P_NOVELTY_TOL), <u32>lp(P_SCORE_WARMUP));
+}
+
+@inline function surpriseCommit(m: usize, x: usize, score: f32, keepOut: bool): void {
+  surprise_commit(m, x, score, keepOut, lp(P_LIKELIHOOD_ALPHA), lp(P_RECENT_DECAY));
 }
 
 /** KMEANS places no centre before the scaler has seen 32 readings: standardized features from a
@@ -295,12 +321,23 @@ function scalerWarming(): bool {
   return lp(P_SCALER) != 0 && load<u32>(g_scaler) < 32;
 }
 
-export function ext_step(kind: i32, nf: i32, model: usize, ext: usize, x: usize, z: usize, y: f32, learn: bool, out: usize): u32 {
+/**
+ * One reading of an ext kind. `heldOut`: the guard keeps this reading out of learning (SURPRISE
+ * only): it is scored and flagged, the score's own statistics move on, nothing is learned.
+ */
+export function ext_step(kind: i32, nf: i32, model: usize, ext: usize, x: usize, z: usize, y: f32, learn: bool, out: usize, heldOut: bool): u32 {
   let flags: u32 = 0;
   let pred: f32 = NaN, score: f32 = NaN, err: f32 = NaN, extra: f32 = NaN;
   let label: i32 = -1;
   stamp(kind, nf, model);
-  if (kind == KIND_HALFSPACE) {
+  let mayProtect = true;
+  if (kind == KIND_SURPRISE) {
+    score = surpriseScore(model, x);
+    pred = score;
+    label = surprise_feature;
+    if (!surprise_ready(model, <u32>lp(P_SCORE_WARMUP))) flags |= F_WARMUP;
+    mayProtect = surprise_may_protect(model, <u32>lp(P_PROTECT_RUN));
+  } else if (kind == KIND_HALFSPACE) {
     score = hst_score(model, hstMap(nf, x, z));
     pred = score;
     if (load<u32>(model, 24) == 0) flags |= F_WARMUP; // no reference window yet
@@ -321,11 +358,15 @@ export function ext_step(kind: i32, nf: i32, model: usize, ext: usize, x: usize,
     if (load<u32>(model, 8) < load<u32>(model)) flags |= F_WARMUP; // fewer centres than k
   }
   flags |= F_PREDICTED;
-  flags |= anomalyFlags(score, learn);
+  flags |= anomalyFlags(score, learn, mayProtect);
   const sup = kind == KIND_AR;
-  if (learn && (!sup || y - y == 0)) {
+  if (learn && kind == KIND_SURPRISE) {
+    // the score's own statistics move on every reading; protected ones stay out of the model
+    surpriseCommit(model, x, score, heldOut || (flags & F_PROTECTED) != 0);
+  }
+  if (learn && !heldOut && (!sup || y - y == 0)) {
     if ((flags & F_PROTECTED) == 0) {
-      extLearn(kind, nf, model, x, z, y);
+      if (kind != KIND_SURPRISE) extLearn(kind, nf, model, x, z, y);
       flags |= F_LEARNED;
       if (hasExt()) {
         bgLearn(kind, nf, ext, x, z, y);
@@ -351,6 +392,7 @@ function soften(kind: i32, nf: i32, m: usize): void {
     for (let i = 0; i <= nf; i++) store<f32>(m + <usize>(MODEL_HEAD + i * MODEL_SLOT), 0, 4); // G
   } else if (kind == KIND_AR) rls_restart(m);
   else if (kind == KIND_KMEANS) km_soften(m);
+  else if (kind == KIND_SURPRISE) surprise_reset(m);
   else hst_reset(m);
 }
 
@@ -362,7 +404,7 @@ export function bgLearn(kind: i32, nf: i32, ext: usize, x: usize, z: usize, y: f
     const intercept = lp(P_INTERCEPT) != 0;
     const g = coreGrad(bg, kind, nf, z, y, intercept);
     if (g - g != 0) return;
-    linUpdate(bg, z, nf, g, lp(P_LR), lp(P_L2), <i32>lp(P_OPTIMIZER), intercept);
+    linUpdate(bg, z, nf, g, lp(P_LR), lp(P_L2), <i32>lp(P_OPTIMIZER), intercept, <f32>1 - lp(P_GRAD_FORGET));
   } else {
     stamp(kind, nf, bg);
     extLearn(kind, nf, bg, x, z, y);
@@ -437,9 +479,10 @@ export function ext_observe(kind: i32, nf: i32, model: usize, ext: usize, err: f
 
 export function ext_param_default(kind: i32, id: i32): f32 {
   if (!applies(kind, id)) return NaN;
-  if (id == P_DRIFT_DETECTOR && (kind == KIND_HALFSPACE || kind == KIND_KMEANS)) return 0;
+  if (id == P_DRIFT_DETECTOR && (kind == KIND_HALFSPACE || kind == KIND_KMEANS || kind == KIND_SURPRISE)) return 0;
   if (id == P_ANOMALY_THRESHOLD && kind == KIND_HALFSPACE) return HST_THRESHOLD;
-  return tab(id, 0);
+  if (id == P_ANOMALY_THRESHOLD && kind == KIND_SURPRISE) return SURPRISE_THRESHOLD;
+    return tab(id, 0);
 }
 export function ext_param_min(kind: i32, id: i32): f32 {
   return applies(kind, id) ? tab(id, 1) : 0;

@@ -9,6 +9,7 @@ import { Flag, Kind, Learner, Param, DriftDetector, DriftResponse, compileLearne
 import { take, sea, gradualDrift, recurring, regressionDrift, type Sample } from "../host/sim/index.js";
 import { prequential, flagged } from "../host/sim/prequential.js";
 import type { BenchModule, BenchRow } from "./types.js";
+import { riverAvailable, riverPrequential } from "./lib/river.js";
 
 interface Stream {
   name: string;
@@ -23,11 +24,13 @@ interface Stream {
 
 interface Policy {
   name: string;
-  detector: DriftDetector;
-  response: DriftResponse;
+  /** undefined: the module's defaults, untouched. */
+  detector?: DriftDetector;
+  response?: DriftResponse;
 }
 
 const POLICIES: Policy[] = [
+  { name: "defaults" },
   { name: "no adaptation", detector: DriftDetector.None, response: DriftResponse.Notify },
   { name: "ADWIN + reset", detector: DriftDetector.ADWIN, response: DriftResponse.ResetAccumulators },
   { name: "ADWIN + background", detector: DriftDetector.ADWIN, response: DriftResponse.Background },
@@ -82,18 +85,21 @@ const bench: BenchModule = {
     const module = compileLearner();
     const rows: BenchRow[] = [];
     const details: Record<string, unknown> = {};
+    const river = riverAvailable();
+    if (!river) log("drift: River is not installed (pip install river): no River rows");
     for (const s of streams(n)) {
       log(`drift: ${s.name}`);
       const cls = s.kind === Kind.Logistic;
       let base = NaN;
+      let defaults = NaN;
       for (const p of POLICIES) {
-        const l = new Learner(module).create(s.kind, s.nFeatures, {
-          params: { [Param.DriftDetector]: p.detector, [Param.DriftResponse]: p.response, [Param.TargetSpike]: 0 },
-        });
+        const params = p.detector === undefined ? {} : { [Param.DriftDetector]: p.detector, [Param.DriftResponse]: p.response!, [Param.TargetSpike]: 0 };
+        const l = new Learner(module).create(s.kind, s.nFeatures, { params });
         const o = prequential(l, s.samples);
         const loss = losses(s, o.label, o.error);
         const value = cls ? 1 - mean(loss, 0, loss.length) : mean(loss, 0, loss.length);
         if (p.detector === DriftDetector.None) base = value;
+        if (p.detector === undefined) defaults = value;
         const alarms = flagged(o, Flag.Drift);
         const delays = s.drifts.map((d) => alarms.find((a) => a >= d && a < d + 2000)).map((a, k) => (a === undefined ? -1 : a - s.drifts[k]));
         const falseAlarms = alarms.filter((a) => !s.drifts.some((d) => a >= d && a < d + 2000)).length;
@@ -101,7 +107,7 @@ const bench: BenchModule = {
         const within = rec.filter((r) => r >= 0 && r <= 1000).length;
         const detected = delays.filter((d) => d >= 0);
         const parts: string[] = [];
-        if (p.detector !== DriftDetector.None) {
+        if (p.detector !== undefined && p.detector !== DriftDetector.None) {
           parts.push(cls ? `${((value - base) * 100).toFixed(1)} pts vs none` : `${((value / base - 1) * 100).toFixed(1)}% MAE vs none`);
           parts.push(`delay ${detected.length ? Math.round(detected.reduce((a, b) => a + b, 0) / detected.length) : "-"} (${detected.length}/${s.drifts.length} found)`);
           parts.push(`false alarms ${falseAlarms}`);
@@ -110,6 +116,15 @@ const bench: BenchModule = {
         if (s.abrupt) parts.push(`recovered ≤ 1000 after ${within}/${rec.length} drifts (${rec.map((r) => (r < 0 ? ">5000" : String(r))).join(", ")})`);
         rows.push({ metric: `${s.name}: ${p.name}`, value: Number(value.toFixed(4)), unit: cls ? "accuracy" : "MAE", note: parts.join("; ") });
         details[`${s.name}: ${p.name}`] = { value, delays, falseAlarms, recovery: rec, alarms: alarms.slice(0, 50) };
+      }
+      if (river) {
+        // River's plain model at its defaults (StandardScaler | LogisticRegression / LinearRegression)
+        const r = riverPrequential(cls ? "logreg" : "linreg", s.samples.map((x) => ({ x: x.x, y: x.y })));
+        if (r !== undefined) {
+          const better = cls ? defaults >= r : defaults <= r;
+          rows.push({ metric: `${s.name}: River ${cls ? "LogisticRegression" : "LinearRegression"} (defaults)`, value: Number(r.toFixed(4)), unit: cls ? "accuracy" : "MAE", note: `edgelearn defaults ${defaults.toFixed(4)}: ${better ? "at or ahead of" : "behind"} River` });
+          details[`${s.name}: River`] = r;
+        }
       }
     }
     return { name: "drift", rows, details: { readings: n, ...details } };

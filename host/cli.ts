@@ -1,6 +1,6 @@
 // `edgelearn <command>`: bin/edgelearn.js calls `main(argv)` and exits with what it returns.
 
-import { readFileSync } from "node:fs";
+import { PACKAGE_VERSION, ABI_VERSION } from "./version.js";
 import { EXIT, UsageError, stdio, type Io } from "./cli/common.js";
 
 export { EXIT } from "./cli/common.js";
@@ -41,15 +41,6 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   },
 };
 
-function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-    return pkg.version;
-  } catch {
-    return "unknown";
-  }
-}
-
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === "help" || cmd === "--help" || cmd === "-h") {
@@ -57,7 +48,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     return cmd === undefined ? EXIT.USAGE : EXIT.OK;
   }
   if (cmd === "--version" || cmd === "-v") {
-    io.out(`edgelearn ${version()}\n`);
+    io.out(`edgelearn ${PACKAGE_VERSION} (state-blob ABI ${ABI_VERSION})\n`);
     return EXIT.OK;
   }
   const load = COMMANDS[cmd];

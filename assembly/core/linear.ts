@@ -3,7 +3,10 @@
 // reuse it. Section: head (t u32, N f32, 8 reserved bytes), then slot i = 0..n (n is the bias):
 // w f32, G f32 (sum of squared gradients), s f32 (NAG: largest |z_i| seen).
 //
-//   OPTIMIZER 0  AdaGrad (Duchi et al. 2011): G += g², w −= η g / (√G + 1e-7)
+//   OPTIMIZER 0  AdaGrad (Duchi et al. 2011) with forgetting: G ← ρ G + g², w −= η g / (√G + 1e-7).
+//                ρ = 1 − GRAD_FORGET (1e-5): plain AdaGrad's steps only shrink, so after a change the
+//                model would crawl; forgetting keeps G to its last ~1/(1 − ρ) readings, a floor
+//                on the step size that stationary data never notices (GRAD_FORGET = 0, which blobs written before it existed hold, is plain AdaGrad).
 //   OPTIMIZER 1  normalized adaptive gradient, NAG (Ross, Mineiro, Langford 2013): invariant to
 //                feature scale, so it also works with SCALER = 0 on raw sensor units.
 // L2 adds λ w to each weight's gradient (never to the bias).
@@ -42,15 +45,15 @@ const S: usize = 8;
   return i < nf ? load<f32>(z + (<usize>i << 2)) : 1;
 }
 
-/** AdaGrad on the slot at s: G += gi², w −= lr gi / (√G + 1e-7). */
-@inline function adaStep(s: usize, w: f32, gi: f32, lr: f32): void {
-  const acc = load<f32>(s, G) + gi * gi;
+/** AdaGrad on the slot at s: G ← ρ G + gi², w −= lr gi / (√G + 1e-7). */
+@inline function adaStep(s: usize, w: f32, gi: f32, lr: f32, rho: f32): void {
+  const acc = load<f32>(s, G) * rho + gi * gi;
   store<f32>(s, acc, G);
   store<f32>(s, w - lr * gi / (Mathf.sqrt(acc) + 1e-7), W);
 }
 
 /** One step for dloss/df = g at the point z. The bias is weight n with a constant input 1. */
-export function linUpdate(m: usize, z: usize, nf: i32, g: f32, lr: f32, l2: f32, opt: i32, intercept: bool): void {
+export function linUpdate(m: usize, z: usize, nf: i32, g: f32, lr: f32, l2: f32, opt: i32, intercept: bool, rho: f32): void {
   const t = load<u32>(m, M_T) + 1;
   store<u32>(m, t, M_T);
   const end = intercept ? nf + 1 : nf;
@@ -59,11 +62,11 @@ export function linUpdate(m: usize, z: usize, nf: i32, g: f32, lr: f32, l2: f32,
     for (let i = 0; i < nf; i++) {
       const s = mslot(m, i);
       const w = load<f32>(s, W);
-      adaStep(s, w, g * load<f32>(z + (<usize>i << 2)) + l2 * w, lr);
+      adaStep(s, w, g * load<f32>(z + (<usize>i << 2)) + l2 * w, lr, rho);
     }
     if (intercept) {
       const s = mslot(m, nf);
-      adaStep(s, load<f32>(s, W), g + <f32>0, lr);
+      adaStep(s, load<f32>(s, W), g + <f32>0, lr, rho);
     }
     return;
   }

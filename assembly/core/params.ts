@@ -3,8 +3,8 @@
 // Ids 32..63 are answered by assembly/ext.ts.
 
 import {
-  N_CORE_PARAMS, EXT_PARAM_BASE, N_PARAMS, KIND_LINEAR,
-  P_TARGET_SCALE, P_LR, P_RANGE_LO, P_RANGE_HI,
+  N_CORE_PARAMS, EXT_PARAM_BASE, N_PARAMS, KIND_LINEAR, KIND_SURPRISE,
+  P_TARGET_SCALE, P_LR, P_RANGE_LO, P_RANGE_HI, P_STUCK_K, P_SPIKE_T,
 } from "../abi";
 import { ext_param_default, ext_param_min, ext_param_max, ext_param_flags } from "../ext";
 
@@ -34,10 +34,11 @@ const TABLE: usize = memory.data<f32>([
   /* 18 SPIKE_RESET  */ 4.0, 1.0, 1e6,
   /* 19 THRESHOLD    */ 0.5, 0.0, 1.0,
   /* 20 TARGET_SPIKE */ 1.0, 0.0, 1.0,
+  /* 21 GRAD_FORGET  */ 0.00001, 0.0, 0.5,
 ]);
 
 const FLAGS: usize = memory.data<u8>([
-  0, 0, 1, 0, 3, 3, 3, 0, 3, 0, 0, 0, 1, 0, 0, 0, 0, 1, 1, 0, 1,
+  0, 0, 1, 0, 3, 3, 3, 0, 3, 0, 0, 0, 1, 0, 0, 0, 0, 1, 1, 0, 1, 0,
 ]);
 
 @inline function tab(id: i32, col: i32): f32 {
@@ -50,6 +51,14 @@ export function paramDefault(kind: i32, id: i32): f32 {
   if (id < 0 || id >= N_CORE_PARAMS) return NaN;
   if (id == P_TARGET_SCALE && kind == KIND_LINEAR) return 1.0;
   if (id == P_LR && kind == KIND_LINEAR) return 0.2;
+  if (kind == KIND_SURPRISE) {
+    // The anomaly detector scores every finite reading: a spike is what it reports, a value
+    // outside any range is novelty, and a constant series is not a fault by itself. Only
+    // non-finite values (and ranges the user sets) are refused as sensor faults.
+    if (id == P_STUCK_K || id == P_SPIKE_T) return 0;
+    if (id == P_RANGE_LO) return -3.4e38;
+    if (id == P_RANGE_HI) return 3.4e38;
+  }
   return tab(id, 0);
 }
 

@@ -2,9 +2,9 @@
 // scaler update → learn. Kinds 1..2 run here; other kinds dispatch to assembly/ext.ts.
 
 import {
-  KIND_LINEAR, KIND_LOGISTIC, REJECT_MASK, REJ_NO_TARGET, REJ_BAD_TARGET, F_LEARNED, F_PREDICTED,
+  KIND_LINEAR, KIND_LOGISTIC, KIND_SURPRISE, REJ_NONFINITE, REJECT_MASK, REJ_NO_TARGET, REJ_BAD_TARGET, F_LEARNED, F_PREDICTED,
   F_WARMUP, F_PROTECTED, P_LR, P_L2, P_LOSS, P_HUBER_DELTA, P_OPTIMIZER, P_INTERCEPT, P_TARGET_SCALE,
-  P_THRESHOLD, P_WARMUP, C_READINGS, C_LEARNED, C_PREDICTED, C_REJECTED, C_NONFINITE,
+  P_THRESHOLD, P_WARMUP, P_GRAD_FORGET, C_READINGS, C_LEARNED, C_PREDICTED, C_REJECTED, C_NONFINITE,
 } from "../abi";
 import { ZBUF, O_ERROR, writeOut, finite } from "./mem";
 import { g_kind, g_nf, g_model, g_ext, g_counts, param, countAdd, isCoreKind } from "./state";
@@ -81,6 +81,17 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
   // The guard's pass also standardizes x into z and takes the core model's dot product.
   let flags = guardFeatures(x, learn && (!sup || finite(y)), z, core ? g_model : 0, core && intercept);
   if (learn) countAdd(C_READINGS, 1);
+  if ((flags & REJECT_MASK) != 0 && kind == KIND_SURPRISE && (flags & REJ_NONFINITE) == 0) {
+    // The anomaly detector scores a reading the guard keeps out (range, stuck, spike): it is
+    // flagged when anomalous and never learned. Only a non-finite value goes unscored.
+    flags |= ext_step(kind, nf, g_model, g_ext, x, z, NaN, learn, out, true);
+    if (learn) {
+      countReasons(flags);
+      countAdd(C_PREDICTED, 1);
+    }
+    store<u32>(out, flags, 16);
+    return flags;
+  }
   if (flags & REJECT_MASK) {
     if (learn) countReasons(flags);
     writeOut(out, NaN, NaN, NaN, NaN, flags, -1);
@@ -91,7 +102,7 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
   if (<f32>load<u32>(g_counts, <usize>C_LEARNED << 2) < param(P_WARMUP)) flags |= F_WARMUP;
 
   if (!core) {
-    flags |= ext_step(kind, nf, g_model, g_ext, x, z, canLearn ? y : NaN, canLearn, out);
+    flags |= ext_step(kind, nf, g_model, g_ext, x, z, canLearn ? y : NaN, canLearn, out, false);
     if (canLearn && (flags & F_LEARNED)) {
       absorb(x, nf, y, sup, false, ZBUF, 0, false);
     }
@@ -131,7 +142,7 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
     const ts = targetScaled(kind);
     const g = gradAt(absorb(x, nf, y, true, ts, z, g_model, intercept), kind, nf, y, intercept);
     if (finite(g)) {
-      linUpdate(g_model, z, nf, g, param(P_LR), param(P_L2), <i32>param(P_OPTIMIZER), intercept);
+      linUpdate(g_model, z, nf, g, param(P_LR), param(P_L2), <i32>param(P_OPTIMIZER), intercept, <f32>1 - param(P_GRAD_FORGET));
       flags |= F_LEARNED;
       countAdd(C_LEARNED, 1);
       bgLearn(kind, nf, g_ext, x, z, y); // the background model (DRIFT_RESPONSE = 2), if one runs

@@ -32,7 +32,12 @@ export const stdio: Io = {
 };
 
 /** node:util parseArgs with usage errors that name the command. */
-export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(cmd: string, argv: string[], options: T, positionals = 0) {
+export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(
+  cmd: string,
+  argv: string[],
+  options: T,
+  positionals = 0,
+): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: boolean; strict: true }>> {
   try {
     const r = parseArgs({ args: argv, options, allowPositionals: positionals > 0, strict: true });
     if (r.positionals.length > positionals) throw new UsageError(`unexpected argument ${JSON.stringify(r.positionals[positionals])}`);

@@ -2,10 +2,10 @@
 // when the module accepts it: kind, configuration (parameters), counters and metrics.
 
 import { readFileSync } from "node:fs";
-import { Learner, Count, Metric, Param, Kind, MAGIC, HEADER_BYTES, errorName } from "../learner/index.js";
+import { Learner, HEADER_BYTES } from "../learner/index.js";
+import { inspectBlob as describeBlob } from "../learner/inspect.js";
 import { KIND_TASK } from "../devices/model.js";
 import type { CheckpointMeta } from "../store/types.js";
-import { blobCrc } from "../learner/crc32.js";
 import { EXIT, UsageError, parse, checkModule, type Io } from "./common.js";
 
 export const INSPECT_HELP = `Usage: edgelearn inspect FILE [--json]
@@ -28,50 +28,32 @@ Exit codes: 0 the blob is valid, 4 the file cannot be read, 5 the blob is damage
 refused by the module, 2 bad usage, 3 learner module missing.
 `;
 
-function enumEntries(e: object): [string, number][] {
-  return Object.entries(e).filter(([, v]) => typeof v === "number") as [string, number][];
-}
-
+/** The CLI's view of a blob (text or --json): host/learner/inspect.ts's record, formatted. */
 export function inspectBlob(blob: Uint8Array, learner: Learner): Record<string, unknown> {
-  const r: Record<string, unknown> = { bytes: blob.length };
-  if (blob.length < HEADER_BYTES) {
+  const info = describeBlob(blob, learner);
+  const r: Record<string, unknown> = { bytes: info.bytes };
+  const h = info.header;
+  if (!h) {
     r.valid = false;
     r.error = `too short for a header (${blob.length} < ${HEADER_BYTES} bytes)`;
     return r;
   }
-  const v = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-  const magic = v.getUint32(0, true);
-  const length = v.getUint32(8, true);
-  const stored = v.getUint32(12, true);
-  r.magic = magic === MAGIC ? "ELRN" : `0x${magic.toString(16)} (not ELRN)`;
-  r.abi_version = v.getUint16(4, true);
-  const kind = v.getUint16(6, true);
-  r.kind = Kind[kind] ? `${Kind[kind]} (${kind}, ${KIND_TASK[kind]})` : `unknown (${kind})`;
-  r.length = length;
-  const computed = length <= blob.length && length >= HEADER_BYTES ? blobCrc(blob, length) : undefined;
-  r.crc = {
-    stored: `0x${stored.toString(16).padStart(8, "0")}`,
-    computed: computed === undefined ? null : `0x${computed.toString(16).padStart(8, "0")}`,
-    ok: computed === stored,
-  };
-  const code = learner.load(blob);
-  r.valid = code === 0;
-  if (code !== 0) {
-    r.error = `refused by the module: ${errorName(code)}`;
+  const hex8 = (n: number) => `0x${n.toString(16).padStart(8, "0")}`;
+  r.magic = h.magicOk ? "ELRN" : `0x${h.magic.toString(16)} (not ELRN)`;
+  r.abi_version = h.abiVersion;
+  r.kind = h.kindName ? `${h.kindName} (${h.kind}, ${KIND_TASK[h.kind]})` : `unknown (${h.kind})`;
+  r.length = h.length;
+  r.crc = { stored: hex8(h.crcStored), computed: h.crcComputed === undefined ? null : hex8(h.crcComputed), ok: h.crcOk };
+  r.valid = info.valid;
+  if (!info.valid) {
+    r.error = `refused by the module: ${info.errorName}`;
     return r;
   }
-  r.features = learner.nFeatures;
-  const params: Record<string, number> = {};
-  for (const [name, id] of enumEntries(Param)) params[name] = learner.getParam(id);
-  r.params = params;
-  const counts: Record<string, number> = {};
-  for (const [name, id] of enumEntries(Count)) counts[name] = learner.count(id);
-  r.counts = counts;
+  r.features = info.features;
+  r.params = info.params;
+  r.counts = info.counts;
   const metrics: Record<string, number | null> = {};
-  for (const [name, id] of enumEntries(Metric)) {
-    const m = learner.metric(id);
-    metrics[name] = Number.isFinite(m) ? +m.toPrecision(7) : null;
-  }
+  for (const [name, m] of Object.entries(info.metrics ?? {})) metrics[name] = Number.isFinite(m) ? +m.toPrecision(7) : null;
   r.metrics = metrics;
   return r;
 }

@@ -4,7 +4,7 @@ import { loadConfig, ConfigError } from "../config/load.js";
 import { TASKS } from "../config/types.js";
 import { createLogger, type Logger } from "../logger.js";
 import type { Config } from "../config/types.js";
-import { startService } from "../service/index.js";
+import { startWithFrontends } from "../service/with-frontends.js";
 import { ClusterWorker } from "../cluster/worker.js";
 import { EXIT, UsageError, parse, checkModule, type Io } from "./common.js";
 
@@ -14,6 +14,8 @@ export const RUN_HELP = `Usage: edgelearn run --config FILE
 Runs the service: subscribes to <input>/<device> (default sensors/+), learns a model per
 device from every reading, publishes predictions, drift and health under edgelearn/<device>/,
 answers commands on edgelearn/<device>/cmd and edgelearn/cmd, and keeps no raw data.
+Serves Prometheus metrics, /healthz, /readyz and a live dashboard on http.listen
+(default http://127.0.0.1:9464/; http.enabled: false turns it off).
 Stops cleanly on SIGINT or SIGTERM: no more readings are taken, checkpoints are flushed,
 edgelearn/status becomes "offline".
 
@@ -73,9 +75,9 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   if (!checkModule(io)) return EXIT.NO_MODULE;
   const logger = createLogger("edgelearn", { level: config.log.level, format: config.log.format });
   if (config.cluster.servers.length > 0) return runWorker(config, logger, io);
-  let service;
+  let running;
   try {
-    service = startService(config, { logger });
+    running = await startWithFrontends(config, { logger });
   } catch (e) {
     if (e instanceof ConfigError) {
       io.err(`edgelearn: ${e.message}\n`);
@@ -85,10 +87,8 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     return EXIT.FAILURE;
   }
   // Handlers first, then the announcement: a SIGTERM sent as soon as "running" is read must find them.
-  const stopped = waitForSignal(async () => {
-    await service.stop();
-  });
-  logger.info(`edgelearn running (config ${file ?? "defaults"}); Ctrl-C to stop`);
+  const stopped = waitForSignal(() => running.stop());
+  logger.info(`edgelearn running (config ${file ?? "defaults"})${running.http ? `; dashboard ${running.http.url}` : ""}; Ctrl-C to stop`);
   return stopped;
 }
 

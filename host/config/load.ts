@@ -13,6 +13,7 @@ import { Ajv, type ErrorObject } from "ajv";
 import YAML from "yaml";
 import { configSchema } from "./schema.js";
 import { SUPERVISED, type Config, type ModelConfig, type DeviceRule } from "./types.js";
+import { checkHttp } from "./http.js";
 
 export const ENV_PREFIX = "EDGELEARN_";
 
@@ -336,6 +337,9 @@ function checkSemantics(c: Config): string[] {
   }
   if (c.topics.input === c.topics.output) problems.push("topics.output: must differ from topics.input");
   checkModel("model", c.model, problems);
+  checkFile("http.tokenFile", c.http.tokenFile, problems);
+  checkFile("http.passwordFile", c.http.passwordFile, problems);
+  problems.push(...checkHttp(c.http));
   c.devices.forEach((r, i) => checkModel(`devices[${i}]`, mergeRule(c.model, r), problems));
   return problems;
 }

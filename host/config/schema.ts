@@ -7,7 +7,7 @@ const TASK = {
   type: "string",
   enum: ["regression", "classification", "anomaly", "forecast", "cluster"],
   description:
-    "regression (linear model), classification (logistic, target 0/1), anomaly (half-space trees, no target), " +
+    "regression (linear model), classification (logistic, target 0/1), anomaly (calibrated novelty and transition surprise, no target), " +
     "forecast (autoregressive on the target series), cluster (online k-means, no target)",
 };
 
@@ -325,6 +325,49 @@ export const configSchema = {
         ca: { type: "string", description: "CA certificate (PEM file) for TLS to NATS." },
         cert: { type: "string", description: "Client certificate (PEM file) for TLS." },
         key: { type: "string", description: "Client key (PEM file) for TLS." },
+      },
+    },
+    http: {
+      ...SECTION,
+      description:
+        "HTTP server: /metrics (Prometheus), /healthz, /readyz and the live dashboard at /. A bind other than loopback needs credentials (token, or username and password).",
+      properties: {
+        enabled: { type: "boolean", default: true, description: "Serve metrics, probes and the dashboard." },
+        listen: {
+          type: "string",
+          default: "127.0.0.1:9464",
+          pattern: "^(\\[[0-9a-fA-F:.]+\\]|[^:\\s\\[\\]]+):[0-9]{1,5}$",
+          description: "host:port to listen on ([::1]:port for IPv6). Anything but 127.0.0.0/8, ::1 or localhost requires a token or basic-auth credentials.",
+        },
+        token: { type: "string", minLength: 16, description: "Bearer token (Authorization: Bearer ...); at least 16 characters. Prefer tokenFile or EDGELEARN_HTTP__TOKEN." },
+        tokenFile: { type: "string", description: "File whose first line is the bearer token." },
+        username: { type: "string", minLength: 1, description: "Basic-auth user name (with password or passwordFile)." },
+        password: { type: "string", minLength: 8, description: "Basic-auth password (prefer passwordFile or EDGELEARN_HTTP__PASSWORD)." },
+        passwordFile: { type: "string", description: "File whose first line is the basic-auth password." },
+        commands: {
+          type: "boolean",
+          default: false,
+          description: "Allow reset, rollback and snapshot download from the dashboard; only for authenticated requests, so it needs credentials.",
+        },
+        perDeviceMetrics: {
+          type: "boolean",
+          default: false,
+          description: "Also export per-device series (label device): one set per device, so watch the cardinality on large fleets.",
+        },
+      },
+    },
+    homeassistant: {
+      ...SECTION,
+      description: "Home Assistant MQTT discovery: every device's outputs appear in Home Assistant as one device with sensors (device-based discovery, Home Assistant 2026.x rules).",
+      properties: {
+        enabled: { type: "boolean", default: false, description: "Publish retained discovery configs under <prefix>/device/<id>/config." },
+        prefix: {
+          type: "string",
+          minLength: 1,
+          pattern: "^[^#+]+$",
+          default: "homeassistant",
+          description: "Home Assistant's discovery prefix; its birth message is expected on <prefix>/status.",
+        },
       },
     },
     log: {

@@ -87,6 +87,22 @@ export interface Config {
     maxRollbacks: number;
   };
   cluster: ClusterConfig;
+  http: {
+    enabled: boolean;
+    /** host:port. */
+    listen: string;
+    token?: string;
+    tokenFile?: string;
+    username?: string;
+    password?: string;
+    passwordFile?: string;
+    commands: boolean;
+    perDeviceMetrics: boolean;
+  };
+  homeassistant: {
+    enabled: boolean;
+    prefix: string;
+  };
   log: {
     level: "error" | "warn" | "info" | "debug";
     format: "text" | "json";

@@ -5,14 +5,16 @@ import { connect } from "mqtt";
 import { loadConfig, ConfigError } from "../config/load.js";
 import { createLogger } from "../logger.js";
 import { Learner, Kind } from "../learner/index.js";
-import { startService } from "../service/index.js";
+import { randomBytes } from "node:crypto";
+import { startWithFrontends } from "../service/with-frontends.js";
+import { portOrFree } from "./port.js";
 import type { Service } from "../service/service.js";
 import { EXIT, UsageError, parse, checkModule, type Io } from "../cli/common.js";
 import { waitForSignal } from "../cli/run.js";
 import { startBroker, type EmbeddedBroker } from "./broker.js";
 import { demoDevices, Simulator, type SimDevice } from "./simulator.js";
 
-export const DEMO_HELP = `Usage: edgelearn demo [--duration S] [--rate N] [--port P] [--seed N] [--quiet] [--verbose]
+export const DEMO_HELP = `Usage: edgelearn demo [--duration S] [--rate N] [--port P] [--http-port P] [--seed N] [--quiet] [--verbose]
 
 Starts an MQTT broker (aedes, MQTT 3.1.1) on localhost, simulated sensors publishing
 readings with drift and faults (null/NaN values, malformed JSON, spikes, a stuck sensor,
@@ -24,6 +26,9 @@ Options:
   --duration S   stop after S seconds (default: until Ctrl-C)
   --rate N       readings per second per device (default 50)
   --port P       broker port (default 1883, or a free port if 1883 is taken)
+  --http-port P  dashboard and metrics port (default 9464, or a free port if taken);
+                 the dashboard URL printed at start carries a one-time token that
+                 enables the reset/rollback/snapshot buttons
   --seed N       simulator seed (default 1)
   --quiet        no live summary, only the final one
   --verbose      service logs at info level (default: errors only)
@@ -95,6 +100,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     duration: { type: "string" },
     rate: { type: "string" },
     port: { type: "string" },
+    "http-port": { type: "string" },
     seed: { type: "string" },
     quiet: { type: "boolean" },
     verbose: { type: "boolean" },
@@ -107,10 +113,12 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   const duration = values.duration === undefined ? undefined : positiveNumber("duration", values.duration, 0);
   const rate = positiveNumber("rate", values.rate, 50) || 50;
   const port = values.port === undefined ? undefined : positiveNumber("port", values.port, 0);
+  const httpPort = values["http-port"] === undefined ? undefined : positiveNumber("http-port", values["http-port"], 0);
   const seed = positiveNumber("seed", values.seed, 1);
   if (!checkModule(io)) return EXIT.NO_MODULE;
 
   const devices = demoDevices(seed, supports(Kind.HalfSpace));
+  const token = randomBytes(16).toString("hex");
   const broker = await brokerOn(port);
   let config;
   try {
@@ -121,6 +129,9 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
         devices: devices.map((d) => ({ match: d.name, task: d.task, features: d.features, ...(d.target ? { target: d.target } : {}) })),
         model: { task: "regression", target: "power" },
         store: { type: "memory" },
+        // Loopback only; a fresh token each run, handed to the page in the URL's fragment
+        // (never sent to the server, never in a log), so the buttons work from that link only.
+        http: { listen: `127.0.0.1:${httpPort ?? (await portOrFree(9464))}`, token, commands: true },
         log: { level: values.verbose ? "info" : "error" },
       },
     });
@@ -133,8 +144,16 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     throw e;
   }
   const logger = createLogger("edgelearn", { level: config.log.level });
-  const service = startService(config, { logger });
-  await service.ready;
+  let running: Awaited<ReturnType<typeof startWithFrontends>>;
+  try {
+    running = await startWithFrontends(config, { logger });
+    await running.service.ready;
+  } catch (e) {
+    // The embedded broker keeps the process alive: close it, or a failed start hangs forever.
+    await broker.close();
+    throw e;
+  }
+  const service = running.service;
 
   const watch: Watch = { predictions: new Map(), last: new Map(), drifts: new Map() };
   const watcher = connect(broker.url, { clientId: "edgelearn-demo-watch", protocolVersion: 4 });
@@ -160,6 +179,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   const t0 = Date.now();
   const live = !values.quiet && process.stdout.isTTY === true;
   io.err(`edgelearn demo: broker ${broker.url} (MQTT 3.1.1), ${devices.length} devices at ${rate} readings/s each; Ctrl-C to stop\n`);
+  if (running.http) io.err(`edgelearn demo: dashboard ${running.http.url}#token=${token}  (metrics ${running.http.url}metrics with that bearer token)\n`);
   const render = setInterval(() => {
     if (live) io.out("\x1b[H\x1b[2J" + summaryTable(service, devices, watch, (Date.now() - t0) / 1000));
   }, 1000);
@@ -167,7 +187,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   const code = await waitForSignal(async () => {
     clearInterval(render);
     await sim.stop();
-    await service.stop();
+    await running.stop();
     await new Promise<void>((r) => watcher.end(false, {}, () => r()));
     io.out(summaryTable(service, devices, watch, (Date.now() - t0) / 1000));
     await broker.close();

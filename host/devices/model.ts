@@ -7,14 +7,20 @@ import type { ModelConfig, Task } from "../config/types.js";
 export const TASK_KIND: Record<Task, Kind> = {
   regression: Kind.Linear,
   classification: Kind.Logistic,
-  anomaly: Kind.HalfSpace,
+  anomaly: Kind.Surprise,
   forecast: Kind.AR,
   cluster: Kind.KMeans,
 };
 
-export const KIND_TASK: Record<number, Task> = Object.fromEntries(
-  Object.entries(TASK_KIND).map(([t, k]) => [k, t as Task]),
-) as Record<number, Task>;
+/** The task each kind serves (two kinds detect anomalies; the library API still creates HALFSPACE). */
+export const KIND_TASK: Record<number, Task> = {
+  [Kind.Linear]: "regression",
+  [Kind.Logistic]: "classification",
+  [Kind.HalfSpace]: "anomaly",
+  [Kind.AR]: "forecast",
+  [Kind.KMeans]: "cluster",
+  [Kind.Surprise]: "anomaly",
+};
 
 function norm(s: string): string {
   return s.toLowerCase().replace(/[_\-\s]/g, "");

@@ -77,6 +77,7 @@ export function lossOf(kind: Kind | number, o: Output): number {
     case Kind.Logistic:
       return o.error;
     case Kind.HalfSpace:
+    case Kind.Surprise:
       return o.flags & Flag.Anomaly ? 1 : 0;
     case Kind.KMeans:
       return o.extra;

@@ -15,7 +15,7 @@ export interface GuardedService {
     on(e: "reading", f: (device: string, flags: number, learner: Learner) => void): unknown;
     on(e: "rollback", f: (device: string, meta: CheckpointMeta) => void): unknown;
     on(e: "checkpoint", f: (meta: CheckpointMeta) => void): unknown;
-    on(e: "reset", f: (device: string) => void): unknown;
+    on(e: "reset" | "forget", f: (device: string) => void): unknown;
   };
   rollbackDevice(name: string): CheckpointMeta | string;
   checkpointDevice(name: string, knownGood?: boolean): CheckpointMeta | undefined;
@@ -129,6 +129,10 @@ export class HealthMonitor {
       if (m.knownGood) this.knownGoodAt.set(m.device, { seq: m.seq, time: m.time, readings: m.readings });
     });
     service.events.on("reset", (device) => this.forget(device));
+    service.events.on("forget", (device) => {
+      this.forget(device);
+      this.last.delete(device);
+    });
     service.addHealthFields((device) => this.health(device));
     return this;
   }

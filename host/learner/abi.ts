@@ -12,6 +12,8 @@ export enum Kind {
   HalfSpace = 3,
   AR = 4,
   KMeans = 5,
+  /** The default anomaly detector: range novelty and transition surprise, calibrated (assembly/anomaly/surprise.ts). */
+  Surprise = 6,
 }
 
 export enum ErrorCode {
@@ -73,6 +75,8 @@ export enum Param {
   SpikeReset = 18,
   Threshold = 19,
   TargetSpike = 20,
+  /** AdaGrad's forgetting: G ← (1 − GradForget) G + g² (0 = plain AdaGrad, whose steps only shrink). */
+  GradForget = 21,
   // issue 3 (assembly/ext.ts): drift, anomaly, HALFSPACE, AR, KMEANS
   /** 0 none, 1 ADWIN, 2 Page-Hinkley, 3 DDM (structural). */
   DriftDetector = 32,
@@ -104,6 +108,16 @@ export enum Param {
   KmK = 53,
   KmRate = 54,
   KmWarmup = 55,
+  /** SURPRISE: how far outside the range seen counts as fully novel, in units of that range. */
+  NoveltyTol = 56,
+  /** SURPRISE: EW rate of the long-run statistics of the windowed transition surprise. */
+  LikelihoodAlpha = 57,
+  /** SURPRISE: readings before it scores (score 0, WARMUP flag, until then). */
+  ScoreWarmup = 58,
+  /** SURPRISE: at most this many anomalous readings in a row are kept out of the model. */
+  ProtectRun = 59,
+  /** SURPRISE: how fast the recent range forgets (share of its width per reading). */
+  RecentDecay = 60,
 }
 
 export enum DriftDetector {

@@ -6,6 +6,7 @@
 //   snapshot  checkpoint now; host-wide without a device: every device
 //   rollback  back to the newest known-good checkpoint, or {"seq": n}
 //   health    the device's health (host-wide: the host's)
+//   forget    drop the device: model, checkpoints and retained health (a new reading starts it afresh)
 // The answer goes to the MQTT 5 response topic with the request's correlation data when given,
 // else to topics.reply, else <output>/<device>/reply (<output>/reply host-wide):
 //   {"ok": true, "cmd": "snapshot", "device": "x", "id": ..., ...result}
@@ -15,7 +16,7 @@ import type { IPublishPacket } from "mqtt";
 import type { Logger } from "../logger.js";
 import type { Service } from "./service.js";
 
-export const COMMANDS = ["reset", "snapshot", "rollback", "health"] as const;
+export const COMMANDS = ["reset", "snapshot", "rollback", "health", "forget"] as const;
 
 export interface CommandContext {
   service: Service;
@@ -106,6 +107,11 @@ function run(s: Service, cmd: string, device: string | undefined, req: Request):
       const r = s.rollbackDevice(device, seq);
       if (typeof r === "string") return r;
       return { seq: r.seq, time: r.time, readings: r.readings };
+    }
+    case "forget": {
+      if (device === undefined) return "forget needs a device";
+      s.forgetDevice(device);
+      return {};
     }
     case "reset": {
       if (device === undefined) return "reset needs a device";

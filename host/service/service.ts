@@ -47,6 +47,10 @@ export interface ServiceEvents {
   health: [device: string, health: Record<string, unknown>];
   connected: [];
   offline: [];
+  /** A device was forgotten (its state, checkpoints and retained health are gone). */
+  forget: [device: string];
+  /** One MQTT message was handled, in `ms` (emitted only while someone listens: metrics). */
+  handled: [ms: number];
 }
 
 export interface ServiceOptions {
@@ -262,7 +266,10 @@ export class Service {
   private onPacket(packet: IPublishPacket, done: (err?: Error) => void): void {
     if (this.stopping) return; // not acknowledged: the broker redelivers it to the next session
     const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
+    const timed = this.events.listenerCount("handled") > 0;
+    const t0 = timed ? performance.now() : 0;
     this.handle(packet.topic, payload, packet.retain, packet.properties);
+    if (timed) this.safeEmit("handled", performance.now() - t0);
     const conn = this.connection;
     if (conn && conn.bufferedBytes() > this.config.output.maxBufferedBytes) conn.whenWritable(this.config.output.maxBufferedBytes, () => done());
     else done();
@@ -539,6 +546,20 @@ export class Service {
     d.meta.dirty = true;
     this.log.info(`device ${name}: reset${purge ? " and checkpoints purged" : ""}`);
     this.safeEmit("reset", name);
+    return true;
+  }
+
+  /** Drops the device: its model, its checkpoints, its retained health. A later reading starts it afresh. */
+  forgetDevice(name: string): boolean {
+    const d = this.pool.get(name);
+    if (!d) return false;
+    this.pool.remove(d);
+    this.store?.remove(name);
+    this.policy?.saved(name);
+    this.outbox.retained(d.meta.topicHealth, "");
+    this.hostDirty = true;
+    this.log.info(`device ${name}: forgotten`);
+    this.safeEmit("forget", name);
     return true;
   }
 

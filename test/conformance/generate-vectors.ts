@@ -18,7 +18,7 @@ import { VECTORS_DIR, WASM_PATH } from "./paths.js";
 export const SEED = 20261126;
 const QNAN = 0x7fc00000;
 // Parameter ids from docs/ABI.md (core) and assembly/ext.ts (issue 3).
-const P = { L2: 1, LOSS: 2, OPTIMIZER: 4, SCALER: 6, DRIFT_DETECTOR: 32, DRIFT_RESPONSE: 33, PROTECT: 42, ZSCORE: 43, AR_EXOG: 52, KM_K: 53 };
+const P = { L2: 1, LOSS: 2, OPTIMIZER: 4, SCALER: 6, SPIKE_T: 15, DRIFT_DETECTOR: 32, DRIFT_RESPONSE: 33, PROTECT: 42, ZSCORE: 43, AR_EXOG: 52, KM_K: 53, SCORE_WARMUP: 58 };
 const DETECTOR = { ADWIN: 1, PAGE_HINKLEY: 2, DDM: 3 };
 const RESPONSE = { RESET: 1, BACKGROUND: 2 };
 const OUT_BYTES = 24;
@@ -297,6 +297,22 @@ const specs: Spec[] = [
         return { x, y: NaN };
       });
       r.play(rows, [["one", 50], ["batch", 150], "move", ["one", 40], ["batch", 160]]);
+    },
+  },
+  {
+    name: "surprise",
+    description: "SURPRISE, the default anomaly detector, 2 features, y NaN, spike guard on: a noisy cycle with spikes every 41 readings (scored while the guard keeps them out), NaN readings, a level shift at 420; a move at 300",
+    kind: 6,
+    nf: 2,
+    params: [[P.SPIKE_T, 8], [P.SCORE_WARMUP, 40]],
+    build(r, rng) {
+      const rows = rowsOf(600, (i) => {
+        const x = [10 + 2 * Math.sin((2 * Math.PI * i) / 50) + rng.normal(0, 0.3), rng.normal(100, 5) + (i >= 420 ? 60 : 0)];
+        if (i > 80 && i % 41 === 0) x[i % 2] += [9, 80][i % 2];
+        if (i % 97 === 13) x[1] = NaN;
+        return { x, y: NaN };
+      });
+      r.play(rows, [["one", 60], ["batch", 200], ["predict", 20], "move", ["batch", 180], ["one", 140]]);
     },
   },
   {

@@ -118,6 +118,25 @@ function maeBelow(limit: number): ContractKind["learned"] {
   };
 }
 
+/** An unsupervised detector on the spike stream, learned when its spike ROC AUC reaches minAuc. */
+function spikeDetector(name: string, kind: Kind, minAuc: number): ContractKind {
+  return {
+    name,
+    kind,
+    nFeatures: 3,
+    supervised: false,
+    reading(i, x) {
+      smoothReading(i, x, 3);
+      return NaN;
+    },
+    trainReadings: 6000,
+    learned(_l, tail) {
+      const auc = spikeAuc(tail.prediction, 5000);
+      return auc >= minAuc ? undefined : `spike ROC AUC ${auc} < ${minAuc}`;
+    },
+  };
+}
+
 /** Spike every SPIKE_EVERY readings on a smooth 3-feature signal (HALFSPACE, KMEANS). */
 const SPIKE_EVERY = 53;
 function smoothReading(i: number, x: Float32Array, n: number): void {
@@ -165,23 +184,10 @@ function issue3Kinds(): ContractKind[] {
         return wrong <= 0.03 ? undefined : `error rate on the last ${tail.label.length} readings ${wrong} > 0.03`;
       },
     },
-    {
-      name: "HALFSPACE",
-      kind: Kind.HalfSpace,
-      nFeatures: 3,
-      supervised: false,
-      reading(i, x) {
-        smoothReading(i, x, 3);
-        return NaN;
-      },
-      trainReadings: 6000,
-      learned(_l, tail) {
-        // one-feature spikes among three smooth features: a hard case for axis-parallel trees
-        // (test/learner/ asserts AUC ≥ 0.9 on host/sim's spike stream)
-        const auc = spikeAuc(tail.prediction, 5000);
-        return auc >= 0.75 ? undefined : `spike ROC AUC ${auc} < 0.75`;
-      },
-    },
+    // one-feature spikes among three smooth features: a hard case for axis-parallel trees
+    // (test/learner/ asserts AUC ≥ 0.9 on host/sim's spike stream)
+    spikeDetector("HALFSPACE", Kind.HalfSpace, 0.75),
+    spikeDetector("SURPRISE", Kind.Surprise, 0.9),
     {
       name: "AR(8) on a sinusoid, the value as its feature",
       kind: Kind.AR,

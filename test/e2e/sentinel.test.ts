@@ -4,7 +4,7 @@
 //
 // Not searched as float32 bytes: the module's guard keeps, by design, the value at the start of a
 // run of equal values (stuck-sensor detection) inside the state blob, so a checkpoint may hold the
-// f32 of a recent reading. That is model state, not a stored reading; see notes/issue-4.md.
+// f32 of a recent reading. That is model state, not a stored reading; README.md "How data flows" says so.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";

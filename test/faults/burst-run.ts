@@ -19,6 +19,8 @@ export interface BurstOptions {
   after?: number;
   guardOptions?: Partial<GuardOptions>;
   mode?: "feature" | "target";
+  /** Module parameters (default: the module's defaults). */
+  params?: Record<number, number>;
 }
 
 export interface BurstResult {
@@ -46,7 +48,7 @@ export function runBurst(o: BurstOptions): BurstResult {
   // The sensor that goes wrong is the one the target depends on most.
   const cov = [0, 1, 2, 3].map((i) => Math.abs(samples.slice(0, 1000).reduce((a, s) => a + s.x[i] * s.y, 0)));
   const bad = cov.indexOf(Math.max(...cov));
-  const learner = new Learner().create(Kind.Linear, 4);
+  const learner = new Learner().create(Kind.Linear, 4, { params: o.params ?? {} });
   const store = new MemoryStore({ history: 4 });
   const policy = new CheckpointPolicy({ everyReadings: 300, everyMs: 0 });
   const guard = new RollbackGuard({ enabled: o.guard, ...o.guardOptions });

@@ -34,8 +34,10 @@ test("no start function", () => {
   assert.equal(info.hasStart, false);
 });
 
-test("release module ≤ 16 KiB", () => {
-  assert.ok(bytes.length <= 16 * 1024, `${bytes.length} bytes`);
+// A ceiling, not a goal: the anomaly detector (anomaly/surprise.ts) took the module from 15.7 to
+// 17.6 KiB. What binds on a microcontroller is the wasm2c image's flash (≤ 64 KiB, test/conformance).
+test("release module ≤ 18 KiB", () => {
+  assert.ok(bytes.length <= 18 * 1024, `${bytes.length} bytes`);
 });
 
 test("the decoder finds memory.grow and skips immediates that look like it", () => {

@@ -1,0 +1,251 @@
+// SURPRISE: the default anomaly detector. A calibrated score in [0, 1) from two kinds of
+// evidence, each in fixed memory per feature:
+//
+//  1. Novelty: how far the reading lies outside the range [lo, hi] this feature has taken so far,
+//     in units of that range: e = max(x − hi, lo − x)/(hi − lo). Outside (e > 0) the score is
+//     0.9 + 0.1 · e/(e + tol): a value never seen before is the strongest evidence there is.
+//     The same against the recent range [rlo, rhi], which forgets (each reading pulls both ends
+//     inwards by RECENT_DECAY of its width): beyond it by more than half its width (e > 0.5),
+//     0.85 + 0.08 · (e − 0.5)/(e − 0.5 + 0.1). A value that is ordinary for the sensor but not
+//     for the last few hundred readings is local novelty. The half-width margin keeps this band
+//     rare on stationary noise (0.05 % of readings), where a forgetting range is often exceeded
+//     by a little.
+//  2. Temporal context: the value is put in one of 8 bins of [lo, hi]; per feature an 8 × 8
+//     table counts the transitions between consecutive bins (u16 counts, halved when a row
+//     passes 1,000, so old habits fade). The transition's surprise 1 − P(bin | previous bin)
+//     (Laplace-smoothed), averaged over the features and over the last 10 readings, is compared
+//     with its own long-run distribution (EW mean and variance, α = LIKELIHOOD_ALPHA): the tail
+//     probability p = Q(z) of that windowed mean is turned into decades of surprise
+//     S = −log10 p and mapped to S/(S + 4): 0.5 ↔ p = 1e-4, 0.667 ↔ 1e-8, 0.8 ↔ 1e-16.
+//
+// The score is the larger of the two, 0 during the first SCORE_WARMUP readings, and damped
+// (× 0.9) for 30 readings after it passed 0.95, so one event does not raise a string of alarms.
+// A reading scored above ANOMALY_THRESHOLD is, with PROTECT = 1, kept out of the range and the
+// transition table (so a spike does not widen what counts as normal), at most PROTECT_RUN
+// readings in a row: a change that lasts becomes the new normal.
+//
+// Scoring (surprise_score) changes nothing; surprise_commit applies the reading afterwards.
+
+import { flog } from "../core/fmath";
+
+const BINS: i32 = 8;
+const WINDOW: i32 = 10;
+const ROW_CAP: u32 = 1000;
+const REST: u32 = 30;
+const REST_TRIGGER: f32 = 0.95;
+const REST_DAMP: f32 = 0.9;
+const NOVEL_BASE: f32 = 0.9;
+const MAX_SCORE: f32 = 0.99999994; // the largest f32 below 1: the score never reaches 1
+const RECENT_BASE: f32 = 0.85;
+const RECENT_SPAN: f32 = 0.08;
+const RECENT_TOL: f32 = 0.1;
+const RECENT_MARGIN: f32 = 0.5;
+
+// Head.
+const O_N: usize = 0; // u32 readings committed
+const O_NF: usize = 4; // u32 features
+const O_PROT: usize = 8; // u32 protected readings in a row
+const O_REST: usize = 12; // u32 readings of damping left
+const O_RING_I: usize = 16; // u32 next ring slot
+const O_RING_SUM: usize = 20; // f32 sum of the ring
+const O_LMEAN: usize = 24; // f32 long-run mean of the windowed surprise
+const O_LVAR: usize = 28; // f32 long-run variance
+const O_LN: usize = 32; // u32 readings in the long-run statistics
+const O_RING: usize = 48; // f32 × WINDOW
+const HEAD: i32 = 48 + 4 * WINDOW;
+// Per feature: lo f32, hi f32, recent lo f32, recent hi f32, previous bin i32, 4 reserved,
+// row totals u16 × 8, counts u16 × 64.
+const F_LO: usize = 0;
+const F_HI: usize = 4;
+const F_RLO: usize = 8;
+const F_RHI: usize = 12;
+const F_PREV: usize = 16;
+const F_TOT: usize = 24;
+const F_CNT: usize = 40;
+const SLOT: i32 = 40 + 2 * BINS * BINS;
+
+export function surprise_bytes(nf: i32): i32 {
+  return HEAD + nf * SLOT;
+}
+
+export function surprise_shape(m: usize, nf: i32): void {
+  store<u32>(m, nf, O_NF);
+}
+
+export function surprise_reset(m: usize): void {
+  const nf = load<u32>(m, O_NF);
+  memory.fill(m, 0, <usize>surprise_bytes(<i32>nf));
+  store<u32>(m, nf, O_NF);
+  for (let i: u32 = 0; i < nf; i++) store<i32>(slot(m, i), -1, F_PREV);
+}
+
+// @ts-ignore: decorator
+@inline function slot(m: usize, i: u32): usize {
+  return m + <usize>HEAD + <usize>(i * <u32>SLOT);
+}
+
+/** Bin of x in [lo, hi] (hi > lo), clamped to 0..7. */
+// @ts-ignore: decorator
+@inline function binOf(x: f32, lo: f32, hi: f32): i32 {
+  const b = <i32>Mathf.floor((x - lo) / (hi - lo) * <f32>BINS);
+  return min(BINS - 1, max(0, b));
+}
+
+/** −log10 Q(z) for z ≥ 0 (0 below), Q the upper tail of the standard normal, through
+ * Börjesson and Sundberg's approximation Q(z) ≈ φ(z)/(0.661 z + 0.339 √(z² + 5.51)) (relative
+ * error < 0.3 % for every z ≥ 0) taken in logs, so it never underflows. */
+function tailDecades(z: f32): f32 {
+  if (!(z > 0)) z = 0;
+  const lnq = <f32>-0.5 * z * z - <f32>0.9189385 - flog(<f32>0.661 * z + <f32>0.339 * Mathf.sqrt(z * z + <f32>5.51));
+  return lnq * <f32>-0.4342945;
+}
+
+// Results of the last surprise_score, read by surprise_commit and the pipeline (kept in globals
+// so scoring allocates nothing).
+let s_mean: f32 = 0; // this reading's transition surprise, averaged over the features
+let s_scored: bool = false; // any feature had a previous bin and a range
+/** Feature that contributed most to the last score, or -1. */
+export let surprise_feature: i32 = -1;
+
+/** Score of the features at x; changes nothing. */
+export function surprise_score(m: usize, x: usize, tol: f32, warm: u32): f32 {
+  const nf = load<u32>(m, O_NF);
+  let novel: f32 = 0, sum: f32 = 0, best: f32 = 0;
+  let k: i32 = 0;
+  surprise_feature = -1;
+  for (let i: u32 = 0; i < nf; i++) {
+    const s = slot(m, i);
+    const v = load<f32>(x + (<usize>i << 2));
+    const lo = load<f32>(s, F_LO), hi = load<f32>(s, F_HI);
+    if (!(hi > lo)) continue;
+    const e = max<f32>(v - hi, lo - v) / (hi - lo);
+    let sc: f32 = 0;
+    // 1 − 0.1 · tol/(e + tol): the same value as 0.9 + 0.1 · e/(e + tol), rounding to 1.0 in f32
+    // only some 10^5 ranges out (clamped below 1 at the end)
+    if (e > 0) sc = 1 - (1 - NOVEL_BASE) * (tol / (e + tol));
+    const rlo = load<f32>(s, F_RLO), rhi = load<f32>(s, F_RHI);
+    if (rhi > rlo) {
+      const er = max<f32>(v - rhi, rlo - v) / (rhi - rlo) - RECENT_MARGIN;
+      if (er > 0) sc = max<f32>(sc, RECENT_BASE + RECENT_SPAN * (er / (er + RECENT_TOL)));
+    }
+    if (sc > novel) {
+      novel = sc;
+      surprise_feature = <i32>i;
+    }
+    const pb = load<i32>(s, F_PREV);
+    if (pb < 0) continue;
+    const row = s + F_CNT + (<usize>(pb * BINS) << 1);
+    const c = <f32>load<u16>(row + (<usize>binOf(v, lo, hi) << 1));
+    const tot = <f32>load<u16>(s + F_TOT + (<usize>pb << 1));
+    const r = <f32>1 - (c + <f32>0.5) / (tot + <f32>0.5 * <f32>BINS);
+    sum += r;
+    k++;
+    if (novel == 0 && r > best) {
+      best = r;
+      surprise_feature = <i32>i;
+    }
+  }
+  s_scored = k > 0;
+  s_mean = k > 0 ? sum / <f32>k : 0;
+  // windowed mean: the ring holds the last WINDOW means; this one replaces the oldest
+  const n = load<u32>(m, O_N);
+  const ri = load<u32>(m, O_RING_I);
+  const ringSum = load<f32>(m, O_RING_SUM) - load<f32>(m + O_RING + (<usize>ri << 2)) + s_mean;
+  const avg = ringSum / <f32>min<u32>(n + 1, <u32>WINDOW);
+  const sd = Mathf.sqrt(load<f32>(m, O_LVAR));
+  let lik: f32 = 0;
+  if (load<u32>(m, O_LN) > 1 && sd > 0) {
+    const sur = tailDecades((avg - load<f32>(m, O_LMEAN)) / max<f32>(sd, 1e-4));
+    lik = sur / (sur + 4);
+  }
+  let score = min<f32>(max<f32>(novel, lik), MAX_SCORE);
+  if (n < warm) score = 0;
+  if (load<u32>(m, O_REST) > 0) score *= REST_DAMP;
+  if (score == 0) surprise_feature = -1;
+  return score;
+}
+
+/** Applies the reading scored last (same x): the long-run statistics and the damping always,
+ * the range and the transition table unless `keepOut` (a protected reading). */
+export function surprise_commit(m: usize, x: usize, score: f32, keepOut: bool, alpha: f32, decay: f32): void {
+  const nf = load<u32>(m, O_NF);
+  const n = load<u32>(m, O_N) + 1;
+  store<u32>(m, n, O_N);
+  // ring and long-run statistics of the windowed surprise
+  const ri = load<u32>(m, O_RING_I);
+  const pr = m + O_RING + (<usize>ri << 2);
+  const ringSum = load<f32>(m, O_RING_SUM) - load<f32>(pr) + s_mean;
+  store<f32>(pr, s_mean);
+  store<f32>(m, ringSum, O_RING_SUM);
+  store<u32>(m, ri + 1 == <u32>WINDOW ? 0 : ri + 1, O_RING_I);
+  if (s_scored) {
+    const avg = ringSum / <f32>min<u32>(n, <u32>WINDOW);
+    const ln = load<u32>(m, O_LN) + 1;
+    store<u32>(m, ln, O_LN);
+    const a = max<f32>(alpha, <f32>1 / <f32>ln);
+    const d = avg - load<f32>(m, O_LMEAN);
+    store<f32>(m, load<f32>(m, O_LMEAN) + a * d, O_LMEAN);
+    store<f32>(m, (1 - a) * (load<f32>(m, O_LVAR) + a * d * d), O_LVAR);
+  }
+  // damping after a strong score
+  const rest = load<u32>(m, O_REST);
+  store<u32>(m, rest > 0 ? rest - 1 : score >= REST_TRIGGER ? REST : 0, O_REST);
+  // protected readings stay out of what counts as normal, a bounded number in a row
+  if (keepOut) {
+    store<u32>(m, load<u32>(m, O_PROT) + 1, O_PROT);
+    return;
+  }
+  store<u32>(m, 0, O_PROT);
+  for (let i: u32 = 0; i < nf; i++) {
+    const s = slot(m, i);
+    const v = load<f32>(x + (<usize>i << 2));
+    let lo = load<f32>(s, F_LO), hi = load<f32>(s, F_HI);
+    let rlo = load<f32>(s, F_RLO), rhi = load<f32>(s, F_RHI);
+    const pb = load<i32>(s, F_PREV);
+    if (n == 1) {
+      lo = v;
+      hi = v;
+      rlo = v;
+      rhi = v;
+    }
+    const w = decay * (rhi - rlo);
+    store<f32>(s, min<f32>(v, rlo + w), F_RLO);
+    store<f32>(s, max<f32>(v, rhi - w), F_RHI);
+    let b: i32 = -1;
+    if (hi > lo) {
+      b = binOf(v, lo, hi);
+      if (pb >= 0) countTransition(s, pb, b);
+    }
+    store<i32>(s, b, F_PREV);
+    store<f32>(s, min<f32>(lo, v), F_LO);
+    store<f32>(s, max<f32>(hi, v), F_HI);
+  }
+}
+
+function countTransition(s: usize, from: i32, to: i32): void {
+  const row = s + F_CNT + (<usize>(from * BINS) << 1);
+  const pt = s + F_TOT + (<usize>from << 1);
+  const pc = row + (<usize>to << 1);
+  store<u16>(pc, load<u16>(pc) + 1);
+  let tot = <u32>load<u16>(pt) + 1;
+  if (tot > ROW_CAP) {
+    tot = 0;
+    for (let j = 0; j < BINS; j++) {
+      const p = row + (<usize>j << 1);
+      const c = load<u16>(p) >> 1;
+      store<u16>(p, c);
+      tot += c;
+    }
+  }
+  store<u16>(pt, <u16>tot);
+}
+
+/** May the next anomalous reading still be kept out (fewer than `run` kept out in a row)? */
+export function surprise_may_protect(m: usize, run: u32): bool {
+  return load<u32>(m, O_PROT) < run;
+}
+
+/** True once the detector scores (past its warm-up). */
+export function surprise_ready(m: usize, warm: u32): bool {
+  return load<u32>(m, O_N) >= warm;
+}

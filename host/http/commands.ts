@@ -1,0 +1,52 @@
+// Commands from the dashboard: reset, rollback, snapshot download. The server has already checked
+// that commands are on and the request carries valid credentials. A POST must say it is JSON and,
+// when the browser names an origin, come from this server's own: a form on another site cannot
+// trigger a command with credentials the browser happens to hold.
+
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "../logger.js";
+import type { Service } from "../service/service.js";
+import { json } from "./respond.js";
+
+export type HttpCommand = "reset" | "rollback" | "snapshot";
+
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+export function runHttpCommand(service: Service, log: Logger, req: IncomingMessage, res: ServerResponse, device: string, cmd: HttpCommand): void {
+  if (!service.pool.get(device)) return json(res, 404, { error: `unknown device ${JSON.stringify(device).slice(0, 140)}` });
+  if (cmd === "snapshot") {
+    if (req.method !== "GET") return json(res, 405, { error: "use GET" });
+    const blob = service.snapshotDevice(device);
+    if (!blob) return json(res, 409, { error: `device ${device} has no model yet` });
+    log.info(`HTTP: snapshot of ${device} downloaded`);
+    res.writeHead(200, {
+      "content-type": "application/octet-stream",
+      "content-disposition": `attachment; filename="${device.replace(/[^\w.-]/g, "_")}.edgelearn"`,
+      "content-length": blob.length,
+      "cache-control": "no-store",
+    });
+    return void res.end(Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength));
+  }
+  if (req.method !== "POST") return json(res, 405, { error: "use POST" });
+  if (!String(req.headers["content-type"] ?? "").startsWith("application/json") || !sameOrigin(req)) {
+    return json(res, 403, { error: "commands need a same-origin JSON request" });
+  }
+  req.resume();
+  if (cmd === "reset") {
+    service.resetDevice(device);
+    log.info(`HTTP: device ${device} reset`);
+    return json(res, 200, { ok: true, cmd, device });
+  }
+  const r = service.rollbackDevice(device);
+  if (typeof r === "string") return json(res, 409, { ok: false, cmd, device, error: r });
+  log.info(`HTTP: device ${device} rolled back to checkpoint ${r.seq}`);
+  json(res, 200, { ok: true, cmd, device, seq: r.seq, readings: r.readings });
+}

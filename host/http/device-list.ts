@@ -1,0 +1,116 @@
+// The dashboard's device list: one summary per device from the service's own counters, the last
+// published health's metrics and the activity tracker; searched, sorted and paged on the server
+// so that a fleet of 10,000 devices costs the browser one page at a time.
+
+import type { Service, Device } from "../service/service.js";
+import type { ActivityTracker } from "./tracker.js";
+import { Flag } from "../learner/index.js";
+import { PREDICTION_METRIC_NAMES, predictionMetrics } from "../metrics/prediction-metrics.js";
+
+/** The headline metric of a task, first found wins (others: PREDICTION_METRIC_NAMES' order). */
+const HEADLINE: Record<string, readonly string[]> = {
+  classification: ["accuracy_ew", "accuracy", "logloss_ew", "logloss"],
+};
+
+export interface DeviceSummary {
+  name: string;
+  task: string;
+  status: string;
+  readings: number;
+  learned: number;
+  rejected: Record<string, number>;
+  rejectedTotal: number;
+  drifts: number;
+  lastCheckpoint: { seq: number; time: number; knownGood: boolean } | null;
+  metric: { name: string; value: number } | null;
+  lastAt: number | null;
+}
+
+export interface ListQuery {
+  q: string;
+  offset: number;
+  limit: number;
+  sort: "name" | "readings" | "drifts" | "rejected" | "recent";
+}
+
+export const SORTS: readonly ListQuery["sort"][] = ["name", "readings", "drifts", "rejected", "recent"];
+const RECENT_MS = 30_000;
+
+export function parseQuery(u: URLSearchParams): ListQuery {
+  const num = (k: string, d: number, max: number) => {
+    const v = Number(u.get(k));
+    return u.has(k) && Number.isInteger(v) && v >= 0 ? Math.min(v, max) : d;
+  };
+  const sort = u.get("sort") as ListQuery["sort"];
+  return { q: (u.get("q") ?? "").slice(0, 128), offset: num("offset", 0, 1e7), limit: num("limit", 50, 500) || 50, sort: SORTS.includes(sort) ? sort : "name" };
+}
+
+/** Last published model metrics per device (the only values the list needs from health). */
+export class MetricsCache {
+  readonly byDevice = new Map<string, { name: string; value: number }>();
+  health(device: string, h: Record<string, unknown>): void {
+    const m = predictionMetrics(h.metrics);
+    for (const name of HEADLINE[String(h.task)] ?? PREDICTION_METRIC_NAMES) {
+      if (typeof m[name] === "number") {
+        this.byDevice.set(device, { name, value: m[name] });
+        return;
+      }
+    }
+  }
+}
+
+function status(d: Device, tracker: ActivityTracker, now: number): string {
+  const st = d.meta;
+  if (st.failed !== undefined) return "failed";
+  const a = tracker.activity.get(d.name);
+  if (!a || st.readings === 0) return "new";
+  if (now - a.lastRollbackAt < RECENT_MS) return "rolled back";
+  if (now - a.lastDriftAt < RECENT_MS) return "drift";
+  if (a.lastFlags & Flag.Anomaly) return "anomaly";
+  if (a.lastFlags & Flag.Warmup) return "warm-up";
+  return "learning";
+}
+
+export function summarize(d: Device, tracker: ActivityTracker, metrics: MetricsCache, now: number): DeviceSummary {
+  const st = d.meta;
+  const rejected = st.rejectedObject();
+  let rejectedTotal = 0;
+  for (const v of st.rejected) rejectedTotal += v;
+  const lc = st.lastCheckpoint;
+  return {
+    name: d.name,
+    task: st.model.task,
+    status: status(d, tracker, now),
+    readings: st.readings,
+    learned: st.learned,
+    rejected,
+    rejectedTotal,
+    drifts: st.drifts,
+    lastCheckpoint: lc ? { seq: lc.seq, time: lc.time, knownGood: lc.knownGood } : null,
+    metric: metrics.byDevice.get(d.name) ?? null,
+    lastAt: tracker.activity.get(d.name)?.lastAt || null,
+  };
+}
+
+function totalRejected(d: Device): number {
+  let n = 0;
+  for (const v of d.meta.rejected) n += v;
+  return n;
+}
+
+/** One page of the list: `total` matching devices, `devices` the requested slice. */
+export function listDevices(service: Service, tracker: ActivityTracker, metrics: MetricsCache, q: ListQuery, now = Date.now()): { total: number; devices: DeviceSummary[] } {
+  const needle = q.q.toLowerCase();
+  const all: Device[] = [];
+  for (const d of service.pool.all()) if (!needle || d.name.toLowerCase().includes(needle) || d.meta.model.task === needle) all.push(d);
+  const byName = (a: Device, b: Device) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const desc = (k: (d: Device) => number) => (a: Device, b: Device) => k(b) - k(a) || byName(a, b);
+  const cmp =
+    q.sort === "readings" ? desc((d) => d.meta.readings)
+    : q.sort === "drifts" ? desc((d) => d.meta.drifts)
+    : q.sort === "rejected" ? desc(totalRejected)
+    : q.sort === "recent" ? desc((d) => tracker.activity.get(d.name)?.lastAt ?? 0)
+    : byName;
+  all.sort(cmp);
+  return { total: all.length, devices: all.slice(q.offset, q.offset + q.limit).map((d) => summarize(d, tracker, metrics, now)) };
+}

@@ -1,0 +1,149 @@
+// The service's HTTP server (node:http, no framework):
+//   GET  /healthz                 200 while the process serves (probes never need credentials)
+//   GET  /readyz                  200 once subscribed and while connected to the broker, else 503
+//   GET  /metrics                 Prometheus text format
+//   GET  /                        the dashboard (page and /assets/*: no data, no credentials)
+//   GET  /api/devices             one page of the device list (?q, offset, limit, sort)
+//   GET  /api/stream              Server-Sent Events (?device, q, offset, limit, sort)
+//   POST /api/devices/<d>/reset   commands: only with http.commands and valid credentials
+//   POST /api/devices/<d>/rollback
+//   GET  /api/devices/<d>/snapshot  the device's state blob (a download)
+// With credentials configured every data endpoint (metrics, api) requires them.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import type { Config } from "../config/types.js";
+import type { Logger } from "../logger.js";
+import type { Service } from "../service/service.js";
+import type { ServiceMetrics } from "../metrics/registry.js";
+import { parseListen } from "../config/listen.js";
+import { Credentials } from "./auth.js";
+import { loadAssets, type Asset } from "./assets.js";
+import { LiveView } from "./live.js";
+import { parseQuery } from "./device-list.js";
+import { runHttpCommand } from "./commands.js";
+import { json } from "./respond.js";
+
+const SECURITY_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "x-frame-options": "DENY",
+  "content-security-policy":
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+};
+
+export interface HttpServerOptions {
+  service: Service;
+  config: Config["http"];
+  log: Logger;
+  metrics: ServiceMetrics;
+}
+
+export class HttpServer {
+  readonly live: LiveView;
+  private readonly server: Server;
+  private readonly creds: Credentials;
+  private readonly assets: Map<string, Asset>;
+  private readonly sockets = new Set<Socket>();
+  private readonly service: Service;
+  private ready = false;
+  private stopping = false;
+  address: AddressInfo | undefined;
+
+  constructor(private readonly opts: HttpServerOptions) {
+    this.service = opts.service;
+    this.creds = new Credentials(opts.config);
+    this.assets = loadAssets();
+    this.live = new LiveView(opts.service);
+    void opts.service.ready.then(() => (this.ready = true));
+    this.server = createServer((req, res) => {
+      this.route(req, res).catch((e: Error) => {
+        opts.log.error(`HTTP ${req.method} ${req.url?.slice(0, 200)} failed: ${e.message}`);
+        if (!res.headersSent) json(res, 500, { error: "internal error" });
+        else res.end();
+      });
+    });
+    this.server.on("connection", (s) => {
+      this.sockets.add(s);
+      s.on("close", () => this.sockets.delete(s));
+    });
+  }
+
+  /** The URL of the dashboard (the bound address). */
+  get url(): string {
+    const a = this.address!;
+    const host = a.family === "IPv6" ? `[${a.address}]` : a.address;
+    return `http://${host}:${a.port}/`;
+  }
+
+  async start(): Promise<this> {
+    const addr = parseListen(this.opts.config.listen);
+    if (typeof addr === "string") throw new Error(`http.listen: ${addr}`);
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(addr.port, addr.host, () => {
+        this.server.removeListener("error", reject);
+        resolve();
+      });
+    });
+    this.address = this.server.address() as AddressInfo;
+    this.opts.log.info(`HTTP on ${this.url} (metrics ${this.url}metrics${this.creds.configured ? ", credentials required" : ""})`);
+    return this;
+  }
+
+  /** Readiness off at once (load balancers stop sending), streams closed, then the socket. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.live.close();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      for (const s of this.sockets) s.destroy();
+    });
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const path = url.pathname;
+    const method = req.method ?? "GET";
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+
+    if (path === "/healthz") return json(res, this.stopping ? 503 : 200, { status: this.stopping ? "stopping" : "ok" });
+    if (path === "/readyz") return this.readyz(res);
+    if (method === "GET" && this.assets.has(path)) {
+      const a = this.assets.get(path)!;
+      res.writeHead(200, { "content-type": a.type, "cache-control": "no-cache", "content-length": a.body.length });
+      return void res.end(a.body);
+    }
+    const authed = this.creds.configured && this.creds.check(req);
+    if (this.creds.configured && !authed && (path === "/metrics" || path.startsWith("/api/"))) {
+      // The page signs in itself; only non-browser clients (Prometheus, curl) get a challenge.
+      if (path === "/metrics") res.setHeader("www-authenticate", `${this.creds.scheme} realm="edgelearn"`);
+      return json(res, 401, { error: "credentials required", scheme: this.creds.scheme });
+    }
+    if (path === "/metrics" && method === "GET") {
+      const m = await this.opts.metrics.text();
+      res.writeHead(200, { "content-type": m.contentType, "cache-control": "no-store" });
+      return void res.end(m.body);
+    }
+    if (path === "/api/devices" && method === "GET") return json(res, 200, this.live.page(parseQuery(url.searchParams)));
+    if (path === "/api/stream" && method === "GET") {
+      return this.live.open(res, parseQuery(url.searchParams), url.searchParams.get("device") ?? undefined);
+    }
+    const cmd = /^\/api\/devices\/([^/]+)\/(reset|rollback|snapshot)$/.exec(path);
+    if (cmd) {
+      const device = decodeURIComponent(cmd[1]);
+      if (!this.opts.config.commands) return json(res, 403, { error: "commands are off (http.commands: false)" });
+      if (!authed) return json(res, 401, { error: "commands need credentials", scheme: this.creds.scheme ?? null });
+      return runHttpCommand(this.service, this.opts.log, req, res, device, cmd[2] as "reset" | "rollback" | "snapshot");
+    }
+    json(res, 404, { error: "not found" });
+  }
+
+  private readyz(res: ServerResponse): void {
+    const problems: string[] = [];
+    if (this.stopping) problems.push("stopping");
+    if (!this.ready) problems.push("not yet subscribed to the broker");
+    else if (!this.service.connection?.connected) problems.push("broker connection down");
+    json(res, problems.length ? 503 : 200, problems.length ? { status: "not ready", problems } : { status: "ready" });
+  }
+}

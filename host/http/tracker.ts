@@ -1,0 +1,138 @@
+// What the dashboard shows per device beyond the service's own counters: the last reading's flags
+// and time, recent drift/rollback times, and, only for devices someone is watching, a bounded
+// ring of recent outputs (the fields the prediction topic publishes: prediction, score, error,
+// extra, label, flags) and markers. Nothing here holds a reading's values.
+
+import { Flag, Param, type Learner } from "../learner/index.js";
+import type { CheckpointMeta } from "../store/types.js";
+
+/** One output: host time (ms), prediction, score, error, extra, label, flags (null: not given). */
+export type Point = [t: number, prediction: number | null, score: number | null, error: number | null, extra: number | null, label: number | null, flags: number];
+
+export interface Marker {
+  t: number;
+  kind: "drift" | "rollback" | "rejected" | "reset";
+  text: string;
+}
+
+export const RING_POINTS = 1000;
+const RING_MARKERS = 200;
+/** Devices whose rings are kept (least recently watched dropped first). */
+export const WATCHED_RINGS = 64;
+
+const f = (x: number): number | null => (Number.isFinite(x) ? +x.toPrecision(7) : null);
+
+/** A bounded ring of recent outputs and markers for one watched device. */
+export class OutputRing {
+  readonly points: Point[] = [];
+  readonly markers: Marker[] = [];
+  /** Points ever pushed: a reader's cursor. */
+  pushed = 0;
+  markersPushed = 0;
+  /** ANOMALY_THRESHOLD of the device's model, read once from the live instance. */
+  threshold: number | null = null;
+  rejectedSeen = -1;
+
+  push(p: Point): void {
+    if (this.points.length >= RING_POINTS) this.points.shift();
+    this.points.push(p);
+    this.pushed++;
+  }
+
+  mark(m: Marker): void {
+    if (this.markers.length >= RING_MARKERS) this.markers.shift();
+    this.markers.push(m);
+    this.markersPushed++;
+  }
+
+  /** Points pushed after `cursor` (as many as the ring still holds). */
+  pointsSince(cursor: number): Point[] {
+    const n = Math.min(this.pushed - cursor, this.points.length);
+    return n > 0 ? this.points.slice(this.points.length - n) : [];
+  }
+
+  markersSince(cursor: number): Marker[] {
+    const n = Math.min(this.markersPushed - cursor, this.markers.length);
+    return n > 0 ? this.markers.slice(this.markers.length - n) : [];
+  }
+}
+
+export interface DeviceActivity {
+  lastFlags: number;
+  lastAt: number;
+  lastDriftAt: number;
+  lastRollbackAt: number;
+}
+
+export class ActivityTracker {
+  readonly activity = new Map<string, DeviceActivity>();
+  /** Rings of watched devices, least recently watched first. */
+  readonly rings = new Map<string, OutputRing>();
+
+  constructor(
+    /** false when predictions are not published: then the host keeps no outputs either. */
+    private readonly keepOutputs: boolean,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private act(device: string): DeviceActivity {
+    let a = this.activity.get(device);
+    if (!a) this.activity.set(device, (a = { lastFlags: 0, lastAt: 0, lastDriftAt: 0, lastRollbackAt: 0 }));
+    return a;
+  }
+
+  reading(device: string, flags: number, l: Learner): void {
+    const a = this.act(device);
+    const t = this.now();
+    a.lastFlags = flags;
+    a.lastAt = t;
+    const ring = this.rings.get(device);
+    if (!ring || !this.keepOutputs) return;
+    if (ring.threshold === null) ring.threshold = f(l.getParam(Param.AnomalyThreshold));
+    const predicted = (flags & Flag.Predicted) !== 0;
+    const label = l.label;
+    ring.push([t, predicted ? f(l.prediction) : null, f(l.score), f(l.error), f(l.extra), label >= 0 && predicted ? label : null, flags]);
+  }
+
+  drift(device: string): void {
+    const t = this.now();
+    this.act(device).lastDriftAt = t;
+    this.rings.get(device)?.mark({ t, kind: "drift", text: "drift detected" });
+  }
+
+  rollback(device: string, meta: CheckpointMeta): void {
+    const t = this.now();
+    this.act(device).lastRollbackAt = t;
+    this.rings.get(device)?.mark({ t, kind: "rollback", text: `rolled back to checkpoint ${meta.seq}` });
+  }
+
+  reset(device: string): void {
+    this.rings.get(device)?.mark({ t: this.now(), kind: "reset", text: "model reset" });
+  }
+
+  /** A watched device's rejected total moved by `n` since the last look. */
+  rejected(device: string, total: number): void {
+    const ring = this.rings.get(device);
+    if (!ring) return;
+    if (ring.rejectedSeen >= 0 && total > ring.rejectedSeen) {
+      const n = total - ring.rejectedSeen;
+      ring.mark({ t: this.now(), kind: "rejected", text: `${n} reading${n === 1 ? "" : "s"} rejected` });
+    }
+    ring.rejectedSeen = total;
+  }
+
+  forget(device: string): void {
+    this.activity.delete(device);
+    this.rings.delete(device);
+  }
+
+  /** The device's ring, created (and made most recent) when a dashboard starts watching it. */
+  watch(device: string): OutputRing {
+    let ring = this.rings.get(device);
+    if (ring) this.rings.delete(device);
+    else ring = new OutputRing();
+    this.rings.set(device, ring);
+    while (this.rings.size > WATCHED_RINGS) this.rings.delete(this.rings.keys().next().value as string);
+    return ring;
+  }
+}

@@ -1,0 +1,63 @@
+// Starts the service with what users look at: the HTTP server (metrics, probes, dashboard) and
+// Home Assistant discovery, each per its config section. They hook into the service only through
+// its events and public methods; the store is wrapped to time checkpoints.
+//
+// Shutdown order: readiness off and the HTTP server closed first (a load balancer stops sending),
+// then the service's own shutdown, then the discovery connection.
+
+import type { Config } from "../config/types.js";
+import type { Logger } from "../logger.js";
+import { ServiceMetrics } from "../metrics/registry.js";
+import { timedStore } from "../metrics/timed-store.js";
+import { HttpServer } from "../http/server.js";
+import { DiscoveryPublisher } from "../homeassistant/publisher.js";
+import { openStore, startService } from "./index.js";
+import type { Service, ServiceOptions } from "./service.js";
+
+export interface RunningService {
+  service: Service;
+  http: HttpServer | undefined;
+  discovery: DiscoveryPublisher | undefined;
+  metrics: ServiceMetrics;
+  stop(): Promise<void>;
+}
+
+/** startService plus the HTTP server and discovery. Throws ConfigError like startService; a port in use is logged, not fatal. */
+export async function startWithFrontends(config: Config, opts: ServiceOptions & { logger: Logger }): Promise<RunningService> {
+  const metrics = new ServiceMetrics(config.http.perDeviceMetrics);
+  const store = "store" in opts ? opts.store : openStore(config, opts.logger);
+  const service = startService(config, { ...opts, store: store && timedStore(store, metrics) });
+  metrics.attach(service);
+  let http: HttpServer | undefined;
+  let discovery: DiscoveryPublisher | undefined;
+  try {
+    if (config.http.enabled) {
+      const log = opts.logger.child("http");
+      const server = new HttpServer({ service, config: config.http, log, metrics });
+      try {
+        http = await server.start();
+      } catch (e) {
+        // Learning goes on without metrics and dashboard: a taken port must not stop the models.
+        log.error(`cannot listen on ${config.http.listen} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); metrics, probes and dashboard are off; set http.listen to a free address`);
+        await server.stop();
+      }
+    }
+    if (config.homeassistant.enabled) discovery = new DiscoveryPublisher(service, config, opts.logger.child("homeassistant")).start();
+  } catch (e) {
+    await service.stop();
+    metrics.stop();
+    throw e;
+  }
+  return {
+    service,
+    http,
+    discovery,
+    metrics,
+    async stop() {
+      await http?.stop();
+      await service.stop();
+      await discovery?.stop();
+      metrics.stop();
+    },
+  };
+}

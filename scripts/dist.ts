@@ -1,0 +1,102 @@
+// `npm run dist`: the release artifacts in dist/ (not committed):
+//   edgelearn-<version>.tgz           the npm package (npm pack; prepack builds it)
+//   learner.wasm, learner.wasm.sha256  the module, its SHA-256 (sha256sum -c format)
+//   firmware/edgelearn.h              the C header (constants, records, exports) for wasm2c users
+//   firmware/learner.c, learner.h     the module translated by wasm2c
+//   firmware/wasm-rt-static.c         the static-memory wasm2c runtime (no malloc, no signals)
+//   firmware/m4f/libedgelearn-m4f.a   Cortex-M4F (hard float) library: module + runtime
+//   firmware/m4f/el-example-m4f.elf   tools/firmware/el_example.c linked for QEMU mps2-an386, run once
+//   CHANGELOG.md, LICENSE, release.json (versions, hashes, sizes), SHA256SUMS
+// Needs wabt and gcc-arm-none-eabi (.ci/run installs them); qemu-system-arm for the example run.
+
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { spawnSync } from "node:child_process";
+import { ABI_VERSION } from "../host/learner/abi.js";
+import { QEMU, ROOT, buildM4f, have, m4fToolsMissing, readJsonLine, sh, sha256File, systemNpmEnv, translate } from "./dist/firmware.js";
+
+const DIST = join(ROOT, "dist");
+const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string; version: string };
+const log = (s: string) => process.stdout.write(s + "\n");
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? files(p) : [p];
+  });
+}
+
+function main(): number {
+  const missing = m4fToolsMissing();
+  if (missing) {
+    process.stderr.write(`dist: ${missing}\n`);
+    return 1;
+  }
+  rmSync(DIST, { recursive: true, force: true });
+  mkdirSync(DIST, { recursive: true });
+
+  // The module: its own abi_version() must be the ABI version the host tables were written for.
+  const wasm = join(ROOT, "build/learner.wasm");
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(wasm)), {});
+  const moduleAbi = (inst.exports.abi_version as () => number)();
+  if (moduleAbi !== ABI_VERSION) {
+    process.stderr.write(`dist: build/learner.wasm reports ABI ${moduleAbi}, host/learner/abi.ts says ${ABI_VERSION}\n`);
+    return 1;
+  }
+  copyFileSync(wasm, join(DIST, "learner.wasm"));
+  const wasmSha = sha256File(wasm);
+  writeFileSync(join(DIST, "learner.wasm.sha256"), `${wasmSha}  learner.wasm\n`);
+  log(`learner.wasm  ${statSync(wasm).size} bytes  ABI ${ABI_VERSION}  sha256 ${wasmSha}`);
+
+  // The npm package (prepack rebuilds the module and the library first).
+  log("npm pack ...");
+  const packOut = sh("npm", ["pack", "--json", "--pack-destination", DIST], ROOT, systemNpmEnv());
+  const tarball = (JSON.parse(packOut.slice(packOut.search(/^\[/m))) as { filename: string }[])[0].filename;
+  if (sha256File(wasm) !== wasmSha) throw new Error("prepack rebuilt a different learner.wasm (the build is not reproducible?)");
+  log(`${tarball}  ${statSync(join(DIST, tarball)).size} bytes`);
+
+  // Firmware: the header, the translated module, the M4F library and the example image.
+  const fw = join(DIST, "firmware");
+  translate(wasm, fw, { packageVersion: pkg.version, wasmSha256: wasmSha });
+  const m4f = buildM4f(fw, join(fw, "m4f"));
+  rmSync(join(fw, "m4f/obj"), { recursive: true, force: true });
+  let exampleRun: Record<string, unknown> | string = "not run (qemu-system-arm not found)";
+  if (have("qemu-system-arm")) {
+    const r = spawnSync(QEMU[0], [...QEMU.slice(1), m4f.example], { encoding: "utf8", timeout: 120_000 });
+    exampleRun = readJsonLine(r.stdout);
+    if (r.status !== 0 || exampleRun.failed !== 0) throw new Error(`the M4F example failed under QEMU (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+  }
+  const lib = m4f.librarySize;
+  const libTotal = lib.reduce((a, o) => ({ text: a.text + o.text, data: a.data + o.data, bss: a.bss + o.bss }), { text: 0, data: 0, bss: 0 });
+  for (const o of lib) log(`  ${o.file.padEnd(20)} text ${o.text}  data ${o.data}  bss ${o.bss}`);
+  log(`libedgelearn-m4f.a  text ${libTotal.text}  data ${libTotal.data}  bss ${libTotal.bss}`);
+  log(`el-example-m4f.elf  flash ${m4f.exampleSize.text + m4f.exampleSize.data}  RAM ${m4f.exampleSize.data + m4f.exampleSize.bss} (stack included)`);
+
+  copyFileSync(join(ROOT, "CHANGELOG.md"), join(DIST, "CHANGELOG.md"));
+  copyFileSync(join(ROOT, "LICENSE"), join(DIST, "LICENSE"));
+  const release = {
+    name: pkg.name,
+    version: pkg.version,
+    abiVersion: ABI_VERSION,
+    npm: { file: tarball, sha256: sha256File(join(DIST, tarball)) },
+    wasm: { file: "learner.wasm", bytes: statSync(wasm).size, sha256: wasmSha },
+    firmware: {
+      header: "firmware/edgelearn.h",
+      wasm2c: sh("wasm2c", ["--version"]).trim(),
+      compiler: sh("arm-none-eabi-gcc", ["--version"]).split("\n")[0],
+      target: "Cortex-M4F (-mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard), -O2",
+      library: { file: "firmware/m4f/libedgelearn-m4f.a", objects: lib, total: libTotal },
+      example: { file: "firmware/m4f/el-example-m4f.elf", ...m4f.exampleSize, qemu: exampleRun },
+    },
+  };
+  writeFileSync(join(DIST, "release.json"), JSON.stringify(release, null, 2) + "\n");
+  const sums = files(DIST)
+    .filter((f) => !f.endsWith("SHA256SUMS"))
+    .sort()
+    .map((f) => `${sha256File(f)}  ${relative(DIST, f)}`);
+  writeFileSync(join(DIST, "SHA256SUMS"), sums.join("\n") + "\n");
+  log(`dist/: ${sums.length} files (SHA256SUMS, release.json)`);
+  return 0;
+}
+
+process.exitCode = main();

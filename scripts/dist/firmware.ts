@@ -1,0 +1,139 @@
+// The firmware artifacts of a release, and the native build the header test uses: learner.wasm
+// translated to C by wasm2c, edgelearn.h generated beside it, the Cortex-M4F static library built
+// with the flags of the conformance suite's M4F images (tools/m4f/Makefile), and the example
+// program (tools/firmware/el_example.c) linked natively or for the M4F under QEMU.
+
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { cHeader, type HeaderInfo } from "./c-header.js";
+
+export const ROOT = resolve(new URL("../../..", import.meta.url).pathname);
+/** wasm2c's runtime header (Debian's wabt package puts it here). */
+export const WASM_RT_DIR = "/usr/src/wasm2c";
+const STATIC_RT = join(ROOT, "tools/wasm2c/wasm-rt-static.c");
+const EXAMPLE = join(ROOT, "tools/firmware/el_example.c");
+const M4F_DIR = join(ROOT, "tools/m4f");
+
+/** Compiler flags every build of the translated module needs (see tools/wasm2c/Makefile). */
+const COMMON = ["-std=gnu11", "-O2", "-ffp-contract=off", "-fno-fast-math", "-fno-strict-aliasing", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0"];
+/** The Cortex-M4F target of tools/m4f/Makefile. */
+export const M4F_ARCH = ["-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"];
+const M4F_FLAGS = [...M4F_ARCH, ...COMMON, "-ffunction-sections", "-fdata-sections", "-DNDEBUG"];
+
+/**
+ * The environment for running the system's npm/npx: PATH without node_modules/.bin folders, which
+ * `npm run` puts first and where a dev dependency brings an old npm 6 (@as-pect/cli → npm).
+ */
+export function systemNpmEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const path = (env.PATH ?? "").split(":").filter((p) => !/[\\/]node_modules[\\/]\.bin$/.test(p));
+  return { ...env, PATH: path.join(":") };
+}
+
+export function sh(cmd: string, args: string[], cwd?: string, env?: NodeJS.ProcessEnv): string {
+  const r = spawnSync(cmd, args, { cwd, env, encoding: "utf8", maxBuffer: 64 << 20, timeout: 600_000 });
+  if (r.error || r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (exit ${r.status}):\n${(r.stderr || r.stdout || String(r.error)).slice(-4000)}`);
+  return r.stdout;
+}
+export function have(tool: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
+}
+
+/** What is missing for the native build, or undefined. */
+export function nativeToolsMissing(): string | undefined {
+  const missing = ["wasm2c", "gcc"].filter((t) => !have(t));
+  if (!existsSync(join(WASM_RT_DIR, "wasm-rt.h"))) missing.push(`${WASM_RT_DIR}/wasm-rt.h`);
+  return missing.length ? `${missing.join(", ")} not found; install: apt-get install -y wabt gcc` : undefined;
+}
+/** What is missing for the Cortex-M4F build, or undefined. */
+export function m4fToolsMissing(): string | undefined {
+  const missing = ["wasm2c", "arm-none-eabi-gcc", "arm-none-eabi-ar", "arm-none-eabi-size"].filter((t) => !have(t));
+  return missing.length ? `${missing.join(", ")} not found; install: apt-get install -y wabt gcc-arm-none-eabi libnewlib-arm-none-eabi` : undefined;
+}
+
+/** learner.c, learner.h (wasm2c) and edgelearn.h (generated) in `dir`. */
+export function translate(wasm: string, dir: string, info: HeaderInfo): void {
+  mkdirSync(dir, { recursive: true });
+  sh("wasm2c", [wasm, "-n", "learner", "-o", join(dir, "learner.c")]);
+  writeFileSync(join(dir, "edgelearn.h"), cHeader(info));
+  copyFileSync(STATIC_RT, join(dir, "wasm-rt-static.c"));
+}
+
+/** The example program linked natively against the translated module; returns the executable. */
+export function buildNativeExample(dir: string): string {
+  const inc = [`-I${WASM_RT_DIR}`, `-I${dir}`];
+  const exe = join(dir, "el-example");
+  // The example (and so the header) must compile without a single warning.
+  sh("gcc", [...COMMON, ...inc, "-Wall", "-Wextra", "-Werror", "-DEL_NATIVE", "-c", EXAMPLE, "-o", join(dir, "el_example.o")]);
+  sh("gcc", [...COMMON, ...inc, "-c", join(dir, "learner.c"), "-o", join(dir, "learner.o")]);
+  sh("gcc", [...COMMON, ...inc, "-c", join(dir, "wasm-rt-static.c"), "-o", join(dir, "wasm-rt-static.o")]);
+  sh("gcc", ["-o", exe, join(dir, "el_example.o"), join(dir, "learner.o"), join(dir, "wasm-rt-static.o"), "-lm"]);
+  return exe;
+}
+
+export interface M4fBuild {
+  library: string;
+  example: string;
+  /** `arm-none-eabi-size` of each object of the library (Berkeley format). */
+  librarySize: { file: string; text: number; data: number; bss: number }[];
+  /** The linked example image: flash (text + data) and RAM (data + bss, the stack included). */
+  exampleSize: { text: number; data: number; bss: number };
+}
+
+function berkeley(out: string): { file: string; text: number; data: number; bss: number }[] {
+  return out
+    .split("\n")
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length >= 6 && /^\d+$/.test(f[0]))
+    .map((f) => ({ file: f.slice(5).join(" ").replace(/ \(ex .*\)$/, ""), text: +f[0], data: +f[1], bss: +f[2] }));
+}
+
+/**
+ * libedgelearn-m4f.a (the translated module and the static-memory runtime shim) and the example
+ * linked into a QEMU mps2-an386 image with tools/m4f's startup code and linker script.
+ */
+export function buildM4f(dir: string, out: string): M4fBuild {
+  const o = join(out, "obj");
+  mkdirSync(o, { recursive: true });
+  const inc = [`-I${WASM_RT_DIR}`, `-I${dir}`];
+  const cc = (src: string, obj: string, extra: string[] = []) => sh("arm-none-eabi-gcc", [...M4F_FLAGS, ...inc, ...extra, "-c", src, "-o", join(o, obj)]);
+  cc(join(dir, "learner.c"), "learner.o");
+  cc(join(dir, "wasm-rt-static.c"), "wasm-rt-static.o");
+  const library = join(out, "libedgelearn-m4f.a");
+  sh("arm-none-eabi-ar", ["rcs", library, join(o, "learner.o"), join(o, "wasm-rt-static.o")]);
+  cc(EXAMPLE, "el_example.o", ["-Wall", "-Wextra", "-Werror"]);
+  cc(join(M4F_DIR, "startup.c"), "startup.o");
+  const example = join(out, "el-example-m4f.elf");
+  sh("arm-none-eabi-gcc", [
+    ...M4F_FLAGS,
+    "--specs=nano.specs",
+    "-nostartfiles",
+    "-Wl,--gc-sections",
+    "-T",
+    join(M4F_DIR, "mps2-an386.ld"),
+    "-o",
+    example,
+    join(o, "el_example.o"),
+    join(o, "startup.o"),
+    library,
+    "-lm",
+  ]);
+  const librarySize = berkeley(sh("arm-none-eabi-size", [library]));
+  const [img] = berkeley(sh("arm-none-eabi-size", [example]));
+  return { library, example, librarySize, exampleSize: { text: img.text, data: img.data, bss: img.bss } };
+}
+
+/** The QEMU command that runs an M4F image (the conformance suite's machine and semihosting). */
+export const QEMU = ["qemu-system-arm", "-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial", "none", "-chardev", "stdio,id=sh0", "-semihosting-config", "enable=on,target=native,chardev=sh0", "-kernel"];
+
+export function readJsonLine(out: string): Record<string, unknown> {
+  const line = out.split("\n").find((l) => l.startsWith("{"));
+  if (!line) throw new Error(`no JSON line in:\n${out}`);
+  return JSON.parse(line) as Record<string, unknown>;
+}
+
+export function sha256File(path: string): string {
+  return createHash("sha256").update(readFileSync(path)).digest("hex");
+}

@@ -1,0 +1,78 @@
+// The http settings: defaults, and the config errors a risky or incomplete setup gets.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadConfig, ConfigError } from "../../host/config/load.js";
+import { isLoopback, parseListen } from "../../host/config/listen.js";
+import { tempDir } from "../helpers/tmp.js";
+
+const load = (http: Record<string, unknown>) => loadConfig({ env: {}, overrides: { http } });
+const problems = (http: Record<string, unknown>): string[] => {
+  try {
+    load(http);
+    return [];
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, String(e));
+    return e.problems;
+  }
+};
+
+test("http defaults: on, loopback port 9464, no credentials, commands off, host-wide metrics only", () => {
+  const c = loadConfig({ env: {} });
+  assert.deepEqual(c.http, { enabled: true, listen: "127.0.0.1:9464", commands: false, perDeviceMetrics: false });
+  assert.deepEqual(c.homeassistant, { enabled: false, prefix: "homeassistant" });
+});
+
+test("a bind beyond loopback without credentials is a clear config error", () => {
+  const p = problems({ listen: "0.0.0.0:9464" });
+  assert.equal(p.length, 1);
+  assert.match(p[0], /^http\.listen: 0\.0\.0\.0:9464 is reachable from other machines; set http\.token/);
+  assert.deepEqual(problems({ listen: "0.0.0.0:9464", token: "0123456789abcdef" }), []);
+  assert.deepEqual(problems({ listen: "[::]:9464", username: "prom", password: "long enough" }), []);
+  assert.match(problems({ listen: "[::]:9464" })[0], /reachable from other machines/);
+  assert.deepEqual(problems({ listen: "0.0.0.0:9464", enabled: false }), [], "no server, no bind");
+  for (const ok of ["127.0.0.1:1", "localhost:9464", "[::1]:9464", "127.10.0.3:80"]) assert.deepEqual(problems({ listen: ok }), [], ok);
+});
+
+test("credentials come whole, commands need them, listen must parse", () => {
+  assert.match(problems({ commands: true })[0], /^http\.commands: commands from the dashboard need credentials/);
+  assert.match(problems({ username: "u" })[0], /^http\.password: basic auth needs a password/);
+  assert.match(problems({ password: "12345678" })[0], /^http\.username: basic auth needs a username/);
+  assert.match(problems({ token: "short" })[0], /^http\.token: must NOT have fewer than 16 characters/);
+  assert.match(problems({ listen: "9464" })[0], /^http\.listen: "9464" is not valid/);
+  assert.match(problems({ listen: "host:99999" })[0], /^http\.listen: port 99999 is above 65535/);
+  const dir = tempDir("http-config");
+  const f = join(dir, "token");
+  writeFileSync(f, "0123456789abcdef0123\n");
+  assert.match(problems({ token: "0123456789abcdef", tokenFile: f })[0], /^http\.tokenFile: give either token or tokenFile/);
+  assert.match(problems({ tokenFile: join(dir, "missing") })[0], /^http\.tokenFile: cannot read/);
+  assert.deepEqual(problems({ tokenFile: f, commands: true }), []);
+});
+
+test("environment overrides reach the http settings", () => {
+  const c = loadConfig({ env: { EDGELEARN_HTTP__LISTEN: "0.0.0.0:9000", EDGELEARN_HTTP__TOKEN: "0123456789abcdef", EDGELEARN_HTTP__PER_DEVICE_METRICS: "true" } });
+  assert.equal(c.http.listen, "0.0.0.0:9000");
+  assert.equal(c.http.perDeviceMetrics, true);
+});
+
+test("listen parsing and the loopback rule", () => {
+  assert.deepEqual(parseListen("[::1]:80"), { host: "::1", port: 80 });
+  assert.deepEqual(parseListen("gw.local:9464"), { host: "gw.local", port: 9464 });
+  assert.equal(typeof parseListen(":80"), "string");
+  for (const h of ["127.0.0.1", "127.255.0.1", "::1", "localhost", "::ffff:127.0.0.1"]) assert.ok(isLoopback(h), h);
+  for (const h of ["0.0.0.0", "::", "192.168.1.2", "gw.local", "128.0.0.1"]) assert.ok(!isLoopback(h), h);
+});
+
+test("`edgelearn run` refuses a public bind without credentials: exit 2, before connecting", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const r = spawnSync(process.execPath, ["bin/edgelearn.js", "run", "--broker", "mqtt://127.0.0.1:1"], {
+    encoding: "utf8",
+    timeout: 20_000,
+    env: { ...process.env, EDGELEARN_HTTP__LISTEN: "0.0.0.0:9464" },
+  });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /http\.listen: 0\.0\.0\.0:9464 is reachable from other machines; set http\.token/);
+  assert.doesNotMatch(r.stderr, /connecting/);
+});

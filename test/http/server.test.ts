@@ -1,0 +1,257 @@
+// The HTTP server on a running service (embedded broker, free ports): probes, Prometheus metrics,
+// credentials, commands, the device list at 10,000 devices, and the live stream.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import { connectAsync } from "mqtt";
+import { loadConfig } from "../../host/config/load.js";
+import { memoryLogger } from "../../host/logger.js";
+import { MemoryStore } from "../../host/store/memory.js";
+import { startBroker } from "../../host/demo/broker.js";
+import { startWithFrontends, type RunningService } from "../../host/service/with-frontends.js";
+import { waitFor } from "../helpers/mqtt.js";
+
+const TOKEN = "test-token-0123456789";
+
+async function setup(http: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
+  const broker = await startBroker(0);
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      mqtt: { url: broker.url, protocolVersion: 4, clientId: `http-test-${process.pid}`, reconnect: { minDelayMs: 50, maxDelayMs: 200 } },
+      model: { task: "regression", target: "y", features: ["a", "b"] },
+      store: { type: "memory", checkpoint: { everyReadings: 50 } },
+      output: { healthIntervalSeconds: 1 },
+      http: { listen: "127.0.0.1:0", ...http },
+      ...extra,
+    },
+  });
+  const { logger, lines } = memoryLogger("info");
+  const running: RunningService = await startWithFrontends(config, { logger, store: new MemoryStore() });
+  await running.service.ready;
+  const base = running.http!.url;
+  const get = (path: string, headers: Record<string, string> = {}) => fetch(base + path.replace(/^\//, ""), { headers });
+  const stop = async () => {
+    await running.stop();
+    await broker.close();
+  };
+  return { broker, running, service: running.service, base, get, stop, lines };
+}
+
+const reading = (i: number) => JSON.stringify({ a: i % 7, b: i % 3, y: 2 * (i % 7) - (i % 3) });
+
+async function publish(url: string, device: string, n: number) {
+  const c = await connectAsync(url, { protocolVersion: 4, clientId: `pub-${process.pid}-${device}` });
+  for (let i = 0; i < n; i++) await c.publishAsync(`sensors/${device}`, reading(i), { qos: 1 });
+  await c.endAsync();
+}
+
+const metricValue = (text: string, series: string) => {
+  const line = text.split("\n").find((l) => l.startsWith(series + " "));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+};
+
+test("probes, metrics and the device list on a loopback service without credentials", async () => {
+  const s = await setup();
+  try {
+    assert.equal((await s.get("/healthz")).status, 200);
+    const ready = await s.get("/readyz");
+    assert.equal(ready.status, 200, await ready.text());
+
+    await publish(s.broker.url, "m1", 120);
+    await publish(s.broker.url, "m2", 10);
+    await waitFor(() => s.service.counters.readings >= 130, "130 readings");
+    s.service.handle("sensors/m1", Buffer.from("{broken"));
+    const res = await s.get("/metrics");
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type")!, /^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    assert.equal(metricValue(text, "edgelearn_readings_total"), 131);
+    assert.equal(metricValue(text, "edgelearn_learned_total"), 130);
+    assert.equal(metricValue(text, 'edgelearn_rejected_total{reason="malformed_json"}'), 1);
+    assert.equal(metricValue(text, "edgelearn_devices"), 2);
+    assert.equal(metricValue(text, "edgelearn_mqtt_connected"), 1);
+    assert.equal(metricValue(text, "edgelearn_message_duration_seconds_count"), 130, "one observation per MQTT message");
+    assert.ok(metricValue(text, "edgelearn_checkpoints_total")! >= 2, "checkpoints every 50 readings are timed");
+    assert.ok(metricValue(text, "edgelearn_checkpoint_duration_seconds_count")! >= 2);
+    for (const name of ["edgelearn_drifts_total", "edgelearn_anomalies_total", "edgelearn_rollbacks_total", "edgelearn_swaps_total", "edgelearn_devices_hot", "edgelearn_predictions_dropped_total", "edgelearn_checkpoint_failures_total", "edgelearn_event_loop_lag_seconds_count", "edgelearn_refused_total{reason=\"device_cap\"}", "process_cpu_seconds_total"]) {
+      assert.notEqual(metricValue(text, name), undefined, `${name} in /metrics`);
+    }
+    assert.ok(!text.includes('device="m1"'), "per-device series are opt-in");
+
+    const list = (await (await s.get("/api/devices?sort=readings")).json()) as { total: number; devices: { name: string; readings: number; task: string }[] };
+    assert.equal(list.total, 2);
+    assert.deepEqual(list.devices.map((d) => [d.name, d.readings, d.task]), [["m1", 121, "regression"], ["m2", 10, "regression"]]);
+
+    // Commands are off: refused even on loopback.
+    const r = await fetch(s.base + "api/devices/m1/reset", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    assert.equal(r.status, 403);
+    assert.match(((await r.json()) as { error: string }).error, /http\.commands/);
+    assert.equal((await s.get("/")).status, 200);
+    assert.match(await (await s.get("/assets/uPlot.iife.min.js")).text(), /uPlot/);
+
+    // The broker goes away: not ready any more, still healthy.
+    await s.broker.close();
+    await waitFor(() => !s.service.connection!.connected, "the connection to drop");
+    const nr = await s.get("/readyz");
+    assert.equal(nr.status, 503);
+    assert.match(await nr.text(), /broker connection down/);
+    assert.equal((await s.get("/healthz")).status, 200);
+  } finally {
+    await s.stop();
+  }
+});
+
+test("per-device metrics when asked for, without statistics of raw values", async () => {
+  const s = await setup({ perDeviceMetrics: true });
+  try {
+    await publish(s.broker.url, "m1", 60);
+    await waitFor(() => s.service.counters.readings >= 60, "60 readings");
+    s.service.publishHealth(true);
+    const text = await (await s.get("/metrics")).text();
+    assert.equal(metricValue(text, 'edgelearn_device_readings_total{device="m1"}'), 60);
+    assert.equal(metricValue(text, 'edgelearn_device_learned_total{device="m1"}'), 60);
+    assert.notEqual(metricValue(text, 'edgelearn_device_model_metric{device="m1",metric="mae"}'), undefined);
+    assert.ok(!/metric="target_(mean|std)"/.test(text), "no aggregates of raw values as metrics");
+    s.service.forgetDevice("m1");
+    assert.ok(!(await (await s.get("/metrics")).text()).includes('device="m1"'), "a forgotten device's series go");
+  } finally {
+    await s.stop();
+  }
+});
+
+test("with a token: data needs it, probes and the page shell do not; commands work only with it", async () => {
+  const s = await setup({ token: TOKEN, commands: true }, { guard: { enabled: false } });
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  try {
+    await publish(s.broker.url, "m1", 120);
+    await waitFor(() => s.service.counters.readings >= 120, "120 readings");
+    const m = await s.get("/metrics");
+    assert.equal(m.status, 401);
+    assert.equal(m.headers.get("www-authenticate"), 'Bearer realm="edgelearn"');
+    assert.equal((await s.get("/metrics", { authorization: "Bearer wrong-token-0123456789" })).status, 401);
+    assert.equal((await s.get("/metrics", auth)).status, 200);
+    assert.equal((await s.get("/api/devices")).status, 401);
+    assert.equal((await s.get("/api/stream")).status, 401);
+    assert.equal((await s.get("/healthz")).status, 200);
+    assert.equal((await s.get("/readyz")).status, 200);
+    assert.equal((await s.get("/")).status, 200);
+
+    const post = (path: string, headers: Record<string, string>) => fetch(s.base + path, { method: "POST", headers, body: "{}" });
+    const json = { "content-type": "application/json" };
+    assert.equal((await post("api/devices/m1/reset", json)).status, 401, "no credentials");
+    assert.equal((await post("api/devices/m1/reset", { ...auth })).status, 403, "not a JSON request");
+    assert.equal((await post("api/devices/m1/reset", { ...auth, ...json, origin: "http://evil.example" })).status, 403, "another origin");
+    assert.equal((await post("api/devices/nope/reset", { ...auth, ...json })).status, 404);
+
+    const snap = await s.get("/api/devices/m1/snapshot", auth);
+    assert.equal(snap.status, 200);
+    const blob = new Uint8Array(await snap.arrayBuffer());
+    assert.deepEqual(blob, s.service.snapshotDevice("m1"));
+    assert.equal((await s.get("/api/devices/m1/snapshot")).status, 401);
+
+    const rb = await post("api/devices/m1/rollback", { ...auth, ...json });
+    assert.equal(rb.status, 200, await rb.clone().text());
+    assert.equal(((await rb.json()) as { ok: boolean }).ok, true);
+    const reset = await post("api/devices/m1/reset", { ...auth, ...json });
+    assert.deepEqual(await reset.json(), { ok: true, cmd: "reset", device: "m1" });
+    assert.ok(s.lines.some((l) => l.includes("HTTP: device m1 reset")));
+  } finally {
+    await s.stop();
+  }
+});
+
+test("basic auth", async () => {
+  const s = await setup({ username: "prom", password: "secret-password" });
+  try {
+    const basic = (u: string, p: string) => ({ authorization: "Basic " + Buffer.from(`${u}:${p}`).toString("base64") });
+    assert.equal((await s.get("/metrics", basic("prom", "secret-password"))).status, 200);
+    assert.equal((await s.get("/metrics", basic("prom", "wrong"))).status, 401);
+    assert.equal((await s.get("/metrics")).headers.get("www-authenticate"), 'Basic realm="edgelearn"');
+  } finally {
+    await s.stop();
+  }
+});
+
+test("the device list stays paged and searchable at 10,000 devices", async () => {
+  const s = await setup({}, { pool: { maxDevices: 10000, hotInstances: 64 } });
+  try {
+    for (let i = 0; i < 10000; i++) s.service.handle(`sensors/dev-${String(i).padStart(5, "0")}`, Buffer.from(reading(i)));
+    const page = (await (await s.get("/api/devices?offset=9990&limit=50")).json()) as { total: number; devices: { name: string }[] };
+    assert.equal(page.total, 10000);
+    assert.deepEqual(page.devices.map((d) => d.name), Array.from({ length: 10 }, (_, i) => `dev-0${9990 + i}`));
+    const found = (await (await s.get("/api/devices?q=dev-0123&limit=500")).json()) as { total: number; devices: unknown[] };
+    assert.equal(found.total, 10);
+    const big = (await (await s.get("/api/devices?limit=100000")).json()) as { devices: unknown[] };
+    assert.equal(big.devices.length, 500, "a page is at most 500 devices");
+  } finally {
+    await s.stop();
+  }
+});
+
+test("the live stream: page, then a watched device's history, points and markers", async () => {
+  const s = await setup();
+  try {
+    await publish(s.broker.url, "m1", 5);
+    await waitFor(() => s.service.counters.readings >= 5, "5 readings");
+    const ctl = new AbortController();
+    const res = await fetch(s.base + "api/stream?device=m1", { signal: ctl.signal });
+    assert.equal(res.headers.get("content-type"), "text/event-stream; charset=utf-8");
+    const events: { event: string; data: any }[] = [];
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = "";
+    const pump = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (done) return;
+        buf += value;
+        let i;
+        while ((i = buf.indexOf("\n\n")) >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const ev = /^event: (.*)$/m.exec(block);
+          const data = /^data: (.*)$/m.exec(block);
+          if (ev && data) events.push({ event: ev[1], data: JSON.parse(data[1]) });
+        }
+      }
+    })();
+    await waitFor(() => events.some((e) => e.event === "history"), "history", 5000);
+    assert.equal(events[0].event, "page");
+    assert.deepEqual(events[1].data.points, [], "nothing is kept for a device before someone watches it");
+    await publish(s.broker.url, "m1", 30);
+    s.service.handle("sensors/m1", Buffer.from('{"a": "x", "b": 1, "y": 2}'));
+    s.service.rollbackDevice("m1");
+    await waitFor(() => events.filter((e) => e.event === "points").flatMap((e) => e.data.points).length >= 30, "30 points", 5000);
+    await waitFor(() => events.flatMap((e) => (e.event === "points" ? e.data.markers : [])).some((m: { kind: string }) => m.kind === "rejected"), "a rejection marker", 5000);
+    const pts = events.filter((e) => e.event === "points").flatMap((e) => e.data.points);
+    const p = pts[pts.length - 1];
+    assert.equal(p.length, 7);
+    assert.equal(typeof p[1], "number", "prediction");
+    assert.equal(typeof p[3], "number", "error");
+    await waitFor(() => events.filter((e) => e.event === "page").length >= 2, "a page refresh", 5000);
+    ctl.abort();
+    await pump;
+  } finally {
+    await s.stop();
+  }
+});
+
+test("a taken port is logged and the service keeps learning", async () => {
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", () => r()));
+  const port = (blocker.address() as { port: number }).port;
+  const broker = await startBroker(0);
+  const { logger, lines } = memoryLogger("info");
+  const config = loadConfig({ env: {}, overrides: { mqtt: { url: broker.url, protocolVersion: 4 }, store: { type: "none" }, http: { listen: `127.0.0.1:${port}` } } });
+  const running = await startWithFrontends(config, { logger });
+  try {
+    assert.equal(running.http, undefined);
+    assert.ok(lines.some((l) => l.includes(`cannot listen on 127.0.0.1:${port} (EADDRINUSE)`)), lines.join("\n"));
+    await running.service.ready;
+  } finally {
+    await running.stop();
+    await broker.close();
+    blocker.close();
+  }
+});
