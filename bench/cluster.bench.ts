@@ -134,7 +134,9 @@ async function handover(bin: string, devices: number, log: (s: string) => void):
     const nc = await connect({ servers: nats.servers });
     const watch = healthWatch(nc);
     await preload(nc, devices, devices);
-    await until(() => watch.checkpoints() >= devices, 120_000, "a's checkpoints");
+    await until(() => watch.checkpoints() >= devices, 120_000, "a's checkpoints").catch((e) => {
+      throw new Error(`${(e as Error).message} (${watch.checkpoints()} of ${devices}): ${a.log().slice(-1500)}`);
+    });
     log(`handover: ${devices} devices checkpointed by worker a; kill -9`);
     a.child.kill("SIGKILL");
     const killed = performance.now();
