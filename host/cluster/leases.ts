@@ -113,11 +113,31 @@ export class LeaseTable {
     }
   }
 
-  /** Live workers and the partitions somebody holds now. */
-  async survey(): Promise<{ workers: number; taken: Set<number> }> {
+  /** Last entry per key, from one long-lived watcher (no consumer created per round). */
+  private readonly seen = new Map<string, { put: boolean; created: number }>();
+  private watching: Promise<void> | undefined;
+
+  /** Starts following the bucket (the watcher is recreated by the client if its server goes). */
+  async watch(): Promise<void> {
+    const it = await this.kv.watch({ key: ">" });
+    this.watching = (async () => {
+      for await (const e of it) this.seen.set(e.key, { put: e.operation === "PUT", created: e.created.getTime() });
+    })().catch(() => undefined);
+    this.stopWatch = () => it.stop();
+  }
+  stopWatch: () => void = () => {};
+
+  /**
+   * Live workers and the partitions somebody holds now, as far as the watcher saw: keys put
+   * within the TTL (an expiry sends no event). Only a hint for sharing partitions out: taking
+   * one is decided by `create`, never by this view.
+   */
+  survey(): { workers: number; taken: Set<number> } {
+    const now = Date.now();
     let workers = 0;
     const taken = new Set<number>();
-    for await (const k of await this.kv.keys()) {
+    for (const [k, v] of this.seen) {
+      if (!v.put || now - v.created > this.ttlMs) continue;
       if (k.startsWith("w.")) workers++;
       else if (k.startsWith("p.")) taken.add(Number(k.slice(2)));
     }

@@ -58,6 +58,7 @@ export class ClusterWorker {
     }
     const w = new ClusterWorker(config, h, o.logger, name, module);
     await w.leases.heartbeat().catch(() => undefined); // retried every tick
+    await w.leases.watch();
     w.log.info(
       `cluster worker ${name}: ${c.partitions} partitions on stream ${c.stream} (${c.subject}.<p>.<device>), models in ${c.modelsBucket}, ` +
         `leases of ${c.leaseSeconds} s in ${c.leasesBucket}; outputs on ${w.subjects.output}.<device>.prediction`,
@@ -90,7 +91,7 @@ export class ClusterWorker {
       );
       if (this.stopping) return;
       const P = this.config.cluster.partitions;
-      const { workers, taken } = await this.leases.survey();
+      const { workers, taken } = this.leases.survey();
       const target = Math.ceil(P / workers);
       if (this.owners.size < target) {
         // Start looking at a place of our own, so workers joining together try different partitions.
@@ -183,6 +184,7 @@ export class ClusterWorker {
     await Promise.all(owners.map((o) => o.release().catch((e) => this.log.error(`release failed: ${(e as Error).message}`))));
     this.publishHealth();
     await this.leases.leave();
+    this.leases.stopWatch();
     await this.h.nc.drain().catch(() => undefined);
     this.log.info(`stopped: ${owners.length} partitions given back, ${this.counters.checkpoints} checkpoints written`);
   }
