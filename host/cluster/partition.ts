@@ -127,7 +127,9 @@ export class PartitionOwner {
     const consumer = await jetstream(this.ctx.nc).consumers.get(c.stream, this.consumerName);
     const msgs = await consumer.consume({ max_messages: Math.min(c.maxInflight, 1024) });
     this.msgs = msgs;
+    this.lastMessageAt = performance.now();
     this.loop = this.run(msgs);
+    this.watchdog ??= setInterval(() => void this.checkProgress(), 2000);
     void (async () => {
       for await (const s of msgs.status()) {
         if (this.closed || this.msgs !== msgs) return;
@@ -143,9 +145,37 @@ export class PartitionOwner {
     })();
   }
 
+  private lastMessageAt = 0;
+  private watchdog: NodeJS.Timeout | undefined;
+
+  /**
+   * A consumer whose server went away may stay silent instead of reporting it: after a few
+   * seconds without a reading, ask for it; gone, or readings pending and nothing delivered,
+   * means a new consumer from the last reading learned.
+   */
+  private async checkProgress(): Promise<void> {
+    const msgs = this.msgs;
+    if (this.closed || !msgs || performance.now() - this.lastMessageAt < 5000) return;
+    let stuck = false;
+    try {
+      const info = await this.ctx.jsm.consumers.info(this.ctx.config.stream, this.consumerName);
+      stuck = info.num_pending > 0 && info.num_ack_pending === 0;
+    } catch {
+      stuck = true;
+    }
+    if (!stuck || this.closed || this.msgs !== msgs) return;
+    this.ctx.log.warn(`partition ${this.p}: no progress from its consumer; recreating it from stream sequence ${this.lastSeq + 1}`);
+    this.msgs = undefined;
+    msgs.stop();
+    await this.loop;
+    this.lastMessageAt = performance.now();
+    if (!this.closed) await this.openConsumer(this.lastSeq + 1).catch((e) => this.ctx.log.error(`partition ${this.p}: cannot recreate its consumer: ${(e as Error).message}`));
+  }
+
   private async run(msgs: ConsumerMessages): Promise<void> {
     const { leases, log } = this.ctx;
     for await (const m of msgs) {
+      this.lastMessageAt = performance.now();
       if (this.closed || this.msgs !== msgs) break;
       if (!leases.valid(this.p)) {
         void this.lost("its lease expired before this reading (the worker was paused or cut off)");
@@ -300,6 +330,7 @@ export class PartitionOwner {
 
   private forget(): void {
     if (this.ackTimer) clearTimeout(this.ackTimer);
+    if (this.watchdog) clearInterval(this.watchdog);
     for (const d of this.devices) this.ctx.learner.pool.remove(d);
     this.devices.clear();
     this.dirty.clear();
