@@ -2,8 +2,10 @@
 
 import { loadConfig, ConfigError } from "../config/load.js";
 import { TASKS } from "../config/types.js";
-import { createLogger } from "../logger.js";
+import { createLogger, type Logger } from "../logger.js";
+import type { Config } from "../config/types.js";
 import { startWithFrontends } from "../app/start.js";
+import { ClusterWorker } from "../cluster/worker.js";
 import { EXIT, UsageError, parse, checkModule, type Io } from "./common.js";
 
 export const RUN_HELP = `Usage: edgelearn run --config FILE
@@ -72,6 +74,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   }
   if (!checkModule(io)) return EXIT.NO_MODULE;
   const logger = createLogger("edgelearn", { level: config.log.level, format: config.log.format });
+  if (config.cluster.servers.length > 0) return runWorker(config, logger, io);
   let running;
   try {
     running = await startWithFrontends(config, { logger });
@@ -86,6 +89,24 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   // Handlers first, then the announcement: a SIGTERM sent as soon as "running" is read must find them.
   const stopped = waitForSignal(() => running.stop());
   logger.info(`edgelearn running (config ${file ?? "defaults"})${running.http ? `; dashboard ${running.http.url}` : ""}; Ctrl-C to stop`);
+  return stopped;
+}
+
+/** Cluster mode (host/cluster/): one worker on NATS JetStream instead of an MQTT client. */
+async function runWorker(config: Config, logger: Logger, io: Io): Promise<number> {
+  let worker: ClusterWorker;
+  try {
+    worker = await ClusterWorker.start(config, { logger });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.err(`edgelearn: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    logger.error(`cannot start the cluster worker: ${(e as Error).message}`);
+    return EXIT.FAILURE;
+  }
+  const stopped = waitForSignal(() => worker.stop());
+  logger.info(`edgelearn cluster worker ${worker.name} running; Ctrl-C to stop`);
   return stopped;
 }
 

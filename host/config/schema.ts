@@ -290,6 +290,43 @@ export const configSchema = {
         maxRollbacks: { type: "integer", minimum: 1, default: 3, description: "Rollbacks in a row before a change is put on probation." },
       },
     },
+    cluster: {
+      ...SECTION,
+      description:
+        "Cluster mode (README, Cluster mode): with servers set, `edgelearn run` is one worker of many on NATS JetStream instead of an MQTT client; store, guard and mqtt do not apply.",
+      properties: {
+        servers: {
+          type: "array",
+          items: { type: "string", minLength: 1 },
+          default: [],
+          description: "NATS servers (nats://host:port). Empty: single-host mode.",
+        },
+        name: { type: "string", default: "", pattern: "^[-_a-zA-Z0-9]*$", description: "This worker's name (letters, digits, - and _). Empty: hostname-pid." },
+        partitions: {
+          type: "integer",
+          minimum: 1,
+          maximum: 1024,
+          default: 64,
+          description: "P, the fixed partition count: nats-server's mapping {{partition(P,1)}} must use the same P, and every worker must agree (refused otherwise).",
+        },
+        subject: { type: "string", default: "edgelearn_in", pattern: "^[-_a-zA-Z0-9]+$", description: "First token of the partitioned reading subjects <subject>.<partition>.<device> that nats-server maps <input>.* to." },
+        stream: { type: "string", default: "EDGELEARN_READINGS", pattern: "^[-_a-zA-Z0-9]+$", description: "JetStream stream that keeps the readings (created if missing)." },
+        retentionHours: { type: "number", exclusiveMinimum: 0, default: 24, description: "How long the stream keeps readings: a partition whose owner is down longer loses the older ones." },
+        modelsBucket: { type: "string", default: "edgelearn_models", pattern: "^[-_a-zA-Z0-9]+$", description: "KV bucket of model blobs, one key per device (created if missing)." },
+        leasesBucket: { type: "string", default: "edgelearn_leases", pattern: "^[-_a-zA-Z0-9]+$", description: "KV bucket of partition leases and live workers (created if missing; its TTL is leaseSeconds)." },
+        replicas: { type: "integer", minimum: 1, maximum: 5, default: 1, description: "Replicas of the stream and buckets when this worker creates them: 3 in a 3-node NATS cluster." },
+        leaseSeconds: { type: "number", minimum: 1, maximum: 600, default: 10, description: "A partition lease lives this long unless renewed (every third of it); a killed worker's partitions move after about this." },
+        checkpointSeconds: { type: "number", exclusiveMinimum: 0, default: 5, description: "Each owned partition writes its changed devices' blobs this often (and on release)." },
+        maxInflight: { type: "integer", minimum: 1, maximum: 100000, default: 512, description: "Readings pulled and not yet acknowledged, per owned partition (backpressure)." },
+        user: { type: "string", description: "NATS user." },
+        password: { type: "string", description: "NATS password." },
+        token: { type: "string", description: "NATS token." },
+        credsFile: { type: "string", description: "NATS credentials file (JWT + nkey)." },
+        ca: { type: "string", description: "CA certificate (PEM file) for TLS to NATS." },
+        cert: { type: "string", description: "Client certificate (PEM file) for TLS." },
+        key: { type: "string", description: "Client key (PEM file) for TLS." },
+      },
+    },
     http: {
       ...SECTION,
       description:

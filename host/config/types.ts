@@ -86,6 +86,7 @@ export interface Config {
     confirmSeconds: number;
     maxRollbacks: number;
   };
+  cluster: ClusterConfig;
   http: {
     enabled: boolean;
     /** host:port. */
@@ -112,4 +113,27 @@ export interface Config {
     format: "text" | "json";
     rateLimitSeconds: number;
   };
+}
+
+/** Cluster mode (host/cluster/): active when `servers` is not empty. */
+export interface ClusterConfig {
+  servers: string[];
+  name: string;
+  partitions: number;
+  subject: string;
+  stream: string;
+  retentionHours: number;
+  modelsBucket: string;
+  leasesBucket: string;
+  replicas: number;
+  leaseSeconds: number;
+  checkpointSeconds: number;
+  maxInflight: number;
+  user?: string;
+  password?: string;
+  token?: string;
+  credsFile?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
 }

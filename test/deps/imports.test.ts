@@ -47,6 +47,7 @@ const HOST_LAYERS: [string, number][] = [
   ["host/http/", 1.5],
   ["host/homeassistant/", 1.5],
   ["host/metrics/", 1.7],
+  ["host/cluster/", 1.8],
   ["host/service/", 2],
   ["host/mqtt/", 3],
   ["host/health/", 3],

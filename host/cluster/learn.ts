@@ -1,0 +1,132 @@
+// One reading of one device in cluster mode: the same steps as the single-host service (codec →
+// field plan → features into the learner's input → learn_one → prediction), on the shared
+// DevicePool, with the stream sequence recorded per device so a checkpoint knows what it holds.
+// Outputs go to a callback (the partition publishes them only while it holds the lease).
+
+import { Flag, errorName } from "../learner/index.js";
+import { extract, inferFeatures, parsePayload, type Extracted, type FieldPlan } from "../codecs/index.js";
+import { SUPERVISED, type Config, type ModelConfig } from "../config/types.js";
+import { modelFor } from "../config/load.js";
+import { DevicePool, type PoolDevice } from "../devices/pool.js";
+import { modelSpec } from "../devices/model.js";
+import { DeviceState } from "../service/device.js";
+import { predictionJson, metricsOf } from "../service/format.js";
+import type { Logger } from "../logger.js";
+
+export class ClusterDeviceState extends DeviceState {
+  /** Stream sequence of the last reading this device's state has seen (0: none). */
+  seq = 0;
+  /** Sequence and KV revision of its last written checkpoint (0: none). */
+  savedSeq = 0;
+  revision = 0;
+  constructor(
+    name: string,
+    model: ModelConfig,
+    readonly partition: number,
+  ) {
+    super(name, model, "", "");
+  }
+}
+
+export type ClusterDevice = PoolDevice<ClusterDeviceState>;
+
+export interface Outputs {
+  prediction(device: ClusterDevice, json: string): void;
+  drift(device: ClusterDevice, json: string): void;
+}
+
+export class ClusterLearner {
+  readonly pool: DevicePool<ClusterDeviceState>;
+  private readonly res: Extracted = { y: NaN, ts: 0 };
+  readings = 0;
+  learned = 0;
+  refused = { device_cap: 0, unknown_topic: 0 };
+
+  constructor(
+    private readonly config: Config,
+    private readonly log: Logger,
+    module: WebAssembly.Module,
+  ) {
+    this.pool = new DevicePool<ClusterDeviceState>({ maxDevices: config.pool.maxDevices, hotInstances: config.pool.hotInstances, module });
+  }
+
+  /** The device (created when a rule accepts it and the pool has room), or undefined (counted). */
+  device(name: string, partition: number): ClusterDevice | undefined {
+    const d = this.pool.get(name);
+    if (d) return d;
+    const { model, rule } = modelFor(this.config, name);
+    if (rule < 0 && !this.config.pool.acceptUnknown) {
+      this.refused.unknown_topic++;
+      return undefined;
+    }
+    const added = this.pool.add(name, new ClusterDeviceState(name, model, partition));
+    if (!added) this.refused.device_cap++;
+    return added;
+  }
+
+  /** Learns one reading at stream sequence `seq` (the caller skipped those at or below d.meta.seq). */
+  reading(d: ClusterDevice, payload: Uint8Array, seq: number, now: number, out: Outputs | undefined): void {
+    const st = d.meta;
+    st.seq = seq;
+    const c = this.config.input;
+    const parsed = parsePayload(payload, c.format, c.maxPayloadBytes, now);
+    if (typeof parsed === "string") return st.reject(parsed);
+    if (parsed.kind === "flat") this.one(d, parsed.obj, now, undefined, undefined, out);
+    else for (const r of parsed.readings) this.one(d, r.fields, now, r.ts, r.names, out);
+  }
+
+  private one(d: ClusterDevice, src: Record<string, unknown> | Map<string, number | string>, now: number, senmlTs: number | undefined, names: string[] | undefined, out: Outputs | undefined): void {
+    const st = d.meta;
+    if (st.failed !== undefined) return st.reject("model_error");
+    if (st.plan === null && !this.plan(d, src, names)) return;
+    const l = this.pool.use(d);
+    const why = extract(src, st.plan!, l.input, this.res, now, senmlTs);
+    if (why !== null) return st.reject(why);
+    const flags = l.raw.learn_one(this.res.y);
+    this.readings++;
+    st.readings++;
+    if (flags < 0) {
+      st.reject("model_error");
+      this.log.error(`device ${d.name}: learn_one failed: ${errorName(flags)}`);
+      return;
+    }
+    if (flags & 0x3f) st.moduleRejects(flags);
+    if (flags & Flag.Learned) {
+      st.learned++;
+      this.learned++;
+    }
+    if (!out) return;
+    if (this.config.output.predictions) out.prediction(d, predictionJson(this.res.ts, l, flags, (flags & Flag.Predicted) !== 0));
+    if (flags & Flag.Drift) {
+      st.drifts++;
+      out.drift(d, JSON.stringify({ ts: this.res.ts, reading: st.readings, drifts: st.drifts, metrics: metricsOf(l) }));
+    }
+  }
+
+  /** Features (configured, or inferred from this first reading) and, unless a checkpoint fits them, a new model. */
+  private plan(d: ClusterDevice, src: Record<string, unknown> | Map<string, number | string>, names?: string[]): boolean {
+    const st = d.meta;
+    const m = st.model;
+    const features = m.features.length ? m.features : inferFeatures(src, m.target, this.config.input.timestampField, names);
+    if (features.length === 0 && m.task !== "forecast") {
+      st.reject("no_features");
+      return false;
+    }
+    st.plan = { features, target: SUPERVISED.has(m.task) ? m.target : undefined, tsField: this.config.input.timestampField } satisfies FieldPlan;
+    if (d.hasModel) {
+      if (this.pool.use(d).nFeatures === features.length) return true;
+      this.log.warn(`device ${d.name}: its checkpoint has another feature count than its readings (${features.length}); starting fresh`);
+    }
+    const spec = modelSpec(m, features, `device ${d.name}`);
+    try {
+      if (Array.isArray(spec)) throw new Error(spec.join("; "));
+      this.pool.create(d, spec.kind, spec.nFeatures, spec.config);
+      return true;
+    } catch (e) {
+      st.failed = (e as Error).message;
+      this.log.error(`device ${d.name}: cannot create its ${m.task} model: ${st.failed}; its readings are refused (model_error)`);
+      st.reject("model_error");
+      return false;
+    }
+  }
+}

@@ -1,0 +1,146 @@
+// Partition ownership through the leases bucket (its TTL is cluster.leaseSeconds):
+//   p.<n>   the partition's owner (worker name), created only when absent (compare-and-set),
+//           renewed with the revision this worker last wrote; lost when a renewal finds another
+//           revision (the key expired and someone else created it).
+//   w.<name> a live worker (plain put, renewed), counted to share partitions evenly.
+//
+// Safety against a worker that was paused (GC, SIGSTOP, a stalled VM) past its lease: each
+// lease carries a local deadline, the time the last successful renewal was *sent* plus the TTL
+// minus a margin. The server cannot expire the key before that moment, so while
+// `valid(p)` is true no other worker can own p; learning, publishing and checkpoint writes
+// all check it first. On top of that, every blob write names the revision it replaces.
+
+import type { KV } from "@nats-io/kv";
+
+export interface Lease {
+  partition: number;
+  revision: number;
+  /** The revision that created this lease: names one ownership (outputs carry it). */
+  epoch: number;
+  /** performance.now() after which this worker must behave as if it lost the partition. */
+  deadline: number;
+}
+
+export class LeaseTable {
+  readonly held = new Map<number, Lease>();
+  private readonly ttlMs: number;
+  private readonly marginMs: number;
+  /** The value this process writes: worker name and a per-process nonce, so a renewal whose
+   *  reply was lost can be recognised as ours (and a restarted worker of the same name cannot). */
+  private readonly token: string;
+
+  constructor(
+    private readonly kv: KV,
+    private readonly worker: string,
+    leaseSeconds: number,
+  ) {
+    this.ttlMs = leaseSeconds * 1000;
+    this.marginMs = Math.max(250, this.ttlMs / 5);
+    this.token = `${worker}/${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  }
+
+  /** True while no other worker can hold p (local deadline not passed). */
+  valid(p: number): boolean {
+    const l = this.held.get(p);
+    return l !== undefined && performance.now() < l.deadline;
+  }
+
+  /** Tries to take p (only if nobody holds it): the lease, or undefined. */
+  async acquire(p: number): Promise<Lease | undefined> {
+    const t0 = performance.now();
+    try {
+      const revision = await this.kv.create(`p.${p}`, this.token);
+      const l = { partition: p, revision, epoch: revision, deadline: t0 + this.ttlMs - this.marginMs };
+      this.held.set(p, l);
+      return l;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Renews p: true, or false when p is lost (someone else's revision, or the deadline passed). */
+  async renew(p: number): Promise<boolean> {
+    const l = this.held.get(p);
+    if (!l) return false;
+    const t0 = performance.now();
+    try {
+      l.revision = await this.kv.update(`p.${p}`, this.token, l.revision);
+      l.deadline = t0 + this.ttlMs - this.marginMs;
+      return true;
+    } catch (e) {
+      if (/wrong last sequence/i.test((e as Error).message)) {
+        // A renewal whose reply timed out may have been applied: then the key is still ours
+        // (our token) at a newer revision. Adopt it; the next renewal extends the deadline.
+        const cur = await this.kv.get(`p.${p}`).catch(() => null);
+        if (cur && cur.operation === "PUT" && cur.string() === this.token && performance.now() < l.deadline) {
+          l.revision = cur.revision;
+          return true;
+        }
+        l.deadline = 0;
+        return false;
+      }
+      return performance.now() < l.deadline; // a timeout: keep it until the deadline says otherwise
+    }
+  }
+
+  /** Gives p up: the key is deleted only if it is still ours. */
+  async release(p: number): Promise<void> {
+    const l = this.held.get(p);
+    this.held.delete(p);
+    if (!l || performance.now() >= l.deadline) return;
+    try {
+      await this.kv.delete(`p.${p}`, { previousSeq: l.revision });
+    } catch {
+      /* already gone or taken: nothing of ours to delete */
+    }
+  }
+
+  /** Forgets p locally (lost): no request, no further renewals. */
+  drop(p: number): void {
+    this.held.delete(p);
+  }
+
+  /** Announces this worker as live. */
+  async heartbeat(): Promise<void> {
+    await this.kv.put(`w.${this.worker}`, String(Date.now()));
+  }
+
+  async leave(): Promise<void> {
+    try {
+      await this.kv.delete(`w.${this.worker}`);
+    } catch {
+      /* expires anyway */
+    }
+  }
+
+  /** Last entry per key, from one long-lived watcher (no consumer created per round). */
+  private readonly seen = new Map<string, { put: boolean; created: number }>();
+  private watching: Promise<void> | undefined;
+
+  /** Starts following the bucket (the watcher is recreated by the client if its server goes). */
+  async watch(): Promise<void> {
+    const it = await this.kv.watch({ key: ">" });
+    this.watching = (async () => {
+      for await (const e of it) this.seen.set(e.key, { put: e.operation === "PUT", created: e.created.getTime() });
+    })().catch(() => undefined);
+    this.stopWatch = () => it.stop();
+  }
+  stopWatch: () => void = () => {};
+
+  /**
+   * Live workers and the partitions somebody holds now, as far as the watcher saw: keys put
+   * within the TTL (an expiry sends no event). Only a hint for sharing partitions out: taking
+   * one is decided by `create`, never by this view.
+   */
+  survey(): { workers: number; taken: Set<number> } {
+    const now = Date.now();
+    let workers = 0;
+    const taken = new Set<number>();
+    for (const [k, v] of this.seen) {
+      if (!v.put || now - v.created > this.ttlMs) continue;
+      if (k.startsWith("w.")) workers++;
+      else if (k.startsWith("p.")) taken.add(Number(k.slice(2)));
+    }
+    return { workers: Math.max(1, workers), taken };
+  }
+}

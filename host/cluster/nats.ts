@@ -1,0 +1,133 @@
+// The NATS side of a worker: connecting from `cluster` settings, and making sure the stream and
+// the two buckets exist with this configuration (created when missing; idempotent, so workers
+// starting together agree). Refusals here are configuration errors (exit 2).
+
+import { readFileSync } from "node:fs";
+import { connect, credsAuthenticator, type NatsConnection, type ConnectionOptions } from "@nats-io/transport-node";
+import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import { Kvm, type KV } from "@nats-io/kv";
+import { ConfigError } from "../config/load.js";
+import type { ClusterConfig } from "../config/types.js";
+import { mappingLine } from "./names.js";
+
+export interface ClusterHandles {
+  nc: NatsConnection;
+  jsm: JetStreamManager;
+  models: KV;
+  leases: KV;
+}
+
+export function connectOptions(c: ClusterConfig, name: string): ConnectionOptions {
+  const o: ConnectionOptions = {
+    servers: c.servers,
+    name: `edgelearn-${name}`,
+    timeout: 5000,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+  };
+  if (c.user) o.user = c.user;
+  if (c.password) o.pass = c.password;
+  if (c.token) o.token = c.token;
+  if (c.credsFile) o.authenticator = credsAuthenticator(readFileSync(c.credsFile));
+  if (c.ca || c.cert) o.tls = { caFile: c.ca, certFile: c.cert, keyFile: c.key };
+  return o;
+}
+
+/** Connects; an unreachable cluster is a ConfigError naming the servers tried. */
+export async function connectCluster(c: ClusterConfig, name: string): Promise<NatsConnection> {
+  try {
+    return await connect(connectOptions(c, name));
+  } catch (e) {
+    throw new ConfigError([`cluster.servers: no NATS server reachable at ${c.servers.join(", ")} (${(e as Error).message})`]);
+  }
+}
+
+const CLUSTER_KEY = "cluster";
+
+/** The cluster was started with another shape: never retried. */
+export class ClusterMismatch extends ConfigError {}
+
+/**
+ * ensureCluster, retried while JetStream is still electing its leaders (a cluster that has just
+ * started, or lost a node, answers "not enabled" or times out for a few seconds).
+ */
+export async function joinCluster(nc: NatsConnection, c: ClusterConfig, input: string, waitMs = 30_000): Promise<ClusterHandles> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await ensureCluster(nc, c, input);
+    } catch (e) {
+      if (e instanceof ClusterMismatch || Date.now() > until) {
+        if (e instanceof ConfigError) throw e;
+        throw new ConfigError([`cluster: JetStream did not answer within ${waitMs / 1000} s: ${(e as Error).message}`]);
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+/**
+ * The stream, the buckets, and the cluster's shape: the first worker records P in the models
+ * bucket; a worker with another P is refused (its devices would hash to other partitions).
+ */
+export async function ensureCluster(nc: NatsConnection, c: ClusterConfig, input: string): Promise<ClusterHandles> {
+  let jsm: JetStreamManager;
+  try {
+    jsm = await jetstreamManager(nc, { timeout: 10_000 });
+  } catch (e) {
+    throw new ConfigError([`cluster.servers: JetStream is not enabled on the NATS servers (${(e as Error).message})`]);
+  }
+  const subjects = [`${c.subject}.*.*`];
+  try {
+    await jsm.streams.info(c.stream);
+  } catch {
+    try {
+      await jsm.streams.add({
+        name: c.stream,
+        subjects,
+        num_replicas: c.replicas,
+        max_age: Math.round(c.retentionHours * 3600e9),
+        discard: "old" as never,
+      });
+    } catch (e) {
+      // Another worker may have created it in between; anything else is a real refusal.
+      try {
+        await jsm.streams.info(c.stream);
+      } catch {
+        throw new ConfigError([`cluster.stream: cannot create stream ${c.stream} on ${subjects[0]} with ${c.replicas} replicas: ${(e as Error).message}`]);
+      }
+    }
+  }
+  const kvm = new Kvm(nc);
+  const bucket = async (name: string, opts: Record<string, unknown>): Promise<KV> => {
+    try {
+      return await kvm.create(name, { replicas: c.replicas, ...opts });
+    } catch (e) {
+      throw new ConfigError([`cluster: cannot open or create KV bucket ${name}: ${(e as Error).message}`]);
+    }
+  };
+  const models = await bucket(c.modelsBucket, { history: 1 });
+  const leases = await bucket(c.leasesBucket, { history: 1, ttl: Math.round(c.leaseSeconds * 1000) });
+  const mine = JSON.stringify({ partitions: c.partitions, subject: c.subject });
+  let recorded: string | undefined;
+  try {
+    await models.create(CLUSTER_KEY, mine);
+    recorded = mine;
+  } catch {
+    recorded = (await models.get(CLUSTER_KEY))?.string();
+  }
+  if (recorded !== undefined && recorded !== mine) {
+    let theirs: { partitions?: number; subject?: string } = {};
+    try {
+      theirs = JSON.parse(recorded);
+    } catch {
+      /* shown raw below */
+    }
+    throw new ClusterMismatch([
+      `cluster.partitions: this worker has P=${c.partitions} (subject ${c.subject}), the cluster was started with ` +
+        `P=${theirs.partitions ?? "?"} (subject ${theirs.subject ?? "?"}, key "${CLUSTER_KEY}" in bucket ${c.modelsBucket}); ` +
+        `every worker and nats-server's mapping must use the same: ${mappingLine(input, theirs.subject ?? c.subject, theirs.partitions ?? c.partitions)}`,
+    ]);
+  }
+  return { nc, jsm, models, leases };
+}

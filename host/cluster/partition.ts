@@ -1,0 +1,342 @@
+// One partition while this worker owns it: load its devices' checkpoints, read its readings from
+// the oldest checkpointed point, learn each one not yet in its device's state, publish outputs,
+// acknowledge, and write checkpoints; give it back cleanly (release) or drop it at once (lost).
+//
+// Exactly-once learning, per device: a checkpoint records the stream sequence of the last reading
+// in its state. On takeover the partition restarts at its floor (every reading at or below it is
+// in some checkpoint) and each device skips readings at or below its own sequence. Learning is a
+// pure function of the readings in order, so any writer's blob at sequence s is the same bytes.
+
+import { headers, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
+import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
+import type { KV } from "@nats-io/kv";
+import type { ClusterConfig } from "../config/types.js";
+import type { Logger } from "../logger.js";
+import { decodeCheckpoint, decodeFloor, encodeCheckpoint, encodeFloor } from "./checkpoint.js";
+import type { ClusterDevice, ClusterLearner, Outputs } from "./learn.js";
+import type { LeaseTable } from "./leases.js";
+import { badDeviceName, deviceOfKey, floorKey, modelKey, parseReadingSubject, partitionOf, type Subjects } from "./names.js";
+
+export interface PartitionContext {
+  worker: string;
+  config: ClusterConfig;
+  nc: NatsConnection;
+  jsm: JetStreamManager;
+  models: KV;
+  leases: LeaseTable;
+  learner: ClusterLearner;
+  subjects: Subjects;
+  log: Logger;
+  counters: PartitionCounters;
+}
+
+export interface PartitionCounters {
+  /** Readings skipped because their device's state already holds them (replay after a handover). */
+  skipped: number;
+  /** Readings whose subject's partition does not match FNV-1a(device) mod P (server mapping ≠ config). */
+  wrongPartition: number;
+  badName: number;
+  checkpoints: number;
+  /** Checkpoint writes refused because another writer's revision was newer. */
+  conflicts: number;
+  published: number;
+}
+
+const ACK_EVERY = 64;
+const WRITE_CONCURRENCY = 64;
+const NS = 1_000_000;
+
+export class PartitionOwner {
+  private readonly devices = new Set<ClusterDevice>();
+  private dirty = new Set<ClusterDevice>();
+  private lastSeq = 0;
+  private msgs: ConsumerMessages | undefined;
+  private loop: Promise<void> | undefined;
+  private consumerName = "";
+  private closed = false;
+  private writing: Promise<void> = Promise.resolve();
+  private unacked: JsMsg | undefined;
+  private unackedCount = 0;
+  private ackTimer: NodeJS.Timeout | undefined;
+  private readonly hdrs: MsgHdrs;
+  private warnedMapping = false;
+  /** Set when start() finished loading (handover time is measured to here). */
+  loadedAt = 0;
+  loadedDevices = 0;
+
+  constructor(
+    readonly p: number,
+    private readonly ctx: PartitionContext,
+  ) {
+    this.hdrs = headers();
+    this.hdrs.set("Edgelearn-Worker", ctx.worker);
+    // Which ownership published an output: partition and the revision that created the lease.
+    this.hdrs.set("Edgelearn-Lease", `${p}.${ctx.leases.held.get(p)?.epoch ?? 0}`);
+  }
+
+  /** Loads checkpoints, creates this owner's consumer at the floor, starts learning. */
+  async start(): Promise<void> {
+    const { models, learner, log } = this.ctx;
+    const floorEntry = await models.get(floorKey(this.p));
+    const floor = floorEntry && floorEntry.operation === "PUT" ? decodeFloor(floorEntry.string()) : 0;
+    const keys: string[] = [];
+    for await (const k of await models.keys(`d.${this.p}.>`)) keys.push(k);
+    for (let i = 0; i < keys.length; i += WRITE_CONCURRENCY) {
+      const entries = await Promise.all(keys.slice(i, i + WRITE_CONCURRENCY).map((k) => models.get(k)));
+      for (const e of entries) {
+        if (this.closed) return;
+        if (!e || e.operation !== "PUT") continue;
+        const name = deviceOfKey(e.key);
+        const cp = decodeCheckpoint(e.value);
+        const d = learner.device(name, this.p);
+        if (!d) continue;
+        this.devices.add(d);
+        d.meta.revision = e.revision;
+        if (typeof cp === "string" || learner.pool.load(d, cp.blob) !== 0) {
+          log.warn(`device ${name}: checkpoint refused (${typeof cp === "string" ? cp : "module validation"}); it starts fresh from the partition floor`);
+          continue;
+        }
+        d.meta.seq = d.meta.savedSeq = cp.seq;
+      }
+    }
+    if (this.closed) return;
+    this.lastSeq = floor;
+    this.loadedDevices = this.devices.size;
+    this.loadedAt = performance.now();
+    await this.openConsumer(floor + 1);
+    log.info(`partition ${this.p}: owned; ${this.devices.size} device checkpoints loaded, reading from stream sequence ${floor + 1}`);
+  }
+
+  private async openConsumer(startSeq: number): Promise<void> {
+    const c = this.ctx.config;
+    this.consumerName = `${this.ctx.worker}-p${this.p}-${Date.now().toString(36)}`;
+    await this.ctx.jsm.consumers.add(c.stream, {
+      name: this.consumerName,
+      filter_subject: this.ctx.subjects.partition(this.p),
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: startSeq,
+      ack_policy: AckPolicy.All,
+      max_ack_pending: c.maxInflight,
+      ack_wait: 60_000 * NS,
+      // The consumer is a cursor, not state: the checkpoints are. One in-memory replica is
+      // enough; if its server goes away it is recreated from the last reading learned.
+      mem_storage: true,
+      num_replicas: 1,
+      inactive_threshold: Math.max(30_000, c.leaseSeconds * 3000) * NS,
+    });
+    const consumer = await jetstream(this.ctx.nc).consumers.get(c.stream, this.consumerName);
+    const msgs = await consumer.consume({ max_messages: Math.min(c.maxInflight, 1024) });
+    this.msgs = msgs;
+    this.lastMessageAt = performance.now();
+    this.loop = this.run(msgs);
+    this.watchdog ??= setInterval(() => void this.checkProgress(), 2000);
+    void (async () => {
+      for await (const s of msgs.status()) {
+        if (this.closed || this.msgs !== msgs) return;
+        if (s.type === "consumer_not_found" || s.type === "consumer_deleted" || (s.type === "heartbeats_missed" && s.count >= 3)) {
+          this.ctx.log.warn(`partition ${this.p}: consumer gone (${s.type}); recreating it from stream sequence ${this.lastSeq + 1}`);
+          this.msgs = undefined;
+          msgs.stop();
+          await this.loop;
+          if (!this.closed) await this.openConsumer(this.lastSeq + 1).catch((e) => this.ctx.log.error(`partition ${this.p}: cannot recreate its consumer: ${(e as Error).message}`));
+          return;
+        }
+      }
+    })();
+  }
+
+  private lastMessageAt = 0;
+  private watchdog: NodeJS.Timeout | undefined;
+
+  /**
+   * A consumer whose server went away may stay silent instead of reporting it: after a few
+   * seconds without a reading, ask for it; gone, or readings pending and nothing delivered,
+   * means a new consumer from the last reading learned.
+   */
+  private async checkProgress(): Promise<void> {
+    const msgs = this.msgs;
+    if (this.closed || !msgs || performance.now() - this.lastMessageAt < 5000) return;
+    let stuck = false;
+    try {
+      const info = await this.ctx.jsm.consumers.info(this.ctx.config.stream, this.consumerName);
+      stuck = info.num_pending > 0 && info.num_ack_pending === 0;
+    } catch {
+      stuck = true;
+    }
+    if (!stuck || this.closed || this.msgs !== msgs) return;
+    this.ctx.log.warn(`partition ${this.p}: no progress from its consumer; recreating it from stream sequence ${this.lastSeq + 1}`);
+    this.msgs = undefined;
+    msgs.stop();
+    await this.loop;
+    this.lastMessageAt = performance.now();
+    if (!this.closed) await this.openConsumer(this.lastSeq + 1).catch((e) => this.ctx.log.error(`partition ${this.p}: cannot recreate its consumer: ${(e as Error).message}`));
+  }
+
+  private async run(msgs: ConsumerMessages): Promise<void> {
+    const { leases, log } = this.ctx;
+    for await (const m of msgs) {
+      this.lastMessageAt = performance.now();
+      if (this.closed || this.msgs !== msgs) break;
+      if (!leases.valid(this.p)) {
+        void this.lost("its lease expired before this reading (the worker was paused or cut off)");
+        break;
+      }
+      try {
+        this.handle(m);
+      } catch (e) {
+        log.error(`partition ${this.p}: internal error on stream sequence ${m.seq}: ${(e as Error).stack ?? e}`);
+      }
+      this.unacked = m;
+      if (++this.unackedCount >= ACK_EVERY) this.ack();
+      else this.ackTimer ??= setTimeout(() => this.ack(), 20);
+    }
+  }
+
+  /** Acknowledges everything up to the last reading handled (AckAll). */
+  private ack(): void {
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    const m = this.unacked;
+    this.unacked = undefined;
+    this.unackedCount = 0;
+    if (m && this.ctx.leases.valid(this.p)) m.ack();
+  }
+
+  private readonly outputs: Outputs = {
+    prediction: (d, json) => {
+      this.ctx.nc.publish(this.ctx.subjects.prediction(d.name), json, { headers: this.hdrs });
+      this.ctx.counters.published++;
+    },
+    drift: (d, json) => {
+      this.ctx.nc.publish(this.ctx.subjects.drift(d.name), json, { headers: this.hdrs });
+    },
+  };
+
+  private handle(m: JsMsg): void {
+    const { learner, counters, config } = this.ctx;
+    if (m.seq > this.lastSeq) this.lastSeq = m.seq;
+    const parsed = parseReadingSubject(m.subject);
+    if (!parsed) return;
+    const name = parsed.device;
+    if (badDeviceName(name)) {
+      counters.badName++;
+      return;
+    }
+    if (partitionOf(name, config.partitions) !== this.p) {
+      counters.wrongPartition++;
+      if (!this.warnedMapping) {
+        this.warnedMapping = true;
+        this.ctx.log.error(
+          `partition ${this.p}: device ${name} hashes to partition ${partitionOf(name, config.partitions)} with cluster.partitions=${config.partitions}: ` +
+            `nats-server's mapping uses another partition count; its readings are refused until both agree`,
+        );
+      }
+      return;
+    }
+    const d = learner.device(name, this.p);
+    if (!d) return;
+    this.devices.add(d);
+    if (m.seq <= d.meta.seq) {
+      counters.skipped++;
+      return;
+    }
+    learner.reading(d, m.data, m.seq, Date.now(), this.outputs);
+    this.dirty.add(d);
+  }
+
+  /** Writes the changed devices' checkpoints, then the floor. One round at a time. */
+  checkpoint(): Promise<void> {
+    this.writing = this.writing.then(() => this.writeRound()).catch((e) => this.ctx.log.error(`partition ${this.p}: checkpoint failed: ${(e as Error).message}`));
+    return this.writing;
+  }
+
+  private async writeRound(): Promise<void> {
+    const { learner, leases, models, counters } = this.ctx;
+    if (!leases.valid(this.p) || this.loadedAt === 0) return;
+    const floor = this.lastSeq;
+    const items: { d: ClusterDevice; seq: number; value: Uint8Array }[] = [];
+    for (const d of this.dirty) {
+      const blob = learner.pool.snapshot(d);
+      if (blob) items.push({ d, seq: d.meta.seq, value: encodeCheckpoint(d.meta.seq, blob) });
+    }
+    this.dirty = new Set();
+    let failed = 0;
+    const write = async (it: (typeof items)[number]): Promise<void> => {
+      const st = it.d.meta;
+      const key = modelKey(this.p, it.d.name);
+      for (let attempt = 0; attempt < 2; attempt++) {
+        if (!leases.valid(this.p)) {
+          failed++;
+          return;
+        }
+        try {
+          st.revision = st.revision > 0 ? await models.update(key, it.value, st.revision) : await models.create(key, it.value);
+          st.savedSeq = it.seq;
+          counters.checkpoints++;
+          return;
+        } catch (e) {
+          if (!/wrong last sequence|key exists/i.test((e as Error).message)) {
+            failed++;
+            this.dirty.add(it.d);
+            return;
+          }
+          // Someone else wrote this key: a previous owner that had not yet noticed it lost the
+          // partition. Its blob is a state of the same readings in the same order; keep the newer.
+          counters.conflicts++;
+          const cur = await models.get(key);
+          if (!cur) continue;
+          st.revision = cur.revision;
+          const cp = decodeCheckpoint(cur.value);
+          if (typeof cp !== "string" && cp.seq >= it.seq) return;
+        }
+      }
+    };
+    for (let i = 0; i < items.length; i += WRITE_CONCURRENCY) await Promise.all(items.slice(i, i + WRITE_CONCURRENCY).map(write));
+    if (failed === 0 && leases.valid(this.p)) await models.put(floorKey(this.p), encodeFloor(floor));
+  }
+
+  /** Clean hand-back: stop reading, last checkpoints, acknowledge, delete the lease. */
+  async release(): Promise<void> {
+    if (this.closed) return;
+    await this.stopReading();
+    await this.checkpoint();
+    this.ack();
+    this.closed = true;
+    await this.ctx.leases.release(this.p);
+    this.forget();
+    this.ctx.log.info(`partition ${this.p}: released`);
+  }
+
+  /** The lease is gone: stop at once, write nothing, forget the devices (the new owner has them). */
+  async lost(why: string): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.ctx.leases.drop(this.p);
+    this.ctx.log.warn(`partition ${this.p}: lost (${why}); stopped learning it, nothing more is written or published for it`);
+    this.unacked = undefined;
+    await this.stopReading();
+    this.forget();
+  }
+
+  private async stopReading(): Promise<void> {
+    const msgs = this.msgs;
+    this.msgs = undefined;
+    if (msgs) {
+      msgs.stop();
+      await this.loop;
+    }
+    if (this.consumerName) await this.ctx.jsm.consumers.delete(this.ctx.config.stream, this.consumerName).catch(() => undefined);
+  }
+
+  private forget(): void {
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    if (this.watchdog) clearInterval(this.watchdog);
+    for (const d of this.devices) this.ctx.learner.pool.remove(d);
+    this.devices.clear();
+    this.dirty.clear();
+  }
+
+  get size(): number {
+    return this.devices.size;
+  }
+}

@@ -1,0 +1,191 @@
+// A cluster worker: joins the cluster (stream, buckets, P agreed), then every third of a lease
+// renews its partitions, counts the live workers and takes or gives back partitions so each
+// holds about P / workers; writes checkpoints on a timer; on stop gives everything back.
+
+import { hostname } from "node:os";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { compileLearner, DEFAULT_WASM } from "../learner/index.js";
+import type { Config } from "../config/types.js";
+import type { Logger } from "../logger.js";
+import { connectCluster, joinCluster, type ClusterHandles } from "./nats.js";
+import { LeaseTable } from "./leases.js";
+import { ClusterLearner } from "./learn.js";
+import { PartitionOwner, type PartitionCounters } from "./partition.js";
+import { Subjects, partitionOf } from "./names.js";
+
+export interface WorkerOptions {
+  logger: Logger;
+  module?: WebAssembly.Module;
+}
+
+export class ClusterWorker {
+  readonly name: string;
+  readonly owners = new Map<number, PartitionOwner>();
+  readonly counters: PartitionCounters = { skipped: 0, wrongPartition: 0, badName: 0, checkpoints: 0, conflicts: 0, published: 0 };
+  private readonly learner: ClusterLearner;
+  private readonly subjects: Subjects;
+  private readonly leases: LeaseTable;
+  private timers: NodeJS.Timeout[] = [];
+  private ticking = false;
+  private stopping: Promise<void> | undefined;
+  private readonly started = Date.now();
+
+  private constructor(
+    readonly config: Config,
+    private readonly h: ClusterHandles,
+    private readonly log: Logger,
+    name: string,
+    module: WebAssembly.Module,
+  ) {
+    this.name = name;
+    this.learner = new ClusterLearner(config, log.child("learn"), module);
+    this.subjects = new Subjects(config.cluster.subject, config.topics.output.replaceAll("/", "."));
+    this.leases = new LeaseTable(h.leases, name, config.cluster.leaseSeconds);
+  }
+
+  /** Connects and joins; ConfigError when NATS is unreachable or the cluster disagrees (exit 2). */
+  static async start(config: Config, o: WorkerOptions): Promise<ClusterWorker> {
+    const c = config.cluster;
+    const name = c.name || `${hostname().replace(/[^-_a-zA-Z0-9]/g, "_")}-${process.pid}`;
+    const module = o.module ?? compileLearner(DEFAULT_WASM);
+    const nc: NatsConnection = await connectCluster(c, name);
+    let h: ClusterHandles;
+    try {
+      h = await joinCluster(nc, c, config.topics.input.replaceAll("/", "."));
+    } catch (e) {
+      await nc.close();
+      throw e;
+    }
+    const w = new ClusterWorker(config, h, o.logger, name, module);
+    await w.leases.heartbeat().catch(() => undefined); // retried every tick
+    await w.leases.watch();
+    w.log.info(
+      `cluster worker ${name}: ${c.partitions} partitions on stream ${c.stream} (${c.subject}.<p>.<device>), models in ${c.modelsBucket}, ` +
+        `leases of ${c.leaseSeconds} s in ${c.leasesBucket}; outputs on ${w.subjects.output}.<device>.prediction`,
+    );
+    const tickMs = (c.leaseSeconds * 1000) / 3;
+    w.timers.push(setInterval(() => void w.tick(), tickMs));
+    w.timers.push(setInterval(() => void w.checkpointAll(), c.checkpointSeconds * 1000));
+    w.timers.push(setInterval(() => w.publishHealth(), config.output.healthIntervalSeconds * 1000));
+    void w.tick();
+    nc.closed().then((e) => {
+      if (!w.stopping) w.log.error(`NATS connection closed${e ? `: ${e.message}` : ""}`);
+    });
+    return w;
+  }
+
+  /** Renew, count, take or give back. Never two at once. */
+  private async tick(): Promise<void> {
+    if (this.ticking || this.stopping) return;
+    this.ticking = true;
+    try {
+      await this.leases.heartbeat().catch(() => undefined);
+      await Promise.all(
+        [...this.owners.keys()].map(async (p) => {
+          if (!(await this.leases.renew(p))) {
+            const o = this.owners.get(p);
+            this.owners.delete(p);
+            await o?.lost("another worker holds its lease now");
+          }
+        }),
+      );
+      if (this.stopping) return;
+      const P = this.config.cluster.partitions;
+      const { workers, taken } = this.leases.survey();
+      const target = Math.ceil(P / workers);
+      if (this.owners.size < target) {
+        // Start looking at a place of our own, so workers joining together try different partitions.
+        const from = partitionOf(this.name, P);
+        for (let i = 0; i < P && this.owners.size < target && !this.stopping; i++) {
+          const p = (from + i) % P;
+          if (taken.has(p) || this.owners.has(p)) continue;
+          if (await this.leases.acquire(p)) this.take(p);
+        }
+      } else if (this.owners.size > target && taken.size >= P) {
+        // Everything is owned and we hold more than our share: give the excess back (highest
+        // numbers first); the workers short of their share take them on their next round.
+        const give = [...this.owners.keys()].sort((a, b) => b - a).slice(0, this.owners.size - target);
+        const gone = give.map((p) => {
+          const o = this.owners.get(p)!;
+          this.owners.delete(p);
+          return o.release();
+        });
+        await Promise.all(gone);
+      }
+    } catch (e) {
+      this.log.warn(`lease round failed: ${(e as Error).message}`);
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private take(p: number): void {
+    const o = new PartitionOwner(p, {
+      worker: this.name,
+      config: this.config.cluster,
+      nc: this.h.nc,
+      jsm: this.h.jsm,
+      models: this.h.models,
+      leases: this.leases,
+      learner: this.learner,
+      subjects: this.subjects,
+      log: this.log.child(`p${p}`),
+      counters: this.counters,
+    });
+    this.owners.set(p, o);
+    o.start().catch(async (e) => {
+      this.log.error(`partition ${p}: cannot start: ${(e as Error).message}; giving it back`);
+      if (this.owners.get(p) === o) this.owners.delete(p);
+      await o.release().catch(() => undefined);
+    });
+  }
+
+  private async checkpointAll(): Promise<void> {
+    await Promise.all([...this.owners.values()].map((o) => o.checkpoint()));
+  }
+
+  health(): Record<string, unknown> {
+    return {
+      ts: Date.now(),
+      worker: this.name,
+      status: this.stopping ? "stopping" : "online",
+      uptime_s: Math.round((Date.now() - this.started) / 1000),
+      partitions: [...this.owners.keys()].sort((a, b) => a - b),
+      devices: this.learner.pool.size,
+      readings: this.learner.readings,
+      learned: this.learner.learned,
+      refused: { ...this.learner.refused, bad_name: this.counters.badName, wrong_partition: this.counters.wrongPartition },
+      skipped_replayed: this.counters.skipped,
+      checkpoints: this.counters.checkpoints,
+      checkpoint_conflicts: this.counters.conflicts,
+      published: this.counters.published,
+    };
+  }
+
+  private publishHealth(): void {
+    try {
+      this.h.nc.publish(this.subjects.workerHealth(this.name), JSON.stringify(this.health()));
+    } catch {
+      /* closed */
+    }
+  }
+
+  /** Gives every partition back (last checkpoints written), leaves, closes. */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    while (this.ticking) await new Promise((r) => setTimeout(r, 20));
+    const owners = [...this.owners.values()];
+    this.owners.clear();
+    await Promise.all(owners.map((o) => o.release().catch((e) => this.log.error(`release failed: ${(e as Error).message}`))));
+    this.publishHealth();
+    await this.leases.leave();
+    this.leases.stopWatch();
+    await this.h.nc.drain().catch(() => undefined);
+    this.log.info(`stopped: ${owners.length} partitions given back, ${this.counters.checkpoints} checkpoints written`);
+  }
+}

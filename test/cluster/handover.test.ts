@@ -1,0 +1,59 @@
+// Cluster mode on a 3-node NATS cluster (R3 stream and buckets): workers killed with kill -9,
+// started, stopped cleanly, and a NATS node killed; afterwards every device's model in the
+// models bucket is bit-identical to learning its readings once each, in order, in one process.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { requireNatsServer, startNatsCluster } from "../helpers/nats.js";
+import { tempDir } from "../helpers/tmp.js";
+import { Publisher, ModelsReader, referenceBlob, spawnWorker, writeWorkerConfig, waitFor, kill, owned, type Worker } from "./harness.js";
+
+const P = 8;
+
+test("3-node NATS cluster: kill -9 a worker mid-stream, start one, stop one cleanly, kill a NATS node: every model is the single-process replay", { timeout: 170_000 }, async (t) => {
+  const bin = requireNatsServer(t);
+  if (!bin) return;
+  const dir = tempDir("cluster-ha");
+  const nats = await startNatsCluster(bin, { nodes: 3, partitions: P });
+  t.after(() => nats.stop());
+  const workers: Worker[] = [];
+  t.after(() => workers.forEach((w) => kill(w, "SIGKILL")));
+  const start = (name: string) => {
+    const w = spawnWorker(writeWorkerConfig(dir, { servers: nats.servers, name, partitions: P, replicas: 3 }), name);
+    workers.push(w);
+    return w;
+  };
+  const w1 = start("w1");
+  await waitFor("w1 to own partitions", () => owned(w1) > 0, 30_000);
+  const w2 = start("w2");
+  await waitFor("w2 to take its share", () => owned(w2) > 0, 30_000);
+
+  const devices = 24;
+  const phase = 30;
+  const pub = await Publisher.open(nats.nodes[0].mqttUrl);
+  await pub.publish(devices, 0, phase, 20, 50);
+  kill(w1, "SIGKILL"); // mid-stream: w1 still has readings pulled and not checkpointed
+  const killedAt = Date.now();
+  await pub.publish(devices, phase, 2 * phase, 20, 50);
+  const w3 = start("w3");
+  await pub.publish(devices, 2 * phase, 3 * phase, 20, 50);
+  kill(w2, "SIGTERM");
+  await pub.publish(devices, 3 * phase, 4 * phase, 20, 50);
+  assert.equal(await w2.exited, 0, w2.log());
+  // A NATS node goes down while w3 works through the backlog (not the publisher's node).
+  await nats.nodes[2].kill();
+  await waitFor("w3 to own every partition", () => owned(w3) >= P, 60_000);
+  t.diagnostic(`w3 owned all ${P} partitions ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill -9 of w1`);
+  await pub.close();
+
+  const n = 4 * phase;
+  const refs = Array.from({ length: devices }, (_, d) => referenceBlob(d, n));
+  const models = await ModelsReader.open(nats.servers.slice(0, 2), P);
+  t.after(() => models.close());
+  let bad: number[] = [];
+  await waitFor("every checkpoint to reach the last reading", async () => (bad = await models.mismatches(devices, n, refs)).length === 0, 60_000).catch(() => {
+    assert.deepEqual(bad, [], `devices whose model differs from the replay\n--- w3\n${w3.log().slice(-3000)}`);
+  });
+  kill(w3, "SIGTERM");
+  assert.equal(await w3.exited, 0, w3.log());
+});

@@ -1,0 +1,156 @@
+// Cluster-mode test kit: worker processes (`edgelearn run` with a cluster section), an MQTT
+// publisher of deterministic readings, the single-process reference (the same readings of each
+// device learned in order on one Learner, as `edgelearn replay` does) and a wait for every
+// device's checkpoint in the models bucket.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import mqtt from "mqtt";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { Kvm } from "@nats-io/kv";
+import { Learner } from "../../host/learner/index.js";
+import { modelSpec } from "../../host/devices/model.js";
+import { decodeCheckpoint } from "../../host/cluster/checkpoint.js";
+import { modelKey, partitionOf } from "../../host/cluster/names.js";
+import { BIN } from "../faults/host-process.js";
+
+export const MODEL = { task: "regression" as const, target: "y", features: ["x"], params: {}, ranges: {} };
+
+export interface WorkerOptions {
+  servers: string[];
+  name: string;
+  partitions: number;
+  replicas: number;
+  leaseSeconds?: number;
+}
+
+export function writeWorkerConfig(dir: string, o: WorkerOptions): string {
+  const path = join(dir, `${o.name}.json`);
+  writeFileSync(
+    path,
+    JSON.stringify({
+      model: { task: MODEL.task, target: MODEL.target, features: MODEL.features },
+      cluster: {
+        servers: o.servers,
+        name: o.name,
+        partitions: o.partitions,
+        replicas: o.replicas,
+        leaseSeconds: o.leaseSeconds ?? 3,
+        checkpointSeconds: 0.5,
+        maxInflight: 256,
+      },
+      output: { healthIntervalSeconds: 1 },
+      log: { level: "info" },
+    }),
+  );
+  return path;
+}
+
+export interface Worker {
+  name: string;
+  child: ChildProcess;
+  log(): string;
+  exited: Promise<number | null>;
+}
+
+export function spawnWorker(configPath: string, name = ""): Worker {
+  const child = spawn(process.execPath, [BIN, "run", "--config", configPath], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (b) => (stderr += b));
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  return { name, child, log: () => stderr, exited };
+}
+
+export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Reading i of a device: x from a fixed sequence, y = 2x + 1 plus a wobble (deterministic). */
+export function reading(device: number, i: number): { x: number; y: number } {
+  const x = Math.sin(device * 7.1 + i * 0.37) * 10;
+  return { x: Math.round(x * 1000) / 1000, y: Math.round((2 * x + 1 + Math.cos(i) * 0.1) * 1000) / 1000 };
+}
+
+export const deviceName = (d: number) => `dev-${d}`;
+
+/** Publishes readings [from, to) of every device over MQTT 3.1.1 at QoS 1, device-interleaved, `perTick` at a time. */
+export class Publisher {
+  private constructor(private readonly c: mqtt.MqttClient) {}
+  static async open(url: string): Promise<Publisher> {
+    const c = mqtt.connect(url, { protocolVersion: 4, clientId: `pub-${process.pid}-${Date.now()}`, reconnectPeriod: 200 });
+    await new Promise<void>((resolve, reject) => {
+      c.once("connect", () => resolve());
+      c.once("error", reject);
+    });
+    return new Publisher(c);
+  }
+  async publish(devices: number, from: number, to: number, pauseMs = 0, perPause = 200): Promise<void> {
+    let n = 0;
+    for (let i = from; i < to; i++) {
+      for (let d = 0; d < devices; d++) {
+        await this.c.publishAsync(`sensors/${deviceName(d)}`, JSON.stringify(reading(d, i)), { qos: 1 });
+        if (pauseMs && ++n % perPause === 0) await new Promise((r) => setTimeout(r, pauseMs));
+      }
+    }
+  }
+  async close(): Promise<void> {
+    await this.c.endAsync();
+  }
+}
+
+/** The blob one Learner reaches on readings [0, n) of the device, in order. */
+export function referenceBlob(device: number, n: number): Uint8Array {
+  const spec = modelSpec(MODEL, MODEL.features);
+  if (Array.isArray(spec)) throw new Error(spec.join("; "));
+  const l = new Learner();
+  l.create(spec.kind, spec.nFeatures, spec.config);
+  for (let i = 0; i < n; i++) {
+    const r = reading(device, i);
+    l.input[0] = r.x;
+    l.raw.learn_one(r.y);
+  }
+  return l.snapshot();
+}
+
+export class ModelsReader {
+  private constructor(
+    readonly nc: NatsConnection,
+    private readonly kv: Awaited<ReturnType<Kvm["open"]>>,
+    private readonly partitions: number,
+  ) {}
+  static async open(servers: string[], partitions: number, bucket = "edgelearn_models"): Promise<ModelsReader> {
+    const nc = await connect({ servers, maxReconnectAttempts: -1 });
+    return new ModelsReader(nc, await new Kvm(nc).open(bucket), partitions);
+  }
+  async blob(device: number): Promise<Uint8Array | undefined> {
+    const name = deviceName(device);
+    const e = await this.kv.get(modelKey(partitionOf(name, this.partitions), name));
+    if (!e || e.operation !== "PUT") return undefined;
+    const cp = decodeCheckpoint(e.value);
+    return typeof cp === "string" ? undefined : cp.blob;
+  }
+  /** Devices whose checkpoint differs from the reference (empty: all equal). */
+  async mismatches(devices: number, n: number, refs: Uint8Array[]): Promise<number[]> {
+    const bad: number[] = [];
+    for (let d = 0; d < devices; d++) {
+      const b = await this.blob(d).catch(() => undefined);
+      if (!b || Buffer.compare(Buffer.from(b), Buffer.from(refs[d])) !== 0) bad.push(d);
+    }
+    return bad;
+  }
+  async close(): Promise<void> {
+    await this.nc.close();
+  }
+}
+
+/** How many times the worker logged taking a partition. */
+export const owned = (w: Worker) => (w.log().match(/partition \d+: owned/g) ?? []).length;
+
+export function kill(w: Worker, sig: NodeJS.Signals): void {
+  if (w.child.exitCode === null) w.child.kill(sig);
+}
