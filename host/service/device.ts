@@ -4,6 +4,7 @@
 import { DEVICE_REASONS, MODULE_REASONS, type FieldPlan } from "../codecs/index.js";
 import type { ModelConfig } from "../config/types.js";
 import type { CheckpointMeta } from "../store/types.js";
+import { topicBytes } from "../mqtt/publish-packet.js";
 
 export const REASON_INDEX: ReadonlyMap<string, number> = new Map(DEVICE_REASONS.map((r, i) => [r, i]));
 const MODULE_OFFSET = DEVICE_REASONS.length - MODULE_REASONS.length;
@@ -25,6 +26,8 @@ export class DeviceState {
   /** Something changed since the last health publish. */
   dirty = true;
   readonly topicPrediction: string;
+  /** topicPrediction encoded once for the QoS 0 fast path. */
+  readonly topicPredictionBytes: Buffer;
   readonly topicDrift: string;
   readonly topicHealth: string;
   readonly topicReply: string;
@@ -37,6 +40,7 @@ export class DeviceState {
   ) {
     const base = `${output}/${name}`;
     this.topicPrediction = `${base}/prediction`;
+    this.topicPredictionBytes = topicBytes(this.topicPrediction);
     this.topicDrift = `${base}/drift`;
     this.topicHealth = `${base}/health`;
     this.topicReply = reply || `${base}/reply`;

@@ -372,7 +372,7 @@ export class Service {
       this.counters.learned++;
     }
     if (this.config.output.predictions) {
-      this.outbox.prediction(st.topicPrediction, predictionJson(res.ts, l, flags, (flags & Flag.Predicted) !== 0), this.config.output.qos);
+      this.outbox.prediction(st.topicPrediction, predictionJson(res.ts, l, flags, (flags & Flag.Predicted) !== 0), this.config.output.qos, st.topicPredictionBytes);
     }
     if (flags & Flag.Drift) this.drift(d, l, res.ts);
     if (this.events.listenerCount("reading") > 0) this.safeEmit("reading", d.name, flags, l);
