@@ -15,7 +15,7 @@
 import {
   KIND_LINEAR, KIND_LOGISTIC, KIND_HALFSPACE, KIND_AR, KIND_KMEANS, KIND_SURPRISE, F_LEARNED, F_PREDICTED,
   F_WARMUP, F_ANOMALY, F_PROTECTED, F_DRIFT_WARNING, F_DRIFT, F_MODEL_SWAPPED, C_READINGS,
-  P_LR, P_L2, P_OPTIMIZER, P_INTERCEPT, P_SCALER, P_GRAD_DECAY, MAX_FEATURES,
+  P_LR, P_L2, P_OPTIMIZER, P_INTERCEPT, P_SCALER, P_GRAD_FORGET, MAX_FEATURES,
 } from "./abi";
 import { writeOut, STATE } from "./core/mem";
 import { g_counts, g_metrics, g_scaler, param, rangeLo, rangeHi, countAdd, isCoreKind, MODEL_HEAD, MODEL_SLOT, H_PARAMS } from "./core/state";
@@ -404,7 +404,7 @@ export function bgLearn(kind: i32, nf: i32, ext: usize, x: usize, z: usize, y: f
     const intercept = lp(P_INTERCEPT) != 0;
     const g = coreGrad(bg, kind, nf, z, y, intercept);
     if (g - g != 0) return;
-    linUpdate(bg, z, nf, g, lp(P_LR), lp(P_L2), <i32>lp(P_OPTIMIZER), intercept, lp(P_GRAD_DECAY));
+    linUpdate(bg, z, nf, g, lp(P_LR), lp(P_L2), <i32>lp(P_OPTIMIZER), intercept, <f32>1 - lp(P_GRAD_FORGET));
   } else {
     stamp(kind, nf, bg);
     extLearn(kind, nf, bg, x, z, y);

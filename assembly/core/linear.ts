@@ -4,9 +4,9 @@
 // w f32, G f32 (sum of squared gradients), s f32 (NAG: largest |z_i| seen).
 //
 //   OPTIMIZER 0  AdaGrad (Duchi et al. 2011) with forgetting: G ← ρ G + g², w −= η g / (√G + 1e-7).
-//                ρ = GRAD_DECAY (0.99999): plain AdaGrad's steps only shrink, so after a change the
+//                ρ = 1 − GRAD_FORGET (1e-5): plain AdaGrad's steps only shrink, so after a change the
 //                model would crawl; forgetting keeps G to its last ~1/(1 − ρ) readings, a floor
-//                on the step size that stationary data never notices (ρ = 1 is plain AdaGrad).
+//                on the step size that stationary data never notices (GRAD_FORGET = 0, which blobs written before it existed hold, is plain AdaGrad).
 //   OPTIMIZER 1  normalized adaptive gradient, NAG (Ross, Mineiro, Langford 2013): invariant to
 //                feature scale, so it also works with SCALER = 0 on raw sensor units.
 // L2 adds λ w to each weight's gradient (never to the bias).

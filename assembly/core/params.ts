@@ -34,7 +34,7 @@ const TABLE: usize = memory.data<f32>([
   /* 18 SPIKE_RESET  */ 4.0, 1.0, 1e6,
   /* 19 THRESHOLD    */ 0.5, 0.0, 1.0,
   /* 20 TARGET_SPIKE */ 1.0, 0.0, 1.0,
-  /* 21 GRAD_DECAY   */ 0.99999, 0.5, 1.0,
+  /* 21 GRAD_FORGET  */ 0.00001, 0.0, 0.5,
 ]);
 
 const FLAGS: usize = memory.data<u8>([

@@ -4,7 +4,7 @@
 import {
   KIND_LINEAR, KIND_LOGISTIC, KIND_SURPRISE, REJ_NONFINITE, REJECT_MASK, REJ_NO_TARGET, REJ_BAD_TARGET, F_LEARNED, F_PREDICTED,
   F_WARMUP, F_PROTECTED, P_LR, P_L2, P_LOSS, P_HUBER_DELTA, P_OPTIMIZER, P_INTERCEPT, P_TARGET_SCALE,
-  P_THRESHOLD, P_WARMUP, P_GRAD_DECAY, C_READINGS, C_LEARNED, C_PREDICTED, C_REJECTED, C_NONFINITE,
+  P_THRESHOLD, P_WARMUP, P_GRAD_FORGET, C_READINGS, C_LEARNED, C_PREDICTED, C_REJECTED, C_NONFINITE,
 } from "../abi";
 import { ZBUF, O_ERROR, writeOut, finite } from "./mem";
 import { g_kind, g_nf, g_model, g_ext, g_counts, param, countAdd, isCoreKind } from "./state";
@@ -142,7 +142,7 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
     const ts = targetScaled(kind);
     const g = gradAt(absorb(x, nf, y, true, ts, z, g_model, intercept), kind, nf, y, intercept);
     if (finite(g)) {
-      linUpdate(g_model, z, nf, g, param(P_LR), param(P_L2), <i32>param(P_OPTIMIZER), intercept, param(P_GRAD_DECAY));
+      linUpdate(g_model, z, nf, g, param(P_LR), param(P_L2), <i32>param(P_OPTIMIZER), intercept, <f32>1 - param(P_GRAD_FORGET));
       flags |= F_LEARNED;
       countAdd(C_LEARNED, 1);
       bgLearn(kind, nf, g_ext, x, z, y); // the background model (DRIFT_RESPONSE = 2), if one runs

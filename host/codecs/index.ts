@@ -31,6 +31,8 @@ export interface FieldPlan {
 export interface Extracted {
   y: number;
   ts: number;
+  /** ts came from the reading (a timestamp field or SenML time), not the time of arrival. */
+  explicitTs?: boolean;
 }
 
 type Source = Record<string, unknown> | Map<string, number | string>;
@@ -112,12 +114,15 @@ export function extract(
   } else {
     res.y = NaN;
   }
+  res.explicitTs = true;
   if (senmlTs !== undefined) {
     res.ts = senmlTs;
   } else {
     const t = get(src, plan.tsField);
-    if (t === undefined) res.ts = defaultTs;
-    else {
+    if (t === undefined) {
+      res.ts = defaultTs;
+      res.explicitTs = false;
+    } else {
       const ms = parseTimestamp(t);
       if (Number.isNaN(ms)) return "bad_timestamp";
       res.ts = ms;

@@ -11,6 +11,7 @@ export const HOST_REASONS = [
   "bad_senml", // an array that is not a valid SenML pack (RFC 8428)
   "no_features", // features inferred from the first reading, and it had no numeric field
   "model_error", // the device's model could not be created or loaded (see the log)
+  "duplicate", // redelivered by the broker (MQTT DUP flag) with a timestamp not after the device's last learned reading
 ] as const;
 export type HostReason = (typeof HOST_REASONS)[number];
 

@@ -71,7 +71,12 @@ export function readConfigFile(file: string): Record<string, unknown> {
     if (doc.errors.length > 0) {
       throw new ConfigError(doc.errors.map((er) => `${file}: ${er.message.split("\n")[0]}`));
     }
-    data = doc.toJS();
+    try {
+      data = doc.toJS();
+    } catch (e) {
+      // e.g. an alias whose anchor comes later: parsed without errors, refused when resolved
+      throw new ConfigError([`${file}: ${(e as Error).message.split("\n")[0]}`]);
+    }
   }
   if (data === null || data === undefined) return {};
   if (typeof data !== "object" || Array.isArray(data)) {
@@ -186,11 +191,13 @@ export function applyEnv(
 function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   for (const [k, v] of Object.entries(over)) {
     if (v === undefined) continue;
-    const b = base[k];
+    const b = Object.prototype.hasOwnProperty.call(base, k) ? base[k] : undefined;
     if (v && typeof v === "object" && !Array.isArray(v) && b && typeof b === "object" && !Array.isArray(b)) {
       deepMerge(b as Record<string, unknown>, v as Record<string, unknown>);
     } else {
-      base[k] = v;
+      // an own property even for "__proto__" (assignment would replace the prototype, or with a
+      // shared one, pollute every object); validation then refuses it as an unknown setting
+      Object.defineProperty(base, k, { value: v, enumerable: true, writable: true, configurable: true });
     }
   }
   return base;

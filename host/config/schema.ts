@@ -330,6 +330,21 @@ export const configSchema = {
           pattern: "^[^#+]+$",
           default: "homeassistant",
           description: "Home Assistant's discovery prefix; its birth message is expected on <prefix>/status.",
+          },
+        },
+      },
+    commands: {
+      ...SECTION,
+      description:
+        "Commands on <output>/<device>/cmd and <output>/cmd (reset, snapshot, rollback, health). Lock them down at the broker with an ACL (docs/SECURITY.md); these settings are for brokers without one.",
+      properties: {
+        enabled: { type: "boolean", default: true, description: "false: commands are off (not even subscribed); anything published on a command topic is refused (bad_command)." },
+        requireUserProperties: {
+          type: "object",
+          additionalProperties: { type: "array", items: { type: "string" }, minItems: 1 },
+          default: {},
+          description:
+            "MQTT 5: accept a command only when it carries each of these user properties with one of the listed values, e.g. {operator: [alice, bob]}. Values are never logged. The sender sets them: as strong as their secrecy, or as the broker plugin that stamps them.",
         },
       },
     },

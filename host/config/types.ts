@@ -102,6 +102,11 @@ export interface Config {
     enabled: boolean;
     prefix: string;
   };
+  commands: {
+    enabled: boolean;
+    /** MQTT 5 user property name → accepted values (every name must be present with one of its values). */
+    requireUserProperties: Record<string, string[]>;
+  };
   log: {
     level: "error" | "warn" | "info" | "debug";
     format: "text" | "json";

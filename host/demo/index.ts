@@ -144,9 +144,16 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     throw e;
   }
   const logger = createLogger("edgelearn", { level: config.log.level });
-  const running = await startWithFrontends(config, { logger });
+  let running: Awaited<ReturnType<typeof startWithFrontends>>;
+  try {
+    running = await startWithFrontends(config, { logger });
+    await running.service.ready;
+  } catch (e) {
+    // The embedded broker keeps the process alive: close it, or a failed start hangs forever.
+    await broker.close();
+    throw e;
+  }
   const service = running.service;
-  await service.ready;
 
   const watch: Watch = { predictions: new Map(), last: new Map(), drifts: new Map() };
   const watcher = connect(broker.url, { clientId: "edgelearn-demo-watch", protocolVersion: 4 });

@@ -7,6 +7,7 @@
 import type { Config } from "../config/types.js";
 import type { Learner, Output } from "../learner/index.js";
 import type { CheckpointMeta } from "../store/types.js";
+import { ReleasedStats } from "../privacy/aggregate.js";
 import { RollbackGuard, lossOf, type GuardOptions, type GuardStatus, type Verdict } from "./guard.js";
 
 /** What the monitor needs from the service (host/service/service.ts implements it). */
@@ -38,6 +39,12 @@ export function guardOptions(c: Config["guard"]): Partial<GuardOptions> {
   };
 }
 
+/** The guard's rolling loss, when defined (what a release copies). */
+function liveLevel(g: RollbackGuard): number | undefined {
+  const l = g.status().level;
+  return Number.isFinite(l) ? l : undefined;
+}
+
 export interface LastRollback {
   ts: number;
   reason: "guard" | "command";
@@ -47,6 +54,12 @@ export interface LastRollback {
 
 export class HealthMonitor {
   private readonly guards = new Map<string, RollbackGuard>();
+  /**
+   * What may be published of each guard's loss level (host/privacy/aggregate.ts): the level as
+   * last released, and the baseline as the released level current when the baseline was last
+   * set (the exact baseline is the level at a checkpoint, at any reading: it is not published).
+   */
+  private readonly released = new Map<string, { level: ReleasedStats<number>; baseline: number | null }>();
   private readonly last = new Map<string, LastRollback>();
   private readonly knownGoodAt = new Map<string, { seq: number; time: number; readings: number }>();
   private readonly out = {} as Output;
@@ -65,20 +78,38 @@ export class HealthMonitor {
     return g;
   }
 
+  private releasedOf(device: string): { level: ReleasedStats<number>; baseline: number | null } {
+    let r = this.released.get(device);
+    if (!r) this.released.set(device, (r = { level: new ReleasedStats<number>(), baseline: null }));
+    return r;
+  }
+
   /** One reading's output (the learner's last record): what the device's guard decides. */
   observe(device: string, learner: Learner, flags: number, ts = this.now()): Verdict {
     learner.output(this.out);
     this.out.flags = flags;
-    return this.guard(device).observe(lossOf(learner.kind, this.out), flags, ts);
+    const loss = lossOf(learner.kind, this.out);
+    const g = this.guard(device);
+    const verdict = g.observe(loss, flags, ts);
+    if (Number.isFinite(loss) && g.opts.enabled) {
+      this.releasedOf(device).level.observe(liveLevel, g);
+    }
+    return verdict;
   }
 
   /** Asked at each checkpoint: is this one known-good? */
   knownGood(device: string): boolean {
-    return this.guard(device).checkpoint();
+    const good = this.guard(device).checkpoint();
+    if (good) {
+      const r = this.releasedOf(device);
+      r.baseline = r.level.value ?? null;
+    }
+    return good;
   }
 
   forget(device: string): void {
     this.guards.delete(device);
+    this.released.delete(device);
     this.knownGoodAt.delete(device);
   }
 
@@ -87,10 +118,12 @@ export class HealthMonitor {
     const g = this.guards.get(device);
     if (!g) return { rollbacks: 0, last_known_good: this.knownGoodAt.get(device) ?? null };
     const s: GuardStatus = g.status();
-    const r = (x: number) => (Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : null);
+    const rel = this.releasedOf(device);
+    const r = (x: number | null | undefined) => (x != null && Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : null);
     return {
       rollbacks: s.rollbacks,
-      guard: { state: s.mode, healthy: s.healthy, level: r(s.level), baseline: r(s.baseline), confirmed_drifts: s.confirmedDrifts },
+      // level and baseline as released (host/privacy/aggregate.ts), never the live values
+      guard: { state: s.mode, healthy: s.healthy, level: r(rel.level.value), baseline: r(rel.baseline), confirmed_drifts: s.confirmedDrifts },
       last_known_good: this.knownGoodAt.get(device) ?? null,
       ...(this.last.has(device) ? { last_rollback: this.last.get(device) } : {}),
     };
@@ -121,6 +154,7 @@ export class HealthMonitor {
         g.restart();
         g.rollbacks++;
       }
+      this.releasedOf(device).level.restart(false);
       this.rollbacks++;
       this.last.set(device, { ts: this.now(), reason: byGuard ? "guard" : "command", to_seq: meta.seq, to_readings: meta.readings });
       service.publishHealth(true);

@@ -75,8 +75,8 @@ export enum Param {
   SpikeReset = 18,
   Threshold = 19,
   TargetSpike = 20,
-  /** AdaGrad's forgetting ρ: G ← ρ G + g² (1 = plain AdaGrad, whose steps only shrink). */
-  GradDecay = 21,
+  /** AdaGrad's forgetting: G ← (1 − GradForget) G + g² (0 = plain AdaGrad, whose steps only shrink). */
+  GradForget = 21,
   // issue 3 (assembly/ext.ts): drift, anomaly, HALFSPACE, AR, KMEANS
   /** 0 none, 1 ADWIN, 2 Page-Hinkley, 3 DDM (structural). */
   DriftDetector = 32,

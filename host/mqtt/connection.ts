@@ -31,6 +31,8 @@ export interface ConnectionEvents {
   connect: [sessionPresent: boolean];
   /** The connection dropped (a reconnect is scheduled unless stopping). */
   offline: [];
+  /** `stop` began: acknowledgements held back for backpressure go out now. */
+  stopping: [];
 }
 
 /** Client options from the configuration (also used by tests and benchmarks to connect alike). */
@@ -142,10 +144,13 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> {
       done = true;
       stream.removeListener("drain", finish);
       stream.removeListener("close", finish);
+      this.removeListener("stopping", finish);
       cb();
     };
     stream.on("drain", finish);
     stream.on("close", finish);
+    // A held-back acknowledgement would keep MQTT.js from reading the PUBACKs `stop` waits for.
+    this.once("stopping", finish);
   }
 
   start(): void {
@@ -190,22 +195,46 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> {
     });
   }
 
-  /** Disconnects (DISCONNECT sent, in-flight outputs given `timeoutMs` to complete), then closes. */
+  /**
+   * Disconnects: outputs in flight get `timeoutMs` to be acknowledged, then DISCONNECT. Past the
+   * timeout (a broker that stopped answering) the socket is ended (what was written still goes
+   * out) and destroyed a second later; when not connected, at once. MQTT.js's end(true) returns
+   * early while a graceful end is under way, so it cannot be the fallback.
+   */
   async stop(timeoutMs = 2000): Promise<void> {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (!this.started) return;
-    if (!this.client.connected) {
-      await new Promise<void>((r) => this.client.end(true, {}, () => r()));
-      return;
-    }
+    this.emit("stopping");
+    const c = this.client;
     await new Promise<void>((resolve) => {
-      const t = setTimeout(() => this.client.end(true, {}, () => resolve()), timeoutMs);
-      this.client.end(false, {}, () => {
-        clearTimeout(t);
+      let t: NodeJS.Timeout | undefined;
+      const finish = () => {
+        if (t) clearTimeout(t);
+        t = undefined;
         resolve();
-      });
+      };
+      const force = () => {
+        const st = c.stream;
+        if (st && !st.destroyed && c.connected) {
+          // FIN after what is already written (the PUBACKs of learned readings among it), then
+          // destroy if the broker does not close its side within a second
+          st.end();
+          setTimeout(() => st.destroy(), 1000);
+          st.once("close", finish);
+        } else {
+          st?.destroy();
+          finish();
+        }
+        c.end(true, {}, () => {});
+      };
+      if (!c.connected) return force();
+      t = setTimeout(() => {
+        this.opts.log.warn(`the broker did not acknowledge the last outputs within ${timeoutMs} ms; closing the connection`);
+        force();
+      }, timeoutMs);
+      c.end(false, {}, finish);
     });
   }
 }

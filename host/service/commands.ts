@@ -23,6 +23,8 @@ export interface CommandContext {
   log: Logger;
   reply: (topic: string, payload: string, properties?: IPublishPacket["properties"]) => void;
   defaultReply: (device: string | undefined) => string;
+  /** A response topic the reply may go to (not the input topics: the service would read its own reply). */
+  replyAllowed: (topic: string) => boolean;
   /** Counts a failed command and logs why (rate-limited). */
   badCommand: (why: () => string) => void;
 }
@@ -79,7 +81,7 @@ export function handleCommand(
   }
   const body = ok ? { ok: true, ...base, ...(result as Record<string, unknown>) } : { ok: false, ...base, error: result };
   const rt = properties?.responseTopic;
-  if (rt && !/[#+]/.test(rt)) {
+  if (rt && !/[#+]/.test(rt) && ctx.replyAllowed(rt)) {
     ctx.reply(rt, JSON.stringify(body), properties?.correlationData ? { correlationData: properties.correlationData } : undefined);
   } else {
     ctx.reply(ctx.defaultReply(topicDevice), JSON.stringify(body));
@@ -98,7 +100,7 @@ function run(s: Service, cmd: string, device: string | undefined, req: Request):
       if (!s.store) return "no store configured (store.type is none)";
       if (device === undefined) return { checkpoints: s.checkpointMany([...s.pool.names()]) };
       const meta = s.checkpointDevice(device);
-      if (!meta) return `device ${device} has no model yet`;
+      if (!meta) return s.storeWrites.failure ? `the store cannot take checkpoints now (${s.storeWrites.failure.error})` : `device ${device} has no model yet`;
       return { seq: meta.seq, time: meta.time, readings: meta.readings, bytes: meta.bytes, crc: meta.crc, known_good: meta.knownGood };
     }
     case "rollback": {

@@ -5,6 +5,7 @@ import { DEVICE_REASONS, MODULE_REASONS, type FieldPlan } from "../codecs/index.
 import type { ModelConfig } from "../config/types.js";
 import type { CheckpointMeta } from "../store/types.js";
 import { topicBytes } from "../mqtt/publish-packet.js";
+import { ReleasedStats } from "../privacy/aggregate.js";
 
 export const REASON_INDEX: ReadonlyMap<string, number> = new Map(DEVICE_REASONS.map((r, i) => [r, i]));
 const MODULE_OFFSET = DEVICE_REASONS.length - MODULE_REASONS.length;
@@ -23,6 +24,8 @@ export class DeviceState {
   readonly rejected = new Uint32Array(DEVICE_REASONS.length);
   lastTs = 0;
   lastCheckpoint: CheckpointMeta | undefined;
+  /** The model's metrics as last released for publication (host/privacy/aggregate.ts). */
+  readonly stats = new ReleasedStats<Record<string, number>>();
   /** Something changed since the last health publish. */
   dirty = true;
   readonly topicPrediction: string;

@@ -27,11 +27,17 @@ import { createLogger, RateLimitedLog, type Logger } from "../logger.js";
 import type { CheckpointMeta, StateStore } from "../store/types.js";
 import { CheckpointPolicy } from "../store/policy.js";
 import { pickValid, restoreAll } from "../store/restore.js";
+import { StoreWriteState } from "../store/write-state.js";
 import { DeviceState } from "./device.js";
-import { predictionJson, metricsOf } from "./format.js";
+import { predictionJson } from "./format.js";
+import { publishableMetrics } from "../privacy/metrics.js";
 import { handleCommand, type CommandContext } from "./commands.js";
+import { commandRefusal } from "./command-access.js";
 
 export type Device = PoolDevice<DeviceState>;
+
+/** Handed to MQTT.js for a message that arrives while stopping: it is left unacknowledged. */
+const STOPPING = new Error("stopping: not acknowledged");
 
 /** Stands in for the connection when the service runs without MQTT: outputs wait in the bounded outbox. */
 const OFFLINE = { connected: false, publish(): void {} };
@@ -101,6 +107,12 @@ export class Service {
   private readonly topicHostHealth: string;
   private readonly topicCmd: string;
   private readonly res: Extracted = { y: NaN, ts: 0 };
+  /**
+   * The message being handled is a redelivery (MQTT DUP flag: the broker sent it before and saw
+   * no PUBACK, e.g. it restarted after we learned it). With its own timestamp not after the
+   * device's last learned one it is a reading already learned: refused as `duplicate`.
+   */
+  private redelivered = false;
   private stopping = false;
   private stopped: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -110,6 +122,8 @@ export class Service {
   readonly ready: Promise<void>;
   private hostDirty = true;
   private lastCheckpointTime = 0;
+  /** Checkpoint writes failing (a full disk): learning goes on in memory, retried now and then. */
+  readonly storeWrites: StoreWriteState;
 
   constructor(config: Config, opts: ServiceOptions = {}) {
     this.config = config;
@@ -122,6 +136,7 @@ export class Service {
       (this.store && (config.store.checkpoint.everyReadings > 0 || config.store.checkpoint.everySeconds > 0)
         ? new CheckpointPolicy({ everyReadings: config.store.checkpoint.everyReadings, everyMs: config.store.checkpoint.everySeconds * 1000 })
         : undefined);
+    this.storeWrites = new StoreWriteState(this.log.child("store"));
     this.badInput = new RateLimitedLog(this.log.child("input"), config.log.rateLimitSeconds * 1000);
     this.pool = new DevicePool<DeviceState>({
       maxDevices: config.pool.maxDevices,
@@ -248,12 +263,9 @@ export class Service {
     this.outbox.flush();
     const rh = c.input.skipRetained ? 2 : 0; // MQTT 5: do not even send retained readings
     try {
-      await this.connection!.subscribe({
-        [`${c.topics.input}/+`]: { qos: c.input.qos, rh },
-        [`${this.out}/+/cmd`]: { qos: 1, rh: 2 },
-        [this.topicCmd]: { qos: 1, rh: 2 },
-      });
-      this.log.info(`subscribed to ${c.topics.input}/+ (QoS ${c.input.qos}) and commands on ${this.out}/+/cmd, ${this.topicCmd}`);
+      const commands = c.commands.enabled ? { [`${this.out}/+/cmd`]: { qos: 1 as const, rh: 2 }, [this.topicCmd]: { qos: 1 as const, rh: 2 } } : {};
+      await this.connection!.subscribe({ [`${c.topics.input}/+`]: { qos: c.input.qos, rh }, ...commands });
+      this.log.info(`subscribed to ${c.topics.input}/+ (QoS ${c.input.qos}) and ${c.commands.enabled ? `commands on ${this.out}/+/cmd, ${this.topicCmd}` : "no commands (commands.enabled: false)"}`);
       this.readyResolve();
       this.safeEmit("connected");
     } catch (e) {
@@ -264,11 +276,16 @@ export class Service {
   // ---- the hot path -------------------------------------------------------------------------
 
   private onPacket(packet: IPublishPacket, done: (err?: Error) => void): void {
-    if (this.stopping) return; // not acknowledged: the broker redelivers it to the next session
+    // While stopping: not learned and not acknowledged (the broker redelivers it to the next
+    // session). `done` with an error makes MQTT.js move on without a PUBACK; returning without
+    // `done` would stop it reading the socket, and the PUBACKs of the shutdown messages with it.
+    if (this.stopping) return done(STOPPING);
     const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
     const timed = this.events.listenerCount("handled") > 0;
     const t0 = timed ? performance.now() : 0;
+    this.redelivered = packet.dup;
     this.handle(packet.topic, payload, packet.retain, packet.properties);
+    this.redelivered = false;
     if (timed) this.safeEmit("handled", performance.now() - t0);
     const conn = this.connection;
     if (conn && conn.bufferedBytes() > this.config.output.maxBufferedBytes) conn.whenWritable(this.config.output.maxBufferedBytes, () => done());
@@ -285,6 +302,8 @@ export class Service {
         this.reading(name, payload);
       } else if (topic === this.topicCmd || (topic.startsWith(`${this.out}/`) && topic.endsWith("/cmd"))) {
         const device = topic === this.topicCmd ? undefined : topic.slice(this.out.length + 1, -4);
+        const refused = commandRefusal(this.config.commands, properties);
+        if (refused !== undefined) return this.commandContext().badCommand(() => `command on ${topic.slice(0, 200)} refused: ${refused}`);
         handleCommand(this.commandContext(), device, payload, properties);
       } else {
         this.refuse("unknown_topic", topic);
@@ -346,6 +365,7 @@ export class Service {
     const res = this.res;
     const why = extract(src, st.plan!, l.input, res, now, senmlTs);
     if (why !== null) return this.rejectReading(d, why);
+    if (this.redelivered && res.explicitTs && res.ts <= st.lastTs) return this.rejectReading(d, "duplicate");
     const flags = l.raw.learn_one(res.y);
     this.counters.readings++;
     this.hostDirty = true;
@@ -370,11 +390,12 @@ export class Service {
     if (flags & Flag.Learned) {
       st.learned++;
       this.counters.learned++;
+      st.stats.observe(publishableMetrics, l);
     }
     if (this.config.output.predictions) {
       this.outbox.prediction(st.topicPrediction, predictionJson(res.ts, l, flags, (flags & Flag.Predicted) !== 0), this.config.output.qos, st.topicPredictionBytes);
     }
-    if (flags & Flag.Drift) this.drift(d, l, res.ts);
+    if (flags & Flag.Drift) this.drift(d, res.ts);
     if (this.events.listenerCount("reading") > 0) this.safeEmit("reading", d.name, flags, l);
     if (flags & Flag.Learned && this.policy?.learned(d.name, now)) this.checkpointDevice(d.name);
   }
@@ -408,10 +429,10 @@ export class Service {
     }
   }
 
-  private drift(d: Device, l: Learner, ts: number): void {
+  private drift(d: Device, ts: number): void {
     const st = d.meta;
     st.drifts++;
-    const payload = JSON.stringify({ ts, reading: st.readings, drifts: st.drifts, metrics: metricsOf(l) });
+    const payload = JSON.stringify({ ts, reading: st.readings, drifts: st.drifts, metrics: st.stats.value ?? {} });
     this.outbox.event(st.topicDrift, payload);
     this.log.info(`device ${d.name}: drift detected at reading ${st.readings} (drift ${st.drifts})`);
     this.safeEmit("drift", d.name, ts);
@@ -425,7 +446,6 @@ export class Service {
     if (!d) return undefined;
     const st = d.meta;
     let model: Record<string, unknown> | null = null;
-    let metrics: Record<string, number> = {};
     let stateBytes = 0;
     if (d.hasModel) {
       let l: Learner;
@@ -434,7 +454,6 @@ export class Service {
         l = this.pool.spare();
         l.load(d.blob);
       }
-      metrics = metricsOf(l);
       stateBytes = l.stateLength;
       model = { readings: l.count(Count.Readings), learned: l.count(Count.Learned) };
     }
@@ -456,7 +475,7 @@ export class Service {
       learned: st.learned,
       rejected: st.rejectedObject(),
       drifts: st.drifts,
-      metrics,
+      metrics: st.stats.value ?? {}, // released statistics only (host/privacy/aggregate.ts)
       model,
       state_bytes: stateBytes,
       last_checkpoint: lc ? { seq: lc.seq, time: lc.time, readings: lc.readings, known_good: lc.knownGood } : null,
@@ -481,7 +500,14 @@ export class Service {
       dropped_predictions: this.outbox.droppedPredictions,
       dropped_events: this.outbox.droppedEvents,
       queued: this.outbox.queued,
-      store: this.store ? { type: this.config.store.type, problems: this.store.problems().length, last_checkpoint: this.lastCheckpointTime || null } : null,
+      store: this.store
+        ? {
+            type: this.config.store.type,
+            problems: this.store.problems().length,
+            last_checkpoint: this.lastCheckpointTime || null,
+            ...(this.storeWrites.failure ? { write_error: this.storeWrites.failure } : {}),
+          }
+        : null,
     };
   }
 
@@ -528,6 +554,7 @@ export class Service {
     const r = this.pool.load(d, blob);
     if (r === 0) {
       d.meta.failed = undefined;
+      d.meta.stats.restart(true);
       d.meta.dirty = true;
     }
     return r;
@@ -538,6 +565,7 @@ export class Service {
     const d = this.pool.get(name);
     if (!d) return false;
     if (d.hasModel) this.pool.use(d).reset();
+    d.meta.stats.restart(true);
     if (purge && this.store) {
       this.store.remove(name);
       d.meta.lastCheckpoint = undefined;
@@ -564,14 +592,26 @@ export class Service {
   }
 
   /** Writes the device's state to the store now. */
-  checkpointDevice(name: string, knownGood = this.knownGood(name)): CheckpointMeta | undefined {
+  checkpointDevice(name: string, knownGood?: boolean): CheckpointMeta | undefined {
     const d = this.pool.get(name);
-    if (!d || !this.store) return undefined;
+    if (!d || !this.store || !this.storeWrites.mayTry(this.now())) return undefined;
     const blob = this.pool.snapshot(d);
     if (!blob) return undefined;
-    const meta = this.store.checkpoint(name, blob, this.modelReadings(d), knownGood);
+    let meta: CheckpointMeta;
+    try {
+      meta = this.store.checkpoint(name, blob, this.modelReadings(d), knownGood ?? this.knownGood(name));
+    } catch (e) {
+      this.storeFailed(e);
+      return undefined;
+    }
+    this.storeWrites.succeeded(this.now());
     this.afterCheckpoint(d, meta);
     return meta;
+  }
+
+  private storeFailed(e: unknown): void {
+    this.storeWrites.failed(e, this.now());
+    this.hostDirty = true;
   }
 
   private afterCheckpoint(d: Device, meta: CheckpointMeta): void {
@@ -587,8 +627,8 @@ export class Service {
   }
 
   /** Checkpoints several devices in one store transaction. */
-  checkpointMany(names: Iterable<string>): number {
-    if (!this.store) return 0;
+  checkpointMany(names: Iterable<string>, force = false): number {
+    if (!this.store || !this.storeWrites.mayTry(this.now(), force)) return 0;
     const items: { device: string; blob: Uint8Array; readings: number; knownGood: boolean }[] = [];
     const devs: Device[] = [];
     for (const n of names) {
@@ -599,7 +639,14 @@ export class Service {
       devs.push(d);
     }
     if (items.length === 0) return 0;
-    const metas = this.store.checkpointMany(items);
+    let metas: CheckpointMeta[];
+    try {
+      metas = this.store.checkpointMany(items);
+    } catch (e) {
+      this.storeFailed(e);
+      return 0;
+    }
+    this.storeWrites.succeeded(this.now());
     metas.forEach((m, i) => this.afterCheckpoint(devs[i], m));
     return metas.length;
   }
@@ -632,6 +679,7 @@ export class Service {
     const r = fit !== 0 ? fit : this.pool.load(d, target.blob);
     if (r !== 0) return `checkpoint ${target.meta.seq} refused: ${errorName(r)}`;
     this.policy?.saved(name);
+    d.meta.stats.restart(false);
     d.meta.dirty = true;
     this.log.info(`device ${name}: rolled back to checkpoint ${target.meta.seq} (${target.meta.readings} readings)`);
     this.safeEmit("rollback", name, target.meta);
@@ -643,6 +691,7 @@ export class Service {
       service: this,
       log: this.log.child("cmd"),
       reply: (topic, payload, props) => this.outbox.event(topic, payload, props),
+      replyAllowed: (topic) => !topic.startsWith(this.inPrefix),
       defaultReply: (device) => this.config.topics.reply || (device ? `${this.out}/${device}/reply` : `${this.out}/reply`),
       badCommand: (why) => {
         this.counters.refused.bad_command++;
@@ -670,13 +719,16 @@ export class Service {
 
   private async doStop(): Promise<void> {
     this.stopping = true;
+    this.log.info("stopping: readings still arriving are left unacknowledged for the next start");
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     if (this.store) {
       try {
         const pending = this.policy ? this.policy.pending() : [...this.pool.names()];
-        const n = this.checkpointMany(pending);
+        const n = this.checkpointMany(pending, true);
         this.log.info(`shutdown: ${n} device checkpoints flushed`);
+        const f = this.storeWrites.failure;
+        if (f) this.log.error(`shutdown: the store cannot take checkpoints (${f.error}); what was learned since each device's last checkpoint is lost`);
       } catch (e) {
         this.log.error(`shutdown checkpoint failed: ${(e as Error).message}`);
       }

@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { makePki } from "../helpers/certs.js";
 import { writeFileSync, chmodSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../host/config/load.js";
@@ -12,21 +13,11 @@ import { startMosquitto, requireMosquitto, freePort } from "../helpers/mosquitto
 import { client, waitFor } from "../helpers/mqtt.js";
 import { tempDir } from "../helpers/tmp.js";
 
-function makeCerts(dir: string): { ca: string; cert: string; key: string; otherCa: string } {
-  const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
-  run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=edgelearn test CA");
-  run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "other.key", "-out", "other.pem", "-days", "2", "-subj", "/CN=someone else");
-  run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
-  writeFileSync(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-  run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext");
-  for (const f of ["server.key", "server.pem", "ca.pem"]) chmodSync(join(dir, f), 0o644);
-  return { ca: join(dir, "ca.pem"), cert: join(dir, "server.pem"), key: join(dir, "server.key"), otherCa: join(dir, "other.pem") };
-}
-
 test("TLS with a CA file and username/password; wrong credentials and an unknown CA are reported, never connected", async (t) => {
   if (!requireMosquitto(t)) return;
   const dir = tempDir("tls");
-  const certs = makeCerts(dir);
+  const pki = makePki(dir);
+  const certs = { ca: pki.ca, cert: pki.serverCert, key: pki.serverKey, otherCa: pki.otherCa };
   const pw = join(dir, "passwd");
   writeFileSync(pw, "");
   execFileSync("mosquitto_passwd", ["-b", pw, "gateway", "s3cret-pass"]);

@@ -21,6 +21,8 @@ export interface HostConfigOptions {
   everyReadings: number;
   everySeconds?: number;
   guard?: boolean;
+  /** mqtt.keepalive in seconds (default: the configuration's default). */
+  keepalive?: number;
 }
 
 /** Writes a regression configuration (features a, b; target y) and returns its path. */
@@ -29,7 +31,7 @@ export function writeHostConfig(dir: string, o: HostConfigOptions): string {
   writeFileSync(
     path,
     JSON.stringify({
-      mqtt: { url: o.url, clientId: o.clientId, reconnect: { minDelayMs: 100, maxDelayMs: 1000 } },
+      mqtt: { url: o.url, clientId: o.clientId, reconnect: { minDelayMs: 100, maxDelayMs: 1000 }, ...(o.keepalive ? { keepalive: o.keepalive } : {}) },
       model: { task: "regression", target: "y", features: ["a", "b"] },
       store: { type: "sqlite", path: o.dbPath, history: 3, checkpoint: { everyReadings: o.everyReadings, everySeconds: o.everySeconds ?? 0 } },
       // The rollback guard's own (correct) rollbacks would blur the count of what a crash lost.

@@ -25,7 +25,9 @@ export interface MosquittoOptions {
   /** Require a username and password from this file (made with `mosquitto_passwd`). */
   passwordFile?: string;
   /** A second listener with TLS on `port` (PEM files). */
-  tls?: { port: number; cafile: string; certfile: string; keyfile: string };
+  tls?: { port: number; cafile: string; certfile: string; keyfile: string; requireCertificate?: boolean };
+  /** ACL file (acl_file). */
+  aclFile?: string;
   /** Extra lines for mosquitto.conf. */
   extraConf?: string[];
   /** How long to wait for the port to accept connections (default 5000 ms). */
@@ -42,6 +44,10 @@ export interface Mosquitto {
   stop(): Promise<void>;
   /** SIGKILL at once. */
   kill(): Promise<void>;
+  /** SIGSTOP: the broker stops answering but its connections stay open (an unreachable broker). */
+  freeze(): void;
+  /** SIGCONT after `freeze`. */
+  thaw(): void;
   /** Stops and removes the directory if we created it. */
   cleanup(): Promise<void>;
   /** The broker's log so far. */
@@ -114,8 +120,15 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     // As root, Mosquitto would switch to the `mosquitto` user and could not write `dir`.
     ...(process.getuid?.() === 0 ? ["user root"] : []),
     ...(opts.tls
-      ? [`listener ${opts.tls.port} 127.0.0.1`, `cafile ${opts.tls.cafile}`, `certfile ${opts.tls.certfile}`, `keyfile ${opts.tls.keyfile}`]
+      ? [
+          `listener ${opts.tls.port} 127.0.0.1`,
+          `cafile ${opts.tls.cafile}`,
+          `certfile ${opts.tls.certfile}`,
+          `keyfile ${opts.tls.keyfile}`,
+          ...(opts.tls.requireCertificate ? ["require_certificate true"] : []),
+        ]
       : []),
+    ...(opts.aclFile ? [`acl_file ${opts.aclFile}`] : []),
     ...(opts.extraConf ?? []),
   ];
   writeFileSync(conf, lines.join("\n") + "\n");
@@ -147,6 +160,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   const signal = async (sig: NodeJS.Signals) => {
     const c = child;
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    c.kill("SIGCONT"); // a frozen broker cannot act on SIGTERM
     c.kill(sig);
     const t = setTimeout(() => c.kill("SIGKILL"), 3000);
     await exited;
@@ -160,6 +174,8 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     start,
     stop: () => signal("SIGTERM"),
     kill: () => signal("SIGKILL"),
+    freeze: () => void child?.kill("SIGSTOP"),
+    thaw: () => void child?.kill("SIGCONT"),
     cleanup: async () => {
       await signal("SIGTERM");
       if (ownDir) rmSync(dir, { recursive: true, force: true });
