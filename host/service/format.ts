@@ -58,6 +58,13 @@ export function predictionJson(ts: number, l: Learner, flags: number, predicted:
   return s + `,"flags":${flagsJson(flags)}}`;
 }
 
+/** The prediction and label as a prediction payload prints them (what "on change" compares). */
+export function predictionText(l: Learner, predicted: boolean): string {
+  if (!predicted) return "null";
+  const label = l.label;
+  return label >= 0 ? `${num(l.prediction)}/${label}` : num(l.prediction);
+}
+
 const METRICS: ReadonlyArray<readonly [number, string]> = (Object.entries(Metric) as [string, number | string][])
   .filter(([, v]) => typeof v === "number")
   .map(([k, v]) => [v as number, k.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase()] as const);

@@ -29,6 +29,7 @@ import { CheckpointPolicy } from "../store/policy.js";
 import { pickValid, restoreAll } from "../store/restore.js";
 import { StoreWriteState } from "../store/write-state.js";
 import { DeviceState } from "./device.js";
+import { publishRuleFor } from "./publish-rule.js";
 import { predictionJson } from "./format.js";
 import { publishableMetrics } from "../privacy/metrics.js";
 import { handleCommand, type CommandContext } from "./commands.js";
@@ -329,7 +330,7 @@ export class Service {
       if (!restoring) this.refuse("unknown_topic", this.inPrefix + name);
       return undefined;
     }
-    const added = this.pool.add(name, new DeviceState(name, model, this.out, this.config.topics.reply));
+    const added = this.pool.add(name, new DeviceState(name, model, this.out, this.config.topics.reply, publishRuleFor(this.config, rule)));
     if (!added) {
       if (!restoring) this.refuse("device_cap", this.inPrefix + name);
       return undefined;
@@ -392,7 +393,7 @@ export class Service {
       this.counters.learned++;
       st.stats.observe(publishableMetrics, l);
     }
-    if (this.config.output.predictions) {
+    if (this.config.output.predictions && st.gate.pass(flags, l)) {
       this.outbox.prediction(st.topicPrediction, predictionJson(res.ts, l, flags, (flags & Flag.Predicted) !== 0), this.config.output.qos, st.topicPredictionBytes);
     }
     if (flags & Flag.Drift) this.drift(d, res.ts);
