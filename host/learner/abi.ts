@@ -1,5 +1,7 @@
 // Typed mirror of assembly/abi.ts (docs/ABI.md is the reference). Keep the two in sync.
 
+import { snakeCase } from "./names.js";
+
 export const ABI_VERSION = 1;
 export const MAGIC = 0x4e524c45;
 export const HEADER_BYTES = 16;
@@ -198,5 +200,5 @@ export function flagNames(flags: number): FlagName[] {
 /** The symbolic name of an error code, e.g. "ERR_CRC". */
 export function errorName(code: number): string {
   const n = ErrorCode[code];
-  return n === undefined ? `ERR_${code}` : `ERR_${n.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase()}`;
+  return n === undefined ? `ERR_${code}` : `ERR_${snakeCase(n).toUpperCase()}`;
 }

@@ -37,13 +37,11 @@ export class DeviceState {
   readonly topicPredictionBytes: Buffer;
   readonly topicDrift: string;
   readonly topicHealth: string;
-  readonly topicReply: string;
 
   constructor(
     readonly name: string,
     readonly model: ModelConfig,
     output: string,
-    reply: string,
     publish: PublishConfig = EVERY_READING,
   ) {
     this.gate = new PublishGate(publish);
@@ -52,7 +50,6 @@ export class DeviceState {
     this.topicPredictionBytes = topicBytes(this.topicPrediction);
     this.topicDrift = `${base}/drift`;
     this.topicHealth = `${base}/health`;
-    this.topicReply = reply || `${base}/reply`;
   }
 
   reject(reason: string): void {
