@@ -1,10 +1,12 @@
-// ABI constants shared by every part of the learner (docs/ABI.md is the reference).
+// The one table of the module's ABI: kinds, error codes, flags and the ids of parameters,
+// counters and metrics. host/learner/abi.ts is generated from this file
+// (scripts/generate-abi.ts) and docs/ABI.md's tables are checked against it by a test.
 // Ids are stable once released: add, never renumber.
 
 export const ABI_VERSION: i32 = 1;
 export const MAGIC: u32 = 0x4E524C45; // "ELRN" little-endian
 
-// Model kinds. 1..2 core, 3..6 in assembly/ext.ts.
+// Model kinds: one file each under models/, chosen by the dispatch in models/model.ts.
 export const KIND_LINEAR: i32 = 1;
 export const KIND_LOGISTIC: i32 = 2;
 export const KIND_HALFSPACE: i32 = 3;
@@ -44,7 +46,7 @@ export const F_MODEL_SWAPPED: u32 = 1 << 15;
 /** Bits that reject the whole reading. */
 export const REJECT_MASK: u32 = 0x0F;
 
-// Parameter ids 0..31 (core). 32..63 belong to issue 3 (assembly/ext.ts).
+// Parameter ids 0..31: guard, scaler, linear models, metrics.
 export const P_LR: i32 = 0;
 export const P_L2: i32 = 1;
 export const P_LOSS: i32 = 2;
@@ -69,9 +71,52 @@ export const P_TARGET_SPIKE: i32 = 20;
 export const P_GRAD_FORGET: i32 = 21;
 export const N_CORE_PARAMS: i32 = 22;
 export const N_PARAMS: i32 = 64;
-export const EXT_PARAM_BASE: i32 = 32;
+/** First id of the drift, anomaly and per-kind parameters (32..63). */
+export const MONITOR_PARAM_BASE: i32 = 32;
 
-// Counter ids 0..31 (core), 32..63 issue 3.
+// Parameter ids 32..63: drift detection and response, anomaly scoring, the kinds' own settings.
+export const P_DRIFT_DETECTOR: i32 = 32; // DETECTOR_* below
+export const P_DRIFT_RESPONSE: i32 = 33; // RESPONSE_* below
+export const P_ADWIN_DELTA: i32 = 34;
+export const P_ADWIN_DELTA_WARN: i32 = 35;
+export const P_PH_DELTA: i32 = 36;
+export const P_PH_LAMBDA: i32 = 37;
+export const P_PH_ALPHA: i32 = 38;
+export const P_DDM_WARN: i32 = 39;
+export const P_DDM_DRIFT: i32 = 40;
+export const P_ANOMALY_THRESHOLD: i32 = 41;
+export const P_PROTECT: i32 = 42;
+export const P_ZSCORE: i32 = 43;
+export const P_ZSCORE_ALPHA: i32 = 44;
+export const P_HST_TREES: i32 = 45;
+export const P_HST_HEIGHT: i32 = 46;
+export const P_HST_WINDOW: i32 = 47;
+export const P_HST_SEED: i32 = 48;
+export const P_HST_RANGE: i32 = 49;
+export const P_AR_ORDER: i32 = 50;
+export const P_AR_FORGET: i32 = 51;
+export const P_AR_EXOG: i32 = 52;
+export const P_KM_K: i32 = 53;
+export const P_KM_RATE: i32 = 54;
+export const P_KM_WARMUP: i32 = 55;
+export const P_NOVELTY_TOL: i32 = 56;
+export const P_LIKELIHOOD_ALPHA: i32 = 57;
+export const P_SCORE_WARMUP: i32 = 58;
+export const P_PROTECT_RUN: i32 = 59;
+export const P_RECENT_DECAY: i32 = 60;
+/** Ids MONITOR_PARAM_BASE .. MONITOR_PARAM_BASE + N_MONITOR_PARAMS − 1 exist. */
+export const N_MONITOR_PARAMS: i32 = 29;
+
+// Values of DRIFT_DETECTOR and DRIFT_RESPONSE.
+export const DETECTOR_NONE: i32 = 0;
+export const DETECTOR_ADWIN: i32 = 1;
+export const DETECTOR_PAGE_HINKLEY: i32 = 2;
+export const DETECTOR_DDM: i32 = 3;
+export const RESPONSE_NOTIFY: i32 = 0;
+export const RESPONSE_RESET: i32 = 1;
+export const RESPONSE_BACKGROUND: i32 = 2;
+
+// Counter ids.
 export const C_READINGS: i32 = 0;
 export const C_LEARNED: i32 = 1;
 export const C_PREDICTED: i32 = 2;
@@ -85,9 +130,15 @@ export const C_NO_TARGET: i32 = 8;
 export const C_BAD_TARGET: i32 = 9;
 export const C_LEVEL_SHIFT: i32 = 10;
 export const C_SCORED: i32 = 11;
+export const C_DRIFTS: i32 = 32;
+export const C_WARNINGS: i32 = 33;
+export const C_SWAPS: i32 = 34;
+export const C_LAST_DRIFT: i32 = 35;
+export const C_ANOMALIES: i32 = 36;
+export const C_PROTECTED: i32 = 37;
 export const N_COUNTS: i32 = 64;
 
-// Metric ids 0..31 (core), 32..63 issue 3. Slots hold accumulators; get_metric derives.
+// Metric ids. Slots hold accumulators; get_metric derives the value.
 export const M_MAE: i32 = 0;
 export const M_RMSE: i32 = 1; // slot holds the mean squared error
 export const M_ACCURACY: i32 = 2;
@@ -98,4 +149,6 @@ export const M_ACCURACY_EW: i32 = 6;
 export const M_LOGLOSS_EW: i32 = 7;
 export const M_TARGET_MEAN: i32 = 8; // derived from the target scaler
 export const M_TARGET_STD: i32 = 9; // derived from the target scaler
+export const M_DRIFT_MEAN: i32 = 32; // mean of the stream the drift detector watches
+export const M_DRIFT_N: i32 = 33; // values in the detector's window
 export const N_METRICS: i32 = 64;

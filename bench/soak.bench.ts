@@ -23,7 +23,7 @@ const bench: BenchModule = {
         { metric: "service SIGTERM/restarts; stop took (ms, max): signal to exit / the host's own", value: `${r.serviceRestarts}; ${Math.max(...r.stopMs)} / ${Math.max(...r.hostStopMs)}` },
         { metric: "stops that had to cut the connection", value: r.forcedStops },
         { metric: "broker restarts", value: r.brokerRestarts },
-        { metric: "full disk", value: `${r.diskFull}; reported ${r.diskFullReported ? "yes" : "no"}; checkpoints resumed ${r.checkpointsResumed ? "yes" : "no"}` },
+        { metric: "full disk", value: `${r.diskFull}; ${r.diskFullReported ? `a checkpoint failed and was reported; resumed ${r.checkpointsResumed ? "yes" : "no"}` : "no checkpoint needed new blocks while full"}` },
         { metric: "service RSS, MiB: first third max / last third max", value: `${Math.max(...mib.slice(0, third))} / ${Math.max(...mib.slice(-third))}` },
         { metric: "failures", value: r.failures.length, note: r.failures.join("; ").slice(0, 300) || "none" },
       ],

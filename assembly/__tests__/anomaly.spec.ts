@@ -1,6 +1,6 @@
-import { hst_bytes, hst_init, hst_score, hst_learn, hst_reset } from "../anomaly/halfspace_trees";
-import { ewz_bytes, ewz_init, ewz_score, ewz_learn } from "../anomaly/ew_zscore";
-import { z2_score } from "../anomaly/score";
+import { hstBytes, hstInit, hstScore, hstLearn, hstReset } from "../models/halfspace";
+import { zscoreBytes, zscoreInit, zscoreScore, zscoreLearn } from "../zscore";
+import { z2Score } from "../score";
 import { rseed, rnorm, runi, region } from "./util/rand";
 import { auc } from "./util/auc";
 
@@ -39,43 +39,43 @@ function spikeAuc(hst: bool, p: usize): f64 {
   npos = 0;
   for (let t = 0; t < N; t++) {
     next(t);
-    const s = hst ? hst_score(p, u) : ewz_score(p, x);
+    const s = hst ? hstScore(p, u) : zscoreScore(p, x);
     if (t >= 500) {
       if (isSpike) pos[npos++] = s;
       else neg[nn++] = s;
     }
-    if (hst) hst_learn(p, u);
-    else ewz_learn(p, x);
+    if (hst) hstLearn(p, u);
+    else zscoreLearn(p, x);
   }
   return auc(pos, npos, neg, nn);
 }
 
 describe("Half-Space Trees", () => {
   it("sizes its state from trees and height", () => {
-    expect(hst_bytes(10, 6)).toBe(32 + 4 * 10 * 127);
+    expect(hstBytes(10, 6)).toBe(32 + 4 * 10 * 127);
   });
 
   it("scores 0 before the first window, then in [0, 1]", () => {
-    const p = region(hst_bytes(10, 6));
-    hst_init(p, 10, 6, 250, 42, D);
+    const p = region(hstBytes(10, 6));
+    hstInit(p, 10, 6, 250, 42, D);
     rseed(1);
     for (let t = 0; t < 250; t++) {
       next(t);
-      expect(hst_score(p, u)).toBe(0);
-      hst_learn(p, u);
+      expect(hstScore(p, u)).toBe(0);
+      hstLearn(p, u);
     }
     for (let t = 250; t < 600; t++) {
       next(t);
-      const s = hst_score(p, u);
+      const s = hstScore(p, u);
       expect(s).toBeGreaterThanOrEqual(0);
       expect(s).toBeLessThanOrEqual(1);
-      hst_learn(p, u);
+      hstLearn(p, u);
     }
   });
 
   it("ROC AUC ≥ 0.9 on a seeded stream with injected spikes", () => {
-    const p = region(hst_bytes(10, 6));
-    hst_init(p, 10, 6, 250, 42, D);
+    const p = region(hstBytes(10, 6));
+    hstInit(p, 10, 6, 250, 42, D);
     const a = spikeAuc(true, p);
     log<string>("HST AUC " + a.toString() + " spikes " + npos.toString());
     expect(npos).toBeGreaterThan(20);
@@ -83,33 +83,33 @@ describe("Half-Space Trees", () => {
   });
 
   it("is a pure function of seed and readings; reset forgets", () => {
-    const a = region(hst_bytes(4, 5)), b = region(hst_bytes(4, 5));
-    hst_init(a, 4, 5, 50, 3, D);
-    hst_init(b, 4, 5, 50, 3, D);
+    const a = region(hstBytes(4, 5)), b = region(hstBytes(4, 5));
+    hstInit(a, 4, 5, 50, 3, D);
+    hstInit(b, 4, 5, 50, 3, D);
     rseed(2);
     for (let t = 0; t < 300; t++) {
       next(t);
-      hst_learn(a, u);
-      hst_learn(b, u);
+      hstLearn(a, u);
+      hstLearn(b, u);
     }
-    expect(memory.compare(a, b, hst_bytes(4, 5))).toBe(0);
-    hst_reset(a);
+    expect(memory.compare(a, b, hstBytes(4, 5))).toBe(0);
+    hstReset(a);
     next(301);
-    expect(hst_score(a, u)).toBe(0);
+    expect(hstScore(a, u)).toBe(0);
   });
 });
 
 describe("EW z-score", () => {
   it("maps z² to [0, 1) monotonically", () => {
-    expect(z2_score(0)).toBe(0);
-    expect(z2_score(9)).toBeGreaterThan(0.98);
-    expect(z2_score(4)).toBeLessThan(z2_score(9));
-    expect(z2_score(<f32>NaN)).toBe(0);
+    expect(z2Score(0)).toBe(0);
+    expect(z2Score(9)).toBeGreaterThan(0.98);
+    expect(z2Score(4)).toBeLessThan(z2Score(9));
+    expect(z2Score(<f32>NaN)).toBe(0);
   });
 
   it("ROC AUC ≥ 0.9 on the spike stream", () => {
-    const p = region(ewz_bytes(D));
-    ewz_init(p, D, 0.02, 30);
+    const p = region(zscoreBytes(D));
+    zscoreInit(p, D, 0.02, 30);
     const a = spikeAuc(false, p);
     log<string>("EWZ AUC " + a.toString());
     expect(a).toBeGreaterThanOrEqual(0.9);

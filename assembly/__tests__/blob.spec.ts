@@ -6,7 +6,7 @@ import {
   KIND_LINEAR, KIND_LOGISTIC, ERR_MAGIC, ERR_VERSION, ERR_KIND, ERR_LENGTH, ERR_CRC, ERR_FEATURES,
   ERR_PARAM, ERR_NONFINITE, MAGIC, P_LR, P_RANGE_HI, P_RANGE_LO, MAX_FEATURES,
 } from "../abi";
-import { blobCrc } from "../core/crc";
+import { blobCrc } from "../state";
 import { learn2 } from "./util/learner";
 
 /** Copies the live blob to io after snapshot; returns its length. */

@@ -1,4 +1,5 @@
-import { crc32, blobCrc } from "../core/crc";
+import { crc32 } from "../util/crc32";
+import { blobCrc } from "../state";
 
 const buf = memory.data(64, 8);
 

@@ -1,4 +1,4 @@
-import { fexp, flog } from "../core/fmath";
+import { fexp, flog } from "../util/fmath";
 
 function relErr(a: f32, b: f64): f64 {
   return Math.abs(<f64>a - b) / Math.abs(b);

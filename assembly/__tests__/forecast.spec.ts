@@ -1,4 +1,4 @@
-import { ar_bytes, ar_init, ar_predict, ar_learn, ar_score, rls_restart, ar_ready } from "../forecast/ar_rls";
+import { arBytes, arInit, arPredict, arLearn, arScore, arRestart, arReady } from "../models/forecast";
 import { rseed, rnorm, region } from "./util/rand";
 
 const NOISE: f32 = 0.1;
@@ -6,22 +6,22 @@ const NONE = region(4);
 
 /** MAE of one-step forecasts over readings [from, n) of a noisy sinusoid. */
 function sinusoidMae(p: i32, lambda: f32, n: i32, from: i32, offset: f32): f64 {
-  const a = region(ar_bytes(p, 0));
-  ar_init(a, p, 0);
+  const a = region(arBytes(p, 0));
+  arInit(a, p, 0);
   rseed(5);
   let sum: f64 = 0;
   for (let t = 0; t < n; t++) {
     const y = offset + Mathf.sin(<f32>6.2831855 * <f32>t / <f32>20) + NOISE * rnorm();
-    const f = ar_predict(a, NONE);
+    const f = arPredict(a, NONE);
     if (t >= from) sum += Math.abs(<f64>(y - f));
-    ar_learn(a, y, NONE, lambda);
+    arLearn(a, y, NONE, lambda);
   }
   return sum / <f64>(n - from);
 }
 
 describe("AR(p) by recursive least squares", () => {
   it("sizes its state from p and q", () => {
-    expect(ar_bytes(8, 0)).toBe(32 + 4 * (8 + 9 + 81));
+    expect(arBytes(8, 0)).toBe(32 + 4 * (8 + 9 + 81));
   });
 
   it("reaches MAE within 10% of the noise level on a noisy sinusoid", () => {
@@ -41,34 +41,34 @@ describe("AR(p) by recursive least squares", () => {
 
   it("uses an exogenous input", () => {
     // y_t = 2 u_t + small noise, u_t random: lags alone cannot forecast it
-    const a = region(ar_bytes(2, 1));
-    ar_init(a, 2, 1);
+    const a = region(arBytes(2, 1));
+    arInit(a, 2, 1);
     const u = region(4);
     rseed(8);
     let sum: f64 = 0;
     for (let t = 0; t < 3000; t++) {
       store<f32>(u, rnorm());
       const y = <f32>2 * load<f32>(u) + <f32>0.01 * rnorm();
-      const f = ar_predict(a, u);
+      const f = arPredict(a, u);
       if (t >= 1000) sum += Math.abs(<f64>(y - f));
-      ar_learn(a, y, u, 0.999);
+      arLearn(a, y, u, 0.999);
     }
     expect(sum / 2000).toBeLessThan(0.05);
   });
 
   it("scores a jump in the residual as anomalous", () => {
-    const a = region(ar_bytes(8, 0));
-    ar_init(a, 8, 0);
+    const a = region(arBytes(8, 0));
+    arInit(a, 8, 0);
     rseed(3);
     for (let t = 0; t < 1000; t++) {
       const y = Mathf.sin(<f32>6.2831855 * <f32>t / <f32>50) + NOISE * rnorm();
-      ar_learn(a, y, NONE, 0.995);
+      arLearn(a, y, NONE, 0.995);
     }
-    expect(ar_ready(a)).toBe(true);
-    const f = ar_predict(a, NONE);
-    expect(ar_score(a, f, f)).toBeLessThan(0.01);
-    expect(ar_score(a, f + 1, f)).toBeGreaterThan(0.99);
-    rls_restart(a); // keeps θ
-    expect(Mathf.abs(ar_predict(a, NONE) - f)).toBeLessThan(1e-6);
+    expect(arReady(a)).toBe(true);
+    const f = arPredict(a, NONE);
+    expect(arScore(a, f, f)).toBeLessThan(0.01);
+    expect(arScore(a, f + 1, f)).toBeGreaterThan(0.99);
+    arRestart(a); // keeps θ
+    expect(Mathf.abs(arPredict(a, NONE) - f)).toBeLessThan(1e-6);
   });
 });

@@ -1,11 +1,11 @@
-import { P_DRIFT_DETECTOR } from "../ext";
+import { P_DRIFT_DETECTOR } from "../abi";
 import { create, set_param, get_param, learn_one, predict_one, output_ptr } from "../index";
 import {
   KIND_LINEAR, KIND_LOGISTIC, P_OPTIMIZER, P_SCALER, P_TARGET_SCALE, P_INTERCEPT, P_LR, P_L2,
   P_SPIKE_T, P_STUCK_K, P_LOSS, F_LEARNED,
 } from "../abi";
-import { linDot, linUpdate, linWeight, sigmoid } from "../core/linear";
-import { g_model } from "../core/state";
+import { linearDot, linearUpdate, weight, sigmoid } from "../models/linear";
+import { modelAt } from "../layout";
 import { setX, learn2, outPred, outLabel } from "./util/learner";
 
 const M = memory.data(16 + 3 * 12, 16);
@@ -20,13 +20,13 @@ describe("linear model: optimizer steps", () => {
     clearModel();
     store<f32>(Z, 2);
     store<f32>(Z, -0.5, 4);
-    linUpdate(M, Z, 2, 1.0, 0.1, 0, 0, true, 1);
+    linearUpdate(M, Z, 2, 1.0, 0.1, 0, 0, true, 1);
     // g_i = 1 * z_i; w_i = -0.1 * g_i / (|g_i| + 1e-7)
-    expect(<f64>linWeight(M, 0)).toBeCloseTo(-0.1, 5);
-    expect(<f64>linWeight(M, 1)).toBeCloseTo(0.1, 5);
-    expect(<f64>linWeight(M, 2)).toBeCloseTo(-0.1, 5); // bias
-    expect(<f64>linDot(M, Z, 2, true)).toBeCloseTo(-0.1 * 2 + 0.1 * -0.5 - 0.1, 5);
-    expect(<f64>linDot(M, Z, 2, false)).toBeCloseTo(-0.25, 5);
+    expect(<f64>weight(M, 0)).toBeCloseTo(-0.1, 5);
+    expect(<f64>weight(M, 1)).toBeCloseTo(0.1, 5);
+    expect(<f64>weight(M, 2)).toBeCloseTo(-0.1, 5); // bias
+    expect(<f64>linearDot(M, Z, 2, true)).toBeCloseTo(-0.1 * 2 + 0.1 * -0.5 - 0.1, 5);
+    expect(<f64>linearDot(M, Z, 2, false)).toBeCloseTo(-0.25, 5);
   });
   it("NAG learns the same predictions whatever the feature scale", () => {
     // Two raw-unit models, the second with every feature × 1000: predictions must agree closely.
@@ -60,7 +60,7 @@ describe("linear model: optimizer steps", () => {
       create(KIND_LINEAR, 2);
       set_param(P_L2, pass == 0 ? 0 : 1);
       for (let t = 0; t < 2000; t++) learn2(<f32>(t % 10), <f32>(t % 7), <f32>(t % 10) * 3);
-      const w = Mathf.abs(linWeight(g_model, 0));
+      const w = Mathf.abs(weight(modelAt, 0));
       if (pass == 0) w0 = w;
       else expect(w).toBeLessThan(w0 * 0.9);
     }
@@ -111,9 +111,9 @@ describe("linear regression", () => {
   it("structural parameters clear what was learned", () => {
     create(KIND_LINEAR, 2);
     for (let t = 0; t < 100; t++) learn2(<f32>t, 1, <f32>t);
-    expect(linWeight(g_model, 0)).not.toBe(0);
+    expect(weight(modelAt, 0)).not.toBe(0);
     set_param(P_OPTIMIZER, 1);
-    expect(linWeight(g_model, 0)).toBe(0);
+    expect(weight(modelAt, 0)).toBe(0);
     expect(get_param(P_OPTIMIZER)).toBe(1);
     expect(get_param(P_LR)).toBe(0.2);
   });

@@ -1,7 +1,7 @@
 import { create, set_param, get_metric, reset } from "../index";
 import { KIND_LINEAR, P_SCALER, P_SCALER_ALPHA, P_SPIKE_T, P_STUCK_K, M_TARGET_MEAN, M_TARGET_STD } from "../abi";
-import { scalerMean, scalerStd, standardize, welford, welfordStep } from "../core/scaler";
-import { ZBUF, INPUT } from "../core/mem";
+import { scalerMean, scalerStd, standardize, welford, welfordStep, ScalerSlot } from "../scale";
+import { SCALED, INPUT } from "../memory";
 import { learn2 } from "./util/learner";
 
 function vals(i: i32): f32 {
@@ -34,9 +34,9 @@ describe("scaler: exact (Welford)", () => {
     for (let i = 0; i < 200; i++) learn2(vals(i), 7, 1);
     store<f32>(INPUT, scalerMean(0) + scalerStd(0));
     store<f32>(INPUT, 7, 4);
-    standardize(INPUT, ZBUF, 2);
-    expect(<f64>load<f32>(ZBUF)).toBeCloseTo(1.0, 4);
-    expect(load<f32>(ZBUF, 4)).toBe(0);
+    standardize(INPUT, SCALED, 2);
+    expect(<f64>load<f32>(SCALED)).toBeCloseTo(1.0, 4);
+    expect(load<f32>(SCALED, 4)).toBe(0);
   });
   it("the target statistics are metrics 8 and 9; reset clears them", () => {
     create(KIND_LINEAR, 2);
@@ -79,8 +79,9 @@ describe("scaler: long streams", () => {
   it("the variance of ±1 stays 1 over 3 million readings (no freeze, no decay)", () => {
     const s = memory.data(16, 16);
     memory.fill(s, 0, 16);
-    for (let n: u32 = 1; n <= 3000000; n++) welford(s, n & 1 ? 1 : -1, welfordStep(n));
-    expect(<f64>load<f32>(s, 4)).toBeCloseTo(1.0, 3);
-    expect(<f64>load<f32>(s, 8)).toBeCloseTo(1.0, 3);
+    const slot = changetype<ScalerSlot>(s);
+    for (let n: u32 = 1; n <= 3000000; n++) welford(slot, n & 1 ? 1 : -1, welfordStep(n));
+    expect(<f64>slot.variance).toBeCloseTo(1.0, 3);
+    expect(<f64>slot.invStd).toBeCloseTo(1.0, 3);
   });
 });

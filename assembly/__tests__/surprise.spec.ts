@@ -3,7 +3,7 @@ import {
   KIND_SURPRISE, KIND_LOGISTIC, REJ_NONFINITE, REJ_RANGE, REJ_SPIKE, F_LEARNED, F_PREDICTED, F_ANOMALY, F_WARMUP,
   P_SPIKE_T, C_REJECTED, C_SPIKE,
 } from "../abi";
-import { P_ANOMALY_THRESHOLD, C_ANOMALIES } from "../ext";
+import { P_ANOMALY_THRESHOLD, C_ANOMALIES } from "../abi";
 import { setX, outPred, outLabel } from "./util/learner";
 import { rseed, rnorm, runi } from "./util/rand";
 

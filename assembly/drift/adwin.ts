@@ -16,8 +16,8 @@
 // Warning level: the same pass also tests each cut at a looser confidence δ_warn (default
 // 10·δ); a cut that passes it but not δ reports DRIFT_WARNING until the next check.
 
-import { DRIFT_NONE, DRIFT_WARNING, DRIFT_DETECTED } from "./detector";
-import { flog } from "../core/fmath";
+import { DRIFT_NONE, DRIFT_WARNING, DRIFT_DETECTED } from "./level";
+import { flog } from "../util/fmath";
 
 export const ADWIN_ROWS: i32 = 14;
 export const ADWIN_M: i32 = 5;
@@ -25,50 +25,66 @@ const CLOCK: u32 = 32;
 const MIN_LEN: f32 = 5;
 const GRACE: u32 = 10;
 
-// header fields (byte offsets)
-const O_WIDTH: usize = 0; // u32 values in the window
-const O_TOTAL: usize = 4; // f32 sum of the window
-const O_VAR: usize = 8; // f32 sum of squared deviations of the window
-const O_TICK: usize = 12; // u32 values seen since the last reset
-const O_DELTA: usize = 16; // f32 δ
-const O_DELTA_W: usize = 20; // f32 δ for the warning level
-const O_NROWS: usize = 24; // u32 rows in use
-const O_LEVEL: usize = 28; // u32 bits 0–7: warning level from the last check (0/1); bit 8: increases only
-const O_COUNTS: usize = 32; // u32[ROWS] buckets per row
-const O_BUCKETS: usize = O_COUNTS + 4 * ADWIN_ROWS; // {f32 total, f32 var}[ROWS][M], oldest first
+@unmanaged class AdwinHead {
+  width: u32; // values in the window
+  total: f32; // sum of the window
+  variance: f32; // sum of squared deviations of the window
+  tick: u32; // values seen since the last reset
+  delta: f32; // δ
+  deltaWarn: f32; // δ for the warning level
+  rows: i32; // rows in use (read clamped, as u32)
+  level: u32; // bits 0–7: warning level from the last check (0/1); bit 8: increases only
+}
+const O_COUNTS: usize = offsetof<AdwinHead>(); // u32[ROWS] buckets per row
+
+@inline function head(p: usize): AdwinHead {
+  return changetype<AdwinHead>(p);
+}
+const O_BUCKETS: usize = O_COUNTS + 4 * ADWIN_ROWS; // Bucket[ROWS][M], oldest first
+
+/** 2^row consecutive values: their sum and sum of squared deviations. */
+@unmanaged class Bucket {
+  total: f32;
+  variance: f32;
+}
+const BUCKET: i32 = <i32>offsetof<Bucket>();
+
+@inline function bucketAt(b: usize): Bucket {
+  return changetype<Bucket>(b);
+}
 
 /** Bytes of state one ADWIN needs. */
-export const ADWIN_BYTES: i32 = <i32>O_BUCKETS + 8 * ADWIN_ROWS * ADWIN_M;
+export const ADWIN_BYTES: i32 = <i32>O_BUCKETS + BUCKET * ADWIN_ROWS * ADWIN_M;
 
 // @ts-ignore: decorator
 @inline function bkt(p: usize, row: i32, j: i32): usize {
-  return p + O_BUCKETS + (((row * ADWIN_M + j) << 3) as usize);
+  return p + O_BUCKETS + (((row * ADWIN_M + j) * BUCKET) as usize);
 }
 // Row counts and rows in use are read clamped to their bounds, so even a blob with a valid CRC
 // but inconsistent counters never indexes outside this detector's state.
 // @ts-ignore: decorator
-@inline function row_count(p: usize, row: i32): i32 {
+@inline function rowCount(p: usize, row: i32): i32 {
   return <i32>min<u32>(load<u32>(p + O_COUNTS + ((row << 2) as usize)), <u32>ADWIN_M);
 }
 // @ts-ignore: decorator
 @inline function rows(p: usize): i32 {
-  return <i32>min<u32>(load<u32>(p, O_NROWS), <u32>ADWIN_ROWS);
+  return <i32>min<u32>(<u32>head(p).rows, <u32>ADWIN_ROWS);
 }
 // @ts-ignore: decorator
-@inline function set_row_count(p: usize, row: i32, n: i32): void {
+@inline function setRowCount(p: usize, row: i32, n: i32): void {
   store<i32>(p + O_COUNTS + ((row << 2) as usize), n);
 }
 
 const UP_ONLY: u32 = 256;
 
 /** Clears the window, keeps δ and the mode. */
-export function adwin_reset(p: usize): void {
-  const d = load<f32>(p, O_DELTA), dw = load<f32>(p, O_DELTA_W);
-  const mode = load<u32>(p, O_LEVEL) & UP_ONLY;
+export function adwinReset(p: usize): void {
+  const d = head(p).delta, dw = head(p).deltaWarn;
+  const mode = head(p).level & UP_ONLY;
   memory.fill(p, 0, ADWIN_BYTES);
-  store<f32>(p, d, O_DELTA);
-  store<f32>(p, dw, O_DELTA_W);
-  store<u32>(p, mode, O_LEVEL);
+  head(p).delta = d;
+  head(p).deltaWarn = dw;
+  head(p).level = mode;
 }
 
 /**
@@ -76,130 +92,136 @@ export function adwin_reset(p: usize): void {
  * `upOnly`: report only changes where the newer part has the larger mean (an error stream
  * getting worse); the window still shrinks on every change, as ADWIN's does.
  */
-export function adwin_init(p: usize, delta: f32, delta_warn: f32, upOnly: bool): void {
-  store<f32>(p, delta, O_DELTA);
-  store<f32>(p, delta_warn, O_DELTA_W);
-  store<u32>(p, upOnly ? UP_ONLY : 0, O_LEVEL);
-  adwin_reset(p);
+export function adwinInit(p: usize, delta: f32, delta_warn: f32, upOnly: bool): void {
+  head(p).delta = delta;
+  head(p).deltaWarn = delta_warn;
+  head(p).level = upOnly ? UP_ONLY : 0;
+  adwinReset(p);
 }
 
 /** Values currently in the window. */
-export function adwin_width(p: usize): u32 {
-  return load<u32>(p, O_WIDTH);
+export function adwinWidth(p: usize): u32 {
+  return head(p).width;
 }
 
 /** Mean of the window (0 when empty). */
-export function adwin_mean(p: usize): f32 {
-  const w = load<u32>(p, O_WIDTH);
-  return w == 0 ? 0 : load<f32>(p, O_TOTAL) / <f32>w;
+export function adwinMean(p: usize): f32 {
+  const w = head(p).width;
+  return w == 0 ? 0 : head(p).total / <f32>w;
 }
 
 /** Removes the oldest bucket (first of the last row). Returns its size. */
-function delete_oldest(p: usize): f32 {
+function deleteOldest(p: usize): f32 {
   const last = rows(p) - 1;
   if (last < 0) return 0;
   const b = bkt(p, last, 0);
   const n1 = <f32>(1 << last);
-  const u = load<f32>(b), v = load<f32>(b, 4);
-  const w = <f32>(load<u32>(p, O_WIDTH) - (1 << last));
-  store<u32>(p, <u32>w, O_WIDTH);
-  const total = load<f32>(p, O_TOTAL) - u;
-  store<f32>(p, total, O_TOTAL);
+  const u = bucketAt(b).total, v = bucketAt(b).variance;
+  const w = <f32>(head(p).width - (1 << last));
+  head(p).width = <u32>w;
+  const total = head(p).total - u;
+  head(p).total = total;
   if (w > 0) {
     const d = u / n1 - total / w;
-    store<f32>(p, max<f32>(0, load<f32>(p, O_VAR) - (v + n1 * w * d * d / (n1 + w))), O_VAR);
+    head(p).variance = max<f32>(0, head(p).variance - (v + n1 * w * d * d / (n1 + w)));
   } else {
-    store<f32>(p, 0, O_VAR);
+    head(p).variance = 0;
   }
-  const k = max<i32>(row_count(p, last) - 1, 0);
-  memory.copy(b, b + 8, (k << 3) as usize);
-  set_row_count(p, last, k);
-  if (k == 0) store<i32>(p, last, O_NROWS);
+  const k = max<i32>(rowCount(p, last) - 1, 0);
+  memory.copy(b, b + <usize>BUCKET, (k * BUCKET) as usize);
+  setRowCount(p, last, k);
+  if (k == 0) head(p).rows = last;
   return n1;
 }
 
 /** Appends a bucket (newest) to a row, merging the row's two oldest into the next row first if full. */
-function push_bucket(p: usize, row: i32, total: f32, v: f32): void {
-  if (row_count(p, row) == ADWIN_M) {
+function pushBucket(p: usize, row: i32, total: f32, v: f32): void {
+  if (rowCount(p, row) == ADWIN_M) {
     if (row == ADWIN_ROWS - 1) {
-      delete_oldest(p); // the window is at its bound: slide
+      deleteOldest(p); // the window is at its bound: slide
     } else {
       const a = bkt(p, row, 0);
       const n = <f32>(1 << row);
-      const t0 = load<f32>(a), t1 = load<f32>(a, 8);
+      const older = bucketAt(a), next = bucketAt(a + <usize>BUCKET);
+      const t0 = older.total, t1 = next.total;
       const d = (t0 - t1) / n; // mean difference
-      push_bucket(p, row + 1, t0 + t1, load<f32>(a, 4) + load<f32>(a, 12) + n * n * d * d / (n + n));
-      memory.copy(a, a + 16, ((ADWIN_M - 2) << 3) as usize);
-      set_row_count(p, row, ADWIN_M - 2);
+      pushBucket(p, row + 1, t0 + t1, older.variance + next.variance + n * n * d * d / (n + n));
+      memory.copy(a, a + 2 * <usize>BUCKET, ((ADWIN_M - 2) * BUCKET) as usize);
+      setRowCount(p, row, ADWIN_M - 2);
     }
   }
-  const k = row_count(p, row);
+  const k = rowCount(p, row);
   const b = bkt(p, row, k);
-  store<f32>(b, total);
-  store<f32>(b, v, 4);
-  set_row_count(p, row, k + 1);
-  if (row >= load<i32>(p, O_NROWS)) store<i32>(p, row + 1, O_NROWS);
+  bucketAt(b).total = total;
+  bucketAt(b).variance = v;
+  setRowCount(p, row, k + 1);
+  if (row >= head(p).rows) head(p).rows = row + 1;
 }
 
 /** The cut test: is |mean(W0) − mean(W1)| beyond the bound for confidence `dd`? */
-function cut_exceeds(diff: f32, n0: f32, n1: f32, v: f32, dd: f32): bool {
+function cutExceeds(diff: f32, n0: f32, n1: f32, v: f32, dd: f32): bool {
   const m: f32 = <f32>1 / (n0 - MIN_LEN + 1) + <f32>1 / (n1 - MIN_LEN + 1);
   const eps: f32 = Mathf.sqrt(<f32>2 * m * v * dd) + (<f32>2 / <f32>3) * dd * m;
   return Mathf.abs(diff) > eps;
 }
 
 /** Feeds one value. Returns DRIFT_NONE, DRIFT_WARNING or DRIFT_DETECTED. */
-export function adwin_update(p: usize, x: f32): i32 {
+export function adwinUpdate(p: usize, x: f32): i32 {
   // insert
-  const w0 = <f32>load<u32>(p, O_WIDTH);
-  const total0 = load<f32>(p, O_TOTAL);
+  const w0 = <f32>head(p).width;
+  const total0 = head(p).total;
   if (w0 > 0) {
     const d = x - total0 / w0;
-    store<f32>(p, load<f32>(p, O_VAR) + w0 * d * d / (w0 + 1), O_VAR);
+    head(p).variance = head(p).variance + w0 * d * d / (w0 + 1);
   }
-  store<u32>(p, <u32>w0 + 1, O_WIDTH);
-  store<f32>(p, total0 + x, O_TOTAL);
-  push_bucket(p, 0, x, 0);
+  head(p).width = <u32>w0 + 1;
+  head(p).total = total0 + x;
+  pushBucket(p, 0, x, 0);
 
-  const tick = load<u32>(p, O_TICK) + 1;
-  store<u32>(p, tick, O_TICK);
-  const mode = load<u32>(p, O_LEVEL) & UP_ONLY;
-  if (tick % CLOCK != 0 || load<u32>(p, O_WIDTH) <= GRACE) return load<i32>(p, O_LEVEL) & 0xff;
+  const tick = head(p).tick + 1;
+  head(p).tick = tick;
+  const mode = head(p).level & UP_ONLY;
+  if (tick % CLOCK != 0 || head(p).width <= GRACE) return head(p).level & 0xff;
 
   let detected = false;
   let warning = false;
   let again = true;
   while (again) {
     again = false;
-    const n = <f32>load<u32>(p, O_WIDTH);
-    const total = load<f32>(p, O_TOTAL);
-    const v = load<f32>(p, O_VAR) / n;
+    const n = <f32>head(p).width;
+    const total = head(p).total;
+    const v = head(p).variance / n;
     const ln2n: f32 = 2 * flog(n);
-    const dd = flog(ln2n / load<f32>(p, O_DELTA));
-    const ddw = flog(ln2n / load<f32>(p, O_DELTA_W));
+    const dd = flog(ln2n / head(p).delta);
+    const ddw = flog(ln2n / head(p).deltaWarn);
     let n0: f32 = 0, u0: f32 = 0;
     // oldest buckets first: last row down to row 0, each row oldest first
     for (let row = rows(p) - 1; row >= 0 && !again; row--) {
       const size = <f32>(1 << row);
-      const k = row_count(p, row);
+      const k = rowCount(p, row);
       for (let j = 0; j < k; j++) {
         n0 += size;
-        u0 += load<f32>(bkt(p, row, j));
+        u0 += bucketAt(bkt(p, row, j)).total;
         const n1 = n - n0;
         if (n1 <= MIN_LEN) break;
         if (n0 <= MIN_LEN) continue;
         const diff = u0 / n0 - (total - u0) / n1;
         const counts = mode == 0 || diff < 0; // diff < 0: the newer part is larger
-        if (cut_exceeds(diff, n0, n1, v, dd)) {
+        if (cutExceeds(diff, n0, n1, v, dd)) {
           if (counts) detected = true;
-          again = load<u32>(p, O_WIDTH) > 0;
-          if (again) delete_oldest(p);
+          again = head(p).width > 0;
+          if (again) deleteOldest(p);
           break;
         }
-        if (counts && !warning && cut_exceeds(diff, n0, n1, v, ddw)) warning = true;
+        if (counts && !warning && cutExceeds(diff, n0, n1, v, ddw)) warning = true;
       }
     }
   }
-  store<u32>(p, mode | (warning && !detected ? DRIFT_WARNING : DRIFT_NONE), O_LEVEL);
+  head(p).level = mode | (warning && !detected ? DRIFT_WARNING : DRIFT_NONE);
   return detected ? DRIFT_DETECTED : warning ? DRIFT_WARNING : DRIFT_NONE;
+}
+
+/** Sum of the window (its mean is this over adwinWidth). */
+export function adwinTotal(p: usize): f32 {
+  return head(p).total;
 }

@@ -5,56 +5,74 @@
 // Unlike River, the minimum is only taken once an error has been seen (with s = 0 the first
 // error of a perfect model would be a drift). After a drift the detector restarts.
 
-import { DRIFT_NONE, DRIFT_WARNING, DRIFT_DETECTED } from "./detector";
+import { DRIFT_NONE, DRIFT_WARNING, DRIFT_DETECTED } from "./level";
 
 const WARM_START: u32 = 30;
 
-const O_N: usize = 0; // u32 values since the last reset
-const O_ERR: usize = 4; // u32 errors since the last reset
-const O_PMIN: usize = 8; // f32 p at the minimum of p + s
-const O_SMIN: usize = 12; // f32 s at the minimum of p + s
-const O_WARN: usize = 16; // f32 warning level w
-const O_DRIFT: usize = 20; // f32 drift level d
-const O_LAST: usize = 24; // u32 last answer
-
-export const DDM_BYTES: i32 = 28;
-
-export function ddm_reset(p: usize): void {
-  store<u32>(p, 0, O_N);
-  store<u32>(p, 0, O_ERR);
-  store<f32>(p, Infinity, O_PMIN);
-  store<f32>(p, Infinity, O_SMIN);
-  store<u32>(p, 0, O_LAST);
+@unmanaged class Ddm {
+  n: u32; // values since the last reset
+  errors: u32; // errors since the last reset
+  pMin: f32; // p at the minimum of p + s
+  sMin: f32; // s at the minimum of p + s
+  warn: f32; // warning level w
+  drift: f32; // drift level d
+  last: u32; // last answer
 }
 
-export function ddm_init(p: usize, warning: f32, drift: f32): void {
-  store<f32>(p, warning, O_WARN);
-  store<f32>(p, drift, O_DRIFT);
-  ddm_reset(p);
+@inline function at(p: usize): Ddm {
+  return changetype<Ddm>(p);
+}
+
+export const DDM_BYTES: i32 = <i32>offsetof<Ddm>();
+
+export function ddmReset(p: usize): void {
+  const s = at(p);
+  s.n = 0;
+  s.errors = 0;
+  s.pMin = Infinity;
+  s.sMin = Infinity;
+  s.last = 0;
+}
+
+export function ddmInit(p: usize, warning: f32, drift: f32): void {
+  at(p).warn = warning;
+  at(p).drift = drift;
+  ddmReset(p);
 }
 
 /** Feeds one error indicator. Returns DRIFT_NONE, DRIFT_WARNING or DRIFT_DETECTED. */
-export function ddm_update(p: usize, x: f32): i32 {
-  if (load<u32>(p, O_LAST) == DRIFT_DETECTED) ddm_reset(p);
-  const n = load<u32>(p, O_N) + 1;
-  const e = load<u32>(p, O_ERR) + (x > 0.5 ? 1 : 0);
-  store<u32>(p, n, O_N);
-  store<u32>(p, e, O_ERR);
+export function ddmUpdate(p: usize, x: f32): i32 {
+  const d = at(p);
+  if (d.last == DRIFT_DETECTED) ddmReset(p);
+  const n = d.n + 1;
+  const e = d.errors + (x > 0.5 ? 1 : 0);
+  d.n = n;
+  d.errors = e;
   const fn = <f32>n;
   const pr = <f32>e / fn;
   const s = Mathf.sqrt(pr * (1 - pr) / fn);
   let res = DRIFT_NONE;
   if (n > WARM_START) {
-    let pmin = load<f32>(p, O_PMIN), smin = load<f32>(p, O_SMIN);
+    let pmin = d.pMin, smin = d.sMin;
     if (e > 0 && pr + s <= pmin + smin) { // no minimum while error-free: s = 0 would make any error a drift
       pmin = pr;
       smin = s;
-      store<f32>(p, pr, O_PMIN);
-      store<f32>(p, s, O_SMIN);
+      d.pMin = pr;
+      d.sMin = s;
     }
-    if (pr + s > pmin + load<f32>(p, O_DRIFT) * smin) res = DRIFT_DETECTED;
-    else if (pr + s > pmin + load<f32>(p, O_WARN) * smin) res = DRIFT_WARNING;
+    if (pr + s > pmin + d.drift * smin) res = DRIFT_DETECTED;
+    else if (pr + s > pmin + d.warn * smin) res = DRIFT_WARNING;
   }
-  store<u32>(p, res, O_LAST);
+  d.last = res;
   return res;
+}
+
+/** Values since the last reset. */
+export function ddmCount(p: usize): u32 {
+  return at(p).n;
+}
+
+/** Error rate since the last reset (n: the count as f32, > 0). */
+export function ddmRate(p: usize, n: f32): f32 {
+  return <f32>at(p).errors / n;
 }

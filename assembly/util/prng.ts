@@ -3,7 +3,7 @@
 // The host has the same xorshift32 and seed scramble in host/sim/prng.ts.
 
 /** Scrambles any seed into a non-zero 32-bit state (splitmix-style finaliser). */
-export function seed_state(seed: u32): u32 {
+export function seedState(seed: u32): u32 {
   let z: u32 = seed + 0x9e3779b9;
   z = (z ^ (z >>> 16)) * 0x85ebca6b;
   z = (z ^ (z >>> 13)) * 0xc2b2ae35;
@@ -22,11 +22,11 @@ export function seed_state(seed: u32): u32 {
 
 /** A stateless hash of (seed, a, b): the same triple always gives the same 32 bits. */
 export function hash3(seed: u32, a: u32, b: u32): u32 {
-  return seed_state(seed ^ seed_state(a * 0x27d4eb2d + b));
+  return seedState(seed ^ seedState(a * 0x27d4eb2d + b));
 }
 
 /** Top 24 bits of a hash as f32 in [0, 1). Exact: 24 bits fit the f32 mantissa. */
 // @ts-ignore: decorator
-@inline export function unit_f32(h: u32): f32 {
+@inline export function unitF32(h: u32): f32 {
   return <f32>(h >>> 8) * (1.0 / 16777216.0);
 }

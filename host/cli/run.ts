@@ -3,7 +3,7 @@
 import { loadConfig, ConfigError } from "../config/load.js";
 import { TASKS } from "../config/types.js";
 import { createLogger } from "../logger.js";
-import { startWithFrontends } from "../service/with-frontends.js";
+import { startWithFrontends } from "../app/start.js";
 import { EXIT, UsageError, parse, checkModule, type Io } from "./common.js";
 
 export const RUN_HELP = `Usage: edgelearn run --config FILE

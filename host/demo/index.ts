@@ -6,7 +6,7 @@ import { loadConfig, ConfigError } from "../config/load.js";
 import { createLogger } from "../logger.js";
 import { Learner, Kind } from "../learner/index.js";
 import { randomBytes } from "node:crypto";
-import { startWithFrontends } from "../service/with-frontends.js";
+import { startWithFrontends } from "../app/start.js";
 import { portOrFree } from "./port.js";
 import type { Service } from "../service/service.js";
 import { EXIT, UsageError, parse, checkModule, type Io } from "../cli/common.js";

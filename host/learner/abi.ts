@@ -1,4 +1,5 @@
-// Typed mirror of assembly/abi.ts (docs/ABI.md is the reference). Keep the two in sync.
+// Typed mirror of assembly/abi.ts, the source of truth for ids (docs/ABI.md explains them).
+// test/abi/tables.test.ts fails when this file, assembly/abi.ts and docs/ABI.md's tables differ.
 
 import { snakeCase } from "./names.js";
 
@@ -14,7 +15,7 @@ export enum Kind {
   HalfSpace = 3,
   AR = 4,
   KMeans = 5,
-  /** The default anomaly detector: range novelty and transition surprise, calibrated (assembly/anomaly/surprise.ts). */
+  /** The default anomaly detector: range novelty and transition surprise, calibrated (assembly/models/surprise.ts). */
   Surprise = 6,
 }
 
@@ -51,7 +52,7 @@ export type FlagName = keyof typeof Flag;
 /** Bits that reject the whole reading. */
 export const REJECT_MASK = 0x0f;
 
-/** Parameter ids 0..31 (core); 32..63 belong to issue 3's components. */
+/** Parameter ids 0..31: guard, scaler, linear models, metrics; 32..63: drift, anomaly, the other kinds. */
 export enum Param {
   LearningRate = 0,
   L2 = 1,
@@ -79,7 +80,7 @@ export enum Param {
   TargetSpike = 20,
   /** AdaGrad's forgetting: G ← (1 − GradForget) G + g² (0 = plain AdaGrad, whose steps only shrink). */
   GradForget = 21,
-  // issue 3 (assembly/ext.ts): drift, anomaly, HALFSPACE, AR, KMEANS
+  // drift detection and response, anomaly scoring, HALFSPACE, AR, KMEANS, SURPRISE
   /** 0 none, 1 ADWIN, 2 Page-Hinkley, 3 DDM (structural). */
   DriftDetector = 32,
   /** 0 notify, 1 reset the optimizer's accumulators, 2 background model (structural). */
@@ -148,7 +149,7 @@ export enum Scaler {
   Exponential = 2,
 }
 
-/** Counter ids 0..31 (core); 32..63 issue 3. */
+/** Counter ids. */
 export enum Count {
   Readings = 0,
   Learned = 1,
@@ -172,7 +173,7 @@ export enum Count {
   Protected = 37,
 }
 
-/** Metric ids 0..31 (core); 32..63 issue 3. */
+/** Metric ids. */
 export enum Metric {
   MAE = 0,
   RMSE = 1,

@@ -31,7 +31,7 @@ import { StoreWriteState } from "../store/write-state.js";
 import { DeviceState } from "./device.js";
 import { publishRuleFor } from "./publish-rule.js";
 import { predictionJson } from "./format.js";
-import { publishableMetrics } from "../privacy/metrics.js";
+import { publishableMetrics } from "./released-metrics.js";
 import { handleCommand, type CommandContext } from "./commands.js";
 import { commandRefusal } from "./command-access.js";
 

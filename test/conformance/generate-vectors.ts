@@ -17,7 +17,7 @@ import { VECTORS_DIR, WASM_PATH } from "./paths.js";
 
 export const SEED = 20261126;
 const QNAN = 0x7fc00000;
-// Parameter ids from docs/ABI.md (core) and assembly/ext.ts (issue 3).
+// Parameter ids from docs/ABI.md (assembly/abi.ts).
 const P = { L2: 1, LOSS: 2, OPTIMIZER: 4, SCALER: 6, SPIKE_T: 15, DRIFT_DETECTOR: 32, DRIFT_RESPONSE: 33, PROTECT: 42, ZSCORE: 43, AR_EXOG: 52, KM_K: 53, SCORE_WARMUP: 58 };
 const DETECTOR = { ADWIN: 1, PAGE_HINKLEY: 2, DDM: 3 };
 const RESPONSE = { RESET: 1, BACKGROUND: 2 };

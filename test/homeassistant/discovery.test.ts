@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadConfig } from "../../host/config/load.js";
 import { silentLogger } from "../../host/logger.js";
-import { startWithFrontends } from "../../host/service/with-frontends.js";
+import { startWithFrontends } from "../../host/app/start.js";
 import { configTopic, deviceId, devicePayload, entitySlug } from "../../host/homeassistant/discovery.js";
 import { requireMosquitto, startMosquitto } from "../helpers/mosquitto.js";
 import { client, waitFor, type Received } from "../helpers/mqtt.js";

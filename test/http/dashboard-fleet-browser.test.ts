@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { loadConfig } from "../../host/config/load.js";
 import { silentLogger } from "../../host/logger.js";
 import { startBroker } from "../../host/demo/broker.js";
-import { startWithFrontends } from "../../host/service/with-frontends.js";
+import { startWithFrontends } from "../../host/app/start.js";
 import { requireChromium, launchChromium } from "../helpers/chromium.js";
 
 test("10,000 devices: paged list, search, a device's chart", { timeout: 90_000 }, async (t) => {

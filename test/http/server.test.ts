@@ -9,7 +9,7 @@ import { loadConfig } from "../../host/config/load.js";
 import { memoryLogger } from "../../host/logger.js";
 import { MemoryStore } from "../../host/store/memory.js";
 import { startBroker } from "../../host/demo/broker.js";
-import { startWithFrontends, type RunningService } from "../../host/service/with-frontends.js";
+import { startWithFrontends, type RunningService } from "../../host/app/start.js";
 import { waitFor } from "../helpers/mqtt.js";
 
 const TOKEN = "test-token-0123456789";

@@ -1,4 +1,5 @@
-// Blobs written by the released 0.1.0 module (test/fixtures/v1-blobs.json) still load in this one,
+// Blobs written by the released 0.1.0 module (test/fixtures/learner-0.1.0.wasm, blobs in
+// test/fixtures/v1-blobs.json) still load in this one,
 // and predict exactly what they predicted there: users' stores and snapshots survive an upgrade.
 
 import { test } from "node:test";

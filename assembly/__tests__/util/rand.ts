@@ -1,11 +1,11 @@
 // Seeded test data for specs: uniform and normal draws from the module's own xorshift32.
-import { seed_state, xorshift32 } from "../../util/prng";
+import { seedState, xorshift32 } from "../../util/prng";
 
 let s: u32 = 1;
 let spare: f32 = NaN;
 
 export function rseed(seed: u32): void {
-  s = seed_state(seed);
+  s = seedState(seed);
   spare = NaN;
 }
 

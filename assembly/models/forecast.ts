@@ -1,4 +1,4 @@
-// AR(p) forecaster with optional exogenous inputs, fitted by recursive least squares with a
+// Kind AR (4): AR(p) forecaster with optional exogenous inputs, fitted by recursive least squares with a
 // forgetting factor λ (Ljung & Söderström 1983):
 //   φ = [ỹ_{t−1} … ỹ_{t−p}, x_1 … x_q, 1],  ŷ = θᵀφ,  e = ỹ_t − ŷ
 //   g = Pφ,  den = λ + φᵀg,  θ += g e / den,  P = (P − g gᵀ / den) / λ
@@ -10,11 +10,14 @@
 // in IEEE arithmetic, so P stays exactly symmetric.
 //
 // The residual feeds an anomaly score: z² = e² / (EW variance of e, α = 0.01), score
-// 1 − exp(−z²/2) (anomaly/score.ts).
+// 1 − exp(−z²/2) (score.ts).
 //
 // Size: 32 + 4·(p + m + m²) bytes, m = p + q + 1 (p = 8, q = 0: 436 bytes).
 
-import { z2_score } from "../anomaly/score";
+import { P_AR_ORDER, P_AR_EXOG, P_AR_FORGET } from "../abi";
+import { param } from "../layout";
+import { setPrediction } from "./prediction";
+import { z2Score } from "../score";
 
 export const AR_MAX_ORDER: i32 = 16;
 export const AR_MAX_DIM: i32 = 64;
@@ -22,44 +25,53 @@ export const AR_WARM: u32 = 32;
 const P0: f32 = 100;
 const RES_ALPHA: f32 = 0.01;
 
-const O_P: usize = 0; // u32 order p
-const O_Q: usize = 4; // u32 exogenous inputs q
-const O_N: usize = 8; // u32 values seen
-const O_C: usize = 12; // f32 centre (running mean until frozen)
-const O_S: usize = 16; // f32 scale (running M2 until frozen)
-const O_RVAR: usize = 20; // f32 EW variance of the normalised residual
-const O_LAST: usize = 24; // f32 last value (raw)
-const O_LAGS: usize = 32; // f32[p] raw values, newest first; then θ[m], P[m][m]
+@unmanaged class ForecastHead {
+  p: u32; // order
+  q: u32; // exogenous inputs
+  n: u32; // values seen
+  centre: f32; // running mean until frozen
+  scale: f32; // running M2 until frozen
+  residualVar: f32; // EW variance of the normalised residual
+  last: f32; // last value (raw)
+  reserved: u32;
+}
+// then f32[p] raw values, newest first; θ[m]; P[m][m]
+const O_LAGS: usize = offsetof<ForecastHead>();
+const O_N: usize = offsetof<ForecastHead>("n");
+
+@inline function head(a: usize): ForecastHead {
+  return changetype<ForecastHead>(a);
+}
 
 const G = memory.data(4 * AR_MAX_DIM); // Pφ
 const PHI = memory.data(4 * AR_MAX_DIM); // φ
 
 // @ts-ignore: decorator
 @inline function dim(a: usize): u32 {
-  return load<u32>(a, O_P) + load<u32>(a, O_Q) + 1;
+  return head(a).p + head(a).q + 1;
 }
 // @ts-ignore: decorator
 @inline function theta(a: usize): usize {
-  return a + O_LAGS + (load<u32>(a, O_P) << 2);
+  return a + O_LAGS + (head(a).p << 2);
 }
 // @ts-ignore: decorator
 @inline function pmat(a: usize): usize {
   return theta(a) + (dim(a) << 2);
 }
 
-export function ar_bytes(p: i32, q: i32): i32 {
+export function arBytes(p: i32, q: i32): i32 {
   const m = p + q + 1;
   return <i32>O_LAGS + 4 * (p + m + m * m);
 }
 
 /** Forgets everything learned (also the frozen normalisation). */
-export function ar_reset(a: usize): void {
-  memory.fill(a + O_N, 0, (ar_bytes(load<u32>(a, O_P), load<u32>(a, O_Q)) - <i32>O_N) as usize);
-  rls_restart(a);
+export function arReset(a: usize): void {
+  memory.fill(a + O_N, 0, (arBytes(head(a).p, head(a).q) - <i32>O_N) as usize);
+  arRestart(a);
 }
 
 /** Restarts the RLS covariance (P = 100·I), keeping θ: the "reset the accumulators" response. */
-export function rls_restart(a: usize): void {
+export function arRestart(a: usize): void {
   const m = dim(a);
   const P = pmat(a);
   memory.fill(P, 0, (m * m * 4) as usize);
@@ -67,32 +79,32 @@ export function rls_restart(a: usize): void {
 }
 
 /** Writes the structural head (p, q). */
-export function ar_shape(a: usize, p: i32, q: i32): void {
-  store<u32>(a, p, O_P);
-  store<u32>(a, q, O_Q);
+export function arShape(a: usize, p: i32, q: i32): void {
+  head(a).p = p;
+  head(a).q = q;
 }
 
-export function ar_init(a: usize, p: i32, q: i32): void {
-  ar_shape(a, p, q);
-  ar_reset(a);
+export function arInit(a: usize, p: i32, q: i32): void {
+  arShape(a, p, q);
+  arReset(a);
 }
 
 /** True once the normalisation is frozen and RLS runs. */
-export function ar_ready(a: usize): bool {
-  return load<u32>(a, O_N) >= AR_WARM;
+export function arReady(a: usize): bool {
+  return head(a).n >= AR_WARM;
 }
 
 /** Fills PHI from the lags and the q exogenous inputs at xe. */
-function build_phi(a: usize, xe: usize): void {
-  const p = load<u32>(a, O_P), q = load<u32>(a, O_Q);
-  const c = load<f32>(a, O_C), s = load<f32>(a, O_S);
+function buildPhi(a: usize, xe: usize): void {
+  const p = head(a).p, q = head(a).q;
+  const c = head(a).centre, s = head(a).scale;
   for (let i: u32 = 0; i < p; i++) store<f32>(PHI + (i << 2), (load<f32>(a + O_LAGS + (i << 2)) - c) / s);
   for (let j: u32 = 0; j < q; j++) store<f32>(PHI + ((p + j) << 2), load<f32>(xe + (j << 2)));
   store<f32>(PHI + ((p + q) << 2), 1);
 }
 
 /** Normalised forecast θᵀφ for the current PHI. */
-function dot_theta(a: usize): f32 {
+function dotTheta(a: usize): f32 {
   const m = dim(a);
   const th = theta(a);
   let f: f32 = 0;
@@ -101,55 +113,55 @@ function dot_theta(a: usize): f32 {
 }
 
 /** Forecast of the next value (raw units) given exogenous inputs xe (q f32). */
-export function ar_predict(a: usize, xe: usize): f32 {
-  if (!ar_ready(a)) return load<u32>(a, O_N) == 0 ? 0 : load<f32>(a, O_LAST);
-  build_phi(a, xe);
-  return load<f32>(a, O_C) + load<f32>(a, O_S) * dot_theta(a);
+export function arPredict(a: usize, xe: usize): f32 {
+  if (!arReady(a)) return head(a).n == 0 ? 0 : head(a).last;
+  buildPhi(a, xe);
+  return head(a).centre + head(a).scale * dotTheta(a);
 }
 
 /** Anomaly score of value y (raw) against its forecast `pred`, before learning it. */
-export function ar_score(a: usize, y: f32, pred: f32): f32 {
-  if (!ar_ready(a) || load<u32>(a, O_N) < AR_WARM * 2) return 0;
-  const e = (y - pred) / load<f32>(a, O_S);
-  const v = load<f32>(a, O_RVAR);
-  return z2_score(e * e / max<f32>(v, 1e-12));
+export function arScore(a: usize, y: f32, pred: f32): f32 {
+  if (!arReady(a) || head(a).n < AR_WARM * 2) return 0;
+  const e = (y - pred) / head(a).scale;
+  const v = head(a).residualVar;
+  return z2Score(e * e / max<f32>(v, 1e-12));
 }
 
 /** The series scale s (1 until frozen). */
-export function ar_scale(a: usize): f32 {
-  return ar_ready(a) ? load<f32>(a, O_S) : 1;
+export function arScale(a: usize): f32 {
+  return arReady(a) ? head(a).scale : 1;
 }
 
 /** Shifts value v into the lags without learning from it (a protected reading's stand-in). */
-export function ar_shift(a: usize, v: f32): void {
-  const p = load<u32>(a, O_P);
+export function arShift(a: usize, v: f32): void {
+  const p = head(a).p;
   if (p > 1) memory.copy(a + O_LAGS + 4, a + O_LAGS, ((p - 1) << 2) as usize);
   store<f32>(a, v, O_LAGS);
-  store<f32>(a, v, O_LAST);
+  head(a).last = v;
 }
 
 /** Learns value y (raw) with exogenous inputs xe; forgetting factor lambda. */
-export function ar_learn(a: usize, y: f32, xe: usize, lambda: f32): void {
-  const n = load<u32>(a, O_N);
+export function arLearn(a: usize, y: f32, xe: usize, lambda: f32): void {
+  const n = head(a).n;
   if (n < AR_WARM) {
     // Welford on the first values; freeze at AR_WARM
     const n1 = <f32>(n + 1);
-    const c = load<f32>(a, O_C);
+    const c = head(a).centre;
     const d = y - c;
     const c1 = c + d / n1;
-    const m2 = load<f32>(a, O_S) + d * (y - c1);
-    store<f32>(a, c1, O_C);
-    store<f32>(a, m2, O_S);
+    const m2 = head(a).scale + d * (y - c1);
+    head(a).centre = c1;
+    head(a).scale = m2;
     if (n + 1 == AR_WARM) {
       const sd = Mathf.sqrt(m2 / n1);
-      store<f32>(a, sd > 0 ? sd : 1, O_S);
+      head(a).scale = sd > 0 ? sd : 1;
     }
   } else {
-    build_phi(a, xe);
+    buildPhi(a, xe);
     const m = dim(a);
     const th = theta(a), P = pmat(a);
-    const s = load<f32>(a, O_S);
-    const e = (y - load<f32>(a, O_C)) / s - dot_theta(a);
+    const s = head(a).scale;
+    const e = (y - head(a).centre) / s - dotTheta(a);
     // g = Pφ, den = λ + φᵀg
     let den = lambda;
     for (let i: u32 = 0; i < m; i++) {
@@ -175,9 +187,39 @@ export function ar_learn(a: usize, y: f32, xe: usize, lambda: f32): void {
         }
       }
     }
-    const v = load<f32>(a, O_RVAR);
-    store<f32>(a, n < AR_WARM + 8 ? max<f32>(v, e * e) : v + RES_ALPHA * (e * e - v), O_RVAR);
+    const v = head(a).residualVar;
+    head(a).residualVar = n < AR_WARM + 8 ? max<f32>(v, e * e) : v + RES_ALPHA * (e * e - v);
   }
-  ar_shift(a, y);
-  store<u32>(a, n + 1, O_N);
+  arShift(a, y);
+  head(a).n = n + 1;
+}
+
+// ---- the model interface (models/model.ts) ----------------------------------------------
+
+/** Exogenous inputs: the features (AR_EXOG = 1) or none. */
+@inline function exogenous(params: usize, nf: i32): i32 {
+  return load<f32>(params + (<usize>P_AR_EXOG << 2)) != 0 ? nf : 0;
+}
+
+export function forecastBytes(nf: i32, params: usize): i32 {
+  return arBytes(<i32>load<f32>(params + (<usize>P_AR_ORDER << 2)), exogenous(params, nf));
+}
+
+export function forecastShape(m: usize, nf: i32): void {
+  arShape(m, <i32>param(P_AR_ORDER), param(P_AR_EXOG) != 0 ? nf : 0);
+}
+
+/** Forecast, and with a target y its error and anomaly score. */
+export function forecastPredict(m: usize, z: usize, y: f32): void {
+  const pred = arPredict(m, z);
+  let err: f32 = NaN, score: f32 = NaN;
+  if (y - y == 0) {
+    err = y - pred;
+    score = arScore(m, y, pred);
+  }
+  setPrediction(pred, score, err, NaN, -1, !arReady(m), true);
+}
+
+export function forecastLearn(m: usize, z: usize, y: f32): void {
+  arLearn(m, y, z, param(P_AR_FORGET));
 }

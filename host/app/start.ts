@@ -11,8 +11,8 @@ import { ServiceMetrics } from "../metrics/registry.js";
 import { timedStore } from "../metrics/timed-store.js";
 import { HttpServer } from "../http/server.js";
 import { DiscoveryPublisher } from "../homeassistant/publisher.js";
-import { openStore, startService } from "./index.js";
-import type { Service, ServiceOptions } from "./service.js";
+import { openStore, startService } from "../service/index.js";
+import type { Service, ServiceOptions } from "../service/service.js";
 
 export interface RunningService {
   service: Service;

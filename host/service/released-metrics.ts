@@ -2,8 +2,8 @@
 // (host/privacy/aggregate.ts), counted by the module itself.
 
 import { Count, type Learner } from "../learner/index.js";
-import { metricsOf } from "../service/format.js";
-import { mayPublish, MIN_READINGS } from "./aggregate.js";
+import { metricsOf } from "./format.js";
+import { mayPublish, MIN_READINGS } from "../privacy/aggregate.js";
 
 /** The module counter behind each metric (DRIFT_N is a metric, read separately). */
 const BEHIND: Readonly<Record<string, Count>> = {

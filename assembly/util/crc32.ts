@@ -1,7 +1,7 @@
 // CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, init and xorout 0xFFFFFFFF),
 // nibble-table variant: 64 bytes of table, two lookups per byte.
 
-const TABLE: usize = memory.data<u32>([
+const NIBBLE_TABLE: usize = memory.data<u32>([
   0x00000000, 0x1DB71064, 0x3B6E20C8, 0x26D930AC, 0x76DC4190, 0x6B6B51F4, 0x4DB26158, 0x5005713C,
   0xEDB88320, 0xF00F9344, 0xD6D6A3E8, 0xCB61B38C, 0x9B64C2B0, 0x86D3D2D4, 0xA00AE278, 0xBDBDF21C,
 ]);
@@ -10,17 +10,10 @@ const TABLE: usize = memory.data<u32>([
 export function crcUpdate(crc: u32, p: usize, n: i32): u32 {
   for (let i = 0; i < n; i++) {
     crc ^= <u32>load<u8>(p + <usize>i);
-    crc = (crc >>> 4) ^ load<u32>(TABLE + ((<usize>crc & 15) << 2));
-    crc = (crc >>> 4) ^ load<u32>(TABLE + ((<usize>crc & 15) << 2));
+    crc = (crc >>> 4) ^ load<u32>(NIBBLE_TABLE + ((<usize>crc & 15) << 2));
+    crc = (crc >>> 4) ^ load<u32>(NIBBLE_TABLE + ((<usize>crc & 15) << 2));
   }
   return crc;
-}
-
-/** CRC of a blob at p of length len: bytes [0, 12) then [16, len) (the CRC field is skipped). */
-export function blobCrc(p: usize, len: i32): u32 {
-  let c = crcUpdate(0xFFFFFFFF, p, 12);
-  c = crcUpdate(c, p + 16, len - 16);
-  return ~c;
 }
 
 /** CRC-32 of n bytes at p (exposed for specs). */

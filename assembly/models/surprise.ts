@@ -1,4 +1,4 @@
-// SURPRISE: the default anomaly detector. A calibrated score in [0, 1) from two kinds of
+// Kind SURPRISE (6): the default anomaly detector. A calibrated score in [0, 1) from two kinds of
 // evidence, each in fixed memory per feature:
 //
 //  1. Novelty: how far the reading lies outside the range [lo, hi] this feature has taken so far,
@@ -24,9 +24,12 @@
 // transition table (so a spike does not widen what counts as normal), at most PROTECT_RUN
 // readings in a row: a change that lasts becomes the new normal.
 //
-// Scoring (surprise_score) changes nothing; surprise_commit applies the reading afterwards.
+// Scoring (surpriseScoreOf) changes nothing; surpriseCommitTo applies the reading afterwards.
 
-import { flog } from "../core/fmath";
+import { P_NOVELTY_TOL, P_SCORE_WARMUP, P_LIKELIHOOD_ALPHA, P_RECENT_DECAY, P_PROTECT_RUN } from "../abi";
+import { param } from "../layout";
+import { setPrediction } from "./prediction";
+import { flog } from "../util/fmath";
 
 const BINS: i32 = 8;
 const WINDOW: i32 = 10;
@@ -41,42 +44,58 @@ const RECENT_SPAN: f32 = 0.08;
 const RECENT_TOL: f32 = 0.1;
 const RECENT_MARGIN: f32 = 0.5;
 
-// Head.
-const O_N: usize = 0; // u32 readings committed
-const O_NF: usize = 4; // u32 features
-const O_PROT: usize = 8; // u32 protected readings in a row
-const O_REST: usize = 12; // u32 readings of damping left
-const O_RING_I: usize = 16; // u32 next ring slot
-const O_RING_SUM: usize = 20; // f32 sum of the ring
-const O_LMEAN: usize = 24; // f32 long-run mean of the windowed surprise
-const O_LVAR: usize = 28; // f32 long-run variance
-const O_LN: usize = 32; // u32 readings in the long-run statistics
-const O_RING: usize = 48; // f32 × WINDOW
-const HEAD: i32 = 48 + 4 * WINDOW;
-// Per feature: lo f32, hi f32, recent lo f32, recent hi f32, previous bin i32, 4 reserved,
-// row totals u16 × 8, counts u16 × 64.
-const F_LO: usize = 0;
-const F_HI: usize = 4;
-const F_RLO: usize = 8;
-const F_RHI: usize = 12;
-const F_PREV: usize = 16;
-const F_TOT: usize = 24;
-const F_CNT: usize = 40;
-const SLOT: i32 = 40 + 2 * BINS * BINS;
+@unmanaged class SurpriseHead {
+  n: u32; // readings committed
+  nf: u32; // features
+  protectedRun: u32; // protected readings in a row
+  rest: u32; // readings of damping left
+  ringNext: u32; // next ring slot
+  ringSum: f32; // sum of the ring
+  longMean: f32; // long-run mean of the windowed surprise
+  longVar: f32; // long-run variance
+  longN: u32; // readings in the long-run statistics
+  reserved0: u32;
+  reserved1: u32;
+  reserved2: u32;
+}
+// then the ring, f32 × WINDOW
+const O_RING: usize = offsetof<SurpriseHead>();
+const HEAD: i32 = <i32>O_RING + 4 * WINDOW;
 
-export function surprise_bytes(nf: i32): i32 {
+@inline function head(m: usize): SurpriseHead {
+  return changetype<SurpriseHead>(m);
+}
+
+// Per feature: a FeatureSlot, then row totals u16 × 8 and counts u16 × 64.
+@unmanaged class FeatureSlot {
+  lo: f32;
+  hi: f32;
+  recentLo: f32;
+  recentHi: f32;
+  previousBin: i32;
+  reserved: u32;
+}
+const F_TOT: usize = offsetof<FeatureSlot>();
+const F_CNT: usize = F_TOT + 2 * <usize>BINS;
+const SLOT: i32 = <i32>F_CNT + 2 * BINS * BINS;
+
+@inline function feature(s: usize): FeatureSlot {
+  return changetype<FeatureSlot>(s);
+}
+
+export function surpriseBytes(nf: i32): i32 {
   return HEAD + nf * SLOT;
 }
 
-export function surprise_shape(m: usize, nf: i32): void {
-  store<u32>(m, nf, O_NF);
+export function surpriseShape(m: usize, nf: i32): void {
+  head(m).nf = nf;
 }
 
-export function surprise_reset(m: usize): void {
-  const nf = load<u32>(m, O_NF);
-  memory.fill(m, 0, <usize>surprise_bytes(<i32>nf));
-  store<u32>(m, nf, O_NF);
-  for (let i: u32 = 0; i < nf; i++) store<i32>(slot(m, i), -1, F_PREV);
+export function surpriseReset(m: usize): void {
+  const nf = head(m).nf;
+  memory.fill(m, 0, <usize>surpriseBytes(<i32>nf));
+  head(m).nf = nf;
+  for (let i: u32 = 0; i < nf; i++) feature(slot(m, i)).previousBin = -1;
 }
 
 // @ts-ignore: decorator
@@ -100,39 +119,39 @@ function tailDecades(z: f32): f32 {
   return lnq * <f32>-0.4342945;
 }
 
-// Results of the last surprise_score, read by surprise_commit and the pipeline (kept in globals
+// Results of the last surpriseScoreOf, read by surpriseCommitTo and the pipeline (kept in globals
 // so scoring allocates nothing).
-let s_mean: f32 = 0; // this reading's transition surprise, averaged over the features
-let s_scored: bool = false; // any feature had a previous bin and a range
+let lastMeanSurprise: f32 = 0; // this reading's transition surprise, averaged over the features
+let lastScored: bool = false; // any feature had a previous bin and a range
 /** Feature that contributed most to the last score, or -1. */
-export let surprise_feature: i32 = -1;
+export let surpriseFeature: i32 = -1;
 
 /** Score of the features at x; changes nothing. */
-export function surprise_score(m: usize, x: usize, tol: f32, warm: u32): f32 {
-  const nf = load<u32>(m, O_NF);
+export function surpriseScoreOf(m: usize, x: usize, tol: f32, warm: u32): f32 {
+  const nf = head(m).nf;
   let novel: f32 = 0, sum: f32 = 0, best: f32 = 0;
   let k: i32 = 0;
-  surprise_feature = -1;
+  surpriseFeature = -1;
   for (let i: u32 = 0; i < nf; i++) {
     const s = slot(m, i);
     const v = load<f32>(x + (<usize>i << 2));
-    const lo = load<f32>(s, F_LO), hi = load<f32>(s, F_HI);
+    const lo = feature(s).lo, hi = feature(s).hi;
     if (!(hi > lo)) continue;
     const e = max<f32>(v - hi, lo - v) / (hi - lo);
     let sc: f32 = 0;
     // 1 − 0.1 · tol/(e + tol): the same value as 0.9 + 0.1 · e/(e + tol), rounding to 1.0 in f32
     // only some 10^5 ranges out (clamped below 1 at the end)
     if (e > 0) sc = 1 - (1 - NOVEL_BASE) * (tol / (e + tol));
-    const rlo = load<f32>(s, F_RLO), rhi = load<f32>(s, F_RHI);
+    const rlo = feature(s).recentLo, rhi = feature(s).recentHi;
     if (rhi > rlo) {
       const er = max<f32>(v - rhi, rlo - v) / (rhi - rlo) - RECENT_MARGIN;
       if (er > 0) sc = max<f32>(sc, RECENT_BASE + RECENT_SPAN * (er / (er + RECENT_TOL)));
     }
     if (sc > novel) {
       novel = sc;
-      surprise_feature = <i32>i;
+      surpriseFeature = <i32>i;
     }
-    const pb = load<i32>(s, F_PREV);
+    const pb = feature(s).previousBin;
     if (pb < 0) continue;
     const row = s + F_CNT + (<usize>(pb * BINS) << 1);
     const c = <f32>load<u16>(row + (<usize>binOf(v, lo, hi) << 1));
@@ -142,66 +161,66 @@ export function surprise_score(m: usize, x: usize, tol: f32, warm: u32): f32 {
     k++;
     if (novel == 0 && r > best) {
       best = r;
-      surprise_feature = <i32>i;
+      surpriseFeature = <i32>i;
     }
   }
-  s_scored = k > 0;
-  s_mean = k > 0 ? sum / <f32>k : 0;
+  lastScored = k > 0;
+  lastMeanSurprise = k > 0 ? sum / <f32>k : 0;
   // windowed mean: the ring holds the last WINDOW means; this one replaces the oldest
-  const n = load<u32>(m, O_N);
-  const ri = load<u32>(m, O_RING_I);
-  const ringSum = load<f32>(m, O_RING_SUM) - load<f32>(m + O_RING + (<usize>ri << 2)) + s_mean;
+  const n = head(m).n;
+  const ri = head(m).ringNext;
+  const ringSum = head(m).ringSum - load<f32>(m + O_RING + (<usize>ri << 2)) + lastMeanSurprise;
   const avg = ringSum / <f32>min<u32>(n + 1, <u32>WINDOW);
-  const sd = Mathf.sqrt(load<f32>(m, O_LVAR));
+  const sd = Mathf.sqrt(head(m).longVar);
   let lik: f32 = 0;
-  if (load<u32>(m, O_LN) > 1 && sd > 0) {
-    const sur = tailDecades((avg - load<f32>(m, O_LMEAN)) / max<f32>(sd, 1e-4));
+  if (head(m).longN > 1 && sd > 0) {
+    const sur = tailDecades((avg - head(m).longMean) / max<f32>(sd, 1e-4));
     lik = sur / (sur + 4);
   }
   let score = min<f32>(max<f32>(novel, lik), MAX_SCORE);
   if (n < warm) score = 0;
-  if (load<u32>(m, O_REST) > 0) score *= REST_DAMP;
-  if (score == 0) surprise_feature = -1;
+  if (head(m).rest > 0) score *= REST_DAMP;
+  if (score == 0) surpriseFeature = -1;
   return score;
 }
 
 /** Applies the reading scored last (same x): the long-run statistics and the damping always,
  * the range and the transition table unless `keepOut` (a protected reading). */
-export function surprise_commit(m: usize, x: usize, score: f32, keepOut: bool, alpha: f32, decay: f32): void {
-  const nf = load<u32>(m, O_NF);
-  const n = load<u32>(m, O_N) + 1;
-  store<u32>(m, n, O_N);
+export function surpriseCommitTo(m: usize, x: usize, score: f32, keepOut: bool, alpha: f32, decay: f32): void {
+  const nf = head(m).nf;
+  const n = head(m).n + 1;
+  head(m).n = n;
   // ring and long-run statistics of the windowed surprise
-  const ri = load<u32>(m, O_RING_I);
+  const ri = head(m).ringNext;
   const pr = m + O_RING + (<usize>ri << 2);
-  const ringSum = load<f32>(m, O_RING_SUM) - load<f32>(pr) + s_mean;
-  store<f32>(pr, s_mean);
-  store<f32>(m, ringSum, O_RING_SUM);
-  store<u32>(m, ri + 1 == <u32>WINDOW ? 0 : ri + 1, O_RING_I);
-  if (s_scored) {
+  const ringSum = head(m).ringSum - load<f32>(pr) + lastMeanSurprise;
+  store<f32>(pr, lastMeanSurprise);
+  head(m).ringSum = ringSum;
+  head(m).ringNext = ri + 1 == <u32>WINDOW ? 0 : ri + 1;
+  if (lastScored) {
     const avg = ringSum / <f32>min<u32>(n, <u32>WINDOW);
-    const ln = load<u32>(m, O_LN) + 1;
-    store<u32>(m, ln, O_LN);
+    const ln = head(m).longN + 1;
+    head(m).longN = ln;
     const a = max<f32>(alpha, <f32>1 / <f32>ln);
-    const d = avg - load<f32>(m, O_LMEAN);
-    store<f32>(m, load<f32>(m, O_LMEAN) + a * d, O_LMEAN);
-    store<f32>(m, (1 - a) * (load<f32>(m, O_LVAR) + a * d * d), O_LVAR);
+    const d = avg - head(m).longMean;
+    head(m).longMean = head(m).longMean + a * d;
+    head(m).longVar = (1 - a) * (head(m).longVar + a * d * d);
   }
   // damping after a strong score
-  const rest = load<u32>(m, O_REST);
-  store<u32>(m, rest > 0 ? rest - 1 : score >= REST_TRIGGER ? REST : 0, O_REST);
+  const rest = head(m).rest;
+  head(m).rest = rest > 0 ? rest - 1 : score >= REST_TRIGGER ? REST : 0;
   // protected readings stay out of what counts as normal, a bounded number in a row
   if (keepOut) {
-    store<u32>(m, load<u32>(m, O_PROT) + 1, O_PROT);
+    head(m).protectedRun = head(m).protectedRun + 1;
     return;
   }
-  store<u32>(m, 0, O_PROT);
+  head(m).protectedRun = 0;
   for (let i: u32 = 0; i < nf; i++) {
     const s = slot(m, i);
     const v = load<f32>(x + (<usize>i << 2));
-    let lo = load<f32>(s, F_LO), hi = load<f32>(s, F_HI);
-    let rlo = load<f32>(s, F_RLO), rhi = load<f32>(s, F_RHI);
-    const pb = load<i32>(s, F_PREV);
+    let lo = feature(s).lo, hi = feature(s).hi;
+    let rlo = feature(s).recentLo, rhi = feature(s).recentHi;
+    const pb = feature(s).previousBin;
     if (n == 1) {
       lo = v;
       hi = v;
@@ -209,16 +228,16 @@ export function surprise_commit(m: usize, x: usize, score: f32, keepOut: bool, a
       rhi = v;
     }
     const w = decay * (rhi - rlo);
-    store<f32>(s, min<f32>(v, rlo + w), F_RLO);
-    store<f32>(s, max<f32>(v, rhi - w), F_RHI);
+    feature(s).recentLo = min<f32>(v, rlo + w);
+    feature(s).recentHi = max<f32>(v, rhi - w);
     let b: i32 = -1;
     if (hi > lo) {
       b = binOf(v, lo, hi);
       if (pb >= 0) countTransition(s, pb, b);
     }
-    store<i32>(s, b, F_PREV);
-    store<f32>(s, min<f32>(lo, v), F_LO);
-    store<f32>(s, max<f32>(hi, v), F_HI);
+    feature(s).previousBin = b;
+    feature(s).lo = min<f32>(lo, v);
+    feature(s).hi = max<f32>(hi, v);
   }
 }
 
@@ -241,11 +260,33 @@ function countTransition(s: usize, from: i32, to: i32): void {
 }
 
 /** May the next anomalous reading still be kept out (fewer than `run` kept out in a row)? */
-export function surprise_may_protect(m: usize, run: u32): bool {
-  return load<u32>(m, O_PROT) < run;
+export function surpriseMayProtect(m: usize, run: u32): bool {
+  return head(m).protectedRun < run;
 }
 
 /** True once the detector scores (past its warm-up). */
-export function surprise_ready(m: usize, warm: u32): bool {
-  return load<u32>(m, O_N) >= warm;
+export function surpriseReady(m: usize, warm: u32): bool {
+  return head(m).n >= warm;
+}
+
+// ---- the model interface (models/model.ts) ----------------------------------------------
+
+@inline function score(m: usize, x: usize): f32 {
+  return surpriseScoreOf(m, x, param(P_NOVELTY_TOL), <u32>param(P_SCORE_WARMUP));
+}
+
+export function surprisePredict(m: usize, x: usize): void {
+  const s = score(m, x);
+  setPrediction(s, s, NaN, NaN, surpriseFeature, !surpriseReady(m, <u32>param(P_SCORE_WARMUP)), surpriseMayProtect(m, <u32>param(P_PROTECT_RUN)));
+}
+
+/** Applies the reading just scored: the score's own statistics always, the range and the
+ * transition table unless keepOut. */
+export function surpriseCommit(m: usize, x: usize, s: f32, keepOut: bool): void {
+  surpriseCommitTo(m, x, s, keepOut, param(P_LIKELIHOOD_ALPHA), param(P_RECENT_DECAY));
+}
+
+/** Learns a reading it has not scored (the background model). */
+export function surpriseLearn(m: usize, x: usize): void {
+  surpriseCommit(m, x, score(m, x), false);
 }

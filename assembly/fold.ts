@@ -1,22 +1,22 @@
 // Learning the statistics of an accepted reading in one pass over its values: the guard's
 // statistics, the scaler's, the features standardized with the updated scaler (what the model
-// then learns from), and the model's f at that point. One loop instead of four keeps the hot
-// path short; the target is folded in after the features' loop.
+// then learns from), and the linear model's f at that point. One loop instead of four keeps
+// the hot path short; the target is folded in after the features' loop.
 
-import { P_SCALER, P_SCALER_ALPHA, P_STUCK_EPS, P_SPIKE_ALPHA } from "../abi";
-import { g_guard, g_scaler, param } from "./state";
-import { slotAt, updateSlot, guardN, GUARD_SAT } from "./guard";
-import { scalerSlot, welford, welfordZ, welfordStep, ewma, S_MEAN, S_INV } from "./scaler";
-import { weightPtr } from "./linear";
+import { P_SCALER, P_SCALER_ALPHA, P_STUCK_EPS, P_SPIKE_ALPHA } from "./abi";
+import { guardAt, scalerAt, param } from "./layout";
+import { slotAt, updateSlot, guardCount, guardCountNext } from "./guard";
+import { scalerSlot, scalerNext, welford, welfordZ, welfordStep, ewma, ewmaZ } from "./scale";
+import { weight } from "./models/linear";
 
 /**
  * Folds features x[0..nf) into the guard and the scaler and writes their standardized values to
  * z. The target y goes into the guard when guardTarget, into the scaler when scaleTarget.
- * Returns f = w·z (+ b) of the model section at m for the new z (the core kinds' gradient
- * point, the same sum in the same order as linDot); with m = 0 the result means nothing.
+ * Returns f = w·z (+ b) of the linear model at m for the new z (its gradient point, the same
+ * sum in the same order as linearDot); with m = 0 the result means nothing.
  */
-export function absorb(x: usize, nf: i32, y: f32, guardTarget: bool, scaleTarget: bool, z: usize, m: usize, intercept: bool): f32 {
-  const gn = guardN();
+export function foldReading(x: usize, nf: i32, y: f32, guardTarget: bool, scaleTarget: bool, z: usize, m: usize, intercept: bool): f32 {
+  const gn = guardCount();
   const gfirst = gn == 0;
   const eps = param(P_STUCK_EPS);
   // EW weight with a warm start: a plain running mean until 1/(n+1) falls below SPIKE_ALPHA, so
@@ -25,17 +25,16 @@ export function absorb(x: usize, nf: i32, y: f32, guardTarget: bool, scaleTarget
   const alpha = param(P_SPIKE_ALPHA);
   const gn1 = <f32>(gn + 1);
   const ga = alpha * gn1 >= 2 ? alpha : Mathf.max(alpha, <f32>1.0 / gn1);
-  const sc = g_scaler;
+  const sc = scalerAt;
   const mode = <i32>param(P_SCALER);
-  const n = load<u32>(sc) + 1;
-  store<u32>(sc, n);
+  const n = scalerNext();
   const invn = welfordStep(n);
   const sa = param(P_SCALER_ALPHA);
   const sfirst = n == 1;
-  let f: f32 = intercept ? load<f32>(weightPtr(m, nf)) : 0;
+  let f: f32 = intercept ? weight(m, nf) : 0;
   // The target's guard slot is value nf of the same loop (one inlined copy of updateSlot).
   const end = guardTarget ? nf + 1 : nf;
-  const gb = g_guard;
+  const gb = guardAt;
   for (let i = 0; i < end; i++) {
     const o = <usize>i << 2;
     const v = i < nf ? load<f32>(x + o) : y;
@@ -46,10 +45,10 @@ export function absorb(x: usize, nf: i32, y: f32, guardTarget: bool, scaleTarget
     if (mode == 1) zi = welfordZ(s, v, invn);
     else if (mode == 2) {
       ewma(s, v, sa, sfirst);
-      zi = (v - load<f32>(s, S_MEAN)) * load<f32>(s, S_INV);
+      zi = ewmaZ(s, v);
     }
     store<f32>(z + o, zi);
-    f += load<f32>(weightPtr(m, i)) * zi;
+    f += weight(m, i) * zi;
   }
   if (scaleTarget) {
     // the target is exact in modes 0 and 1
@@ -57,6 +56,6 @@ export function absorb(x: usize, nf: i32, y: f32, guardTarget: bool, scaleTarget
     if (mode == 2) ewma(s, y, sa, sfirst);
     else welford(s, y, invn);
   }
-  store<u32>(g_guard, gn < GUARD_SAT ? gn + 1 : gn);
+  guardCountNext(gn);
   return f;
 }

@@ -1,0 +1,156 @@
+// The monitor section of a blob: what watches the model rather than being it. Present when a
+// drift detector or the z-score baseline is configured:
+//   MonitorHead (16 bytes)
+//   detector    ADWIN 648 / Page-Hinkley 44 / DDM 28 bytes (none: 0), rounded up to 16
+//   z-score     LINEAR/LOGISTIC with ZSCORE = 1: 16 + 8 n bytes (zscore.ts), rounded up to 16
+//   background  DRIFT_RESPONSE = 2: a second model section of the kind, rounded up to 16
+// Drift detection watches the prequential error (supervised kinds) or the anomaly score, and
+// responds as DRIFT_RESPONSE says: notify only, restart the model's optimizer, or swap in a
+// background model that has learned since the warning.
+
+import {
+  F_DRIFT_WARNING, F_DRIFT, F_MODEL_SWAPPED, KIND_LINEAR, KIND_AR, C_READINGS, C_DRIFTS, C_WARNINGS,
+  C_SWAPS, C_LAST_DRIFT, P_DRIFT_DETECTOR, P_DRIFT_RESPONSE, P_ZSCORE, DETECTOR_NONE, RESPONSE_RESET,
+  RESPONSE_BACKGROUND,
+} from "../abi";
+import { PARAMS, param, count, countAdd, setCount } from "../layout";
+import { scalerStd } from "../scale";
+import { metricsDrift } from "../metrics";
+import { zscoreBytes } from "../zscore";
+import { isLinearKind } from "../models/linear";
+import { modelBytes, modelInit, modelShape, modelLearn, modelRestart } from "../models/model";
+import { arScale } from "../models/forecast";
+import { DRIFT_WARNING, DRIFT_DETECTED } from "./level";
+import { detectorBytes, detectorInit, detectorUpdate, detectorCount, detectorMean } from "./detector";
+
+@unmanaged class MonitorHead {
+  backgroundActive: u32; // 1 while a background model learns (since a warning)
+  backgroundLearned: u32; // readings the background model learned
+  previousLevel: i32; // the detector's previous answer
+  reserved: u32;
+}
+
+const HEAD: i32 = <i32>offsetof<MonitorHead>();
+
+@inline function head(monitor: usize): MonitorHead {
+  return changetype<MonitorHead>(monitor);
+}
+
+@inline function round16(n: i32): i32 {
+  return (n + 15) & ~15;
+}
+
+@inline function paramAt(params: usize, id: i32): f32 {
+  return load<f32>(params + (<usize>id << 2));
+}
+
+/** Bytes of the z-score baseline for (kind, nf, parameters at params); 0 when off. */
+function zscoreSectionBytes(kind: i32, nf: i32, params: usize): i32 {
+  return isLinearKind(kind) && paramAt(params, P_ZSCORE) != 0 ? zscoreBytes(nf) : 0;
+}
+
+/** Bytes of the monitor section for (kind, nf, the parameters at params); -1 when a part refuses. */
+export function monitorBytes(kind: i32, nf: i32, params: usize): i32 {
+  const det = <i32>paramAt(params, P_DRIFT_DETECTOR);
+  const z = zscoreSectionBytes(kind, nf, params);
+  if (det == DETECTOR_NONE && z == 0) return 0;
+  let n = HEAD + round16(detectorBytes(det)) + round16(z);
+  if (det != DETECTOR_NONE && <i32>paramAt(params, P_DRIFT_RESPONSE) == RESPONSE_BACKGROUND) {
+    const m = modelBytes(kind, nf, params);
+    if (m < 0) return -1;
+    n += round16(m);
+  }
+  return n;
+}
+
+// Addresses inside the monitor section (from the live parameters).
+@inline function detectorPtr(monitor: usize): usize {
+  return monitor + HEAD;
+}
+
+/** The z-score baseline inside the monitor section. */
+export function zscorePtr(monitor: usize): usize {
+  return monitor + HEAD + <usize>round16(detectorBytes(<i32>param(P_DRIFT_DETECTOR)));
+}
+
+function backgroundPtr(kind: i32, nf: i32, monitor: usize): usize {
+  const z = isLinearKind(kind) && param(P_ZSCORE) != 0 ? zscoreBytes(nf) : 0;
+  return zscorePtr(monitor) + <usize>round16(z);
+}
+
+/** Is there a monitor section? */
+@inline export function hasMonitor(): bool {
+  return param(P_DRIFT_DETECTOR) != 0 || param(P_ZSCORE) != 0;
+}
+
+/** A fresh detector in a zeroed monitor section (the z-score baseline is initialised by its owner). */
+export function monitorInit(monitor: usize): void {
+  detectorInit(<i32>param(P_DRIFT_DETECTOR), detectorPtr(monitor));
+}
+
+/** The background model learns the reading (after the live model learned it). */
+export function backgroundLearn(kind: i32, nf: i32, monitor: usize, x: usize, z: usize, y: f32): void {
+  if (param(P_DRIFT_DETECTOR) == 0 || <i32>param(P_DRIFT_RESPONSE) != RESPONSE_BACKGROUND || head(monitor).backgroundActive == 0) return;
+  const bg = backgroundPtr(kind, nf, monitor);
+  modelShape(kind, nf, bg);
+  if (!modelLearn(kind, nf, bg, x, z, y)) return;
+  head(monitor).backgroundLearned = head(monitor).backgroundLearned + 1;
+}
+
+/**
+ * Called with the prequential error of every scored reading (absolute error for regression and
+ * forecasts, 0/1 for a classification mistake; the anomaly score for the unsupervised kinds).
+ * Regression errors are divided by the target's standard deviation (AR: the series scale) so
+ * Page-Hinkley's δ and λ are in standard deviations. Returns DRIFT_WARNING / DRIFT /
+ * MODEL_SWAPPED flags.
+ */
+export function driftObserve(kind: i32, nf: i32, model: usize, monitor: usize, err: f32): u32 {
+  const det = <i32>param(P_DRIFT_DETECTOR);
+  if (det == DETECTOR_NONE) return 0;
+  let e = err;
+  if (kind == KIND_LINEAR) {
+    const sd = scalerStd(nf);
+    if (sd > 0) e = err / sd;
+  } else if (kind == KIND_AR) {
+    e = err / arScale(model);
+  }
+  if (e - e != 0) return 0;
+  const d = detectorPtr(monitor);
+  const level = detectorUpdate(det, d, e);
+  const n = detectorCount(det, d);
+  metricsDrift(n > 0 ? detectorMean(det, d, n) : 0, n);
+  const resp = <i32>param(P_DRIFT_RESPONSE);
+  const h = head(monitor);
+  const prev = h.previousLevel;
+  h.previousLevel = level;
+  if (level == DRIFT_WARNING) {
+    countAdd(C_WARNINGS, 1);
+    // each warning onset (re)starts the background model, as the Adaptive Random Forest does,
+    // so at the drift it has learned from the latest warning on
+    if (resp == RESPONSE_BACKGROUND && prev != DRIFT_WARNING) {
+      const bg = backgroundPtr(kind, nf, monitor);
+      memory.fill(bg, 0, <usize>modelBytes(kind, nf, PARAMS));
+      modelInit(kind, nf, bg);
+      h.backgroundActive = 1;
+      h.backgroundLearned = 0;
+    }
+    return F_DRIFT_WARNING;
+  }
+  if (level != DRIFT_DETECTED) return 0;
+  countAdd(C_DRIFTS, 1);
+  setCount(C_LAST_DRIFT, count(C_READINGS));
+  let f = F_DRIFT;
+  if (resp == RESPONSE_RESET) modelRestart(kind, nf, model);
+  else if (resp == RESPONSE_BACKGROUND) {
+    if (h.backgroundActive != 0 && h.backgroundLearned > 0) {
+      memory.copy(model, backgroundPtr(kind, nf, monitor), <usize>modelBytes(kind, nf, PARAMS));
+      countAdd(C_SWAPS, 1);
+      f |= F_MODEL_SWAPPED;
+    } else {
+      modelRestart(kind, nf, model); // no background yet (a drift without a warning): move fast instead
+    }
+    h.backgroundActive = 0;
+    h.backgroundLearned = 0;
+  }
+  return f;
+}

@@ -1,0 +1,195 @@
+// The guard: decides whether a reading may reach the scaler and the model.
+//
+// Per value (features, then the target at index n) a GuardSlot keeps:
+// the start of the current run of equal values and its length, the EW mean length of
+// completed runs, the number of changes, an EW mean and mean absolute deviation, the EW mean
+// size of a change and the number of consecutive spikes. The 16-byte head keeps n (u32), the
+// number of accepted readings.
+//
+// Stuck:  |x − last| ≤ eps for the (run+1)-th time with run+1 ≥ K and run+1 ≥ FACTOR × runm,
+//         once the value has changed at least 4 times. The run-length ratio keeps discrete or
+//         slow features (a door contact, an integer humidity) from looking stuck.
+// Spike:  after WARMUP readings, |x − mu| > T × max(mad, step). Using the typical step as a
+//         floor means a binary feature toggling is never a spike, but an 85 °C power-on value
+//         from a 21 °C sensor is.
+
+import {
+  REJ_NONFINITE, REJ_RANGE, REJ_STUCK, REJ_SPIKE, REJ_NO_TARGET, REJ_BAD_TARGET, KIND_LOGISTIC,
+  P_STUCK_K, P_STUCK_EPS, P_STUCK_FACTOR, P_SPIKE_T, P_WARMUP, P_SPIKE_RESET,
+  P_TARGET_SPIKE, P_SCALER, C_LEVEL_SHIFT,
+} from "./abi";
+import { finite } from "./memory";
+import { scalerSlot, scaled } from "./scale";
+import { weight } from "./models/linear";
+import { guardAt, scalerAt, liveFeatures, param, rangeLo, rangeHi, countAdd } from "./layout";
+
+@unmanaged export class GuardSlot {
+  last: f32; // value at the start of the current run of equal values (within eps)
+  run: u32; // length of that run
+  runMean: f32; // EW mean length of completed runs (α = 1/8)
+  changes: u32; // number of changes seen (saturating)
+  mean: f32; // EW mean
+  mad: f32; // EW mean absolute deviation from mean (the robust spread)
+  step: f32; // EW mean size of a change (quantisation-aware spread floor)
+  spikes: u32; // consecutive spikes (a level shift is accepted after SPIKE_RESET of them)
+}
+
+const HEAD: i32 = 16;
+const SLOT: i32 = <i32>offsetof<GuardSlot>();
+/** Saturation of the guard's counters. */
+export const GUARD_SAT: u32 = 0x3FFFFFFF;
+
+/** Bytes of the guard section for nf features and the target. */
+export function guardBytes(nf: i32): i32 {
+  return HEAD + (nf + 1) * SLOT;
+}
+
+@inline function slot(i: i32): GuardSlot {
+  return slotAt(guardAt, i);
+}
+
+/** Slot i of the guard section at g (loops keep the section address in a local). */
+@inline export function slotAt(g: usize, i: i32): GuardSlot {
+  return changetype<GuardSlot>(g + <usize>(HEAD + i * SLOT));
+}
+
+/** Accepted readings so far. */
+@inline export function guardCount(): u32 {
+  return load<u32>(guardAt);
+}
+
+/** Counts one more accepted reading (saturating). */
+@inline export function guardCountNext(n: u32): void {
+  store<u32>(guardAt, n < GUARD_SAT ? n + 1 : n);
+}
+
+@inline function warm(): bool {
+  return <f32>guardCount() >= param(P_WARMUP) && guardCount() > 0;
+}
+
+/** Stuck test for value v in slot s (no state change). */
+@inline function isStuck(s: GuardSlot, v: f32, k: f32, eps: f32, factor: f32): bool {
+  if (Mathf.abs(v - s.last) > eps) return false;
+  const run1 = <f32>(s.run + 1);
+  return run1 >= k && s.changes >= 4 && run1 >= factor * s.runMean;
+}
+
+/** Spike test (no state change). max(mad, step) is written out: both are finite and ≥ 0. */
+@inline function spiking(s: GuardSlot, v: f32, t: f32): bool {
+  const mad = s.mad;
+  const step = s.step;
+  const sp = mad > step ? mad : step;
+  return Mathf.abs(v - s.mean) > t * sp && sp > 0;
+}
+
+/** A spike seen with commit: counts consecutive spikes and accepts a level shift after
+ * SPIKE_RESET of them (re-centres the mean, counts C_LEVEL_SHIFT, returns false). */
+function spikeCommit(s: GuardSlot, v: f32): bool {
+  const ns = s.spikes + 1;
+  if (<f32>ns >= param(P_SPIKE_RESET)) {
+    s.mean = v;
+    s.spikes = 0;
+    countAdd(C_LEVEL_SHIFT, 1);
+    return false;
+  }
+  s.spikes = ns;
+  return true;
+}
+
+/** f = w·z (+ b) of the model section given to the last guardFeatures call. */
+export let guardDot: f32 = 0;
+
+/** Reject bits for the features at x (bits 0..3). With commit, a reading rejected for spikes
+ * alone advances the guard's own bookkeeping (consecutive spikes, level shifts); a reading with
+ * any other reject reason changes nothing.
+ * The same pass standardizes x into z with the scaler's current statistics and leaves the linear
+ * model at m's f = w·z (+ b) in guardDot (the sum and order of linearDot), so the pipeline needs
+ * no second pass over the features; both mean nothing when the reading is rejected or m = 0. */
+export function guardFeatures(x: usize, commit: bool, z: usize, m: usize, intercept: bool): u32 {
+  const nf = liveFeatures;
+  const k = param(P_STUCK_K);
+  const eps = param(P_STUCK_EPS);
+  const factor = param(P_STUCK_FACTOR);
+  const t = param(P_SPIKE_T);
+  const seen = guardCount() > 0;
+  const stuckOn = seen && k > 0;
+  const spikes = t > 0 && warm();
+  let flags: u32 = 0;
+  const gb = guardAt;
+  const sb = scalerAt;
+  const on = param(P_SCALER) != 0;
+  let f: f32 = intercept ? weight(m, nf) : 0;
+  for (let i = 0; i < nf; i++) {
+    const o = <usize>i << 2;
+    const v = load<f32>(x + o);
+    const zi = on ? scaled(scalerSlot(sb, i), v) : v;
+    store<f32>(z + o, zi);
+    f += weight(m, i) * zi;
+    if (!(v >= rangeLo(i) && v <= rangeHi(i))) {
+      // One test catches NaN, ±Inf and out-of-range values; tell them apart only here.
+      if (!finite(v)) {
+        flags |= REJ_NONFINITE;
+        continue;
+      }
+      flags |= REJ_RANGE;
+    }
+    const s = slotAt(gb, i);
+    if (stuckOn && isStuck(s, v, k, eps, factor)) flags |= REJ_STUCK;
+    if (spikes && spiking(s, v, t)) flags |= REJ_SPIKE;
+  }
+  guardDot = f;
+  if (commit && flags == REJ_SPIKE) {
+    // Rare path: count the spikes; a feature whose new level is accepted no longer spikes.
+    flags = 0;
+    for (let i = 0; i < nf; i++) {
+      const v = load<f32>(x + (<usize>i << 2));
+      const s = slot(i);
+      if (spiking(s, v, t) && spikeCommit(s, v)) flags |= REJ_SPIKE;
+    }
+  }
+  return flags;
+}
+
+/** Target bits (4..5) for a supervised kind: missing, non-finite, out of range, not 0/1 for
+ * LOGISTIC, or (TARGET_SPIKE) a spike. */
+export function guardTarget(y: f32, kind: i32, commit: bool): u32 {
+  if (isNaN(y)) return REJ_NO_TARGET;
+  const nf = liveFeatures;
+  if (!finite(y) || !(y >= rangeLo(nf) && y <= rangeHi(nf))) return REJ_BAD_TARGET;
+  if (kind == KIND_LOGISTIC) return y == 0 || y == 1 ? 0 : REJ_BAD_TARGET;
+  const t = param(P_SPIKE_T);
+  if (param(P_TARGET_SPIKE) != 0 && t > 0 && warm() && spiking(slot(nf), y, t) && (!commit || spikeCommit(slot(nf), y))) {
+    return REJ_BAD_TARGET;
+  }
+  return 0;
+}
+
+/** Folds an accepted value into its guard slot. */
+@inline export function updateSlot(s: GuardSlot, v: f32, first: bool, eps: f32, a: f32): void {
+  if (first) {
+    s.last = v;
+    s.run = 1;
+    s.mean = v;
+    return;
+  }
+  const d = Mathf.abs(v - s.last);
+  const run = s.run;
+  if (d <= eps) {
+    s.run = run < GUARD_SAT ? run + 1 : run;
+  } else {
+    const nchg = s.changes;
+    const runm = s.runMean;
+    const step = s.step;
+    s.runMean = nchg == 0 ? <f32>run : runm + (<f32>run - runm) * 0.125;
+    s.step = nchg == 0 ? d : step + a * (d - step);
+    s.changes = nchg < GUARD_SAT ? nchg + 1 : nchg;
+    s.run = 1;
+    s.last = v;
+  }
+  const mu = s.mean;
+  const dm = v - mu;
+  s.mean = mu + a * dm;
+  const mad = s.mad;
+  s.mad = mad + a * (Mathf.abs(dm) - mad);
+  s.spikes = 0;
+}

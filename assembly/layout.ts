@@ -1,0 +1,110 @@
+// Where the state blob's parts live. The blob (docs/ABI.md "State blob"):
+//
+//   [0, 24)            header (Header below)
+//   [24, 280)          parameters: 64 × f32 (ids 0..63)
+//   [280, R)           ranges: (n+1) × (lo f32, hi f32), the last pair is the target's
+//   ---- learned (cleared by reset) ----
+//   [R, R+256)         counters: 64 × u32
+//   [R+256, R+512)     metric accumulators: 64 × f32
+//   guard              guard.ts
+//   scaler             scale.ts
+//   model              the kind's section (models/model.ts), rounded up to 16 bytes
+//   monitor            drift detector, z-score baseline, background model (drift/monitor.ts),
+//                      may be 0 bytes
+//
+// Section addresses are recomputed from (kind, n, parameters) by state.ts whenever the header
+// changes; they are never stored. This file holds them for everyone else to read.
+
+import { N_PARAMS, N_COUNTS, N_METRICS } from "./abi";
+import { STATE } from "./memory";
+
+/** The blob header; the CRC covers every byte but its own field. */
+@unmanaged export class Header {
+  magic: u32;
+  version: u16;
+  kind: u16;
+  length: u32;
+  crc: u32;
+  nFeatures: u16;
+  reserved16: u16;
+  reserved32: u32;
+}
+
+@inline export function headerAt(p: usize): Header {
+  return changetype<Header>(p);
+}
+
+/** Offset of the parameters in a blob. */
+export const PARAMS_OFFSET: usize = offsetof<Header>();
+/** Offset of the ranges in a blob. */
+export const RANGES_OFFSET: usize = PARAMS_OFFSET + (<usize>N_PARAMS << 2);
+/** Offset of the CRC field (the CRC skips it). */
+export const CRC_OFFSET: usize = offsetof<Header>("crc");
+
+/** The live parameters. */
+export const PARAMS: usize = STATE + PARAMS_OFFSET;
+
+@inline export function param(id: i32): f32 {
+  return load<f32>(PARAMS + (<usize>id << 2));
+}
+
+@inline export function rangeLo(i: i32): f32 {
+  return load<f32>(STATE + RANGES_OFFSET + (<usize>i << 3));
+}
+
+@inline export function rangeHi(i: i32): f32 {
+  return load<f32>(STATE + RANGES_OFFSET + (<usize>i << 3), 4);
+}
+
+@inline export function setRange(i: i32, lo: f32, hi: f32): void {
+  store<f32>(STATE + RANGES_OFFSET + (<usize>i << 3), lo);
+  store<f32>(STATE + RANGES_OFFSET + (<usize>i << 3), hi, 4);
+}
+
+/** End of the ranges: where the learned part of a blob with nf features starts. */
+@inline export function rangesEnd(nf: i32): i32 {
+  return <i32>RANGES_OFFSET + ((nf + 1) << 3);
+}
+
+// The live blob's kind (0: no model yet), feature count, length and section addresses.
+export let liveKind: i32 = 0;
+export let liveFeatures: i32 = 0;
+export let liveLength: i32 = 0;
+export let learnedAt: usize = 0;
+export let countsAt: usize = 0;
+export let metricsAt: usize = 0;
+export let guardAt: usize = 0;
+export let scalerAt: usize = 0;
+export let modelAt: usize = 0;
+export let monitorAt: usize = 0;
+
+/** Records the live blob's shape and section sizes (state.ts calls it after every header change). */
+export function setSections(kind: i32, nf: i32, len: i32, guardBytes: i32, scalerBytes: i32, modelBytes: i32): void {
+  liveKind = kind;
+  liveFeatures = nf;
+  liveLength = len;
+  learnedAt = STATE + <usize>rangesEnd(nf);
+  countsAt = learnedAt;
+  metricsAt = countsAt + (<usize>N_COUNTS << 2);
+  guardAt = metricsAt + (<usize>N_METRICS << 2);
+  scalerAt = guardAt + <usize>guardBytes;
+  modelAt = scalerAt + <usize>scalerBytes;
+  monitorAt = modelAt + <usize>((modelBytes + 15) & ~15);
+}
+
+@inline export function count(id: i32): u32 {
+  return load<u32>(countsAt + (<usize>id << 2));
+}
+
+@inline export function countAdd(id: i32, d: u32): void {
+  const p = countsAt + (<usize>id << 2);
+  store<u32>(p, load<u32>(p) + d);
+}
+
+@inline export function setCount(id: i32, v: u32): void {
+  store<u32>(countsAt + (<usize>id << 2), v);
+}
+
+@inline export function metricSlot(id: i32): usize {
+  return metricsAt + (<usize>id << 2);
+}

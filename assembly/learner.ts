@@ -1,0 +1,167 @@
+// One reading through the learner: guard → scale → predict → metrics → drift → learn →
+// respond. `step` is the only caller of the model and drift dispatches.
+//
+// Linear kinds (LINEAR, LOGISTIC) take the fused path: the guard's pass over the features
+// also standardizes them and takes the model's dot product, and foldReading's pass learns the
+// guard's and the scaler's statistics and gives the gradient point, so a reading costs two
+// passes over its features. The other kinds predict on the features standardized before the
+// scaler learns the reading, then learn, then the statistics are folded in.
+
+import {
+  KIND_LOGISTIC, KIND_SURPRISE, REJ_NONFINITE, REJECT_MASK, REJ_NO_TARGET, REJ_BAD_TARGET, F_LEARNED,
+  F_PREDICTED, F_WARMUP, F_PROTECTED, P_INTERCEPT, P_THRESHOLD, P_WARMUP, C_READINGS, C_LEARNED,
+  C_PREDICTED, C_REJECTED, C_NONFINITE,
+} from "./abi";
+import { SCALED, Output, writeOutput, finite } from "./memory";
+import { liveKind, liveFeatures, modelAt, monitorAt, param, count, countAdd } from "./layout";
+import { guardFeatures, guardTarget, guardDot } from "./guard";
+import { foldReading } from "./fold";
+import { metricsUpdate } from "./metrics";
+import { anomalyFlags, baselineScore, baselineLastScore } from "./anomaly";
+import { isLinearKind, linearPrediction, linearGradient, linearStep, targetScaled } from "./models/linear";
+import {
+  supervised, modelShape, modelPredict, modelLearn, modelCommit, modelKeepOut, modelExtraAfterLearn,
+} from "./models/model";
+import { predValue, predScore, predError, predExtra, predLabel, predWarming, predMayProtect } from "./models/prediction";
+import { hasMonitor, backgroundLearn, driftObserve } from "./drift/monitor";
+import { flog } from "./util/fmath";
+
+const LOGLOSS_EPS: f32 = 1e-7;
+
+/** Per-reason counters for the reject/target bits: bit b (0..5) counts in C_NONFINITE + b. */
+function countReasons(flags: u32): void {
+  if ((flags & 0x3F) == 0) return; // the usual reading: no reason to count
+  if (flags & REJECT_MASK) countAdd(C_REJECTED, 1);
+  for (let b = 0; b < 6; b++) if (flags & (1 << b)) countAdd(C_NONFINITE + b, 1);
+}
+
+/**
+ * One reading: features at x, target y, output record at out. learn = false is predict_one:
+ * nothing in the state changes. Returns the flags.
+ */
+export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
+  const kind = liveKind;
+  const nf = liveFeatures;
+  const sup = supervised(kind);
+  const linear = isLinearKind(kind);
+  const intercept = param(P_INTERCEPT) != 0;
+  const z = SCALED;
+  // guard (and standardize, and the linear model's f). The guard's bookkeeping advances only
+  // on readings free of non-finite values (target included).
+  let flags = guardFeatures(x, learn && (!sup || finite(y)), z, linear ? modelAt : 0, linear && intercept);
+  if (learn) countAdd(C_READINGS, 1);
+  if (flags & REJECT_MASK) {
+    // The anomaly detector scores a reading the guard keeps out (range, stuck, spike): it is
+    // flagged when anomalous and never learned. Only a non-finite value goes unscored.
+    if (kind == KIND_SURPRISE && (flags & REJ_NONFINITE) == 0) {
+      flags |= predictAndLearn(kind, nf, x, z, NaN, learn, out, true);
+      if (learn) {
+        countReasons(flags);
+        countAdd(C_PREDICTED, 1);
+      }
+      changetype<Output>(out).flags = flags;
+      return flags;
+    }
+    if (learn) countReasons(flags);
+    writeOutput(out, NaN, NaN, NaN, NaN, flags, -1);
+    return flags;
+  }
+  if (learn && sup) flags |= guardTarget(y, kind, true);
+  const canLearn = learn && (flags & (REJ_NO_TARGET | REJ_BAD_TARGET)) == 0;
+  if (<f32>count(C_LEARNED) < param(P_WARMUP)) flags |= F_WARMUP;
+  if (linear) return stepLinear(kind, nf, x, z, y, learn, canLearn, intercept, out, flags);
+
+  flags |= predictAndLearn(kind, nf, x, z, canLearn ? y : NaN, canLearn, out, false);
+  // scale: the guard's and the scaler's statistics learn the reading after the model did
+  if (canLearn && (flags & F_LEARNED)) foldReading(x, nf, y, sup, false, SCALED, 0, false);
+  if (learn) {
+    const e = changetype<Output>(out).error;
+    if (sup && canLearn && finite(e)) {
+      metricsUpdate(e, false, 0, 0);
+      flags |= driftObserve(kind, nf, modelAt, monitorAt, Mathf.abs(e));
+    }
+    countReasons(flags);
+    if (flags & F_PREDICTED) countAdd(C_PREDICTED, 1);
+    if (flags & F_LEARNED) countAdd(C_LEARNED, 1);
+  }
+  changetype<Output>(out).flags = flags;
+  return flags;
+}
+
+/**
+ * Predict, score and learn for the kinds of models/model.ts, and write the output record.
+ * `heldOut`: the guard keeps this reading out of learning (SURPRISE only): it is scored and
+ * flagged, the score's own statistics move on, nothing is learned.
+ */
+function predictAndLearn(kind: i32, nf: i32, x: usize, z: usize, y: f32, learn: bool, out: usize, heldOut: bool): u32 {
+  const model = modelAt;
+  const monitor = monitorAt;
+  modelShape(kind, nf, model);
+  modelPredict(kind, nf, model, x, z, y);
+  const pred = predValue, score = predScore;
+  let extra = predExtra;
+  let flags: u32 = predWarming ? F_WARMUP : 0;
+  flags |= F_PREDICTED;
+  flags |= anomalyFlags(score, learn, predMayProtect);
+  const sup = supervised(kind);
+  const protect = (flags & F_PROTECTED) != 0;
+  // the score's own statistics move on every reading; protected ones stay out of the model
+  const learnedWithScore = learn && modelCommit(kind, model, x, score, heldOut || protect);
+  if (learn && !heldOut && (!sup || y - y == 0)) {
+    if (!protect) {
+      if (!learnedWithScore) modelLearn(kind, nf, model, x, z, y);
+      flags |= F_LEARNED;
+      if (hasMonitor()) {
+        backgroundLearn(kind, nf, monitor, x, z, y);
+        // unsupervised kinds: the drift detector watches the anomaly score
+        if (!sup) flags |= driftObserve(kind, nf, model, monitor, score > 0 ? score : 0);
+      }
+    } else {
+      modelKeepOut(kind, model, pred);
+    }
+    extra = modelExtraAfterLearn(kind, model, z, extra);
+  }
+  writeOutput(out, pred, score, predError, extra, flags, predLabel);
+  return flags;
+}
+
+/** The fused path of the linear kinds (see the top of this file). */
+function stepLinear(kind: i32, nf: i32, x: usize, z: usize, y: f32, learn: bool, canLearn: bool, intercept: bool, out: usize, flags: u32): u32 {
+  const model = modelAt;
+  flags |= baselineScore(nf, monitorAt, x, canLearn); // anomaly score before learning (ZSCORE, PROTECT)
+  // predict
+  const pred = linearPrediction(kind, nf, guardDot, intercept);
+  const cls = kind == KIND_LOGISTIC;
+  const label: i32 = cls ? (pred >= param(P_THRESHOLD) ? 1 : 0) : -1;
+  flags |= F_PREDICTED;
+  let err: f32 = NaN;
+  if (canLearn && (flags & F_PROTECTED) == 0) {
+    // metrics: the prequential score, before the lesson
+    let ll: f32 = 0;
+    if (cls) {
+      const p = Mathf.min(Mathf.max(pred, LOGLOSS_EPS), 1 - LOGLOSS_EPS);
+      ll = -flog(y == 1 ? p : 1 - p);
+      err = ll;
+    } else {
+      err = y - pred;
+    }
+    metricsUpdate(y - pred, cls, <f32>(label == <i32>y), ll);
+    // drift
+    flags |= driftObserve(kind, nf, model, monitorAt, cls ? <f32>(label != <i32>y) : Mathf.abs(y - pred));
+    // scale and learn
+    const g = linearGradient(foldReading(x, nf, y, true, targetScaled(kind), z, model, intercept), kind, nf, y, intercept);
+    if (finite(g)) {
+      linearStep(model, z, nf, g, intercept);
+      flags |= F_LEARNED;
+      countAdd(C_LEARNED, 1);
+      backgroundLearn(kind, nf, monitorAt, x, z, y); // the background model (DRIFT_RESPONSE = 2), if one runs
+    }
+  }
+  // respond
+  if (learn) {
+    countReasons(flags);
+    countAdd(C_PREDICTED, 1);
+  }
+  writeOutput(out, pred, baselineLastScore, err, NaN, flags, label);
+  return flags;
+}

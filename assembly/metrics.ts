@@ -1,0 +1,57 @@
+// Prequential metrics: each reading with a valid target is scored before the model learns it.
+// Cumulative metrics are running means over C_SCORED readings; EW metrics use METRIC_ALPHA and
+// start at the first value. RMSE slots hold mean squared errors (metricValue takes the root).
+
+import {
+  C_SCORED, M_MAE, M_RMSE, M_ACCURACY, M_LOGLOSS, M_MAE_EW, M_RMSE_EW, M_ACCURACY_EW,
+  M_LOGLOSS_EW, M_TARGET_MEAN, M_TARGET_STD, M_DRIFT_MEAN, M_DRIFT_N, MONITOR_PARAM_BASE,
+  KIND_LOGISTIC, P_METRIC_ALPHA, P_DRIFT_DETECTOR,
+} from "./abi";
+import { countsAt, metricSlot, param, liveKind, liveFeatures, count } from "./layout";
+import { scalerMean, scalerStd } from "./scale";
+
+@inline function track(cum: i32, ew: i32, v: f32, invn: f32, a: f32, first: bool): void {
+  const c = load<f32>(metricSlot(cum));
+  store<f32>(metricSlot(cum), c + (v - c) * invn);
+  const e = load<f32>(metricSlot(ew));
+  store<f32>(metricSlot(ew), first ? v : e + a * (v - e));
+}
+
+/** Scores one prediction: e = y − prediction; for classifiers also correct (0/1) and log-loss. */
+export function metricsUpdate(e: f32, classifier: bool, correct: f32, logloss: f32): void {
+  const p = countsAt + (<usize>C_SCORED << 2);
+  const n = load<u32>(p) + 1;
+  store<u32>(p, n);
+  const invn: f32 = <f32>1.0 / <f32>n;
+  const a = param(P_METRIC_ALPHA);
+  const first = n == 1;
+  track(M_MAE, M_MAE_EW, Mathf.abs(e), invn, a, first);
+  track(M_RMSE, M_RMSE_EW, e * e, invn, a, first);
+  if (classifier) {
+    track(M_ACCURACY, M_ACCURACY_EW, correct, invn, a, first);
+    track(M_LOGLOSS, M_LOGLOSS_EW, logloss, invn, a, first);
+  }
+}
+
+/** Records the drift detector's window statistics (M_DRIFT_MEAN, M_DRIFT_N). */
+@inline export function metricsDrift(mean: f32, n: f32): void {
+  store<f32>(metricSlot(M_DRIFT_MEAN), mean);
+  store<f32>(metricSlot(M_DRIFT_N), n);
+}
+
+/** The value of metric id (0 ≤ id < N_METRICS) of the live model; NaN when it has none. */
+export function metricValue(id: i32): f32 {
+  const slot = load<f32>(metricSlot(id));
+  if (id >= MONITOR_PARAM_BASE) {
+    if (id == M_DRIFT_MEAN || id == M_DRIFT_N) return param(P_DRIFT_DETECTOR) != 0 ? slot : NaN;
+    return NaN;
+  }
+  if (id == M_TARGET_MEAN) return scalerMean(liveFeatures);
+  if (id == M_TARGET_STD) return scalerStd(liveFeatures);
+  if (id > M_TARGET_STD) return NaN;
+  if (count(C_SCORED) == 0) return NaN;
+  if ((id == M_ACCURACY || id == M_LOGLOSS || id == M_ACCURACY_EW || id == M_LOGLOSS_EW)
+    && !(liveKind == KIND_LOGISTIC)) return NaN;
+  if (id == M_RMSE || id == M_RMSE_EW) return Mathf.sqrt(slot);
+  return slot;
+}

@@ -1,0 +1,102 @@
+// The one dispatch over model kinds. Each kind is one file in this folder with the same set of
+// functions: bytes (section size from a parameter block), shape (writes the structural head
+// from the live parameters), reset, restart (the RESET drift response: keep what is known,
+// move fast again), predict (sets models/prediction.ts) and learn. LINEAR and LOGISTIC share
+// models/linear.ts; the pipeline runs their predict and learn fused with the guard's pass.
+// Adding a kind: its file here, its rows in abi.ts and params.ts, and one case per switch below.
+
+import { KIND_LINEAR, KIND_LOGISTIC, KIND_HALFSPACE, KIND_AR, KIND_KMEANS, KIND_SURPRISE, P_INTERCEPT } from "../abi";
+import { param } from "../layout";
+import { linearBytes, linearLearn, linearRestart, isLinearKind } from "./linear";
+import { halfspaceBytes, halfspaceShape, halfspacePredict, halfspaceLearn, hstReset } from "./halfspace";
+import { forecastBytes, forecastShape, forecastPredict, forecastLearn, arReset, arRestart, arShift, arPredict } from "./forecast";
+import { kmeansBytes, kmeansShape, kmeansPredict, kmeansLearn, kmReset, kmRestart } from "./kmeans";
+import { surpriseBytes, surpriseShape, surprisePredict, surpriseLearn, surpriseCommit, surpriseReset } from "./surprise";
+
+export function kindValid(kind: i32): bool {
+  return kind >= KIND_LINEAR && kind <= KIND_SURPRISE;
+}
+
+/** Does the kind learn from a target? */
+@inline export function supervised(kind: i32): bool {
+  return isLinearKind(kind) || kind == KIND_AR;
+}
+
+/** Bytes of the model section for (kind, nf, the parameters at params); -1 for an unknown kind. */
+export function modelBytes(kind: i32, nf: i32, params: usize): i32 {
+  if (isLinearKind(kind)) return linearBytes(nf);
+  if (kind == KIND_HALFSPACE) return halfspaceBytes(params);
+  if (kind == KIND_AR) return forecastBytes(nf, params);
+  if (kind == KIND_KMEANS) return kmeansBytes(nf, params);
+  if (kind == KIND_SURPRISE) return surpriseBytes(nf);
+  return -1;
+}
+
+/**
+ * Writes the structural head of a model section from the live parameters. Called before every
+ * use, so a blob with a valid CRC whose heads disagree with its configuration can never make a
+ * model index outside its section (the counters inside are read clamped).
+ */
+export function modelShape(kind: i32, nf: i32, m: usize): void {
+  if (kind == KIND_HALFSPACE) halfspaceShape(m, nf);
+  else if (kind == KIND_AR) forecastShape(m, nf);
+  else if (kind == KIND_KMEANS) kmeansShape(m, nf);
+  else if (kind == KIND_SURPRISE) surpriseShape(m, nf);
+}
+
+/** A fresh model in a zeroed section (linear kinds: zero is fresh). */
+export function modelInit(kind: i32, nf: i32, m: usize): void {
+  modelShape(kind, nf, m);
+  if (kind == KIND_HALFSPACE) hstReset(m);
+  else if (kind == KIND_AR) arReset(m);
+  else if (kind == KIND_KMEANS) kmReset(m);
+  else if (kind == KIND_SURPRISE) surpriseReset(m);
+}
+
+/** The RESET drift response. */
+export function modelRestart(kind: i32, nf: i32, m: usize): void {
+  if (isLinearKind(kind)) linearRestart(m, nf);
+  else if (kind == KIND_AR) arRestart(m);
+  else if (kind == KIND_KMEANS) kmRestart(m);
+  else if (kind == KIND_SURPRISE) surpriseReset(m);
+  else hstReset(m);
+}
+
+/** Predicts (and scores) the reading: raw features x, standardized z, target y (NaN: none). */
+export function modelPredict(kind: i32, nf: i32, m: usize, x: usize, z: usize, y: f32): void {
+  if (kind == KIND_SURPRISE) surprisePredict(m, x);
+  else if (kind == KIND_HALFSPACE) halfspacePredict(m, nf, x, z);
+  else if (kind == KIND_AR) forecastPredict(m, z, y);
+  else kmeansPredict(m, z);
+}
+
+/** Learns the reading; false when nothing changed (a linear model's gradient not finite). */
+export function modelLearn(kind: i32, nf: i32, m: usize, x: usize, z: usize, y: f32): bool {
+  if (isLinearKind(kind)) return linearLearn(m, kind, nf, z, y, param(P_INTERCEPT) != 0);
+  if (kind == KIND_HALFSPACE) halfspaceLearn(m, nf, x, z);
+  else if (kind == KIND_AR) forecastLearn(m, z, y);
+  else if (kind == KIND_KMEANS) kmeansLearn(m, z);
+  else if (kind == KIND_SURPRISE) surpriseLearn(m, x);
+  return true;
+}
+
+/**
+ * After predict, with learning on: kinds whose score keeps statistics of its own (SURPRISE)
+ * apply the reading now, the model itself only unless keepOut. Returns true when that already
+ * was the lesson (modelLearn must not run again).
+ */
+export function modelCommit(kind: i32, m: usize, x: usize, score: f32, keepOut: bool): bool {
+  if (kind != KIND_SURPRISE) return false;
+  surpriseCommit(m, x, score, keepOut);
+  return true;
+}
+
+/** A reading kept out of learning: the forecaster shifts its forecast into the lags instead. */
+export function modelKeepOut(kind: i32, m: usize, prediction: f32): void {
+  if (kind == KIND_AR) arShift(m, prediction);
+}
+
+/** The extra output after learning (AR: the forecast of the next value), else `extra`. */
+export function modelExtraAfterLearn(kind: i32, m: usize, z: usize, extra: f32): f32 {
+  return kind == KIND_AR ? arPredict(m, z) : extra;
+}

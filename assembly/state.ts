@@ -1,0 +1,184 @@
+// The state blob's life: create, configure, validate, load, snapshot, reset. Nothing here traps,
+// and a refused blob or parameter never touches the state. layout.ts says where the parts are.
+
+import {
+  MAGIC, ABI_VERSION, MAX_FEATURES, N_PARAMS, N_COUNTS, N_METRICS, ERR_MAGIC, ERR_VERSION, ERR_KIND,
+  ERR_LENGTH, ERR_CRC, ERR_FEATURES, ERR_NONFINITE, ERR_PARAM, ERR_CAPACITY, ERR_NO_MODEL, P_RANGE_LO,
+  P_RANGE_HI, P_ZSCORE, P_ZSCORE_ALPHA, KIND_AR,
+} from "./abi";
+import { STATE, STATE_CAP, PARAM_SCRATCH, finite } from "./memory";
+import {
+  Header, headerAt, PARAMS, PARAMS_OFFSET, RANGES_OFFSET, CRC_OFFSET, liveKind, liveFeatures, liveLength,
+  learnedAt, modelAt, monitorAt, param, setRange, rangesEnd, setSections,
+} from "./layout";
+import { paramDefault, paramOk, paramFlags, writeDefaults, PF_STRUCTURAL } from "./params";
+import { guardBytes } from "./guard";
+import { scalerBytes } from "./scale";
+import { zscoreInit } from "./zscore";
+import { isLinearKind } from "./models/linear";
+import { kindValid, modelBytes, modelInit } from "./models/model";
+import { monitorBytes, monitorInit, hasMonitor, zscorePtr } from "./drift/monitor";
+import { crcUpdate } from "./util/crc32";
+
+/** The z-score baseline's warm-up: readings before it scores. */
+const ZSCORE_WARM: u32 = 30;
+
+/** CRC of a blob at p of length len: every byte but the CRC field. */
+export function blobCrc(p: usize, len: i32): u32 {
+  let c = crcUpdate(0xFFFFFFFF, p, <i32>CRC_OFFSET);
+  c = crcUpdate(c, p + CRC_OFFSET + 4, len - <i32>CRC_OFFSET - 4);
+  return ~c;
+}
+
+@inline function minFeatures(kind: i32): i32 {
+  return kind == KIND_AR ? 0 : 1; // AR: 0 = a pure series
+}
+
+/** Total blob length for (kind, n, params), or a negative number when a part refuses. */
+export function blobLen(kind: i32, nf: i32, params: usize): i32 {
+  const m = modelBytes(kind, nf, params);
+  const e = monitorBytes(kind, nf, params);
+  if (m < 0 || e < 0) return -1;
+  return rangesEnd(nf) + ((N_COUNTS + N_METRICS) << 2)
+    + guardBytes(nf) + scalerBytes(nf) + ((m + 15) & ~15) + ((e + 15) & ~15);
+}
+
+/** Recomputes the section addresses from the header of the state region. */
+function applyLayout(): void {
+  const h = headerAt(STATE);
+  const kind = <i32>h.kind;
+  const nf = <i32>h.nFeatures;
+  setSections(kind, nf, <i32>h.length, guardBytes(nf), scalerBytes(nf), modelBytes(kind, nf, PARAMS));
+}
+
+/** Writes a header (CRC left 0 until snapshot). */
+function writeHeader(kind: i32, nf: i32, len: i32): void {
+  const h = headerAt(STATE);
+  h.magic = MAGIC;
+  h.version = <u16>ABI_VERSION;
+  h.kind = <u16>kind;
+  h.length = <u32>len;
+  h.crc = 0;
+  h.nFeatures = <u16>nf;
+  h.reserved16 = 0;
+  h.reserved32 = 0;
+}
+
+/** Checks a blob of len bytes at p; 0 or an error code. */
+export function validateBlob(p: usize, len: i32): i32 {
+  if (len < <i32>RANGES_OFFSET || len > STATE_CAP) return ERR_LENGTH;
+  const h = headerAt(p);
+  if (h.magic != MAGIC) return ERR_MAGIC;
+  if (<i32>h.version != ABI_VERSION) return ERR_VERSION;
+  const kind = <i32>h.kind;
+  if (!kindValid(kind)) return ERR_KIND;
+  if (h.length != <u32>len) return ERR_LENGTH;
+  if (blobCrc(p, len) != h.crc) return ERR_CRC;
+  const nf = <i32>h.nFeatures;
+  if (nf < minFeatures(kind) || nf > MAX_FEATURES) return ERR_FEATURES;
+  if (h.reserved16 != 0 || h.reserved32 != 0) return ERR_LENGTH;
+  const params = p + PARAMS_OFFSET;
+  for (let id = 0; id < N_PARAMS; id++) {
+    const v = load<f32>(params + (<usize>id << 2));
+    if (!finite(v)) return ERR_NONFINITE;
+    if (isNaN(paramDefault(kind, id))) {
+      if (v != 0) return ERR_PARAM;
+    } else if (!paramOk(kind, id, v, params)) return ERR_PARAM;
+  }
+  if (blobLen(kind, nf, params) != len) return ERR_LENGTH;
+  for (let i = 0; i <= nf; i++) {
+    const lo = load<f32>(p + RANGES_OFFSET + (<usize>i << 3));
+    const hi = load<f32>(p + RANGES_OFFSET + (<usize>i << 3), 4);
+    if (!finite(lo) || !finite(hi)) return ERR_NONFINITE;
+    if (lo > hi) return ERR_PARAM;
+  }
+  return 0;
+}
+
+/** Clears everything learned and every counter, keeps header, configuration and ranges. */
+export function resetLearned(): void {
+  memory.fill(learnedAt, 0, <usize>(STATE + <usize>liveLength - learnedAt));
+  const kind = liveKind, nf = liveFeatures;
+  if (!isLinearKind(kind)) modelInit(kind, nf, modelAt);
+  if (!hasMonitor()) return;
+  monitorInit(monitorAt);
+  if (isLinearKind(kind) && param(P_ZSCORE) != 0) zscoreInit(zscorePtr(monitorAt), nf, param(P_ZSCORE_ALPHA), ZSCORE_WARM);
+}
+
+/** Sets every range (features and target) to [lo, hi]. */
+function fillRanges(lo: f32, hi: f32): void {
+  for (let i = 0; i <= liveFeatures; i++) setRange(i, lo, hi);
+}
+
+/** Fresh state from the parameters at `params` (64 × f32); the state is kept on error. */
+function createFrom(kind: i32, nf: i32, params: usize, keepRanges: bool): i32 {
+  if (!kindValid(kind)) return ERR_KIND;
+  if (nf < minFeatures(kind) || nf > MAX_FEATURES) return ERR_FEATURES;
+  const len = blobLen(kind, nf, params);
+  if (len < 0 || len > STATE_CAP) return ERR_CAPACITY;
+  if (params != PARAMS) memory.copy(PARAMS, params, <usize>N_PARAMS << 2);
+  writeHeader(kind, nf, len);
+  applyLayout();
+  if (!keepRanges) fillRanges(load<f32>(params, <usize>P_RANGE_LO << 2), load<f32>(params, <usize>P_RANGE_HI << 2));
+  resetLearned();
+  return 0;
+}
+
+/** A fresh model of `kind` with nf features and the kind's default parameters. */
+export function createDefault(kind: i32, nf: i32): i32 {
+  if (!kindValid(kind)) return ERR_KIND;
+  writeDefaults(kind, PARAM_SCRATCH);
+  return createFrom(kind, nf, PARAM_SCRATCH, false);
+}
+
+/** Sets parameter id of the live model; structural ones rebuild it (ranges kept). */
+export function setParam(id: i32, value: f32): i32 {
+  if (liveKind == 0) return ERR_NO_MODEL;
+  if (!finite(value)) return ERR_NONFINITE;
+  if (id < 0 || id >= N_PARAMS) return ERR_PARAM;
+  if (!paramOk(liveKind, id, value, PARAMS)) return ERR_PARAM;
+  const p = PARAMS + (<usize>id << 2);
+  const old = load<f32>(p);
+  if (old == value) return 0;
+  if ((paramFlags(liveKind, id) & PF_STRUCTURAL) != 0) {
+    // The layout may change: rebuild from a copy of the parameters, keep the ranges.
+    memory.copy(PARAM_SCRATCH, PARAMS, <usize>N_PARAMS << 2);
+    store<f32>(PARAM_SCRATCH + (<usize>id << 2), value);
+    return createFrom(liveKind, liveFeatures, PARAM_SCRATCH, true);
+  }
+  store<f32>(p, value);
+  if (id == P_RANGE_LO || id == P_RANGE_HI) fillRanges(param(P_RANGE_LO), param(P_RANGE_HI));
+  return 0;
+}
+
+/** The live value of parameter id; NaN when it does not apply. */
+export function getParam(id: i32): f32 {
+  if (liveKind == 0 || id < 0 || id >= N_PARAMS || isNaN(paramDefault(liveKind, id))) return NaN;
+  return param(id);
+}
+
+/** Sets the range of feature i (i = n: the target). */
+export function setFeatureRange(i: i32, lo: f32, hi: f32): i32 {
+  if (liveKind == 0) return ERR_NO_MODEL;
+  if (i < 0 || i > liveFeatures) return ERR_FEATURES;
+  if (isNaN(lo) || isNaN(hi)) return ERR_NONFINITE;
+  if (lo > hi) return ERR_PARAM;
+  // Stored finite (±Inf becomes ±f32 max) so the guard's range test also rejects ±Inf.
+  setRange(i, Mathf.max(lo, -F32.MAX_VALUE), Mathf.min(hi, F32.MAX_VALUE));
+  return 0;
+}
+
+/** Writes the CRC; returns the length. */
+export function snapshotBlob(): i32 {
+  headerAt(STATE).crc = blobCrc(STATE, liveLength);
+  return liveLength;
+}
+
+/** Validates the blob at p and copies it into the state. */
+export function loadBlob(p: usize, len: i32): i32 {
+  const r = validateBlob(p, len);
+  if (r != 0) return r;
+  memory.copy(STATE, p, <usize>len);
+  applyLayout();
+  return 0;
+}
