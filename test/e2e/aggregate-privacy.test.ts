@@ -4,16 +4,18 @@
 // every reading. Then every published payload (retained or not, except the per-reading prediction
 // topic, which is documented as per-reading data), every retained message, the store files and
 // the logs are searched for the sentinels, for values derivable from pairs of numbers in one
-// payload (a ± b: mean ± std), and for values derivable by differencing two publications.
+// payload (a ± b: mean ± std), and for values derivable by differencing two publications. The
+// HTTP server's responses (Prometheus metrics with per-device series, the dashboard's device list)
+// are searched the same way.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../host/config/load.js";
-import { startService } from "../../host/service/index.js";
+import { startWithFrontends } from "../../host/app/start.js";
 import { memoryLogger } from "../../host/logger.js";
 import { MIN_READINGS } from "../../host/privacy/aggregate.js";
-import { startMosquitto, requireMosquitto } from "../helpers/mosquitto.js";
+import { startMosquitto, requireMosquitto, freePort } from "../helpers/mosquitto.js";
 import { client, waitFor, type Received } from "../helpers/mqtt.js";
 import { tempDir } from "../helpers/tmp.js";
 
@@ -41,14 +43,17 @@ test("no statistic published, stored or logged gives away a reading: 1, 2, 3 and
       devices: [{ match: "meter-*", task: "regression", features: ["x"], target: "y" }],
       store: { type: "sqlite", path: join(dir, "state.db"), checkpoint: { everyReadings: 10 } },
       guard: { warmupReadings: 0 },
+      http: { listen: `127.0.0.1:${await freePort()}`, perDeviceMetrics: true },
       log: { level: "debug" },
     },
   });
   const observer = await client(broker.url);
   await observer.c.subscribeAsync({ "#": { qos: 1 } });
-  const s = startService(config, { logger });
-  t.after(() => s.stop());
+  const running = await startWithFrontends(config, { logger });
+  const s = running.service;
+  t.after(() => running.stop());
   await s.ready;
+  assert.ok(running.http, "the HTTP server is listening");
 
   // Sentinels: values no statistic of ordinary data would hit by chance (7+ significant digits).
   const sentinels: number[] = [];
@@ -73,7 +78,12 @@ test("no statistic published, stored or logged gives away a reading: 1, 2, 3 and
   }
   await observer.c.publishAsync("edgelearn/cmd", "snapshot", { qos: 1 });
   await waitFor(() => observer.got.filter((m) => m.topic.endsWith("/reply")).length === plan.reduce((a, [, n]) => a + n, 0) + 1, "every command reply", 10_000);
-  await s.stop();
+  // What the HTTP server shows: metrics (every series, per device too) and the device list.
+  const base = running.http!.url;
+  const metricsText = await (await fetch(`${base}metrics`)).text();
+  assert.match(metricsText, /edgelearn_device_readings_total\{device="meter-n"\}/);
+  const httpJson = [await (await fetch(`${base}api/devices?limit=100`)).text(), ...(await Promise.all(plan.map(async ([d]) => (await fetch(`${base}api/devices?q=${d}`)).text())))];
+  await running.stop();
 
   const retained = await client(broker.url);
   await retained.c.subscribeAsync({ "#": { qos: 1 } });
@@ -89,6 +99,13 @@ test("no statistic published, stored or logged gives away a reading: 1, 2, 3 and
   const check = (where: string, v: number, rel: number, how: string) => {
     for (const x of sentinels) if (near(v, x, rel)) leaks.push(`${x} ${how} in ${where}`);
   };
+  // Prometheus text: one sample a line, "name{labels} value"; every sample of a device is a group.
+  for (const line of metricsText.split("\n")) {
+    if (!line || line.startsWith("#")) continue;
+    const v = Number(line.slice(line.lastIndexOf(" ") + 1));
+    if (Number.isFinite(v)) check(`metrics ${line.slice(0, line.lastIndexOf(" "))}`, v, 1e-6, "as a value");
+  }
+  for (const [i, text] of httpJson.entries()) published.push({ topic: `http/api/devices#${i}`, text, retain: false } as Received);
   for (const m of published) {
     let j: unknown;
     try {
