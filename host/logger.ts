@@ -11,7 +11,6 @@ export type LogLevel = "error" | "warn" | "info" | "debug";
 export type LogMessage = string | (() => string);
 
 const LEVELS: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
-export const LOG_LEVELS = Object.keys(LEVELS) as LogLevel[];
 
 export interface Logger {
   readonly namespace: string;

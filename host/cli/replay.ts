@@ -8,7 +8,7 @@ import { splitCsvLine } from "../compare/csv.js";
 import { Learner, Flag, REJECT_MASK, Metric, errorName, LearnerError } from "../learner/index.js";
 import { TASKS, SUPERVISED, type Task, type ModelConfig } from "../config/types.js";
 import { modelSpec } from "../devices/model.js";
-import { MODULE_REASONS } from "../codecs/index.js";
+import { MODULE_REASONS, MODULE_REASON_MASK } from "../codecs/index.js";
 import { flagList, numOrNull } from "../service/format.js";
 import { EXIT, UsageError, parse, checkModule, type Io } from "./common.js";
 
@@ -151,7 +151,7 @@ export async function replayCommand(argv: string[], io: Io): Promise<number> {
     if (flags < 0) throw new Error(`learn_one failed at row ${rows}: ${errorName(flags)}`);
     if (flags & Flag.Learned) learned++;
     if (flags & REJECT_MASK) rejected++;
-    if (flags & 0x3f) for (const [bit, name] of MODULE_REASONS) if (flags & bit) byReason[name] = (byReason[name] ?? 0) + 1;
+    if (flags & MODULE_REASON_MASK) for (const [bit, name] of MODULE_REASONS) if (flags & bit) byReason[name] = (byReason[name] ?? 0) + 1;
     if (flags & Flag.Anomaly) anomalies++;
     if (flags & Flag.Drift) drifts.push(rows);
     if (out) {

@@ -36,3 +36,6 @@ export const MODULE_REASONS: ReadonlyArray<readonly [number, string]> = [
 
 /** Every per-device reason, host first then module, in the order health lists them. */
 export const DEVICE_REASONS: readonly string[] = [...HOST_REASONS, ...MODULE_REASONS.map(([, n]) => n)];
+
+/** Every module reject bit (0–5): a reading with any of them set was rejected or not learned. */
+export const MODULE_REASON_MASK: number = MODULE_REASONS.reduce((m, [bit]) => m | bit, 0);

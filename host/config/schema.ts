@@ -44,6 +44,14 @@ const MODEL_PROPS = {
   },
 };
 
+const PUBLISH_MODE = {
+  type: "string",
+  enum: ["every", "change", "flagged"],
+  description:
+    "Which readings get a prediction published. every: every Nth reading (publish.every); change: when the prediction or label differs from the last one published; flagged: only readings flagged anomaly or drift, or rejected. Flagged readings are always published.",
+};
+const PUBLISH_EVERY = { type: "integer", minimum: 1, maximum: 1000000, description: "With mode every: publish every Nth reading of a device (1: each one)." };
+
 export const configSchema = {
   $schema: "http://json-schema.org/draft-07/schema#",
   title: "edgelearn configuration",
@@ -172,6 +180,14 @@ export const configSchema = {
       properties: {
         predictions: { type: "boolean", default: true, description: "Publish <output>/<device>/prediction for every reading." },
         qos: { type: "integer", enum: [0, 1], default: 0, description: "QoS of predictions (drift, health, status and replies use 1)." },
+        publish: {
+          ...SECTION,
+          description: "Which readings get a prediction published, for every device (devices[].publish overrides it per rule).",
+          properties: {
+            mode: { ...PUBLISH_MODE, default: "every" },
+            every: { ...PUBLISH_EVERY, default: 1 },
+          },
+        },
         healthIntervalSeconds: {
           type: "number",
           minimum: 1,
@@ -220,6 +236,12 @@ export const configSchema = {
             description: "Device name, or a glob: * matches any run of characters, ? one character.",
           },
           ...MODEL_PROPS,
+          publish: {
+            type: "object",
+            additionalProperties: false,
+            description: "as `output.publish`, for the devices this rule matches (fields not given come from output.publish)",
+            properties: { mode: PUBLISH_MODE, every: PUBLISH_EVERY },
+          },
         },
       },
     },

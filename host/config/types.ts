@@ -17,9 +17,18 @@ export interface ModelConfig {
   ranges: Record<string, [number, number]>;
 }
 
+/** Which readings get a prediction published (host/service/publish-rule.ts). */
+export interface PublishConfig {
+  mode: "every" | "change" | "flagged";
+  /** mode every: each Nth reading. */
+  every: number;
+}
+
 export interface DeviceRule extends Partial<ModelConfig> {
   /** Device name, or a glob with `*` (any run of characters) and `?` (one character). */
   match: string;
+  /** Over output.publish for the devices this rule matches. */
+  publish?: Partial<PublishConfig>;
 }
 
 export interface MqttConfig {
@@ -58,6 +67,7 @@ export interface Config {
   output: {
     predictions: boolean;
     qos: 0 | 1;
+    publish: PublishConfig;
     healthIntervalSeconds: number;
     offlineQueue: number;
     maxBufferedBytes: number;

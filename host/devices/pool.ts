@@ -49,8 +49,6 @@ export class DevicePool<M> {
   private mru: PoolDevice<M> | null = null;
   /** Swaps so far (a device's state loaded into an instance that held another device). */
   swaps = 0;
-  /** Called with a hot device just before its state is parked (to cache metrics, say). */
-  onPark?: (device: PoolDevice<M>, learner: Learner) => void;
   private scratch: Learner | undefined;
 
   constructor(o: PoolOptions) {
@@ -157,11 +155,6 @@ export class DevicePool<M> {
     this.devices.delete(d.name);
   }
 
-  /** Parks every hot device (their blobs become current); instances stay allocated. */
-  parkAll(): void {
-    for (const d of [...this.lru.keys()]) this.park(d);
-  }
-
   private bind(d: PoolDevice<M>, slot: number): void {
     this.owners[slot] = d;
     d.slot = slot;
@@ -172,7 +165,6 @@ export class DevicePool<M> {
   private park(d: PoolDevice<M>): void {
     const slot = d.slot;
     const l = this.learners[slot];
-    this.onPark?.(d, l);
     const len = l.stateLength; // snapshotInto computes the CRC once
     if (d.blob.length !== len) d.blob = new Uint8Array(len);
     l.snapshotInto(d.blob);

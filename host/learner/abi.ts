@@ -1,6 +1,8 @@
 // Typed mirror of assembly/abi.ts, the source of truth for ids (docs/ABI.md explains them).
 // test/abi/tables.test.ts fails when this file, assembly/abi.ts and docs/ABI.md's tables differ.
 
+import { snakeCase } from "./names.js";
+
 export const ABI_VERSION = 1;
 export const MAGIC = 0x4e524c45;
 export const HEADER_BYTES = 16;
@@ -199,5 +201,5 @@ export function flagNames(flags: number): FlagName[] {
 /** The symbolic name of an error code, e.g. "ERR_CRC". */
 export function errorName(code: number): string {
   const n = ErrorCode[code];
-  return n === undefined ? `ERR_${code}` : `ERR_${n.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase()}`;
+  return n === undefined ? `ERR_${code}` : `ERR_${snakeCase(n).toUpperCase()}`;
 }

@@ -15,6 +15,8 @@ import { EventEmitter } from "node:events";
 import { connect, type MqttClient, type IClientOptions, type IPublishPacket, type IClientPublishOptions } from "mqtt";
 import type { MqttConfig } from "../config/types.js";
 import type { Logger } from "../logger.js";
+import { TurnBatch } from "./turn-batch.js";
+import { publishQos0 } from "./publish-packet.js";
 
 export interface ConnectionOptions {
   log: Logger;
@@ -87,6 +89,7 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> {
   private lastError = "";
   private everConnected = false;
   private started = false;
+  private readonly batch = new TurnBatch();
 
   constructor(
     private readonly cfg: MqttConfig,
@@ -95,8 +98,14 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> {
     super();
     const log = opts.log;
     this.client = connect(cfg.url, { ...clientOptions(cfg, opts.will), manualConnect: true });
-    this.client.handleMessage = (packet, done) => opts.handleMessage(packet, done);
+    this.client.handleMessage = (packet, done) => {
+      this.batch.hold(this.client.stream);
+      opts.handleMessage(packet, done);
+    };
     this.client.on("connect", (connack) => {
+      // Node's sockets wait for the peer's ACK before sending another small segment (Nagle);
+      // outputs are already coalesced per turn (TurnBatch), so send them at once.
+      (this.client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
       this.attempt = 0;
       this.lastError = "";
       this.everConnected = true;
@@ -168,6 +177,11 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> {
 
   publish(topic: string, payload: string | Buffer, opts: IClientPublishOptions, cb?: (err?: Error) => void): void {
     this.client.publish(topic, payload, opts, cb ? (err) => cb(err ?? undefined) : undefined);
+  }
+
+  /** A QoS 0 publish without properties, written straight to the socket (see publish-packet.ts); only while connected. */
+  publishQos0(topic: Buffer, payload: string): void {
+    this.client.stream.write(publishQos0(topic, payload, this.cfg.protocolVersion));
   }
 
   subscribe(topics: Record<string, { qos: 0 | 1; rh?: number; nl?: boolean }>): Promise<void> {

@@ -12,6 +12,8 @@ import type { IClientPublishOptions } from "mqtt";
 export interface Publisher {
   readonly connected: boolean;
   publish(topic: string, payload: string | Buffer, opts: IClientPublishOptions): void;
+  /** Optional fast path for QoS 0 outputs: the topic prepared by `topicBytes`. */
+  publishQos0?(topic: Buffer, payload: string): void;
 }
 
 interface Msg {
@@ -76,10 +78,12 @@ export class Outbox {
   }
 
   /** A prediction: dropped oldest-first when the queue is full while offline. */
-  prediction(topic: string, payload: string, qos: 0 | 1): void {
+  prediction(topic: string, payload: string, qos: 0 | 1, topicBytes?: Buffer): void {
     const opts: IClientPublishOptions = qos === 0 ? QOS0 : QOS1;
-    if (this.out.connected) this.out.publish(topic, payload, opts);
-    else this.predictions.push({ topic, payload, opts });
+    if (this.out.connected) {
+      if (qos === 0 && topicBytes && this.out.publishQos0) this.out.publishQos0(topicBytes, payload);
+      else this.out.publish(topic, payload, opts);
+    } else this.predictions.push({ topic, payload, opts });
   }
 
   /** A drift event or a command reply (QoS 1). */

@@ -14,12 +14,30 @@
 
 import type { IPublishPacket } from "mqtt";
 import type { Logger } from "../logger.js";
-import type { Service } from "./service.js";
+import type { CheckpointMeta } from "../store/types.js";
 
 export const COMMANDS = ["reset", "snapshot", "rollback", "health", "forget"] as const;
 
+/**
+ * What the commands need of the service, and nothing more (the Service implements it; this file
+ * does not import the service, so the two do not import each other).
+ */
+export interface CommandTarget {
+  readonly pool: { get(name: string): unknown; names(): Iterable<string> };
+  /** Set when a checkpoint store is configured. */
+  readonly store: unknown;
+  readonly storeWrites: { readonly failure: { error: string } | undefined };
+  hostHealth(): Record<string, unknown>;
+  deviceHealth(name: string): Record<string, unknown> | undefined;
+  checkpointMany(names: Iterable<string>): number;
+  checkpointDevice(name: string): CheckpointMeta | undefined;
+  rollbackDevice(name: string, seq?: number): CheckpointMeta | string;
+  forgetDevice(name: string): boolean;
+  resetDevice(name: string, purge?: boolean): boolean;
+}
+
 export interface CommandContext {
-  service: Service;
+  service: CommandTarget;
   log: Logger;
   reply: (topic: string, payload: string, properties?: IPublishPacket["properties"]) => void;
   defaultReply: (device: string | undefined) => string;
@@ -88,7 +106,7 @@ export function handleCommand(
   }
 }
 
-function run(s: Service, cmd: string, device: string | undefined, req: Request): Record<string, unknown> | string {
+function run(s: CommandTarget, cmd: string, device: string | undefined, req: Request): Record<string, unknown> | string {
   if (!(COMMANDS as readonly string[]).includes(cmd)) {
     return `unknown command ${JSON.stringify(cmd).slice(0, 40)} (expected one of: ${COMMANDS.join(", ")})`;
   }

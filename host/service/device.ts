@@ -4,6 +4,9 @@
 import { DEVICE_REASONS, MODULE_REASONS, type FieldPlan } from "../codecs/index.js";
 import type { ModelConfig } from "../config/types.js";
 import type { CheckpointMeta } from "../store/types.js";
+import { topicBytes } from "../mqtt/publish-packet.js";
+import { PublishGate, EVERY_READING } from "./publish-rule.js";
+import type { PublishConfig } from "../config/types.js";
 import { ReleasedStats } from "../privacy/aggregate.js";
 
 export const REASON_INDEX: ReadonlyMap<string, number> = new Map(DEVICE_REASONS.map((r, i) => [r, i]));
@@ -27,22 +30,26 @@ export class DeviceState {
   readonly stats = new ReleasedStats<Record<string, number>>();
   /** Something changed since the last health publish. */
   dirty = true;
+  /** Which of its readings get a prediction published. */
+  readonly gate: PublishGate;
   readonly topicPrediction: string;
+  /** topicPrediction encoded once for the QoS 0 fast path. */
+  readonly topicPredictionBytes: Buffer;
   readonly topicDrift: string;
   readonly topicHealth: string;
-  readonly topicReply: string;
 
   constructor(
     readonly name: string,
     readonly model: ModelConfig,
     output: string,
-    reply: string,
+    publish: PublishConfig = EVERY_READING,
   ) {
+    this.gate = new PublishGate(publish);
     const base = `${output}/${name}`;
     this.topicPrediction = `${base}/prediction`;
+    this.topicPredictionBytes = topicBytes(this.topicPrediction);
     this.topicDrift = `${base}/drift`;
     this.topicHealth = `${base}/health`;
-    this.topicReply = reply || `${base}/reply`;
   }
 
   reject(reason: string): void {

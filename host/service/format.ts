@@ -1,11 +1,8 @@
 // Output payloads. A prediction is built as one string (no intermediate objects); numbers are the
 // module's f32 values printed with 7 significant digits; NaN and ±Inf become null or are left out.
 
-import { Flag, Metric, type Learner } from "../learner/index.js";
-
-const FLAG_NAMES: ReadonlyArray<readonly [number, string]> = (Object.entries(Flag) as [string, number][]).map(
-  ([k, v]) => [v, k.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase()] as const,
-);
+import { Metric, flagNames, type Learner } from "../learner/index.js";
+import { snakeCase } from "../learner/names.js";
 
 const flagCache = new Map<number, string>();
 
@@ -20,9 +17,7 @@ export function flagsJson(flags: number): string {
 }
 
 export function flagList(flags: number): string[] {
-  const out: string[] = [];
-  for (const [bit, name] of FLAG_NAMES) if (flags & bit) out.push(name);
-  return out;
+  return flagNames(flags).map(snakeCase);
 }
 
 /** An f32 as a short JSON number (7 significant digits, what an f32 carries), or "null". */
@@ -58,9 +53,16 @@ export function predictionJson(ts: number, l: Learner, flags: number, predicted:
   return s + `,"flags":${flagsJson(flags)}}`;
 }
 
+/** The prediction and label as a prediction payload prints them (what "on change" compares). */
+export function predictionText(l: Learner, predicted: boolean): string {
+  if (!predicted) return "null";
+  const label = l.label;
+  return label >= 0 ? `${num(l.prediction)}/${label}` : num(l.prediction);
+}
+
 const METRICS: ReadonlyArray<readonly [number, string]> = (Object.entries(Metric) as [string, number | string][])
   .filter(([, v]) => typeof v === "number")
-  .map(([k, v]) => [v as number, k.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase()] as const);
+  .map(([k, v]) => [v as number, snakeCase(k)] as const);
 
 /** The live model's defined metrics by name (mae, rmse, accuracy, logloss, their _ew forms, ...). */
 export function metricsOf(l: Learner): Record<string, number> {

@@ -16,7 +16,7 @@
 import { EventEmitter } from "node:events";
 import type { IPublishPacket } from "mqtt";
 import { Flag, REJECT_MASK, LearnerError, ErrorCode, Count, compileLearner, DEFAULT_WASM, errorName, type Learner } from "../learner/index.js";
-import { extract, inferFeatures, parsePayload, GLOBAL_REASONS, MODULE_REASONS, type Extracted, type FieldPlan, type GlobalReason } from "../codecs/index.js";
+import { extract, inferFeatures, parsePayload, GLOBAL_REASONS, MODULE_REASONS, MODULE_REASON_MASK, type Extracted, type FieldPlan, type GlobalReason } from "../codecs/index.js";
 import { modelFor, mergeRule, ConfigError } from "../config/load.js";
 import { SUPERVISED, type Config, type ModelConfig } from "../config/types.js";
 import { DevicePool, type PoolDevice } from "../devices/pool.js";
@@ -29,6 +29,7 @@ import { CheckpointPolicy } from "../store/policy.js";
 import { pickValid, restoreAll } from "../store/restore.js";
 import { StoreWriteState } from "../store/write-state.js";
 import { DeviceState } from "./device.js";
+import { publishRuleFor } from "./publish-rule.js";
 import { predictionJson } from "./format.js";
 import { publishableMetrics } from "./released-metrics.js";
 import { handleCommand, type CommandContext } from "./commands.js";
@@ -329,7 +330,7 @@ export class Service {
       if (!restoring) this.refuse("unknown_topic", this.inPrefix + name);
       return undefined;
     }
-    const added = this.pool.add(name, new DeviceState(name, model, this.out, this.config.topics.reply));
+    const added = this.pool.add(name, new DeviceState(name, model, this.out, publishRuleFor(this.config, rule)));
     if (!added) {
       if (!restoring) this.refuse("device_cap", this.inPrefix + name);
       return undefined;
@@ -378,7 +379,7 @@ export class Service {
       return;
     }
     st.lastTs = res.ts;
-    if (flags & 0x3f) {
+    if (flags & MODULE_REASON_MASK) {
       st.moduleRejects(flags);
       if (flags & REJECT_MASK) {
         this.badInput.warn(`${d.name}:guard`, () => {
@@ -392,8 +393,8 @@ export class Service {
       this.counters.learned++;
       st.stats.observe(publishableMetrics, l);
     }
-    if (this.config.output.predictions) {
-      this.outbox.prediction(st.topicPrediction, predictionJson(res.ts, l, flags, (flags & Flag.Predicted) !== 0), this.config.output.qos);
+    if (this.config.output.predictions && st.gate.pass(flags, l)) {
+      this.outbox.prediction(st.topicPrediction, predictionJson(res.ts, l, flags, (flags & Flag.Predicted) !== 0), this.config.output.qos, st.topicPredictionBytes);
     }
     if (flags & Flag.Drift) this.drift(d, res.ts);
     if (this.events.listenerCount("reading") > 0) this.safeEmit("reading", d.name, flags, l);

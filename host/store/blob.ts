@@ -2,19 +2,12 @@
 // more: the store keeps the CRC and length for inspection and to spot torn rows; whether a blob
 // is a valid state is decided by the module (`validate`), never here.
 
-export const BLOB_MAGIC = 0x4e524c45; // "ELRN"
-export const BLOB_HEADER_BYTES = 16;
+import { HEADER_BYTES } from "../learner/abi.js";
 
 /** CRC-32 field of the header (offset 12), or 0 when the blob is too short to have one. */
 export function headerCrc(blob: Uint8Array): number {
-  if (blob.length < BLOB_HEADER_BYTES) return 0;
+  if (blob.length < HEADER_BYTES) return 0;
   return new DataView(blob.buffer, blob.byteOffset, blob.byteLength).getUint32(12, true);
-}
-
-/** Length field of the header (offset 8), or -1 when the blob is too short to have one. */
-export function headerLength(blob: Uint8Array): number {
-  if (blob.length < BLOB_HEADER_BYTES) return -1;
-  return new DataView(blob.buffer, blob.byteOffset, blob.byteLength).getUint32(8, true);
 }
 
 /**
