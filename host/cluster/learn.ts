@@ -24,7 +24,7 @@ export class ClusterDeviceState extends DeviceState {
     model: ModelConfig,
     readonly partition: number,
   ) {
-    super(name, model, "", "");
+    super(name, model, "");
   }
 }
 
