@@ -208,9 +208,9 @@ const bench: BenchModule = {
   async run({ quick, log }) {
     const bin = natsServerPath();
     if (!bin) return { name: "cluster", rows: [{ metric: "nats-server", value: "not installed (apt-get install nats-server)" }] };
-    // --quick (the whole suite in about a minute): one small drain and the KV rate only.
+    // --quick (a smoke test; the whole suite in well under a minute): one small drain and the KV rate only.
     const devices = quick ? 200 : 1000;
-    const n = quick ? 5000 : 100_000;
+    const n = quick ? 2000 : 100_000;
     const rows: BenchRow[] = [];
     const base = inProcess(devices, n);
     rows.push({ metric: `readings/s, learning step in-process (no NATS), ${devices} devices`, value: Math.round(base), unit: "/s" });

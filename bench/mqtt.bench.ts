@@ -250,7 +250,7 @@ const bench: BenchModule = {
       const body = payloads(1000, 2);
       const rw = await Worker.start(["direct", "-", "1", String(FEATURES), "10000"]);
       try {
-        const marks = quick ? [100_000] : [100_000, 1_000_000];
+        const marks = quick ? [20_000] : [100_000, 1_000_000];
         let fed = 0;
         const rss: number[] = [];
         for (const mark of marks) {

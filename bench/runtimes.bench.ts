@@ -112,7 +112,8 @@ const bench: BenchModule = {
     const byName = new Map<string, Runner>(RUNNERS.map((r) => [r.id, r]));
     const rate = (label: string, key: string, f: () => number, note?: string) => {
       const runner = byName.get(key);
-      const missing = runner?.missing();
+      // --quick is a smoke test: Node only; the others start Python, build or spawn processes.
+      const missing = quick && key !== "node" ? "not in --quick" : runner?.missing();
       if (missing) {
         rowsOut.push({ metric: `readings/s, ${label}`, value: "SKIPPED", note: missing });
         return;
@@ -154,7 +155,7 @@ const bench: BenchModule = {
     // Cortex-M4F: the measuring images (learner + runtime + minimal I/O) through wasm2c and
     // through the wasm3 interpreter: size, RAM, instructions per learn call under -icount.
     const m4f = (id: string, label: string, image: () => string, ramNote: (f: Record<string, number>) => string) => {
-      const missing = byName.get(id)?.missing();
+      const missing = quick ? "not in --quick" : byName.get(id)?.missing();
       if (missing) return void rowsOut.push({ metric: `Cortex-M4F, ${label}`, value: "SKIPPED", note: missing });
       log(`Cortex-M4F, ${label}…`);
       const elf = image();

@@ -50,6 +50,7 @@ test("npm run bench -- --quick runs every module", () => {
   for (const m of modules) assert.match(md, new RegExp(`^#### ${m}[: ]`, "m"), `no section for ${m}`);
   // The harness's own modules must not rot: they run cleanly in --quick.
   for (const m of ["compare", "mqtt"]) assert.doesNotMatch(md, new RegExp(`^#### ${m}: (FAILED|TIMEOUT)`, "m"), md);
-  // The goal is under a minute; on a loaded 2-core CI machine allow a margin before calling it rot.
-  assert.ok(seconds < 240, `--quick took ${seconds} s`);
+  // About 40 s (goal: under a minute); a loaded 2-core CI machine gets more than 3× that before
+  // it counts as rot.
+  assert.ok(seconds < 150, `--quick took ${seconds} s`);
 });
