@@ -1,5 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // Thin launcher: the CLI is compiled from host/cli.ts into build/host/cli.js by `npm run build`.
+// --max-semi-space-size=4 (MiB) caps V8's young generation: with the default it grows over a long
+// stream and RSS with it (docs/BENCHMARKS.md). It must be given on node's command line (here and
+// in deploy/edgelearn.service): v8.setFlagsFromString() comes too late, the heap is already set up.
 import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";

@@ -15,6 +15,7 @@
 // Over IPC it answers {cmd: "count"} with {count, lastNs} (lastNs: the monotonic clock at the
 // last message, comparable across processes on Linux), {cmd: "stats"} with that and its RSS and
 // heap, {cmd: "gc"} after a full collection, and exits on {cmd: "stop"}.
+// bench/mqtt.bench.ts starts it with the service's V8 flags (SERVICE_V8_FLAGS there).
 
 import mqtt from "mqtt";
 import { loadConfig } from "../../host/config/load.js";
@@ -25,6 +26,7 @@ export interface WorkerStats {
   lastNs: string;
   rss: number;
   heapUsed: number;
+  heapTotal: number;
 }
 
 type Mode = "bare" | "service" | "direct";
@@ -101,10 +103,10 @@ async function main(): Promise<void> {
     if (m.cmd === "feed" && direct) {
       void direct.feed(m.n ?? 0, m.devices ?? 1, m.payloads ?? ["{}"]).then(() => process.send!({ fed: m.n }));
     } else if (m.cmd === "count") {
-      process.send!({ count, lastNs: String(lastNs), rss: 0, heapUsed: 0 });
+      process.send!({ count, lastNs: String(lastNs), rss: 0, heapUsed: 0, heapTotal: 0 });
     } else if (m.cmd === "stats") {
       const mem = process.memoryUsage();
-      const s: WorkerStats = { count, lastNs: String(lastNs), rss: mem.rss, heapUsed: mem.heapUsed };
+      const s: WorkerStats = { count, lastNs: String(lastNs), rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal };
       process.send!(s);
     } else if (m.cmd === "gc") {
       (globalThis as { gc?: () => void }).gc?.();
