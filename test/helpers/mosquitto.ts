@@ -8,12 +8,13 @@
 //   await broker.start();       // same port, same persistence directory: a broker restart
 //   await broker.kill();        // SIGKILL: a crash
 
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from "node:fs";
 import { createServer, connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
+import { findBinary, requireBinary } from "./require.js";
 
 export interface MosquittoOptions {
   /** Keep sessions and queued messages across restarts (persistence file in `dir`). */
@@ -56,10 +57,7 @@ export interface Mosquitto {
 
 /** The mosquitto binary, or undefined. */
 export function mosquittoPath(): string | undefined {
-  for (const p of ["/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto", "/usr/bin/mosquitto"]) if (existsSync(p)) return p;
-  const r = spawnSync("sh", ["-c", "command -v mosquitto"], { encoding: "utf8" });
-  const p = r.stdout?.trim();
-  return p ? p : undefined;
+  return findBinary("mosquitto");
 }
 
 /**
@@ -67,11 +65,7 @@ export function mosquittoPath(): string | undefined {
  * EDGELEARN_REQUIRE_ALL=1, in which case it throws (the test fails).
  */
 export function requireMosquitto(t: TestContext): string | undefined {
-  const p = mosquittoPath();
-  if (p) return p;
-  if (process.env.EDGELEARN_REQUIRE_ALL === "1") throw new Error("mosquitto is not installed (EDGELEARN_REQUIRE_ALL=1); apt-get install mosquitto");
-  t.skip("mosquitto not installed");
-  return undefined;
+  return requireBinary(t, "mosquitto", "apt-get install mosquitto");
 }
 
 export function freePort(): Promise<number> {

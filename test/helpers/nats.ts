@@ -4,7 +4,7 @@
 // `nats-server` (installed by .ci/run). Without the binary the test is skipped, unless
 // EDGELEARN_REQUIRE_ALL=1: then it fails.
 
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync, readFileSync } from "node:fs";
 import { connect as tcpConnect } from "node:net";
 import { join } from "node:path";
@@ -12,20 +12,15 @@ import type { TestContext } from "node:test";
 import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { freePort } from "./mosquitto.js";
+import { findBinary, requireBinary } from "./require.js";
 import { tempDir } from "./tmp.js";
 
 export function natsServerPath(): string | undefined {
-  for (const p of ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"]) if (existsSync(p)) return p;
-  const r = spawnSync("sh", ["-c", "command -v nats-server"], { encoding: "utf8" });
-  return r.stdout?.trim() || undefined;
+  return findBinary("nats-server");
 }
 
 export function requireNatsServer(t: TestContext): string | undefined {
-  const p = natsServerPath();
-  if (p) return p;
-  if (process.env.EDGELEARN_REQUIRE_ALL === "1") throw new Error("nats-server is not installed (EDGELEARN_REQUIRE_ALL=1); apt-get install nats-server");
-  t.skip("nats-server not installed");
-  return undefined;
+  return requireBinary(t, "nats-server", "apt-get install nats-server");
 }
 
 export interface NatsNode {
