@@ -29,6 +29,7 @@ import { CheckpointPolicy } from "../store/policy.js";
 import { pickValid, restoreAll } from "../store/restore.js";
 import { StoreWriteState } from "../store/write-state.js";
 import { DeviceState } from "./device.js";
+import { deviceHealthRecord, type ModelFacts } from "./health-record.js";
 import { publishRuleFor } from "./publish-rule.js";
 import { predictionJson } from "./format.js";
 import { publishableMetrics } from "./released-metrics.js";
@@ -445,9 +446,7 @@ export class Service {
   deviceHealth(name: string): Record<string, unknown> | undefined {
     const d = this.pool.get(name);
     if (!d) return undefined;
-    const st = d.meta;
-    let model: Record<string, unknown> | null = null;
-    let stateBytes = 0;
+    let model: ModelFacts | null = null;
     if (d.hasModel) {
       let l: Learner;
       if (d.slot >= 0) l = this.pool.use(d);
@@ -455,10 +454,8 @@ export class Service {
         l = this.pool.spare();
         l.load(d.blob);
       }
-      stateBytes = l.stateLength;
-      model = { readings: l.count(Count.Readings), learned: l.count(Count.Learned) };
+      model = { readings: l.count(Count.Readings), learned: l.count(Count.Learned), stateBytes: l.stateLength };
     }
-    const lc = st.lastCheckpoint;
     let extra: Record<string, unknown> = {};
     for (const fn of this.healthFields) {
       try {
@@ -467,22 +464,7 @@ export class Service {
         this.log.error(`a health field provider failed: ${(e as Error).message}`);
       }
     }
-    return {
-      ts: this.now(),
-      task: st.model.task,
-      features: st.plan?.features ?? st.model.features,
-      ...(st.plan?.target ? { target: st.plan.target } : {}),
-      readings: st.readings,
-      learned: st.learned,
-      rejected: st.rejectedObject(),
-      drifts: st.drifts,
-      metrics: st.stats.value ?? {}, // released statistics only (host/privacy/aggregate.ts)
-      model,
-      state_bytes: stateBytes,
-      last_checkpoint: lc ? { seq: lc.seq, time: lc.time, readings: lc.readings, known_good: lc.knownGood } : null,
-      ...extra,
-      ...(st.failed ? { error: st.failed } : {}),
-    };
+    return deviceHealthRecord(d.meta, this.now(), model, extra);
   }
 
   hostHealth(): Record<string, unknown> {
