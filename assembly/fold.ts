@@ -5,7 +5,7 @@
 
 import { P_SCALER, P_SCALER_ALPHA, P_STUCK_EPS, P_SPIKE_ALPHA } from "./abi";
 import { guardAt, scalerAt, param } from "./layout";
-import { slotAt, updateSlot, guardCount, guardCountNext } from "./guard";
+import { slotAt, updateSlot, guardCount, guardCountNext, guardSpikesEnd } from "./guard";
 import { scalerSlot, scalerNext, welford, welfordZ, welfordStep, ewma, ewmaZ } from "./scale";
 import { weight } from "./models/linear";
 
@@ -56,6 +56,7 @@ export function foldReading(x: usize, nf: i32, y: f32, guardTarget: bool, scaleT
     if (mode == 2) ewma(s, y, sa, sfirst);
     else welford(s, y, invn);
   }
+  guardSpikesEnd(end);
   guardCountNext(gn);
   return f;
 }

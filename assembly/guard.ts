@@ -3,8 +3,9 @@
 // Per value (features, then the target at index n) a GuardSlot keeps:
 // the start of the current run of equal values and its length, the EW mean length of
 // completed runs, the number of changes, an EW mean and mean absolute deviation, the EW mean
-// size of a change and the number of consecutive spikes. The 16-byte head keeps n (u32), the
-// number of accepted readings.
+// size of a change and the number of consecutive spikes. The 16-byte head (GuardHead) keeps the
+// number of accepted readings and whether any slot counts spikes (so an accepted reading clears
+// the counts only when there are some).
 //
 // Stuck:  |x − last| ≤ eps for the (run+1)-th time with run+1 ≥ K and run+1 ≥ FACTOR × runm,
 //         once the value has changed at least 4 times. The run-length ratio keeps discrete or
@@ -34,7 +35,14 @@ import { guardAt, scalerAt, liveFeatures, param, rangeLo, rangeHi, countAdd } fr
   spikes: u32; // consecutive spikes (a level shift is accepted after SPIKE_RESET of them)
 }
 
-const HEAD: i32 = 16;
+@unmanaged class GuardHead {
+  n: u32; // accepted readings (saturating)
+  spikesPending: u32; // 1 when some slot's `spikes` may be non-zero (ABI 2; 0 in version-1 blobs)
+  reserved0: u32;
+  reserved1: u32;
+}
+
+const HEAD: i32 = <i32>offsetof<GuardHead>();
 const SLOT: i32 = <i32>offsetof<GuardSlot>();
 /** Saturation of the guard's counters. */
 export const GUARD_SAT: u32 = 0x3FFFFFFF;
@@ -53,14 +61,38 @@ export function guardBytes(nf: i32): i32 {
   return changetype<GuardSlot>(g + <usize>(HEAD + i * SLOT));
 }
 
+@inline function guardHead(): GuardHead {
+  return changetype<GuardHead>(guardAt);
+}
+
 /** Accepted readings so far. */
 @inline export function guardCount(): u32 {
-  return load<u32>(guardAt);
+  return guardHead().n;
 }
 
 /** Counts one more accepted reading (saturating). */
 @inline export function guardCountNext(n: u32): void {
-  store<u32>(guardAt, n < GUARD_SAT ? n + 1 : n);
+  guardHead().n = n < GUARD_SAT ? n + 1 : n;
+}
+
+/**
+ * An accepted reading ends every run of consecutive spikes: clears the counts of slots
+ * 0..end−1 when any is pending (slots are read only when a spike is committed, so clearing
+ * them here rather than in every updateSlot gives the same counts).
+ */
+@inline export function guardSpikesEnd(end: i32): void {
+  const h = guardHead();
+  if (h.spikesPending == 0) return;
+  const gb = guardAt;
+  for (let i = 0; i < end; i++) slotAt(gb, i).spikes = 0;
+  h.spikesPending = 0;
+}
+
+/** Version-1 blobs have no pending mark: derive it from the slots (nf features and the target). */
+export function guardMarkPendingSpikes(nf: i32): void {
+  let any: u32 = 0;
+  for (let i = 0; i <= nf; i++) any |= slot(i).spikes;
+  guardHead().spikesPending = any != 0 ? 1 : 0;
 }
 
 @inline function warm(): bool {
@@ -93,6 +125,7 @@ function spikeCommit(s: GuardSlot, v: f32): bool {
     return false;
   }
   s.spikes = ns;
+  guardHead().spikesPending = 1;
   return true;
 }
 
@@ -164,7 +197,7 @@ export function guardTarget(y: f32, kind: i32, commit: bool): u32 {
   return 0;
 }
 
-/** Folds an accepted value into its guard slot. */
+/** Folds an accepted value into its guard slot (guardSpikesEnd then ends its spike run). */
 @inline export function updateSlot(s: GuardSlot, v: f32, first: bool, eps: f32, a: f32): void {
   if (first) {
     s.last = v;
@@ -191,5 +224,4 @@ export function guardTarget(y: f32, kind: i32, commit: bool): u32 {
   s.mean = mu + a * dm;
   const mad = s.mad;
   s.mad = mad + a * (Mathf.abs(dm) - mad);
-  s.spikes = 0;
 }

@@ -12,7 +12,7 @@ import {
   learnedAt, modelAt, monitorAt, param, setRange, rangesEnd, setSections,
 } from "./layout";
 import { paramDefault, paramOk, paramFlags, writeDefaults, PF_STRUCTURAL } from "./params";
-import { guardBytes } from "./guard";
+import { guardBytes, guardMarkPendingSpikes } from "./guard";
 import { scalerBytes } from "./scale";
 import { zscoreInit } from "./zscore";
 import { isLinearKind } from "./models/linear";
@@ -64,12 +64,17 @@ function writeHeader(kind: i32, nf: i32, len: i32): void {
   h.reserved32 = 0;
 }
 
-/** Checks a blob of len bytes at p; 0 or an error code. */
+/** The one older version a blob may have: load migrates it (migrateFromV1). */
+const ABI_VERSION_1: i32 = 1;
+
+/** Checks a blob of len bytes at p; 0 or an error code. A version-1 blob passes when it is
+ * valid as written (its CRC covers its own version number); load then migrates it. */
 export function validateBlob(p: usize, len: i32): i32 {
   if (len < <i32>RANGES_OFFSET || len > STATE_CAP) return ERR_LENGTH;
   const h = headerAt(p);
   if (h.magic != MAGIC) return ERR_MAGIC;
-  if (<i32>h.version != ABI_VERSION) return ERR_VERSION;
+  const version = <i32>h.version;
+  if (version != ABI_VERSION && version != ABI_VERSION_1) return ERR_VERSION;
   const kind = <i32>h.kind;
   if (!kindValid(kind)) return ERR_KIND;
   if (h.length != <u32>len) return ERR_LENGTH;
@@ -174,11 +179,23 @@ export function snapshotBlob(): i32 {
   return liveLength;
 }
 
-/** Validates the blob at p and copies it into the state. */
+/** Validates the blob at p and copies it into the state, migrating a version-1 blob. */
 export function loadBlob(p: usize, len: i32): i32 {
   const r = validateBlob(p, len);
   if (r != 0) return r;
   memory.copy(STATE, p, <usize>len);
   applyLayout();
+  if (<i32>headerAt(STATE).version == ABI_VERSION_1) migrateFromV1();
   return 0;
+}
+
+/**
+ * Version 1 → 2: the layout is the same; the guard's head now marks whether any spike count is
+ * pending (a reserved, zero field in version 1), derived here from the counts themselves. The
+ * model, the scaler and every statistic are kept bit for bit, so the model predicts exactly
+ * what it predicted before. The next snapshot writes version 2 and its CRC.
+ */
+function migrateFromV1(): void {
+  headerAt(STATE).version = <u16>ABI_VERSION;
+  guardMarkPendingSpikes(liveFeatures);
 }

@@ -1,6 +1,6 @@
 // The two version numbers a user of the package needs: the package's (semantic versioning of the
 // JavaScript API, the CLI and the configuration) and the state-blob ABI version of the module it
-// ships (a blob written under another ABI version is refused with ERR_VERSION).
+// ships (it migrates version-1 blobs on load and refuses other versions with ERR_VERSION).
 
 import { readFileSync } from "node:fs";
 import { ABI_VERSION } from "./learner/abi.js";

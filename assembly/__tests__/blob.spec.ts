@@ -4,7 +4,7 @@ import {
 } from "../index";
 import {
   KIND_LINEAR, KIND_LOGISTIC, ERR_MAGIC, ERR_VERSION, ERR_KIND, ERR_LENGTH, ERR_CRC, ERR_FEATURES,
-  ERR_PARAM, ERR_NONFINITE, MAGIC, P_LR, P_RANGE_HI, P_RANGE_LO, MAX_FEATURES,
+  ERR_PARAM, ERR_NONFINITE, MAGIC, P_LR, P_RANGE_HI, P_RANGE_LO, MAX_FEATURES, ABI_VERSION,
 } from "../abi";
 import { blobCrc } from "../state";
 import { learn2 } from "./util/learner";
@@ -23,14 +23,14 @@ function recrc(n: i32): void {
 
 describe("blob", () => {
   it("has the documented header", () => {
-    expect(abi_version()).toBe(1);
+    expect(abi_version()).toBe(ABI_VERSION);
     create(KIND_LOGISTIC, 5);
     expect(kind()).toBe(KIND_LOGISTIC);
     expect(n_features()).toBe(5);
     const n = snapshot();
     expect(n).toBe(state_len());
     expect(load<u32>(state_ptr())).toBe(MAGIC);
-    expect(load<u16>(state_ptr(), 4)).toBe(1);
+    expect(load<u16>(state_ptr(), 4)).toBe(<u16>ABI_VERSION);
     expect(load<u16>(state_ptr(), 6)).toBe(<u16>KIND_LOGISTIC);
     expect(load<u32>(state_ptr(), 8)).toBe(<u32>n);
     expect(load<u32>(state_ptr(), 12)).toBe(blobCrc(state_ptr(), n));
@@ -50,8 +50,16 @@ describe("blob", () => {
     store<u32>(io_ptr(), 0x12345678);
     expect(validate(n)).toBe(ERR_MAGIC);
     stage();
-    store<u16>(io_ptr(), 2, 4);
+    store<u16>(io_ptr(), 3, 4);
     expect(validate(n)).toBe(ERR_VERSION);
+    stage();
+    store<u16>(io_ptr(), 0, 4);
+    expect(validate(n)).toBe(ERR_VERSION);
+    stage();
+    store<u16>(io_ptr(), 1, 4); // version 1 is migrated on load, but this CRC was for version 2
+    expect(validate(n)).toBe(ERR_CRC);
+    recrc(n);
+    expect(validate(n)).toBe(0);
     stage();
     store<u16>(io_ptr(), 77, 6);
     expect(validate(n)).toBe(ERR_KIND);

@@ -1,2 +1,2 @@
 import { abi_version } from "../index";
-describe("smoke", () => { it("has abi", () => { expect(abi_version()).toBe(1); }); });
+describe("smoke", () => { it("has abi", () => { expect(abi_version()).toBe(2); }); });
