@@ -13,6 +13,7 @@ export const KIND_HALFSPACE: i32 = 3;
 export const KIND_AR: i32 = 4;
 export const KIND_KMEANS: i32 = 5;
 export const KIND_SURPRISE: i32 = 6;
+export const KIND_MEAN: i32 = 7;
 
 export const MAX_FEATURES: i32 = 32;
 
@@ -104,8 +105,9 @@ export const P_LIKELIHOOD_ALPHA: i32 = 57;
 export const P_SCORE_WARMUP: i32 = 58;
 export const P_PROTECT_RUN: i32 = 59;
 export const P_RECENT_DECAY: i32 = 60;
+export const P_MEAN_ALPHA: i32 = 61;
 /** Ids MONITOR_PARAM_BASE .. MONITOR_PARAM_BASE + N_MONITOR_PARAMS − 1 exist. */
-export const N_MONITOR_PARAMS: i32 = 29;
+export const N_MONITOR_PARAMS: i32 = 30;
 
 // Values of DRIFT_DETECTOR and DRIFT_RESPONSE.
 export const DETECTOR_NONE: i32 = 0;

@@ -4,9 +4,9 @@
 
 import {
   N_CORE_PARAMS, MONITOR_PARAM_BASE, N_MONITOR_PARAMS, N_PARAMS, KIND_LINEAR, KIND_HALFSPACE, KIND_AR,
-  KIND_KMEANS, KIND_SURPRISE, P_TARGET_SCALE, P_LR, P_RANGE_LO, P_RANGE_HI, P_STUCK_K, P_SPIKE_T,
+  KIND_KMEANS, KIND_SURPRISE, KIND_MEAN, P_TARGET_SCALE, P_LR, P_RANGE_LO, P_RANGE_HI, P_STUCK_K, P_SPIKE_T,
   P_DRIFT_DETECTOR, P_ANOMALY_THRESHOLD, P_ZSCORE, P_ZSCORE_ALPHA, P_HST_TREES, P_HST_RANGE,
-  P_AR_ORDER, P_AR_EXOG, P_KM_K, P_KM_WARMUP, P_NOVELTY_TOL, P_RECENT_DECAY,
+  P_AR_ORDER, P_AR_EXOG, P_KM_K, P_KM_WARMUP, P_NOVELTY_TOL, P_RECENT_DECAY, P_MEAN_ALPHA,
 } from "./abi";
 import { isLinearKind } from "./models/linear";
 
@@ -74,6 +74,7 @@ const MONITOR_TABLE: usize = memory.data<f32>([
   /* 58 SCORE_WARMUP     */ 100, 0, 1e6, 1,
   /* 59 PROTECT_RUN      */ 10, 0, 1e6, 1,
   /* 60 RECENT_DECAY     */ 0.003, 0, 1, 0,
+  /* 61 MEAN_ALPHA       */ 0.01, 1e-6, 1, 0,
 ]);
 
 /** HALFSPACE's default anomaly threshold (River's score scale; see bench/nab.bench.ts). */
@@ -97,12 +98,13 @@ function applies(kind: i32, id: i32): bool {
   if (id >= P_AR_ORDER && id <= P_AR_EXOG) return kind == KIND_AR;
   if (id >= P_KM_K && id <= P_KM_WARMUP) return kind == KIND_KMEANS;
   if (id >= P_NOVELTY_TOL && id <= P_RECENT_DECAY) return kind == KIND_SURPRISE;
+  if (id == P_MEAN_ALPHA) return kind == KIND_MEAN;
   return true;
 }
 
 function monitorDefault(kind: i32, id: i32): f32 {
   if (!applies(kind, id)) return NaN;
-  if (id == P_DRIFT_DETECTOR && (kind == KIND_HALFSPACE || kind == KIND_KMEANS || kind == KIND_SURPRISE)) return 0;
+  if (id == P_DRIFT_DETECTOR && (kind == KIND_HALFSPACE || kind == KIND_KMEANS || kind == KIND_SURPRISE || kind == KIND_MEAN)) return 0;
   if (id == P_ANOMALY_THRESHOLD && kind == KIND_HALFSPACE) return HALFSPACE_THRESHOLD;
   if (id == P_ANOMALY_THRESHOLD && kind == KIND_SURPRISE) return SURPRISE_THRESHOLD;
   return monitorTab(id, 0);

@@ -5,21 +5,22 @@
 // models/linear.ts; the pipeline runs their predict and learn fused with the guard's pass.
 // Adding a kind: its file here, its rows in abi.ts and params.ts, and one case per switch below.
 
-import { KIND_LINEAR, KIND_LOGISTIC, KIND_HALFSPACE, KIND_AR, KIND_KMEANS, KIND_SURPRISE, P_INTERCEPT } from "../abi";
+import { KIND_LINEAR, KIND_LOGISTIC, KIND_HALFSPACE, KIND_AR, KIND_KMEANS, KIND_SURPRISE, KIND_MEAN, P_INTERCEPT } from "../abi";
 import { param } from "../layout";
 import { linearBytes, linearLearn, linearRestart, isLinearKind } from "./linear";
 import { halfspaceBytes, halfspaceShape, halfspacePredict, halfspaceLearn, hstReset } from "./halfspace";
 import { forecastBytes, forecastShape, forecastPredict, forecastLearn, arReset, arRestart, arShift, arPredict } from "./forecast";
 import { kmeansBytes, kmeansShape, kmeansPredict, kmeansLearn, kmReset, kmRestart } from "./kmeans";
 import { surpriseBytes, surpriseShape, surprisePredict, surpriseLearn, surpriseCommit, surpriseReset } from "./surprise";
+import { meanBytes, meanReset, meanPredict, meanLearn } from "./mean";
 
 export function kindValid(kind: i32): bool {
-  return kind >= KIND_LINEAR && kind <= KIND_SURPRISE;
+  return kind >= KIND_LINEAR && kind <= KIND_MEAN;
 }
 
 /** Does the kind learn from a target? */
 @inline export function supervised(kind: i32): bool {
-  return isLinearKind(kind) || kind == KIND_AR;
+  return isLinearKind(kind) || kind == KIND_AR || kind == KIND_MEAN;
 }
 
 /** Bytes of the model section for (kind, nf, the parameters at params); -1 for an unknown kind. */
@@ -29,6 +30,7 @@ export function modelBytes(kind: i32, nf: i32, params: usize): i32 {
   if (kind == KIND_AR) return forecastBytes(nf, params);
   if (kind == KIND_KMEANS) return kmeansBytes(nf, params);
   if (kind == KIND_SURPRISE) return surpriseBytes(nf);
+  if (kind == KIND_MEAN) return meanBytes();
   return -1;
 }
 
@@ -59,6 +61,7 @@ export function modelRestart(kind: i32, nf: i32, m: usize): void {
   else if (kind == KIND_AR) arRestart(m);
   else if (kind == KIND_KMEANS) kmRestart(m);
   else if (kind == KIND_SURPRISE) surpriseReset(m);
+  else if (kind == KIND_MEAN) meanReset(m);
   else hstReset(m);
 }
 
@@ -67,6 +70,7 @@ export function modelPredict(kind: i32, nf: i32, m: usize, x: usize, z: usize, y
   if (kind == KIND_SURPRISE) surprisePredict(m, x);
   else if (kind == KIND_HALFSPACE) halfspacePredict(m, nf, x, z);
   else if (kind == KIND_AR) forecastPredict(m, z, y);
+  else if (kind == KIND_MEAN) meanPredict(m, y);
   else kmeansPredict(m, z);
 }
 
@@ -77,6 +81,7 @@ export function modelLearn(kind: i32, nf: i32, m: usize, x: usize, z: usize, y: 
   else if (kind == KIND_AR) forecastLearn(m, z, y);
   else if (kind == KIND_KMEANS) kmeansLearn(m, z);
   else if (kind == KIND_SURPRISE) surpriseLearn(m, x);
+  else if (kind == KIND_MEAN) meanLearn(m, y);
   return true;
 }
 

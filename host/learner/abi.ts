@@ -17,6 +17,8 @@ export enum Kind {
   KMeans = 5,
   /** The default anomaly detector: range novelty and transition surprise, calibrated (assembly/models/surprise.ts). */
   Surprise = 6,
+  /** Baseline for regression: predicts the EW mean of the target (assembly/models/mean.ts). */
+  Mean = 7,
 }
 
 export enum ErrorCode {
@@ -121,6 +123,8 @@ export enum Param {
   ProtectRun = 59,
   /** SURPRISE: how fast the recent range forgets (share of its width per reading). */
   RecentDecay = 60,
+  /** MEAN: EW weight of the target's mean. */
+  MeanAlpha = 61,
 }
 
 export enum DriftDetector {

@@ -90,6 +90,24 @@ export const KINDS: ContractKind[] = [
   },
   // ---- issue 3: drift detectors and responses on the core kinds, and kinds 3..5 ----
   ...issue3Kinds(),
+  {
+    name: "MEAN (baseline)",
+    kind: Kind.Mean,
+    nFeatures: 3,
+    supervised: true,
+    reading(i, x) {
+      sensorFeatures(i, x, 3);
+      return Math.fround(12 + Math.sin(i / 5) + 0.5 * (lcg(0x5eed ^ i)() - 0.5));
+    },
+    trainReadings: 4000,
+    learned(l, tail) {
+      // it predicts the level (12), not the wave, and its error is the target's own spread
+      const off = Math.abs(mean(tail.prediction) - 12);
+      if (off > 0.1) return `mean prediction off the level by ${off}`;
+      const mae = l.metric(Metric.MAE);
+      return mae > 0.5 && mae < 0.8 ? undefined : `MAE ${mae} not the spread of the target around its mean`;
+    },
+  },
 ];
 
 /** Readings of the LOGISTIC entries: a noiseless linear boundary through the middle of the
