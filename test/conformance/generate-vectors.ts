@@ -13,7 +13,7 @@ import {
   REGENERATE, crc32, f32Bits, hex32, sha256, toHex, valBits, vf, vi,
 } from "./format.js";
 import { NodeMachine } from "./node-machine.js";
-import { VECTORS_DIR, WASM_PATH } from "./paths.js";
+import { ROOT, VECTORS_DIR, WASM_PATH } from "./paths.js";
 
 export const SEED = 20261126;
 const QNAN = 0x7fc00000;
@@ -213,6 +213,11 @@ interface Spec {
   /** set_param(id, value) right after create (structural ones rebuild the fresh state). */
   params?: [number, number][];
   build: Build;
+}
+
+/** The blobs 0.1.0 wrote (ABI version 1), one per kind, with the probe reading each predicts. */
+function v1Fixtures(): { name: string; kind: number; nFeatures: number; blob: string; probe: number[] }[] {
+  return (JSON.parse(readFileSync(join(ROOT, "test/fixtures/v1-blobs.json"), "utf8")) as { blobs: ReturnType<typeof v1Fixtures> }).blobs;
 }
 
 /** n readings from f(i), which gives features and target as numbers (rounded to f32 here). */
@@ -484,6 +489,42 @@ const specs: Spec[] = [
       r.call("reset");
       r.call("snapshot");
       for (const row of rows.slice(0, 10)) r.one(row);
+    },
+  },
+  {
+    name: "mean",
+    description: "MEAN, the baseline (EW mean of the target), 2 features: a level with a wave, a step at 150, NaN and outlying targets; a move at 100",
+    kind: 7,
+    nf: 2,
+    build(r, rng) {
+      const rows = rowsOf(240, (i) => ({
+        x: [rng.uniform(0, 10), rng.normal(50, 5)],
+        y: i % 53 === 7 ? NaN : 20 + Math.sin(i / 6) + rng.normal(0, 0.3) + (i >= 150 ? 5 : 0) + (i % 61 === 30 ? 400 : 0),
+      }));
+      r.play(rows, [["one", 50], ["predict", 5], ["batch", 45], "move", ["batch", 100], ["one", 40]]);
+    },
+  },
+  {
+    name: "migrate-v1",
+    description: "version-1 blobs written by edgelearn 0.1.0 (test/fixtures/v1-blobs.json), one per kind: validate, load (the module migrates them), predict the probe, learn 30 readings, move the version-2 blob to a fresh instance, learn 10 more",
+    kind: 1,
+    nf: 3,
+    build(r, rng) {
+      for (const f of v1Fixtures()) {
+        const blob = Uint8Array.from(Buffer.from(f.blob, "hex"));
+        r.write(r.io, blob);
+        r.call("validate", blob.length);
+        r.call("load", blob.length);
+        r.call("kind");
+        r.call("n_features");
+        r.nf = f.nFeatures;
+        const supervised = f.kind === 1 || f.kind === 2 || f.kind === 4;
+        const rows = rowsOf(41, (i) => ({
+          x: f.probe.map((v) => v + rng.normal(0, 0.05 * (1 + Math.abs(v)))),
+          y: !supervised ? NaN : f.kind === 2 ? (rng.next() < 0.5 ? 0 : 1) : f.probe.reduce((a, v) => a + v, 0) * 0.3 + rng.normal(0, 0.1),
+        }));
+        r.play(rows, [["predict", 1], ["one", 30], "move", ["one", 10]]);
+      }
     },
   },
 ];
