@@ -82,11 +82,11 @@ const HALFSPACE_THRESHOLD: f32 = 0.96;
 /** SURPRISE's default anomaly threshold: the one NAB's optimiser picks for it (bench/nab). */
 const SURPRISE_THRESHOLD: f32 = 0.93;
 
-@inline function tab(id: i32, col: i32): f32 {
+function tab(id: i32, col: i32): f32 {
   return load<f32>(TABLE + (<usize>(id * 3 + col) << 2));
 }
 
-@inline function monitorTab(id: i32, col: i32): f32 {
+function monitorTab(id: i32, col: i32): f32 {
   return load<f32>(MONITOR_TABLE + (<usize>((id - MONITOR_PARAM_BASE) * 4 + col) << 2));
 }
 

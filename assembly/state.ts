@@ -30,7 +30,7 @@ export function blobCrc(p: usize, len: i32): u32 {
   return ~c;
 }
 
-@inline function minFeatures(kind: i32): i32 {
+function minFeatures(kind: i32): i32 {
   return kind == KIND_AR ? 0 : 1; // AR: 0 = a pure series
 }
 

@@ -15,7 +15,7 @@ import { z2Score } from "./score";
 // then f32 mean[d], f32 var[d]
 const O_DATA: usize = offsetof<ZScoreHead>();
 
-@inline function head(p: usize): ZScoreHead {
+function head(p: usize): ZScoreHead {
   return changetype<ZScoreHead>(p);
 }
 
@@ -29,7 +29,7 @@ export function zscoreReset(p: usize): void {
 }
 
 /** Sets the feature count from the configuration before every use. */
-@inline export function zscoreShape(p: usize, d: i32): void {
+export function zscoreShape(p: usize, d: i32): void {
   head(p).d = d;
 }
 

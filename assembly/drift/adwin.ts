@@ -37,7 +37,7 @@ const GRACE: u32 = 10;
 }
 const O_COUNTS: usize = offsetof<AdwinHead>(); // u32[ROWS] buckets per row
 
-@inline function head(p: usize): AdwinHead {
+function head(p: usize): AdwinHead {
   return changetype<AdwinHead>(p);
 }
 const O_BUCKETS: usize = O_COUNTS + 4 * ADWIN_ROWS; // Bucket[ROWS][M], oldest first
@@ -49,7 +49,7 @@ const O_BUCKETS: usize = O_COUNTS + 4 * ADWIN_ROWS; // Bucket[ROWS][M], oldest f
 }
 const BUCKET: i32 = <i32>offsetof<Bucket>();
 
-@inline function bucketAt(b: usize): Bucket {
+function bucketAt(b: usize): Bucket {
   return changetype<Bucket>(b);
 }
 
@@ -57,21 +57,21 @@ const BUCKET: i32 = <i32>offsetof<Bucket>();
 export const ADWIN_BYTES: i32 = <i32>O_BUCKETS + BUCKET * ADWIN_ROWS * ADWIN_M;
 
 // @ts-ignore: decorator
-@inline function bkt(p: usize, row: i32, j: i32): usize {
+function bkt(p: usize, row: i32, j: i32): usize {
   return p + O_BUCKETS + (((row * ADWIN_M + j) * BUCKET) as usize);
 }
 // Row counts and rows in use are read clamped to their bounds, so even a blob with a valid CRC
 // but inconsistent counters never indexes outside this detector's state.
 // @ts-ignore: decorator
-@inline function rowCount(p: usize, row: i32): i32 {
+function rowCount(p: usize, row: i32): i32 {
   return <i32>min<u32>(load<u32>(p + O_COUNTS + ((row << 2) as usize)), <u32>ADWIN_M);
 }
 // @ts-ignore: decorator
-@inline function rows(p: usize): i32 {
+function rows(p: usize): i32 {
   return <i32>min<u32>(<u32>head(p).rows, <u32>ADWIN_ROWS);
 }
 // @ts-ignore: decorator
-@inline function setRowCount(p: usize, row: i32, n: i32): void {
+function setRowCount(p: usize, row: i32, n: i32): void {
   store<i32>(p + O_COUNTS + ((row << 2) as usize), n);
 }
 

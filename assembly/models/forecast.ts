@@ -39,7 +39,7 @@ const RES_ALPHA: f32 = 0.01;
 const O_LAGS: usize = offsetof<ForecastHead>();
 const O_N: usize = offsetof<ForecastHead>("n");
 
-@inline function head(a: usize): ForecastHead {
+function head(a: usize): ForecastHead {
   return changetype<ForecastHead>(a);
 }
 
@@ -47,15 +47,15 @@ const G = memory.data(4 * AR_MAX_DIM); // Pφ
 const PHI = memory.data(4 * AR_MAX_DIM); // φ
 
 // @ts-ignore: decorator
-@inline function dim(a: usize): u32 {
+function dim(a: usize): u32 {
   return head(a).p + head(a).q + 1;
 }
 // @ts-ignore: decorator
-@inline function theta(a: usize): usize {
+function theta(a: usize): usize {
   return a + O_LAGS + (head(a).p << 2);
 }
 // @ts-ignore: decorator
-@inline function pmat(a: usize): usize {
+function pmat(a: usize): usize {
   return theta(a) + (dim(a) << 2);
 }
 
@@ -197,7 +197,7 @@ export function arLearn(a: usize, y: f32, xe: usize, lambda: f32): void {
 // ---- the model interface (models/model.ts) ----------------------------------------------
 
 /** Exogenous inputs: the features (AR_EXOG = 1) or none. */
-@inline function exogenous(params: usize, nf: i32): i32 {
+function exogenous(params: usize, nf: i32): i32 {
   return load<f32>(params + (<usize>P_AR_EXOG << 2)) != 0 ? nf : 0;
 }
 

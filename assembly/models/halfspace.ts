@@ -38,7 +38,7 @@ const PAD: f32 = 0.15;
 // then the masses, u32[T][2^(H+1) − 1]
 const O_MASS: usize = offsetof<HalfSpaceHead>();
 
-@inline function head(p: usize): HalfSpaceHead {
+function head(p: usize): HalfSpaceHead {
   return changetype<HalfSpaceHead>(p);
 }
 
@@ -98,7 +98,7 @@ function descend(seed: u32, t: u32, i: u32, d: u32, x: usize): u32 {
 }
 
 // @ts-ignore: decorator
-@inline function startWalk(d: u32): void {
+function startWalk(d: u32): void {
   for (let f: u32 = 0; f < d; f++) {
     store<f32>(LO + (f << 2), 0);
     store<f32>(HI + (f << 2), 1);

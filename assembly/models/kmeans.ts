@@ -35,12 +35,12 @@ const O_C: usize = offsetof<KMeansHead>();
 }
 const MEAN: usize = offsetof<Centre>();
 
-@inline function at(a: usize): Centre {
+function at(a: usize): Centre {
   return changetype<Centre>(a);
 }
 const O_USED: usize = offsetof<KMeansHead>("used");
 
-@inline function head(p: usize): KMeansHead {
+function head(p: usize): KMeansHead {
   return changetype<KMeansHead>(p);
 }
 
@@ -52,7 +52,7 @@ export function kmBytes(k: i32, d: i32): i32 {
 }
 
 // @ts-ignore: decorator
-@inline function centre(p: usize, i: u32): usize {
+function centre(p: usize, i: u32): usize {
   return p + O_C + i * (<u32>MEAN + 4 * head(p).d);
 }
 
@@ -73,7 +73,7 @@ export function kmInit(p: usize, k: i32, d: i32): void {
 
 /** Centres in use, never more than k. */
 // @ts-ignore: decorator
-@inline function inUse(p: usize): u32 {
+function inUse(p: usize): u32 {
   return min<u32>(head(p).used, head(p).k);
 }
 

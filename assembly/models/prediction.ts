@@ -11,7 +11,7 @@ export let predWarming: bool = false;
 /** An anomalous reading may be kept out of learning (PROTECT). */
 export let predMayProtect: bool = true;
 
-@inline export function setPrediction(value: f32, score: f32, error: f32, extra: f32, label: i32, warming: bool, mayProtect: bool): void {
+export function setPrediction(value: f32, score: f32, error: f32, extra: f32, label: i32, warming: bool, mayProtect: bool): void {
   predValue = value;
   predScore = score;
   predError = error;
