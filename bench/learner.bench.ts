@@ -75,7 +75,7 @@ const bench: BenchModule = {
 
     const l = new Learner(compileLearner());
     const sizes: Record<string, Record<number, number>> = {};
-    for (const kind of [Kind.Linear, Kind.Logistic, Kind.HalfSpace, Kind.AR, Kind.KMeans]) {
+    for (const kind of [Kind.Linear, Kind.Logistic, Kind.HalfSpace, Kind.AR, Kind.KMeans, Kind.Surprise, Kind.Mean]) {
       for (const nf of [1, 4, 8, 16, 32]) {
         if (l.raw.create(kind, nf) !== 0) continue;
         (sizes[Kind[kind]] ??= {})[nf] = l.stateLength;
