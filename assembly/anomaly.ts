@@ -1,8 +1,10 @@
 // Anomaly flags for any kind's score, and the EW z-score baseline that gives the linear kinds
 // a score (ZSCORE = 1; it lives in the monitor section).
 
-import { F_ANOMALY, F_PROTECTED, C_ANOMALIES, C_PROTECTED, P_ANOMALY_THRESHOLD, P_PROTECT, P_ZSCORE } from "./abi";
-import { param, countAdd } from "./layout";
+import {
+  F_ANOMALY, F_PROTECTED, C_ANOMALIES, C_PROTECTED, P_ANOMALY_THRESHOLD, P_PROTECT,
+} from "./abi";
+import { param, countAdd, hotZscore } from "./layout";
 import { zscoreShape, zscoreScore, zscoreLearn } from "./zscore";
 import { zscorePtr } from "./drift/monitor";
 
@@ -28,7 +30,7 @@ export let baselineLastScore: f32 = NaN;
  */
 export function baselineScore(nf: i32, monitor: usize, x: usize, learn: bool): u32 {
   baselineLastScore = NaN;
-  if (param(P_ZSCORE) == 0) return 0;
+  if (hotZscore == 0) return 0;
   const zp = zscorePtr(monitor);
   zscoreShape(zp, nf); // the baseline's feature count, from the configuration
   const s = zscoreScore(zp, x);

@@ -3,8 +3,7 @@
 // then learns from), and the linear model's f at that point. One loop instead of four keeps
 // the hot path short; the target is folded in after the features' loop.
 
-import { P_SCALER, P_SCALER_ALPHA, P_STUCK_EPS, P_SPIKE_ALPHA } from "./abi";
-import { guardAt, scalerAt, param } from "./layout";
+import { guardAt, scalerAt, hotStuckEps, hotSpikeAlpha, hotScaler, hotScalerAlpha } from "./layout";
 import { slotAt, updateSlot, guardCount, guardCountNext, guardSpikesEnd } from "./guard";
 import { scalerSlot, scalerNext, welford, welfordZ, welfordStep, ewma, ewmaZ } from "./scale";
 import { weight } from "./models/linear";
@@ -18,18 +17,18 @@ import { weight } from "./models/linear";
 export function foldReading(x: usize, nf: i32, y: f32, guardTarget: bool, scaleTarget: bool, z: usize, m: usize, intercept: bool): f32 {
   const gn = guardCount();
   const gfirst = gn == 0;
-  const eps = param(P_STUCK_EPS);
+  const eps = hotStuckEps;
   // EW weight with a warm start: a plain running mean until 1/(n+1) falls below SPIKE_ALPHA, so
   // the guard's spread is not underestimated (and spikes over-reported) right after warm-up.
   // Once α (n+1) ≥ 2 the division cannot win the max, so it is skipped (same bits).
-  const alpha = param(P_SPIKE_ALPHA);
+  const alpha = hotSpikeAlpha;
   const gn1 = <f32>(gn + 1);
   const ga = alpha * gn1 >= 2 ? alpha : Mathf.max(alpha, <f32>1.0 / gn1);
   const sc = scalerAt;
-  const mode = <i32>param(P_SCALER);
+  const mode = <i32>hotScaler;
   const n = scalerNext();
   const invn = welfordStep(n);
-  const sa = param(P_SCALER_ALPHA);
+  const sa = hotScalerAlpha;
   const sfirst = n == 1;
   let f: f32 = intercept ? weight(m, nf) : 0;
   // The target's guard slot is value nf of the same loop (one inlined copy of updateSlot).

@@ -16,13 +16,15 @@
 
 import {
   REJ_NONFINITE, REJ_RANGE, REJ_STUCK, REJ_SPIKE, REJ_NO_TARGET, REJ_BAD_TARGET, KIND_LOGISTIC,
-  P_STUCK_K, P_STUCK_EPS, P_STUCK_FACTOR, P_SPIKE_T, P_WARMUP, P_SPIKE_RESET,
-  P_TARGET_SPIKE, P_SCALER, C_LEVEL_SHIFT,
+  P_SPIKE_RESET, C_LEVEL_SHIFT,
 } from "./abi";
 import { finite } from "./memory";
 import { scalerSlot, scaled } from "./scale";
 import { weight } from "./models/linear";
-import { guardAt, scalerAt, liveFeatures, param, rangeLo, rangeHi, countAdd } from "./layout";
+import {
+  guardAt, scalerAt, liveFeatures, param, rangeLo, rangeHi, countAdd, hotStuckK, hotStuckEps,
+  hotStuckFactor, hotSpikeT, hotWarmup, hotTargetSpike, hotScaler,
+} from "./layout";
 
 @unmanaged export class GuardSlot {
   last: f32; // value at the start of the current run of equal values (within eps)
@@ -96,7 +98,7 @@ export function guardMarkPendingSpikes(nf: i32): void {
 }
 
 @inline function warm(): bool {
-  return <f32>guardCount() >= param(P_WARMUP) && guardCount() > 0;
+  return <f32>guardCount() >= hotWarmup && guardCount() > 0;
 }
 
 /** Stuck test for value v in slot s (no state change). */
@@ -140,17 +142,17 @@ export let guardDot: f32 = 0;
  * no second pass over the features; both mean nothing when the reading is rejected or m = 0. */
 export function guardFeatures(x: usize, commit: bool, z: usize, m: usize, intercept: bool): u32 {
   const nf = liveFeatures;
-  const k = param(P_STUCK_K);
-  const eps = param(P_STUCK_EPS);
-  const factor = param(P_STUCK_FACTOR);
-  const t = param(P_SPIKE_T);
+  const k = hotStuckK;
+  const eps = hotStuckEps;
+  const factor = hotStuckFactor;
+  const t = hotSpikeT;
   const seen = guardCount() > 0;
   const stuckOn = seen && k > 0;
   const spikes = t > 0 && warm();
   let flags: u32 = 0;
   const gb = guardAt;
   const sb = scalerAt;
-  const on = param(P_SCALER) != 0;
+  const on = hotScaler != 0;
   let f: f32 = intercept ? weight(m, nf) : 0;
   for (let i = 0; i < nf; i++) {
     const o = <usize>i << 2;
@@ -190,8 +192,8 @@ export function guardTarget(y: f32, kind: i32, commit: bool): u32 {
   const nf = liveFeatures;
   if (!finite(y) || !(y >= rangeLo(nf) && y <= rangeHi(nf))) return REJ_BAD_TARGET;
   if (kind == KIND_LOGISTIC) return y == 0 || y == 1 ? 0 : REJ_BAD_TARGET;
-  const t = param(P_SPIKE_T);
-  if (param(P_TARGET_SPIKE) != 0 && t > 0 && warm() && spiking(slot(nf), y, t) && (!commit || spikeCommit(slot(nf), y))) {
+  const t = hotSpikeT;
+  if (hotTargetSpike != 0 && t > 0 && warm() && spiking(slot(nf), y, t) && (!commit || spikeCommit(slot(nf), y))) {
     return REJ_BAD_TARGET;
   }
   return 0;
@@ -213,10 +215,13 @@ export function guardTarget(y: f32, kind: i32, commit: bool): u32 {
     const nchg = s.changes;
     const runm = s.runMean;
     const step = s.step;
-    s.runMean = nchg == 0 ? <f32>run : runm + (<f32>run - runm) * 0.125;
+    // A signal that changes every reading keeps run = 1 and its mean run length at 1: those
+    // two are written only when they move (same bytes, fewer stores).
+    const runm1 = nchg == 0 ? <f32>run : runm + (<f32>run - runm) * 0.125;
+    if (runm1 != runm) s.runMean = runm1;
     s.step = nchg == 0 ? d : step + a * (d - step);
     s.changes = nchg < GUARD_SAT ? nchg + 1 : nchg;
-    s.run = 1;
+    if (run != 1) s.run = 1;
     s.last = v;
   }
   const mu = s.mean;

@@ -15,7 +15,11 @@
 // Section addresses are recomputed from (kind, n, parameters) by state.ts whenever the header
 // changes; they are never stored. This file holds them for everyone else to read.
 
-import { N_PARAMS, N_COUNTS, N_METRICS } from "./abi";
+import {
+  N_PARAMS, N_COUNTS, N_METRICS, P_STUCK_K, P_STUCK_EPS, P_STUCK_FACTOR, P_SPIKE_T, P_SPIKE_ALPHA,
+  P_WARMUP, P_TARGET_SPIKE, P_SCALER, P_SCALER_ALPHA, P_INTERCEPT, P_TARGET_SCALE, P_LOSS, P_LR,
+  P_L2, P_OPTIMIZER, P_GRAD_FORGET, P_METRIC_ALPHA, P_DRIFT_DETECTOR, P_DRIFT_RESPONSE, P_ZSCORE,
+} from "./abi";
 import { STATE } from "./memory";
 
 /** The blob header; the CRC covers every byte but its own field. */
@@ -46,6 +50,55 @@ export const PARAMS: usize = STATE + PARAMS_OFFSET;
 
 @inline export function param(id: i32): f32 {
   return load<f32>(PARAMS + (<usize>id << 2));
+}
+
+// The parameters every reading reads, mirrored in globals: a global is a register load, a
+// parameter in the state a bounds-checked memory load on the microcontroller runtimes (about 8
+// instructions each, some 30 per reading). state.ts calls cacheParams after every change of the
+// parameters (create, load, set_param); param() stays the source for everything else.
+export let hotStuckK: f32 = 0;
+export let hotStuckEps: f32 = 0;
+export let hotStuckFactor: f32 = 0;
+export let hotSpikeT: f32 = 0;
+export let hotSpikeAlpha: f32 = 0;
+export let hotWarmup: f32 = 0;
+export let hotTargetSpike: f32 = 0;
+export let hotScaler: f32 = 0;
+export let hotScalerAlpha: f32 = 0;
+export let hotIntercept: f32 = 0;
+export let hotTargetScale: f32 = 0;
+export let hotLoss: f32 = 0;
+export let hotLr: f32 = 0;
+export let hotL2: f32 = 0;
+export let hotOptimizer: f32 = 0;
+export let hotGradForget: f32 = 0;
+export let hotMetricAlpha: f32 = 0;
+export let hotDriftDetector: f32 = 0;
+export let hotDriftResponse: f32 = 0;
+export let hotZscore: f32 = 0;
+
+/** Copies the live parameters into the globals above. */
+export function cacheParams(): void {
+  hotStuckK = param(P_STUCK_K);
+  hotStuckEps = param(P_STUCK_EPS);
+  hotStuckFactor = param(P_STUCK_FACTOR);
+  hotSpikeT = param(P_SPIKE_T);
+  hotSpikeAlpha = param(P_SPIKE_ALPHA);
+  hotWarmup = param(P_WARMUP);
+  hotTargetSpike = param(P_TARGET_SPIKE);
+  hotScaler = param(P_SCALER);
+  hotScalerAlpha = param(P_SCALER_ALPHA);
+  hotIntercept = param(P_INTERCEPT);
+  hotTargetScale = param(P_TARGET_SCALE);
+  hotLoss = param(P_LOSS);
+  hotLr = param(P_LR);
+  hotL2 = param(P_L2);
+  hotOptimizer = param(P_OPTIMIZER);
+  hotGradForget = param(P_GRAD_FORGET);
+  hotMetricAlpha = param(P_METRIC_ALPHA);
+  hotDriftDetector = param(P_DRIFT_DETECTOR);
+  hotDriftResponse = param(P_DRIFT_RESPONSE);
+  hotZscore = param(P_ZSCORE);
 }
 
 @inline export function rangeLo(i: i32): f32 {

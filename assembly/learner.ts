@@ -8,21 +8,28 @@
 // scaler learns the reading, then learn, then the statistics are folded in.
 
 import {
-  KIND_LOGISTIC, KIND_SURPRISE, REJ_NONFINITE, REJECT_MASK, REJ_NO_TARGET, REJ_BAD_TARGET, F_LEARNED,
-  F_PREDICTED, F_WARMUP, F_PROTECTED, P_INTERCEPT, P_THRESHOLD, P_WARMUP, C_READINGS, C_LEARNED,
-  C_PREDICTED, C_REJECTED, C_NONFINITE,
+  KIND_LOGISTIC, KIND_SURPRISE, REJ_NONFINITE, REJECT_MASK, REJ_NO_TARGET, REJ_BAD_TARGET,
+  F_LEARNED, F_PREDICTED, F_WARMUP, F_PROTECTED, P_THRESHOLD, C_READINGS, C_LEARNED, C_PREDICTED,
+  C_REJECTED, C_NONFINITE,
 } from "./abi";
 import { SCALED, Output, writeOutput, finite } from "./memory";
-import { liveKind, liveFeatures, modelAt, monitorAt, param, count, countAdd } from "./layout";
+import {
+  liveKind, liveFeatures, modelAt, monitorAt, param, count, countAdd, hotWarmup, hotIntercept,
+} from "./layout";
 import { guardFeatures, guardTarget, guardDot } from "./guard";
 import { foldReading } from "./fold";
 import { metricsUpdate } from "./metrics";
 import { anomalyFlags, baselineScore, baselineLastScore } from "./anomaly";
-import { isLinearKind, linearPrediction, linearGradient, linearStep, targetScaled } from "./models/linear";
 import {
-  supervised, modelShape, modelPredict, modelLearn, modelCommit, modelKeepOut, modelExtraAfterLearn,
+  isLinearKind, linearPrediction, linearGradient, linearStep, targetScaled,
+} from "./models/linear";
+import {
+  supervised, modelShape, modelPredict, modelLearn, modelCommit, modelKeepOut,
+  modelExtraAfterLearn,
 } from "./models/model";
-import { predValue, predScore, predError, predExtra, predLabel, predWarming, predMayProtect } from "./models/prediction";
+import {
+  predValue, predScore, predError, predExtra, predLabel, predWarming, predMayProtect,
+} from "./models/prediction";
 import { hasMonitor, backgroundLearn, driftObserve } from "./drift/monitor";
 import { flog } from "./util/fmath";
 
@@ -44,7 +51,7 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
   const nf = liveFeatures;
   const sup = supervised(kind);
   const linear = isLinearKind(kind);
-  const intercept = param(P_INTERCEPT) != 0;
+  const intercept = hotIntercept != 0;
   const z = SCALED;
   // guard (and standardize, and the linear model's f). The guard's bookkeeping advances only
   // on readings free of non-finite values (target included).
@@ -68,7 +75,7 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
   }
   if (learn && sup) flags |= guardTarget(y, kind, true);
   const canLearn = learn && (flags & (REJ_NO_TARGET | REJ_BAD_TARGET)) == 0;
-  if (<f32>count(C_LEARNED) < param(P_WARMUP)) flags |= F_WARMUP;
+  if (<f32>count(C_LEARNED) < hotWarmup) flags |= F_WARMUP;
   if (linear) return stepLinear(kind, nf, x, z, y, learn, canLearn, intercept, out, flags);
 
   flags |= predictAndLearn(kind, nf, x, z, canLearn ? y : NaN, canLearn, out, false);

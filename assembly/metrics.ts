@@ -5,9 +5,11 @@
 import {
   C_SCORED, M_MAE, M_RMSE, M_ACCURACY, M_LOGLOSS, M_MAE_EW, M_RMSE_EW, M_ACCURACY_EW,
   M_LOGLOSS_EW, M_TARGET_MEAN, M_TARGET_STD, M_DRIFT_MEAN, M_DRIFT_N, MONITOR_PARAM_BASE,
-  KIND_LOGISTIC, P_METRIC_ALPHA, P_DRIFT_DETECTOR,
+  KIND_LOGISTIC, P_DRIFT_DETECTOR,
 } from "./abi";
-import { countsAt, metricSlot, param, liveKind, liveFeatures, count } from "./layout";
+import {
+  countsAt, metricSlot, param, liveKind, liveFeatures, count, hotMetricAlpha,
+} from "./layout";
 import { scalerMean, scalerStd } from "./scale";
 
 @inline function track(cum: i32, ew: i32, v: f32, invn: f32, a: f32, first: bool): void {
@@ -23,7 +25,7 @@ export function metricsUpdate(e: f32, classifier: bool, correct: f32, logloss: f
   const n = load<u32>(p) + 1;
   store<u32>(p, n);
   const invn: f32 = <f32>1.0 / <f32>n;
-  const a = param(P_METRIC_ALPHA);
+  const a = hotMetricAlpha;
   const first = n == 1;
   track(M_MAE, M_MAE_EW, Mathf.abs(e), invn, a, first);
   track(M_RMSE, M_RMSE_EW, e * e, invn, a, first);

@@ -9,7 +9,7 @@ import {
 import { STATE, STATE_CAP, PARAM_SCRATCH, finite } from "./memory";
 import {
   Header, headerAt, PARAMS, PARAMS_OFFSET, RANGES_OFFSET, CRC_OFFSET, liveKind, liveFeatures, liveLength,
-  learnedAt, modelAt, monitorAt, param, setRange, rangesEnd, setSections,
+  learnedAt, modelAt, monitorAt, param, setRange, rangesEnd, setSections, cacheParams,
 } from "./layout";
 import { paramDefault, paramOk, paramFlags, writeDefaults, PF_STRUCTURAL } from "./params";
 import { guardBytes, guardMarkPendingSpikes } from "./guard";
@@ -49,6 +49,7 @@ function applyLayout(): void {
   const kind = <i32>h.kind;
   const nf = <i32>h.nFeatures;
   setSections(kind, nf, <i32>h.length, guardBytes(nf), scalerBytes(nf), modelBytes(kind, nf, PARAMS));
+  cacheParams();
 }
 
 /** Writes a header (CRC left 0 until snapshot). */
@@ -152,6 +153,7 @@ export function setParam(id: i32, value: f32): i32 {
     return createFrom(liveKind, liveFeatures, PARAM_SCRATCH, true);
   }
   store<f32>(p, value);
+  cacheParams();
   if (id == P_RANGE_LO || id == P_RANGE_HI) fillRanges(param(P_RANGE_LO), param(P_RANGE_HI));
   return 0;
 }

@@ -9,11 +9,13 @@
 // background model that has learned since the warning.
 
 import {
-  F_DRIFT_WARNING, F_DRIFT, F_MODEL_SWAPPED, KIND_LINEAR, KIND_AR, C_READINGS, C_DRIFTS, C_WARNINGS,
-  C_SWAPS, C_LAST_DRIFT, P_DRIFT_DETECTOR, P_DRIFT_RESPONSE, P_ZSCORE, DETECTOR_NONE, RESPONSE_RESET,
-  RESPONSE_BACKGROUND,
+  F_DRIFT_WARNING, F_DRIFT, F_MODEL_SWAPPED, KIND_LINEAR, KIND_AR, C_READINGS, C_DRIFTS,
+  C_WARNINGS, C_SWAPS, C_LAST_DRIFT, P_DRIFT_DETECTOR, P_DRIFT_RESPONSE, P_ZSCORE, DETECTOR_NONE,
+  RESPONSE_RESET, RESPONSE_BACKGROUND,
 } from "../abi";
-import { PARAMS, param, count, countAdd, setCount } from "../layout";
+import {
+  PARAMS, param, count, countAdd, setCount, hotDriftDetector, hotDriftResponse, hotZscore,
+} from "../layout";
 import { scalerStd } from "../scale";
 import { metricsDrift } from "../metrics";
 import { zscoreBytes } from "../zscore";
@@ -21,7 +23,9 @@ import { isLinearKind } from "../models/linear";
 import { modelBytes, modelInit, modelShape, modelLearn, modelRestart } from "../models/model";
 import { arScale } from "../models/forecast";
 import { DRIFT_WARNING, DRIFT_DETECTED } from "./level";
-import { detectorBytes, detectorInit, detectorUpdate, detectorCount, detectorMean } from "./detector";
+import {
+  detectorBytes, detectorInit, detectorUpdate, detectorCount, detectorMean,
+} from "./detector";
 
 @unmanaged class MonitorHead {
   backgroundActive: u32; // 1 while a background model learns (since a warning)
@@ -70,27 +74,27 @@ export function monitorBytes(kind: i32, nf: i32, params: usize): i32 {
 
 /** The z-score baseline inside the monitor section. */
 export function zscorePtr(monitor: usize): usize {
-  return monitor + HEAD + <usize>round16(detectorBytes(<i32>param(P_DRIFT_DETECTOR)));
+  return monitor + HEAD + <usize>round16(detectorBytes(<i32>hotDriftDetector));
 }
 
 function backgroundPtr(kind: i32, nf: i32, monitor: usize): usize {
-  const z = isLinearKind(kind) && param(P_ZSCORE) != 0 ? zscoreBytes(nf) : 0;
+  const z = isLinearKind(kind) && hotZscore != 0 ? zscoreBytes(nf) : 0;
   return zscorePtr(monitor) + <usize>round16(z);
 }
 
 /** Is there a monitor section? */
 @inline export function hasMonitor(): bool {
-  return param(P_DRIFT_DETECTOR) != 0 || param(P_ZSCORE) != 0;
+  return hotDriftDetector != 0 || hotZscore != 0;
 }
 
 /** A fresh detector in a zeroed monitor section (the z-score baseline is initialised by its owner). */
 export function monitorInit(monitor: usize): void {
-  detectorInit(<i32>param(P_DRIFT_DETECTOR), detectorPtr(monitor));
+  detectorInit(<i32>hotDriftDetector, detectorPtr(monitor));
 }
 
 /** The background model learns the reading (after the live model learned it). */
 export function backgroundLearn(kind: i32, nf: i32, monitor: usize, x: usize, z: usize, y: f32): void {
-  if (param(P_DRIFT_DETECTOR) == 0 || <i32>param(P_DRIFT_RESPONSE) != RESPONSE_BACKGROUND || head(monitor).backgroundActive == 0) return;
+  if (hotDriftDetector == 0 || <i32>hotDriftResponse != RESPONSE_BACKGROUND || head(monitor).backgroundActive == 0) return;
   const bg = backgroundPtr(kind, nf, monitor);
   modelShape(kind, nf, bg);
   if (!modelLearn(kind, nf, bg, x, z, y)) return;
@@ -105,7 +109,7 @@ export function backgroundLearn(kind: i32, nf: i32, monitor: usize, x: usize, z:
  * MODEL_SWAPPED flags.
  */
 export function driftObserve(kind: i32, nf: i32, model: usize, monitor: usize, err: f32): u32 {
-  const det = <i32>param(P_DRIFT_DETECTOR);
+  const det = <i32>hotDriftDetector;
   if (det == DETECTOR_NONE) return 0;
   let e = err;
   if (kind == KIND_LINEAR) {
@@ -119,7 +123,7 @@ export function driftObserve(kind: i32, nf: i32, model: usize, monitor: usize, e
   const level = detectorUpdate(det, d, e);
   const n = detectorCount(det, d);
   metricsDrift(n > 0 ? detectorMean(det, d, n) : 0, n);
-  const resp = <i32>param(P_DRIFT_RESPONSE);
+  const resp = <i32>hotDriftResponse;
   const h = head(monitor);
   const prev = h.previousLevel;
   h.previousLevel = level;

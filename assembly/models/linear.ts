@@ -12,8 +12,10 @@
 //                feature scale, so it also works with SCALER = 0 on raw sensor units.
 // L2 adds λ w to each weight's gradient (never to the bias).
 
-import { KIND_LINEAR, KIND_LOGISTIC, P_LOSS, P_HUBER_DELTA, P_TARGET_SCALE, P_LR, P_L2, P_OPTIMIZER, P_GRAD_FORGET } from "../abi";
-import { param } from "../layout";
+import {
+  KIND_LINEAR, KIND_LOGISTIC, P_HUBER_DELTA,
+} from "../abi";
+import { param, hotTargetScale, hotLoss, hotLr, hotL2, hotOptimizer, hotGradForget } from "../layout";
 import { scalerMean, scalerStd } from "../scale";
 import { fexp } from "../util/fmath";
 
@@ -68,7 +70,7 @@ export function linearBytes(nf: i32): i32 {
 
 /** LINEAR with TARGET_SCALE = 1 learns the standardized target. */
 @inline export function targetScaled(kind: i32): bool {
-  return kind == KIND_LINEAR && param(P_TARGET_SCALE) != 0;
+  return kind == KIND_LINEAR && hotTargetScale != 0;
 }
 
 /** Prediction from the model's f: a value (LINEAR) or P(y = 1) (LOGISTIC). */
@@ -89,7 +91,7 @@ export function linearGradient(f: f32, kind: i32, nf: i32, y: f32, intercept: bo
   } else {
     r = f - y;
   }
-  if (param(P_LOSS) != 0) {
+  if (hotLoss != 0) {
     const d = param(P_HUBER_DELTA);
     r = Mathf.min(Mathf.max(r, -d), d);
   }
@@ -107,7 +109,7 @@ export function linearLearn(m: usize, kind: i32, nf: i32, z: usize, y: f32, inte
 
 /** One step of the configured optimizer for dloss/df = g. */
 @inline export function linearStep(m: usize, z: usize, nf: i32, g: f32, intercept: bool): void {
-  linearUpdate(m, z, nf, g, param(P_LR), param(P_L2), <i32>param(P_OPTIMIZER), intercept, <f32>1 - param(P_GRAD_FORGET));
+  linearUpdate(m, z, nf, g, hotLr, hotL2, <i32>hotOptimizer, intercept, <f32>1 - hotGradForget);
 }
 
 /** Input i of the model: feature z_i, or the constant 1 of the bias (i = n). */
