@@ -3,6 +3,7 @@
 // down cleanly; `service.events` reports readings, drifts, checkpoints, rollbacks and health.
 
 export { startService, openStore, Service, COMMANDS, type ServiceOptions, type ServiceEvents, type HostCounters } from "../service/index.js";
+export type { Result, Failure } from "../service/result.js";
 export { loadConfig, defaultConfig, readConfigFile, ConfigError, type LoadOptions } from "../config/load.js";
 export { configSchema } from "../config/schema.js";
 export type { Config, ModelConfig, DeviceRule, MqttConfig, Task } from "../config/types.js";

@@ -72,7 +72,8 @@ interface Watch {
 export function summaryTable(service: Service, devices: SimDevice[], watch: Watch, seconds: number): string {
   const rows: string[][] = [["device", "task", "readings", "learned", "rejected", "drifts", "metric", "last prediction", "what happens"]];
   for (const d of devices) {
-    const h = service.deviceHealth(d.name) as Record<string, any> | undefined;
+    const r = service.deviceHealth(d.name);
+    const h = r.ok ? (r.value as Record<string, any>) : undefined;
     if (!h) {
       rows.push([d.name, d.task, "0", "0", "", "0", "", "", d.story]);
       continue;

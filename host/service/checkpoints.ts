@@ -11,6 +11,9 @@ import { pickValid } from "../store/restore.js";
 import { StoreWriteState } from "../store/write-state.js";
 import type { Device, ServiceCore } from "./core.js";
 import type { DeviceLifecycle } from "./lifecycle.js";
+import { ok, fail, unknownDevice, type Failed, type Result } from "./result.js";
+
+const NO_STORE = fail("no_store", "no store configured (store.type is none)");
 
 /** The policy `config.store.checkpoint` asks for; none without a store or with both triggers off. */
 export function defaultPolicy(config: Config, store: StateStore | undefined): CheckpointPolicy | undefined {
@@ -42,28 +45,31 @@ export class Checkpoints {
   }
 
   /** Writes the device's state to the store now. */
-  checkpoint(name: string, knownGood?: boolean): CheckpointMeta | undefined {
+  checkpoint(name: string, knownGood?: boolean): Result<CheckpointMeta> {
     const { core } = this;
+    if (!this.store) return NO_STORE;
     const d = core.pool.get(name);
-    if (!d || !this.store || !this.writes.mayTry(core.now())) return undefined;
+    if (!d) return unknownDevice(name);
+    if (!this.writes.mayTry(core.now())) return this.unavailable();
     const blob = core.pool.snapshot(d);
-    if (!blob) return undefined;
+    if (!blob) return fail("no_model", `device ${name} has no model yet`);
     let meta: CheckpointMeta;
     try {
       meta = this.store.checkpoint(name, blob, this.modelReadings(d), knownGood ?? this.knownGood(name));
     } catch (e) {
       this.failed(e);
-      return undefined;
+      return this.unavailable();
     }
     this.writes.succeeded(core.now());
     this.written(d, meta);
-    return meta;
+    return ok(meta);
   }
 
-  /** Checkpoints several devices in one store transaction. */
-  checkpointMany(names: Iterable<string>, force = false): number {
+  /** Checkpoints several devices in one store transaction: how many were written (devices without a model are skipped). */
+  checkpointMany(names: Iterable<string>, force = false): Result<number> {
     const { core } = this;
-    if (!this.store || !this.writes.mayTry(core.now(), force)) return 0;
+    if (!this.store) return NO_STORE;
+    if (!this.writes.mayTry(core.now(), force)) return this.unavailable();
     const items: { device: string; blob: Uint8Array; readings: number; knownGood: boolean }[] = [];
     const devs: Device[] = [];
     for (const n of names) {
@@ -73,17 +79,17 @@ export class Checkpoints {
       items.push({ device: n, blob, readings: this.modelReadings(d), knownGood: this.knownGood(n) });
       devs.push(d);
     }
-    if (items.length === 0) return 0;
+    if (items.length === 0) return ok(0);
     let metas: CheckpointMeta[];
     try {
       metas = this.store.checkpointMany(items);
     } catch (e) {
       this.failed(e);
-      return 0;
+      return this.unavailable();
     }
     this.writes.succeeded(core.now());
     metas.forEach((m, i) => this.written(devs[i], m));
-    return metas.length;
+    return ok(metas.length);
   }
 
   /** The policy's timer: checkpoints the devices whose time is due. */
@@ -103,8 +109,8 @@ export class Checkpoints {
     const log = this.core.log;
     try {
       const pending = this.policy ? this.policy.pending() : [...this.core.pool.names()];
-      const n = this.checkpointMany(pending, true);
-      log.info(`shutdown: ${n} device checkpoints flushed`);
+      const r = this.checkpointMany(pending, true);
+      log.info(`shutdown: ${r.ok ? r.value : 0} device checkpoints flushed`);
       const f = this.writes.failure;
       if (f) log.error(`shutdown: the store cannot take checkpoints (${f.error}); what was learned since each device's last checkpoint is lost`);
     } catch (e) {
@@ -112,30 +118,34 @@ export class Checkpoints {
     }
   }
 
-  /** Back to the newest known-good checkpoint (or a given seq): the checkpoint, or an error message. */
-  rollback(name: string, seq?: number): CheckpointMeta | string {
+  /** Back to the newest known-good checkpoint (or a given seq): the checkpoint gone back to. */
+  rollback(name: string, seq?: number): Result<CheckpointMeta> {
     const { core } = this;
-    if (!this.store) return "no store configured (store.type is none)";
+    if (!this.store) return NO_STORE;
     const d = core.pool.get(name);
-    if (!d) return `unknown device ${name}`;
+    if (!d) return unknownDevice(name);
     const spare = core.pool.spare();
     let target;
     if (seq !== undefined) {
       target = this.store.candidates(name).find((c) => c.meta.seq === seq);
-      if (!target) return `device ${name} has no checkpoint ${seq}`;
+      if (!target) return fail("no_checkpoint", `device ${name} has no checkpoint ${seq}`);
     } else {
       target = pickValid(this.store, name, (b) => spare.validate(b), (m) => core.log.warn(m), true).restored;
-      if (!target) return `device ${name} has no known-good checkpoint`;
+      if (!target) return fail("no_checkpoint", `device ${name} has no known-good checkpoint`);
     }
     const fit = this.lifecycle.fits(d, target.blob);
     const r = fit !== 0 ? fit : core.pool.load(d, target.blob);
-    if (r !== 0) return `checkpoint ${target.meta.seq} refused: ${errorName(r)}`;
+    if (r !== 0) return fail("refused", `checkpoint ${target.meta.seq} refused: ${errorName(r)}`);
     this.policy?.saved(name);
     d.meta.stats.restart(false);
     d.meta.dirty = true;
     core.log.info(`device ${name}: rolled back to checkpoint ${target.meta.seq} (${target.meta.readings} readings)`);
     core.emit("rollback", name, target.meta);
-    return target.meta;
+    return ok(target.meta);
+  }
+
+  private unavailable(): Failed {
+    return fail("store_unavailable", `the store cannot take checkpoints now (${this.writes.failure?.error ?? "retrying later"})`);
   }
 
   private failed(e: unknown): void {

@@ -8,6 +8,7 @@ import { Count, type Learner } from "../learner/index.js";
 import { deviceHealthRecord, type ModelFacts } from "./health-record.js";
 import type { ServiceCore } from "./core.js";
 import type { Checkpoints } from "./checkpoints.js";
+import { ok, unknownDevice, type Result } from "./result.js";
 
 export class Health {
   private readonly started = Date.now();
@@ -25,10 +26,10 @@ export class Health {
   }
 
   /** The health object of a device (reads the model's metrics; a device at rest is read through the spare instance). */
-  device(name: string): Record<string, unknown> | undefined {
+  device(name: string): Result<Record<string, unknown>> {
     const { core } = this;
     const d = core.pool.get(name);
-    if (!d) return undefined;
+    if (!d) return unknownDevice(name);
     let model: ModelFacts | null = null;
     if (d.hasModel) {
       let l: Learner;
@@ -47,7 +48,7 @@ export class Health {
         core.log.error(`a health field provider failed: ${(e as Error).message}`);
       }
     }
-    return deviceHealthRecord(d.meta, core.now(), model, extra);
+    return ok(deviceHealthRecord(d.meta, core.now(), model, extra));
   }
 
   host(): Record<string, unknown> {
@@ -88,7 +89,9 @@ export class Health {
     for (const d of core.pool.all()) {
       if (!d.meta.dirty) continue;
       d.meta.dirty = false;
-      const h = this.device(d.name)!;
+      const r = this.device(d.name);
+      if (!r.ok) continue;
+      const h = r.value;
       core.outbox.retained(d.meta.topicHealth, JSON.stringify(h));
       core.emit("health", d.name, h);
     }

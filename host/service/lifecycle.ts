@@ -3,7 +3,7 @@
 // replaced by a blob, reset, forgotten. Parking a cold device's state between readings is the
 // pool's job (host/devices/pool.ts); this file decides which devices exist and what they hold.
 
-import { LearnerError, ErrorCode } from "../learner/index.js";
+import { LearnerError, ErrorCode, errorName } from "../learner/index.js";
 import { inferFeatures, type FieldPlan } from "../codecs/index.js";
 import { modelFor, mergeRule, ConfigError } from "../config/load.js";
 import { SUPERVISED, type Config, type ModelConfig } from "../config/types.js";
@@ -15,6 +15,7 @@ import { restoreAll } from "../store/restore.js";
 import { DeviceState } from "./device.js";
 import { publishRuleFor } from "./publish-rule.js";
 import type { Device, ServiceCore } from "./core.js";
+import { ok, fail, unknownDevice, type Result } from "./result.js";
 
 /** Every configured model must be one this learner.wasm can create (else: ConfigError before connecting). */
 export function checkModels(config: Config, pool: DevicePool<DeviceState>): void {
@@ -156,32 +157,32 @@ export class DeviceLifecycle {
     return 0;
   }
 
-  /** A copy of the device's state blob, or undefined (unknown device, or no model yet). */
-  snapshot(name: string): Uint8Array | undefined {
+  /** A copy of the device's state blob. */
+  snapshot(name: string): Result<Uint8Array> {
     const d = this.core.pool.get(name);
-    return d ? this.core.pool.snapshot(d) : undefined;
+    if (!d) return unknownDevice(name);
+    const blob = this.core.pool.snapshot(d);
+    return blob ? ok(blob) : fail("no_model", `device ${name} has no model yet`);
   }
 
-  /** Replaces a device's state with a blob (validated by the module): 0 or an ABI error code. */
-  load(name: string, blob: Uint8Array): number {
+  /** Replaces a device's state with a blob (validated by the module; the device is created if a rule accepts it). */
+  load(name: string, blob: Uint8Array): Result<void> {
     const d = this.deviceFor(name, true);
-    if (!d) return ErrorCode.Capacity;
+    if (!d) return fail("capacity", `device ${name}: ${this.core.pool.full ? "pool.maxDevices reached" : "no rule accepts it"}`);
     const fit = this.fits(d, blob);
-    if (fit !== 0) return fit;
-    const r = this.core.pool.load(d, blob);
-    if (r === 0) {
-      d.meta.failed = undefined;
-      d.meta.stats.restart(true);
-      d.meta.dirty = true;
-    }
-    return r;
+    const r = fit !== 0 ? fit : this.core.pool.load(d, blob);
+    if (r !== 0) return fail("refused", `blob refused: ${errorName(r)}`);
+    d.meta.failed = undefined;
+    d.meta.stats.restart(true);
+    d.meta.dirty = true;
+    return ok(undefined);
   }
 
   /** Forgets what the device learned (keeps its configuration); `purge` also deletes its checkpoints. */
-  reset(name: string, purge = false): boolean {
+  reset(name: string, purge = false): Result<{ purged: boolean }> {
     const { core } = this;
     const d = core.pool.get(name);
-    if (!d) return false;
+    if (!d) return unknownDevice(name);
     if (d.hasModel) core.pool.use(d).reset();
     d.meta.stats.restart(true);
     if (purge && this.store) {
@@ -192,14 +193,14 @@ export class DeviceLifecycle {
     d.meta.dirty = true;
     core.log.info(`device ${name}: reset${purge ? " and checkpoints purged" : ""}`);
     core.emit("reset", name);
-    return true;
+    return ok({ purged: purge });
   }
 
   /** Drops the device: its model, its checkpoints, its retained health. A later reading starts it afresh. */
-  forget(name: string): boolean {
+  forget(name: string): Result<void> {
     const { core } = this;
     const d = core.pool.get(name);
-    if (!d) return false;
+    if (!d) return unknownDevice(name);
     core.pool.remove(d);
     this.store?.remove(name);
     this.policy?.saved(name);
@@ -207,6 +208,6 @@ export class DeviceLifecycle {
     core.hostDirty = true;
     core.log.info(`device ${name}: forgotten`);
     core.emit("forget", name);
-    return true;
+    return ok(undefined);
   }
 }

@@ -11,7 +11,8 @@
 // Extension points for durable state and health guards: the StateStore and checkpoint policy are
 // injected; `events` reports every reading's flags, drifts, checkpoints, rollbacks and resets (a
 // throwing listener is logged and isolated); `snapshotDevice`, `loadDevice`, `resetDevice`,
-// `rollbackDevice`, `checkpointDevice` work on any device, hot or at rest; `stop` is the shutdown
+// `rollbackDevice`, `checkpointDevice` work on any device, hot or at rest, and return a Result
+// (result.ts: the one convention of the public operations); `stop` is the shutdown
 // sequence: stop taking readings → final health → flush checkpoints → status offline →
 // disconnect → close the store.
 
@@ -33,6 +34,7 @@ import { Health } from "./health.js";
 import { Readings } from "./readings.js";
 import { handleCommand, type CommandContext, type CommandTarget } from "./commands.js";
 import { commandRefusal } from "./command-access.js";
+import type { Result } from "./result.js";
 
 export type { Device, ServiceEvents, HostCounters } from "./core.js";
 
@@ -181,7 +183,7 @@ export class Service implements CommandTarget {
   // ---- health -------------------------------------------------------------------------------
 
   /** The health object of a device (reads the model's metrics; a device at rest is read through the spare instance). */
-  deviceHealth(name: string): Record<string, unknown> | undefined {
+  deviceHealth(name: string): Result<Record<string, unknown>> {
     return this.health.device(name);
   }
 
@@ -200,39 +202,40 @@ export class Service implements CommandTarget {
   }
 
   // ---- device state (commands, the rollback guard, the dashboard) ---------------------------
+  // Each returns a Result (host/service/result.ts): { ok: true, value } or { ok: false, reason, error }.
 
-  /** A copy of the device's state blob, or undefined (unknown device, or no model yet). */
-  snapshotDevice(name: string): Uint8Array | undefined {
+  /** A copy of the device's state blob (fails for an unknown device or one without a model yet). */
+  snapshotDevice(name: string): Result<Uint8Array> {
     return this.lifecycle.snapshot(name);
   }
 
-  /** Replaces a device's state with a blob (validated by the module): 0 or an ABI error code. */
-  loadDevice(name: string, blob: Uint8Array): number {
+  /** Replaces a device's state with a blob (validated by the module, checked against the device's configuration). */
+  loadDevice(name: string, blob: Uint8Array): Result<void> {
     return this.lifecycle.load(name, blob);
   }
 
   /** Forgets what the device learned (keeps its configuration); `purge` also deletes its checkpoints. */
-  resetDevice(name: string, purge = false): boolean {
+  resetDevice(name: string, purge = false): Result<{ purged: boolean }> {
     return this.lifecycle.reset(name, purge);
   }
 
   /** Drops the device: its model, its checkpoints, its retained health. A later reading starts it afresh. */
-  forgetDevice(name: string): boolean {
+  forgetDevice(name: string): Result<void> {
     return this.lifecycle.forget(name);
   }
 
   /** Writes the device's state to the store now. */
-  checkpointDevice(name: string, knownGood?: boolean): CheckpointMeta | undefined {
+  checkpointDevice(name: string, knownGood?: boolean): Result<CheckpointMeta> {
     return this.checkpoints.checkpoint(name, knownGood);
   }
 
-  /** Checkpoints several devices in one store transaction. */
-  checkpointMany(names: Iterable<string>, force = false): number {
+  /** Checkpoints several devices in one store transaction: how many were written. */
+  checkpointMany(names: Iterable<string>, force = false): Result<number> {
     return this.checkpoints.checkpointMany(names, force);
   }
 
-  /** Back to the newest known-good checkpoint (or a given seq): the checkpoint, or an error message. */
-  rollbackDevice(name: string, seq?: number): CheckpointMeta | string {
+  /** Back to the newest known-good checkpoint (or a given seq): the checkpoint gone back to. */
+  rollbackDevice(name: string, seq?: number): Result<CheckpointMeta> {
     return this.checkpoints.rollback(name, seq);
   }
 
