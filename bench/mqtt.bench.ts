@@ -10,7 +10,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import mqtt, { type MqttClient } from "mqtt";
-import { Prng } from "../host/sim/index.js";
+import { Prng } from "../host/tools/sim/index.js";
 import { startMosquitto, type Mosquitto } from "../test/helpers/mosquitto.js";
 import type { WorkerStats } from "./lib/mqtt-worker.js";
 import { RawPublisher } from "./lib/raw-publisher.js";

@@ -13,4 +13,4 @@ export { SqliteStore, type SqliteStoreOptions } from "../store/sqlite.js";
 export type { StateStore, CheckpointMeta, StoredBlob, CheckpointRequest } from "../store/types.js";
 export { CheckpointPolicy, type CheckpointPolicyOptions } from "../store/policy.js";
 export { createLogger, silentLogger, type Logger, type LogLevel, type LogSink, type LoggerOptions } from "../logger.js";
-export { startBroker, type EmbeddedBroker } from "../demo/broker.js";
+export { startBroker, type EmbeddedBroker } from "../tools/demo/broker.js";

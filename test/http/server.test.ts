@@ -8,7 +8,7 @@ import { connectAsync } from "mqtt";
 import { loadConfig } from "../../host/config/load.js";
 import { memoryLogger } from "../../host/logger.js";
 import { MemoryStore } from "../../host/store/memory.js";
-import { startBroker } from "../../host/demo/broker.js";
+import { startBroker } from "../../host/tools/demo/broker.js";
 import { startWithFrontends, type RunningService } from "../../host/app/start.js";
 import { waitFor } from "../helpers/mqtt.js";
 
