@@ -68,29 +68,20 @@ export class DeviceLifecycle {
     return added;
   }
 
-  /** Counts a reading of the device as refused (its health) and logs why, rate-limited. */
-  rejectReading(d: Device, reason: string): void {
-    const { core } = this;
-    d.meta.reject(reason);
-    core.counters.readings++;
-    core.hostDirty = true;
-    core.badInput.warn(`${d.name}:${reason}`, () => `device ${d.name}: reading refused: ${reason}`);
-  }
-
-  /** Fixes the device's features (configured, or inferred from this first reading) and creates its model. */
-  plan(d: Device, src: Record<string, unknown> | Map<string, number | string>, names?: string[]): boolean {
+  /**
+   * Fixes the device's features (configured, or inferred from this first reading) and creates its
+   * model: undefined, or the reason its reading is refused (no_features, model_error).
+   */
+  plan(d: Device, src: Record<string, unknown> | Map<string, number | string>, names?: string[]): "no_features" | "model_error" | undefined {
     const { core } = this;
     const st = d.meta;
     const m = st.model;
     const features = m.features.length ? m.features : inferFeatures(src, m.target, core.config.input.timestampField, names);
-    if (features.length === 0 && m.task !== "forecast") {
-      this.rejectReading(d, "no_features");
-      return false;
-    }
+    if (features.length === 0 && m.task !== "forecast") return "no_features";
     st.plan = { features, target: SUPERVISED.has(m.task) ? m.target : undefined, tsField: core.config.input.timestampField } satisfies FieldPlan;
     if (d.hasModel && (st.restoredFeatures < 0 || st.restoredFeatures === features.length)) {
       if (st.restoredFeatures >= 0) core.log.info(`device ${d.name}: restored model continues with features ${features.join(", ")}`);
-      return true;
+      return undefined;
     }
     if (d.hasModel) core.log.warn(`device ${d.name}: restored model had ${st.restoredFeatures} features, the readings now have ${features.length}; starting fresh`);
     const spec = modelSpec(m, features, `device ${d.name}`);
@@ -98,12 +89,11 @@ export class DeviceLifecycle {
       if (Array.isArray(spec)) throw new Error(spec.join("; "));
       core.pool.create(d, spec.kind, spec.nFeatures, spec.config);
       core.log.info(`device ${d.name}: new ${m.task} model on ${features.length} features (${features.join(", ") || "none"})${st.plan.target ? `, target ${st.plan.target}` : ""}`);
-      return true;
+      return undefined;
     } catch (e) {
       st.failed = (e as Error).message;
       core.log.error(`device ${d.name}: cannot create its ${m.task} model: ${st.failed}; its readings are refused (model_error)`);
-      this.rejectReading(d, "model_error");
-      return false;
+      return "model_error";
     }
   }
 

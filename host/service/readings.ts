@@ -51,6 +51,15 @@ export class Readings {
     this.counters = core.counters;
   }
 
+  /** What the service subscribes to on each connection: the readings and, when enabled, the command topics. */
+  subscriptions(): Record<string, { qos: 0 | 1; rh: number }> {
+    const c = this.config;
+    const { out, cmd } = this.core.topics;
+    const rh = c.input.skipRetained ? 2 : 0; // MQTT 5: do not even send retained readings
+    const commands = c.commands.enabled ? { [`${out}/+/cmd`]: { qos: 1 as const, rh: 2 }, [cmd]: { qos: 1 as const, rh: 2 } } : {};
+    return { [`${c.topics.input}/+`]: { qos: c.input.qos, rh }, ...commands };
+  }
+
   /** MQTT.js's handleMessage: handles the message, then acknowledges it (after the outbox drained below its limit). */
   onPacket(packet: IPublishPacket, done: (err?: Error) => void, conn: MqttConnection | undefined): void {
     // While stopping: not learned and not acknowledged (the broker redelivers it to the next
@@ -97,21 +106,24 @@ export class Readings {
     const now = this.core.now();
     const c = this.config.input;
     const parsed = parsePayload(payload, c.format, c.maxPayloadBytes, now);
-    if (typeof parsed === "string") return this.lifecycle.rejectReading(d, parsed);
+    if (typeof parsed === "string") return this.reject(d, parsed);
     if (parsed.kind === "flat") this.learnOne(d, parsed.obj, now, undefined);
     else for (const r of parsed.readings) this.learnOne(d, r.fields, now, r.ts, r.names);
   }
 
   private learnOne(d: Device, src: Record<string, unknown> | Map<string, number | string>, now: number, senmlTs: number | undefined, names?: string[]): void {
-    const { core, lifecycle } = this;
+    const { core } = this;
     const st = d.meta;
-    if (st.failed !== undefined) return lifecycle.rejectReading(d, "model_error");
-    if (st.plan === null && !lifecycle.plan(d, src, names)) return;
+    if (st.failed !== undefined) return this.reject(d, "model_error");
+    if (st.plan === null) {
+      const refused = this.lifecycle.plan(d, src, names);
+      if (refused !== undefined) return this.reject(d, refused);
+    }
     const l = this.pool.use(d);
     const res = this.res;
     const why = extract(src, st.plan!, l.input, res, now, senmlTs);
-    if (why !== null) return lifecycle.rejectReading(d, why);
-    if (this.redelivered && res.explicitTs && res.ts <= st.lastTs) return lifecycle.rejectReading(d, "duplicate");
+    if (why !== null) return this.reject(d, why);
+    if (this.redelivered && res.explicitTs && res.ts <= st.lastTs) return this.reject(d, "duplicate");
     const flags = l.raw.learn_one(res.y);
     this.counters.readings++;
     core.hostDirty = true;
@@ -144,6 +156,14 @@ export class Readings {
     if (flags & Flag.Drift) this.drift(d, res.ts);
     if (core.events.listenerCount("reading") > 0) core.emit("reading", d.name, flags, l);
     if (flags & Flag.Learned) this.checkpoints.learned(d.name, now);
+  }
+
+  /** Counts a reading of the device as refused (its health) and logs why, rate-limited. */
+  private reject(d: Device, reason: string): void {
+    d.meta.reject(reason);
+    this.counters.readings++;
+    this.core.hostDirty = true;
+    this.core.badInput.warn(`${d.name}:${reason}`, () => `device ${d.name}: reading refused: ${reason}`);
   }
 
   private drift(d: Device, ts: number): void {

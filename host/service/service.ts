@@ -132,17 +132,7 @@ export class Service implements CommandTarget {
 
   /** Restores devices from the store, connects, starts timers. Returns at once; await `ready` for the broker. */
   start(): this {
-    const c = this.config;
-    this.log.info(() => {
-      const m = c.model;
-      const st = c.store;
-      const store = this.store ? `${st.type}${st.type === "sqlite" ? ` ${st.path}` : ""} (checkpoint every ${st.checkpoint.everyReadings} readings / ${st.checkpoint.everySeconds} s)` : "none";
-      return (
-        `input ${c.topics.input}/+ (QoS ${c.input.qos}, ${c.input.format}), output ${c.topics.output}/; ` +
-        `default model ${m.task}${m.target ? ` → ${m.target}` : ""} on ${m.features.length ? m.features.join(", ") : "inferred features"}, ${c.devices.length} device rules; ` +
-        `pool ≤ ${c.pool.maxDevices} devices (${c.pool.hotInstances} hot); store ${store}`
-      );
-    });
+    this.log.info(() => startLine(this.config, this.store !== undefined));
     if (this.store) this.lifecycle.restore();
     const healthMs = this.config.output.healthIntervalSeconds * 1000;
     this.timers.push(setInterval(() => this.health.publish(false), Math.min(healthMs, 1000)));
@@ -158,10 +148,8 @@ export class Service implements CommandTarget {
     const { status, out, cmd } = this.core.topics;
     this.outbox.retained(status, "online");
     this.outbox.flush();
-    const rh = c.input.skipRetained ? 2 : 0; // MQTT 5: do not even send retained readings
     try {
-      const commands = c.commands.enabled ? { [`${out}/+/cmd`]: { qos: 1 as const, rh: 2 }, [cmd]: { qos: 1 as const, rh: 2 } } : {};
-      await this.connection!.subscribe({ [`${c.topics.input}/+`]: { qos: c.input.qos, rh }, ...commands });
+      await this.connection!.subscribe(this.readings.subscriptions());
       this.log.info(`subscribed to ${c.topics.input}/+ (QoS ${c.input.qos}) and ${c.commands.enabled ? `commands on ${out}/+/cmd, ${cmd}` : "no commands (commands.enabled: false)"}`);
       this.readyResolve();
       this.core.emit("connected");
@@ -281,4 +269,16 @@ export class Service implements CommandTarget {
     }
     this.log.info("stopped");
   }
+}
+
+/** What the service runs with, in one log line at start. */
+function startLine(c: Config, withStore: boolean): string {
+  const m = c.model;
+  const st = c.store;
+  const store = withStore ? `${st.type}${st.type === "sqlite" ? ` ${st.path}` : ""} (checkpoint every ${st.checkpoint.everyReadings} readings / ${st.checkpoint.everySeconds} s)` : "none";
+  return (
+    `input ${c.topics.input}/+ (QoS ${c.input.qos}, ${c.input.format}), output ${c.topics.output}/; ` +
+    `default model ${m.task}${m.target ? ` → ${m.target}` : ""} on ${m.features.length ? m.features.join(", ") : "inferred features"}, ${c.devices.length} device rules; ` +
+    `pool ≤ ${c.pool.maxDevices} devices (${c.pool.hotInstances} hot); store ${store}`
+  );
 }
