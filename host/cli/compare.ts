@@ -1,8 +1,9 @@
 // `edgelearn compare FILE.csv --task regression|classification --target COL ...`
 //
 // Online (this module) against the two batch pipelines people actually run, on the user's own
-// data, prequentially (the learners and the report: host/tools/compare). Exit codes as for every edgelearn command (host/cli/common.ts): 0 done,
-// 1 failure, 2 bad usage, 3 learner module missing, 4 the CSV cannot be read or used.
+// data, prequentially (the learners and the report: host/tools/compare). Exit codes as for every
+// edgelearn command (host/cli/common.ts): 0 done, 1 failure, 2 bad usage, 3 learner module
+// missing, 4 the CSV cannot be read or used.
 
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
