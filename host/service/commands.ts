@@ -15,6 +15,8 @@
 import type { IPublishPacket } from "mqtt";
 import type { Logger } from "../logger.js";
 import type { CheckpointMeta } from "../store/types.js";
+import type { Config } from "../config/types.js";
+import { commandRefusal } from "./command-access.js";
 import { ok, fail, unknownDevice, type Result } from "./result.js";
 
 export const COMMANDS = ["reset", "snapshot", "rollback", "health", "forget"] as const;
@@ -65,6 +67,18 @@ function parse(payload: Uint8Array): Request | string {
   } catch {
     return 'not JSON; expected a command word or {"cmd": ...}';
   }
+}
+
+/** A message on a command topic: `device` undefined for the host-wide topic. */
+export type CommandHandler = (topic: string, device: string | undefined, payload: Uint8Array, properties: IPublishPacket["properties"] | undefined) => void;
+
+/** What the reading path hands command topics to: who may command is checked (command-access.ts), then the command runs. */
+export function commandHandler(ctx: CommandContext, access: Config["commands"]): CommandHandler {
+  return (topic, device, payload, properties) => {
+    const refused = commandRefusal(access, properties);
+    if (refused !== undefined) return ctx.badCommand(() => `command on ${topic.slice(0, 200)} refused: ${refused}`);
+    handleCommand(ctx, device, payload, properties);
+  };
 }
 
 export function handleCommand(

@@ -18,12 +18,10 @@ import type { DeviceState } from "./device.js";
 import type { Device, HostCounters, ServiceCore } from "./core.js";
 import type { DeviceLifecycle } from "./lifecycle.js";
 import type { Checkpoints } from "./checkpoints.js";
+import type { CommandHandler } from "./commands.js";
 
 /** Handed to MQTT.js for a message that arrives while stopping: it is left unacknowledged. */
 const STOPPING = new Error("stopping: not acknowledged");
-
-/** A message on a command topic: `device` undefined for the host-wide topic. */
-export type CommandHandler = (topic: string, device: string | undefined, payload: Uint8Array, properties: IPublishPacket["properties"] | undefined) => void;
 
 export class Readings {
   // The core's members the hot path reads on every reading, held directly.

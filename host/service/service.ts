@@ -32,8 +32,7 @@ import { DeviceLifecycle, checkModels } from "./lifecycle.js";
 import { Checkpoints, defaultPolicy } from "./checkpoints.js";
 import { Health } from "./health.js";
 import { Readings } from "./readings.js";
-import { handleCommand, type CommandContext, type CommandTarget } from "./commands.js";
-import { commandRefusal } from "./command-access.js";
+import { commandHandler, type CommandContext, type CommandTarget } from "./commands.js";
 import type { Result } from "./result.js";
 
 export type { Device, ServiceEvents, HostCounters } from "./core.js";
@@ -74,7 +73,6 @@ export class Service implements CommandTarget {
   private readonly checkpoints: Checkpoints;
   private readonly health: Health;
   private readonly readings: Readings;
-  private readonly commands: CommandContext;
   private stopped: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
 
@@ -109,12 +107,7 @@ export class Service implements CommandTarget {
     this.lifecycle = new DeviceLifecycle(core, store, policy);
     this.checkpoints = new Checkpoints(core, this.lifecycle, store, policy, opts.knownGood ?? (() => true));
     this.health = new Health(core, this.checkpoints);
-    this.commands = this.commandContext();
-    this.readings = new Readings(core, this.lifecycle, this.checkpoints, (topic, device, payload, properties) => {
-      const refused = commandRefusal(config.commands, properties);
-      if (refused !== undefined) return this.commands.badCommand(() => `command on ${topic.slice(0, 200)} refused: ${refused}`);
-      handleCommand(this.commands, device, payload, properties);
-    });
+    this.readings = new Readings(core, this.lifecycle, this.checkpoints, commandHandler(this.commandContext(), config.commands));
   }
 
   get store(): StateStore | undefined {
