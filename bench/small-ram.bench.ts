@@ -6,7 +6,8 @@ import type { BenchModule, BenchRow } from "./types.js";
 import { loadStreams } from "../test/conformance/runners.js";
 import { WASM_PATH } from "../test/conformance/paths.js";
 import { SMALL_WASM, layoutOf, readWasm, smallVectors } from "../test/conformance/small-ram-vectors.js";
-import { TARGETS, buildImages, footprint, measureOn, prepareSmall, replayOn, smallToolsMissing, staticEnd } from "../test/conformance/small-ram-images.js";
+import { TARGETS, buildImages, footprint, measureOn, prepareSmall, replayOn, smallToolsMissing } from "../test/conformance/small-ram-images.js";
+import { staticEnd } from "../scripts/dist/small-ram.js";
 
 /** Clock of a typical board of each class, for an upper bound at one instruction per cycle. */
 const CLOCK: Record<string, [number, string]> = { m4f: [64e6, "64 MHz Cortex-M4F (nRF52840)"], m3: [72e6, "72 MHz Cortex-M3 (STM32F103)"] };

@@ -6,11 +6,11 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Stream } from "./format.js";
-import { cArray, cDispatch, opsBinary } from "./compile-ops.js";
+import { cArray, opsBinary } from "./compile-ops.js";
 import { wasmInfo } from "./wasm-info.js";
-import { ROOT, TOOLS_DIR } from "./paths.js";
-import { QEMU_ARGS, must, parseStreamLines, sh, which, workDir, type Outcome } from "./runners.js";
-import { SMALL_WASM } from "./small-ram-vectors.js";
+import { TOOLS_DIR } from "./paths.js";
+import { QEMU_ARGS, must, parseStreamLines, sh, translateLearner, which, workDir, writeIfChanged, type Outcome } from "./runners.js";
+import { SMALL_WASM } from "../../scripts/dist/small-ram.js";
 
 export interface Target {
   id: "m4f" | "m3";
@@ -29,38 +29,12 @@ export function smallToolsMissing(): string | undefined {
   return missing.length ? `${missing.join(", ")} not found; install: ${SMALL_TOOLS}` : undefined;
 }
 
-/**
- * Where the module's static memory ends (the highest address it uses + 1), as the compiler counts
- * it: asc reports the end when it exceeds a low-memory limit, so it is asked with a limit of 16.
- * Only type-checks and lays out the source (no optimisation): a few seconds.
- */
-export function staticEnd(): number {
-  const asc = join(ROOT, "node_modules/.bin/asc");
-  const r = sh(asc, ["assembly/index.ts", "--target", "small", "--lowMemoryLimit", "16", "--noEmit"], { cwd: ROOT });
-  const m = /static data: (\d+) >/.exec(r.stdout + r.stderr);
-  if (!m) throw new Error(`asc did not report the static end:\n${(r.stdout + r.stderr).slice(-2000)}`);
-  return Number(m[1]);
-}
-
-function writeIfChanged(path: string, data: string | Uint8Array): void {
-  const buf = Buffer.from(data);
-  if (existsSync(path) && readFileSync(path).equals(buf)) return;
-  writeFileSync(path, buf);
-}
-
 /** build/conformance/small: learner.c/.h of the small module, its dispatch, the op stream as C. */
 export function prepareSmall(streams: Stream[]): { dir: string; opsC: string } {
   const dir = workDir("small");
-  const wasm = new Uint8Array(readFileSync(SMALL_WASM));
-  const info = wasmInfo(wasm);
-  const tmp = join(dir, "tmp");
-  mkdirSync(tmp, { recursive: true });
-  must(sh("wasm2c", [SMALL_WASM, "-n", "learner", "-o", join(tmp, "learner.c")]), "wasm2c (small)");
-  writeIfChanged(join(dir, "learner.c"), readFileSync(join(tmp, "learner.c")));
-  writeIfChanged(join(dir, "learner.h"), readFileSync(join(tmp, "learner.h")));
-  writeIfChanged(join(dir, "el_dispatch.c"), cDispatch(info, "learner"));
+  translateLearner(SMALL_WASM, dir);
   const opsC = join(dir, "el_ops_small.c");
-  writeIfChanged(opsC, cArray("el_ops", opsBinary(streams, info)));
+  writeIfChanged(opsC, cArray("el_ops", opsBinary(streams, wasmInfo(new Uint8Array(readFileSync(SMALL_WASM))))));
   return { dir, opsC };
 }
 

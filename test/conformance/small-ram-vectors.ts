@@ -6,14 +6,11 @@
 // lies inside the small build's regions and no call meets a capacity the small build lacks
 // (ERR_CAPACITY / ERR_LENGTH where the recording had none); the rest are left out, with why.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { type Machine, type Op, type Stream, type Val, replay, valBits, vi } from "./format.js";
 import { NodeMachine } from "./node-machine.js";
-import { ROOT } from "./paths.js";
 import { ErrorCode, MAX_FEATURES, OUTPUT_BYTES } from "../../host/learner/abi.js";
 
-/** The small-RAM module, built by `npm run build` (asconfig target "small"). */
-export const SMALL_WASM = join(ROOT, "build/learner-small.wasm");
+export { SMALL_WASM } from "../../scripts/dist/small-ram.js";
 
 type RegionName = "state" | "io" | "input" | "output";
 /** Where a module keeps the regions a host may touch, as its exports report them. */

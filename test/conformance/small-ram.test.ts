@@ -9,11 +9,15 @@ import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ErrorCode, Kind } from "../../host/learner/abi.js";
-import { sha256 } from "./format.js";
+import { replay, sha256 } from "./format.js";
+import { NodeMachine } from "./node-machine.js";
 import { WASM_PATH, TOOLS_DIR } from "./paths.js";
 import { loadManifest, loadStreams, must, sh, vectorsPresent, which, workDir } from "./runners.js";
 import { SMALL_WASM, layoutOf, readWasm, smallVectors } from "./small-ram-vectors.js";
-import { TARGETS, buildImages, footprint, measureOn, prepareSmall, replayOn, smallToolsMissing, staticEnd } from "./small-ram-images.js";
+import { TARGETS, buildImages, footprint, measureOn, prepareSmall, replayOn, smallToolsMissing } from "./small-ram-images.js";
+import { smallFirmware, staticEnd } from "../../scripts/dist/small-ram.js";
+import { exampleFacts, nodeReference } from "../firmware/example-reference.js";
+import { tempDir } from "../helpers/tmp.js";
 
 const requireAll = process.env.EDGELEARN_REQUIRE_ALL === "1";
 const KIB16 = 16384;
@@ -63,6 +67,11 @@ test("conformance vectors that fit the small-RAM build replay bit-identically on
   t.diagnostic(`${vectors.fit.length} streams fit: ${vectors.fit.map((s) => s.name).join(", ")}`);
   assert.deepEqual(vectors.failures, []);
   assert.ok(vectors.fit.length >= vectors.left.length, "fewer than half of the streams fit");
+  // Moving keeps every check: a flipped bit in the last CRC of a moved stream is caught.
+  const s = structuredClone(vectors.fit[0]);
+  const crc = s.ops.filter((o) => o[0] === "crc").pop() as ["crc", number, number, string];
+  crc[3] = (parseInt(crc[3], 16) ^ 1).toString(16).padStart(8, "0");
+  assert.match(replay(s, new NodeMachine(readWasm(SMALL_WASM))).failure ?? "", /CRC-32/);
 });
 
 test("the static-memory runtime traps every access above the bytes it backs", (t) => {
@@ -103,3 +112,15 @@ for (const target of TARGETS) {
     assert.equal(m.readings, 3000, "the measuring program's stream was not learned");
   });
 }
+
+test("the small-RAM firmware of a release: the example, linked for 32 KiB of RAM, learns as Node does", (t) => {
+  if (skipUnless(t, smallToolsMissing())) return;
+  const fw = smallFirmware(tempDir("small-firmware"), { packageVersion: "0.0.0" }, true);
+  assert.equal(fw.memoryBytes, end);
+  assert.ok(typeof fw.run !== "string");
+  assert.deepEqual(fw.run.failures, []);
+  const ref = nodeReference();
+  assert.deepEqual(nodeReference(SMALL_WASM), ref, "the small build learns as the default build does (V8)");
+  assert.deepEqual(exampleFacts(fw.run), ref);
+  t.diagnostic(`example: flash ${fw.exampleSize.text + fw.exampleSize.data} B, RAM ${fw.exampleSize.data + fw.exampleSize.bss} B`);
+});
