@@ -13,7 +13,8 @@ import { replay, sha256 } from "./format.js";
 import { NodeMachine } from "./node-machine.js";
 import { WASM_PATH, TOOLS_DIR } from "./paths.js";
 import { loadManifest, loadStreams, must, sh, vectorsPresent, which, workDir } from "./runners.js";
-import { SMALL_WASM, layoutOf, readWasm, smallVectors } from "./small-ram-vectors.js";
+import { SMALL_WASM, layoutOf, moveStream, readWasm, smallVectors } from "./small-ram-vectors.js";
+import { smallStreams } from "./small-ram-streams.js";
 import { TARGETS, buildImages, footprint, measureOn, prepareSmall, replayOn, smallToolsMissing } from "./small-ram-images.js";
 import { smallFirmware, staticEnd } from "../../scripts/dist/small-ram.js";
 import { exampleFacts, nodeReference } from "../firmware/example-reference.js";
@@ -55,6 +56,9 @@ test("the small-RAM build uses no address at or above 16 KiB and holds every kin
   assert.ok(refused > 0, "some kind with 32 features should exceed the small state");
 });
 
+/** Streams recorded on the small build itself: the 8-feature path, LINEAR and LOGISTIC. */
+const extra = existsSync(SMALL_WASM) ? smallStreams(readWasm(SMALL_WASM)) : [];
+
 const vectors = (() => {
   if (!vectorsPresent() || !existsSync(SMALL_WASM)) return undefined;
   if (loadManifest().wasm_sha256 !== sha256(readWasm(WASM_PATH))) return undefined; // stale: the conformance test says so
@@ -72,6 +76,15 @@ test("conformance vectors that fit the small-RAM build replay bit-identically on
   const crc = s.ops.filter((o) => o[0] === "crc").pop() as ["crc", number, number, string];
   crc[3] = (parseInt(crc[3], 16) ^ 1).toString(16).padStart(8, "0");
   assert.match(replay(s, new NodeMachine(readWasm(SMALL_WASM))).failure ?? "", /CRC-32/);
+});
+
+test("8-feature streams recorded on the small-RAM build replay on the default build (V8)", () => {
+  const big = readWasm(WASM_PATH);
+  for (const s of extra) {
+    const moved = moveStream(s, layoutOf(readWasm(SMALL_WASM)), layoutOf(big));
+    assert.equal(moved.left, undefined);
+    assert.equal(replay(moved.stream, new NodeMachine(big)).failure, undefined, `${s.name}: the two builds learn differently`);
+  }
 });
 
 test("the static-memory runtime traps every access above the bytes it backs", (t) => {
@@ -97,11 +110,12 @@ for (const target of TARGETS) {
   test(`small-RAM build on ${target.name}: 32 KiB RAM, 64 KiB flash, the vectors that fit`, (t) => {
     if (skipUnless(t, smallToolsMissing())) return;
     if (!vectors) return t.skip("SKIPPED: no vectors for this build/learner.wasm (see the conformance test)");
-    const images = buildImages(target, end, prepareSmall(vectors.fit));
+    const streams = [...vectors.fit, ...extra];
+    const images = buildImages(target, end, prepareSmall(streams));
     const o = replayOn(target, images.replay);
     for (const n of o.notes) t.diagnostic(n);
     assert.deepEqual(o.failures, [], `${target.name} diverged:\n${o.failures.join("\n")}`);
-    assert.deepEqual(o.passed, vectors.fit.map((s) => s.name));
+    assert.deepEqual(o.passed, streams.map((s) => s.name));
     for (const [name, elf] of Object.entries(images)) {
       const f = footprint(elf);
       t.diagnostic(`${name} image: flash ${f.flash} B, RAM ${f.ram} B (linear memory ${end} B, stack ${f.stack} B)`);
