@@ -9,7 +9,7 @@
  * 6,412 B); its staging area holds such a blob to load, or a batch of readings and outputs, and
  * takes what is left below 16 KiB after the fixed buffers and tables (2,272 B) and a margin.
  */
-export const SMALL_RAM: bool = isDefined(SMALL_RAM_BUILD);
+@inline export const SMALL_RAM: bool = isDefined(SMALL_RAM_BUILD);
 
 /** Largest state blob (header + configuration + learned sections), bytes. */
 export const STATE_CAP: i32 = SMALL_RAM ? 6656 : 24576;
