@@ -81,7 +81,7 @@ export function commandHandler(ctx: CommandContext, access: Config["commands"]):
   };
 }
 
-export function handleCommand(
+function handleCommand(
   ctx: CommandContext,
   topicDevice: string | undefined,
   payload: Uint8Array,
