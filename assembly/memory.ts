@@ -1,10 +1,20 @@
 // The module's one 64 KiB page, reserved with memory.data (zero-filled, no allocator), and the
 // output record every call writes. Exports hand out these addresses; hosts never hard-code them.
 
+/**
+ * The small-RAM build (`--use SMALL_RAM_BUILD=1`, asconfig target "small", build/learner-small.wasm):
+ * the same source with every address it uses below 16 KiB (the target's lowMemoryLimit fails the
+ * build otherwise), so that a runtime on a 32 KiB-RAM microcontroller backs only those bytes.
+ * Its state holds the largest blob of any kind at its defaults with 8 features (half-space trees,
+ * 6,412 B); its staging area holds such a blob to load, or a batch of readings and outputs, and
+ * takes what is left below 16 KiB after the fixed buffers and tables (2,272 B) and a margin.
+ */
+@inline export const SMALL_RAM: bool = isDefined(SMALL_RAM_BUILD);
+
 /** Largest state blob (header + configuration + learned sections), bytes. */
-export const STATE_CAP: i32 = 24576;
+export const STATE_CAP: i32 = SMALL_RAM ? 6656 : 24576;
 /** Staging area for load/validate blobs and learn_batch readings + outputs, bytes. */
-export const IO_CAP: i32 = 32768;
+export const IO_CAP: i32 = SMALL_RAM ? 7232 : 32768;
 
 export const STATE: usize = memory.data(STATE_CAP, 16);
 export const IO: usize = memory.data(IO_CAP, 16);

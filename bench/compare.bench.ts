@@ -1,11 +1,11 @@
-// `edgelearn compare` on seeded drifting streams from host/sim: the online module against a
+// `edgelearn compare` on seeded drifting streams from host/tools/sim: the online module against a
 // frozen batch model and periodic retraining, prequentially, on the same rows.
 
-import type { Dataset, Task } from "../host/compare/csv.js";
-import { createModuleLearner } from "../host/compare/online.js";
-import { compare, formatBytes, metricsOver, type CompareReport } from "../host/compare/report.js";
+import type { Dataset, Task } from "../host/tools/compare/csv.js";
+import { createModuleLearner } from "../host/tools/compare/online.js";
+import { compare, formatBytes, metricsOver, type CompareReport } from "../host/tools/compare/report.js";
 import { Param } from "../host/learner/index.js";
-import { regressionDrift, sea, type Sample } from "../host/sim/index.js";
+import { regressionDrift, sea, type Sample } from "../host/tools/sim/index.js";
 import type { BenchModule, BenchRow } from "./types.js";
 
 function dataset(samples: Sample[]): Dataset {

@@ -1,4 +1,4 @@
-// Drift response policies on host/sim's seeded drift streams, prequential (predict, then learn):
+// Drift response policies on host/tools/sim's seeded drift streams, prequential (predict, then learn):
 // accuracy (classification) or MAE (regression) with no adaptation and with each detector ×
 // response, the detection delay, false alarms, and the recovery time after each abrupt drift
 // (readings until the error over the last 500 readings is back within 10% of its level over the
@@ -6,8 +6,8 @@
 // on SEA-like streams. Numbers are printed, not asserted.
 
 import { Flag, Kind, Learner, Param, DriftDetector, DriftResponse, compileLearner } from "../host/learner/index.js";
-import { take, sea, gradualDrift, recurring, regressionDrift, type Sample } from "../host/sim/index.js";
-import { prequential, flagged } from "../host/sim/prequential.js";
+import { take, sea, gradualDrift, recurring, regressionDrift, type Sample } from "../host/tools/sim/index.js";
+import { prequential, flagged } from "../host/tools/sim/prequential.js";
 import type { BenchModule, BenchRow } from "./types.js";
 import { riverAvailable, riverPrequential } from "./lib/river.js";
 

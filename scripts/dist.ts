@@ -6,14 +6,17 @@
 //   firmware/wasm-rt-static.c         the static-memory wasm2c runtime (no malloc, no signals)
 //   firmware/m4f/libedgelearn-m4f.a   Cortex-M4F (hard float) library: module + runtime
 //   firmware/m4f/el-example-m4f.elf   tools/firmware/el_example.c linked for QEMU mps2-an386, run once
+//   learner-small.wasm (+ .sha256), firmware/small/  the small-RAM build: the same files, its library
+//                                      backing only the memory it uses, the example linked for a
+//                                      32 KiB-RAM / 64 KiB-flash part (tools/m4f/small-32k.ld)
 //   CHANGELOG.md, LICENSE, release.json (versions, hashes, sizes), SHA256SUMS
 // Needs wabt and gcc-arm-none-eabi (.ci/run installs them); qemu-system-arm for the example run.
 
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { spawnSync } from "node:child_process";
 import { ABI_VERSION } from "../host/learner/abi.js";
-import { QEMU, ROOT, buildM4f, have, m4fToolsMissing, readJsonLine, sh, sha256File, systemNpmEnv, translate } from "./dist/firmware.js";
+import { ROOT, buildM4f, have, m4fToolsMissing, runExample, sh, sha256File, systemNpmEnv, translate } from "./dist/firmware.js";
+import { SMALL_WASM, smallFirmware } from "./dist/small-ram.js";
 
 const DIST = join(ROOT, "dist");
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string; version: string };
@@ -60,17 +63,23 @@ function main(): number {
   translate(wasm, fw, { packageVersion: pkg.version, wasmSha256: wasmSha });
   const m4f = buildM4f(fw, join(fw, "m4f"));
   rmSync(join(fw, "m4f/obj"), { recursive: true, force: true });
-  let exampleRun: Record<string, unknown> | string = "not run (qemu-system-arm not found)";
-  if (have("qemu-system-arm")) {
-    const r = spawnSync(QEMU[0], [...QEMU.slice(1), m4f.example], { encoding: "utf8", timeout: 120_000 });
-    exampleRun = readJsonLine(r.stdout);
-    if (r.status !== 0 || exampleRun.failed !== 0) throw new Error(`the M4F example failed under QEMU (exit ${r.status}):\n${r.stdout}${r.stderr}`);
-  }
+  const exampleRun = have("qemu-system-arm") ? runExample(m4f.example, "the M4F example") : "not run (qemu-system-arm not found)";
   const lib = m4f.librarySize;
   const libTotal = lib.reduce((a, o) => ({ text: a.text + o.text, data: a.data + o.data, bss: a.bss + o.bss }), { text: 0, data: 0, bss: 0 });
   for (const o of lib) log(`  ${o.file.padEnd(20)} text ${o.text}  data ${o.data}  bss ${o.bss}`);
   log(`libedgelearn-m4f.a  text ${libTotal.text}  data ${libTotal.data}  bss ${libTotal.bss}`);
   log(`el-example-m4f.elf  flash ${m4f.exampleSize.text + m4f.exampleSize.data}  RAM ${m4f.exampleSize.data + m4f.exampleSize.bss} (stack included)`);
+
+  // The small-RAM build: the same learner below 16 KiB, for a part with 32 KiB of RAM.
+  copyFileSync(SMALL_WASM, join(DIST, "learner-small.wasm"));
+  const smallSha = sha256File(SMALL_WASM);
+  writeFileSync(join(DIST, "learner-small.wasm.sha256"), `${smallSha}  learner-small.wasm\n`);
+  const small = smallFirmware(join(fw, "small"), { packageVersion: pkg.version, wasmSha256: smallSha }, have("qemu-system-arm"));
+  rmSync(join(fw, "small/m4f/obj"), { recursive: true, force: true });
+  if (typeof small.run !== "string" && typeof exampleRun !== "string" && (small.run.prediction !== exampleRun.prediction || small.run.state_crc !== exampleRun.state_crc))
+    throw new Error(`the small-RAM example learned differently from the default build's: ${JSON.stringify(small.run)} vs ${JSON.stringify(exampleRun)}`);
+  log(`learner-small.wasm  ${statSync(SMALL_WASM).size} bytes  linear memory used ${small.memoryBytes} bytes`);
+  log(`small/el-example-m4f.elf  flash ${small.exampleSize.text + small.exampleSize.data}  RAM ${small.exampleSize.data + small.exampleSize.bss} (stack included; 32 KiB-RAM/64 KiB-flash part)`);
 
   copyFileSync(join(ROOT, "CHANGELOG.md"), join(DIST, "CHANGELOG.md"));
   copyFileSync(join(ROOT, "LICENSE"), join(DIST, "LICENSE"));
@@ -87,6 +96,11 @@ function main(): number {
       target: "Cortex-M4F (-mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard), -O2",
       library: { file: "firmware/m4f/libedgelearn-m4f.a", objects: lib, total: libTotal },
       example: { file: "firmware/m4f/el-example-m4f.elf", ...m4f.exampleSize, qemu: exampleRun },
+      small: {
+        wasm: { file: "learner-small.wasm", bytes: statSync(SMALL_WASM).size, sha256: smallSha, linearMemoryBytes: small.memoryBytes },
+        library: { file: "firmware/small/m4f/libedgelearn-m4f.a", objects: small.librarySize },
+        example: { file: "firmware/small/m4f/el-example-m4f.elf", linkerScript: "tools/m4f/small-32k.ld", ...small.exampleSize, qemu: small.run },
+      },
     },
   };
   writeFileSync(join(DIST, "release.json"), JSON.stringify(release, null, 2) + "\n");

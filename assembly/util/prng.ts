@@ -1,6 +1,6 @@
 // Integer-only pseudo-random numbers: identical on every runtime (no floats until the last
 // step, which is an exact u32 → f32 conversion and a multiply by a power of two).
-// The host has the same xorshift32 and seed scramble in host/sim/prng.ts.
+// The host has the same xorshift32 and seed scramble in host/tools/sim/prng.ts.
 
 /** Scrambles any seed into a non-zero 32-bit state (splitmix-style finaliser). */
 export function seedState(seed: u32): u32 {

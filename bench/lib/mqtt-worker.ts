@@ -2,10 +2,14 @@
 // is its own and it does not share an event loop with the publisher.
 //
 //   node build/bench/lib/mqtt-worker.js bare    URL QOS
+//   node build/bench/lib/mqtt-worker.js echo    URL QOS
 //   node build/bench/lib/mqtt-worker.js service URL QOS FEATURES MAX_DEVICES
 //   node build/bench/lib/mqtt-worker.js direct  -   -   FEATURES MAX_DEVICES
 //
 // bare: an MQTT.js client subscribed to sensors/# that only counts messages.
+// echo: an MQTT.js client that republishes every reading unchanged at QoS 0 on
+// edgelearn/<device>/prediction, doing nothing else: the floor of the publish → prediction
+// latency on this machine and broker, which the service's latency is measured against.
 // service: the edgelearn service (host/service) with an 8-feature regression model per device,
 // publishing a prediction per reading, no checkpoint store.
 // direct: the same service without a broker: {cmd: "feed", n, devices, payloads} hands it n
@@ -29,11 +33,14 @@ export interface WorkerStats {
   heapTotal: number;
 }
 
-type Mode = "bare" | "service" | "direct";
+type Mode = "bare" | "echo" | "service" | "direct";
 
-async function startBare(url: string, qos: 0 | 1, onMessage: () => void): Promise<() => Promise<void>> {
-  const client = mqtt.connect(url, { protocolVersion: 5, clean: true, clientId: `bench-bare-${process.pid}`, reconnectPeriod: 0 });
-  client.on("message", onMessage);
+async function startBare(url: string, qos: 0 | 1, onMessage: () => void, echo = false): Promise<() => Promise<void>> {
+  const client = mqtt.connect(url, { protocolVersion: 5, clean: true, clientId: `bench-${echo ? "echo" : "bare"}-${process.pid}`, reconnectPeriod: 0 });
+  client.on("message", echo ? (topic, payload) => {
+    client.publish(`edgelearn/${topic.slice(topic.indexOf("/") + 1)}/prediction`, payload, { qos: 0 });
+    onMessage();
+  } : onMessage);
   await new Promise<void>((resolve, reject) => {
     client.once("connect", () => client.subscribe("sensors/#", { qos }, (e) => (e ? reject(e) : resolve())));
     client.once("error", reject);
@@ -97,7 +104,7 @@ async function main(): Promise<void> {
   const maxDevices = Number(maxDevicesArg ?? 10000);
   const direct = mode === "direct" ? startDirect(features, maxDevices, onMessage) : undefined;
   const stop = direct ? direct.stop
-    : mode === "bare" ? await startBare(url, qos, onMessage)
+    : mode === "bare" || mode === "echo" ? await startBare(url, qos, onMessage, mode === "echo")
     : await startService(url, qos, features, maxDevices, onMessage);
   process.on("message", (m: { cmd: string; n?: number; devices?: number; payloads?: string[] }) => {
     if (m.cmd === "feed" && direct) {

@@ -3,6 +3,7 @@
 // down cleanly; `service.events` reports readings, drifts, checkpoints, rollbacks and health.
 
 export { startService, openStore, Service, COMMANDS, type ServiceOptions, type ServiceEvents, type HostCounters } from "../service/index.js";
+export type { Result, Failure } from "../service/result.js";
 export { loadConfig, defaultConfig, readConfigFile, ConfigError, type LoadOptions } from "../config/load.js";
 export { configSchema } from "../config/schema.js";
 export type { Config, ModelConfig, DeviceRule, MqttConfig, Task } from "../config/types.js";
@@ -12,4 +13,4 @@ export { SqliteStore, type SqliteStoreOptions } from "../store/sqlite.js";
 export type { StateStore, CheckpointMeta, StoredBlob, CheckpointRequest } from "../store/types.js";
 export { CheckpointPolicy, type CheckpointPolicyOptions } from "../store/policy.js";
 export { createLogger, silentLogger, type Logger, type LogLevel, type LogSink, type LoggerOptions } from "../logger.js";
-export { startBroker, type EmbeddedBroker } from "../demo/broker.js";
+export { startBroker, type EmbeddedBroker } from "../tools/demo/broker.js";

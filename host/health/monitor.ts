@@ -18,8 +18,9 @@ export interface GuardedService {
     on(e: "checkpoint", f: (meta: CheckpointMeta) => void): unknown;
     on(e: "reset" | "forget", f: (device: string) => void): unknown;
   };
-  rollbackDevice(name: string): CheckpointMeta | string;
-  checkpointDevice(name: string, knownGood?: boolean): CheckpointMeta | undefined;
+  /** Results as host/service/result.ts defines them (only `ok` and `error` are read here). */
+  rollbackDevice(name: string): { ok: true; value: CheckpointMeta } | { ok: false; error: string };
+  checkpointDevice(name: string, knownGood?: boolean): unknown;
   publishHealth(force: boolean): void;
   addHealthFields(fn: (device: string) => Record<string, unknown>): void;
   readonly log: { info(m: string): void; warn(m: string): void };
@@ -136,13 +137,13 @@ export class HealthMonitor {
       this.rolling = device;
       try {
         const r = service.rollbackDevice(device);
-        if (typeof r === "string") {
+        if (!r.ok) {
           this.failedRollbacks++;
-          service.log.warn(`device ${device}: the rollback guard found the model degraded but cannot roll back: ${r}`);
+          service.log.warn(`device ${device}: the rollback guard found the model degraded but cannot roll back: ${r.error}`);
           return;
         }
         service.checkpointDevice(device, true);
-        service.log.warn(`device ${device}: error degraded past the guard's factor without a confirmed drift; rolled back to checkpoint ${r.seq}`);
+        service.log.warn(`device ${device}: error degraded past the guard's factor without a confirmed drift; rolled back to checkpoint ${r.value.seq}`);
       } finally {
         this.rolling = undefined;
       }

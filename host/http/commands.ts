@@ -24,8 +24,9 @@ export function runHttpCommand(service: Service, log: Logger, req: IncomingMessa
   if (!service.pool.get(device)) return json(res, 404, { error: `unknown device ${JSON.stringify(device).slice(0, 140)}` });
   if (cmd === "snapshot") {
     if (req.method !== "GET") return json(res, 405, { error: "use GET" });
-    const blob = service.snapshotDevice(device);
-    if (!blob) return json(res, 409, { error: `device ${device} has no model yet` });
+    const snap = service.snapshotDevice(device);
+    if (!snap.ok) return json(res, 409, { error: snap.error });
+    const blob = snap.value;
     log.info(`HTTP: snapshot of ${device} downloaded`);
     res.writeHead(200, {
       "content-type": "application/octet-stream",
@@ -46,7 +47,7 @@ export function runHttpCommand(service: Service, log: Logger, req: IncomingMessa
     return json(res, 200, { ok: true, cmd, device });
   }
   const r = service.rollbackDevice(device);
-  if (typeof r === "string") return json(res, 409, { ok: false, cmd, device, error: r });
-  log.info(`HTTP: device ${device} rolled back to checkpoint ${r.seq}`);
-  json(res, 200, { ok: true, cmd, device, seq: r.seq, readings: r.readings });
+  if (!r.ok) return json(res, 409, { ok: false, cmd, device, error: r.error });
+  log.info(`HTTP: device ${device} rolled back to checkpoint ${r.value.seq}`);
+  json(res, 200, { ok: true, cmd, device, seq: r.value.seq, readings: r.value.readings });
 }

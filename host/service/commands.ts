@@ -15,25 +15,26 @@
 import type { IPublishPacket } from "mqtt";
 import type { Logger } from "../logger.js";
 import type { CheckpointMeta } from "../store/types.js";
+import type { Config } from "../config/types.js";
+import { commandRefusal } from "./command-access.js";
+import { ok, fail, unknownDevice, type Result } from "./result.js";
 
 export const COMMANDS = ["reset", "snapshot", "rollback", "health", "forget"] as const;
 
 /**
  * What the commands need of the service, and nothing more (the Service implements it; this file
- * does not import the service, so the two do not import each other).
+ * does not import the service, so the two do not import each other). Every operation answers
+ * with a Result (result.ts); a failure's `error` is the reply's "error".
  */
 export interface CommandTarget {
   readonly pool: { get(name: string): unknown; names(): Iterable<string> };
-  /** Set when a checkpoint store is configured. */
-  readonly store: unknown;
-  readonly storeWrites: { readonly failure: { error: string } | undefined };
   hostHealth(): Record<string, unknown>;
-  deviceHealth(name: string): Record<string, unknown> | undefined;
-  checkpointMany(names: Iterable<string>): number;
-  checkpointDevice(name: string): CheckpointMeta | undefined;
-  rollbackDevice(name: string, seq?: number): CheckpointMeta | string;
-  forgetDevice(name: string): boolean;
-  resetDevice(name: string, purge?: boolean): boolean;
+  deviceHealth(name: string): Result<Record<string, unknown>>;
+  checkpointMany(names: Iterable<string>): Result<number>;
+  checkpointDevice(name: string): Result<CheckpointMeta>;
+  rollbackDevice(name: string, seq?: number): Result<CheckpointMeta>;
+  forgetDevice(name: string): Result<void>;
+  resetDevice(name: string, purge?: boolean): Result<{ purged: boolean }>;
 }
 
 export interface CommandContext {
@@ -68,7 +69,19 @@ function parse(payload: Uint8Array): Request | string {
   }
 }
 
-export function handleCommand(
+/** A message on a command topic: `device` undefined for the host-wide topic. */
+export type CommandHandler = (topic: string, device: string | undefined, payload: Uint8Array, properties: IPublishPacket["properties"] | undefined) => void;
+
+/** What the reading path hands command topics to: who may command is checked (command-access.ts), then the command runs. */
+export function commandHandler(ctx: CommandContext, access: Config["commands"]): CommandHandler {
+  return (topic, device, payload, properties) => {
+    const refused = commandRefusal(access, properties);
+    if (refused !== undefined) return ctx.badCommand(() => `command on ${topic.slice(0, 200)} refused: ${refused}`);
+    handleCommand(ctx, device, payload, properties);
+  };
+}
+
+function handleCommand(
   ctx: CommandContext,
   topicDevice: string | undefined,
   payload: Uint8Array,
@@ -78,9 +91,9 @@ export function handleCommand(
   const base: Record<string, unknown> = {};
   let device = topicDevice;
   let cmd = "";
-  let result: Record<string, unknown> | string;
+  let result: Result<Record<string, unknown>>;
   if (typeof req === "string") {
-    result = req;
+    result = fail("bad_request", req);
   } else {
     if (req.id !== undefined) base.id = req.id;
     if (topicDevice === undefined && typeof req.device === "string") device = req.device;
@@ -89,15 +102,15 @@ export function handleCommand(
   }
   if (cmd) base.cmd = cmd;
   if (device !== undefined) base.device = device;
-  const ok = typeof result !== "string";
-  if (!ok) {
-    ctx.badCommand(() => `command ${cmd.slice(0, 40) || "(unparsed)"}${device ? ` for ${device.slice(0, 140)}` : ""} failed: ${result}`);
+  if (!result.ok) {
+    const why = result.error;
+    ctx.badCommand(() => `command ${cmd.slice(0, 40) || "(unparsed)"}${device ? ` for ${device.slice(0, 140)}` : ""} failed: ${why}`);
   } else if (cmd === "health") {
     ctx.log.debug(() => `command health${device ? ` for ${device}` : ""} answered`);
   } else {
     ctx.log.info(`command ${cmd}${device ? ` for ${device}` : ""} done`);
   }
-  const body = ok ? { ok: true, ...base, ...(result as Record<string, unknown>) } : { ok: false, ...base, error: result };
+  const body = result.ok ? { ok: true, ...base, ...result.value } : { ok: false, ...base, error: result.error };
   const rt = properties?.responseTopic;
   if (rt && !/[#+]/.test(rt) && ctx.replyAllowed(rt)) {
     ctx.reply(rt, JSON.stringify(body), properties?.correlationData ? { correlationData: properties.correlationData } : undefined);
@@ -106,38 +119,33 @@ export function handleCommand(
   }
 }
 
-function run(s: CommandTarget, cmd: string, device: string | undefined, req: Request): Record<string, unknown> | string {
+/** The reply's fields of a successful operation: `as` turns its value into them. */
+function reply<T>(r: Result<T>, as: (value: T) => Record<string, unknown>): Result<Record<string, unknown>> {
+  return r.ok ? ok(as(r.value)) : r;
+}
+
+function run(s: CommandTarget, cmd: string, device: string | undefined, req: Request): Result<Record<string, unknown>> {
   if (!(COMMANDS as readonly string[]).includes(cmd)) {
-    return `unknown command ${JSON.stringify(cmd).slice(0, 40)} (expected one of: ${COMMANDS.join(", ")})`;
+    return fail("bad_request", `unknown command ${JSON.stringify(cmd).slice(0, 40)} (expected one of: ${COMMANDS.join(", ")})`);
   }
-  if (device !== undefined && !s.pool.get(device)) return `unknown device ${JSON.stringify(device).slice(0, 140)}`;
+  if (device !== undefined && !s.pool.get(device)) return unknownDevice(device);
   switch (cmd) {
     case "health":
-      return device === undefined ? { health: s.hostHealth() } : { health: s.deviceHealth(device) };
-    case "snapshot": {
-      if (!s.store) return "no store configured (store.type is none)";
-      if (device === undefined) return { checkpoints: s.checkpointMany([...s.pool.names()]) };
-      const meta = s.checkpointDevice(device);
-      if (!meta) return s.storeWrites.failure ? `the store cannot take checkpoints now (${s.storeWrites.failure.error})` : `device ${device} has no model yet`;
-      return { seq: meta.seq, time: meta.time, readings: meta.readings, bytes: meta.bytes, crc: meta.crc, known_good: meta.knownGood };
-    }
+      return device === undefined ? ok({ health: s.hostHealth() }) : reply(s.deviceHealth(device), (health) => ({ health }));
+    case "snapshot":
+      if (device === undefined) return reply(s.checkpointMany([...s.pool.names()]), (checkpoints) => ({ checkpoints }));
+      return reply(s.checkpointDevice(device), (m) => ({ seq: m.seq, time: m.time, readings: m.readings, bytes: m.bytes, crc: m.crc, known_good: m.knownGood }));
     case "rollback": {
-      if (device === undefined) return "rollback needs a device";
+      if (device === undefined) return fail("bad_request", "rollback needs a device");
       const seq = typeof req.seq === "number" ? req.seq : undefined;
-      const r = s.rollbackDevice(device, seq);
-      if (typeof r === "string") return r;
-      return { seq: r.seq, time: r.time, readings: r.readings };
+      return reply(s.rollbackDevice(device, seq), (m) => ({ seq: m.seq, time: m.time, readings: m.readings }));
     }
-    case "forget": {
-      if (device === undefined) return "forget needs a device";
-      s.forgetDevice(device);
-      return {};
-    }
-    case "reset": {
-      if (device === undefined) return "reset needs a device";
-      s.resetDevice(device, req.purge === true);
-      return { purged: req.purge === true };
-    }
+    case "forget":
+      if (device === undefined) return fail("bad_request", "forget needs a device");
+      return reply(s.forgetDevice(device), () => ({}));
+    case "reset":
+      if (device === undefined) return fail("bad_request", "reset needs a device");
+      return reply(s.resetDevice(device, req.purge === true), (r) => ({ purged: r.purged }));
   }
-  return "unreachable";
+  return fail("bad_request", "unreachable");
 }

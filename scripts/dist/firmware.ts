@@ -90,15 +90,24 @@ function berkeley(out: string): { file: string; text: number; data: number; bss:
     .map((f) => ({ file: f.slice(5).join(" ").replace(/ \(ex .*\)$/, ""), text: +f[0], data: +f[1], bss: +f[2] }));
 }
 
+/** Variants of the M4F build: the small-RAM build backs fewer bytes and links for a smaller part. */
+export interface M4fOptions {
+  /** Bytes of linear memory the runtime backs (EL_MEMORY_BYTES); one page when not given. */
+  memoryBytes?: number;
+  /** Linker script in tools/m4f (default mps2-an386.ld). */
+  ldScript?: string;
+}
+
 /**
  * libedgelearn-m4f.a (the translated module and the static-memory runtime shim) and the example
  * linked into a QEMU mps2-an386 image with tools/m4f's startup code and linker script.
  */
-export function buildM4f(dir: string, out: string): M4fBuild {
+export function buildM4f(dir: string, out: string, opts: M4fOptions = {}): M4fBuild {
   const o = join(out, "obj");
   mkdirSync(o, { recursive: true });
   const inc = [`-I${WASM_RT_DIR}`, `-I${dir}`];
-  const cc = (src: string, obj: string, extra: string[] = []) => sh("arm-none-eabi-gcc", [...M4F_FLAGS, ...inc, ...extra, "-c", src, "-o", join(o, obj)]);
+  const defs = opts.memoryBytes ? [`-DEL_MEMORY_BYTES=${opts.memoryBytes}u`] : [];
+  const cc = (src: string, obj: string, extra: string[] = []) => sh("arm-none-eabi-gcc", [...M4F_FLAGS, ...defs, ...inc, ...extra, "-c", src, "-o", join(o, obj)]);
   cc(join(dir, "learner.c"), "learner.o");
   cc(join(dir, "wasm-rt-static.c"), "wasm-rt-static.o");
   const library = join(out, "libedgelearn-m4f.a");
@@ -112,7 +121,7 @@ export function buildM4f(dir: string, out: string): M4fBuild {
     "-nostartfiles",
     "-Wl,--gc-sections",
     "-T",
-    join(M4F_DIR, "mps2-an386.ld"),
+    join(M4F_DIR, opts.ldScript ?? "mps2-an386.ld"),
     "-o",
     example,
     join(o, "el_example.o"),
@@ -127,6 +136,14 @@ export function buildM4f(dir: string, out: string): M4fBuild {
 
 /** The QEMU command that runs an M4F image (the conformance suite's machine and semihosting). */
 export const QEMU = ["qemu-system-arm", "-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial", "none", "-chardev", "stdio,id=sh0", "-semihosting-config", "enable=on,target=native,chardev=sh0", "-kernel"];
+
+/** Runs an example image under QEMU: its JSON line; throws unless it exits 0 with no failed check. */
+export function runExample(elf: string, what: string): Record<string, unknown> {
+  const r = spawnSync(QEMU[0], [...QEMU.slice(1), elf], { encoding: "utf8", timeout: 120_000 });
+  const line = readJsonLine(r.stdout);
+  if (r.status !== 0 || line.failed !== 0) throw new Error(`${what} failed under QEMU (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+  return line;
+}
 
 export function readJsonLine(out: string): Record<string, unknown> {
   const line = out.split("\n").find((l) => l.startsWith("{"));

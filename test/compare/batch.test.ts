@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { choleskySolve, fitLogistic, fitRidge, linearScore } from "../../host/compare/batch.js";
-import { Prng } from "../../host/sim/index.js";
+import { choleskySolve, fitLogistic, fitRidge, linearScore } from "../../host/tools/compare/batch.js";
+import { Prng } from "../../host/tools/sim/index.js";
 
 test("Cholesky solves a known symmetric positive definite system", () => {
   // A = [[4,12,-16],[12,37,-43],[-16,-43,98]] = L Lᵀ with L = [[2,0,0],[6,1,0],[-8,5,3]].

@@ -1,11 +1,11 @@
-// Shared fixtures of the compare tests: a small drifting CSV written from host/sim.
+// Shared fixtures of the compare tests: a small drifting CSV written from host/tools/sim.
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { regressionDrift, sea } from "../../host/sim/index.js";
+import { regressionDrift, sea } from "../../host/tools/sim/index.js";
 import { tempDir } from "../helpers/tmp.js";
 
-/** Writes rows of a host/sim stream as CSV (features x0.., target y) and returns the path. */
+/** Writes rows of a host/tools/sim stream as CSV (features x0.., target y) and returns the path. */
 export function driftingCsv(task: "regression" | "classification", n = 3000, seed = 7): string {
   const rows = task === "regression"
     ? [...regressionDrift({ seed, n, nFeatures: 3, driftAt: [Math.floor(n / 2)], noise: 0.1 })]

@@ -124,10 +124,20 @@ function pythonRunner(id: string, name: string, engine: string, mod: string, ins
 export const PIP_INSTALL = `${PYTHON} -m pip install -r test/conformance/requirements.txt`;
 
 /** Writes a file only when its content changed, so that make and cargo see stable mtimes. */
-function writeIfChanged(path: string, data: string | Uint8Array): void {
+export function writeIfChanged(path: string, data: string | Uint8Array): void {
   const buf = typeof data === "string" ? Buffer.from(data) : Buffer.from(data);
   if (existsSync(path) && readFileSync(path).equals(buf)) return;
   writeFileSync(path, buf);
+}
+
+/** learner.c/.h (wasm2c) and el_dispatch.c of a module in dir, rewritten only when they change. */
+export function translateLearner(wasmPath: string, dir: string): void {
+  const tmp = join(dir, "tmp");
+  mkdirSync(tmp, { recursive: true });
+  must(sh("wasm2c", [wasmPath, "-n", "learner", "-o", join(tmp, "learner.c")]), "wasm2c");
+  writeIfChanged(join(dir, "learner.c"), readFileSync(join(tmp, "learner.c")));
+  writeIfChanged(join(dir, "learner.h"), readFileSync(join(tmp, "learner.h")));
+  writeIfChanged(join(dir, "el_dispatch.c"), cDispatch(wasmInfo(new Uint8Array(readFileSync(wasmPath))), "learner"));
 }
 
 /**
@@ -142,14 +152,7 @@ export function prepared(v = MAIN_VECTORS): { ops: string; opsC: string; wasm2cD
   const ops = join(dir, `ops-${v.tag}.bin`);
   writeIfChanged(ops, bin);
   const w2c = workDir("wasm2c");
-  if (which("wasm2c")) {
-    const tmp = join(w2c, "tmp");
-    mkdirSync(tmp, { recursive: true });
-    must(sh("wasm2c", [WASM_PATH, "-n", "learner", "-o", join(tmp, "learner.c")]), "wasm2c");
-    writeIfChanged(join(w2c, "learner.c"), readFileSync(join(tmp, "learner.c")));
-    writeIfChanged(join(w2c, "learner.h"), readFileSync(join(tmp, "learner.h")));
-    writeIfChanged(join(w2c, "el_dispatch.c"), cDispatch(info, "learner"));
-  }
+  if (which("wasm2c")) translateLearner(WASM_PATH, w2c);
   const opsC = join(w2c, `el_ops_${v.tag}.c`);
   writeIfChanged(opsC, cArray("el_ops", bin));
   return { ops, opsC, wasm2cDir: w2c };

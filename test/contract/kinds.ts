@@ -203,7 +203,7 @@ function issue3Kinds(): ContractKind[] {
       },
     },
     // one-feature spikes among three smooth features: a hard case for axis-parallel trees
-    // (test/learner/ asserts AUC ≥ 0.9 on host/sim's spike stream)
+    // (test/learner/ asserts AUC ≥ 0.9 on host/tools/sim's spike stream)
     spikeDetector("HALFSPACE", Kind.HalfSpace, 0.75),
     spikeDetector("SURPRISE", Kind.Surprise, 0.9),
     {

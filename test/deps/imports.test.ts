@@ -35,25 +35,32 @@ const MODULE_LAYERS: [string, number][] = [
   ["assembly/util/", 5],
 ];
 
-// host/: commands on top, the service, its parts, the module's wrapper and configuration, logging.
+// host/: the commands on top, the frontends, the service and its parts as a reading flows
+// through them, the module's wrapper and configuration, logging. The tools (demo, compare,
+// stream simulators) are not the service: they sit beside it, each at the height of what it uses.
 const HOST_LAYERS: [string, number][] = [
-  ["host/cli.ts", 0],
   ["host/index.ts", 0],
   ["host/api/", 0.5],
-  ["host/cli/", 1],
-  ["host/compare/", 1],
-  ["host/demo/", 1],
+  ["host/cli/", 1], // every command; main.ts dispatches
+  ["host/tools/demo/", 1.1], // broker + simulated sensors + the service with its frontends
   ["host/app/", 1.2],
   ["host/http/", 1.5],
   ["host/homeassistant/", 1.5],
   ["host/metrics/", 1.7],
   ["host/cluster/", 1.8],
-  ["host/service/", 2],
+  ["host/service/index.ts", 2], // startService
+  ["host/service/service.ts", 2.1], // the composition and public face
+  ["host/service/readings.ts", 2.2], // routing and the per-reading path
+  ["host/service/health.ts", 2.3],
+  ["host/service/checkpoints.ts", 2.4], // store, policy, rollback
+  ["host/service/lifecycle.ts", 2.5], // which devices exist and what they hold
+  ["host/service/", 2.6], // what the parts share: core, device state, formats, commands, results
   ["host/mqtt/", 3],
   ["host/health/", 3],
   ["host/devices/", 3],
   ["host/codecs/", 3],
-  ["host/sim/", 3],
+  ["host/tools/compare/", 3],
+  ["host/tools/sim/", 3],
   ["host/privacy/", 3.5],
   ["host/store/", 4],
   ["host/config/", 5],

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadConfig } from "../../host/config/load.js";
 import { startService } from "../../host/service/index.js";
-import { startBroker } from "../../host/demo/broker.js";
+import { startBroker } from "../../host/tools/demo/broker.js";
 import { silentLogger } from "../../host/logger.js";
 import { MemoryStore } from "../../host/store/memory.js";
 import { client, waitFor } from "../helpers/mqtt.js";

@@ -4,7 +4,7 @@
 // stays plausible and passes the module's guard. Shared by the fault test and anyone who wants to see the numbers.
 
 import { Kind, Learner, type Output } from "../../host/learner/index.js";
-import { regressionDrift, take, type Sample } from "../../host/sim/index.js";
+import { regressionDrift, take, type Sample } from "../../host/tools/sim/index.js";
 import { MemoryStore } from "../../host/store/memory.js";
 import { CheckpointPolicy } from "../../host/store/policy.js";
 import { pickValid } from "../../host/store/restore.js";

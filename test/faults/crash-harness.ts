@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
-import { Prng } from "../../host/sim/index.js";
+import { Prng } from "../../host/tools/sim/index.js";
 import { startMosquitto, type Mosquitto } from "../helpers/mosquitto.js";
 import { TS0, spawnHost, whatWouldRestore, writeHostConfig, type HostProcess } from "./host-process.js";
 

@@ -177,8 +177,8 @@ export function fuzzPayloads(numRuns: number, seed: number, module = compileLear
   if (r.failed) failures.push(`property failed (seed ${seed}, path ${r.counterexamplePath}): ${String(r.counterexample).slice(0, 300)}`);
   if (s.counters.internalErrors) failures.push(`${s.counters.internalErrors} internal errors`);
   for (const name of s.pool.names()) {
-    const blob = s.snapshotDevice(name);
-    if (blob && s.pool.spare().validate(blob) !== 0) failures.push(`${name}: its state blob no longer validates`);
+    const snap = s.snapshotDevice(name);
+    if (snap.ok && s.pool.spare().validate(snap.value) !== 0) failures.push(`${name}: its state blob no longer validates`);
   }
   void s.stop();
   return { cases: numRuns, failures: [...new Set(failures)].slice(0, 20), outcomes, seconds: (Date.now() - t0) / 1000 };

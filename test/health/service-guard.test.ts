@@ -8,7 +8,7 @@ import { loadConfig } from "../../host/config/load.js";
 import { startService } from "../../host/service/index.js";
 import { MemoryStore } from "../../host/store/memory.js";
 import { memoryLogger } from "../../host/logger.js";
-import { Prng } from "../../host/sim/index.js";
+import { Prng } from "../../host/tools/sim/index.js";
 
 test("service + guard: a bad-data burst is rolled back when it ends and published on health", async () => {
   const sent: { topic: string; payload: string; opts: IClientPublishOptions }[] = [];

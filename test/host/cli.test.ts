@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { main, EXIT } from "../../host/cli.js";
+import { main, EXIT } from "../../host/cli/main.js";
 import { Learner, Kind } from "../../host/learner/index.js";
 import { tempDir } from "../helpers/tmp.js";
 

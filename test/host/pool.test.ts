@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DevicePool } from "../../host/devices/pool.js";
 import { Learner, Kind, Flag } from "../../host/learner/index.js";
-import { Prng } from "../../host/sim/index.js";
+import { Prng } from "../../host/tools/sim/index.js";
 
 function reading(r: Prng, d: number, x: Float32Array): number {
   let y = 0.5;

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { loadConfig } from "../../host/config/load.js";
 import { Service, type ServiceOptions } from "../../host/service/service.js";
 import { MemoryStore } from "../../host/store/memory.js";
+import type { Failure, Result } from "../../host/service/result.js";
 import { memoryLogger } from "../../host/logger.js";
 import type { IClientPublishOptions } from "mqtt";
 
@@ -52,7 +53,8 @@ test("learns per device and publishes a prediction per reading, in order", async
 test("bad input is counted per reason, never changes the model, never crashes", async () => {
   const { service, send, on, lines } = setup({ input: { maxPayloadBytes: 100 } });
   for (let i = 0; i < 50; i++) send("m1", { a: i % 5, b: 1, y: i % 5 });
-  const before = service.snapshotDevice("m1")!;
+  const before = service.snapshotDevice("m1");
+  assert.equal(before.ok, true);
   const bad = [
     "{not json",
     "",
@@ -152,6 +154,7 @@ test("commands: snapshot, rollback, reset, health; replies on the response topic
   assert.equal(r.cmd, "snapshot");
   assert.equal(r.seq, 1);
   const atSnapshot = service.snapshotDevice("m1");
+  assert.equal(atSnapshot.ok, true);
   for (let i = 0; i < 20; i++) send("m1", { a: i, b: 2, y: 2 * i });
   cmd("edgelearn/m1/cmd", '{"cmd":"rollback","id":7}');
   r = on("m1/reply").at(-1);
@@ -205,6 +208,7 @@ test("restart: devices come back from the store and keep learning", async () => 
   const a = setup({}, { store });
   for (let i = 0; i < 30; i++) a.send("m1", { a: i, b: 1, y: i });
   const blob = a.service.snapshotDevice("m1");
+  assert.equal(blob.ok, true);
   // MemoryStore.close is a no-op for data: reuse it as the "file"
   await a.service.stop();
   const b = setup({}, { store });
@@ -268,4 +272,42 @@ test("backpressure: while the output socket is over maxBufferedBytes, the readin
   drain!();
   assert.equal(acks, 2, "acknowledged once drained");
   await service.stop();
+});
+
+test("public operations answer with one Result shape: { ok, value } or { ok: false, reason, error }", async () => {
+  const { service, send } = setup();
+  const failed = (r: Result<unknown>, reason: Failure) => {
+    assert.ok(!r.ok, `expected a failure (${reason})`);
+    assert.equal(r.reason, reason);
+    assert.equal(typeof r.error, "string");
+  };
+  for (const r of [service.snapshotDevice("nope"), service.deviceHealth("nope"), service.resetDevice("nope"), service.forgetDevice("nope"), service.checkpointDevice("nope"), service.rollbackDevice("nope")]) {
+    failed(r, "unknown_device");
+  }
+  send("m0", "{not json"); // the device exists, its model does not (features never seen)
+  failed(service.snapshotDevice("m0"), "no_model");
+  failed(service.checkpointDevice("m0"), "no_model");
+  failed(service.rollbackDevice("m0"), "no_checkpoint");
+  for (let i = 0; i < 10; i++) send("m1", { a: i, b: 1, y: i });
+  const snap = service.snapshotDevice("m1");
+  assert.ok(snap.ok && snap.value instanceof Uint8Array);
+  const cp = service.checkpointDevice("m1");
+  assert.ok(cp.ok && cp.value.device === "m1");
+  assert.deepEqual(service.checkpointMany(["m1", "m0"]), { ok: true, value: 1 });
+  const rb = service.rollbackDevice("m1", cp.value.seq);
+  assert.ok(rb.ok && rb.value.seq === cp.value.seq);
+  failed(service.rollbackDevice("m1", 999), "no_checkpoint");
+  failed(service.loadDevice("m1", new Uint8Array(8)), "refused");
+  assert.deepEqual(service.loadDevice("m2", snap.value), { ok: true, value: undefined });
+  assert.deepEqual(service.resetDevice("m1"), { ok: true, value: { purged: false } });
+  assert.ok(service.deviceHealth("m1").ok);
+  assert.deepEqual(service.forgetDevice("m1"), { ok: true, value: undefined });
+  await service.stop();
+
+  const bare = setup({ store: { type: "none" } }, { store: undefined });
+  bare.send("m1", { a: 1, b: 1, y: 1 });
+  failed(bare.service.checkpointDevice("m1"), "no_store");
+  failed(bare.service.checkpointMany(["m1"]), "no_store");
+  failed(bare.service.rollbackDevice("m1"), "no_store");
+  await bare.service.stop();
 });

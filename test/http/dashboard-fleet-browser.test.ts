@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadConfig } from "../../host/config/load.js";
 import { silentLogger } from "../../host/logger.js";
-import { startBroker } from "../../host/demo/broker.js";
+import { startBroker } from "../../host/tools/demo/broker.js";
 import { startWithFrontends } from "../../host/app/start.js";
 import { requireChromium, launchChromium } from "../helpers/chromium.js";
 

@@ -8,7 +8,7 @@ import { connectAsync } from "mqtt";
 import { loadConfig } from "../../host/config/load.js";
 import { memoryLogger } from "../../host/logger.js";
 import { MemoryStore } from "../../host/store/memory.js";
-import { startBroker } from "../../host/demo/broker.js";
+import { startBroker } from "../../host/tools/demo/broker.js";
 import { startWithFrontends, type RunningService } from "../../host/app/start.js";
 import { waitFor } from "../helpers/mqtt.js";
 
@@ -148,7 +148,7 @@ test("with a token: data needs it, probes and the page shell do not; commands wo
     const snap = await s.get("/api/devices/m1/snapshot", auth);
     assert.equal(snap.status, 200);
     const blob = new Uint8Array(await snap.arrayBuffer());
-    assert.deepEqual(blob, s.service.snapshotDevice("m1"));
+    assert.deepEqual(s.service.snapshotDevice("m1"), { ok: true, value: blob });
     assert.equal((await s.get("/api/devices/m1/snapshot")).status, 401);
 
     const rb = await post("api/devices/m1/rollback", { ...auth, ...json });

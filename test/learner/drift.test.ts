@@ -1,10 +1,10 @@
 // Issue 3 through build/learner.wasm: drift detection and response, anomaly scores, AR
-// forecasts and k-means clusters, on host/sim's seeded streams (deterministic).
+// forecasts and k-means clusters, on host/tools/sim's seeded streams (deterministic).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Learner, Kind, Param, Flag, Count, Metric, DriftDetector, DriftResponse, compileLearner } from "../../host/learner/index.js";
-import { take, sea, meanShift, noisySinusoid, spikes, blobs, regressionDrift } from "../../host/sim/index.js";
-import { prequential, flagged } from "../../host/sim/prequential.js";
+import { take, sea, meanShift, noisySinusoid, spikes, blobs, regressionDrift } from "../../host/tools/sim/index.js";
+import { prequential, flagged } from "../../host/tools/sim/prequential.js";
 import { crc32 } from "../conformance/format.js";
 
 const module = compileLearner();

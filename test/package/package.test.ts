@@ -57,7 +57,7 @@ test("the packed tarball installs into an empty folder; its CLI runs and its typ
   const packed = JSON.parse(packOut.slice(packOut.search(/^\[/m))) as { filename: string; files: { path: string }[] }[];
   const tarball = join(work, packed[0].filename);
   const files = packed[0].files.map((f) => f.path);
-  for (const f of ["bin/edgelearn.js", "build/host/cli.js", "build/host/index.js", "build/host/index.d.ts", "build/learner.wasm", "config/edgelearn.example.yaml", "deploy/edgelearn.service", "README.md", "LICENSE", "CHANGELOG.md"]) {
+  for (const f of ["bin/edgelearn.js", "build/host/cli/main.js", "build/host/index.js", "build/host/index.d.ts", "build/learner.wasm", "config/edgelearn.example.yaml", "deploy/edgelearn.service", "README.md", "LICENSE", "CHANGELOG.md"]) {
     assert.ok(files.includes(f), `the tarball lacks ${f}`);
   }
   const stray = files.filter((f) => /^(test|bench|tools|assembly|scripts|notes)\//.test(f) || f.startsWith("build/test/") || f.startsWith("build/bench/") || f.endsWith(".map") || (f.endsWith(".ts") && !f.endsWith(".d.ts")));

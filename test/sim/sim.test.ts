@@ -1,7 +1,7 @@
 // The stream generators are deterministic and produce what their doc comments promise.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Prng, take, sea, gradualDrift, recurring, regressionDrift, meanShift, noisySinusoid, spikes, blobs } from "../../host/sim/index.js";
+import { Prng, take, sea, gradualDrift, recurring, regressionDrift, meanShift, noisySinusoid, spikes, blobs } from "../../host/tools/sim/index.js";
 
 test("Prng is deterministic and roughly uniform/normal", () => {
   const a = new Prng(42), b = new Prng(42), c = new Prng(43);

@@ -6,6 +6,7 @@
 extern const uint8_t el_ops[];
 extern const uint32_t el_ops_len;
 void el_exit(int code);
+uint32_t el_stack_used(void);
 
 void el_trap_halt(wasm_rt_trap_t code) {
   el_puts("{\"error\": \"trap outside a guarded call\"}\n");
@@ -15,5 +16,7 @@ void el_trap_halt(wasm_rt_trap_t code) {
 
 int main(void) {
   wasm_rt_init();
-  return el_replay(el_ops, el_ops_len) ? 1 : 0;
+  int failed = el_replay(el_ops, el_ops_len);
+  el_put_u32_line("stack_used_bytes", el_stack_used());
+  return failed ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 /*
- * Cortex-M4F startup for QEMU mps2-an386: vector table, reset handler (FPU on before any float
- * instruction, .data copied from flash, .bss zeroed, stack painted for a high-water mark),
+ * Cortex-M startup for QEMU mps2-an386 (M4F) and mps2-an385 (M3): vector table, reset handler (FPU
+ * on before any float instruction when there is one, .data copied from flash, .bss zeroed, stack painted for a high-water mark),
  * semihosting for output and exit. No newlib syscalls are used.
  */
 #include <stdint.h>
@@ -12,6 +12,7 @@ void el_exit(int code);
 #define EL_STACK_PAINT 0xA5A5A5A5u
 
 __attribute__((naked, noreturn)) void Reset_Handler(void) {
+#if defined(__ARM_FP)
   __asm volatile(
       /* CPACR: full access to CP10/CP11 (the FPU), then let it take effect. */
       "ldr r0, =0xE000ED88\n"
@@ -21,6 +22,10 @@ __attribute__((naked, noreturn)) void Reset_Handler(void) {
       "dsb\n"
       "isb\n"
       "b el_reset_c\n");
+#else
+  /* Soft float (Cortex-M3): no FPU to switch on. */
+  __asm volatile("b el_reset_c\n");
+#endif
 }
 
 __attribute__((used, noreturn)) void el_reset_c(void) {

@@ -11,6 +11,9 @@
 extern jmp_buf* el_trap_target;
 extern volatile wasm_rt_trap_t el_last_trap;
 
+/* Bytes of linear memory the runtime backs: one page, unless the runtime says fewer. */
+__attribute__((weak)) const uint32_t el_memory_backed = 65536u;
+
 #define EL_MAX_EXPORTS 64
 #define EL_MAX_PARAMS 8
 
@@ -161,7 +164,7 @@ int el_replay(const uint8_t* ops, uint32_t len) {
         else r.p += n;
         if (bad) continue;
         uint8_t* mem = el_memory(inst);
-        if ((uint64_t)addr + n > 65536u) {
+        if ((uint64_t)addr + n > el_memory_backed) {
           bad = 1;
           f = el_fmt_str(f, " op out of memory bounds");
         } else if (op == 2) {

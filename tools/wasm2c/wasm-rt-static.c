@@ -90,14 +90,24 @@ uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
   return ++el_ntypes;
 }
 
+/* The bytes of linear memory backed here (the replay engine checks its writes against them). */
+const uint32_t el_memory_backed = EL_MEMORY_BYTES;
+
+/*
+ * EL_MEMORY_BYTES below one page backs only the first EL_MEMORY_BYTES of the module's one page:
+ * for a module built to use no address above them (the small-RAM build). The generated code
+ * checks every access against m->size, so any access above them traps as out of bounds.
+ */
 void wasm_rt_allocate_memory(wasm_rt_memory_t* m, uint32_t initial_pages, uint32_t max_pages) {
-  if (el_memory_taken || (uint64_t)initial_pages * 65536u > EL_MEMORY_BYTES) wasm_rt_trap(WASM_RT_TRAP_OOB);
+  uint64_t bytes = (uint64_t)initial_pages * 65536u;
+  if (EL_MEMORY_BYTES < 65536u && initial_pages == 1) bytes = EL_MEMORY_BYTES;
+  if (el_memory_taken || bytes > EL_MEMORY_BYTES) wasm_rt_trap(WASM_RT_TRAP_OOB);
   el_memory_taken = true;
   memset(el_memory_bytes, 0, sizeof el_memory_bytes);
   m->data = el_memory_bytes;
   m->pages = initial_pages;
   m->max_pages = max_pages;
-  m->size = initial_pages * 65536u;
+  m->size = (uint32_t)bytes;
 }
 
 uint32_t wasm_rt_grow_memory(wasm_rt_memory_t* m, uint32_t delta) {

@@ -1,10 +1,10 @@
-// The demo's sensors: seeded streams from host/sim published as Zigbee2MQTT-style flat JSON, with
+// The demo's sensors: seeded streams from host/tools/sim published as Zigbee2MQTT-style flat JSON, with
 // the faults real feeds have: drift, NaN/null values, malformed payloads, spikes, a stuck sensor,
 // a dropout. Deterministic for a given seed.
 
 import { connect, type MqttClient } from "mqtt";
 import { regressionDrift, sea, spikes, type Sample } from "../sim/index.js";
-import type { Task } from "../config/types.js";
+import type { Task } from "../../config/types.js";
 
 export interface SimDevice {
   name: string;

@@ -16,6 +16,8 @@ export async function startBroker(port = 0, host = "127.0.0.1"): Promise<Embedde
   const aedes = await Aedes.createBroker();
   const sockets = new Set<Socket>();
   const server: Server = createServer((s) => {
+    // Small MQTT packets go out at once, as with deploy/mosquitto's set_tcp_nodelay.
+    s.setNoDelay(true);
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
     aedes.handle(s);

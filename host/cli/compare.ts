@@ -1,17 +1,18 @@
 // `edgelearn compare FILE.csv --task regression|classification --target COL ...`
 //
 // Online (this module) against the two batch pipelines people actually run, on the user's own
-// data, prequentially. Exit codes as for every edgelearn command (host/cli/common.ts): 0 done,
-// 1 failure, 2 bad usage, 3 learner module missing, 4 the CSV cannot be read or used.
+// data, prequentially (the learners and the report: host/tools/compare). Exit codes as for every
+// edgelearn command (host/cli/common.ts): 0 done, 1 failure, 2 bad usage, 3 learner module
+// missing, 4 the CSV cannot be read or used.
 
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { EXIT, checkModule } from "../cli/common.js";
-import { readCsv, type Dataset, type Task } from "./csv.js";
-import { createModuleLearner, parseParams } from "./online.js";
-import { compare, formatReport } from "./report.js";
-import type { OnlineLearner } from "./runners.js";
-import { renderSvg } from "./svg.js";
+import { EXIT, UsageError, checkModule, type Io } from "./common.js";
+import { readCsv, type Dataset, type Task } from "../tools/compare/csv.js";
+import { createModuleLearner, parseParams } from "../tools/compare/online.js";
+import { compare, formatReport } from "../tools/compare/report.js";
+import type { OnlineLearner } from "../tools/compare/runners.js";
+import { renderSvg } from "../tools/compare/svg.js";
 
 export const COMPARE_HELP = `Usage: edgelearn compare FILE.csv --task regression|classification --target COL [options]
 
@@ -59,8 +60,12 @@ function positive(name: string, v: string | undefined, integer: boolean): number
   return x;
 }
 
-class UsageError extends Error {}
+/** The command as the dispatcher (main.ts) calls it. */
+export function compareCommand(argv: string[], io: Io): Promise<number> {
+  return runCompare(argv, { out: io.out, err: io.err });
+}
 
+/** The command with its learner injectable (tests run it against a fake online learner). */
 export async function runCompare(argv: string[], deps: CompareDeps = {}): Promise<number> {
   const out = deps.out ?? ((s: string) => process.stdout.write(s));
   const err = deps.err ?? ((s: string) => process.stderr.write(s));

@@ -2,7 +2,7 @@
 // the kind's default configuration (the same defaults the service uses), predict-then-learn on
 // every row. A row the module's guard rejects gets no prediction and is scored as such.
 
-import { Flag, Kind, Learner, Param } from "../learner/index.js";
+import { Flag, Kind, Learner, Param } from "../../learner/index.js";
 import type { Dataset, Task } from "./csv.js";
 import type { OnlineLearner } from "./runners.js";
 

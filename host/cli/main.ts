@@ -1,9 +1,10 @@
-// `edgelearn <command>`: bin/edgelearn.js calls `main(argv)` and exits with what it returns.
+// `edgelearn <command>`: bin/edgelearn.js calls `main(argv)` and exits with what it returns. Each
+// command is a file of this folder, loaded only when it runs.
 
-import { PACKAGE_VERSION, ABI_VERSION } from "./version.js";
-import { EXIT, UsageError, stdio, type Io } from "./cli/common.js";
+import { PACKAGE_VERSION, ABI_VERSION } from "../version.js";
+import { EXIT, UsageError, stdio, type Io } from "./common.js";
 
-export { EXIT } from "./cli/common.js";
+export { EXIT } from "./common.js";
 
 export const HELP = `Usage: edgelearn <command> [options]
 
@@ -31,14 +32,11 @@ Exit codes:
 type Command = (argv: string[], io: Io) => Promise<number>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
-  run: async () => (await import("./cli/run.js")).runCommand,
-  demo: async () => (await import("./demo/index.js")).demoCommand,
-  replay: async () => (await import("./cli/replay.js")).replayCommand,
-  inspect: async () => (await import("./cli/inspect.js")).inspectCommand,
-  compare: async () => {
-    const { runCompare } = await import("./compare/command.js");
-    return (argv, io) => runCompare(argv, { out: io.out, err: io.err });
-  },
+  run: async () => (await import("./run.js")).runCommand,
+  demo: async () => (await import("./demo.js")).demoCommand,
+  replay: async () => (await import("./replay/command.js")).replayCommand,
+  inspect: async () => (await import("./inspect.js")).inspectCommand,
+  compare: async () => (await import("./compare.js")).compareCommand,
 };
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {

@@ -1,6 +1,6 @@
 // Runs a simulated stream through a learner in batches and returns every output record:
 // the prequential (predict, then learn) view of the stream that tests and benchmarks score.
-import { Learner, BatchOutputs, batchOutputs } from "../learner/index.js";
+import { Learner, BatchOutputs, batchOutputs } from "../../learner/index.js";
 import type { Sample } from "./streams.js";
 
 /** Packs samples as learn_batch rows (features, then the target; n features each). */

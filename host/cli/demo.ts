@@ -1,0 +1,84 @@
+// `edgelearn demo` (what `npm start` runs): the demo session (host/tools/demo: broker, simulated
+// sensors with drift and faults, the service and its dashboard) with a live summary in the
+// terminal, until Ctrl-C or --duration.
+
+import { ConfigError } from "../config/load.js";
+import { startDemo, type DemoSession } from "../tools/demo/session.js";
+import { EXIT, UsageError, parse, checkModule, type Io } from "./common.js";
+import { waitForSignal } from "./run.js";
+
+export const DEMO_HELP = `Usage: edgelearn demo [--duration S] [--rate N] [--port P] [--http-port P] [--seed N] [--quiet] [--verbose]
+
+Starts an MQTT broker (aedes, MQTT 3.1.1) on localhost, simulated sensors publishing
+readings with drift and faults (null/NaN values, malformed JSON, spikes, a stuck sensor,
+a dropout), and the edgelearn service; shows a live summary per device. Runs until Ctrl-C
+or --duration. Watch the topics yourself with, e.g.:
+  mosquitto_sub -h localhost -p 1883 -t 'edgelearn/#' -v
+
+Options:
+  --duration S   stop after S seconds (default: until Ctrl-C)
+  --rate N       readings per second per device (default 50)
+  --port P       broker port (default 1883, or a free port if 1883 is taken)
+  --http-port P  dashboard and metrics port (default 9464, or a free port if taken);
+                 the dashboard URL printed at start carries a one-time token that
+                 enables the reset/rollback/snapshot buttons
+  --seed N       simulator seed (default 1)
+  --quiet        no live summary, only the final one
+  --verbose      service logs at info level (default: errors only)
+  -h, --help     this text
+
+Exit codes: 0 done, 1 runtime failure, 2 bad usage, 3 learner module missing.
+`;
+
+function positiveNumber(name: string, v: string | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number ≥ 0, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export async function demoCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = parse("demo", argv, {
+    duration: { type: "string" },
+    rate: { type: "string" },
+    port: { type: "string" },
+    "http-port": { type: "string" },
+    seed: { type: "string" },
+    quiet: { type: "boolean" },
+    verbose: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    io.out(DEMO_HELP);
+    return EXIT.OK;
+  }
+  const duration = values.duration === undefined ? undefined : positiveNumber("duration", values.duration, 0);
+  const rate = positiveNumber("rate", values.rate, 50) || 50;
+  const port = values.port === undefined ? undefined : positiveNumber("port", values.port, 0);
+  const httpPort = values["http-port"] === undefined ? undefined : positiveNumber("http-port", values["http-port"], 0);
+  const seed = positiveNumber("seed", values.seed, 1);
+  if (!checkModule(io)) return EXIT.NO_MODULE;
+
+  let demo: DemoSession;
+  try {
+    demo = await startDemo({ rate, port, httpPort, seed, verbose: values.verbose });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.err(`edgelearn: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    throw e;
+  }
+  const live = !values.quiet && process.stdout.isTTY === true;
+  io.err(`edgelearn demo: broker ${demo.brokerUrl} (MQTT 3.1.1), ${demo.devices.length} devices at ${rate} readings/s each; Ctrl-C to stop\n`);
+  if (demo.dashboard) io.err(`edgelearn demo: dashboard ${demo.dashboard}  (metrics ${demo.metrics} with that bearer token)\n`);
+  const render = setInterval(() => {
+    if (live) io.out("\x1b[H\x1b[2J" + demo.summary());
+  }, 1000);
+
+  return waitForSignal(async () => {
+    clearInterval(render);
+    await demo.stop();
+    io.out(demo.summary());
+  }, duration === undefined ? undefined : duration * 1000);
+}

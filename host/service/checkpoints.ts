@@ -1,0 +1,167 @@
+// Durable state: when a device's blob is written to the store (the checkpoint policy: every N
+// readings, every S seconds, on command, at shutdown), and going back to an earlier blob
+// (rollback). A failing store (a full disk) does not stop learning: writes are retried now and
+// then (host/store/write-state.ts) and the failure shows in the host's health.
+
+import { Count, errorName } from "../learner/index.js";
+import type { Config } from "../config/types.js";
+import type { CheckpointMeta, StateStore } from "../store/types.js";
+import { CheckpointPolicy } from "../store/policy.js";
+import { pickValid } from "../store/restore.js";
+import { StoreWriteState } from "../store/write-state.js";
+import type { Device, ServiceCore } from "./core.js";
+import type { DeviceLifecycle } from "./lifecycle.js";
+import { ok, fail, unknownDevice, type Failed, type Result } from "./result.js";
+
+const NO_STORE = fail("no_store", "no store configured (store.type is none)");
+
+/** The policy `config.store.checkpoint` asks for; none without a store or with both triggers off. */
+export function defaultPolicy(config: Config, store: StateStore | undefined): CheckpointPolicy | undefined {
+  const c = config.store.checkpoint;
+  if (!store || (c.everyReadings <= 0 && c.everySeconds <= 0)) return undefined;
+  return new CheckpointPolicy({ everyReadings: c.everyReadings, everyMs: c.everySeconds * 1000 });
+}
+
+export class Checkpoints {
+  /** Checkpoint writes failing (a full disk): learning goes on in memory, retried now and then. */
+  readonly writes: StoreWriteState;
+  /** When the last checkpoint was written (0: none yet). */
+  lastTime = 0;
+
+  constructor(
+    private readonly core: ServiceCore,
+    private readonly lifecycle: DeviceLifecycle,
+    readonly store: StateStore | undefined,
+    readonly policy: CheckpointPolicy | undefined,
+    /** Decides whether a checkpoint is known-good (the rollback guard's verdict). */
+    private readonly knownGood: (device: string) => boolean,
+  ) {
+    this.writes = new StoreWriteState(core.log.child("store"));
+  }
+
+  /** After a learned reading: writes the device's checkpoint when the policy says it is due. */
+  learned(name: string, now: number): void {
+    if (this.policy?.learned(name, now)) this.checkpoint(name);
+  }
+
+  /** Writes the device's state to the store now. */
+  checkpoint(name: string, knownGood?: boolean): Result<CheckpointMeta> {
+    const { core } = this;
+    if (!this.store) return NO_STORE;
+    const d = core.pool.get(name);
+    if (!d) return unknownDevice(name);
+    if (!this.writes.mayTry(core.now())) return this.unavailable();
+    const blob = core.pool.snapshot(d);
+    if (!blob) return fail("no_model", `device ${name} has no model yet`);
+    let meta: CheckpointMeta;
+    try {
+      meta = this.store.checkpoint(name, blob, this.modelReadings(d), knownGood ?? this.knownGood(name));
+    } catch (e) {
+      this.failed(e);
+      return this.unavailable();
+    }
+    this.writes.succeeded(core.now());
+    this.written(d, meta);
+    return ok(meta);
+  }
+
+  /** Checkpoints several devices in one store transaction: how many were written (devices without a model are skipped). */
+  checkpointMany(names: Iterable<string>, force = false): Result<number> {
+    const { core } = this;
+    if (!this.store) return NO_STORE;
+    if (!this.writes.mayTry(core.now(), force)) return this.unavailable();
+    const items: { device: string; blob: Uint8Array; readings: number; knownGood: boolean }[] = [];
+    const devs: Device[] = [];
+    for (const n of names) {
+      const d = core.pool.get(n);
+      const blob = d && core.pool.snapshot(d);
+      if (!d || !blob) continue;
+      items.push({ device: n, blob, readings: this.modelReadings(d), knownGood: this.knownGood(n) });
+      devs.push(d);
+    }
+    if (items.length === 0) return ok(0);
+    let metas: CheckpointMeta[];
+    try {
+      metas = this.store.checkpointMany(items);
+    } catch (e) {
+      this.failed(e);
+      return this.unavailable();
+    }
+    this.writes.succeeded(core.now());
+    metas.forEach((m, i) => this.written(devs[i], m));
+    return ok(metas.length);
+  }
+
+  /** The policy's timer: checkpoints the devices whose time is due. */
+  due(): void {
+    if (!this.policy) return;
+    try {
+      const due = this.policy.dueByTime(this.core.now());
+      if (due.length) this.checkpointMany(due);
+    } catch (e) {
+      this.core.log.child("store").error(`checkpoint failed: ${(e as Error).message}`);
+    }
+  }
+
+  /** At shutdown: every device with something not yet checkpointed, in one transaction. */
+  flush(): void {
+    if (!this.store) return;
+    const log = this.core.log;
+    try {
+      const pending = this.policy ? this.policy.pending() : [...this.core.pool.names()];
+      const r = this.checkpointMany(pending, true);
+      log.info(`shutdown: ${r.ok ? r.value : 0} device checkpoints flushed`);
+      const f = this.writes.failure;
+      if (f) log.error(`shutdown: the store cannot take checkpoints (${f.error}); what was learned since each device's last checkpoint is lost`);
+    } catch (e) {
+      log.error(`shutdown checkpoint failed: ${(e as Error).message}`);
+    }
+  }
+
+  /** Back to the newest known-good checkpoint (or a given seq): the checkpoint gone back to. */
+  rollback(name: string, seq?: number): Result<CheckpointMeta> {
+    const { core } = this;
+    if (!this.store) return NO_STORE;
+    const d = core.pool.get(name);
+    if (!d) return unknownDevice(name);
+    const spare = core.pool.spare();
+    let target;
+    if (seq !== undefined) {
+      target = this.store.candidates(name).find((c) => c.meta.seq === seq);
+      if (!target) return fail("no_checkpoint", `device ${name} has no checkpoint ${seq}`);
+    } else {
+      target = pickValid(this.store, name, (b) => spare.validate(b), (m) => core.log.warn(m), true).restored;
+      if (!target) return fail("no_checkpoint", `device ${name} has no known-good checkpoint`);
+    }
+    const fit = this.lifecycle.fits(d, target.blob);
+    const r = fit !== 0 ? fit : core.pool.load(d, target.blob);
+    if (r !== 0) return fail("refused", `checkpoint ${target.meta.seq} refused: ${errorName(r)}`);
+    this.policy?.saved(name);
+    d.meta.stats.restart(false);
+    d.meta.dirty = true;
+    core.log.info(`device ${name}: rolled back to checkpoint ${target.meta.seq} (${target.meta.readings} readings)`);
+    core.emit("rollback", name, target.meta);
+    return ok(target.meta);
+  }
+
+  private unavailable(): Failed {
+    return fail("store_unavailable", `the store cannot take checkpoints now (${this.writes.failure?.error ?? "retrying later"})`);
+  }
+
+  private failed(e: unknown): void {
+    this.writes.failed(e, this.core.now());
+    this.core.hostDirty = true;
+  }
+
+  private written(d: Device, meta: CheckpointMeta): void {
+    d.meta.lastCheckpoint = meta;
+    d.meta.dirty = true;
+    this.lastTime = meta.time;
+    this.policy?.saved(d.name);
+    this.core.emit("checkpoint", meta);
+  }
+
+  private modelReadings(d: Device): number {
+    return d.slot >= 0 ? this.core.pool.use(d).count(Count.Readings) : d.meta.readings;
+  }
+}

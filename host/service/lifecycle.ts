@@ -1,0 +1,203 @@
+// A device's life in the service: created when a rule accepts its first reading (or a restored
+// checkpoint), its model made once its features are known, restored from the store at start,
+// replaced by a blob, reset, forgotten. Parking a cold device's state between readings is the
+// pool's job (host/devices/pool.ts); this file decides which devices exist and what they hold.
+
+import { LearnerError, ErrorCode, errorName } from "../learner/index.js";
+import { inferFeatures, type FieldPlan } from "../codecs/index.js";
+import { modelFor, mergeRule, ConfigError } from "../config/load.js";
+import { SUPERVISED, type Config, type ModelConfig } from "../config/types.js";
+import type { DevicePool } from "../devices/pool.js";
+import { modelSpec, KIND_TASK } from "../devices/model.js";
+import type { StateStore } from "../store/types.js";
+import type { CheckpointPolicy } from "../store/policy.js";
+import { restoreAll } from "../store/restore.js";
+import { DeviceState } from "./device.js";
+import { publishRuleFor } from "./publish-rule.js";
+import type { Device, ServiceCore } from "./core.js";
+import { ok, fail, unknownDevice, type Result } from "./result.js";
+
+/** Every configured model must be one this learner.wasm can create (else: ConfigError before connecting). */
+export function checkModels(config: Config, pool: DevicePool<DeviceState>): void {
+  const problems: string[] = [];
+  const l = pool.spare();
+  const tryModel = (path: string, m: ModelConfig) => {
+    const spec = modelSpec(m, m.features, path);
+    if (Array.isArray(spec)) return problems.push(...spec);
+    try {
+      // Inferred features: try the model on one feature; the count is checked per device later.
+      l.create(spec.kind, Math.max(1, spec.nFeatures), spec.config);
+    } catch (e) {
+      const code = e instanceof LearnerError ? e.code : NaN;
+      problems.push(
+        code === -3
+          ? `${path}.task: "${m.task}" is not supported by this learner module`
+          : `${path}: the module refused this model: ${(e as Error).message}`,
+      );
+    }
+  };
+  tryModel("model", config.model);
+  config.devices.forEach((r, i) => tryModel(`devices[${i}]`, mergeRule(config.model, r)));
+  if (problems.length) throw new ConfigError(problems);
+}
+
+export class DeviceLifecycle {
+  constructor(
+    private readonly core: ServiceCore,
+    private readonly store: StateStore | undefined,
+    private readonly policy: CheckpointPolicy | undefined,
+  ) {}
+
+  /** The device for a name, created if a rule accepts it and the pool has room. */
+  deviceFor(name: string, restoring = false): Device | undefined {
+    const { core } = this;
+    const d = core.pool.get(name);
+    if (d) return d;
+    const { model, rule } = modelFor(core.config, name);
+    if (rule < 0 && !core.config.pool.acceptUnknown) {
+      if (!restoring) core.refuseTopic("unknown_topic", core.topics.inPrefix + name);
+      return undefined;
+    }
+    const added = core.pool.add(name, new DeviceState(name, model, core.topics.out, publishRuleFor(core.config, rule)));
+    if (!added) {
+      if (!restoring) core.refuseTopic("device_cap", core.topics.inPrefix + name);
+      return undefined;
+    }
+    core.hostDirty = true;
+    core.log.debug(() => `new device ${name} (${model.task}${rule >= 0 ? `, rule ${rule}` : ""})`);
+    return added;
+  }
+
+  /**
+   * Fixes the device's features (configured, or inferred from this first reading) and creates its
+   * model: undefined, or the reason its reading is refused (no_features, model_error).
+   */
+  plan(d: Device, src: Record<string, unknown> | Map<string, number | string>, names?: string[]): "no_features" | "model_error" | undefined {
+    const { core } = this;
+    const st = d.meta;
+    const m = st.model;
+    const features = m.features.length ? m.features : inferFeatures(src, m.target, core.config.input.timestampField, names);
+    if (features.length === 0 && m.task !== "forecast") return "no_features";
+    st.plan = { features, target: SUPERVISED.has(m.task) ? m.target : undefined, tsField: core.config.input.timestampField } satisfies FieldPlan;
+    if (d.hasModel && (st.restoredFeatures < 0 || st.restoredFeatures === features.length)) {
+      if (st.restoredFeatures >= 0) core.log.info(`device ${d.name}: restored model continues with features ${features.join(", ")}`);
+      return undefined;
+    }
+    if (d.hasModel) core.log.warn(`device ${d.name}: restored model had ${st.restoredFeatures} features, the readings now have ${features.length}; starting fresh`);
+    const spec = modelSpec(m, features, `device ${d.name}`);
+    try {
+      if (Array.isArray(spec)) throw new Error(spec.join("; "));
+      core.pool.create(d, spec.kind, spec.nFeatures, spec.config);
+      core.log.info(`device ${d.name}: new ${m.task} model on ${features.length} features (${features.join(", ") || "none"})${st.plan.target ? `, target ${st.plan.target}` : ""}`);
+      return undefined;
+    } catch (e) {
+      st.failed = (e as Error).message;
+      core.log.error(`device ${d.name}: cannot create its ${m.task} model: ${st.failed}; its readings are refused (model_error)`);
+      return "model_error";
+    }
+  }
+
+  /** Brings back every device the store holds a valid checkpoint of (at start). */
+  restore(): void {
+    const { core } = this;
+    const store = this.store!;
+    const log = core.log.child("store");
+    const spare = core.pool.spare();
+    const results = restoreAll(store, (b) => spare.validate(b), (m) => log.warn(m));
+    let n = 0;
+    for (const r of results) {
+      if (!r.restored) continue;
+      const d = this.deviceFor(r.device, true);
+      if (!d) {
+        log.warn(`device ${r.device}: not restored (${core.pool.full ? "pool.maxDevices reached" : "no rule accepts it"})`);
+        continue;
+      }
+      if (this.fits(d, r.restored.blob) !== 0 || core.pool.load(d, r.restored.blob) !== 0) {
+        log.warn(`device ${r.device}: starts fresh`);
+        continue;
+      }
+      d.meta.lastCheckpoint = r.restored.meta;
+      n++;
+    }
+    if (results.length) log.info(`restored ${n} of ${results.length} devices from the store`);
+  }
+
+  /**
+   * Whether a valid blob fits the device's configuration (same task, same feature count): 0, or
+   * ERR_KIND / ERR_FEATURES with a log line saying why. With inferred features the count is
+   * checked again against the next reading.
+   */
+  fits(d: Device, blob: Uint8Array): number {
+    const { core } = this;
+    const spare = core.pool.spare();
+    const r = spare.load(blob);
+    if (r !== 0) return r;
+    const st = d.meta;
+    const task = KIND_TASK[spare.kind];
+    if (task !== st.model.task) {
+      core.log.warn(`device ${d.name}: the checkpoint is a ${task ?? "unknown"} model, the configuration says ${st.model.task}; not loaded`);
+      return ErrorCode.Kind;
+    }
+    const n = st.plan ? st.plan.features.length : st.model.features.length || -1;
+    if (n >= 0 && spare.nFeatures !== n) {
+      core.log.warn(`device ${d.name}: the checkpoint has ${spare.nFeatures} features, the configuration ${n}; not loaded`);
+      return ErrorCode.Features;
+    }
+    st.restoredFeatures = n < 0 ? spare.nFeatures : -1;
+    return 0;
+  }
+
+  /** A copy of the device's state blob. */
+  snapshot(name: string): Result<Uint8Array> {
+    const d = this.core.pool.get(name);
+    if (!d) return unknownDevice(name);
+    const blob = this.core.pool.snapshot(d);
+    return blob ? ok(blob) : fail("no_model", `device ${name} has no model yet`);
+  }
+
+  /** Replaces a device's state with a blob (validated by the module; the device is created if a rule accepts it). */
+  load(name: string, blob: Uint8Array): Result<void> {
+    const d = this.deviceFor(name, true);
+    if (!d) return fail("capacity", `device ${name}: ${this.core.pool.full ? "pool.maxDevices reached" : "no rule accepts it"}`);
+    const fit = this.fits(d, blob);
+    const r = fit !== 0 ? fit : this.core.pool.load(d, blob);
+    if (r !== 0) return fail("refused", `blob refused: ${errorName(r)}`);
+    d.meta.failed = undefined;
+    d.meta.stats.restart(true);
+    d.meta.dirty = true;
+    return ok(undefined);
+  }
+
+  /** Forgets what the device learned (keeps its configuration); `purge` also deletes its checkpoints. */
+  reset(name: string, purge = false): Result<{ purged: boolean }> {
+    const { core } = this;
+    const d = core.pool.get(name);
+    if (!d) return unknownDevice(name);
+    if (d.hasModel) core.pool.use(d).reset();
+    d.meta.stats.restart(true);
+    if (purge && this.store) {
+      this.store.remove(name);
+      d.meta.lastCheckpoint = undefined;
+    }
+    this.policy?.saved(name);
+    d.meta.dirty = true;
+    core.log.info(`device ${name}: reset${purge ? " and checkpoints purged" : ""}`);
+    core.emit("reset", name);
+    return ok({ purged: purge });
+  }
+
+  /** Drops the device: its model, its checkpoints, its retained health. A later reading starts it afresh. */
+  forget(name: string): Result<void> {
+    const { core } = this;
+    const d = core.pool.get(name);
+    if (!d) return unknownDevice(name);
+    core.pool.remove(d);
+    this.store?.remove(name);
+    this.policy?.saved(name);
+    core.outbox.retained(d.meta.topicHealth, "");
+    core.hostDirty = true;
+    core.log.info(`device ${name}: forgotten`);
+    core.emit("forget", name);
+    return ok(undefined);
+  }
+}

@@ -1,0 +1,140 @@
+// The small-RAM build (build/learner-small.wasm, asconfig target "small"): the same learner with
+// every address below 16 KiB. Checked here: its layout and capacities, the conformance vectors
+// that fit it (moved onto its layout) on V8, the static-memory runtime's bound (an access above
+// the backed bytes traps), and images for a part with 32 KiB of RAM and 64 KiB of flash that
+// replay those vectors on a Cortex-M4F and on a Cortex-M3 with soft float, bit for bit.
+// Tools missing → SKIPPED with the install command, unless EDGELEARN_REQUIRE_ALL=1 (CI).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ErrorCode, Kind } from "../../host/learner/abi.js";
+import { replay, sha256 } from "./format.js";
+import { NodeMachine } from "./node-machine.js";
+import { WASM_PATH, TOOLS_DIR } from "./paths.js";
+import { loadManifest, loadStreams, must, sh, vectorsPresent, which, workDir } from "./runners.js";
+import { SMALL_WASM, layoutOf, moveStream, readWasm, smallVectors } from "./small-ram-vectors.js";
+import { smallStreams } from "./small-ram-streams.js";
+import { TARGETS, buildImages, footprint, measureOn, prepareSmall, replayOn, smallToolsMissing } from "./small-ram-images.js";
+import { smallFirmware, staticEnd } from "../../scripts/dist/small-ram.js";
+import { exampleFacts, nodeReference } from "../firmware/example-reference.js";
+import { tempDir } from "../helpers/tmp.js";
+
+const requireAll = process.env.EDGELEARN_REQUIRE_ALL === "1";
+const KIB16 = 16384;
+
+function skipUnless(t: { skip(m: string): void }, missing: string | undefined): boolean {
+  if (!missing) return false;
+  if (requireAll) assert.fail(`${missing} (EDGELEARN_REQUIRE_ALL=1)`);
+  t.skip(`SKIPPED: ${missing}`);
+  return true;
+}
+
+const end = staticEnd();
+
+test("the small-RAM build uses no address at or above 16 KiB and holds every kind with 8 features", () => {
+  assert.ok(existsSync(SMALL_WASM), `${SMALL_WASM} is missing: run \`npm run build\``);
+  assert.ok(end <= KIB16, `static memory ends at ${end}`);
+  const small = readWasm(SMALL_WASM);
+  const l = layoutOf(small);
+  for (const [name, r] of Object.entries(l)) assert.ok(r.at + r.bytes <= end, `${name} ends at ${r.at + r.bytes}, past ${end}`);
+  assert.ok(l.io.bytes >= l.state.bytes, "a blob as large as the state must fit the staging area to be loaded");
+  const e = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(small)), {}).exports as Record<string, (...a: number[]) => number>;
+  const kinds = Object.values(Kind).filter((k): k is number => typeof k === "number");
+  for (const kind of kinds) {
+    assert.equal(e.create(kind, 8), 0, `create(${Kind[kind]}, 8) at its defaults`);
+    assert.ok(e.state_len() <= l.state.bytes);
+  }
+  // Too large for it: refused with the capacity error, the live state kept.
+  let refused = 0;
+  for (const kind of kinds) {
+    assert.equal(e.create(Kind.Linear, 8), 0);
+    if (e.create(kind, 32) !== ErrorCode.Capacity) continue;
+    refused++;
+    assert.deepEqual([e.kind(), e.n_features()], [Kind.Linear, 8], `create(${Kind[kind]}, 32) refused, state kept`);
+  }
+  assert.ok(refused > 0, "some kind with 32 features should exceed the small state");
+});
+
+/** Streams recorded on the small build itself: the 8-feature path, LINEAR and LOGISTIC. */
+const extra = existsSync(SMALL_WASM) ? smallStreams(readWasm(SMALL_WASM)) : [];
+
+const vectors = (() => {
+  if (!vectorsPresent() || !existsSync(SMALL_WASM)) return undefined;
+  if (loadManifest().wasm_sha256 !== sha256(readWasm(WASM_PATH))) return undefined; // stale: the conformance test says so
+  return smallVectors(loadStreams(), readWasm(WASM_PATH), readWasm(SMALL_WASM));
+})();
+
+test("conformance vectors that fit the small-RAM build replay bit-identically on it (V8)", (t) => {
+  if (!vectors) return t.skip("SKIPPED: no vectors for this build/learner.wasm (see the conformance test)");
+  for (const l of vectors.left) t.diagnostic(`left out ${l.name}: ${l.why}`);
+  t.diagnostic(`${vectors.fit.length} streams fit: ${vectors.fit.map((s) => s.name).join(", ")}`);
+  assert.deepEqual(vectors.failures, []);
+  assert.ok(vectors.fit.length >= vectors.left.length, "fewer than half of the streams fit");
+  // Moving keeps every check: a flipped bit in the last CRC of a moved stream is caught.
+  const s = structuredClone(vectors.fit[0]);
+  const crc = s.ops.filter((o) => o[0] === "crc").pop() as ["crc", number, number, string];
+  crc[3] = (parseInt(crc[3], 16) ^ 1).toString(16).padStart(8, "0");
+  assert.match(replay(s, new NodeMachine(readWasm(SMALL_WASM))).failure ?? "", /CRC-32/);
+});
+
+test("8-feature streams recorded on the small-RAM build replay on the default build (V8)", () => {
+  const big = readWasm(WASM_PATH);
+  for (const s of extra) {
+    const moved = moveStream(s, layoutOf(readWasm(SMALL_WASM)), layoutOf(big));
+    assert.equal(moved.left, undefined);
+    assert.equal(replay(moved.stream, new NodeMachine(big)).failure, undefined, `${s.name}: the two builds learn differently`);
+  }
+});
+
+test("the static-memory runtime traps every access above the bytes it backs", (t) => {
+  const missing = ["wat2wasm", "wasm2c", "gcc"].filter((x) => !which(x));
+  if (skipUnless(t, missing.length ? `${missing.join(", ")} not found; install: apt-get install -y wabt gcc` : undefined)) return;
+  const dir = workDir("memory-probe");
+  writeFileSync(join(dir, "probe.wat"), '(module (memory (export "memory") 1 1) (func (export "peek") (param i32) (result i32) (i32.load (local.get 0))))');
+  must(sh("wat2wasm", [join(dir, "probe.wat"), "-o", join(dir, "probe.wasm")]), "wat2wasm");
+  must(sh("wasm2c", [join(dir, "probe.wasm"), "-n", "probe", "-o", join(dir, "probe.c")]), "wasm2c");
+  const run = (bytes: number, addrs: number[]): string[] => {
+    const exe = join(dir, `probe-${bytes}`);
+    must(sh("gcc", ["-O2", "-std=gnu11", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0", `-DEL_MEMORY_BYTES=${bytes}u`, "-I/usr/src/wasm2c", `-I${dir}`, "-o", exe,
+      join(dir, "probe.c"), join(TOOLS_DIR, "wasm2c/wasm-rt-static.c"), join(TOOLS_DIR, "wasm2c/memory_probe.c"), "-lm"]), "gcc (memory probe)");
+    return must(sh(exe, addrs.map(String)), "memory probe").stdout.trim().split("\n");
+  };
+  assert.deepEqual(run(end, [0, end - 4, end - 3, end, KIB16, 65532]), [
+    "0 ok", `${end - 4} ok`, `${end - 3} trap oob`, `${end} trap oob`, `${KIB16} trap oob`, "65532 trap oob",
+  ]);
+  assert.deepEqual(run(65536, [65532, 65533]), ["65532 ok", "65533 trap oob"], "a full page stays a full page");
+});
+
+for (const target of TARGETS) {
+  test(`small-RAM build on ${target.name}: 32 KiB RAM, 64 KiB flash, the vectors that fit`, (t) => {
+    if (skipUnless(t, smallToolsMissing())) return;
+    if (!vectors) return t.skip("SKIPPED: no vectors for this build/learner.wasm (see the conformance test)");
+    const streams = [...vectors.fit, ...extra];
+    const images = buildImages(target, end, prepareSmall(streams));
+    const o = replayOn(target, images.replay);
+    for (const n of o.notes) t.diagnostic(n);
+    assert.deepEqual(o.failures, [], `${target.name} diverged:\n${o.failures.join("\n")}`);
+    assert.deepEqual(o.passed, streams.map((s) => s.name));
+    for (const [name, elf] of Object.entries(images)) {
+      const f = footprint(elf);
+      t.diagnostic(`${name} image: flash ${f.flash} B, RAM ${f.ram} B (linear memory ${end} B, stack ${f.stack} B)`);
+      assert.ok(f.ram <= 32768 && f.flash <= 65536, `${name}: ${JSON.stringify(f)}`);
+    }
+    const m = measureOn(target, images.measure);
+    t.diagnostic(`learn_one: ${m.learnOneInstructions} instructions (8-feature LINEAR), stack used ${m.stackUsed} B`);
+    assert.equal(m.readings, 3000, "the measuring program's stream was not learned");
+  });
+}
+
+test("the small-RAM firmware of a release: the example, linked for 32 KiB of RAM, learns as Node does", (t) => {
+  if (skipUnless(t, smallToolsMissing())) return;
+  const fw = smallFirmware(tempDir("small-firmware"), { packageVersion: "0.0.0" }, true);
+  assert.equal(fw.memoryBytes, end);
+  assert.ok(typeof fw.run !== "string");
+  assert.deepEqual(fw.run.failures, []);
+  const ref = nodeReference();
+  assert.deepEqual(nodeReference(SMALL_WASM), ref, "the small build learns as the default build does (V8)");
+  assert.deepEqual(exampleFacts(fw.run), ref);
+  t.diagnostic(`example: flash ${fw.exampleSize.text + fw.exampleSize.data} B, RAM ${fw.exampleSize.data + fw.exampleSize.bss} B`);
+});
