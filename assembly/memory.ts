@@ -7,7 +7,7 @@
  * build otherwise), so that a runtime on a 32 KiB-RAM microcontroller backs only those bytes.
  * Its state holds the largest blob of any kind at its defaults with 8 features (half-space trees,
  * 6,412 B); its staging area holds such a blob to load, or a batch of readings and outputs, and
- * takes what is left below 16 KiB after the fixed buffers and tables (2,272 B) and a margin.
+ * takes what is left below 16 KiB after the fixed buffers and tables (2,288 B) and a margin.
  */
 @inline export const SMALL_RAM: bool = isDefined(SMALL_RAM_BUILD);
 
