@@ -12,7 +12,10 @@ export const TASK_KIND: Record<Task, Kind> = {
   cluster: Kind.KMeans,
 };
 
-/** The task each kind serves (two kinds detect anomalies; the library API still creates HALFSPACE). */
+/**
+ * The task each kind serves. Two kinds detect anomalies and two predict a value: the library API
+ * still creates HALFSPACE, and MEAN, the baseline a regression model has to beat.
+ */
 export const KIND_TASK: Record<number, Task> = {
   [Kind.Linear]: "regression",
   [Kind.Logistic]: "classification",
@@ -20,6 +23,7 @@ export const KIND_TASK: Record<number, Task> = {
   [Kind.AR]: "forecast",
   [Kind.KMeans]: "cluster",
   [Kind.Surprise]: "anomaly",
+  [Kind.Mean]: "regression",
 };
 
 function norm(s: string): string {

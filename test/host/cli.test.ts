@@ -114,6 +114,16 @@ test("inspect: valid blob (kind, params, counts, metrics, CRC), damaged blob exi
   assert.equal((await cli("inspect", join(dir, "nope.bin"))).code, EXIT.BAD_INPUT);
 });
 
+test("inspect names every kind's task: a MEAN baseline blob is a regression model", async () => {
+  const l = new Learner().create(Kind.Mean, 2);
+  for (let i = 0; i < 20; i++) l.learn(i, [i, 1]);
+  const f = join(dir, "mean.bin");
+  writeFileSync(f, l.snapshot());
+  const r = await cli("inspect", f, "--json");
+  assert.equal(r.code, 0, r.err);
+  assert.match(JSON.parse(r.out).kind, /\(7, regression\)/);
+});
+
 test("inspect a SQLite store: list devices and checkpoints, decode one device's newest or a given seq", async () => {
   const { SqliteStore } = await import("../../host/store/sqlite.js");
   const path = join(dir, "store", "edgelearn.db");
