@@ -118,6 +118,13 @@ test("the static-memory runtime and the 32-bit bounds check trap every access pa
   ]);
   assert.deepEqual(run(65536, ["65532", "65533", "65516+16", "65517+16", ...wrapping]),
     ["65532 ok", "65533 trap oob", "65516+16 ok", "65517+16 trap oob", ...trapped(wrapping)], "a full page stays a full page");
+  // Memory smaller than the rewrite's reach (here 16 + 4 bytes): refused when instantiated.
+  const tiny = join(dir, "probe-16");
+  must(sh("gcc", ["-O2", "-std=gnu11", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0", "-DEL_MEMORY_BYTES=16u", "-I/usr/src/wasm2c", `-I${dir}`, "-o", tiny,
+    join(dir, "probe.c"), join(TOOLS_DIR, "wasm2c/wasm-rt-static.c"), join(TOOLS_DIR, "wasm2c/memory_probe.c"), "-lm"]), "gcc (memory probe)");
+  const r = sh(tiny, ["0"]);
+  assert.equal(r.status, 3, `${r.stdout}${r.stderr}`);
+  assert.match(r.stderr, /out of bounds/);
 });
 
 for (const target of TARGETS) {

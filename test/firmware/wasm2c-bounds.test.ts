@@ -34,6 +34,9 @@ test("every load and store call site gets the 32-bit check, with its static offs
   assert.match(out, /i32_load_k\(&instance->w2c_\w+, w2c_\w+, 0u\)/);
   assert.match(out, /i32_store_k\(&instance->w2c_\w+, w2c_\w+, 8u, /);
   assert.match(out, /i32_load16_u_k\(&instance->w2c_\w+, w2c_\w+, 2u\)/);
+  // The largest static offset + width (the store's 8 + 4), required of the memory at instantiation.
+  assert.match(out, /#define EL_REACH 12u\n/);
+  assert.match(out, /wasm_rt_allocate_memory\(&instance->(w2c_\w+), 1, 1\);\n +if \(instance->\1\.size < EL_REACH\) TRAP\(OOB\);/);
   assert.doesNotMatch(out, /_(load|store)[0-9a-z_]*\(&instance->w2c_\w+, \(u64\)/);
   writeFileSync(join(dir, "m32.c"), out);
   const cc = spawnSync("gcc", ["-fsyntax-only", "-std=gnu11", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0", "-I/usr/src/wasm2c", `-I${dir}`, join(dir, "m32.c")], { encoding: "utf8" });
