@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cHeader, type HeaderInfo } from "./c-header.js";
+import { withBoundsCheck32 } from "./wasm2c-bounds.js";
 
 export const ROOT = resolve(new URL("../../..", import.meta.url).pathname);
 /** wasm2c's runtime header (Debian's wabt package puts it here). */
@@ -52,10 +53,11 @@ export function m4fToolsMissing(): string | undefined {
   return missing.length ? `${missing.join(", ")} not found; install: apt-get install -y wabt gcc-arm-none-eabi libnewlib-arm-none-eabi` : undefined;
 }
 
-/** learner.c, learner.h (wasm2c) and edgelearn.h (generated) in `dir`. */
+/** learner.c, learner.h (wasm2c, bounds checked in 32 bits) and edgelearn.h (generated) in `dir`. */
 export function translate(wasm: string, dir: string, info: HeaderInfo): void {
   mkdirSync(dir, { recursive: true });
   sh("wasm2c", [wasm, "-n", "learner", "-o", join(dir, "learner.c")]);
+  writeFileSync(join(dir, "learner.c"), withBoundsCheck32(readFileSync(join(dir, "learner.c"), "utf8")));
   writeFileSync(join(dir, "edgelearn.h"), cHeader(info));
   copyFileSync(STATIC_RT, join(dir, "wasm-rt-static.c"));
 }

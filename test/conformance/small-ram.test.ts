@@ -1,12 +1,13 @@
 // The small-RAM build (build/learner-small.wasm, asconfig target "small"): the same learner with
 // every address below 16 KiB. Checked here: its layout and capacities, the conformance vectors
-// that fit it (moved onto its layout) on V8, the static-memory runtime's bound (an access above
-// the backed bytes traps), and images for a part with 32 KiB of RAM and 64 KiB of flash that
-// replay those vectors on a Cortex-M4F and on a Cortex-M3 with soft float, bit for bit.
+// that fit it (moved onto its layout) on V8, the static-memory runtime's bound and the 32-bit
+// bounds check (an access above the backed bytes traps, also when address + offset passes 4 GiB),
+// and images for a part with 32 KiB of RAM and 64 KiB of flash that replay those vectors on a
+// Cortex-M4F and on a Cortex-M3 with soft float, bit for bit.
 // Tools missing → SKIPPED with the install command, unless EDGELEARN_REQUIRE_ALL=1 (CI).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ErrorCode, Kind } from "../../host/learner/abi.js";
 import { replay, sha256 } from "./format.js";
@@ -17,6 +18,7 @@ import { SMALL_WASM, layoutOf, moveStream, readWasm, smallVectors } from "./smal
 import { smallStreams } from "./small-ram-streams.js";
 import { TARGETS, buildImages, footprint, measureOn, prepareSmall, replayOn, smallToolsMissing } from "./small-ram-images.js";
 import { smallFirmware, staticEnd } from "../../scripts/dist/small-ram.js";
+import { withBoundsCheck32 } from "../../scripts/dist/wasm2c-bounds.js";
 import { exampleFacts, nodeReference } from "../firmware/example-reference.js";
 import { tempDir } from "../helpers/tmp.js";
 
@@ -87,23 +89,42 @@ test("8-feature streams recorded on the small-RAM build replay on the default bu
   }
 });
 
-test("the static-memory runtime traps every access above the bytes it backs", (t) => {
+test("the static-memory runtime and the 32-bit bounds check trap every access past the bytes backed", (t) => {
   const missing = ["wat2wasm", "wasm2c", "gcc"].filter((x) => !which(x));
   if (skipUnless(t, missing.length ? `${missing.join(", ")} not found; install: apt-get install -y wabt gcc` : undefined)) return;
   const dir = workDir("memory-probe");
-  writeFileSync(join(dir, "probe.wat"), '(module (memory (export "memory") 1 1) (func (export "peek") (param i32) (result i32) (i32.load (local.get 0))))');
+  // Loads at static offsets 0, 16 and 0xfffffff0, so that address + offset can pass 4 GiB.
+  writeFileSync(join(dir, "probe.wat"), `(module (memory (export "memory") 1 1)
+    (func (export "peek") (param i32) (result i32) (i32.load (local.get 0)))
+    (func (export "peek16") (param i32) (result i32) (i32.load offset=16 (local.get 0)))
+    (func (export "peekfar") (param i32) (result i32) (i32.load offset=0xfffffff0 (local.get 0))))`);
   must(sh("wat2wasm", [join(dir, "probe.wat"), "-o", join(dir, "probe.wasm")]), "wat2wasm");
   must(sh("wasm2c", [join(dir, "probe.wasm"), "-n", "probe", "-o", join(dir, "probe.c")]), "wasm2c");
-  const run = (bytes: number, addrs: number[]): string[] => {
+  // The loads checked as the firmware checks them (the rewrite of scripts/dist/wasm2c-bounds.ts).
+  writeFileSync(join(dir, "probe.c"), withBoundsCheck32(readFileSync(join(dir, "probe.c"), "utf8")));
+  const run = (bytes: number, args: string[]): string[] => {
     const exe = join(dir, `probe-${bytes}`);
     must(sh("gcc", ["-O2", "-std=gnu11", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0", `-DEL_MEMORY_BYTES=${bytes}u`, "-I/usr/src/wasm2c", `-I${dir}`, "-o", exe,
       join(dir, "probe.c"), join(TOOLS_DIR, "wasm2c/wasm-rt-static.c"), join(TOOLS_DIR, "wasm2c/memory_probe.c"), "-lm"]), "gcc (memory probe)");
-    return must(sh(exe, addrs.map(String)), "memory probe").stdout.trim().split("\n");
+    return must(sh(exe, args), "memory probe").stdout.trim().split("\n");
   };
-  assert.deepEqual(run(end, [0, end - 4, end - 3, end, KIB16, 65532]), [
+  const FAR = "+4294967280"; // offset 0xfffffff0
+  // Address + offset past 4 GiB traps whatever the 32-bit sum wraps to (0xfffffff0 + 16 → 0).
+  const wrapping = [`${0xfffffff0}+16`, `${0xffffffff}+16`, `0${FAR}`, `16${FAR}`, `20${FAR}`, `${0xffffffff}${FAR}`];
+  const trapped = (args: string[]): string[] => args.map((a) => `${a} trap oob`);
+  assert.deepEqual(run(end, [0, end - 4, end - 3, end, KIB16, 65532, `${end - 20}+16`, `${end - 19}+16`, ...wrapping].map(String)), [
     "0 ok", `${end - 4} ok`, `${end - 3} trap oob`, `${end} trap oob`, `${KIB16} trap oob`, "65532 trap oob",
+    `${end - 20}+16 ok`, `${end - 19}+16 trap oob`, ...trapped(wrapping),
   ]);
-  assert.deepEqual(run(65536, [65532, 65533]), ["65532 ok", "65533 trap oob"], "a full page stays a full page");
+  assert.deepEqual(run(65536, ["65532", "65533", "65516+16", "65517+16", ...wrapping]),
+    ["65532 ok", "65533 trap oob", "65516+16 ok", "65517+16 trap oob", ...trapped(wrapping)], "a full page stays a full page");
+  // Memory smaller than the rewrite's reach (here 16 + 4 bytes): refused when instantiated.
+  const tiny = join(dir, "probe-16");
+  must(sh("gcc", ["-O2", "-std=gnu11", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0", "-DEL_MEMORY_BYTES=16u", "-I/usr/src/wasm2c", `-I${dir}`, "-o", tiny,
+    join(dir, "probe.c"), join(TOOLS_DIR, "wasm2c/wasm-rt-static.c"), join(TOOLS_DIR, "wasm2c/memory_probe.c"), "-lm"]), "gcc (memory probe)");
+  const r = sh(tiny, ["0"]);
+  assert.equal(r.status, 3, `${r.stdout}${r.stderr}`);
+  assert.match(r.stderr, /out of bounds/);
 });
 
 for (const target of TARGETS) {

@@ -1,12 +1,16 @@
 /*
- * Checks the static-memory runtime's bound: a one-page module (probe.wat: peek(addr) loads the
- * u32 at addr) run with EL_MEMORY_BYTES backed bytes. For each address on the command line it
- * prints "ok" when the load succeeded or "trap" when it trapped as out of bounds.
- *   memory-probe 0 16172 16176 65532
+ * Checks the static-memory runtime's bound and the 32-bit bounds check of the translated loads:
+ * a one-page module (probe.wat) run with EL_MEMORY_BYTES backed bytes. Its exports load the u32
+ * at addr + a static offset: peek (offset 0), peek16 (offset 16), peekfar (offset 0xfffffff0), so
+ * an address plus its offset can pass 4 GiB. Each argument is "ADDR" (peek) or "ADDR+16" /
+ * "ADDR+4294967280"; for each it prints the argument and "ok" when the load succeeded, or "trap
+ * oob" / "trap other" when it trapped.
+ *   memory-probe 0 16172 4294967280+16 16+4294967280
  */
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "probe.h"
 
@@ -23,6 +27,15 @@ int main(int argc, char** argv) {
   Z_probe_init_module();
   Z_probe_instantiate(&inst);
   for (int i = 1; i < argc; i++) {
+    char* rest;
+    u32 addr = (u32)strtoul(argv[i], &rest, 0);
+    u32 (*peek)(Z_probe_instance_t*, u32) = Z_probeZ_peek;
+    if (strcmp(rest, "+16") == 0) peek = Z_probeZ_peek16;
+    else if (strcmp(rest, "+4294967280") == 0) peek = Z_probeZ_peekfar;
+    else if (*rest) {
+      fprintf(stderr, "unknown offset in %s\n", argv[i]);
+      return 2;
+    }
     jmp_buf env;
     if (setjmp(env)) {
       el_trap_target = 0;
@@ -30,7 +43,7 @@ int main(int argc, char** argv) {
       continue;
     }
     el_trap_target = &env;
-    (void)Z_probeZ_peek(&inst, (u32)strtoul(argv[i], 0, 10));
+    (void)peek(&inst, addr);
     el_trap_target = 0;
     printf("%s ok\n", argv[i]);
   }

@@ -96,7 +96,9 @@ const uint32_t el_memory_backed = EL_MEMORY_BYTES;
 /*
  * EL_MEMORY_BYTES below one page backs only the first EL_MEMORY_BYTES of the module's one page:
  * for a module built to use no address above them (the small-RAM build). The generated code
- * checks every access against m->size, so any access above them traps as out of bounds.
+ * checks every access against m->size, so any access above them traps as out of bounds. (The
+ * build's 32-bit check, scripts/dist/wasm2c-bounds.ts, also needs m->size at least the module's
+ * largest static offset + 8 bytes, EL_REACH; the translated module refuses a smaller memory.)
  */
 void wasm_rt_allocate_memory(wasm_rt_memory_t* m, uint32_t initial_pages, uint32_t max_pages) {
   uint64_t bytes = (uint64_t)initial_pages * 65536u;

@@ -1,0 +1,116 @@
+// wasm2c's loads and stores, rewritten so that their bounds check is done in 32-bit arithmetic.
+//
+// wasm2c 1.0.32 (Debian's wabt) calls every load and store as `i32_load(&mem, (u64)(addr) + k)`:
+// the effective address is formed in 64 bits and checked as `ea + len > size` in 64 bits. On a
+// 32-bit core that is an add with carry, the carry materialized into a register and a two-word
+// compare per access; a learn_one makes ~650 of them. The generated C offers no hook for this
+// (RANGE_CHECK and MEMCHECK are defined unconditionally, and the only alternative it selects is no
+// check at all, with guard pages), and the address reaches the check already summed with the
+// static offset, so no macro can see the two apart. So the build rewrites the generated C:
+//  - each `NAME(&instance->MEM, (u64)(a) + k` becomes `NAME_k(&instance->MEM, a, k`, defined
+//    below next to wasm2c's own loads and stores;
+//  - the instance refuses, at instantiation, a memory smaller than EL_REACH: the largest k + len
+//    of any call site (a few hundred bytes for the learner; every wasm memory of one page or more
+//    has it, only a runtime that backs less than a page, as tools/wasm2c/wasm-rt-static.c may,
+//    can fall below it).
+// Every call site must match, and the memory be allocated once, or the build stops (a newer wabt
+// needs a new look); memory.fill/copy and the data segments keep wasm2c's own check.
+
+/** The last of wasm2c's load/store definitions: the 32-bit variants go after it. */
+const AFTER = "DEFINE_STORE(i64_store32, u32, u64)\n";
+/** A static offset + width beyond one page takes the general check (see el_oob). */
+const PAGE = 65536;
+
+/**
+ * Why EL_OOB is exactly wasm's rule. An access of len bytes at a + k (a and k u32) is valid iff
+ * a + k + len <= size, computed without wrapping (size: wasm_rt_memory_t's uint32_t).
+ *  - Sites with k + len <= EL_REACH (all of the learner's): size >= EL_REACH >= k + len, as the
+ *    instance checked when it allocated the memory and a memory never shrinks. So size - (k + len)
+ *    does not wrap, and a + k + len <= size iff a <= size - (k + len): one subtract and one compare,
+ *    and no carry to test, since a itself is never summed. (Address + offset past 4 GiB, e.g.
+ *    0xFFFFFFF0 + 16, is an a above size - (k + len): it traps.)
+ *  - Other sites (a static offset near 4 GiB): k + len > UINT32_MAX traps (the end is past any
+ *    u32 size); otherwise a carry out of a + (k + len) is an end past 4 GiB and traps; otherwise the
+ *    32-bit sum is the exact end, valid iff end <= size.
+ * k and len are constants at every call site, so the choice between the two folds away.
+ * After the check a + k <= size - len, so the index a + k does not wrap either.
+ */
+const definitions = (reach: number): string => `
+/* Loads and stores with a 32-bit bounds check (edgelearn's build rewrote wasm2c's call sites;
+ * the reasoning is in scripts/dist/wasm2c-bounds.ts): trap unless a + k + len <= mem->size.
+ * EL_REACH is the largest k + len of the module's call sites; the instance traps at
+ * instantiation when its memory is smaller, so for those sites size - (k + len) cannot wrap. */
+#if WABT_BIG_ENDIAN
+#error "the 32-bit load/store rewrite is written for little-endian targets"
+#endif
+#define EL_REACH ${reach}u
+static inline int el_oob(uint32_t a, uint32_t k, uint32_t len, uint32_t size) {
+  uint32_t end;
+  if (len <= EL_REACH && k <= EL_REACH - len) return a > size - (k + len);
+  return k > UINT32_MAX - len || __builtin_add_overflow(a, k + len, &end) || end > size;
+}
+#define EL_DEFINE_LOAD(name, t1, t2, t3)                                 \\
+  static inline t3 name##_k(wasm_rt_memory_t* mem, u32 a, u32 k) {      \\
+    if (UNLIKELY(el_oob(a, k, sizeof(t1), mem->size))) TRAP(OOB);        \\
+    t1 result;                                                           \\
+    wasm_rt_memcpy(&result, &mem->data[a + k], sizeof(t1));              \\
+    wasm_asm("" ::"r"(result));                                          \\
+    return (t3)(t2)result;                                               \\
+  }
+#define EL_DEFINE_STORE(name, t1, t2)                                    \\
+  static inline void name##_k(wasm_rt_memory_t* mem, u32 a, u32 k, t2 value) { \\
+    if (UNLIKELY(el_oob(a, k, sizeof(t1), mem->size))) TRAP(OOB);        \\
+    t1 wrapped = (t1)value;                                              \\
+    wasm_rt_memcpy(&mem->data[a + k], &wrapped, sizeof(t1));             \\
+  }
+`;
+
+const BYTES: Record<string, number> = { u8: 1, s8: 1, u16: 2, s16: 2, u32: 4, s32: 4, f32: 4, u64: 8, s64: 8, f64: 8 };
+/** wasm2c's load/store functions: name, stored type, intermediate type, result/value type. */
+const LOADS: [string, string, string, string][] = [
+  ["i32_load", "u32", "u32", "u32"], ["i64_load", "u64", "u64", "u64"], ["f32_load", "f32", "f32", "f32"],
+  ["f64_load", "f64", "f64", "f64"], ["i32_load8_s", "s8", "s32", "u32"], ["i64_load8_s", "s8", "s64", "u64"],
+  ["i32_load8_u", "u8", "u32", "u32"], ["i64_load8_u", "u8", "u64", "u64"], ["i32_load16_s", "s16", "s32", "u32"],
+  ["i64_load16_s", "s16", "s64", "u64"], ["i32_load16_u", "u16", "u32", "u32"], ["i64_load16_u", "u16", "u64", "u64"],
+  ["i64_load32_s", "s32", "s64", "u64"], ["i64_load32_u", "u32", "u64", "u64"],
+];
+const STORES: [string, string, string][] = [
+  ["i32_store", "u32", "u32"], ["i64_store", "u64", "u64"], ["f32_store", "f32", "f32"], ["f64_store", "f64", "f64"],
+  ["i32_store8", "u8", "u32"], ["i32_store16", "u16", "u32"], ["i64_store8", "u8", "u64"], ["i64_store16", "u16", "u64"],
+  ["i64_store32", "u32", "u64"],
+];
+const WIDTH = new Map([...LOADS, ...STORES].map((f) => [f[0], BYTES[f[1]]]));
+const NAMES = [...WIDTH.keys()].join("|");
+/** A call site: `f32_load(&instance->w2c_memory, (u64)(w2c_i0) + 16u` (or `+ 16`, or no `+ k`). */
+const CALL = new RegExp(`\\b(${NAMES})\\(&instance->(w2c_\\w+), \\(u64\\)\\((w2c_\\w+)\\)(?: \\+ (\\d+)u?)?`, "g");
+/** Any call of them on a memory, matched or not (to prove every one was rewritten). */
+const ANY_CALL = new RegExp(`\\b(${NAMES})\\(&instance->`, "g");
+/** The memory's allocation in init_memories. */
+const ALLOCATE = /^( *)wasm_rt_allocate_memory\(&instance->(w2c_\w+), \d+, \d+\);\n/gm;
+
+function fail(what: string): never {
+  throw new Error(`${what}: a wabt other than 1.0.32? See scripts/dist/wasm2c-bounds.ts`);
+}
+
+/** learner.c (wasm2c's output) with every load and store bounds checked in 32 bits; throws when the code is not as expected. */
+export function withBoundsCheck32(generatedC: string): string {
+  const at = generatedC.indexOf(AFTER);
+  if (at < 0) fail(`wasm2c's "${AFTER.trim()}" not found`);
+  const allocations = [...generatedC.matchAll(ALLOCATE)];
+  if (allocations.length !== 1) fail(`${allocations.length} memory allocations, expected 1`);
+  const memory = allocations[0][2];
+  const calls = generatedC.match(ANY_CALL)?.length ?? 0;
+  let rewritten = 0;
+  let reach = 8;
+  let body = generatedC.slice(at + AFTER.length).replace(CALL, (m, name: string, mem: string, addr: string, k?: string) => {
+    if (mem !== memory) return m; // counted as not rewritten below
+    rewritten++;
+    const end = Number(k ?? 0) + (WIDTH.get(name) ?? fail(name));
+    if (end <= PAGE) reach = Math.max(reach, end);
+    return `${name}_k(&instance->${mem}, ${addr}, ${k ?? 0}u`;
+  });
+  if (rewritten !== calls) fail(`load/store call sites: ${rewritten} of ${calls} matched`);
+  body = body.replace(ALLOCATE, (line, indent: string) => `${line}${indent}if (instance->${memory}.size < EL_REACH) TRAP(OOB); /* see EL_REACH */\n`);
+  const defs = definitions(reach) + [...LOADS.map((l) => `EL_DEFINE_LOAD(${l.join(", ")})`), ...STORES.map((s) => `EL_DEFINE_STORE(${s.join(", ")})`)].join("\n") + "\n";
+  return generatedC.slice(0, at + AFTER.length) + defs + body;
+}
