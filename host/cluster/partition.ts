@@ -15,6 +15,8 @@ import type { Logger } from "../logger.js";
 import { decodeCheckpoint, decodeFloor, encodeCheckpoint, encodeFloor } from "./checkpoint.js";
 import type { ClusterDevice, ClusterLearner, Outputs } from "./learn.js";
 import type { LeaseTable } from "./leases.js";
+import type { MqttBridge } from "./bridge.js";
+import { clusterDeviceHealth } from "./device-health.js";
 import { badDeviceName, deviceOfKey, floorKey, modelKey, parseReadingSubject, partitionOf, type Subjects } from "./names.js";
 
 export interface PartitionContext {
@@ -26,6 +28,8 @@ export interface PartitionContext {
   leases: LeaseTable;
   learner: ClusterLearner;
   subjects: Subjects;
+  /** Retained health goes through it (undefined: cluster.mqtt is off). */
+  bridge: MqttBridge | undefined;
   log: Logger;
   counters: PartitionCounters;
 }
@@ -92,6 +96,11 @@ export class PartitionOwner {
         if (!d) continue;
         this.devices.add(d);
         d.meta.revision = e.revision;
+        if (typeof cp !== "string" && cp.blob.length === 0) {
+          // A forgotten device: no model, and its readings up to cp.seq stay forgotten.
+          d.meta.seq = d.meta.savedSeq = cp.seq;
+          continue;
+        }
         if (typeof cp === "string" || learner.pool.load(d, cp.blob) !== 0) {
           log.warn(`device ${name}: checkpoint refused (${typeof cp === "string" ? cp : "module validation"}); it starts fresh from the partition floor`);
           continue;
@@ -272,6 +281,7 @@ export class PartitionOwner {
         try {
           st.revision = st.revision > 0 ? await models.update(key, it.value, st.revision) : await models.create(key, it.value);
           st.savedSeq = it.seq;
+          st.lastCheckpoint = { device: it.d.name, seq: st.revision, time: Date.now(), readings: st.readings, crc: 0, bytes: it.value.length, knownGood: true };
           counters.checkpoints++;
           return;
         } catch (e) {
@@ -300,6 +310,7 @@ export class PartitionOwner {
     if (this.closed) return;
     await this.stopReading();
     await this.checkpoint();
+    this.publishHealth();
     this.ack();
     this.closed = true;
     await this.ctx.leases.release(this.p);
@@ -338,5 +349,72 @@ export class PartitionOwner {
 
   get size(): number {
     return this.devices.size;
+  }
+
+  /** True while this worker may act for the partition (lease valid, checkpoints loaded). */
+  get live(): boolean {
+    return !this.closed && this.loadedAt > 0 && this.ctx.leases.valid(this.p);
+  }
+
+  /** A device of this partition that this owner holds, or undefined. */
+  device(name: string): ClusterDevice | undefined {
+    const d = this.ctx.learner.pool.get(name);
+    return d && this.devices.has(d) ? d : undefined;
+  }
+
+  /**
+   * Retained health of the devices that changed since their last one, while the lease holds and
+   * the bridge keeps up (the rest stay marked and go out on a later round).
+   */
+  publishHealth(): void {
+    const { bridge, learner, worker } = this.ctx;
+    if (!bridge || !this.live) return;
+    const now = Date.now();
+    for (const d of this.devices) {
+      if (!d.meta.dirty || !d.hasModel) continue;
+      if (!bridge.ready) return;
+      d.meta.dirty = false;
+      bridge.retained(d.meta.topicHealth, JSON.stringify(clusterDeviceHealth(learner, d, worker, now)));
+    }
+  }
+
+  /** Writes the device's checkpoint now (with every other changed device): true once it is stored. */
+  async checkpointNow(d: ClusterDevice): Promise<boolean> {
+    const seq = d.meta.seq;
+    this.dirty.add(d);
+    await this.checkpoint();
+    return this.devices.has(d) && d.meta.savedSeq >= seq && d.meta.lastCheckpoint !== undefined;
+  }
+
+  /** Forgets what the device learned (configuration kept) and stores that at once. */
+  async reset(d: ClusterDevice): Promise<boolean> {
+    if (d.hasModel) this.ctx.learner.pool.use(d).reset();
+    d.meta.stats.restart(true);
+    d.meta.dirty = true;
+    return this.checkpointNow(d);
+  }
+
+  /**
+   * Drops the device: its model, its retained health, and in the models bucket a checkpoint with
+   * no blob at its stream sequence, so a later owner replaying the partition does not learn the
+   * forgotten readings again. A later reading starts it afresh.
+   */
+  async forgetDevice(d: ClusterDevice): Promise<boolean> {
+    const { learner, models, leases, bridge } = this.ctx;
+    if (!leases.valid(this.p)) return false;
+    const st = d.meta;
+    const key = modelKey(this.p, d.name);
+    const value = encodeCheckpoint(st.seq, new Uint8Array(0));
+    try {
+      await (st.revision > 0 ? models.update(key, value, st.revision) : models.put(key, value));
+    } catch (e) {
+      this.ctx.log.warn(`device ${d.name}: forget not stored: ${(e as Error).message}`);
+      return false;
+    }
+    this.devices.delete(d);
+    this.dirty.delete(d);
+    learner.pool.remove(d);
+    bridge?.retained(st.topicHealth, "");
+    return true;
   }
 }

@@ -3,6 +3,7 @@
 // holds about P / workers; writes checkpoints on a timer; on stop gives everything back.
 
 import { hostname } from "node:os";
+import { redactUrl } from "../mqtt/connection.js";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { compileLearner, DEFAULT_WASM } from "../learner/index.js";
 import type { Config } from "../config/types.js";
@@ -12,6 +13,8 @@ import { LeaseTable } from "./leases.js";
 import { ClusterLearner } from "./learn.js";
 import { PartitionOwner, type PartitionCounters } from "./partition.js";
 import { Subjects, partitionOf } from "./names.js";
+import { MqttBridge } from "./bridge.js";
+import { ClusterCommands } from "./commands.js";
 
 export interface WorkerOptions {
   logger: Logger;
@@ -22,7 +25,10 @@ export class ClusterWorker {
   readonly name: string;
   readonly owners = new Map<number, PartitionOwner>();
   readonly counters: PartitionCounters = { skipped: 0, wrongPartition: 0, badName: 0, checkpoints: 0, conflicts: 0, published: 0 };
-  private readonly learner: ClusterLearner;
+  readonly learner: ClusterLearner;
+  /** Retained device health and the status with its last will (cluster.mqtt). */
+  readonly bridge: MqttBridge | undefined;
+  readonly commands: ClusterCommands;
   private readonly subjects: Subjects;
   private readonly leases: LeaseTable;
   private timers: NodeJS.Timeout[] = [];
@@ -41,6 +47,8 @@ export class ClusterWorker {
     this.learner = new ClusterLearner(config, log.child("learn"), module);
     this.subjects = new Subjects(config.cluster.subject, config.topics.output.replaceAll("/", "."));
     this.leases = new LeaseTable(h.leases, name, config.cluster.leaseSeconds);
+    this.bridge = config.cluster.mqtt ? new MqttBridge(config, name, h.nc, log.child("mqtt")) : undefined;
+    this.commands = new ClusterCommands(config, this, h.nc, log.child("cmd"));
   }
 
   /** Connects and joins; ConfigError when NATS is unreachable or the cluster disagrees (exit 2). */
@@ -59,9 +67,12 @@ export class ClusterWorker {
     const w = new ClusterWorker(config, h, o.logger, name, module);
     await w.leases.heartbeat().catch(() => undefined); // retried every tick
     await w.leases.watch();
+    w.bridge?.start();
+    w.commands.start();
     w.log.info(
       `cluster worker ${name}: ${c.partitions} partitions on stream ${c.stream} (${c.subject}.<p>.<device>), models in ${c.modelsBucket}, ` +
-        `leases of ${c.leaseSeconds} s in ${c.leasesBucket}; outputs on ${w.subjects.output}.<device>.prediction`,
+        `leases of ${c.leaseSeconds} s in ${c.leasesBucket}; outputs on ${w.subjects.output}.<device>.prediction` +
+        (w.bridge ? `, retained health and ${w.bridge.topicStatus} through MQTT at ${redactUrl(config.mqtt.url)}` : " (cluster.mqtt off: no retained health or status)"),
     );
     const tickMs = (c.leaseSeconds * 1000) / 3;
     w.timers.push(setInterval(() => void w.tick(), tickMs));
@@ -129,6 +140,7 @@ export class ClusterWorker {
       leases: this.leases,
       learner: this.learner,
       subjects: this.subjects,
+      bridge: this.bridge,
       log: this.log.child(`p${p}`),
       counters: this.counters,
     });
@@ -159,10 +171,13 @@ export class ClusterWorker {
       checkpoints: this.counters.checkpoints,
       checkpoint_conflicts: this.counters.conflicts,
       published: this.counters.published,
+      commands: this.commands.handled,
+      mqtt: this.bridge ? (this.bridge.connected ? "connected" : "disconnected") : "off",
     };
   }
 
   private publishHealth(): void {
+    for (const o of this.owners.values()) o.publishHealth();
     try {
       this.h.nc.publish(this.subjects.workerHealth(this.name), JSON.stringify(this.health()));
     } catch {
@@ -183,6 +198,8 @@ export class ClusterWorker {
     this.owners.clear();
     await Promise.all(owners.map((o) => o.release().catch((e) => this.log.error(`release failed: ${(e as Error).message}`))));
     this.publishHealth();
+    this.commands.stop();
+    await this.bridge?.stop();
     await this.leases.leave();
     this.leases.stopWatch();
     await this.h.nc.drain().catch(() => undefined);

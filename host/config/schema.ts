@@ -315,7 +315,7 @@ export const configSchema = {
     cluster: {
       ...SECTION,
       description:
-        "Cluster mode (README, Cluster mode): with servers set, `edgelearn run` is one worker of many on NATS JetStream instead of an MQTT client; store, guard and mqtt do not apply.",
+        "Cluster mode (README, Cluster mode): with servers set, `edgelearn run` is one worker of many on NATS JetStream instead of an MQTT client; store and guard do not apply, mqtt is the connection to nats-server's MQTT listener (cluster.mqtt).",
       properties: {
         servers: {
           type: "array",
@@ -340,6 +340,12 @@ export const configSchema = {
         leaseSeconds: { type: "number", minimum: 1, maximum: 600, default: 10, description: "A partition lease lives this long unless renewed (every third of it); a killed worker's partitions move after about this." },
         checkpointSeconds: { type: "number", exclusiveMinimum: 0, default: 5, description: "Each owned partition writes its changed devices' blobs this often (and on release)." },
         maxInflight: { type: "integer", minimum: 1, maximum: 100000, default: 512, description: "Readings pulled and not yet acknowledged, per owned partition (backpressure)." },
+        mqtt: {
+          type: "boolean",
+          default: true,
+          description:
+            "Also connect to mqtt.url (nats-server's MQTT listener) for what only an MQTT client can publish: retained device health and <output>/status with a last will. false: neither.",
+        },
         user: { type: "string", description: "NATS user." },
         password: { type: "string", description: "NATS password." },
         token: { type: "string", description: "NATS token." },

@@ -139,6 +139,7 @@ export interface ClusterConfig {
   leaseSeconds: number;
   checkpointSeconds: number;
   maxInflight: number;
+  mqtt: boolean;
   user?: string;
   password?: string;
   token?: string;

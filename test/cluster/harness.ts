@@ -23,6 +23,8 @@ export interface WorkerOptions {
   partitions: number;
   replicas: number;
   leaseSeconds?: number;
+  /** nats-server's MQTT listener for retained health and status; without it cluster.mqtt is off. */
+  mqttUrl?: string;
 }
 
 export function writeWorkerConfig(dir: string, o: WorkerOptions): string {
@@ -39,7 +41,9 @@ export function writeWorkerConfig(dir: string, o: WorkerOptions): string {
         leaseSeconds: o.leaseSeconds ?? 3,
         checkpointSeconds: 0.5,
         maxInflight: 256,
+        mqtt: o.mqttUrl !== undefined,
       },
+      ...(o.mqttUrl ? { mqtt: { url: o.mqttUrl, clientId: "edgelearn-test" } } : {}),
       output: { healthIntervalSeconds: 1 },
       log: { level: "info" },
     }),
