@@ -15,8 +15,12 @@ import type { Config } from "../config/types.js";
 import type { Logger } from "../logger.js";
 import { MqttConnection } from "../mqtt/connection.js";
 
-/** Retained publishes not yet acknowledged past which health waits for the next round. */
-const MAX_IN_FLIGHT = 2048;
+/**
+ * Retained publishes not yet acknowledged past which health waits for the next round. Each is a
+ * JetStream write on the server: a short queue keeps lease renewals and checkpoints from waiting
+ * behind a burst of health (10,000 devices at once starved 3 s leases with 2,048 in flight).
+ */
+const MAX_IN_FLIGHT = 64;
 
 export class MqttBridge {
   readonly topicStatus: string;
@@ -70,8 +74,33 @@ export class MqttBridge {
   retained(topic: string, payload: string): boolean {
     if (!this.ready) return false;
     this.inFlight++;
-    this.conn.publish(topic, payload, { qos: 1, retain: true }, () => this.inFlight--);
+    this.conn.publish(topic, payload, { qos: 1, retain: true }, () => {
+      this.inFlight--;
+      if (this.inFlight <= MAX_IN_FLIGHT / 2) this.wake();
+    });
     return true;
+  }
+
+  private waiters: (() => void)[] = [];
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  /** Resolves when the bridge takes publishes again: true, or false when it is not connected (give up the round). */
+  async whenReady(): Promise<boolean> {
+    while (this.conn.connected && !this.ready) {
+      // Acknowledgements wake it; a lost connection (its publishes never acknowledged) is seen by the timeout.
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 1000);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
+    }
+    return this.ready;
   }
 
   private online(): void {

@@ -17,7 +17,7 @@ import type { ClusterDevice, ClusterLearner, Outputs } from "./learn.js";
 import type { LeaseTable } from "./leases.js";
 import type { MqttBridge } from "./bridge.js";
 import { clusterDeviceHealth } from "./device-health.js";
-import { badDeviceName, deviceOfKey, floorKey, modelKey, parseReadingSubject, partitionOf, type Subjects } from "./names.js";
+import { streamName, badDeviceName, deviceOfKey, floorKey, modelKey, parseReadingSubject, partitionOf, type Subjects } from "./names.js";
 
 export interface PartitionContext {
   worker: string;
@@ -64,6 +64,8 @@ export class PartitionOwner {
   private ackTimer: NodeJS.Timeout | undefined;
   private readonly hdrs: MsgHdrs;
   private warnedMapping = false;
+  /** The stream holding this partition's readings (stream sequences, floor and checkpoints count in it). */
+  private readonly stream: string;
   /** Set when start() finished loading (handover time is measured to here). */
   loadedAt = 0;
   loadedDevices = 0;
@@ -72,6 +74,7 @@ export class PartitionOwner {
     readonly p: number,
     private readonly ctx: PartitionContext,
   ) {
+    this.stream = streamName(ctx.config.stream, ctx.config.streams, p);
     this.hdrs = headers();
     this.hdrs.set("Edgelearn-Worker", ctx.worker);
     // Which ownership published an output: partition and the revision that created the lease.
@@ -119,7 +122,7 @@ export class PartitionOwner {
   private async openConsumer(startSeq: number): Promise<void> {
     const c = this.ctx.config;
     this.consumerName = `${this.ctx.worker}-p${this.p}-${Date.now().toString(36)}`;
-    await this.ctx.jsm.consumers.add(c.stream, {
+    await this.ctx.jsm.consumers.add(this.stream, {
       name: this.consumerName,
       filter_subject: this.ctx.subjects.partition(this.p),
       deliver_policy: DeliverPolicy.StartSequence,
@@ -133,7 +136,7 @@ export class PartitionOwner {
       num_replicas: 1,
       inactive_threshold: Math.max(30_000, c.leaseSeconds * 3000) * NS,
     });
-    const consumer = await jetstream(this.ctx.nc).consumers.get(c.stream, this.consumerName);
+    const consumer = await jetstream(this.ctx.nc).consumers.get(this.stream, this.consumerName);
     const msgs = await consumer.consume({ max_messages: Math.min(c.maxInflight, 1024) });
     this.msgs = msgs;
     this.lastMessageAt = performance.now();
@@ -167,7 +170,7 @@ export class PartitionOwner {
     if (this.closed || !msgs || performance.now() - this.lastMessageAt < 5000) return;
     let stuck = false;
     try {
-      const info = await this.ctx.jsm.consumers.info(this.ctx.config.stream, this.consumerName);
+      const info = await this.ctx.jsm.consumers.info(this.stream, this.consumerName);
       stuck = info.num_pending > 0 && info.num_ack_pending === 0;
     } catch {
       stuck = true;
@@ -310,7 +313,7 @@ export class PartitionOwner {
     if (this.closed) return;
     await this.stopReading();
     await this.checkpoint();
-    this.publishHealth();
+    await this.publishHealth();
     this.ack();
     this.closed = true;
     await this.ctx.leases.release(this.p);
@@ -336,7 +339,7 @@ export class PartitionOwner {
       msgs.stop();
       await this.loop;
     }
-    if (this.consumerName) await this.ctx.jsm.consumers.delete(this.ctx.config.stream, this.consumerName).catch(() => undefined);
+    if (this.consumerName) await this.ctx.jsm.consumers.delete(this.stream, this.consumerName).catch(() => undefined);
   }
 
   private forget(): void {
@@ -363,18 +366,18 @@ export class PartitionOwner {
   }
 
   /**
-   * Retained health of the devices that changed since their last one, while the lease holds and
-   * the bridge keeps up (the rest stay marked and go out on a later round).
+   * Retained health of the devices that changed since their last one, while the lease holds,
+   * paced by the bridge's acknowledgements (a device not reached stays marked for the next round).
    */
-  publishHealth(): void {
+  async publishHealth(): Promise<void> {
     const { bridge, learner, worker } = this.ctx;
-    if (!bridge || !this.live) return;
-    const now = Date.now();
-    for (const d of this.devices) {
+    if (!bridge) return;
+    for (const d of [...this.devices]) {
       if (!d.meta.dirty || !d.hasModel) continue;
-      if (!bridge.ready) return;
+      if (!bridge.ready && !(await bridge.whenReady())) return;
+      if (!this.live || !this.devices.has(d)) return;
       d.meta.dirty = false;
-      bridge.retained(d.meta.topicHealth, JSON.stringify(clusterDeviceHealth(learner, d, worker, now)));
+      bridge.retained(d.meta.topicHealth, JSON.stringify(clusterDeviceHealth(learner, d, worker, Date.now())));
     }
   }
 

@@ -70,7 +70,7 @@ export class ClusterWorker {
     w.bridge?.start();
     w.commands.start();
     w.log.info(
-      `cluster worker ${name}: ${c.partitions} partitions on stream ${c.stream} (${c.subject}.<p>.<device>), models in ${c.modelsBucket}, ` +
+      `cluster worker ${name}: ${c.partitions} partitions on ${c.streams > 1 ? `${c.streams} streams ${c.stream}_<p mod ${c.streams}>` : `stream ${c.stream}`} (${c.subject}.<p>.<device>), models in ${c.modelsBucket}, ` +
         `leases of ${c.leaseSeconds} s in ${c.leasesBucket}; outputs on ${w.subjects.output}.<device>.prediction` +
         (w.bridge ? `, retained health and ${w.bridge.topicStatus} through MQTT at ${redactUrl(config.mqtt.url)}` : " (cluster.mqtt off: no retained health or status)"),
     );
@@ -176,8 +176,15 @@ export class ClusterWorker {
     };
   }
 
+  private healthRound: Promise<void> | undefined;
+
+  /** Device health of every owned partition (one round at a time), then this worker's own. */
   private publishHealth(): void {
-    for (const o of this.owners.values()) o.publishHealth();
+    this.healthRound ??= (async () => {
+      for (const o of [...this.owners.values()]) await o.publishHealth();
+    })()
+      .catch((e) => this.log.error(`device health round failed: ${(e as Error).message}`))
+      .finally(() => (this.healthRound = undefined));
     try {
       this.h.nc.publish(this.subjects.workerHealth(this.name), JSON.stringify(this.health()));
     } catch {

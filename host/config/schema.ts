@@ -333,6 +333,14 @@ export const configSchema = {
         },
         subject: { type: "string", default: "edgelearn_in", pattern: "^[-_a-zA-Z0-9]+$", description: "First token of the partitioned reading subjects <subject>.<partition>.<device> that nats-server maps <input>.* to." },
         stream: { type: "string", default: "EDGELEARN_READINGS", pattern: "^[-_a-zA-Z0-9]+$", description: "JetStream stream that keeps the readings (created if missing)." },
+        streams: {
+          type: "integer",
+          minimum: 1,
+          maximum: 256,
+          default: 1,
+          description:
+            "S, streams the partitions are spread over (partition p in stream p mod S, named <stream>_<s> when S > 1) so no single stream leader takes every reading; at most partitions, fixed like P.",
+        },
         retentionHours: { type: "number", exclusiveMinimum: 0, default: 24, description: "How long the stream keeps readings: a partition whose owner is down longer loses the older ones." },
         modelsBucket: { type: "string", default: "edgelearn_models", pattern: "^[-_a-zA-Z0-9]+$", description: "KV bucket of model blobs, one key per device (created if missing)." },
         leasesBucket: { type: "string", default: "edgelearn_leases", pattern: "^[-_a-zA-Z0-9]+$", description: "KV bucket of partition leases and live workers (created if missing; its TTL is leaseSeconds)." },

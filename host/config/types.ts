@@ -132,6 +132,7 @@ export interface ClusterConfig {
   partitions: number;
   subject: string;
   stream: string;
+  streams: number;
   retentionHours: number;
   modelsBucket: string;
   leasesBucket: string;

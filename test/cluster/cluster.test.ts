@@ -6,10 +6,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "@nats-io/transport-node";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { partitionOf } from "../../host/cluster/names.js";
 import { freePort } from "../helpers/mosquitto.js";
 import { requireNatsServer, startNatsCluster } from "../helpers/nats.js";
 import { tempDir } from "../helpers/tmp.js";
-import { Publisher, ModelsReader, referenceBlob, spawnWorker, writeWorkerConfig, waitFor, kill, owned } from "./harness.js";
+import { Publisher, ModelsReader, referenceBlob, spawnWorker, writeWorkerConfig, waitFor, kill, owned, deviceName } from "./harness.js";
 
 const P = 8;
 
@@ -60,6 +62,44 @@ test("one worker learns every device bit-identically to a single-process replay"
   await waitFor("every device checkpointed at its last reading", async () => (bad = await models.mismatches(devices, n, refs)).length === 0, 30_000).catch(() => {
     assert.deepEqual(bad, [], w.log());
   });
+  kill(w, "SIGTERM");
+  assert.equal(await w.exited, 0, w.log());
+});
+
+test("partitions spread over 3 streams (p in stream p mod 3): every device bit-identical to the replay; another stream count is refused, exit 2", async (t) => {
+  const bin = requireNatsServer(t);
+  if (!bin) return;
+  const dir = tempDir("cluster-streams");
+  const nats = await startNatsCluster(bin, { nodes: 1, partitions: P });
+  t.after(() => nats.stop());
+  const w = spawnWorker(writeWorkerConfig(dir, { servers: nats.servers, name: "spread", partitions: P, streams: 3, replicas: 1 }));
+  t.after(() => kill(w, "SIGKILL"));
+  await waitFor("partitions owned", () => owned(w) === P, 20_000);
+  const devices = 12;
+  const n = 30;
+  const pub = await Publisher.open(nats.nodes[0].mqttUrl);
+  await pub.publish(devices, 0, n);
+  await pub.close();
+  const refs = Array.from({ length: devices }, (_, d) => referenceBlob(d, n));
+  const models = await ModelsReader.open(nats.servers, P);
+  t.after(() => models.close());
+  let bad: number[] = [];
+  await waitFor("every device checkpointed at its last reading", async () => (bad = await models.mismatches(devices, n, refs)).length === 0, 30_000).catch(() => {
+    assert.deepEqual(bad, [], w.log());
+  });
+  // Each stream holds exactly the readings of its partitions.
+  const jsm = await jetstreamManager(models.nc);
+  let total = 0;
+  for (let s = 0; s < 3; s++) {
+    const info = await jsm.streams.info(`EDGELEARN_READINGS_${s}`);
+    const expected = Array.from({ length: devices }, (_, d) => d).filter((d) => partitionOf(deviceName(d), P) % 3 === s).length * n;
+    assert.equal(info.state.messages, expected, `stream ${s}`);
+    total += info.state.messages;
+  }
+  assert.equal(total, devices * n);
+  const other = spawnWorker(writeWorkerConfig(dir, { servers: nats.servers, name: "other", partitions: P, streams: 2, replicas: 1 }));
+  assert.equal(await other.exited, 2, other.log());
+  assert.match(other.log(), /2 stream\(s\)\), the cluster was started with P=8 .*3 stream\(s\)/);
   kill(w, "SIGTERM");
   assert.equal(await w.exited, 0, w.log());
 });

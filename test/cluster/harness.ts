@@ -25,6 +25,8 @@ export interface WorkerOptions {
   leaseSeconds?: number;
   /** nats-server's MQTT listener for retained health and status; without it cluster.mqtt is off. */
   mqttUrl?: string;
+  /** cluster.streams (default 1). */
+  streams?: number;
 }
 
 export function writeWorkerConfig(dir: string, o: WorkerOptions): string {
@@ -37,6 +39,7 @@ export function writeWorkerConfig(dir: string, o: WorkerOptions): string {
         servers: o.servers,
         name: o.name,
         partitions: o.partitions,
+        ...(o.streams ? { streams: o.streams } : {}),
         replicas: o.replicas,
         leaseSeconds: o.leaseSeconds ?? 3,
         checkpointSeconds: 0.5,
