@@ -41,7 +41,7 @@ const COMMON = {
   log: { level: "info" },
 };
 
-function workerConfig(dir: string, nats: NatsCluster, name: string, leaseSeconds = 3): string {
+function workerConfig(dir: string, nats: NatsCluster, name: string, leaseSeconds = 3, streams = 1): string {
   const path = join(dir, `${name}.json`);
   writeFileSync(
     path,
@@ -49,7 +49,7 @@ function workerConfig(dir: string, nats: NatsCluster, name: string, leaseSeconds
       ...COMMON,
       // The contract as users get it: retained device health through nats-server's MQTT listener.
       mqtt: { url: nats.nodes[0].mqttUrl, clientId: "bench" },
-      cluster: { servers: nats.servers, name, partitions: P, replicas: 1, leaseSeconds, checkpointSeconds: 5, maxInflight: 1024 },
+      cluster: { servers: nats.servers, name, partitions: P, streams, replicas: 1, leaseSeconds, checkpointSeconds: 5, maxInflight: 1024 },
     }),
   );
   return path;
@@ -130,13 +130,13 @@ function healthWatch(nc: NatsConnection): { readings(): number; checkpoints(): n
   return { readings: () => sum("readings"), checkpoints: () => sum("checkpoints"), progress };
 }
 
-async function drain(bin: string, workers: number, devices: number, n: number, log: (s: string) => void): Promise<{ rate: number; seconds: number }> {
+async function drain(bin: string, workers: number, devices: number, n: number, log: (s: string) => void, streams = 1): Promise<{ rate: number; seconds: number }> {
   const dir = mkdtempSync(join(tmpdir(), "edgelearn-bench-cluster-"));
   const nats: NatsCluster = await startNatsCluster(bin, { nodes: 1, partitions: P });
   const procs: Proc[] = [];
   try {
     // The first worker creates the stream and buckets, then stops; the readings are loaded before any worker reads.
-    const setup = spawnWorker(workerConfig(dir, nats, "setup"));
+    const setup = spawnWorker(workerConfig(dir, nats, "setup", 3, streams));
     await until(() => /owned/.test(setup.log()), 30_000, "setup worker").catch((e) => {
       throw new Error(`${(e as Error).message}: ${setup.log()}`);
     });
@@ -144,9 +144,9 @@ async function drain(bin: string, workers: number, devices: number, n: number, l
     await new Promise((r) => setup.child.once("exit", r));
     const nc = await connect({ servers: nats.servers });
     await preload(nc, devices, n);
-    log(`${workers} worker(s): ${n} readings of ${devices} devices preloaded`);
+    log(`${workers} worker(s), ${streams} stream(s): ${n} readings of ${devices} devices preloaded`);
     const watch = healthWatch(nc);
-    for (let i = 0; i < workers; i++) procs.push(spawnWorker(workerConfig(dir, nats, `w${i}`)));
+    for (let i = 0; i < workers; i++) procs.push(spawnWorker(workerConfig(dir, nats, `w${i}`, 3, streams)));
     // Timed from the first partition owned (process start and joining are not reading throughput).
     await until(() => procs.some((p) => /owned/.test(p.log())), 60_000, "a partition owned");
     const t0 = performance.now();
@@ -326,6 +326,10 @@ const bench: BenchModule = {
     if (!quick) {
       const two = await drain(bin, 2, devices, n, log);
       rows.push({ metric: `readings/s, 2 workers (same machine)`, value: Math.round(two.rate), unit: "/s", note: `${(two.rate / one.rate).toFixed(2)}× one worker` });
+      // Partitions over 4 streams (p in stream p mod 4): on one node this shows the cost of the
+      // spread, not its gain (four leaders on four servers is what it is for).
+      const spread = await drain(bin, 2, devices, n, log, 4);
+      rows.push({ metric: `readings/s, 2 workers, partitions over 4 streams`, value: Math.round(spread.rate), unit: "/s", note: `${(spread.rate / two.rate).toFixed(2)}× one stream` });
       const hdev = 10_000;
       const h = await handover(bin, hdev, log);
       rows.push({ metric: `handover of ${hdev} devices after kill -9 (lease ${h.lease} s)`, value: +h.total.toFixed(2), unit: "s", note: `of which taking and loading the partitions: ${h.load.toFixed(2)} s` });
