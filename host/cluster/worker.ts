@@ -106,7 +106,7 @@ export class ClusterWorker {
           if (!(await this.leases.renew(p))) {
             const o = this.owners.get(p);
             this.owners.delete(p);
-            await o?.lost("another worker holds its lease now");
+            if (o) this.inBackground(o.lost("another worker holds its lease now"));
           }
         }),
       );
@@ -126,18 +126,30 @@ export class ClusterWorker {
         // Everything is owned and we hold more than our share: give the excess back (highest
         // numbers first); the workers short of their share take them on their next round.
         const give = [...this.owners.keys()].sort((a, b) => b - a).slice(0, this.owners.size - target);
-        const gone = give.map((p) => {
+        for (const p of give) {
           const o = this.owners.get(p)!;
           this.owners.delete(p);
-          return o.release();
-        });
-        await Promise.all(gone);
+          this.inBackground(o.release());
+        }
       }
     } catch (e) {
       this.log.warn(`lease round failed: ${(e as Error).message}`);
     } finally {
       this.ticking = false;
     }
+  }
+
+  /**
+   * Hand-backs and drops run beside the lease rounds, never inside one: a release writes its
+   * partition's checkpoints first, and a round waiting for that would renew nothing else meanwhile
+   * (under load the other partitions' leases expired that way).
+   */
+  private readonly background = new Set<Promise<void>>();
+  private inBackground(work: Promise<void>): void {
+    const w = work
+      .catch((e) => this.log.error(`giving a partition back failed: ${(e as Error).message}`))
+      .finally(() => this.background.delete(w));
+    this.background.add(w);
   }
 
   private take(p: number): void {
@@ -211,6 +223,7 @@ export class ClusterWorker {
   private async doStop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     while (this.ticking) await new Promise((r) => setTimeout(r, 20));
+    await Promise.all([...this.background]);
     const owners = [...this.owners.values()];
     this.owners.clear();
     await Promise.all(owners.map((o) => o.release().catch((e) => this.log.error(`release failed: ${(e as Error).message}`))));
