@@ -161,9 +161,9 @@ export class PartitionOwner {
   private watchdog: NodeJS.Timeout | undefined;
 
   /**
-   * A consumer whose server went away may stay silent instead of reporting it: after a few
-   * seconds without a reading, ask for it; gone, or readings pending and nothing delivered,
-   * means a new consumer from the last reading learned.
+   * A consumer whose server went away may stay silent instead of reporting it, and a live one
+   * has been seen to stop delivering: after a few seconds without a reading, ask for it; gone,
+   * or readings pending and nothing delivered, means a new consumer from the last reading learned.
    */
   private async checkProgress(): Promise<void> {
     const msgs = this.msgs;
@@ -171,7 +171,10 @@ export class PartitionOwner {
     let stuck = false;
     try {
       const info = await this.ctx.jsm.consumers.info(this.stream, this.consumerName);
-      stuck = info.num_pending > 0 && info.num_ack_pending === 0;
+      // Readings waiting and none delivered for seconds is stuck, whatever the server counts as
+      // unacknowledged: seen with 2 "ack pending", 3 pull requests waiting and thousands of
+      // readings pending, for minutes (nats-server 2.9.10, two workers draining a backlog).
+      stuck = info.num_pending > 0;
     } catch {
       stuck = true;
     }

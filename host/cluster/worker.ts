@@ -5,7 +5,6 @@
 import { hostname } from "node:os";
 import { redactUrl } from "../mqtt/connection.js";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { Kvm } from "@nats-io/kv";
 import { compileLearner, DEFAULT_WASM } from "../learner/index.js";
 import type { Config } from "../config/types.js";
 import type { Logger } from "../logger.js";
@@ -36,7 +35,6 @@ export class ClusterWorker {
   private ticking = false;
   private stopping: Promise<void> | undefined;
   private readonly started = Date.now();
-  private leasesConnection: NatsConnection | undefined;
 
   private constructor(
     readonly config: Config,
@@ -60,21 +58,17 @@ export class ClusterWorker {
     const module = o.module ?? compileLearner(DEFAULT_WASM);
     const nc: NatsConnection = await connectCluster(c, name);
     let h: ClusterHandles;
-    let lnc: NatsConnection | undefined;
     try {
+      // Leases share the data connection on purpose: a worker whose connection stops carrying
+      // its readings must also stop renewing, so another worker takes its partitions. (Leases on
+      // a connection of their own were tried: a worker kept its leases while a partition made no
+      // progress.)
       h = await joinCluster(nc, c, config.topics.input.replaceAll("/", "."));
-      // Leases on a connection of their own: a server handles one connection's messages in
-      // order, so on the data connection a renewal would wait behind every checkpoint write and
-      // acknowledgement queued before it (a backlog of 10,000 devices made 3 s leases expire).
-      lnc = await connectCluster(c, `${name}-leases`);
-      h = { ...h, leases: await new Kvm(lnc).open(c.leasesBucket) };
     } catch (e) {
       await nc.close();
-      await lnc?.close();
       throw e;
     }
     const w = new ClusterWorker(config, h, o.logger, name, module);
-    w.leasesConnection = lnc;
     await w.leases.heartbeat().catch(() => undefined); // retried every tick
     await w.leases.watch();
     w.bridge?.start();
@@ -233,7 +227,6 @@ export class ClusterWorker {
     await this.leases.leave();
     this.leases.stopWatch();
     await this.h.nc.drain().catch(() => undefined);
-    await this.leasesConnection?.drain().catch(() => undefined);
     this.log.info(`stopped: ${owners.length} partitions given back, ${this.counters.checkpoints} checkpoints written`);
   }
 }
