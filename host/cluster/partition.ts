@@ -146,11 +146,7 @@ export class PartitionOwner {
       for await (const s of msgs.status()) {
         if (this.closed || this.msgs !== msgs) return;
         if (s.type === "consumer_not_found" || s.type === "consumer_deleted" || (s.type === "heartbeats_missed" && s.count >= 3)) {
-          this.ctx.log.warn(`partition ${this.p}: consumer gone (${s.type}); recreating it from stream sequence ${this.lastSeq + 1}`);
-          this.msgs = undefined;
-          msgs.stop();
-          await this.loop;
-          if (!this.closed) await this.openConsumer(this.lastSeq + 1).catch((e) => this.ctx.log.error(`partition ${this.p}: cannot recreate its consumer: ${(e as Error).message}`));
+          await this.restartConsumer(msgs, `consumer gone (${s.type})`);
           return;
         }
       }
@@ -167,7 +163,13 @@ export class PartitionOwner {
    */
   private async checkProgress(): Promise<void> {
     const msgs = this.msgs;
-    if (this.closed || !msgs || performance.now() - this.lastMessageAt < 5000) return;
+    if (this.closed || this.reopening) return;
+    if (!msgs) {
+      // A recreation failed (its server was electing a leader): try again.
+      if (this.loadedAt > 0) await this.restartConsumer(undefined, "no consumer");
+      return;
+    }
+    if (performance.now() - this.lastMessageAt < 5000) return;
     let stuck = false;
     try {
       const info = await this.ctx.jsm.consumers.info(this.stream, this.consumerName);
@@ -179,12 +181,29 @@ export class PartitionOwner {
       stuck = true;
     }
     if (!stuck || this.closed || this.msgs !== msgs) return;
-    this.ctx.log.warn(`partition ${this.p}: no progress from its consumer; recreating it from stream sequence ${this.lastSeq + 1}`);
-    this.msgs = undefined;
-    msgs.stop();
-    await this.loop;
-    this.lastMessageAt = performance.now();
-    if (!this.closed) await this.openConsumer(this.lastSeq + 1).catch((e) => this.ctx.log.error(`partition ${this.p}: cannot recreate its consumer: ${(e as Error).message}`));
+    await this.restartConsumer(msgs, "no progress from its consumer");
+  }
+
+  private reopening = false;
+
+  /** Stops `msgs` and opens a new consumer from the last reading learned; one at a time, retried by the watchdog. */
+  private async restartConsumer(msgs: ConsumerMessages | undefined, why: string): Promise<void> {
+    if (this.reopening || this.closed) return;
+    this.reopening = true;
+    try {
+      this.ctx.log.warn(`partition ${this.p}: ${why}; recreating it from stream sequence ${this.lastSeq + 1}`);
+      this.msgs = undefined;
+      if (msgs) {
+        msgs.stop();
+        await this.loop;
+      }
+      this.lastMessageAt = performance.now();
+      if (!this.closed) await this.openConsumer(this.lastSeq + 1);
+    } catch (e) {
+      this.ctx.log.error(`partition ${this.p}: cannot recreate its consumer: ${(e as Error).message}; trying again in a few seconds`);
+    } finally {
+      this.reopening = false;
+    }
   }
 
   private async run(msgs: ConsumerMessages): Promise<void> {
