@@ -10,7 +10,8 @@ import { modelFor } from "../config/load.js";
 import { DevicePool, type PoolDevice } from "../devices/pool.js";
 import { modelSpec } from "../devices/model.js";
 import { DeviceState } from "../service/device.js";
-import { predictionJson, metricsOf } from "../service/format.js";
+import { predictionJson } from "../service/format.js";
+import { publishableMetrics } from "../service/released-metrics.js";
 import type { Logger } from "../logger.js";
 
 export class ClusterDeviceState extends DeviceState {
@@ -22,9 +23,10 @@ export class ClusterDeviceState extends DeviceState {
   constructor(
     name: string,
     model: ModelConfig,
+    output: string,
     readonly partition: number,
   ) {
-    super(name, model, "");
+    super(name, model, output);
   }
 }
 
@@ -59,7 +61,7 @@ export class ClusterLearner {
       this.refused.unknown_topic++;
       return undefined;
     }
-    const added = this.pool.add(name, new ClusterDeviceState(name, model, partition));
+    const added = this.pool.add(name, new ClusterDeviceState(name, model, this.config.topics.output, partition));
     if (!added) this.refused.device_cap++;
     return added;
   }
@@ -68,6 +70,7 @@ export class ClusterLearner {
   reading(d: ClusterDevice, payload: Uint8Array, seq: number, now: number, out: Outputs | undefined): void {
     const st = d.meta;
     st.seq = seq;
+    st.dirty = true;
     const c = this.config.input;
     const parsed = parsePayload(payload, c.format, c.maxPayloadBytes, now);
     if (typeof parsed === "string") return st.reject(parsed);
@@ -94,12 +97,14 @@ export class ClusterLearner {
     if (flags & Flag.Learned) {
       st.learned++;
       this.learned++;
+      st.stats.observe(publishableMetrics, l);
     }
     if (!out) return;
     if (this.config.output.predictions) out.prediction(d, predictionJson(this.res.ts, l, flags, (flags & Flag.Predicted) !== 0));
     if (flags & Flag.Drift) {
       st.drifts++;
-      out.drift(d, JSON.stringify({ ts: this.res.ts, reading: st.readings, drifts: st.drifts, metrics: metricsOf(l) }));
+      // Released metrics only, as on a single host (host/privacy/aggregate.ts).
+      out.drift(d, JSON.stringify({ ts: this.res.ts, reading: st.readings, drifts: st.drifts, metrics: st.stats.value ?? {} }));
     }
   }
 

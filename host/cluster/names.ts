@@ -74,6 +74,23 @@ export function deviceOfKey(key: string): string {
   return name.startsWith("=") ? Buffer.from(name.slice(1), "hex").toString("utf8") : name;
 }
 
+/**
+ * The streams of a cluster with P partitions over S streams: partition p lives in stream p mod S,
+ * so each stream (and its leader, which JetStream places on some server of the cluster) takes
+ * about 1/S of the readings. One stream keeps the configured name; several are <name>_<s>.
+ */
+export function streamName(base: string, streams: number, p: number): string {
+  return streams <= 1 ? base : `${base}_${p % streams}`;
+}
+
+/** The reading subjects stream s holds: <subject>.*.* for one stream, else its partitions'. */
+export function streamSubjects(subject: string, partitions: number, streams: number, s: number): string[] {
+  if (streams <= 1) return [`${subject}.*.*`];
+  const out: string[] = [];
+  for (let p = s; p < partitions; p += streams) out.push(`${subject}.${p}.*`);
+  return out;
+}
+
 /** The partition's floor key: every reading at or below this stream sequence is in a checkpoint. */
 export function floorKey(p: number): string {
   return `f.${p}`;

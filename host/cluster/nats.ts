@@ -8,7 +8,7 @@ import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import { ConfigError } from "../config/load.js";
 import type { ClusterConfig } from "../config/types.js";
-import { mappingLine } from "./names.js";
+import { mappingLine, streamName, streamSubjects } from "./names.js";
 
 export interface ClusterHandles {
   nc: NatsConnection;
@@ -77,27 +77,10 @@ export async function ensureCluster(nc: NatsConnection, c: ClusterConfig, input:
   } catch (e) {
     throw new ConfigError([`cluster.servers: JetStream is not enabled on the NATS servers (${(e as Error).message})`]);
   }
-  const subjects = [`${c.subject}.*.*`];
-  try {
-    await jsm.streams.info(c.stream);
-  } catch {
-    try {
-      await jsm.streams.add({
-        name: c.stream,
-        subjects,
-        num_replicas: c.replicas,
-        max_age: Math.round(c.retentionHours * 3600e9),
-        discard: "old" as never,
-      });
-    } catch (e) {
-      // Another worker may have created it in between; anything else is a real refusal.
-      try {
-        await jsm.streams.info(c.stream);
-      } catch {
-        throw new ConfigError([`cluster.stream: cannot create stream ${c.stream} on ${subjects[0]} with ${c.replicas} replicas: ${(e as Error).message}`]);
-      }
-    }
+  if (c.streams > c.partitions) {
+    throw new ClusterMismatch([`cluster.streams: ${c.streams} streams for ${c.partitions} partitions; each stream needs at least one partition (streams ≤ partitions)`]);
   }
+  for (let s = 0; s < c.streams; s++) await ensureStream(jsm, c, streamName(c.stream, c.streams, s), streamSubjects(c.subject, c.partitions, c.streams, s));
   const kvm = new Kvm(nc);
   const bucket = async (name: string, opts: Record<string, unknown>): Promise<KV> => {
     try {
@@ -108,7 +91,8 @@ export async function ensureCluster(nc: NatsConnection, c: ClusterConfig, input:
   };
   const models = await bucket(c.modelsBucket, { history: 1 });
   const leases = await bucket(c.leasesBucket, { history: 1, ttl: Math.round(c.leaseSeconds * 1000) });
-  const mine = JSON.stringify({ partitions: c.partitions, subject: c.subject });
+  // One stream is recorded as before streams could be several (clusters started then still match).
+  const mine = JSON.stringify(c.streams > 1 ? { partitions: c.partitions, subject: c.subject, streams: c.streams } : { partitions: c.partitions, subject: c.subject });
   let recorded: string | undefined;
   try {
     await models.create(CLUSTER_KEY, mine);
@@ -117,17 +101,42 @@ export async function ensureCluster(nc: NatsConnection, c: ClusterConfig, input:
     recorded = (await models.get(CLUSTER_KEY))?.string();
   }
   if (recorded !== undefined && recorded !== mine) {
-    let theirs: { partitions?: number; subject?: string } = {};
+    let theirs: { partitions?: number; subject?: string; streams?: number } = {};
     try {
       theirs = JSON.parse(recorded);
     } catch {
       /* shown raw below */
     }
     throw new ClusterMismatch([
-      `cluster.partitions: this worker has P=${c.partitions} (subject ${c.subject}), the cluster was started with ` +
-        `P=${theirs.partitions ?? "?"} (subject ${theirs.subject ?? "?"}, key "${CLUSTER_KEY}" in bucket ${c.modelsBucket}); ` +
+      `cluster.partitions: this worker has P=${c.partitions} (subject ${c.subject}, ${c.streams} stream(s)), the cluster was started with ` +
+        `P=${theirs.partitions ?? "?"} (subject ${theirs.subject ?? "?"}, ${theirs.streams ?? 1} stream(s); key "${CLUSTER_KEY}" in bucket ${c.modelsBucket}); ` +
         `every worker and nats-server's mapping must use the same: ${mappingLine(input, theirs.subject ?? c.subject, theirs.partitions ?? c.partitions)}`,
     ]);
   }
   return { nc, jsm, models, leases };
+}
+
+/** The stream `name` on `subjects`, created when missing (another worker may create it at the same time). */
+async function ensureStream(jsm: JetStreamManager, c: ClusterConfig, name: string, subjects: string[]): Promise<void> {
+  try {
+    await jsm.streams.info(name);
+    return;
+  } catch {
+    /* missing: create it */
+  }
+  try {
+    await jsm.streams.add({
+      name,
+      subjects,
+      num_replicas: c.replicas,
+      max_age: Math.round(c.retentionHours * 3600e9),
+      discard: "old" as never,
+    });
+  } catch (e) {
+    try {
+      await jsm.streams.info(name);
+    } catch {
+      throw new ConfigError([`cluster.stream: cannot create stream ${name} on ${subjects.join(", ").slice(0, 200)} with ${c.replicas} replicas: ${(e as Error).message}`]);
+    }
+  }
 }

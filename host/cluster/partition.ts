@@ -15,7 +15,9 @@ import type { Logger } from "../logger.js";
 import { decodeCheckpoint, decodeFloor, encodeCheckpoint, encodeFloor } from "./checkpoint.js";
 import type { ClusterDevice, ClusterLearner, Outputs } from "./learn.js";
 import type { LeaseTable } from "./leases.js";
-import { badDeviceName, deviceOfKey, floorKey, modelKey, parseReadingSubject, partitionOf, type Subjects } from "./names.js";
+import type { MqttBridge } from "./bridge.js";
+import { clusterDeviceHealth } from "./device-health.js";
+import { streamName, badDeviceName, deviceOfKey, floorKey, modelKey, parseReadingSubject, partitionOf, type Subjects } from "./names.js";
 
 export interface PartitionContext {
   worker: string;
@@ -26,6 +28,8 @@ export interface PartitionContext {
   leases: LeaseTable;
   learner: ClusterLearner;
   subjects: Subjects;
+  /** Retained health goes through it (undefined: cluster.mqtt is off). */
+  bridge: MqttBridge | undefined;
   log: Logger;
   counters: PartitionCounters;
 }
@@ -60,6 +64,8 @@ export class PartitionOwner {
   private ackTimer: NodeJS.Timeout | undefined;
   private readonly hdrs: MsgHdrs;
   private warnedMapping = false;
+  /** The stream holding this partition's readings (stream sequences, floor and checkpoints count in it). */
+  private readonly stream: string;
   /** Set when start() finished loading (handover time is measured to here). */
   loadedAt = 0;
   loadedDevices = 0;
@@ -68,6 +74,7 @@ export class PartitionOwner {
     readonly p: number,
     private readonly ctx: PartitionContext,
   ) {
+    this.stream = streamName(ctx.config.stream, ctx.config.streams, p);
     this.hdrs = headers();
     this.hdrs.set("Edgelearn-Worker", ctx.worker);
     // Which ownership published an output: partition and the revision that created the lease.
@@ -92,6 +99,11 @@ export class PartitionOwner {
         if (!d) continue;
         this.devices.add(d);
         d.meta.revision = e.revision;
+        if (typeof cp !== "string" && cp.blob.length === 0) {
+          // A forgotten device: no model, and its readings up to cp.seq stay forgotten.
+          d.meta.seq = d.meta.savedSeq = cp.seq;
+          continue;
+        }
         if (typeof cp === "string" || learner.pool.load(d, cp.blob) !== 0) {
           log.warn(`device ${name}: checkpoint refused (${typeof cp === "string" ? cp : "module validation"}); it starts fresh from the partition floor`);
           continue;
@@ -110,7 +122,7 @@ export class PartitionOwner {
   private async openConsumer(startSeq: number): Promise<void> {
     const c = this.ctx.config;
     this.consumerName = `${this.ctx.worker}-p${this.p}-${Date.now().toString(36)}`;
-    await this.ctx.jsm.consumers.add(c.stream, {
+    await this.ctx.jsm.consumers.add(this.stream, {
       name: this.consumerName,
       filter_subject: this.ctx.subjects.partition(this.p),
       deliver_policy: DeliverPolicy.StartSequence,
@@ -124,7 +136,7 @@ export class PartitionOwner {
       num_replicas: 1,
       inactive_threshold: Math.max(30_000, c.leaseSeconds * 3000) * NS,
     });
-    const consumer = await jetstream(this.ctx.nc).consumers.get(c.stream, this.consumerName);
+    const consumer = await jetstream(this.ctx.nc).consumers.get(this.stream, this.consumerName);
     const msgs = await consumer.consume({ max_messages: Math.min(c.maxInflight, 1024) });
     this.msgs = msgs;
     this.lastMessageAt = performance.now();
@@ -134,11 +146,7 @@ export class PartitionOwner {
       for await (const s of msgs.status()) {
         if (this.closed || this.msgs !== msgs) return;
         if (s.type === "consumer_not_found" || s.type === "consumer_deleted" || (s.type === "heartbeats_missed" && s.count >= 3)) {
-          this.ctx.log.warn(`partition ${this.p}: consumer gone (${s.type}); recreating it from stream sequence ${this.lastSeq + 1}`);
-          this.msgs = undefined;
-          msgs.stop();
-          await this.loop;
-          if (!this.closed) await this.openConsumer(this.lastSeq + 1).catch((e) => this.ctx.log.error(`partition ${this.p}: cannot recreate its consumer: ${(e as Error).message}`));
+          await this.restartConsumer(msgs, `consumer gone (${s.type})`);
           return;
         }
       }
@@ -149,31 +157,60 @@ export class PartitionOwner {
   private watchdog: NodeJS.Timeout | undefined;
 
   /**
-   * A consumer whose server went away may stay silent instead of reporting it: after a few
-   * seconds without a reading, ask for it; gone, or readings pending and nothing delivered,
-   * means a new consumer from the last reading learned.
+   * A consumer whose server went away may stay silent instead of reporting it, and a live one
+   * has been seen to stop delivering: after a few seconds without a reading, ask for it; gone,
+   * or readings pending and nothing delivered, means a new consumer from the last reading learned.
    */
   private async checkProgress(): Promise<void> {
     const msgs = this.msgs;
-    if (this.closed || !msgs || performance.now() - this.lastMessageAt < 5000) return;
+    if (this.closed || this.reopening) return;
+    if (!msgs) {
+      // A recreation failed (its server was electing a leader): try again.
+      if (this.loadedAt > 0) await this.restartConsumer(undefined, "no consumer");
+      return;
+    }
+    if (performance.now() - this.lastMessageAt < 5000) return;
     let stuck = false;
     try {
-      const info = await this.ctx.jsm.consumers.info(this.ctx.config.stream, this.consumerName);
-      stuck = info.num_pending > 0 && info.num_ack_pending === 0;
+      const info = await this.ctx.jsm.consumers.info(this.stream, this.consumerName);
+      // Readings waiting and none delivered for seconds is stuck, whatever the server counts as
+      // unacknowledged: seen with 2 "ack pending", 3 pull requests waiting and thousands of
+      // readings pending, for minutes (nats-server 2.9.10, two workers draining a backlog).
+      stuck = info.num_pending > 0;
     } catch {
       stuck = true;
     }
     if (!stuck || this.closed || this.msgs !== msgs) return;
-    this.ctx.log.warn(`partition ${this.p}: no progress from its consumer; recreating it from stream sequence ${this.lastSeq + 1}`);
-    this.msgs = undefined;
-    msgs.stop();
-    await this.loop;
-    this.lastMessageAt = performance.now();
-    if (!this.closed) await this.openConsumer(this.lastSeq + 1).catch((e) => this.ctx.log.error(`partition ${this.p}: cannot recreate its consumer: ${(e as Error).message}`));
+    await this.restartConsumer(msgs, "no progress from its consumer");
+  }
+
+  private reopening = false;
+
+  /** Stops `msgs` and opens a new consumer from the last reading learned; one at a time, retried by the watchdog. */
+  private async restartConsumer(msgs: ConsumerMessages | undefined, why: string): Promise<void> {
+    if (this.reopening || this.closed) return;
+    this.reopening = true;
+    try {
+      this.ctx.log.warn(`partition ${this.p}: ${why}; recreating it from stream sequence ${this.lastSeq + 1}`);
+      this.msgs = undefined;
+      if (msgs) {
+        msgs.stop();
+        await this.loop;
+      }
+      this.lastMessageAt = performance.now();
+      if (!this.closed) await this.openConsumer(this.lastSeq + 1);
+    } catch (e) {
+      this.ctx.log.error(`partition ${this.p}: cannot recreate its consumer: ${(e as Error).message}; trying again in a few seconds`);
+    } finally {
+      this.reopening = false;
+    }
   }
 
   private async run(msgs: ConsumerMessages): Promise<void> {
     const { leases, log } = this.ctx;
+    // No await inside this loop: a pause between readings (tried: setImmediate every 10 ms, so
+    // timers could run during a backlog) left consumers with readings pending and nothing
+    // delivered, in 4 of 4 two-worker drains. Lease renewals have their own connection instead.
     for await (const m of msgs) {
       this.lastMessageAt = performance.now();
       if (this.closed || this.msgs !== msgs) break;
@@ -272,6 +309,7 @@ export class PartitionOwner {
         try {
           st.revision = st.revision > 0 ? await models.update(key, it.value, st.revision) : await models.create(key, it.value);
           st.savedSeq = it.seq;
+          st.lastCheckpoint = { device: it.d.name, seq: st.revision, time: Date.now(), readings: st.readings, crc: 0, bytes: it.value.length, knownGood: true };
           counters.checkpoints++;
           return;
         } catch (e) {
@@ -325,7 +363,7 @@ export class PartitionOwner {
       msgs.stop();
       await this.loop;
     }
-    if (this.consumerName) await this.ctx.jsm.consumers.delete(this.ctx.config.stream, this.consumerName).catch(() => undefined);
+    if (this.consumerName) await this.ctx.jsm.consumers.delete(this.stream, this.consumerName).catch(() => undefined);
   }
 
   private forget(): void {
@@ -338,5 +376,72 @@ export class PartitionOwner {
 
   get size(): number {
     return this.devices.size;
+  }
+
+  /** True while this worker may act for the partition (lease valid, checkpoints loaded). */
+  get live(): boolean {
+    return !this.closed && this.loadedAt > 0 && this.ctx.leases.valid(this.p);
+  }
+
+  /** A device of this partition that this owner holds, or undefined. */
+  device(name: string): ClusterDevice | undefined {
+    const d = this.ctx.learner.pool.get(name);
+    return d && this.devices.has(d) ? d : undefined;
+  }
+
+  /**
+   * Retained health of the devices that changed since their last one, while the lease holds,
+   * paced by the bridge's acknowledgements (a device not reached stays marked for the next round).
+   */
+  async publishHealth(): Promise<void> {
+    const { bridge, learner, worker } = this.ctx;
+    if (!bridge) return;
+    for (const d of [...this.devices]) {
+      if (!d.meta.dirty || !d.hasModel) continue;
+      if (!bridge.ready && !(await bridge.whenReady())) return;
+      if (!this.live || !this.devices.has(d)) return;
+      d.meta.dirty = false;
+      bridge.retained(d.meta.topicHealth, JSON.stringify(clusterDeviceHealth(learner, d, worker, Date.now())));
+    }
+  }
+
+  /** Writes the device's checkpoint now (with every other changed device): true once it is stored. */
+  async checkpointNow(d: ClusterDevice): Promise<boolean> {
+    const seq = d.meta.seq;
+    this.dirty.add(d);
+    await this.checkpoint();
+    return this.devices.has(d) && d.meta.savedSeq >= seq && d.meta.lastCheckpoint !== undefined;
+  }
+
+  /** Forgets what the device learned (configuration kept) and stores that at once. */
+  async reset(d: ClusterDevice): Promise<boolean> {
+    if (d.hasModel) this.ctx.learner.pool.use(d).reset();
+    d.meta.stats.restart(true);
+    d.meta.dirty = true;
+    return this.checkpointNow(d);
+  }
+
+  /**
+   * Drops the device: its model, its retained health, and in the models bucket a checkpoint with
+   * no blob at its stream sequence, so a later owner replaying the partition does not learn the
+   * forgotten readings again. A later reading starts it afresh.
+   */
+  async forgetDevice(d: ClusterDevice): Promise<boolean> {
+    const { learner, models, leases, bridge } = this.ctx;
+    if (!leases.valid(this.p)) return false;
+    const st = d.meta;
+    const key = modelKey(this.p, d.name);
+    const value = encodeCheckpoint(st.seq, new Uint8Array(0));
+    try {
+      await (st.revision > 0 ? models.update(key, value, st.revision) : models.put(key, value));
+    } catch (e) {
+      this.ctx.log.warn(`device ${d.name}: forget not stored: ${(e as Error).message}`);
+      return false;
+    }
+    this.devices.delete(d);
+    this.dirty.delete(d);
+    learner.pool.remove(d);
+    bridge?.retained(st.topicHealth, "");
+    return true;
   }
 }

@@ -3,6 +3,7 @@
 // holds about P / workers; writes checkpoints on a timer; on stop gives everything back.
 
 import { hostname } from "node:os";
+import { redactUrl } from "../mqtt/connection.js";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { compileLearner, DEFAULT_WASM } from "../learner/index.js";
 import type { Config } from "../config/types.js";
@@ -12,6 +13,8 @@ import { LeaseTable } from "./leases.js";
 import { ClusterLearner } from "./learn.js";
 import { PartitionOwner, type PartitionCounters } from "./partition.js";
 import { Subjects, partitionOf } from "./names.js";
+import { MqttBridge } from "./bridge.js";
+import { ClusterCommands } from "./commands.js";
 
 export interface WorkerOptions {
   logger: Logger;
@@ -22,7 +25,10 @@ export class ClusterWorker {
   readonly name: string;
   readonly owners = new Map<number, PartitionOwner>();
   readonly counters: PartitionCounters = { skipped: 0, wrongPartition: 0, badName: 0, checkpoints: 0, conflicts: 0, published: 0 };
-  private readonly learner: ClusterLearner;
+  readonly learner: ClusterLearner;
+  /** Retained device health and the status with its last will (cluster.mqtt). */
+  readonly bridge: MqttBridge | undefined;
+  readonly commands: ClusterCommands;
   private readonly subjects: Subjects;
   private readonly leases: LeaseTable;
   private timers: NodeJS.Timeout[] = [];
@@ -41,6 +47,8 @@ export class ClusterWorker {
     this.learner = new ClusterLearner(config, log.child("learn"), module);
     this.subjects = new Subjects(config.cluster.subject, config.topics.output.replaceAll("/", "."));
     this.leases = new LeaseTable(h.leases, name, config.cluster.leaseSeconds);
+    this.bridge = config.cluster.mqtt ? new MqttBridge(config, name, h.nc, log.child("mqtt")) : undefined;
+    this.commands = new ClusterCommands(config, this, h.nc, log.child("cmd"));
   }
 
   /** Connects and joins; ConfigError when NATS is unreachable or the cluster disagrees (exit 2). */
@@ -51,6 +59,10 @@ export class ClusterWorker {
     const nc: NatsConnection = await connectCluster(c, name);
     let h: ClusterHandles;
     try {
+      // Leases share the data connection on purpose: a worker whose connection stops carrying
+      // its readings must also stop renewing, so another worker takes its partitions. (Leases on
+      // a connection of their own were tried: a worker kept its leases while a partition made no
+      // progress.)
       h = await joinCluster(nc, c, config.topics.input.replaceAll("/", "."));
     } catch (e) {
       await nc.close();
@@ -59,9 +71,12 @@ export class ClusterWorker {
     const w = new ClusterWorker(config, h, o.logger, name, module);
     await w.leases.heartbeat().catch(() => undefined); // retried every tick
     await w.leases.watch();
+    w.bridge?.start();
+    w.commands.start();
     w.log.info(
-      `cluster worker ${name}: ${c.partitions} partitions on stream ${c.stream} (${c.subject}.<p>.<device>), models in ${c.modelsBucket}, ` +
-        `leases of ${c.leaseSeconds} s in ${c.leasesBucket}; outputs on ${w.subjects.output}.<device>.prediction`,
+      `cluster worker ${name}: ${c.partitions} partitions on ${c.streams > 1 ? `${c.streams} streams ${c.stream}_<p mod ${c.streams}>` : `stream ${c.stream}`} (${c.subject}.<p>.<device>), models in ${c.modelsBucket}, ` +
+        `leases of ${c.leaseSeconds} s in ${c.leasesBucket}; outputs on ${w.subjects.output}.<device>.prediction` +
+        (w.bridge ? `, retained health and ${w.bridge.topicStatus} through MQTT at ${redactUrl(config.mqtt.url)}` : " (cluster.mqtt off: no retained health or status)"),
     );
     const tickMs = (c.leaseSeconds * 1000) / 3;
     w.timers.push(setInterval(() => void w.tick(), tickMs));
@@ -85,7 +100,7 @@ export class ClusterWorker {
           if (!(await this.leases.renew(p))) {
             const o = this.owners.get(p);
             this.owners.delete(p);
-            await o?.lost("another worker holds its lease now");
+            if (o) this.inBackground(o.lost("another worker holds its lease now"));
           }
         }),
       );
@@ -105,18 +120,30 @@ export class ClusterWorker {
         // Everything is owned and we hold more than our share: give the excess back (highest
         // numbers first); the workers short of their share take them on their next round.
         const give = [...this.owners.keys()].sort((a, b) => b - a).slice(0, this.owners.size - target);
-        const gone = give.map((p) => {
+        for (const p of give) {
           const o = this.owners.get(p)!;
           this.owners.delete(p);
-          return o.release();
-        });
-        await Promise.all(gone);
+          this.inBackground(o.release());
+        }
       }
     } catch (e) {
       this.log.warn(`lease round failed: ${(e as Error).message}`);
     } finally {
       this.ticking = false;
     }
+  }
+
+  /**
+   * Hand-backs and drops run beside the lease rounds, never inside one: a release writes its
+   * partition's checkpoints first, and a round waiting for that would renew nothing else meanwhile
+   * (under load the other partitions' leases expired that way).
+   */
+  private readonly background = new Set<Promise<void>>();
+  private inBackground(work: Promise<void>): void {
+    const w = work
+      .catch((e) => this.log.error(`giving a partition back failed: ${(e as Error).message}`))
+      .finally(() => this.background.delete(w));
+    this.background.add(w);
   }
 
   private take(p: number): void {
@@ -129,6 +156,7 @@ export class ClusterWorker {
       leases: this.leases,
       learner: this.learner,
       subjects: this.subjects,
+      bridge: this.bridge,
       log: this.log.child(`p${p}`),
       counters: this.counters,
     });
@@ -159,10 +187,20 @@ export class ClusterWorker {
       checkpoints: this.counters.checkpoints,
       checkpoint_conflicts: this.counters.conflicts,
       published: this.counters.published,
+      commands: this.commands.handled,
+      mqtt: this.bridge ? (this.bridge.connected ? "connected" : "disconnected") : "off",
     };
   }
 
+  private healthRound: Promise<void> | undefined;
+
+  /** Device health of every owned partition (one round at a time), then this worker's own. */
   private publishHealth(): void {
+    this.healthRound ??= (async () => {
+      for (const o of [...this.owners.values()]) await o.publishHealth();
+    })()
+      .catch((e) => this.log.error(`device health round failed: ${(e as Error).message}`))
+      .finally(() => (this.healthRound = undefined));
     try {
       this.h.nc.publish(this.subjects.workerHealth(this.name), JSON.stringify(this.health()));
     } catch {
@@ -179,10 +217,13 @@ export class ClusterWorker {
   private async doStop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     while (this.ticking) await new Promise((r) => setTimeout(r, 20));
+    await Promise.all([...this.background]);
     const owners = [...this.owners.values()];
     this.owners.clear();
     await Promise.all(owners.map((o) => o.release().catch((e) => this.log.error(`release failed: ${(e as Error).message}`))));
     this.publishHealth();
+    this.commands.stop();
+    await this.bridge?.stop();
     await this.leases.leave();
     this.leases.stopWatch();
     await this.h.nc.drain().catch(() => undefined);

@@ -315,7 +315,7 @@ export const configSchema = {
     cluster: {
       ...SECTION,
       description:
-        "Cluster mode (README, Cluster mode): with servers set, `edgelearn run` is one worker of many on NATS JetStream instead of an MQTT client; store, guard and mqtt do not apply.",
+        "Cluster mode (README, Cluster mode): with servers set, `edgelearn run` is one worker of many on NATS JetStream instead of an MQTT client; store and guard do not apply, mqtt is the connection to nats-server's MQTT listener (cluster.mqtt).",
       properties: {
         servers: {
           type: "array",
@@ -333,6 +333,14 @@ export const configSchema = {
         },
         subject: { type: "string", default: "edgelearn_in", pattern: "^[-_a-zA-Z0-9]+$", description: "First token of the partitioned reading subjects <subject>.<partition>.<device> that nats-server maps <input>.* to." },
         stream: { type: "string", default: "EDGELEARN_READINGS", pattern: "^[-_a-zA-Z0-9]+$", description: "JetStream stream that keeps the readings (created if missing)." },
+        streams: {
+          type: "integer",
+          minimum: 1,
+          maximum: 256,
+          default: 1,
+          description:
+            "S, streams the partitions are spread over (partition p in stream p mod S, named <stream>_<s> when S > 1) so no single stream leader takes every reading; at most partitions, fixed like P.",
+        },
         retentionHours: { type: "number", exclusiveMinimum: 0, default: 24, description: "How long the stream keeps readings: a partition whose owner is down longer loses the older ones." },
         modelsBucket: { type: "string", default: "edgelearn_models", pattern: "^[-_a-zA-Z0-9]+$", description: "KV bucket of model blobs, one key per device (created if missing)." },
         leasesBucket: { type: "string", default: "edgelearn_leases", pattern: "^[-_a-zA-Z0-9]+$", description: "KV bucket of partition leases and live workers (created if missing; its TTL is leaseSeconds)." },
@@ -340,6 +348,12 @@ export const configSchema = {
         leaseSeconds: { type: "number", minimum: 1, maximum: 600, default: 10, description: "A partition lease lives this long unless renewed (every third of it); a killed worker's partitions move after about this." },
         checkpointSeconds: { type: "number", exclusiveMinimum: 0, default: 5, description: "Each owned partition writes its changed devices' blobs this often (and on release)." },
         maxInflight: { type: "integer", minimum: 1, maximum: 100000, default: 512, description: "Readings pulled and not yet acknowledged, per owned partition (backpressure)." },
+        mqtt: {
+          type: "boolean",
+          default: true,
+          description:
+            "Also connect to mqtt.url (nats-server's MQTT listener) for what only an MQTT client can publish: retained device health and <output>/status with a last will. false: neither.",
+        },
         user: { type: "string", description: "NATS user." },
         password: { type: "string", description: "NATS password." },
         token: { type: "string", description: "NATS token." },

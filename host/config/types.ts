@@ -132,6 +132,7 @@ export interface ClusterConfig {
   partitions: number;
   subject: string;
   stream: string;
+  streams: number;
   retentionHours: number;
   modelsBucket: string;
   leasesBucket: string;
@@ -139,6 +140,7 @@ export interface ClusterConfig {
   leaseSeconds: number;
   checkpointSeconds: number;
   maxInflight: number;
+  mqtt: boolean;
   user?: string;
   password?: string;
   token?: string;

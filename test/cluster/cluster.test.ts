@@ -3,13 +3,15 @@
 // one worker learning bit-identically to a single-process replay, and a stale owner that must
 // neither write nor publish. The 3-node handover test is handover.test.ts.
 
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "@nats-io/transport-node";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { partitionOf } from "../../host/cluster/names.js";
 import { freePort } from "../helpers/mosquitto.js";
 import { requireNatsServer, startNatsCluster } from "../helpers/nats.js";
 import { tempDir } from "../helpers/tmp.js";
-import { Publisher, ModelsReader, referenceBlob, spawnWorker, writeWorkerConfig, waitFor, kill, owned } from "./harness.js";
+import { Publisher, ModelsReader, referenceBlob, spawnWorker, writeWorkerConfig, waitFor, kill, owned, deviceName } from "./harness.js";
 
 const P = 8;
 
@@ -39,15 +41,19 @@ test("config errors: no NATS reachable, a bad partition count, another P than th
   assert.equal(await ok.exited, 0, ok.log());
 });
 
-test("one worker learns every device bit-identically to a single-process replay", async (t) => {
+/**
+ * One worker on one node (`streams` streams) learns 12 devices × 50 readings published over MQTT;
+ * every model in the bucket must equal the single-process replay. undefined: no nats-server.
+ */
+async function learnOnOneWorker(t: TestContext, name: string, streams: number) {
   const bin = requireNatsServer(t);
-  if (!bin) return;
-  const dir = tempDir("cluster-one");
+  if (!bin) return undefined;
+  const dir = tempDir(`cluster-${name}`);
   const nats = await startNatsCluster(bin, { nodes: 1, partitions: P });
   t.after(() => nats.stop());
-  const w = spawnWorker(writeWorkerConfig(dir, { servers: nats.servers, name: "solo", partitions: P, replicas: 1 }));
+  const w = spawnWorker(writeWorkerConfig(dir, { servers: nats.servers, name, partitions: P, streams, replicas: 1 }));
   t.after(() => kill(w, "SIGKILL"));
-  await waitFor("partitions owned", () => (w.log().match(/partition \d+: owned/g) ?? []).length === P, 20_000);
+  await waitFor("partitions owned", () => owned(w) === P, 20_000);
   const devices = 12;
   const n = 50;
   const pub = await Publisher.open(nats.nodes[0].mqttUrl);
@@ -60,6 +66,33 @@ test("one worker learns every device bit-identically to a single-process replay"
   await waitFor("every device checkpointed at its last reading", async () => (bad = await models.mismatches(devices, n, refs)).length === 0, 30_000).catch(() => {
     assert.deepEqual(bad, [], w.log());
   });
+  return { dir, nats, w, models, devices, n };
+}
+
+test("one worker learns every device bit-identically to a single-process replay", async (t) => {
+  const r = await learnOnOneWorker(t, "solo", 1);
+  if (!r) return;
+  kill(r.w, "SIGTERM");
+  assert.equal(await r.w.exited, 0, r.w.log());
+});
+
+test("partitions spread over 3 streams (p in stream p mod 3): every device bit-identical to the replay; another stream count is refused, exit 2", async (t) => {
+  const r = await learnOnOneWorker(t, "spread", 3);
+  if (!r) return;
+  const { dir, nats, w, models, devices, n } = r;
+  // Each stream holds exactly the readings of its partitions.
+  const jsm = await jetstreamManager(models.nc);
+  let total = 0;
+  for (let s = 0; s < 3; s++) {
+    const info = await jsm.streams.info(`EDGELEARN_READINGS_${s}`);
+    const expected = Array.from({ length: devices }, (_, d) => d).filter((d) => partitionOf(deviceName(d), P) % 3 === s).length * n;
+    assert.equal(info.state.messages, expected, `stream ${s}`);
+    total += info.state.messages;
+  }
+  assert.equal(total, devices * n);
+  const other = spawnWorker(writeWorkerConfig(dir, { servers: nats.servers, name: "other", partitions: P, streams: 2, replicas: 1 }));
+  assert.equal(await other.exited, 2, other.log());
+  assert.match(other.log(), /2 stream\(s\)\), the cluster was started with P=8 .*3 stream\(s\)/);
   kill(w, "SIGTERM");
   assert.equal(await w.exited, 0, w.log());
 });

@@ -23,6 +23,10 @@ export interface WorkerOptions {
   partitions: number;
   replicas: number;
   leaseSeconds?: number;
+  /** nats-server's MQTT listener for retained health and status; without it cluster.mqtt is off. */
+  mqttUrl?: string;
+  /** cluster.streams (default 1). */
+  streams?: number;
 }
 
 export function writeWorkerConfig(dir: string, o: WorkerOptions): string {
@@ -35,11 +39,14 @@ export function writeWorkerConfig(dir: string, o: WorkerOptions): string {
         servers: o.servers,
         name: o.name,
         partitions: o.partitions,
+        ...(o.streams ? { streams: o.streams } : {}),
         replicas: o.replicas,
         leaseSeconds: o.leaseSeconds ?? 3,
         checkpointSeconds: 0.5,
         maxInflight: 256,
+        mqtt: o.mqttUrl !== undefined,
       },
+      ...(o.mqttUrl ? { mqtt: { url: o.mqttUrl, clientId: "edgelearn-test" } } : {}),
       output: { healthIntervalSeconds: 1 },
       log: { level: "info" },
     }),
