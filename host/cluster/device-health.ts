@@ -1,21 +1,11 @@
 // A device's health in cluster mode: the single-host record (host/service/health-record.ts, one
 // builder for both) with the model's own counts, plus where the device lives now.
 
-import { Count, type Learner } from "../learner/index.js";
-import { deviceHealthRecord, type ModelFacts } from "../service/health-record.js";
+import { deviceHealthRecord, modelFacts } from "../service/health-record.js";
 import type { ClusterDevice, ClusterLearner } from "./learn.js";
 
 /** The health object of a device this worker holds (a device at rest is read through the spare instance). */
 export function clusterDeviceHealth(learner: ClusterLearner, d: ClusterDevice, worker: string, ts: number): Record<string, unknown> {
-  let model: ModelFacts | null = null;
-  if (d.hasModel) {
-    let l: Learner;
-    if (d.slot >= 0) l = learner.pool.use(d);
-    else {
-      l = learner.pool.spare();
-      l.load(d.blob);
-    }
-    model = { readings: l.count(Count.Readings), learned: l.count(Count.Learned), stateBytes: l.stateLength };
-  }
+  const model = modelFacts(learner.pool, d);
   return deviceHealthRecord(d.meta, ts, model, { cluster: { worker, partition: d.meta.partition, stream_seq: d.meta.seq } });
 }

@@ -3,6 +3,8 @@
 // single-host service and a cluster worker owning the device's partition, so both send the same
 // contract on `<output>/<device>/health`.
 
+import { Count, type Learner } from "../learner/index.js";
+import type { DevicePool, PoolDevice } from "../devices/pool.js";
 import type { DeviceState } from "./device.js";
 
 /** What the live model says about itself; null when the device has no model yet. */
@@ -10,6 +12,18 @@ export interface ModelFacts {
   readings: number;
   learned: number;
   stateBytes: number;
+}
+
+/** What a pooled device's model says; a device at rest is read through the pool's spare instance. */
+export function modelFacts<M>(pool: DevicePool<M>, d: PoolDevice<M>): ModelFacts | null {
+  if (!d.hasModel) return null;
+  let l: Learner;
+  if (d.slot >= 0) l = pool.use(d);
+  else {
+    l = pool.spare();
+    l.load(d.blob);
+  }
+  return { readings: l.count(Count.Readings), learned: l.count(Count.Learned), stateBytes: l.stateLength };
 }
 
 export function deviceHealthRecord(

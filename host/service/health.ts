@@ -4,8 +4,7 @@
 // health-record.ts (shared with the cluster worker); other parts add fields to it (the rollback
 // guard's state) through addFields.
 
-import { Count, type Learner } from "../learner/index.js";
-import { deviceHealthRecord, type ModelFacts } from "./health-record.js";
+import { deviceHealthRecord, modelFacts } from "./health-record.js";
 import type { ServiceCore } from "./core.js";
 import type { Checkpoints } from "./checkpoints.js";
 import { ok, unknownDevice, type Result } from "./result.js";
@@ -30,16 +29,7 @@ export class Health {
     const { core } = this;
     const d = core.pool.get(name);
     if (!d) return unknownDevice(name);
-    let model: ModelFacts | null = null;
-    if (d.hasModel) {
-      let l: Learner;
-      if (d.slot >= 0) l = core.pool.use(d);
-      else {
-        l = core.pool.spare();
-        l.load(d.blob);
-      }
-      model = { readings: l.count(Count.Readings), learned: l.count(Count.Learned), stateBytes: l.stateLength };
-    }
+    const model = modelFacts(core.pool, d);
     let extra: Record<string, unknown> = {};
     for (const fn of this.fields) {
       try {
