@@ -5,7 +5,7 @@
 import { ConfigError } from "../config/load.js";
 import { startDemo, type DemoSession } from "../tools/demo/session.js";
 import { EXIT, UsageError, parse, checkModule, type Io } from "./common.js";
-import { waitForSignal } from "./run.js";
+import { waitForSignal } from "./signals.js";
 
 export const DEMO_HELP = `Usage: edgelearn demo [--duration S] [--rate N] [--port P] [--http-port P] [--seed N] [--quiet] [--verbose]
 

@@ -7,6 +7,7 @@ import type { Config } from "../config/types.js";
 import { startWithFrontends } from "../app/start.js";
 import { ClusterWorker } from "../cluster/worker.js";
 import { EXIT, UsageError, parse, checkModule, type Io } from "./common.js";
+import { waitForSignal } from "./signals.js";
 
 export const RUN_HELP = `Usage: edgelearn run --config FILE
        edgelearn run --broker URL [--task T] [--target FIELD] [--features a,b,...]
@@ -108,44 +109,4 @@ async function runWorker(config: Config, logger: Logger, io: Io): Promise<number
   const stopped = waitForSignal(() => worker.stop());
   logger.info(`edgelearn cluster worker ${worker.name} running; Ctrl-C to stop`);
   return stopped;
-}
-
-/** Resolves with 0 after the first SIGINT/SIGTERM and `stop`; a second signal exits at once with 1. */
-export function waitForSignal(stop: () => Promise<void>, timeoutMs?: number): Promise<number> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const onSignal = (sig: string) => {
-      if (stopping) {
-        process.stderr.write(`edgelearn: ${sig} again, exiting without a clean shutdown\n`);
-        process.exit(EXIT.FAILURE);
-      }
-      stopping = true;
-      finish();
-    };
-    let timer: NodeJS.Timeout | undefined;
-    const finish = () => {
-      if (timer) clearTimeout(timer);
-      stop().then(
-        () => {
-          process.removeListener("SIGINT", onSignal);
-          process.removeListener("SIGTERM", onSignal);
-          resolve(EXIT.OK);
-        },
-        (e) => {
-          process.stderr.write(`edgelearn: shutdown failed: ${(e as Error).message}\n`);
-          resolve(EXIT.FAILURE);
-        },
-      );
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-    if (timeoutMs !== undefined) {
-      timer = setTimeout(() => {
-        if (!stopping) {
-          stopping = true;
-          finish();
-        }
-      }, timeoutMs);
-    }
-  });
 }
