@@ -23,31 +23,10 @@ import type { Logger } from "../logger.js";
 import { clusterDeviceHealth } from "./device-health.js";
 import type { ClusterLearner } from "./learn.js";
 import { partitionOf } from "./names.js";
+import { parseCommand, commandName } from "../service/command-payload.js";
 import type { PartitionOwner } from "./partition.js";
 
 export const CLUSTER_COMMANDS = ["health", "snapshot", "reset", "forget", "rollback"] as const;
-
-interface Request {
-  cmd: string;
-  device?: string;
-  id?: unknown;
-}
-
-/** The request, or why it is not one. */
-export function parseCommand(payload: Uint8Array): Request | string {
-  const text = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("utf8").trim();
-  if (text.length > 4096) return "command too long";
-  if (/^[a-z_]+$/i.test(text)) return { cmd: text.toLowerCase() };
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    return 'not JSON; expected a command word or {"cmd": ...}';
-  }
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return 'expected a command word or {"cmd": ...}';
-  const o = v as Record<string, unknown>;
-  return { cmd: typeof o.cmd === "string" ? o.cmd.toLowerCase() : "", device: typeof o.device === "string" ? o.device : undefined, id: o.id };
-}
 
 export interface CommandWorker {
   readonly name: string;
@@ -89,7 +68,8 @@ export class ClusterCommands {
   }
 
   private async onMessage(topicDevice: string | undefined, payload: Uint8Array): Promise<void> {
-    const req = parseCommand(payload);
+    const parsed = parseCommand(payload);
+    const req = typeof parsed === "string" ? parsed : { cmd: commandName(parsed), device: typeof parsed.device === "string" ? parsed.device : undefined, id: parsed.id };
     const device = typeof req === "string" ? topicDevice : (topicDevice ?? req.device);
     // Exactly one worker answers: the owner of the device's partition (partition 0 without a device).
     const owner = this.w.owners.get(device === undefined ? 0 : partitionOf(device, this.partitions));

@@ -18,6 +18,7 @@ import type { CheckpointMeta } from "../store/types.js";
 import type { Config } from "../config/types.js";
 import { commandRefusal } from "./command-access.js";
 import { ok, fail, unknownDevice, type Result } from "./result.js";
+import { parseCommand, commandName, type CommandRequest } from "./command-payload.js";
 
 export const COMMANDS = ["reset", "snapshot", "rollback", "health", "forget"] as const;
 
@@ -48,27 +49,6 @@ export interface CommandContext {
   badCommand: (why: () => string) => void;
 }
 
-interface Request {
-  cmd?: unknown;
-  device?: unknown;
-  id?: unknown;
-  purge?: unknown;
-  seq?: unknown;
-}
-
-function parse(payload: Uint8Array): Request | string {
-  const text = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("utf8").trim();
-  if (text.length > 4096) return "command too long";
-  if (/^[a-z_]+$/i.test(text)) return { cmd: text.toLowerCase() };
-  try {
-    const v = JSON.parse(text) as unknown;
-    if (v === null || typeof v !== "object" || Array.isArray(v)) return 'expected a command word or {"cmd": ...}';
-    return v as Request;
-  } catch {
-    return 'not JSON; expected a command word or {"cmd": ...}';
-  }
-}
-
 /** A message on a command topic: `device` undefined for the host-wide topic. */
 export type CommandHandler = (topic: string, device: string | undefined, payload: Uint8Array, properties: IPublishPacket["properties"] | undefined) => void;
 
@@ -87,7 +67,7 @@ function handleCommand(
   payload: Uint8Array,
   properties: IPublishPacket["properties"] | undefined,
 ): void {
-  const req = parse(payload);
+  const req = parseCommand(payload);
   const base: Record<string, unknown> = {};
   let device = topicDevice;
   let cmd = "";
@@ -97,7 +77,7 @@ function handleCommand(
   } else {
     if (req.id !== undefined) base.id = req.id;
     if (topicDevice === undefined && typeof req.device === "string") device = req.device;
-    cmd = typeof req.cmd === "string" ? req.cmd.toLowerCase() : "";
+    cmd = commandName(req);
     result = run(ctx.service, cmd, device, req);
   }
   if (cmd) base.cmd = cmd;
@@ -124,7 +104,7 @@ function reply<T>(r: Result<T>, as: (value: T) => Record<string, unknown>): Resu
   return r.ok ? ok(as(r.value)) : r;
 }
 
-function run(s: CommandTarget, cmd: string, device: string | undefined, req: Request): Result<Record<string, unknown>> {
+function run(s: CommandTarget, cmd: string, device: string | undefined, req: CommandRequest): Result<Record<string, unknown>> {
   if (!(COMMANDS as readonly string[]).includes(cmd)) {
     return fail("bad_request", `unknown command ${JSON.stringify(cmd).slice(0, 40)} (expected one of: ${COMMANDS.join(", ")})`);
   }
