@@ -1,18 +1,26 @@
 // Learning the statistics of an accepted reading in one pass over its values: the guard's
 // statistics, the scaler's, the features standardized with the updated scaler (what the model
-// then learns from), and the linear model's f at that point. One loop instead of four keeps
-// the hot path short; the target is folded in after the features' loop.
+// then learns from), and the linear model's f at two points: with the statistics before the
+// reading (its prediction) and after (its gradient). One loop instead of five keeps the hot
+// path short: each value's statistics are read once; the target is folded in after the
+// features' loop.
 
 import { guardAt, scalerAt, hotStuckEps, hotSpikeAlpha, hotScaler, hotScalerAlpha } from "./layout";
 import { slotAt, updateSlot, guardCount, guardCountNext, guardSpikesEnd } from "./guard";
-import { scalerSlot, scalerNext, welford, welfordZ, welfordStep, ewma, ewmaZ } from "./scale";
+import { scalerSlot, scalerNext, welford, welfordZ, welfordStep, ewma, ewmaZ, scaled } from "./scale";
 import { weight } from "./models/linear";
+
+/** f = w·z (+ b) of the linear model given to the last foldReading call, for z standardized
+ * with the statistics before that reading: the model's prediction (the sum and order of
+ * linearDot). */
+export let foldDotBefore: f32 = 0;
 
 /**
  * Folds features x[0..nf) into the guard and the scaler and writes their standardized values to
  * z. The target y goes into the guard when guardTarget, into the scaler when scaleTarget.
  * Returns f = w·z (+ b) of the linear model at m for the new z (its gradient point, the same
- * sum in the same order as linearDot); with m = 0 the result means nothing.
+ * sum in the same order as linearDot) and leaves f for the statistics before the reading in
+ * foldDotBefore; with m = 0 both mean nothing.
  */
 export function foldReading(x: usize, nf: i32, y: f32, guardTarget: bool, scaleTarget: bool, z: usize, m: usize, intercept: bool): f32 {
   const gn = guardCount();
@@ -31,6 +39,7 @@ export function foldReading(x: usize, nf: i32, y: f32, guardTarget: bool, scaleT
   const sa = hotScalerAlpha;
   const sfirst = n == 1;
   let f: f32 = intercept ? weight(m, nf) : 0;
+  let fBefore = f;
   // The target's guard slot is value nf of the same loop (one inlined copy of updateSlot).
   const end = guardTarget ? nf + 1 : nf;
   const gb = guardAt;
@@ -40,14 +49,17 @@ export function foldReading(x: usize, nf: i32, y: f32, guardTarget: bool, scaleT
     updateSlot(slotAt(gb, i), v, gfirst, eps, ga);
     if (i == nf) break;
     const s = scalerSlot(sc, i);
+    const w = weight(m, i);
     let zi = v;
+    if (mode != 0) fBefore += w * scaled(s, v);
+    else fBefore += w * v;
     if (mode == 1) zi = welfordZ(s, v, invn);
     else if (mode == 2) {
       ewma(s, v, sa, sfirst);
       zi = ewmaZ(s, v);
     }
     store<f32>(z + o, zi);
-    f += weight(m, i) * zi;
+    f += w * zi;
   }
   if (scaleTarget) {
     // the target is exact in modes 0 and 1
@@ -57,5 +69,6 @@ export function foldReading(x: usize, nf: i32, y: f32, guardTarget: bool, scaleT
   }
   guardSpikesEnd(end);
   guardCountNext(gn);
+  foldDotBefore = fBefore;
   return f;
 }

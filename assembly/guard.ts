@@ -2,7 +2,7 @@
 //
 // Per value (features, then the target at index n) a GuardSlot keeps:
 // the start of the current run of equal values and its length, the EW mean length of
-// completed runs, the number of changes, an EW mean and mean absolute deviation, the EW mean
+// completed runs, the number of changes (up to 4), an EW mean and mean absolute deviation, the EW mean
 // size of a change and the number of consecutive spikes. The 16-byte head (GuardHead) keeps the
 // number of accepted readings and whether any slot counts spikes (so an accepted reading clears
 // the counts only when there are some).
@@ -19,18 +19,16 @@ import {
   P_SPIKE_RESET, C_LEVEL_SHIFT,
 } from "./abi";
 import { finite } from "./memory";
-import { scalerSlot, scaled } from "./scale";
-import { weight } from "./models/linear";
 import {
-  guardAt, scalerAt, liveFeatures, param, rangeLo, rangeHi, countAdd, hotStuckK, hotStuckEps,
-  hotStuckFactor, hotSpikeT, hotWarmup, hotTargetSpike, hotScaler,
+  guardAt, liveFeatures, param, rangeLo, rangeHi, countAdd, hotStuckK, hotStuckEps,
+  hotStuckFactor, hotSpikeT, hotWarmup, hotTargetSpike,
 } from "./layout";
 
 @unmanaged export class GuardSlot {
   last: f32; // value at the start of the current run of equal values (within eps)
   run: u32; // length of that run
   runMean: f32; // EW mean length of completed runs (α = 1/8)
-  changes: u32; // number of changes seen (saturating)
+  changes: u32; // number of changes seen, counted up to STUCK_MIN_CHANGES (all the stuck test reads)
   mean: f32; // EW mean
   mad: f32; // EW mean absolute deviation from mean (the robust spread)
   step: f32; // EW mean size of a change (quantisation-aware spread floor)
@@ -48,6 +46,9 @@ const HEAD: i32 = <i32>offsetof<GuardHead>();
 const SLOT: i32 = <i32>offsetof<GuardSlot>();
 /** Saturation of the guard's counters. */
 export const GUARD_SAT: u32 = 0x3FFFFFFF;
+/** Changes a value must have shown before it can be stuck; its count stops there, so a signal
+ * that changes every reading writes no count (version-1 blobs count higher: the same answer). */
+const STUCK_MIN_CHANGES: u32 = 4;
 
 /** Bytes of the guard section for nf features and the target. */
 export function guardBytes(nf: i32): i32 {
@@ -105,7 +106,7 @@ export function guardMarkPendingSpikes(nf: i32): void {
 @inline function isStuck(s: GuardSlot, v: f32, k: f32, eps: f32, factor: f32): bool {
   if (Mathf.abs(v - s.last) > eps) return false;
   const run1 = <f32>(s.run + 1);
-  return run1 >= k && s.changes >= 4 && run1 >= factor * s.runMean;
+  return run1 >= k && s.changes >= STUCK_MIN_CHANGES && run1 >= factor * s.runMean;
 }
 
 /** Spike test (no state change). max(mad, step) is written out: both are finite and ≥ 0. */
@@ -131,16 +132,11 @@ function spikeCommit(s: GuardSlot, v: f32): bool {
   return true;
 }
 
-/** f = w·z (+ b) of the model section given to the last guardFeatures call. */
-export let guardDot: f32 = 0;
-
 /** Reject bits for the features at x (bits 0..3). With commit, a reading rejected for spikes
  * alone advances the guard's own bookkeeping (consecutive spikes, level shifts); a reading with
- * any other reject reason changes nothing.
- * The same pass standardizes x into z with the scaler's current statistics and leaves the linear
- * model at m's f = w·z (+ b) in guardDot (the sum and order of linearDot), so the pipeline needs
- * no second pass over the features; both mean nothing when the reading is rejected or m = 0. */
-export function guardFeatures(x: usize, commit: bool, z: usize, m: usize, intercept: bool): u32 {
+ * any other reject reason changes nothing. Only tests: the features are standardized where
+ * they are learned (fold.ts) or, for the kinds that predict first, by the caller. */
+export function guardFeatures(x: usize, commit: bool): u32 {
   const nf = liveFeatures;
   const k = hotStuckK;
   const eps = hotStuckEps;
@@ -151,15 +147,8 @@ export function guardFeatures(x: usize, commit: bool, z: usize, m: usize, interc
   const spikes = t > 0 && warm();
   let flags: u32 = 0;
   const gb = guardAt;
-  const sb = scalerAt;
-  const on = hotScaler != 0;
-  let f: f32 = intercept ? weight(m, nf) : 0;
   for (let i = 0; i < nf; i++) {
-    const o = <usize>i << 2;
-    const v = load<f32>(x + o);
-    const zi = on ? scaled(scalerSlot(sb, i), v) : v;
-    store<f32>(z + o, zi);
-    f += weight(m, i) * zi;
+    const v = load<f32>(x + (<usize>i << 2));
     if (!(v >= rangeLo(i) && v <= rangeHi(i))) {
       // One test catches NaN, ±Inf and out-of-range values; tell them apart only here.
       if (!finite(v)) {
@@ -172,7 +161,6 @@ export function guardFeatures(x: usize, commit: bool, z: usize, m: usize, interc
     if (stuckOn && isStuck(s, v, k, eps, factor)) flags |= REJ_STUCK;
     if (spikes && spiking(s, v, t)) flags |= REJ_SPIKE;
   }
-  guardDot = f;
   if (commit && flags == REJ_SPIKE) {
     // Rare path: count the spikes; a feature whose new level is accepted no longer spikes.
     flags = 0;
@@ -220,7 +208,7 @@ export function guardTarget(y: f32, kind: i32, commit: bool): u32 {
     const runm1 = nchg == 0 ? <f32>run : runm + (<f32>run - runm) * 0.125;
     if (runm1 != runm) s.runMean = runm1;
     s.step = nchg == 0 ? d : step + a * (d - step);
-    s.changes = nchg < GUARD_SAT ? nchg + 1 : nchg;
+    if (nchg < STUCK_MIN_CHANGES) s.changes = nchg + 1;
     if (run != 1) s.run = 1;
     s.last = v;
   }

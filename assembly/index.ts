@@ -1,6 +1,6 @@
 // The exported ABI of build/learner.wasm, nothing else (docs/ABI.md is the reference).
 
-import { ABI_VERSION, N_COUNTS, N_METRICS, ERR_NO_MODEL, ERR_CAPACITY, ERR_LENGTH } from "./abi";
+import { ABI_VERSION, N_COUNTS, N_METRICS, M_DRIFT_MEAN, M_DRIFT_N, ERR_NO_MODEL, ERR_CAPACITY, ERR_LENGTH } from "./abi";
 import { STATE, STATE_CAP, IO, IO_CAP, INPUT, OUTPUT, OUT_SIZE } from "./memory";
 import { liveKind, liveFeatures, liveLength, count } from "./layout";
 import {
@@ -8,6 +8,7 @@ import {
 } from "./state";
 import { step } from "./learner";
 import { metricValue } from "./metrics";
+import { driftWindowMetric } from "./drift/monitor";
 
 export function abi_version(): i32 {
   return ABI_VERSION;
@@ -111,6 +112,7 @@ export function get_count(id: i32): i32 {
 
 export function get_metric(id: i32): f32 {
   if (liveKind == 0 || id < 0 || id >= N_METRICS) return NaN;
+  if (id == M_DRIFT_MEAN || id == M_DRIFT_N) return driftWindowMetric(id);
   return metricValue(id);
 }
 

@@ -1,27 +1,29 @@
 // One reading through the learner: guard → scale → predict → metrics → drift → learn →
 // respond. `step` is the only caller of the model and drift dispatches.
 //
-// Linear kinds (LINEAR, LOGISTIC) take the fused path: the guard's pass over the features
-// also standardizes them and takes the model's dot product, and foldReading's pass learns the
-// guard's and the scaler's statistics and gives the gradient point, so a reading costs two
-// passes over its features. The other kinds predict on the features standardized before the
-// scaler learns the reading, then learn, then the statistics are folded in.
+// Linear kinds (LINEAR, LOGISTIC) take the fused path: the guard's pass over the features only
+// tests them, and foldReading's pass learns the guard's and the scaler's statistics and gives
+// both the prediction (f with the statistics before the reading) and the gradient point (f
+// after), so a learned reading costs two passes over its features plus the optimizer's.
+// The other kinds predict on the features standardized before the scaler learns the reading,
+// then learn, then the statistics are folded in.
 
 import {
-  KIND_LOGISTIC, KIND_SURPRISE, REJ_NONFINITE, REJECT_MASK, REJ_NO_TARGET, REJ_BAD_TARGET,
-  F_LEARNED, F_PREDICTED, F_WARMUP, F_PROTECTED, P_THRESHOLD, C_READINGS, C_LEARNED, C_PREDICTED,
+  KIND_LINEAR, KIND_LOGISTIC, KIND_SURPRISE, REJ_NONFINITE, REJECT_MASK, REJ_NO_TARGET, REJ_BAD_TARGET,
+  F_LEARNED, F_PREDICTED, F_WARMUP, F_PROTECTED, F_MODEL_SWAPPED, P_THRESHOLD, C_READINGS, C_LEARNED, C_PREDICTED,
   C_REJECTED, C_NONFINITE,
 } from "./abi";
 import { SCALED, Output, writeOutput, finite } from "./memory";
+import { standardize, scalerStd } from "./scale";
 import {
   liveKind, liveFeatures, modelAt, monitorAt, param, count, countAdd, hotWarmup, hotIntercept,
 } from "./layout";
-import { guardFeatures, guardTarget, guardDot } from "./guard";
-import { foldReading } from "./fold";
+import { guardFeatures, guardTarget } from "./guard";
+import { foldReading, foldDotBefore } from "./fold";
 import { metricsUpdate } from "./metrics";
 import { anomalyFlags, baselineScore, baselineLastScore } from "./anomaly";
 import {
-  isLinearKind, linearPrediction, linearGradient, linearStep, targetScaled,
+  isLinearKind, linearPrediction, linearGradient, linearStep, targetScaled, targetMeanFor, linearDot,
 } from "./models/linear";
 import {
   supervised, modelShape, modelPredict, modelLearn, modelCommit, modelKeepOut,
@@ -53,9 +55,10 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
   const linear = isLinearKind(kind);
   const intercept = hotIntercept != 0;
   const z = SCALED;
-  // guard (and standardize, and the linear model's f). The guard's bookkeeping advances only
-  // on readings free of non-finite values (target included).
-  let flags = guardFeatures(x, learn && (!sup || finite(y)), z, linear ? modelAt : 0, linear && intercept);
+  // guard. The guard's bookkeeping advances only on readings free of non-finite values (target
+  // included). The kinds that predict before the scaler learns standardize here.
+  let flags = guardFeatures(x, learn && (!sup || finite(y)));
+  if (!linear) standardize(x, z, nf);
   if (learn) countAdd(C_READINGS, 1);
   if (flags & REJECT_MASK) {
     // The anomaly detector scores a reading the guard keeps out (range, stuck, spike): it is
@@ -85,7 +88,7 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
     const e = changetype<Output>(out).error;
     if (sup && canLearn && finite(e)) {
       metricsUpdate(e, false, 0, 0);
-      flags |= driftObserve(kind, nf, modelAt, monitorAt, Mathf.abs(e));
+      flags |= driftObserve(kind, nf, modelAt, monitorAt, Mathf.abs(e), 0);
     }
     countReasons(flags);
     if (flags & F_PREDICTED) countAdd(C_PREDICTED, 1);
@@ -121,7 +124,7 @@ function predictAndLearn(kind: i32, nf: i32, x: usize, z: usize, y: f32, learn: 
       if (hasMonitor()) {
         backgroundLearn(kind, nf, monitor, x, z, y);
         // unsupervised kinds: the drift detector watches the anomaly score
-        if (!sup) flags |= driftObserve(kind, nf, model, monitor, score > 0 ? score : 0);
+        if (!sup) flags |= driftObserve(kind, nf, model, monitor, score > 0 ? score : 0, 0);
       }
     } else {
       modelKeepOut(kind, model, pred);
@@ -136,13 +139,27 @@ function predictAndLearn(kind: i32, nf: i32, x: usize, z: usize, y: f32, learn: 
 function stepLinear(kind: i32, nf: i32, x: usize, z: usize, y: f32, learn: bool, canLearn: bool, intercept: bool, out: usize, flags: u32): u32 {
   const model = modelAt;
   flags |= baselineScore(nf, monitorAt, x, canLearn); // anomaly score before learning (ZSCORE, PROTECT)
+  const learns = canLearn && (flags & F_PROTECTED) == 0;
+  // the target's statistics before this reading: the prediction's scale and the drift unit
+  const targetSd = kind == KIND_LINEAR ? scalerStd(nf) : 0;
+  const targetMean = targetMeanFor(kind, nf, intercept);
+  // scale (a learned reading's statistics, and f before and after them) or only standardize
+  let fAfter: f32 = 0;
+  let f: f32;
+  if (learns) {
+    fAfter = foldReading(x, nf, y, true, targetScaled(kind), z, model, intercept);
+    f = foldDotBefore;
+  } else {
+    standardize(x, z, nf);
+    f = linearDot(model, z, nf, intercept);
+  }
   // predict
-  const pred = linearPrediction(kind, nf, guardDot, intercept);
+  const pred = linearPrediction(kind, f, targetMean, targetSd);
   const cls = kind == KIND_LOGISTIC;
   const label: i32 = cls ? (pred >= param(P_THRESHOLD) ? 1 : 0) : -1;
   flags |= F_PREDICTED;
   let err: f32 = NaN;
-  if (canLearn && (flags & F_PROTECTED) == 0) {
+  if (learns) {
     // metrics: the prequential score, before the lesson
     let ll: f32 = 0;
     if (cls) {
@@ -154,9 +171,12 @@ function stepLinear(kind: i32, nf: i32, x: usize, z: usize, y: f32, learn: bool,
     }
     metricsUpdate(y - pred, cls, <f32>(label == <i32>y), ll);
     // drift
-    flags |= driftObserve(kind, nf, model, monitorAt, cls ? <f32>(label != <i32>y) : Mathf.abs(y - pred));
-    // scale and learn
-    const g = linearGradient(foldReading(x, nf, y, true, targetScaled(kind), z, model, intercept), kind, nf, y, intercept);
+    const d = driftObserve(kind, nf, model, monitorAt, cls ? <f32>(label != <i32>y) : Mathf.abs(y - pred), targetSd);
+    flags |= d;
+    // a swapped-in background model learns at its own f for the same point
+    if (d & F_MODEL_SWAPPED) fAfter = linearDot(model, z, nf, intercept);
+    // learn
+    const g = linearGradient(fAfter, kind, nf, y, intercept);
     if (finite(g)) {
       linearStep(model, z, nf, g, intercept);
       flags |= F_LEARNED;

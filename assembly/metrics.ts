@@ -4,11 +4,10 @@
 
 import {
   C_SCORED, M_MAE, M_RMSE, M_ACCURACY, M_LOGLOSS, M_MAE_EW, M_RMSE_EW, M_ACCURACY_EW,
-  M_LOGLOSS_EW, M_TARGET_MEAN, M_TARGET_STD, M_DRIFT_MEAN, M_DRIFT_N, MONITOR_PARAM_BASE,
-  KIND_LOGISTIC, P_DRIFT_DETECTOR,
+  M_LOGLOSS_EW, M_TARGET_MEAN, M_TARGET_STD, MONITOR_PARAM_BASE, KIND_LOGISTIC,
 } from "./abi";
 import {
-  countsAt, metricSlot, param, liveKind, liveFeatures, count, hotMetricAlpha,
+  countsAt, metricSlot, liveKind, liveFeatures, count, hotMetricAlpha,
 } from "./layout";
 import { scalerMean, scalerStd } from "./scale";
 
@@ -35,19 +34,12 @@ export function metricsUpdate(e: f32, classifier: bool, correct: f32, logloss: f
   }
 }
 
-/** Records the drift detector's window statistics (M_DRIFT_MEAN, M_DRIFT_N). */
-@inline export function metricsDrift(mean: f32, n: f32): void {
-  store<f32>(metricSlot(M_DRIFT_MEAN), mean);
-  store<f32>(metricSlot(M_DRIFT_N), n);
-}
-
-/** The value of metric id (0 ≤ id < N_METRICS) of the live model; NaN when it has none. */
+/** The value of metric id (0 ≤ id < N_METRICS) of the live model; NaN when it has none. The
+ * drift detector's window (M_DRIFT_MEAN, M_DRIFT_N) is read from the detector (drift/monitor.ts):
+ * its slots here stay 0 (version-1 blobs hold a copy that is no longer read). */
 export function metricValue(id: i32): f32 {
   const slot = load<f32>(metricSlot(id));
-  if (id >= MONITOR_PARAM_BASE) {
-    if (id == M_DRIFT_MEAN || id == M_DRIFT_N) return param(P_DRIFT_DETECTOR) != 0 ? slot : NaN;
-    return NaN;
-  }
+  if (id >= MONITOR_PARAM_BASE) return NaN;
   if (id == M_TARGET_MEAN) return scalerMean(liveFeatures);
   if (id == M_TARGET_STD) return scalerStd(liveFeatures);
   if (id > M_TARGET_STD) return NaN;

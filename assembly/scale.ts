@@ -45,7 +45,7 @@ export function scalerBytes(nf: i32): i32 {
 }
 
 /** Standardizes n features from x into z with the current statistics. */
-@inline export function standardize(x: usize, z: usize, nf: i32): void {
+export function standardize(x: usize, z: usize, nf: i32): void {
   const base = scalerAt;
   if (param(P_SCALER) == 0) {
     memory.copy(z, x, <usize>nf << 2);

@@ -10,14 +10,12 @@
 
 import {
   F_DRIFT_WARNING, F_DRIFT, F_MODEL_SWAPPED, KIND_LINEAR, KIND_AR, C_READINGS, C_DRIFTS,
-  C_WARNINGS, C_SWAPS, C_LAST_DRIFT, P_DRIFT_DETECTOR, P_DRIFT_RESPONSE, P_ZSCORE, DETECTOR_NONE,
+  C_WARNINGS, C_SWAPS, C_LAST_DRIFT, M_DRIFT_N, P_DRIFT_DETECTOR, P_DRIFT_RESPONSE, P_ZSCORE, DETECTOR_NONE,
   RESPONSE_RESET, RESPONSE_BACKGROUND,
 } from "../abi";
 import {
-  PARAMS, param, count, countAdd, setCount, hotDriftDetector, hotDriftResponse, hotZscore,
+  PARAMS, param, count, countAdd, setCount, monitorAt, hotDriftDetector, hotDriftResponse, hotZscore,
 } from "../layout";
-import { scalerStd } from "../scale";
-import { metricsDrift } from "../metrics";
 import { zscoreBytes } from "../zscore";
 import { isLinearKind } from "../models/linear";
 import { modelBytes, modelInit, modelShape, modelLearn, modelRestart } from "../models/model";
@@ -92,6 +90,17 @@ export function monitorInit(monitor: usize): void {
   detectorInit(<i32>hotDriftDetector, detectorPtr(monitor));
 }
 
+/** The drift detector's window, read from its state when asked (nothing per reading):
+ * M_DRIFT_MEAN, the mean of what it watches, or M_DRIFT_N, how many values; NaN without one. */
+export function driftWindowMetric(id: i32): f32 {
+  const det = <i32>hotDriftDetector;
+  if (det == DETECTOR_NONE) return NaN;
+  const d = detectorPtr(monitorAt);
+  const n = detectorCount(det, d);
+  if (id == M_DRIFT_N) return n;
+  return n > 0 ? detectorMean(det, d, n) : 0;
+}
+
 /** The background model learns the reading (after the live model learned it). */
 export function backgroundLearn(kind: i32, nf: i32, monitor: usize, x: usize, z: usize, y: f32): void {
   if (hotDriftDetector == 0 || <i32>hotDriftResponse != RESPONSE_BACKGROUND || head(monitor).backgroundActive == 0) return;
@@ -104,29 +113,26 @@ export function backgroundLearn(kind: i32, nf: i32, monitor: usize, x: usize, z:
 /**
  * Called with the prequential error of every scored reading (absolute error for regression and
  * forecasts, 0/1 for a classification mistake; the anomaly score for the unsupervised kinds).
- * Regression errors are divided by the target's standard deviation (AR: the series scale) so
- * Page-Hinkley's δ and λ are in standard deviations. Returns DRIFT_WARNING / DRIFT /
- * MODEL_SWAPPED flags.
+ * Regression errors are divided by the target's standard deviation before the reading
+ * (targetSd, LINEAR only; AR: the series scale) so Page-Hinkley's δ and λ are in standard
+ * deviations. Returns DRIFT_WARNING / DRIFT / MODEL_SWAPPED flags.
  */
-export function driftObserve(kind: i32, nf: i32, model: usize, monitor: usize, err: f32): u32 {
+export function driftObserve(kind: i32, nf: i32, model: usize, monitor: usize, err: f32, targetSd: f32): u32 {
   const det = <i32>hotDriftDetector;
   if (det == DETECTOR_NONE) return 0;
   let e = err;
   if (kind == KIND_LINEAR) {
-    const sd = scalerStd(nf);
-    if (sd > 0) e = err / sd;
+    if (targetSd > 0) e = err / targetSd;
   } else if (kind == KIND_AR) {
     e = err / arScale(model);
   }
   if (e - e != 0) return 0;
   const d = detectorPtr(monitor);
   const level = detectorUpdate(det, d, e);
-  const n = detectorCount(det, d);
-  metricsDrift(n > 0 ? detectorMean(det, d, n) : 0, n);
   const resp = <i32>hotDriftResponse;
   const h = head(monitor);
   const prev = h.previousLevel;
-  h.previousLevel = level;
+  if (level != prev) h.previousLevel = level;
   if (level == DRIFT_WARNING) {
     countAdd(C_WARNINGS, 1);
     // each warning onset (re)starts the background model, as the Adaptive Random Forest does,

@@ -58,7 +58,7 @@ export function linearBytes(nf: i32): i32 {
 }
 
 /** f = w·z (+ b). */
-@inline export function linearDot(m: usize, z: usize, nf: i32, intercept: bool): f32 {
+export function linearDot(m: usize, z: usize, nf: i32, intercept: bool): f32 {
   let f: f32 = intercept ? slotOf(m, nf).w : 0;
   for (let i = 0; i < nf; i++) f += slotOf(m, i).w * load<f32>(z + (<usize>i << 2));
   return f;
@@ -73,12 +73,18 @@ export function linearBytes(nf: i32): i32 {
   return kind == KIND_LINEAR && hotTargetScale != 0;
 }
 
-/** Prediction from the model's f: a value (LINEAR) or P(y = 1) (LOGISTIC). */
-@inline export function linearPrediction(kind: i32, nf: i32, f: f32, intercept: bool): f32 {
+/** Prediction from the model's f: a value (LINEAR) or P(y = 1) (LOGISTIC). A target-scaled
+ * LINEAR model's f is mapped back with the target's mean (0 without an intercept) and standard
+ * deviation before this reading (targetMean, targetSd: see targetScale). */
+@inline export function linearPrediction(kind: i32, f: f32, targetMean: f32, targetSd: f32): f32 {
   if (kind == KIND_LOGISTIC) return sigmoid(f);
   if (!targetScaled(kind)) return f;
-  const sd = scalerStd(nf);
-  return (intercept ? scalerMean(nf) : 0) + (sd > 0 ? sd : 1) * f;
+  return targetMean + (targetSd > 0 ? targetSd : 1) * f;
+}
+
+/** The target's mean as a target-scaled prediction uses it: 0 without an intercept. */
+@inline export function targetMeanFor(kind: i32, nf: i32, intercept: bool): f32 {
+  return targetScaled(kind) && intercept ? scalerMean(nf) : 0;
 }
 
 /** dloss/df at the model's f for target y (after the scaler learned the reading). */
