@@ -2,7 +2,7 @@
 //   edgelearn-<version>.tgz           the npm package (npm pack; prepack builds it)
 //   learner.wasm, learner.wasm.sha256  the module, its SHA-256 (sha256sum -c format)
 //   firmware/edgelearn.h              the C header (constants, records, exports) for wasm2c users
-//   firmware/learner.c, learner.h     the module translated by wasm2c
+//   firmware/learner.c, learner.h     the module translated by wasm2c (rewritten: dist/wasm2c-rewrite.ts)
 //   firmware/wasm-rt-static.c         the static-memory wasm2c runtime (no malloc, no signals)
 //   firmware/m4f/libedgelearn-m4f.a   Cortex-M4F (hard float) library: module + runtime
 //   firmware/m4f/el-example-m4f.elf   tools/firmware/el_example.c linked for QEMU mps2-an386, run once
@@ -17,6 +17,7 @@ import { join, relative } from "node:path";
 import { ABI_VERSION } from "../host/learner/abi.js";
 import { ROOT, buildM4f, have, m4fToolsMissing, runExample, sh, sha256File, systemNpmEnv, translate } from "./dist/firmware.js";
 import { SMALL_WASM, smallFirmware } from "./dist/small-ram.js";
+import { STATIC_RUNTIME_FLAGS } from "./dist/wasm2c-rewrite.js";
 
 const DIST = join(ROOT, "dist");
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string; version: string };
@@ -94,11 +95,12 @@ function main(): number {
       wasm2c: sh("wasm2c", ["--version"]).trim(),
       compiler: sh("arm-none-eabi-gcc", ["--version"]).split("\n")[0],
       target: "Cortex-M4F (-mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard), -O2",
+      flags: ["-O2", "-ffp-contract=off", "-fno-fast-math", "-fno-strict-aliasing", ...STATIC_RUNTIME_FLAGS],
       library: { file: "firmware/m4f/libedgelearn-m4f.a", objects: lib, total: libTotal },
       example: { file: "firmware/m4f/el-example-m4f.elf", ...m4f.exampleSize, qemu: exampleRun },
       small: {
         wasm: { file: "learner-small.wasm", bytes: statSync(SMALL_WASM).size, sha256: smallSha, linearMemoryBytes: small.memoryBytes },
-        library: { file: "firmware/small/m4f/libedgelearn-m4f.a", objects: small.librarySize },
+        library: { file: "firmware/small/m4f/libedgelearn-m4f.a", objects: small.librarySize, extraFlags: [`-DEL_MEMORY_BYTES=${small.memoryBytes}u`] },
         example: { file: "firmware/small/m4f/el-example-m4f.elf", linkerScript: "tools/m4f/small-32k.ld", ...small.exampleSize, qemu: small.run },
       },
     },

@@ -6,6 +6,7 @@
 import * as abi from "../../host/learner/abi.js";
 import { EXPORTS, type AbiType } from "../../host/learner/exports.js";
 import { RECORDS, type FieldType } from "../../host/learner/records.js";
+import { STATIC_RUNTIME_FLAGS } from "./wasm2c-rewrite.js";
 
 /** RejNonFinite → REJ_NON_FINITE, MAE_EW → MAE_EW, PageHinkley → PAGE_HINKLEY. */
 export function cName(s: string): string {
@@ -35,6 +36,8 @@ export interface HeaderInfo {
   packageVersion: string;
   /** SHA-256 of the learner.wasm this header was generated beside (hex). */
   wasmSha256?: string;
+  /** Bytes of linear memory the release's runtime backs (EL_MEMORY_BYTES), when less than a page. */
+  memoryBytes?: number;
 }
 
 export function cHeader(info: HeaderInfo): string {
@@ -54,7 +57,16 @@ export function cHeader(info: HeaderInfo): string {
   w(` * wasm2c's learner.h; EL_WASM2C_HEADER names another file).`);
   w(` * wabt up to 1.0.32 names the exports Z_learnerZ_<name>; define EL_WASM2C_W2C_NAMES for wabt`);
   w(` * 1.0.33 and later (w2c_learner_<name>). Define EL_NO_WASM2C to get only the constants and`);
+  const built = ["-O2", "-ffp-contract=off", "-fno-fast-math", "-fno-strict-aliasing", ...STATIC_RUNTIME_FLAGS, ...(info.memoryBytes ? [`-DEL_MEMORY_BYTES=${info.memoryBytes}u`] : [])];
   w(` * record layouts (for wasm3, WAMR and other runtimes that call exports by name).`);
+  w(` *`);
+  w(` * The release's learner.c is that translation rewritten for the static-memory runtime beside it,`);
+  w(` * wasm-rt-static.c (32-bit bounds checks, abs as a bit operation, the call-depth count only in`);
+  w(` * functions that can recur). Its libedgelearn-m4f.a was compiled from the two with`);
+  w(` *   ${built.join(" ")}`);
+  w(` * and so should they be when you compile them yourself: EL_STATIC_MEMORY makes every load and`);
+  w(` * store use wasm-rt-static.c's array and EL_MEMORY_BYTES as constants (the instance traps when`);
+  w(` * created unless its memory is that array, of that size).`);
   w(` */`);
   w(`#ifndef EDGELEARN_H`);
   w(`#define EDGELEARN_H`);

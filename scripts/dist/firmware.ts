@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cHeader, type HeaderInfo } from "./c-header.js";
-import { withBoundsCheck32 } from "./wasm2c-bounds.js";
+import { STATIC_RUNTIME_FLAGS, rewriteWasm2c } from "./wasm2c-rewrite.js";
 
 export const ROOT = resolve(new URL("../../..", import.meta.url).pathname);
 /** wasm2c's runtime header (Debian's wabt package puts it here). */
@@ -18,7 +18,7 @@ const EXAMPLE = join(ROOT, "tools/firmware/el_example.c");
 const M4F_DIR = join(ROOT, "tools/m4f");
 
 /** Compiler flags every build of the translated module needs (see tools/wasm2c/Makefile). */
-const COMMON = ["-std=gnu11", "-O2", "-ffp-contract=off", "-fno-fast-math", "-fno-strict-aliasing", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0"];
+const COMMON = ["-std=gnu11", "-O2", "-ffp-contract=off", "-fno-fast-math", "-fno-strict-aliasing", ...STATIC_RUNTIME_FLAGS];
 /** The Cortex-M4F target of tools/m4f/Makefile. */
 export const M4F_ARCH = ["-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"];
 const M4F_FLAGS = [...M4F_ARCH, ...COMMON, "-ffunction-sections", "-fdata-sections", "-DNDEBUG"];
@@ -53,11 +53,11 @@ export function m4fToolsMissing(): string | undefined {
   return missing.length ? `${missing.join(", ")} not found; install: apt-get install -y wabt gcc-arm-none-eabi libnewlib-arm-none-eabi` : undefined;
 }
 
-/** learner.c, learner.h (wasm2c, bounds checked in 32 bits) and edgelearn.h (generated) in `dir`. */
+/** learner.c, learner.h (wasm2c, rewritten for the static runtime: wasm2c-rewrite.ts) and edgelearn.h (generated) in `dir`. */
 export function translate(wasm: string, dir: string, info: HeaderInfo): void {
   mkdirSync(dir, { recursive: true });
   sh("wasm2c", [wasm, "-n", "learner", "-o", join(dir, "learner.c")]);
-  writeFileSync(join(dir, "learner.c"), withBoundsCheck32(readFileSync(join(dir, "learner.c"), "utf8")));
+  writeFileSync(join(dir, "learner.c"), rewriteWasm2c(readFileSync(join(dir, "learner.c"), "utf8"), new Uint8Array(readFileSync(wasm))));
   writeFileSync(join(dir, "edgelearn.h"), cHeader(info));
   copyFileSync(STATIC_RT, join(dir, "wasm-rt-static.c"));
 }

@@ -30,8 +30,8 @@ export interface SmallFirmware extends M4fBuild {
 
 /** firmware/small in `dir`: learner.c/.h of the small module, edgelearn.h, the M4F library, the example. */
 export function smallFirmware(dir: string, info: HeaderInfo, runQemu: boolean): SmallFirmware {
-  translate(SMALL_WASM, dir, info);
   const memoryBytes = staticEnd();
+  translate(SMALL_WASM, dir, { ...info, memoryBytes });
   const m4f = buildM4f(dir, join(dir, "m4f"), { memoryBytes, ldScript: SMALL_LDSCRIPT });
   const run = runQemu ? runExample(m4f.example, "the small-RAM M4F example") : "not run (qemu-system-arm not found)";
   return { ...m4f, memoryBytes, run };

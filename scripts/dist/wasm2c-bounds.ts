@@ -13,6 +13,17 @@
 //    of any call site (a few hundred bytes for the learner; every wasm memory of one page or more
 //    has it, only a runtime that backs less than a page, as tools/wasm2c/wasm-rt-static.c may,
 //    can fall below it).
+//  - compiled with -DEL_STATIC_MEMORY (with tools/wasm2c/wasm-rt-static.c, whose one memory is
+//    the array el_memory_bytes of EL_MEMORY_BYTES bytes), those functions address that array and
+//    check against the compile-time EL_MEMORY_BYTES instead of reading mem->data and mem->size:
+//    with -fno-strict-aliasing every store through mem->data could change the instance, so gcc
+//    reloads both from it after each store (2-3 instructions per access). The instance traps at
+//    instantiation unless its memory is that array and its size that constant, and the runtime
+//    never grows it, so the constant is the memory's real size at every access.
+//  - the loads have no `wasm_asm("" ::"r"(result))`: wasm2c forces every loaded value into a core
+//    register so that, with guard pages, an out-of-bounds read is really made and faults. Here the
+//    check above it traps first, whatever becomes of the read, so the barrier only cost a transfer
+//    from the FPU for each f32 load (and kept dead loads).
 // Every call site must match, and the memory be allocated once, or the build stops (a newer wabt
 // needs a new look); memory.fill/copy and the data segments keep wasm2c's own check.
 
@@ -49,19 +60,31 @@ static inline int el_oob(uint32_t a, uint32_t k, uint32_t len, uint32_t size) {
   if (len <= EL_REACH && k <= EL_REACH - len) return a > size - (k + len);
   return k > UINT32_MAX - len || __builtin_add_overflow(a, k + len, &end) || end > size;
 }
+/* EL_STATIC_MEMORY: the one memory is wasm-rt-static.c's array, its size EL_MEMORY_BYTES (the
+ * instance traps at instantiation otherwise), so neither is read back from the instance. */
+#ifdef EL_STATIC_MEMORY
+#ifndef EL_MEMORY_BYTES
+#define EL_MEMORY_BYTES 65536u
+#endif
+extern uint8_t el_memory_bytes[];
+#define EL_MEM_DATA(mem) ((void)(mem), el_memory_bytes)
+#define EL_MEM_SIZE(mem) ((void)(mem), (uint32_t)(EL_MEMORY_BYTES))
+#else
+#define EL_MEM_DATA(mem) ((mem)->data)
+#define EL_MEM_SIZE(mem) ((mem)->size)
+#endif
 #define EL_DEFINE_LOAD(name, t1, t2, t3)                                 \\
   static inline t3 name##_k(wasm_rt_memory_t* mem, u32 a, u32 k) {      \\
-    if (UNLIKELY(el_oob(a, k, sizeof(t1), mem->size))) TRAP(OOB);        \\
+    if (UNLIKELY(el_oob(a, k, sizeof(t1), EL_MEM_SIZE(mem)))) TRAP(OOB); \\
     t1 result;                                                           \\
-    wasm_rt_memcpy(&result, &mem->data[a + k], sizeof(t1));              \\
-    wasm_asm("" ::"r"(result));                                          \\
+    wasm_rt_memcpy(&result, &EL_MEM_DATA(mem)[a + k], sizeof(t1));       \\
     return (t3)(t2)result;                                               \\
   }
 #define EL_DEFINE_STORE(name, t1, t2)                                    \\
   static inline void name##_k(wasm_rt_memory_t* mem, u32 a, u32 k, t2 value) { \\
-    if (UNLIKELY(el_oob(a, k, sizeof(t1), mem->size))) TRAP(OOB);        \\
+    if (UNLIKELY(el_oob(a, k, sizeof(t1), EL_MEM_SIZE(mem)))) TRAP(OOB); \\
     t1 wrapped = (t1)value;                                              \\
-    wasm_rt_memcpy(&mem->data[a + k], &wrapped, sizeof(t1));             \\
+    wasm_rt_memcpy(&EL_MEM_DATA(mem)[a + k], &wrapped, sizeof(t1));      \\
   }
 `;
 
@@ -110,7 +133,11 @@ export function withBoundsCheck32(generatedC: string): string {
     return `${name}_k(&instance->${mem}, ${addr}, ${k ?? 0}u`;
   });
   if (rewritten !== calls) fail(`load/store call sites: ${rewritten} of ${calls} matched`);
-  body = body.replace(ALLOCATE, (line, indent: string) => `${line}${indent}if (instance->${memory}.size < EL_REACH) TRAP(OOB); /* see EL_REACH */\n`);
+  body = body.replace(ALLOCATE, (line, indent: string) =>
+    `${line}${indent}if (instance->${memory}.size < EL_REACH) TRAP(OOB); /* see EL_REACH */\n` +
+    `#ifdef EL_STATIC_MEMORY\n` +
+    `${indent}if (instance->${memory}.data != el_memory_bytes || instance->${memory}.size != EL_MEMORY_BYTES) TRAP(OOB); /* see EL_MEM_SIZE */\n` +
+    `#endif\n`);
   const defs = definitions(reach) + [...LOADS.map((l) => `EL_DEFINE_LOAD(${l.join(", ")})`), ...STORES.map((s) => `EL_DEFINE_STORE(${s.join(", ")})`)].join("\n") + "\n";
   return generatedC.slice(0, at + AFTER.length) + defs + body;
 }

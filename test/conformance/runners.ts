@@ -9,7 +9,7 @@ import { NodeMachine } from "./node-machine.js";
 import { CONFORMANCE_DIR, ROOT, TOOLS_DIR, VECTORS_DIR, WASM_PATH, WORK_DIR } from "./paths.js";
 import { cArray, cDispatch, cExportNames, driverWat, opsBinary, segments, wastScript } from "./compile-ops.js";
 import { wasmInfo } from "./wasm-info.js";
-import { withBoundsCheck32 } from "../../scripts/dist/wasm2c-bounds.js";
+import { rewriteWasm2c } from "../../scripts/dist/wasm2c-rewrite.js";
 
 export interface Outcome {
   /** Streams that matched every op. */
@@ -131,12 +131,12 @@ export function writeIfChanged(path: string, data: string | Uint8Array): void {
   writeFileSync(path, buf);
 }
 
-/** learner.c/.h (wasm2c, bounds checked in 32 bits) and el_dispatch.c of a module in dir, rewritten only when they change. */
+/** learner.c/.h (wasm2c, rewritten for the static runtime: scripts/dist/wasm2c-rewrite.ts) and el_dispatch.c of a module in dir, rewritten only when they change. */
 export function translateLearner(wasmPath: string, dir: string): void {
   const tmp = join(dir, "tmp");
   mkdirSync(tmp, { recursive: true });
   must(sh("wasm2c", [wasmPath, "-n", "learner", "-o", join(tmp, "learner.c")]), "wasm2c");
-  writeIfChanged(join(dir, "learner.c"), withBoundsCheck32(readFileSync(join(tmp, "learner.c"), "utf8")));
+  writeIfChanged(join(dir, "learner.c"), rewriteWasm2c(readFileSync(join(tmp, "learner.c"), "utf8"), new Uint8Array(readFileSync(wasmPath))));
   writeIfChanged(join(dir, "learner.h"), readFileSync(join(tmp, "learner.h")));
   writeIfChanged(join(dir, "el_dispatch.c"), cDispatch(wasmInfo(new Uint8Array(readFileSync(wasmPath))), "learner"));
 }

@@ -18,7 +18,7 @@ import { SMALL_WASM, layoutOf, moveStream, readWasm, smallVectors } from "./smal
 import { smallStreams } from "./small-ram-streams.js";
 import { TARGETS, buildImages, footprint, measureOn, prepareSmall, replayOn, smallToolsMissing } from "./small-ram-images.js";
 import { smallFirmware, staticEnd } from "../../scripts/dist/small-ram.js";
-import { withBoundsCheck32 } from "../../scripts/dist/wasm2c-bounds.js";
+import { STATIC_RUNTIME_FLAGS, rewriteWasm2c } from "../../scripts/dist/wasm2c-rewrite.js";
 import { exampleFacts, nodeReference } from "../firmware/example-reference.js";
 import { tempDir } from "../helpers/tmp.js";
 
@@ -93,38 +93,56 @@ test("the static-memory runtime and the 32-bit bounds check trap every access pa
   const missing = ["wat2wasm", "wasm2c", "gcc"].filter((x) => !which(x));
   if (skipUnless(t, missing.length ? `${missing.join(", ")} not found; install: apt-get install -y wabt gcc` : undefined)) return;
   const dir = workDir("memory-probe");
-  // Loads at static offsets 0, 16 and 0xfffffff0, so that address + offset can pass 4 GiB.
+  // Loads and stores at static offsets 0, 16 and 0xfffffff0, so that address + offset can pass 4 GiB.
   writeFileSync(join(dir, "probe.wat"), `(module (memory (export "memory") 1 1)
     (func (export "peek") (param i32) (result i32) (i32.load (local.get 0)))
     (func (export "peek16") (param i32) (result i32) (i32.load offset=16 (local.get 0)))
-    (func (export "peekfar") (param i32) (result i32) (i32.load offset=0xfffffff0 (local.get 0))))`);
+    (func (export "peekfar") (param i32) (result i32) (i32.load offset=0xfffffff0 (local.get 0)))
+    (func (export "poke") (param i32) (i32.store (local.get 0) (i32.const 7)))
+    (func (export "poke16") (param i32) (i32.store offset=16 (local.get 0) (i32.const 7)))
+    (func (export "pokefar") (param i32) (i32.store offset=0xfffffff0 (local.get 0) (i32.const 7))))`);
   must(sh("wat2wasm", [join(dir, "probe.wat"), "-o", join(dir, "probe.wasm")]), "wat2wasm");
   must(sh("wasm2c", [join(dir, "probe.wasm"), "-n", "probe", "-o", join(dir, "probe.c")]), "wasm2c");
-  // The loads checked as the firmware checks them (the rewrite of scripts/dist/wasm2c-bounds.ts).
-  writeFileSync(join(dir, "probe.c"), withBoundsCheck32(readFileSync(join(dir, "probe.c"), "utf8")));
-  const run = (bytes: number, args: string[]): string[] => {
-    const exe = join(dir, `probe-${bytes}`);
-    must(sh("gcc", ["-O2", "-std=gnu11", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0", `-DEL_MEMORY_BYTES=${bytes}u`, "-I/usr/src/wasm2c", `-I${dir}`, "-o", exe,
-      join(dir, "probe.c"), join(TOOLS_DIR, "wasm2c/wasm-rt-static.c"), join(TOOLS_DIR, "wasm2c/memory_probe.c"), "-lm"]), "gcc (memory probe)");
-    return must(sh(exe, args), "memory probe").stdout.trim().split("\n");
+  // The accesses checked as the firmware checks them (the rewrites of scripts/dist/wasm2c-rewrite.ts).
+  writeFileSync(join(dir, "probe.c"), rewriteWasm2c(readFileSync(join(dir, "probe.c"), "utf8"), readFileSync(join(dir, "probe.wasm"))));
+  // Two ways to compile it: reading the memory's data and size from the instance, and with the
+  // static runtime's array and size as constants (EL_STATIC_MEMORY, what every image uses).
+  const modes = { instance: ["-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0"], static: STATIC_RUNTIME_FLAGS };
+  const build = (mode: keyof typeof modes, moduleBytes: number, runtimeBytes = moduleBytes): string => {
+    const exe = join(dir, `probe-${mode}-${moduleBytes}-${runtimeBytes}`);
+    const cc = ["-O2", "-std=gnu11", ...modes[mode], "-I/usr/src/wasm2c", `-I${dir}`];
+    must(sh("gcc", [...cc, `-DEL_MEMORY_BYTES=${moduleBytes}u`, "-c", "-o", `${exe}.o`, join(dir, "probe.c")]), "gcc (probe module)");
+    must(sh("gcc", [...cc, `-DEL_MEMORY_BYTES=${runtimeBytes}u`, "-o", exe, `${exe}.o`, join(TOOLS_DIR, "wasm2c/wasm-rt-static.c"), join(TOOLS_DIR, "wasm2c/memory_probe.c"), "-lm"]), "gcc (memory probe)");
+    return exe;
   };
   const FAR = "+4294967280"; // offset 0xfffffff0
   // Address + offset past 4 GiB traps whatever the 32-bit sum wraps to (0xfffffff0 + 16 → 0).
   const wrapping = [`${0xfffffff0}+16`, `${0xffffffff}+16`, `0${FAR}`, `16${FAR}`, `20${FAR}`, `${0xffffffff}${FAR}`];
-  const trapped = (args: string[]): string[] => args.map((a) => `${a} trap oob`);
-  assert.deepEqual(run(end, [0, end - 4, end - 3, end, KIB16, 65532, `${end - 20}+16`, `${end - 19}+16`, ...wrapping].map(String)), [
-    "0 ok", `${end - 4} ok`, `${end - 3} trap oob`, `${end} trap oob`, `${KIB16} trap oob`, "65532 trap oob",
-    `${end - 20}+16 ok`, `${end - 19}+16 trap oob`, ...trapped(wrapping),
-  ]);
-  assert.deepEqual(run(65536, ["65532", "65533", "65516+16", "65517+16", ...wrapping]),
-    ["65532 ok", "65533 trap oob", "65516+16 ok", "65517+16 trap oob", ...trapped(wrapping)], "a full page stays a full page");
-  // Memory smaller than the rewrite's reach (here 16 + 4 bytes): refused when instantiated.
-  const tiny = join(dir, "probe-16");
-  must(sh("gcc", ["-O2", "-std=gnu11", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0", "-DEL_MEMORY_BYTES=16u", "-I/usr/src/wasm2c", `-I${dir}`, "-o", tiny,
-    join(dir, "probe.c"), join(TOOLS_DIR, "wasm2c/wasm-rt-static.c"), join(TOOLS_DIR, "wasm2c/memory_probe.c"), "-lm"]), "gcc (memory probe)");
-  const r = sh(tiny, ["0"]);
-  assert.equal(r.status, 3, `${r.stdout}${r.stderr}`);
-  assert.match(r.stderr, /out of bounds/);
+  // Each case as a load and as a store ("w" prefix): the same outcome.
+  const both = (cases: [string, string][]): [string[], string[]] => {
+    const all = cases.flatMap(([a, r]) => [[a, r], [`w${a}`, r]]);
+    return [all.map(([a]) => a), all.map(([a, r]) => `${a} ${r}`)];
+  };
+  for (const mode of Object.keys(modes) as (keyof typeof modes)[]) {
+    const run = (exe: string, args: string[]) => must(sh(exe, args), `memory probe (${mode})`).stdout.trim().split("\n");
+    const [small, smallWant] = both([
+      ["0", "ok"], [`${end - 4}`, "ok"], [`${end - 3}`, "trap oob"], [`${end}`, "trap oob"], [`${KIB16}`, "trap oob"], ["65532", "trap oob"],
+      [`${end - 20}+16`, "ok"], [`${end - 19}+16`, "trap oob"], ...wrapping.map((w): [string, string] => [w, "trap oob"]),
+    ]);
+    assert.deepEqual(run(build(mode, end), small), smallWant, `${mode}: ${end} bytes backed`);
+    const [page, pageWant] = both([["65532", "ok"], ["65533", "trap oob"], ["65516+16", "ok"], ["65517+16", "trap oob"], ...wrapping.map((w): [string, string] => [w, "trap oob"])]);
+    assert.deepEqual(run(build(mode, 65536), page), pageWant, `${mode}: a full page stays a full page`);
+    // Memory smaller than the rewrite's reach (here 16 + 4 bytes): refused when instantiated.
+    const refused = (exe: string, why: string) => {
+      const r = sh(exe, ["0"]);
+      assert.equal(r.status, 3, `${mode}, ${why}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, /out of bounds/);
+    };
+    refused(build(mode, 16), "16 bytes backed");
+    // Static mode checks against a constant: a module compiled for more bytes than the runtime
+    // backs must be refused too (its constant would not be the memory's size).
+    if (mode === "static") refused(build(mode, 65536, end), "module compiled for a page, runtime backing less");
+  }
 });
 
 for (const target of TARGETS) {

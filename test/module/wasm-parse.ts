@@ -135,8 +135,12 @@ function blockType(r: Reader): void {
   else r.sleb(33);
 }
 
-/** Decodes one function body (locals, then instructions up to its end). */
-export function decodeBody(r: Reader, ops: Map<string, number>): void {
+/**
+ * Decodes one function body (locals, then instructions up to its end). onCall sees each call
+ * instruction: the opcode (call, call_indirect, return_call, return_call_indirect) and its first
+ * immediate (the function index, or the type index of an indirect call).
+ */
+export function decodeBody(r: Reader, ops: Map<string, number>, onCall?: (op: number, index: number) => void): void {
   for (let groups = r.u32(); groups > 0; groups--) {
     r.u32();
     r.byte();
@@ -150,10 +154,10 @@ export function decodeBody(r: Reader, ops: Map<string, number>): void {
     else if (op === 0x0e) {
       for (let n = r.u32(); n > 0; n--) r.u32();
       r.u32();
-    } else if (op === 0x10 || op === 0x12) r.u32();
-    else if (op === 0x11 || op === 0x13) {
-      r.u32();
-      r.u32();
+    } else if (op === 0x10 || op === 0x12 || op === 0x11 || op === 0x13) {
+      const index = r.u32(); // read even without onCall: `onCall?.(op, r.u32())` would skip the read
+      if (op === 0x11 || op === 0x13) r.u32();
+      if (onCall) onCall(op, index);
     } else if (op === 0x1c) {
       for (let n = r.u32(); n > 0; n--) r.byte();
     } else if (op >= 0x20 && op <= 0x26) r.u32();

@@ -1,11 +1,12 @@
 /*
- * Checks the static-memory runtime's bound and the 32-bit bounds check of the translated loads:
- * a one-page module (probe.wat) run with EL_MEMORY_BYTES backed bytes. Its exports load the u32
- * at addr + a static offset: peek (offset 0), peek16 (offset 16), peekfar (offset 0xfffffff0), so
- * an address plus its offset can pass 4 GiB. Each argument is "ADDR" (peek) or "ADDR+16" /
- * "ADDR+4294967280"; for each it prints the argument and "ok" when the load succeeded, or "trap
- * oob" / "trap other" when it trapped.
- *   memory-probe 0 16172 4294967280+16 16+4294967280
+ * Checks the static-memory runtime's bound and the 32-bit bounds check of the translated loads
+ * and stores: a one-page module (probe.wat) run with EL_MEMORY_BYTES backed bytes. Its exports
+ * load the u32 at addr + a static offset: peek (offset 0), peek16 (offset 16), peekfar (offset
+ * 0xfffffff0), so an address plus its offset can pass 4 GiB; poke, poke16 and pokefar store a u32
+ * there. Each argument is "ADDR" (peek) or "ADDR+16" / "ADDR+4294967280", prefixed with "w" for
+ * the store; for each it prints the argument and "ok" when the access succeeded, or "trap oob" /
+ * "trap other" when it trapped.
+ *   memory-probe 0 16172 4294967280+16 16+4294967280 w16172 w0+16
  */
 #include <setjmp.h>
 #include <stdio.h>
@@ -28,10 +29,12 @@ int main(int argc, char** argv) {
   Z_probe_instantiate(&inst);
   for (int i = 1; i < argc; i++) {
     char* rest;
-    u32 addr = (u32)strtoul(argv[i], &rest, 0);
+    int store = argv[i][0] == 'w';
+    u32 addr = (u32)strtoul(argv[i] + store, &rest, 0);
     u32 (*peek)(Z_probe_instance_t*, u32) = Z_probeZ_peek;
-    if (strcmp(rest, "+16") == 0) peek = Z_probeZ_peek16;
-    else if (strcmp(rest, "+4294967280") == 0) peek = Z_probeZ_peekfar;
+    void (*poke)(Z_probe_instance_t*, u32) = Z_probeZ_poke;
+    if (strcmp(rest, "+16") == 0) peek = Z_probeZ_peek16, poke = Z_probeZ_poke16;
+    else if (strcmp(rest, "+4294967280") == 0) peek = Z_probeZ_peekfar, poke = Z_probeZ_pokefar;
     else if (*rest) {
       fprintf(stderr, "unknown offset in %s\n", argv[i]);
       return 2;
@@ -43,7 +46,8 @@ int main(int argc, char** argv) {
       continue;
     }
     el_trap_target = &env;
-    (void)peek(&inst, addr);
+    if (store) poke(&inst, addr);
+    else (void)peek(&inst, addr);
     el_trap_target = 0;
     printf("%s ok\n", argv[i]);
   }

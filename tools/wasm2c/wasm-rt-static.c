@@ -23,7 +23,10 @@
 #define EL_MAX_SIG 24 /* params + results of the largest function type */
 #endif
 
-static uint8_t el_memory_bytes[EL_MEMORY_BYTES] __attribute__((aligned(16)));
+/* Not static: the translated module compiled with -DEL_STATIC_MEMORY addresses this array and
+ * EL_MEMORY_BYTES directly (scripts/dist/wasm2c-bounds.ts); it checks at instantiation that its
+ * memory is this array, of this size. */
+uint8_t el_memory_bytes[EL_MEMORY_BYTES] __attribute__((aligned(16)));
 static bool el_memory_taken;
 static bool el_initialized;
 

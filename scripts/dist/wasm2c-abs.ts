@@ -1,0 +1,63 @@
+// wasm2c's f32.abs and f64.abs, rewritten as the bit operation they are.
+//
+// wasm2c 1.0.32 defines wasm_fabsf/wasm_fabs with a branch: isnan(x) clears the sign bit through an
+// integer copy (a NaN keeps its payload, as WebAssembly requires), anything else goes to libm's
+// fabsf/fabs. WebAssembly's abs is defined on the bits for every input: the same value with the
+// sign bit cleared. So clearing bit 31 (bit 63) of the integer copy is exactly f32.abs (f64.abs)
+// for all inputs, NaNs and their payloads included, and needs no isnan test and no branch (on a
+// Cortex-M4F the test is a compare, a flag transfer and a branch per abs).
+// Both bodies must be found verbatim, or the build stops (a newer wabt needs a new look).
+
+const F32_ABS = `static float wasm_fabsf(float x) {
+  if (UNLIKELY(isnan(x))) {
+    uint32_t tmp;
+    memcpy(&tmp, &x, 4);
+    tmp = tmp & ~(1 << 31);
+    memcpy(&x, &tmp, 4);
+    return x;
+  }
+  return fabsf(x);
+}
+`;
+const F64_ABS = `static double wasm_fabs(double x) {
+  if (UNLIKELY(isnan(x))) {
+    uint64_t tmp;
+    memcpy(&tmp, &x, 8);
+    tmp = tmp & ~(1ll << 63);
+    memcpy(&x, &tmp, 8);
+    return x;
+  }
+  return fabs(x);
+}
+`;
+
+const F32_BITS = `/* f32.abs: the sign bit cleared, for every input (rewritten by scripts/dist/wasm2c-abs.ts). */
+static float wasm_fabsf(float x) {
+  uint32_t tmp;
+  memcpy(&tmp, &x, 4);
+  tmp &= 0x7fffffffu;
+  memcpy(&x, &tmp, 4);
+  return x;
+}
+`;
+const F64_BITS = `/* f64.abs: the sign bit cleared, for every input (rewritten by scripts/dist/wasm2c-abs.ts). */
+static double wasm_fabs(double x) {
+  uint64_t tmp;
+  memcpy(&tmp, &x, 8);
+  tmp &= 0x7fffffffffffffffull;
+  memcpy(&x, &tmp, 8);
+  return x;
+}
+`;
+
+function replaceOnce(c: string, from: string, to: string): string {
+  const at = c.indexOf(from);
+  if (at < 0 || c.indexOf(from, at + 1) >= 0)
+    throw new Error(`wasm2c's ${from.split("(")[0].replace("static ", "")} not found once: a wabt other than 1.0.32? See scripts/dist/wasm2c-abs.ts`);
+  return c.slice(0, at) + to + c.slice(at + from.length);
+}
+
+/** learner.c (wasm2c's output) with f32.abs and f64.abs as a clear of the sign bit; throws when wasm2c's text is not as expected. */
+export function withBitAbs(generatedC: string): string {
+  return replaceOnce(replaceOnce(generatedC, F32_ABS, F32_BITS), F64_ABS, F64_BITS);
+}
