@@ -7,13 +7,27 @@
 
 import { guardAt, scalerAt, hotStuckEps, hotSpikeAlpha, hotScaler, hotScalerAlpha } from "./layout";
 import { slotAt, updateSlot, guardCount, guardCountNext, guardSpikesEnd } from "./guard";
-import { scalerSlot, scalerNext, welford, welfordZ, welfordStep, ewma, ewmaZ, scaled } from "./scale";
+import {
+  ScalerSlot, scalerSlot, scalerNext, scalerCount, welford, welfordZ, welfordStep, ewma, ewmaZ, scaled,
+} from "./scale";
 import { weight } from "./models/linear";
 
 /** f = w·z (+ b) of the linear model given to the last foldReading call, for z standardized
  * with the statistics before that reading: the model's prediction (the sum and order of
  * linearDot). */
 export let foldDotBefore: f32 = 0;
+
+/** v standardized with the slot's statistics before the reading (SCALER 0: v itself). */
+function zBefore(s: ScalerSlot, v: f32, mode: i32): f32 {
+  return mode != 0 ? scaled(s, v) : v;
+}
+
+/** SCALER 0 and 2 (the loop below inlines only the default, 1): learns v, returns it standardized. */
+function scaleOther(s: ScalerSlot, v: f32, mode: i32): f32 {
+  if (mode != 2) return v;
+  ewma(s, v, hotScalerAlpha, scalerCount() == 1);
+  return ewmaZ(s, v);
+}
 
 /**
  * Folds features x[0..nf) into the guard and the scaler and writes their standardized values to
@@ -50,13 +64,13 @@ export function foldReading(x: usize, nf: i32, y: f32, guardTarget: bool, scaleT
     if (i == nf) break;
     const s = scalerSlot(sc, i);
     const w = weight(m, i);
-    let zi = v;
-    if (mode != 0) fBefore += w * scaled(s, v);
-    else fBefore += w * v;
-    if (mode == 1) zi = welfordZ(s, v, invn);
-    else if (mode == 2) {
-      ewma(s, v, sa, sfirst);
-      zi = ewmaZ(s, v);
+    let zi: f32;
+    if (mode == 1) {
+      fBefore += w * scaled(s, v);
+      zi = welfordZ(s, v, invn);
+    } else {
+      fBefore += w * zBefore(s, v, mode);
+      zi = scaleOther(s, v, mode);
     }
     store<f32>(z + o, zi);
     f += w * zi;
