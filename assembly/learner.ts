@@ -26,7 +26,7 @@ import {
   isLinearKind, linearPrediction, linearGradient, linearStep, targetScaled, targetMeanFor, linearDot,
 } from "./models/linear";
 import {
-  supervised, modelShape, modelPredict, modelLearn, modelCommit, modelKeepOut,
+  supervised, readsScaled, modelShape, modelPredict, modelLearn, modelCommit, modelKeepOut,
   modelExtraAfterLearn,
 } from "./models/model";
 import {
@@ -56,9 +56,10 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
   const intercept = hotIntercept != 0;
   const z = SCALED;
   // guard. The guard's bookkeeping advances only on readings free of non-finite values (target
-  // included). The kinds that predict before the scaler learns standardize here.
+  // included). The kinds that predict on standardized features before the scaler learns
+  // standardize here (the linear kinds do it in foldReading).
   let flags = guardFeatures(x, learn && (!sup || finite(y)));
-  if (!linear) standardize(x, z, nf);
+  if (!linear && readsScaled(kind)) standardize(x, z, nf);
   if (learn) countAdd(C_READINGS, 1);
   if (flags & REJECT_MASK) {
     // The anomaly detector scores a reading the guard keeps out (range, stuck, spike): it is

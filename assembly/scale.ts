@@ -9,8 +9,7 @@
 //   SCALER = 2  exponentially weighted, α = SCALER_ALPHA:
 //               mean += α d, var = (1 − α)(var + α d²)  (West 1979)
 
-import { P_SCALER } from "./abi";
-import { scalerAt, param } from "./layout";
+import { scalerAt, hotScaler } from "./layout";
 
 @unmanaged export class ScalerSlot {
   mean: f32;
@@ -47,7 +46,7 @@ export function scalerBytes(nf: i32): i32 {
 /** Standardizes n features from x into z with the current statistics. */
 export function standardize(x: usize, z: usize, nf: i32): void {
   const base = scalerAt;
-  if (param(P_SCALER) == 0) {
+  if (hotScaler == 0) {
     memory.copy(z, x, <usize>nf << 2);
     return;
   }

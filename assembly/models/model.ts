@@ -18,6 +18,12 @@ export function kindValid(kind: i32): bool {
   return kind >= KIND_LINEAR && kind <= KIND_MEAN;
 }
 
+/** Does the kind read the standardized features? SURPRISE scores the raw values and MEAN ignores
+ * the features, so the pipeline does not standardize for them. */
+@inline export function readsScaled(kind: i32): bool {
+  return kind != KIND_SURPRISE && kind != KIND_MEAN;
+}
+
 /** Does the kind learn from a target? */
 @inline export function supervised(kind: i32): bool {
   return isLinearKind(kind) || kind == KIND_AR || kind == KIND_MEAN;

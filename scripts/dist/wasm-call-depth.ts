@@ -11,6 +11,7 @@
 // or imported), a call_indirect or return_call_indirect, or an imported function (host code may
 // call back into the module); an opcode the decoder does not know stops the reading.
 import { Reader, decodeBody, sections } from "../../test/module/wasm-parse.js";
+import { graphCycles } from "../graph-cycles.js";
 
 export type CallDepth =
   | {
@@ -67,43 +68,12 @@ function callGraph(wasm: Uint8Array): number[][] | string {
   return callees;
 }
 
-/** Functions on a cycle: members of a strongly connected component with an edge inside it (Tarjan). */
-function onCycles(callees: number[][]): Set<number> {
-  const index = new Map<number, number>();
-  const low = new Map<number, number>();
-  const stack: number[] = [];
-  const onStack = new Set<number>();
-  const out = new Set<number>();
-  const connect = (f: number): void => {
-    index.set(f, index.size);
-    low.set(f, index.get(f)!);
-    stack.push(f);
-    onStack.add(f);
-    for (const g of callees[f]) {
-      if (!index.has(g)) {
-        connect(g);
-        low.set(f, Math.min(low.get(f)!, low.get(g)!));
-      } else if (onStack.has(g)) low.set(f, Math.min(low.get(f)!, index.get(g)!));
-    }
-    if (low.get(f) !== index.get(f)) return;
-    const component: number[] = [];
-    let g: number;
-    do {
-      g = stack.pop()!;
-      onStack.delete(g);
-      component.push(g);
-    } while (g !== f);
-    if (component.length > 1 || callees[f].includes(f)) for (const h of component) out.add(h);
-  };
-  for (let f = 0; f < callees.length; f++) if (!index.has(f)) connect(f);
-  return out;
-}
-
 /** The module's recursive functions and the depth of the rest, or why calls cannot be reasoned about statically. */
 export function staticCallDepth(wasm: Uint8Array): CallDepth {
   const callees = callGraph(wasm);
   if (typeof callees === "string") return { why: callees };
-  const recursive = onCycles(callees);
+  // functions on a cycle of direct calls: members of a strongly connected component with an edge inside it
+  const recursive = new Set(graphCycles(new Map(callees.map((calls, f) => [f, calls]))).flat());
   // Longest run of frames of non-recursive functions: a longest path in the graph without the
   // recursive ones, which has no cycle (memoized depth-first search).
   const depth = new Map<number, number>();

@@ -2,6 +2,7 @@
 // each .ts file, resolved to the file it names. Package imports are left out.
 import { readFileSync, readdirSync, statSync, existsSync } from "node:fs";
 import { join, dirname, relative, sep } from "node:path";
+import { graphCycles } from "../../scripts/graph-cycles.js";
 
 export type Graph = Map<string, string[]>;
 
@@ -46,34 +47,7 @@ export function importGraph(root: string, skip: (p: string) => boolean = () => f
 
 /** Strongly connected components with more than one file, or a file importing itself: the circles. */
 export function circles(g: Graph): string[][] {
-  let index = 0;
-  const idx = new Map<string, number>(), low = new Map<string, number>(), on = new Set<string>();
-  const stack: string[] = [];
-  const out: string[][] = [];
-  const visit = (v: string): void => {
-    idx.set(v, index);
-    low.set(v, index++);
-    stack.push(v);
-    on.add(v);
-    for (const w of g.get(v) ?? []) {
-      if (!idx.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (on.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
-    }
-    if (low.get(v) === idx.get(v)) {
-      const c: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop()!;
-        on.delete(w);
-        c.push(w);
-      } while (w !== v);
-      if (c.length > 1 || (g.get(v) ?? []).includes(v)) out.push(c.sort());
-    }
-  };
-  for (const v of g.keys()) if (!idx.has(v)) visit(v);
-  return out;
+  return graphCycles(g).map((c) => c.sort());
 }
 
 /** Edges a → b where b's layer is above a's (a smaller number is a higher layer); files
