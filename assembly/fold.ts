@@ -8,10 +8,9 @@
 import { guardAt, scalerAt, hotStuckEps, hotSpikeAlpha, hotScaler, hotScalerAlpha } from "./layout";
 import { slotAt, updateSlot, guardCount, guardCountNext, guardSpikesEnd } from "./guard";
 import {
-  ScalerSlot, SCALER_SLOT, scalerSlot, scalerNext, scalerCount, welford, welfordZ, welfordStep, ewma, ewmaZ, scaled,
+  ScalerSlot, scalerSlot, scalerNext, scalerCount, welford, welfordZ, welfordStep, ewma, ewmaZ, scaled,
 } from "./scale";
 import { weight } from "./models/linear";
-import { checkRecord } from "./memory";
 
 /** f = w·z (+ b) of the linear model given to the last foldReading call, for z standardized
  * with the statistics before that reading: the model's prediction (the sum and order of
@@ -64,7 +63,6 @@ export function foldReading(x: usize, nf: i32, y: f32, guardTarget: bool, scaleT
     updateSlot(slotAt(gb, i), v, gfirst, eps, ga);
     if (i == nf) break;
     const s = scalerSlot(sc, i);
-    checkRecord(changetype<usize>(s), SCALER_SLOT);
     const w = weight(m, i);
     let zi: f32;
     if (mode == 1) {

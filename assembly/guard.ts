@@ -18,7 +18,7 @@ import {
   REJ_NONFINITE, REJ_RANGE, REJ_STUCK, REJ_SPIKE, REJ_NO_TARGET, REJ_BAD_TARGET, KIND_LOGISTIC,
   P_SPIKE_RESET, C_LEVEL_SHIFT,
 } from "./abi";
-import { finite, checkRecord } from "./memory";
+import { finite } from "./memory";
 import {
   guardAt, liveFeatures, param, rangeLo, rangeHi, countAdd, hotStuckK, hotStuckEps,
   hotStuckFactor, hotSpikeT, hotWarmup, hotTargetSpike,
@@ -62,13 +62,6 @@ export function guardBytes(nf: i32): i32 {
 /** Slot i of the guard section at g (loops keep the section address in a local). */
 @inline export function slotAt(g: usize, i: i32): GuardSlot {
   return changetype<GuardSlot>(g + <usize>(HEAD + i * SLOT));
-}
-
-/** slotAt, checked once for all its fields (checkRecord): for the per-reading loops. */
-@inline export function slotChecked(g: usize, i: i32): GuardSlot {
-  const p = g + <usize>(HEAD + i * SLOT);
-  checkRecord(p, SLOT - 4);
-  return changetype<GuardSlot>(p);
 }
 
 @inline function guardHead(): GuardHead {
@@ -164,7 +157,7 @@ export function guardFeatures(x: usize, commit: bool): u32 {
       }
       flags |= REJ_RANGE;
     }
-    const s = slotChecked(gb, i);
+    const s = slotAt(gb, i);
     if (stuckOn && isStuck(s, v, k, eps, factor)) flags |= REJ_STUCK;
     if (spikes && spiking(s, v, t)) flags |= REJ_SPIKE;
   }
@@ -196,7 +189,6 @@ export function guardTarget(y: f32, kind: i32, commit: bool): u32 {
 
 /** Folds an accepted value into its guard slot (guardSpikesEnd then ends its spike run). */
 @inline export function updateSlot(s: GuardSlot, v: f32, first: bool, eps: f32, a: f32): void {
-  checkRecord(changetype<usize>(s), SLOT - 4);
   if (first) {
     s.last = v;
     s.run = 1;

@@ -43,23 +43,12 @@ export const OUT_SIZE: i32 = <i32>offsetof<Output>();
 /** Writes an output record. */
 @inline export function writeOutput(out: usize, prediction: f32, score: f32, error: f32, extra: f32, flags: u32, label: i32): void {
   const o = changetype<Output>(out);
-  o.label = label; // the last field first: one bounds check for the record (see checkRecord)
   o.prediction = prediction;
   o.score = score;
   o.error = error;
   o.extra = extra;
   o.flags = flags;
-}
-
-/**
- * Reads the last word of the `bytes`-byte record at p (and drops it) before its fields are read or
- * written. A runtime that bounds-checks every access in software (wasm2c's C on a microcontroller:
- * three instructions per access) then checks the record once: the C compiler proves the fields
- * below in range and drops their checks. Elsewhere it is one load. The outputs are the same; only
- * a record reaching past the memory traps before any of its fields is touched.
- */
-@inline export function checkRecord(p: usize, bytes: i32): void {
-  load<u32>(p + <usize>(bytes - 4));
+  o.label = label;
 }
 
 /** x is neither NaN nor ±Inf (x − x is 0 only for finite x). */

@@ -19,8 +19,6 @@ import { scalerAt, hotScaler } from "./layout";
 
 const HEAD: i32 = 16;
 const SLOT: i32 = <i32>offsetof<ScalerSlot>();
-/** Bytes of a slot. */
-export const SCALER_SLOT: i32 = SLOT;
 export const SCALER_NMAX: u32 = 1 << 20;
 
 /** Bytes of the scaler section for nf features and the target. */

@@ -18,7 +18,6 @@ import {
 import { param, hotTargetScale, hotLoss, hotLr, hotL2, hotOptimizer, hotGradForget } from "../layout";
 import { scalerMean, scalerStd } from "../scale";
 import { fexp } from "../util/fmath";
-import { checkRecord } from "../memory";
 
 @unmanaged class LinearHead {
   updates: u32; // t, steps taken (NAG)
@@ -141,7 +140,6 @@ export function linearUpdate(m: usize, z: usize, nf: i32, g: f32, lr: f32, l2: f
     // features, then the bias (input 1, no L2: g·1 + 0 is g + 0)
     for (let i = 0; i < nf; i++) {
       const s = slotOf(m, i);
-      checkRecord(changetype<usize>(s), 8); // w and G (checkRecord)
       const w = s.w;
       adaStep(s, w, g * load<f32>(z + (<usize>i << 2)) + l2 * w, lr, rho);
     }

@@ -100,14 +100,25 @@ test("the static-memory runtime and the 32-bit bounds check trap every access pa
     (func (export "peekfar") (param i32) (result i32) (i32.load offset=0xfffffff0 (local.get 0)))
     (func (export "poke") (param i32) (i32.store (local.get 0) (i32.const 7)))
     (func (export "poke16") (param i32) (i32.store offset=16 (local.get 0) (i32.const 7)))
-    (func (export "pokefar") (param i32) (i32.store offset=0xfffffff0 (local.get 0) (i32.const 7))))`);
+    (func (export "pokefar") (param i32) (i32.store offset=0xfffffff0 (local.get 0) (i32.const 7)))
+    (func (export "peekf") (param i32) (result i32) (i32.reinterpret_f32 (f32.load (local.get 0))))
+    (func (export "peekf16") (param i32) (result i32) (i32.reinterpret_f32 (f32.load offset=16 (local.get 0))))
+    (func (export "peekffar") (param i32) (result i32) (i32.reinterpret_f32 (f32.load offset=0xfffffff0 (local.get 0))))
+    (func (export "pokef") (param i32) (f32.store (local.get 0) (f32.const 7)))
+    (func (export "pokef16") (param i32) (f32.store offset=16 (local.get 0) (f32.const 7)))
+    (func (export "pokeffar") (param i32) (f32.store offset=0xfffffff0 (local.get 0) (f32.const 7))))`);
   must(sh("wat2wasm", [join(dir, "probe.wat"), "-o", join(dir, "probe.wasm")]), "wat2wasm");
   must(sh("wasm2c", [join(dir, "probe.wasm"), "-n", "probe", "-o", join(dir, "probe.c")]), "wasm2c");
   // The accesses checked as the firmware checks them (the rewrites of scripts/dist/wasm2c-rewrite.ts).
   writeFileSync(join(dir, "probe.c"), rewriteWasm2c(readFileSync(join(dir, "probe.c"), "utf8"), readFileSync(join(dir, "probe.wasm"))));
-  // Two ways to compile it: reading the memory's data and size from the instance, and with the
-  // static runtime's array and size as constants (EL_STATIC_MEMORY, what every image uses).
-  const modes = { instance: ["-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0"], static: STATIC_RUNTIME_FLAGS };
+  // Three ways to compile it: reading the memory's data and size from the instance; with the
+  // static runtime's array and size as constants (EL_STATIC_MEMORY, what every image uses); and
+  // with the floats' fast path besides (EL_FAST_FLOATS, on by default for an Arm FPU only).
+  const modes = {
+    instance: ["-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0"],
+    static: [...STATIC_RUNTIME_FLAGS, "-DEL_FAST_FLOATS=0"],
+    fastFloats: [...STATIC_RUNTIME_FLAGS, "-DEL_FAST_FLOATS=1"],
+  };
   const build = (mode: keyof typeof modes, moduleBytes: number, runtimeBytes = moduleBytes): string => {
     const exe = join(dir, `probe-${mode}-${moduleBytes}-${runtimeBytes}`);
     const cc = ["-O2", "-std=gnu11", ...modes[mode], "-I/usr/src/wasm2c", `-I${dir}`];
@@ -118,16 +129,16 @@ test("the static-memory runtime and the 32-bit bounds check trap every access pa
   const FAR = "+4294967280"; // offset 0xfffffff0
   // Address + offset past 4 GiB traps whatever the 32-bit sum wraps to (0xfffffff0 + 16 → 0).
   const wrapping = [`${0xfffffff0}+16`, `${0xffffffff}+16`, `0${FAR}`, `16${FAR}`, `20${FAR}`, `${0xffffffff}${FAR}`];
-  // Each case as a load and as a store ("w" prefix): the same outcome.
+  // Each case as a load and as a store ("w" prefix), of a u32 and of an f32 ("f"): the same outcome.
   const both = (cases: [string, string][]): [string[], string[]] => {
-    const all = cases.flatMap(([a, r]) => [[a, r], [`w${a}`, r]]);
+    const all = cases.flatMap(([a, r]) => [[a, r], [`w${a}`, r], [`f${a}`, r], [`wf${a}`, r]]);
     return [all.map(([a]) => a), all.map(([a, r]) => `${a} ${r}`)];
   };
   for (const mode of Object.keys(modes) as (keyof typeof modes)[]) {
     const run = (exe: string, args: string[]) => must(sh(exe, args), `memory probe (${mode})`).stdout.trim().split("\n");
     const [small, smallWant] = both([
-      ["0", "ok"], [`${end - 4}`, "ok"], [`${end - 3}`, "trap oob"], [`${end}`, "trap oob"], [`${KIB16}`, "trap oob"], ["65532", "trap oob"],
-      [`${end - 20}+16`, "ok"], [`${end - 19}+16`, "trap oob"], ...wrapping.map((w): [string, string] => [w, "trap oob"]),
+      ["0", "ok"], ["2", "ok"], [`${end - 6}`, "ok"], [`${end - 4}`, "ok"], [`${end - 3}`, "trap oob"], [`${end}`, "trap oob"], [`${KIB16}`, "trap oob"], ["65532", "trap oob"],
+      [`${end - 20}+16`, "ok"], [`${end - 19}+16`, "trap oob"], [`${end - 16}+16`, "trap oob"], ...wrapping.map((w): [string, string] => [w, "trap oob"]),
     ]);
     assert.deepEqual(run(build(mode, end), small), smallWant, `${mode}: ${end} bytes backed`);
     const [page, pageWant] = both([["65532", "ok"], ["65533", "trap oob"], ["65516+16", "ok"], ["65517+16", "trap oob"], ...wrapping.map((w): [string, string] => [w, "trap oob"])]);
@@ -141,7 +152,7 @@ test("the static-memory runtime and the 32-bit bounds check trap every access pa
     refused(build(mode, 16), "16 bytes backed");
     // Static mode checks against a constant: a module compiled for more bytes than the runtime
     // backs must be refused too (its constant would not be the memory's size).
-    if (mode === "static") refused(build(mode, 65536, end), "module compiled for a page, runtime backing less");
+    if (mode !== "instance") refused(build(mode, 65536, end), "module compiled for a page, runtime backing less");
   }
 });
 

@@ -3,10 +3,11 @@
  * and stores: a one-page module (probe.wat) run with EL_MEMORY_BYTES backed bytes. Its exports
  * load the u32 at addr + a static offset: peek (offset 0), peek16 (offset 16), peekfar (offset
  * 0xfffffff0), so an address plus its offset can pass 4 GiB; poke, poke16 and pokefar store a u32
- * there. Each argument is "ADDR" (peek) or "ADDR+16" / "ADDR+4294967280", prefixed with "w" for
- * the store; for each it prints the argument and "ok" when the access succeeded, or "trap oob" /
- * "trap other" when it trapped.
- *   memory-probe 0 16172 4294967280+16 16+4294967280 w16172 w0+16
+ * there; peekf*, pokef* do the same with an f32 (floats may take the fast path, EL_FAST_FLOATS).
+ * Each argument is "ADDR" (peek) or "ADDR+16" / "ADDR+4294967280", prefixed with "w" for the
+ * store, then "f" for the f32; for each it prints the argument and "ok" when the access
+ * succeeded, or "trap oob" / "trap other" when it trapped.
+ *   memory-probe 0 16172 4294967280+16 16+4294967280 w16172 w0+16 f2 wf16188
  */
 #include <setjmp.h>
 #include <stdio.h>
@@ -30,11 +31,17 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; i++) {
     char* rest;
     int store = argv[i][0] == 'w';
-    u32 addr = (u32)strtoul(argv[i] + store, &rest, 0);
-    u32 (*peek)(Z_probe_instance_t*, u32) = Z_probeZ_peek;
-    void (*poke)(Z_probe_instance_t*, u32) = Z_probeZ_poke;
-    if (strcmp(rest, "+16") == 0) peek = Z_probeZ_peek16, poke = Z_probeZ_poke16;
-    else if (strcmp(rest, "+4294967280") == 0) peek = Z_probeZ_peekfar, poke = Z_probeZ_pokefar;
+    int fl = argv[i][store] == 'f';
+    u32 addr = (u32)strtoul(argv[i] + store + fl, &rest, 0);
+    u32 (*peek)(Z_probe_instance_t*, u32) = fl ? Z_probeZ_peekf : Z_probeZ_peek;
+    void (*poke)(Z_probe_instance_t*, u32) = fl ? Z_probeZ_pokef : Z_probeZ_poke;
+    if (strcmp(rest, "+16") == 0) {
+      peek = fl ? Z_probeZ_peekf16 : Z_probeZ_peek16;
+      poke = fl ? Z_probeZ_pokef16 : Z_probeZ_poke16;
+    } else if (strcmp(rest, "+4294967280") == 0) {
+      peek = fl ? Z_probeZ_peekffar : Z_probeZ_peekfar;
+      poke = fl ? Z_probeZ_pokeffar : Z_probeZ_pokefar;
+    }
     else if (*rest) {
       fprintf(stderr, "unknown offset in %s\n", argv[i]);
       return 2;
