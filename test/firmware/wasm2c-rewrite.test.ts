@@ -1,6 +1,6 @@
 // The rewrites of wasm2c's C beside the bounds check (scripts/dist/wasm2c-rewrite.ts): abs as a
-// clear of the sign bit, and the call-depth count kept only where the binary shows a function can
-// recur (scripts/dist/wasm-call-depth.ts). Each must do exactly what it claims or stop the build.
+// clear of the sign bit, f32.sqrt as the FPU's instruction, and the call-depth count kept only
+// where the binary shows a function can recur (scripts/dist/wasm-call-depth.ts). Each must do exactly what it claims or stop the build.
 // (That the images stay bit-identical: the conformance and small-RAM tests.)
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { withBitAbs } from "../../scripts/dist/wasm2c-abs.js";
+import { withHardwareSqrt } from "../../scripts/dist/wasm2c-sqrt.js";
 import { staticCallDepth } from "../../scripts/dist/wasm-call-depth.js";
 import { STATIC_RUNTIME_FLAGS, rewriteWasm2c } from "../../scripts/dist/wasm2c-rewrite.js";
 import { TOOLS_DIR } from "../conformance/paths.js";
@@ -109,4 +110,40 @@ test("the Makefiles compile with the flags the rewrite is written for", () => {
     const line = /^STATIC_RT = (.*)$/m.exec(readFileSync(join(TOOLS_DIR, mk), "utf8"));
     assert.equal(line?.[1], STATIC_RUNTIME_FLAGS.join(" "), mk);
   }
+});
+
+test("f32.sqrt as the FPU's instruction: wasm2c's bits for NaNs of either sign, negatives, zeros, infinities", (t) => {
+  const m = translated(t, "sq", `(module (memory 1 1)
+    (func (export "sq") (param i32) (result i32) (i32.reinterpret_f32 (f32.sqrt (f32.reinterpret_i32 (local.get 0))))))`);
+  if (!m) return;
+  const out = rewriteWasm2c(m.c, m.wasm);
+  assert.match(out, /return __builtin_sqrtf\(x\);/);
+  assert.throws(() => withHardwareSqrt(out), /wasm_sqrtf not found once/);
+  writeFileSync(join(dir, "sq-main.c"), `#include <stdio.h>
+#include <stdlib.h>
+#include "sq.h"
+void el_trap_halt(wasm_rt_trap_t code) { (void)code; exit(3); }
+int main(int argc, char** argv) {
+  static Z_sq_instance_t inst;
+  wasm_rt_init();
+  Z_sq_init_module();
+  Z_sq_instantiate(&inst);
+  for (int i = 1; i < argc; i++) printf("%08x\\n", Z_sqZ_sq(&inst, (u32)strtoul(argv[i], 0, 16)));
+  return 0;
+}
+`);
+  // signalling and quiet NaNs of both signs with payloads, negatives, ±0, a subnormal, ±Inf, squares
+  const inputs = ["7fa00001", "ffa00001", "7fc00005", "ffc00000", "7fc00000", "bf800000", "80000000", "00000000", "00000001", "7f800000", "ff800000", "40800000", "3f800000"];
+  const run = (name: string, c: string, flags: string[]): string => {
+    writeFileSync(join(dir, `${name}.c`), c);
+    const exe = join(dir, name);
+    const cc = spawnSync("gcc", ["-O2", "-std=gnu11", "-ffp-contract=off", ...flags, "-I/usr/src/wasm2c", `-I${dir}`, "-o", exe, join(dir, `${name}.c`), join(dir, "sq-main.c"), join(TOOLS_DIR, "wasm2c/wasm-rt-static.c"), "-lm"], { encoding: "utf8" });
+    assert.equal(cc.status, 0, cc.stderr);
+    const r = spawnSync(exe, inputs, { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  const wasm2cOwn = run("sq-own", m.c, ["-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0"]);
+  assert.equal(run("sq-rewritten", out, STATIC_RUNTIME_FLAGS), wasm2cOwn);
+  assert.match(wasm2cOwn, /^7fe00001\nffe00001\n7fc00005\n/); // a NaN comes back quieted, sign and payload kept
 });
