@@ -5,11 +5,12 @@
 // fabsf/fabs. WebAssembly's abs is defined on the bits for every input: the same value with the
 // sign bit cleared. So clearing bit 31 (bit 63) is exactly f32.abs (f64.abs) for all inputs, NaNs
 // and their payloads included, and needs no isnan test and no branch.
-// GCC and Clang lower __builtin_fabsf/__builtin_fabs to that clear in the register file the value
-// lives in: VABS on an Arm FPU (a sign-bit clear: no NaN processing, no flush to zero, FPSCR
-// untouched), ANDPS on x86, BIC on soft float. Written through an integer copy instead (the
-// fallback for other compilers) a Cortex-M4F moves the value to a core register and back: three
-// instructions for VABS's one.
+// Where the value lives in an FPU register (an Arm FPU of that precision: __ARM_FP bit 2 for f32,
+// bit 3 for f64; x86 SSE), GCC and Clang lower __builtin_fabsf/__builtin_fabs to that clear in the
+// FPU: VABS (a sign-bit clear: no NaN processing, no flush to zero, FPSCR untouched) or ANDPS.
+// Written through an integer copy instead, a Cortex-M4F moves the value to a core register and
+// back: three instructions for VABS's one. Elsewhere (soft float, where the builtin measured 80
+// instructions more per learn_one on a Cortex-M3; other compilers) the integer copy stays.
 // Both bodies must be found verbatim, or the build stops (a newer wabt needs a new look).
 
 const F32_ABS = `static float wasm_fabsf(float x) {
@@ -37,7 +38,8 @@ const F64_ABS = `static double wasm_fabs(double x) {
 
 const F32_BITS = `/* f32.abs: the sign bit cleared, for every input (rewritten by scripts/dist/wasm2c-abs.ts). */
 static float wasm_fabsf(float x) {
-#if defined(__GNUC__) || defined(__clang__)
+#if (defined(__GNUC__) || defined(__clang__)) && \\
+    ((defined(__ARM_FP) && (__ARM_FP & 4)) || defined(__SSE__) || defined(__x86_64__))
   return __builtin_fabsf(x);
 #else
   uint32_t tmp;
@@ -50,7 +52,8 @@ static float wasm_fabsf(float x) {
 `;
 const F64_BITS = `/* f64.abs: the sign bit cleared, for every input (rewritten by scripts/dist/wasm2c-abs.ts). */
 static double wasm_fabs(double x) {
-#if defined(__GNUC__) || defined(__clang__)
+#if (defined(__GNUC__) || defined(__clang__)) && \\
+    ((defined(__ARM_FP) && (__ARM_FP & 8)) || defined(__SSE2__) || defined(__x86_64__))
   return __builtin_fabs(x);
 #else
   uint64_t tmp;
