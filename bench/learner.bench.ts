@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_WASM, Kind, Learner, compileLearner } from "../host/learner/index.js";
 import type { BenchModule, BenchRow } from "./types.js";
+import { emptyCallRate } from "./call-floor.js";
 
 const NF = 8;
 /** The 0.1.0 release module (ABI version 1), kept beside the blobs it wrote (test/fixtures/). */
@@ -102,6 +103,8 @@ const bench: BenchModule = {
     const cpuNote = (v: number) => `${(v / 1e6).toFixed(2)} M per CPU-second`;
     rowsOut.push({ metric: "readings/s, learn_batch, 8 features, regression, full pipeline", value: Math.round(b), unit: "readings/s", note: `goal ≥ 10 M/s; ${cpuNote(bc)}; includes copying rows into the io region` });
     rowsOut.push({ metric: "readings/s, one learn_one call per reading, 8 features, regression", value: Math.round(c), unit: "readings/s", note: `goal ≥ 5 M/s; ${cpuNote(cc)}; features written through the input view` });
+    const floor = emptyCallRate(rows, NF, reps);
+    rowsOut.push({ metric: "calls/s, the same loop against a learn_one that does nothing", value: Math.round(floor), unit: "calls/s", note: `${(1e9 / floor).toFixed(0)} ns per call: the host's share of a learn_one (per CPU-second)` });
     // The 0.1.0 release module, measured in the same run
     // on the same rows, so the ratio is honest on a shared machine.
     if (existsSync(V1_WASM)) {
