@@ -1,7 +1,8 @@
 // The small-RAM build (build/learner-small.wasm, asconfig target "small"): the same learner with
 // every address below 16 KiB. Checked here: its layout and capacities, the conformance vectors
 // that fit it (moved onto its layout) on V8, the static-memory runtime's bound and the 32-bit
-// bounds check (an access above the backed bytes traps, also when address + offset passes 4 GiB),
+// bounds check (an access above the backed bytes traps, also when address + offset passes 4 GiB;
+// natively in three compilations and on the Cortex-M4F under QEMU),
 // and images for a part with 32 KiB of RAM and 64 KiB of flash that replay those vectors on a
 // Cortex-M4F and on a Cortex-M3 with soft float, bit for bit.
 // Tools missing → SKIPPED with the install command, unless EDGELEARN_REQUIRE_ALL=1 (CI).
@@ -13,7 +14,7 @@ import { ErrorCode, Kind } from "../../host/learner/abi.js";
 import { replay, sha256 } from "./format.js";
 import { NodeMachine } from "./node-machine.js";
 import { WASM_PATH, TOOLS_DIR } from "./paths.js";
-import { loadManifest, loadStreams, must, sh, vectorsPresent, which, workDir } from "./runners.js";
+import { QEMU_ARGS, loadManifest, loadStreams, must, sh, vectorsPresent, which, workDir } from "./runners.js";
 import { SMALL_WASM, layoutOf, moveStream, readWasm, smallVectors } from "./small-ram-vectors.js";
 import { smallStreams } from "./small-ram-streams.js";
 import { TARGETS, buildImages, footprint, measureOn, prepareSmall, replayOn, smallToolsMissing } from "./small-ram-images.js";
@@ -134,6 +135,21 @@ test("the static-memory runtime and the 32-bit bounds check trap every access pa
     const all = cases.flatMap(([a, r]) => [[a, r], [`w${a}`, r], [`f${a}`, r], [`wf${a}`, r]]);
     return [all.map(([a]) => a), all.map(([a, r]) => `${a} ${r}`)];
   };
+  // The same probe as a Cortex-M4F image under QEMU, where the floats' fast path is on by default
+  // (EL_FAST_FLOATS for an Arm FPU): the arguments compiled in, the lines through semihosting.
+  const m4fProbe = (moduleBytes: number, runtimeBytes: number, args: string[]) => {
+    const tag = `m4f-${moduleBytes}-${runtimeBytes}`;
+    writeFileSync(join(dir, "probe_args.h"), `#define EL_PROBE_ARGS ${args.map((a) => JSON.stringify(a)).join(", ")}\n`);
+    const elf = join(dir, `probe-${tag}.elf`);
+    const cc = ["-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard", "-O2", "-std=gnu11", "-ffp-contract=off",
+      "-fno-fast-math", "-fno-strict-aliasing", "-DNDEBUG", ...STATIC_RUNTIME_FLAGS, "-I/usr/src/wasm2c", `-I${dir}`,
+      `-I${join(TOOLS_DIR, "wasm2c")}`];
+    must(sh("arm-none-eabi-gcc", [...cc, `-DEL_MEMORY_BYTES=${moduleBytes}u`, "-c", "-o", `${elf}.o`, join(dir, "probe.c")]), "arm-none-eabi-gcc (probe module)");
+    must(sh("arm-none-eabi-gcc", [...cc, `-DEL_MEMORY_BYTES=${runtimeBytes}u`, "-DEL_PROBE_EMBEDDED", "--specs=nano.specs", "-nostartfiles",
+      "-T", join(TOOLS_DIR, "m4f/mps2-an386.ld"), "-o", elf, `${elf}.o`, join(TOOLS_DIR, "wasm2c/wasm-rt-static.c"),
+      join(TOOLS_DIR, "wasm2c/memory_probe.c"), join(TOOLS_DIR, "m4f/main_probe.c"), join(TOOLS_DIR, "m4f/startup.c")]), "arm-none-eabi-gcc (memory probe)");
+    return sh("qemu-system-arm", [...QEMU_ARGS, "-kernel", elf]);
+  };
   for (const mode of Object.keys(modes) as (keyof typeof modes)[]) {
     const run = (exe: string, args: string[]) => must(sh(exe, args), `memory probe (${mode})`).stdout.trim().split("\n");
     const [small, smallWant] = both([
@@ -153,6 +169,22 @@ test("the static-memory runtime and the 32-bit bounds check trap every access pa
     // Static mode checks against a constant: a module compiled for more bytes than the runtime
     // backs must be refused too (its constant would not be the memory's size).
     if (mode !== "instance") refused(build(mode, 65536, end), "module compiled for a page, runtime backing less");
+    if (mode !== "fastFloats") continue;
+    if (smallToolsMissing()) {
+      skipUnless(t, `the Cortex-M4F probe: ${smallToolsMissing()}`);
+      continue;
+    }
+    const onM4f = (moduleBytes: number, runtimeBytes: number, args: string[]) => {
+      const r = m4fProbe(moduleBytes, runtimeBytes, args);
+      assert.equal(r.status, 0, `Cortex-M4F probe: ${r.stdout}${r.stderr}`);
+      return r.stdout.trim().split("\n");
+    };
+    assert.deepEqual(onM4f(end, end, small), smallWant, `Cortex-M4F: ${end} bytes backed`);
+    assert.deepEqual(onM4f(65536, 65536, page), pageWant, "Cortex-M4F: a full page");
+    // Refused when instantiated (QEMU's semihosting exit reports any failure as status 1).
+    const r16 = m4fProbe(16, 16, ["0"]);
+    assert.equal(r16.status, 1, `Cortex-M4F, 16 bytes backed: ${r16.stdout}${r16.stderr}`);
+    assert.match(r16.stdout, /^trap outside a guarded call: out of bounds/);
   }
 });
 
