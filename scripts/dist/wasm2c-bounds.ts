@@ -223,6 +223,9 @@ export function withBoundsCheck32(generatedC: string): string {
     `${line}${indent}if (instance->${memory}.size < EL_REACH) TRAP(OOB); /* see EL_REACH */\n` +
     `#ifdef EL_STATIC_MEMORY\n` +
     `${indent}if (instance->${memory}.data != el_memory_bytes || instance->${memory}.size != EL_MEMORY_BYTES) TRAP(OOB); /* see EL_STATIC_MEMORY */\n` +
+    `#if EL_FAST_FLOATS\n` +
+    `${indent}if ((uintptr_t)el_memory_bytes % 4u != 0) TRAP(OOB); /* the fast path's aligned a + k is aligned in the array */\n` +
+    `#endif\n` +
     `#endif\n`);
   const fp = (t: string) => (t === "f32" || t === "f64" ? "_FP" : "");
   const defs = definitions(reach) + [...LOADS.map((l) => `EL_DEFINE_LOAD${fp(l[1])}(${l.join(", ")})`), ...STORES.map((s) => `EL_DEFINE_STORE${fp(s[1])}(${s.join(", ")})`)].join("\n") + "\n";
