@@ -61,9 +61,9 @@ export function cHeader(info: HeaderInfo): string {
   w(` * record layouts (for wasm3, WAMR and other runtimes that call exports by name).`);
   w(` *`);
   w(` * The release's learner.c is that translation rewritten for the static-memory runtime beside it,`);
-  w(` * wasm-rt-static.c (32-bit bounds checks, abs as a bit operation, the call-depth count only in`);
-  w(` * functions that can recur, and for an Arm FPU a fast path for word-aligned floats:`);
-  w(` * EL_FAST_FLOATS, on by default there; -DEL_FAST_FLOATS=0 saves ~8 KB of flash for ~8 % more`);
+  w(` * wasm-rt-static.c (32-bit bounds checks, abs and sqrt as the FPU's instructions, the call-depth`);
+  w(` * count only in functions that can recur, and for an Arm FPU a fast path for word-aligned floats:`);
+  w(` * EL_FAST_FLOATS, on by default there; -DEL_FAST_FLOATS=0 saves ~8 KB of flash for ~9 % more`);
   w(` * instructions). Its libedgelearn-m4f.a was compiled from the two with`);
   w(` *   ${built.join(" ")}`);
   w(` * and so should they be when you compile them yourself: EL_STATIC_MEMORY makes every load and`);
