@@ -10,7 +10,7 @@
 // longest path among them). So nothing is proven for a table (an element segment, a table defined
 // or imported), a call_indirect or return_call_indirect, or an imported function (host code may
 // call back into the module); an opcode the decoder does not know stops the reading.
-import { Reader, decodeBody, sections } from "../../test/module/wasm-parse.js";
+import { Reader, decodeBody, sections } from "../wasm-parse.js";
 import { graphCycles } from "../graph-cycles.js";
 
 export type CallDepth =

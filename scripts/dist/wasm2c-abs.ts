@@ -13,6 +13,8 @@
 // instructions more per learn_one on a Cortex-M3; other compilers) the integer copy stays.
 // Both bodies must be found verbatim, or the build stops (a newer wabt needs a new look).
 
+import { inFpu, replaceOnce } from "./wasm2c-fpu.js";
+
 const F32_ABS = `static float wasm_fabsf(float x) {
   if (UNLIKELY(isnan(x))) {
     uint32_t tmp;
@@ -36,43 +38,26 @@ const F64_ABS = `static double wasm_fabs(double x) {
 }
 `;
 
-const F32_BITS = `/* f32.abs: the sign bit cleared, for every input (rewritten by scripts/dist/wasm2c-abs.ts). */
-static float wasm_fabsf(float x) {
-#if (defined(__GNUC__) || defined(__clang__)) && \\
-    ((defined(__ARM_FP) && (__ARM_FP & 4)) || defined(__SSE__) || defined(__x86_64__))
-  return __builtin_fabsf(x);
+/** wasm_fabsf/wasm_fabs as the sign-bit clear: the FPU's where one holds the value, else through an integer copy. */
+function bitAbs(name: string, ctype: "float" | "double", bits: 32 | 64): string {
+  const [builtin, utype, mask] = bits === 32 ? ["__builtin_fabsf", "uint32_t", "0x7fffffffu"] : ["__builtin_fabs", "uint64_t", "0x7fffffffffffffffull"];
+  return `/* f${bits}.abs: the sign bit cleared, for every input (rewritten by scripts/dist/wasm2c-abs.ts). */
+static ${ctype} ${name}(${ctype} x) {
+#if ${inFpu(bits)}
+  return ${builtin}(x);
 #else
-  uint32_t tmp;
-  memcpy(&tmp, &x, 4);
-  tmp &= 0x7fffffffu;
-  memcpy(&x, &tmp, 4);
+  ${utype} tmp;
+  memcpy(&tmp, &x, ${bits / 8});
+  tmp &= ${mask};
+  memcpy(&x, &tmp, ${bits / 8});
   return x;
 #endif
 }
 `;
-const F64_BITS = `/* f64.abs: the sign bit cleared, for every input (rewritten by scripts/dist/wasm2c-abs.ts). */
-static double wasm_fabs(double x) {
-#if (defined(__GNUC__) || defined(__clang__)) && \\
-    ((defined(__ARM_FP) && (__ARM_FP & 8)) || defined(__SSE2__) || defined(__x86_64__))
-  return __builtin_fabs(x);
-#else
-  uint64_t tmp;
-  memcpy(&tmp, &x, 8);
-  tmp &= 0x7fffffffffffffffull;
-  memcpy(&x, &tmp, 8);
-  return x;
-#endif
-}
-`;
-
-function replaceOnce(c: string, from: string, to: string): string {
-  const at = c.indexOf(from);
-  if (at < 0 || c.indexOf(from, at + 1) >= 0)
-    throw new Error(`wasm2c's ${from.split("(")[0].replace("static ", "")} not found once: a wabt other than 1.0.32? See scripts/dist/wasm2c-abs.ts`);
-  return c.slice(0, at) + to + c.slice(at + from.length);
 }
 
 /** learner.c (wasm2c's output) with f32.abs and f64.abs as a clear of the sign bit; throws when wasm2c's text is not as expected. */
 export function withBitAbs(generatedC: string): string {
-  return replaceOnce(replaceOnce(generatedC, F32_ABS, F32_BITS), F64_ABS, F64_BITS);
+  const f32 = replaceOnce(generatedC, F32_ABS, bitAbs("wasm_fabsf", "float", 32), "scripts/dist/wasm2c-abs.ts");
+  return replaceOnce(f32, F64_ABS, bitAbs("wasm_fabs", "double", 64), "scripts/dist/wasm2c-abs.ts");
 }

@@ -126,13 +126,10 @@ static inline int el_fast(uint32_t a, uint32_t k, uint32_t len) {
   if (len > EL_REACH || k > EL_REACH - len || k % 4u != 0u) return 0;
   return ((a >> 2) | (a << 30)) < EL_FAST4;
 }
+/* A float access: the fast path, else name##_slow, the exact check and access out of line (the
+ * memory is the static one, so no instance pointer is needed). */
 #define EL_DEFINE_LOAD_FP(name, t1, t2, t3)                              \\
-  static EL_SLOW t3 name##_slow(u32 a, u32 k) {                          \\
-    if (el_oob(a, k, sizeof(t1), EL_MEMORY_BYTES)) TRAP(OOB);            \\
-    t1 result;                                                           \\
-    wasm_rt_memcpy(&result, &el_memory_bytes[a + k], sizeof(t1));        \\
-    return (t3)(t2)result;                                               \\
-  }                                                                      \\
+  static EL_SLOW t3 name##_slow(u32 a, u32 k) { EL_EXACT_LOAD(t1, t2, t3, 0) } \\
   static inline t3 name##_k(wasm_rt_memory_t* mem, u32 a, u32 k) {      \\
     (void)mem;                                                           \\
     if (UNLIKELY(!el_fast(a, k, sizeof(t1)))) return name##_slow(a, k);  \\
@@ -141,11 +138,7 @@ static inline int el_fast(uint32_t a, uint32_t k, uint32_t len) {
     return (t3)(t2)result;                                               \\
   }
 #define EL_DEFINE_STORE_FP(name, t1, t2)                                 \\
-  static EL_SLOW void name##_slow(u32 a, u32 k, t2 value) {              \\
-    if (el_oob(a, k, sizeof(t1), EL_MEMORY_BYTES)) TRAP(OOB);            \\
-    t1 wrapped = (t1)value;                                              \\
-    wasm_rt_memcpy(&el_memory_bytes[a + k], &wrapped, sizeof(t1));       \\
-  }                                                                      \\
+  static EL_SLOW void name##_slow(u32 a, u32 k, t2 value) { EL_EXACT_STORE(t1, 0) } \\
   static inline void name##_k(wasm_rt_memory_t* mem, u32 a, u32 k, t2 value) { \\
     (void)mem;                                                           \\
     if (UNLIKELY(!el_fast(a, k, sizeof(t1)))) {                          \\
@@ -159,19 +152,21 @@ static inline int el_fast(uint32_t a, uint32_t k, uint32_t len) {
 #define EL_DEFINE_LOAD_FP EL_DEFINE_LOAD
 #define EL_DEFINE_STORE_FP EL_DEFINE_STORE
 #endif
+/* wasm's exact check and the access, as the body of a function of (mem, a, k[, value]): every
+ * access but the floats' fast path, whose slow path it is too. */
+#define EL_EXACT_LOAD(t1, t2, t3, mem)                                   \\
+  if (UNLIKELY(el_oob(a, k, sizeof(t1), EL_MEM_SIZE(mem)))) TRAP(OOB);   \\
+  t1 result;                                                             \\
+  wasm_rt_memcpy(&result, &EL_MEM_DATA(mem)[a + k], sizeof(t1));         \\
+  return (t3)(t2)result;
+#define EL_EXACT_STORE(t1, mem)                                          \\
+  if (UNLIKELY(el_oob(a, k, sizeof(t1), EL_MEM_SIZE(mem)))) TRAP(OOB);   \\
+  t1 wrapped = (t1)value;                                                \\
+  wasm_rt_memcpy(&EL_MEM_DATA(mem)[a + k], &wrapped, sizeof(t1));
 #define EL_DEFINE_LOAD(name, t1, t2, t3)                                 \\
-  static inline t3 name##_k(wasm_rt_memory_t* mem, u32 a, u32 k) {      \\
-    if (UNLIKELY(el_oob(a, k, sizeof(t1), EL_MEM_SIZE(mem)))) TRAP(OOB); \\
-    t1 result;                                                           \\
-    wasm_rt_memcpy(&result, &EL_MEM_DATA(mem)[a + k], sizeof(t1));       \\
-    return (t3)(t2)result;                                               \\
-  }
+  static inline t3 name##_k(wasm_rt_memory_t* mem, u32 a, u32 k) { EL_EXACT_LOAD(t1, t2, t3, mem) }
 #define EL_DEFINE_STORE(name, t1, t2)                                    \\
-  static inline void name##_k(wasm_rt_memory_t* mem, u32 a, u32 k, t2 value) { \\
-    if (UNLIKELY(el_oob(a, k, sizeof(t1), EL_MEM_SIZE(mem)))) TRAP(OOB); \\
-    t1 wrapped = (t1)value;                                              \\
-    wasm_rt_memcpy(&EL_MEM_DATA(mem)[a + k], &wrapped, sizeof(t1));      \\
-  }
+  static inline void name##_k(wasm_rt_memory_t* mem, u32 a, u32 k, t2 value) { EL_EXACT_STORE(t1, mem) }
 `;
 
 const BYTES: Record<string, number> = { u8: 1, s8: 1, u16: 2, s16: 2, u32: 4, s32: 4, f32: 4, u64: 8, s64: 8, f64: 8 };

@@ -16,6 +16,8 @@
 // alone: the Cortex-M4F has no double-precision FPU and the learner takes no f64 square roots.
 // The body must be found verbatim, or the build stops (a newer wabt needs a new look).
 
+import { inFpu, replaceOnce } from "./wasm2c-fpu.js";
+
 const F32_SQRT = `static float wasm_sqrtf(float x) {
   if (UNLIKELY(isnan(x))) {
     return quiet_nanf(x);
@@ -25,14 +27,8 @@ const F32_SQRT = `static float wasm_sqrtf(float x) {
 `;
 
 const F32_HARDWARE = `/* f32.sqrt: the FPU's square root where its NaN rule is wasm2c's (scripts/dist/wasm2c-sqrt.ts). */
-#if (defined(__GNUC__) || defined(__clang__)) && \\
-    ((defined(__ARM_FP) && (__ARM_FP & 4)) || defined(__SSE__) || defined(__x86_64__))
-#define EL_HARDWARE_SQRTF 1
-#else
-#define EL_HARDWARE_SQRTF 0
-#endif
 static float wasm_sqrtf(float x) {
-#if EL_HARDWARE_SQRTF
+#if ${inFpu(32)}
   return __builtin_sqrtf(x);
 #else
   if (UNLIKELY(isnan(x))) {
@@ -45,8 +41,5 @@ static float wasm_sqrtf(float x) {
 
 /** learner.c (wasm2c's output) with f32.sqrt as the FPU's instruction where it is exact; throws when wasm2c's text is not as expected. */
 export function withHardwareSqrt(generatedC: string): string {
-  const at = generatedC.indexOf(F32_SQRT);
-  if (at < 0 || generatedC.indexOf(F32_SQRT, at + 1) >= 0)
-    throw new Error("wasm2c's wasm_sqrtf not found once: a wabt other than 1.0.32? See scripts/dist/wasm2c-sqrt.ts");
-  return generatedC.slice(0, at) + F32_HARDWARE + generatedC.slice(at + F32_SQRT.length);
+  return replaceOnce(generatedC, F32_SQRT, F32_HARDWARE, "scripts/dist/wasm2c-sqrt.ts");
 }

@@ -137,18 +137,14 @@ test("the static-memory runtime and the 32-bit bounds check trap every access pa
   };
   // The same probe as a Cortex-M4F image under QEMU, where the floats' fast path is on by default
   // (EL_FAST_FLOATS for an Arm FPU): the arguments compiled in, the lines through semihosting.
-  const m4fProbe = (moduleBytes: number, runtimeBytes: number, args: string[]) => {
-    const tag = `m4f-${moduleBytes}-${runtimeBytes}`;
+  const m4f = TARGETS.find((x) => x.id === "m4f")!;
+  const m4fProbe = (memoryBytes: number, args: string[]) => {
+    const out = join(dir, `m4f-${memoryBytes}`);
     writeFileSync(join(dir, "probe_args.h"), `#define EL_PROBE_ARGS ${args.map((a) => JSON.stringify(a)).join(", ")}\n`);
-    const elf = join(dir, `probe-${tag}.elf`);
-    const cc = ["-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard", "-O2", "-std=gnu11", "-ffp-contract=off",
-      "-fno-fast-math", "-fno-strict-aliasing", "-DNDEBUG", ...STATIC_RUNTIME_FLAGS, "-I/usr/src/wasm2c", `-I${dir}`,
-      `-I${join(TOOLS_DIR, "wasm2c")}`];
-    must(sh("arm-none-eabi-gcc", [...cc, `-DEL_MEMORY_BYTES=${moduleBytes}u`, "-c", "-o", `${elf}.o`, join(dir, "probe.c")]), "arm-none-eabi-gcc (probe module)");
-    must(sh("arm-none-eabi-gcc", [...cc, `-DEL_MEMORY_BYTES=${runtimeBytes}u`, "-DEL_PROBE_EMBEDDED", "--specs=nano.specs", "-nostartfiles",
-      "-T", join(TOOLS_DIR, "m4f/mps2-an386.ld"), "-o", elf, `${elf}.o`, join(TOOLS_DIR, "wasm2c/wasm-rt-static.c"),
-      join(TOOLS_DIR, "wasm2c/memory_probe.c"), join(TOOLS_DIR, "m4f/main_probe.c"), join(TOOLS_DIR, "m4f/startup.c")]), "arm-none-eabi-gcc (memory probe)");
-    return sh("qemu-system-arm", [...QEMU_ARGS, "-kernel", elf]);
+    must(sh("make", ["-s", "-B", "-C", join(TOOLS_DIR, "m4f"), "probe", `GEN=${dir}`, `OUT=${out}`, `ARCH=${m4f.arch}`,
+      `EXTRA_CFLAGS=-DEL_MEMORY_BYTES=${memoryBytes}u`]), "make probe (Cortex-M4F)");
+    const elf = join(out, "el-m4f-probe.elf");
+    return sh("qemu-system-arm", [...QEMU_ARGS.map((q) => (q === "mps2-an386" ? m4f.machine : q)), "-kernel", elf]);
   };
   for (const mode of Object.keys(modes) as (keyof typeof modes)[]) {
     const run = (exe: string, args: string[]) => must(sh(exe, args), `memory probe (${mode})`).stdout.trim().split("\n");
@@ -174,15 +170,15 @@ test("the static-memory runtime and the 32-bit bounds check trap every access pa
       skipUnless(t, `the Cortex-M4F probe: ${smallToolsMissing()}`);
       continue;
     }
-    const onM4f = (moduleBytes: number, runtimeBytes: number, args: string[]) => {
-      const r = m4fProbe(moduleBytes, runtimeBytes, args);
+    const onM4f = (memoryBytes: number, args: string[]) => {
+      const r = m4fProbe(memoryBytes, args);
       assert.equal(r.status, 0, `Cortex-M4F probe: ${r.stdout}${r.stderr}`);
       return r.stdout.trim().split("\n");
     };
-    assert.deepEqual(onM4f(end, end, small), smallWant, `Cortex-M4F: ${end} bytes backed`);
-    assert.deepEqual(onM4f(65536, 65536, page), pageWant, "Cortex-M4F: a full page");
+    assert.deepEqual(onM4f(end, small), smallWant, `Cortex-M4F: ${end} bytes backed`);
+    assert.deepEqual(onM4f(65536, page), pageWant, "Cortex-M4F: a full page");
     // Refused when instantiated (QEMU's semihosting exit reports any failure as status 1).
-    const r16 = m4fProbe(16, 16, ["0"]);
+    const r16 = m4fProbe(16, ["0"]);
     assert.equal(r16.status, 1, `Cortex-M4F, 16 bytes backed: ${r16.stdout}${r16.stderr}`);
     assert.match(r16.stdout, /^trap outside a guarded call: out of bounds/);
   }

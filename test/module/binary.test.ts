@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { DEFAULT_WASM } from "../../host/learner/index.js";
-import { inspect, decodeBody, Reader } from "./wasm-parse.js";
+import { inspect, decodeBody, Reader } from "../../scripts/wasm-parse.js";
 
 const bytes = new Uint8Array(readFileSync(DEFAULT_WASM));
 const info = inspect(bytes);

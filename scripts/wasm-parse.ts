@@ -1,4 +1,5 @@
-// A small WebAssembly binary reader for the module checks: sections, imports, memories,
+// A small WebAssembly binary reader for the module checks (test/module) and the build's proof of
+// the call depth (scripts/dist/wasm-call-depth.ts): sections, imports, memories,
 // exports, start, and a full instruction decode of every function body (so an opcode is
 // found by parsing, never by grepping bytes).
 
