@@ -3,31 +3,17 @@
 // (learn_batch) and with one host call per reading (learn_one), from Node.
 
 import { existsSync, readFileSync } from "node:fs";
+import { arch } from "node:os";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_WASM, Kind, Learner, compileLearner } from "../host/learner/index.js";
 import type { BenchModule, BenchRow } from "./types.js";
 import { emptyCallRate } from "./call-floor.js";
+import { regressionRows } from "./lib/regression-rows.js";
+import { type Count, hostInstructionsPerReading, wasmOperators } from "./instruction-count.js";
 
 const NF = 8;
 /** The 0.1.0 release module (ABI version 1), kept beside the blobs it wrote (test/fixtures/). */
 const V1_WASM = fileURLToPath(new URL("../../test/fixtures/learner-0.1.0.wasm", import.meta.url));
-
-/** Deterministic readings: raw-unit features, a noisy linear target. */
-export function regressionRows(n: number, nf = NF, seed = 1): Float32Array {
-  let s = seed >>> 0;
-  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 1) / 2147483648;
-  const rows = new Float32Array(n * (nf + 1));
-  for (let i = 0; i < n; i++) {
-    let y = 5;
-    for (let j = 0; j < nf; j++) {
-      const x = 10 * j + (j + 1) * rnd();
-      rows[i * (nf + 1) + j] = x;
-      y += (j % 3 - 1) * 0.5 * x;
-    }
-    rows[i * (nf + 1) + nf] = y + 0.1 * (rnd() - 0.5);
-  }
-  return rows;
-}
 
 function seconds(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e9;
@@ -64,6 +50,13 @@ function perCall(l: Learner, rows: Float32Array): void {
     for (let j = 0; j < NF; j++) x[j] = rows[o + j];
     learn(rows[o + NF]);
   }
+}
+
+/** A count row: this build's figure, 0.1.0's beside it and their ratio, or why it is missing. */
+function countRow(metric: string, now: Count, v1: Count | undefined, how: string): BenchRow {
+  if ("unavailable" in now) return { metric, value: "n/a", note: now.unavailable };
+  const beside = v1 && "value" in v1 ? `; 0.1.0: ${Math.round(v1.value)}, this build / 0.1.0 = ${(now.value / v1.value).toFixed(3)}` : "";
+  return { metric, value: Math.round(now.value), unit: "per reading", note: how + beside };
 }
 
 const bench: BenchModule = {
@@ -116,6 +109,18 @@ const bench: BenchModule = {
       rowsOut.push({ metric: "0.1.0 module readings/s, learn_batch, same rows", value: Math.round(vb), unit: "readings/s", note: `${cpuNote(vbc)}; this build / 0.1.0 = ${(bc / vbc).toFixed(2)} per CPU-second` });
       rowsOut.push({ metric: "0.1.0 module readings/s, learn_one, same rows", value: Math.round(vc), unit: "readings/s", note: `${cpuNote(vcc)}; this build / 0.1.0 = ${(cc / vcc).toFixed(2)} per CPU-second` });
     }
+    // Counts instead of timings: the same for every run, so the ratio to 0.1.0 is exact.
+    log("counting instructions (perf stat) and wasm operators (wasmtime fuel)");
+    const v1 = existsSync(V1_WASM) ? V1_WASM : undefined;
+    const [short, long] = quick ? [200_000, 1_000_000] : [1_000_000, 5_000_000];
+    const host = hostInstructionsPerReading(DEFAULT_WASM, short, long);
+    const hostV1 = v1 ? hostInstructionsPerReading(v1, short, long) : undefined;
+    const span = `${long / 1e6} M minus ${short / 1e6} M readings`;
+    rowsOut.push(countRow(`${arch()} instructions V8 executes per learn_batch reading`, host, hostV1, `perf stat -e instructions:u, ${span}; host's copy of the rows included`));
+    const ops = wasmOperators(DEFAULT_WASM);
+    const opsV1 = v1 ? wasmOperators(v1) : undefined;
+    rowsOut.push(countRow("wasm operators per learn_one call", ops.learnOne, opsV1?.learnOne, "wasmtime fuel, after 1,000 readings"));
+    rowsOut.push(countRow("wasm operators per learn_batch reading", ops.batchReading, opsV1?.batchReading, "wasmtime fuel"));
     return { name: "learner", rows: rowsOut, details: { stateSizes: sizes, readings: n, reps } };
   },
 };

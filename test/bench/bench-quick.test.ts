@@ -7,6 +7,8 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../helpers/tmp.js";
+import { wasmOperators } from "../../bench/instruction-count.js";
+import { DEFAULT_WASM } from "../../host/learner/index.js";
 
 const RUN = join("build", "bench", "run.js");
 
@@ -53,4 +55,19 @@ test("npm run bench -- --quick runs every module", () => {
   // About 40 s (goal: under a minute); a loaded 2-core CI machine gets more than 3× that before
   // it counts as rot.
   assert.ok(seconds < 150, `--quick took ${seconds} s`);
+});
+
+test("the wasm operator count of a reading is exact: the same in two runs, and in range", (t) => {
+  const a = wasmOperators(DEFAULT_WASM, 1500, 500);
+  const b = wasmOperators(DEFAULT_WASM, 1500, 500);
+  if ("unavailable" in a.learnOne) {
+    // needs the Python package wasmtime (test/conformance/requirements.txt)
+    if (process.env.EDGELEARN_REQUIRE_ALL === "1") assert.fail(a.learnOne.unavailable);
+    t.skip(a.learnOne.unavailable);
+    return;
+  }
+  assert.deepEqual(a, b);
+  assert.ok("value" in a.batchReading);
+  // an 8-feature learn_one through the whole pipeline is a few thousand operators
+  assert.ok(a.learnOne.value > 1000 && a.learnOne.value < 20_000, String(a.learnOne.value));
 });
