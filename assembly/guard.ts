@@ -136,7 +136,7 @@ function spikeCommit(s: GuardSlot, v: f32): bool {
  * alone advances the guard's own bookkeeping (consecutive spikes, level shifts); a reading with
  * any other reject reason changes nothing. Only tests: the features are standardized where
  * they are learned (fold.ts) or, for the kinds that predict first, by the caller. */
-export function guardFeatures(x: usize, commit: bool): u32 {
+@inline export function guardFeatures(x: usize, commit: bool): u32 {
   const nf = liveFeatures;
   const k = hotStuckK;
   const eps = hotStuckEps;
@@ -175,7 +175,7 @@ export function guardFeatures(x: usize, commit: bool): u32 {
 
 /** Target bits (4..5) for a supervised kind: missing, non-finite, out of range, not 0/1 for
  * LOGISTIC, or (TARGET_SPIKE) a spike. */
-export function guardTarget(y: f32, kind: i32, commit: bool): u32 {
+@inline export function guardTarget(y: f32, kind: i32, commit: bool): u32 {
   if (isNaN(y)) return REJ_NO_TARGET;
   const nf = liveFeatures;
   if (!finite(y) || !(y >= rangeLo(nf) && y <= rangeHi(nf))) return REJ_BAD_TARGET;
