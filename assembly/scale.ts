@@ -109,8 +109,9 @@ export function standardize(x: usize, z: usize, nf: i32): void {
   return scalerSlot(scalerAt, i).mean;
 }
 
-/** Standard deviation of value i (0 until it varies). */
-export function scalerStd(i: i32): f32 {
+/** Standard deviation of value i (0 until it varies). Inlined: the per-reading path asks for the
+ * target's twice, and a wasm call costs V8 the spills of every live register around it. */
+@inline export function scalerStd(i: i32): f32 {
   const inv = scalerSlot(scalerAt, i).invStd;
   return inv > 0 ? <f32>1.0 / inv : 0;
 }
