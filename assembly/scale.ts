@@ -58,12 +58,12 @@ export function standardize(x: usize, z: usize, nf: i32): void {
 }
 
 @inline export function welford(s: ScalerSlot, v: f32, invn: f32): void {
-  welfordZ(s, v, invn);
+  welfordZ(s, v, s.mean, invn);
 }
 
-/** Welford step of value v in slot s; returns v standardized with the updated statistics. */
-@inline export function welfordZ(s: ScalerSlot, v: f32, invn: f32): f32 {
-  const mean = s.mean;
+/** Welford step of value v in slot s whose mean the caller has read; returns v standardized
+ * with the updated statistics. */
+@inline export function welfordZ(s: ScalerSlot, v: f32, mean: f32, invn: f32): f32 {
   const d = v - mean;
   const mean1 = mean + d * invn;
   const var0 = s.variance;
