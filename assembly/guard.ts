@@ -142,9 +142,10 @@ function spikeCommit(s: GuardSlot, v: f32): bool {
   const eps = hotStuckEps;
   const factor = hotStuckFactor;
   const t = hotSpikeT;
-  const seen = guardCount() > 0;
-  const stuckOn = seen && k > 0;
-  const spikes = t > 0 && warm();
+  // A test that is off gets a threshold no value reaches (a run of ∞ readings, ∞ spreads from
+  // the mean), so the loop runs both tests on every value instead of testing their gates.
+  const kOn: f32 = guardCount() > 0 && k > 0 ? k : Infinity;
+  const tOn: f32 = t > 0 && warm() ? t : Infinity;
   let flags: u32 = 0;
   const gb = guardAt;
   for (let i = 0; i < nf; i++) {
@@ -158,8 +159,8 @@ function spikeCommit(s: GuardSlot, v: f32): bool {
       flags |= REJ_RANGE;
     }
     const s = slotAt(gb, i);
-    if (stuckOn && isStuck(s, v, k, eps, factor)) flags |= REJ_STUCK;
-    if (spikes && spiking(s, v, t)) flags |= REJ_SPIKE;
+    if (isStuck(s, v, kOn, eps, factor)) flags |= REJ_STUCK;
+    if (spiking(s, v, tOn)) flags |= REJ_SPIKE;
   }
   if (commit && flags == REJ_SPIKE) {
     // Rare path: count the spikes; a feature whose new level is accepted no longer spikes.
