@@ -101,9 +101,14 @@ export function driftWindowMetric(id: i32): f32 {
   return n > 0 ? detectorMean(det, d, n) : 0;
 }
 
-/** The background model learns the reading (after the live model learned it). */
-export function backgroundLearn(kind: i32, nf: i32, monitor: usize, x: usize, z: usize, y: f32): void {
-  if (hotDriftDetector == 0 || <i32>hotDriftResponse != RESPONSE_BACKGROUND || head(monitor).backgroundActive == 0) return;
+/** The background model learns the reading (after the live model learned it). It rarely runs:
+ * that much is tested inline, since a call is dear in V8. */
+@inline export function backgroundLearn(kind: i32, nf: i32, monitor: usize, x: usize, z: usize, y: f32): void {
+  if (hotDriftDetector != 0 && head(monitor).backgroundActive != 0) backgroundLearnActive(kind, nf, monitor, x, z, y);
+}
+
+function backgroundLearnActive(kind: i32, nf: i32, monitor: usize, x: usize, z: usize, y: f32): void {
+  if (<i32>hotDriftResponse != RESPONSE_BACKGROUND) return;
   const bg = backgroundPtr(kind, nf, monitor);
   modelShape(kind, nf, bg);
   if (!modelLearn(kind, nf, bg, x, z, y)) return;
