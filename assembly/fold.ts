@@ -47,7 +47,7 @@ export function foldReading(x: usize, nf: i32, y: f32, guardTarget: bool, scaleT
   const gn1 = <f32>(gn + 1);
   const ga = alpha * gn1 >= 2 ? alpha : Mathf.max(alpha, <f32>1.0 / gn1);
   const sc = scalerAt;
-  const mode = <i32>hotScaler;
+  const mode = hotScaler;
   const n = scalerNext();
   const invn = welfordStep(n);
   const sa = hotScalerAlpha;
