@@ -62,12 +62,12 @@ export let hotStuckFactor: f32 = 0;
 export let hotSpikeT: f32 = 0;
 export let hotSpikeAlpha: f32 = 0;
 export let hotWarmup: f32 = 0;
-export let hotTargetSpike: f32 = 0;
+export let hotTargetSpike: i32 = 0; // an integer parameter, converted once here
 export let hotScaler: i32 = 0; // an integer parameter, converted once here
 export let hotScalerAlpha: f32 = 0;
-export let hotIntercept: f32 = 0;
-export let hotTargetScale: f32 = 0;
-export let hotLoss: f32 = 0;
+export let hotIntercept: i32 = 0; // an integer parameter, converted once here
+export let hotTargetScale: i32 = 0; // an integer parameter, converted once here
+export let hotLoss: i32 = 0; // an integer parameter, converted once here
 export let hotLr: f32 = 0;
 export let hotL2: f32 = 0;
 export let hotOptimizer: i32 = 0; // an integer parameter, converted once here
@@ -75,7 +75,7 @@ export let hotGradForget: f32 = 0;
 export let hotMetricAlpha: f32 = 0;
 export let hotDriftDetector: i32 = 0; // an integer parameter, converted once here
 export let hotDriftResponse: i32 = 0; // an integer parameter, converted once here
-export let hotZscore: f32 = 0;
+export let hotZscore: i32 = 0; // an integer parameter, converted once here
 
 /** Copies the live parameters into the globals above. */
 export function cacheParams(): void {
@@ -85,12 +85,12 @@ export function cacheParams(): void {
   hotSpikeT = param(P_SPIKE_T);
   hotSpikeAlpha = param(P_SPIKE_ALPHA);
   hotWarmup = param(P_WARMUP);
-  hotTargetSpike = param(P_TARGET_SPIKE);
+  hotTargetSpike = <i32>param(P_TARGET_SPIKE);
   hotScaler = <i32>param(P_SCALER);
   hotScalerAlpha = param(P_SCALER_ALPHA);
-  hotIntercept = param(P_INTERCEPT);
-  hotTargetScale = param(P_TARGET_SCALE);
-  hotLoss = param(P_LOSS);
+  hotIntercept = <i32>param(P_INTERCEPT);
+  hotTargetScale = <i32>param(P_TARGET_SCALE);
+  hotLoss = <i32>param(P_LOSS);
   hotLr = param(P_LR);
   hotL2 = param(P_L2);
   hotOptimizer = <i32>param(P_OPTIMIZER);
@@ -98,7 +98,7 @@ export function cacheParams(): void {
   hotMetricAlpha = param(P_METRIC_ALPHA);
   hotDriftDetector = <i32>param(P_DRIFT_DETECTOR);
   hotDriftResponse = <i32>param(P_DRIFT_RESPONSE);
-  hotZscore = param(P_ZSCORE);
+  hotZscore = <i32>param(P_ZSCORE);
 }
 
 @inline export function rangeLo(i: i32): f32 {
