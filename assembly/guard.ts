@@ -99,7 +99,7 @@ export function guardMarkPendingSpikes(nf: i32): void {
 }
 
 @inline function warm(): bool {
-  return <f32>guardCount() >= hotWarmup && guardCount() > 0;
+  return guardCount() >= hotWarmup && guardCount() > 0;
 }
 
 /** Stuck test for value v in slot s (no state change). */

@@ -61,7 +61,7 @@ export let hotStuckEps: f32 = 0;
 export let hotStuckFactor: f32 = 0;
 export let hotSpikeT: f32 = 0;
 export let hotSpikeAlpha: f32 = 0;
-export let hotWarmup: f32 = 0;
+export let hotWarmup: u32 = 0; // an integer parameter (≤ 1e6): counts compare to it exactly as their f32 did
 export let hotTargetSpike: i32 = 0; // an integer parameter, converted once here
 export let hotScaler: i32 = 0; // an integer parameter, converted once here
 export let hotScalerAlpha: f32 = 0;
@@ -84,7 +84,7 @@ export function cacheParams(): void {
   hotStuckFactor = param(P_STUCK_FACTOR);
   hotSpikeT = param(P_SPIKE_T);
   hotSpikeAlpha = param(P_SPIKE_ALPHA);
-  hotWarmup = param(P_WARMUP);
+  hotWarmup = <u32>param(P_WARMUP);
   hotTargetSpike = <i32>param(P_TARGET_SPIKE);
   hotScaler = <i32>param(P_SCALER);
   hotScalerAlpha = param(P_SCALER_ALPHA);

@@ -79,7 +79,7 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
   }
   if (learn && sup) flags |= guardTarget(y, kind, true);
   const canLearn = learn && (flags & (REJ_NO_TARGET | REJ_BAD_TARGET)) == 0;
-  if (<f32>count(C_LEARNED) < hotWarmup) flags |= F_WARMUP;
+  if (count(C_LEARNED) < hotWarmup) flags |= F_WARMUP;
   if (linear) return stepLinear(kind, nf, x, z, y, learn, canLearn, intercept, out, flags);
 
   flags |= predictAndLearn(kind, nf, x, z, canLearn ? y : NaN, canLearn, out, false);
