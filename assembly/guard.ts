@@ -179,7 +179,8 @@ function spikeCommit(s: GuardSlot, v: f32): bool {
 @inline export function guardTarget(y: f32, kind: i32, commit: bool): u32 {
   if (isNaN(y)) return REJ_NO_TARGET;
   const nf = liveFeatures;
-  if (!finite(y) || !(y >= rangeLo(nf) && y <= rangeHi(nf))) return REJ_BAD_TARGET;
+  // ±∞ fails the range test: ranges are always finite (stored clamped, checked on load)
+  if (!(y >= rangeLo(nf) && y <= rangeHi(nf))) return REJ_BAD_TARGET;
   if (kind == KIND_LOGISTIC) return y == 0 || y == 1 ? 0 : REJ_BAD_TARGET;
   const t = hotSpikeT;
   if (hotTargetSpike != 0 && t > 0 && warm() && spiking(slot(nf), y, t) && (!commit || spikeCommit(slot(nf), y))) {
