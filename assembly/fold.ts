@@ -47,7 +47,7 @@ export function foldReading(x: usize, nf: i32, y: f32, guardTarget: bool, scaleT
   const gn1 = <f32>(gn + 1);
   const ga = alpha * gn1 >= 2 ? alpha : Mathf.max(alpha, <f32>1.0 / gn1);
   const sc = scalerAt;
-  const mode = <i32>hotScaler;
+  const mode = hotScaler;
   const n = scalerNext();
   const invn = welfordStep(n);
   const sa = hotScalerAlpha;
@@ -66,8 +66,9 @@ export function foldReading(x: usize, nf: i32, y: f32, guardTarget: bool, scaleT
     const w = weight(m, i);
     let zi: f32;
     if (mode == 1) {
-      fBefore += w * scaled(s, v);
-      zi = welfordZ(s, v, invn);
+      const mean = s.mean; // read once for both standardizations
+      fBefore += w * ((v - mean) * s.invStd);
+      zi = welfordZ(s, v, mean, invn);
     } else {
       fBefore += w * zBefore(s, v, mode);
       zi = scaleOther(s, v, mode);

@@ -99,7 +99,7 @@ export function guardMarkPendingSpikes(nf: i32): void {
 }
 
 @inline function warm(): bool {
-  return <f32>guardCount() >= hotWarmup && guardCount() > 0;
+  return guardCount() >= hotWarmup && guardCount() > 0;
 }
 
 /** Stuck test for value v in slot s (no state change). */
@@ -136,15 +136,16 @@ function spikeCommit(s: GuardSlot, v: f32): bool {
  * alone advances the guard's own bookkeeping (consecutive spikes, level shifts); a reading with
  * any other reject reason changes nothing. Only tests: the features are standardized where
  * they are learned (fold.ts) or, for the kinds that predict first, by the caller. */
-export function guardFeatures(x: usize, commit: bool): u32 {
+@inline export function guardFeatures(x: usize, commit: bool): u32 {
   const nf = liveFeatures;
   const k = hotStuckK;
   const eps = hotStuckEps;
   const factor = hotStuckFactor;
   const t = hotSpikeT;
-  const seen = guardCount() > 0;
-  const stuckOn = seen && k > 0;
-  const spikes = t > 0 && warm();
+  // A test that is off gets a threshold no value reaches (a run of ∞ readings, ∞ spreads from
+  // the mean), so the loop runs both tests on every value instead of testing their gates.
+  const kOn: f32 = guardCount() > 0 && k > 0 ? k : Infinity;
+  const tOn: f32 = t > 0 && warm() ? t : Infinity;
   let flags: u32 = 0;
   const gb = guardAt;
   for (let i = 0; i < nf; i++) {
@@ -158,8 +159,8 @@ export function guardFeatures(x: usize, commit: bool): u32 {
       flags |= REJ_RANGE;
     }
     const s = slotAt(gb, i);
-    if (stuckOn && isStuck(s, v, k, eps, factor)) flags |= REJ_STUCK;
-    if (spikes && spiking(s, v, t)) flags |= REJ_SPIKE;
+    if (isStuck(s, v, kOn, eps, factor)) flags |= REJ_STUCK;
+    if (spiking(s, v, tOn)) flags |= REJ_SPIKE;
   }
   if (commit && flags == REJ_SPIKE) {
     // Rare path: count the spikes; a feature whose new level is accepted no longer spikes.
@@ -175,10 +176,11 @@ export function guardFeatures(x: usize, commit: bool): u32 {
 
 /** Target bits (4..5) for a supervised kind: missing, non-finite, out of range, not 0/1 for
  * LOGISTIC, or (TARGET_SPIKE) a spike. */
-export function guardTarget(y: f32, kind: i32, commit: bool): u32 {
+@inline export function guardTarget(y: f32, kind: i32, commit: bool): u32 {
   if (isNaN(y)) return REJ_NO_TARGET;
   const nf = liveFeatures;
-  if (!finite(y) || !(y >= rangeLo(nf) && y <= rangeHi(nf))) return REJ_BAD_TARGET;
+  // ±∞ fails the range test: ranges are always finite (stored clamped, checked on load)
+  if (!(y >= rangeLo(nf) && y <= rangeHi(nf))) return REJ_BAD_TARGET;
   if (kind == KIND_LOGISTIC) return y == 0 || y == 1 ? 0 : REJ_BAD_TARGET;
   const t = hotSpikeT;
   if (hotTargetSpike != 0 && t > 0 && warm() && spiking(slot(nf), y, t) && (!commit || spikeCommit(slot(nf), y))) {

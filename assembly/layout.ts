@@ -61,21 +61,21 @@ export let hotStuckEps: f32 = 0;
 export let hotStuckFactor: f32 = 0;
 export let hotSpikeT: f32 = 0;
 export let hotSpikeAlpha: f32 = 0;
-export let hotWarmup: f32 = 0;
-export let hotTargetSpike: f32 = 0;
-export let hotScaler: f32 = 0;
+export let hotWarmup: u32 = 0; // an integer parameter (≤ 1e6): counts compare to it exactly as their f32 did
+export let hotTargetSpike: i32 = 0; // an integer parameter, converted once here
+export let hotScaler: i32 = 0; // an integer parameter, converted once here
 export let hotScalerAlpha: f32 = 0;
-export let hotIntercept: f32 = 0;
-export let hotTargetScale: f32 = 0;
-export let hotLoss: f32 = 0;
+export let hotIntercept: i32 = 0; // an integer parameter, converted once here
+export let hotTargetScale: i32 = 0; // an integer parameter, converted once here
+export let hotLoss: i32 = 0; // an integer parameter, converted once here
 export let hotLr: f32 = 0;
 export let hotL2: f32 = 0;
-export let hotOptimizer: f32 = 0;
+export let hotOptimizer: i32 = 0; // an integer parameter, converted once here
 export let hotGradForget: f32 = 0;
 export let hotMetricAlpha: f32 = 0;
-export let hotDriftDetector: f32 = 0;
-export let hotDriftResponse: f32 = 0;
-export let hotZscore: f32 = 0;
+export let hotDriftDetector: i32 = 0; // an integer parameter, converted once here
+export let hotDriftResponse: i32 = 0; // an integer parameter, converted once here
+export let hotZscore: i32 = 0; // an integer parameter, converted once here
 
 /** Copies the live parameters into the globals above. */
 export function cacheParams(): void {
@@ -84,21 +84,21 @@ export function cacheParams(): void {
   hotStuckFactor = param(P_STUCK_FACTOR);
   hotSpikeT = param(P_SPIKE_T);
   hotSpikeAlpha = param(P_SPIKE_ALPHA);
-  hotWarmup = param(P_WARMUP);
-  hotTargetSpike = param(P_TARGET_SPIKE);
-  hotScaler = param(P_SCALER);
+  hotWarmup = <u32>param(P_WARMUP);
+  hotTargetSpike = <i32>param(P_TARGET_SPIKE);
+  hotScaler = <i32>param(P_SCALER);
   hotScalerAlpha = param(P_SCALER_ALPHA);
-  hotIntercept = param(P_INTERCEPT);
-  hotTargetScale = param(P_TARGET_SCALE);
-  hotLoss = param(P_LOSS);
+  hotIntercept = <i32>param(P_INTERCEPT);
+  hotTargetScale = <i32>param(P_TARGET_SCALE);
+  hotLoss = <i32>param(P_LOSS);
   hotLr = param(P_LR);
   hotL2 = param(P_L2);
-  hotOptimizer = param(P_OPTIMIZER);
+  hotOptimizer = <i32>param(P_OPTIMIZER);
   hotGradForget = param(P_GRAD_FORGET);
   hotMetricAlpha = param(P_METRIC_ALPHA);
-  hotDriftDetector = param(P_DRIFT_DETECTOR);
-  hotDriftResponse = param(P_DRIFT_RESPONSE);
-  hotZscore = param(P_ZSCORE);
+  hotDriftDetector = <i32>param(P_DRIFT_DETECTOR);
+  hotDriftResponse = <i32>param(P_DRIFT_RESPONSE);
+  hotZscore = <i32>param(P_ZSCORE);
 }
 
 @inline export function rangeLo(i: i32): f32 {

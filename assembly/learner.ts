@@ -79,7 +79,7 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
   }
   if (learn && sup) flags |= guardTarget(y, kind, true);
   const canLearn = learn && (flags & (REJ_NO_TARGET | REJ_BAD_TARGET)) == 0;
-  if (<f32>count(C_LEARNED) < hotWarmup) flags |= F_WARMUP;
+  if (count(C_LEARNED) < hotWarmup) flags |= F_WARMUP;
   if (linear) return stepLinear(kind, nf, x, z, y, learn, canLearn, intercept, out, flags);
 
   flags |= predictAndLearn(kind, nf, x, z, canLearn ? y : NaN, canLearn, out, false);
@@ -136,8 +136,10 @@ function predictAndLearn(kind: i32, nf: i32, x: usize, z: usize, y: f32, learn: 
   return flags;
 }
 
-/** The fused path of the linear kinds (see the top of this file). */
-function stepLinear(kind: i32, nf: i32, x: usize, z: usize, y: f32, learn: bool, canLearn: bool, intercept: bool, out: usize, flags: u32): u32 {
+/** The fused path of the linear kinds (see the top of this file). Inlined into its one caller,
+ * as are the other one-caller functions of the per-reading path: V8 does not inline wasm calls,
+ * and each call spills every live register around it. */
+@inline function stepLinear(kind: i32, nf: i32, x: usize, z: usize, y: f32, learn: bool, canLearn: bool, intercept: bool, out: usize, flags: u32): u32 {
   const model = modelAt;
   flags |= baselineScore(nf, monitorAt, x, canLearn); // anomaly score before learning (ZSCORE, PROTECT)
   const learns = canLearn && (flags & F_PROTECTED) == 0;

@@ -18,8 +18,9 @@ import { scalerMean, scalerStd } from "./scale";
   store<f32>(metricSlot(ew), first ? v : e + a * (v - e));
 }
 
-/** Scores one prediction: e = y − prediction; for classifiers also correct (0/1) and log-loss. */
-export function metricsUpdate(e: f32, classifier: bool, correct: f32, logloss: f32): void {
+/** Scores one prediction: e = y − prediction; for classifiers also correct (0/1) and log-loss.
+ * Inlined into the pipeline's two paths (a wasm call costs V8 the spills around it). */
+@inline export function metricsUpdate(e: f32, classifier: bool, correct: f32, logloss: f32): void {
   const p = countsAt + (<usize>C_SCORED << 2);
   const n = load<u32>(p) + 1;
   store<u32>(p, n);

@@ -58,12 +58,12 @@ export function standardize(x: usize, z: usize, nf: i32): void {
 }
 
 @inline export function welford(s: ScalerSlot, v: f32, invn: f32): void {
-  welfordZ(s, v, invn);
+  welfordZ(s, v, s.mean, invn);
 }
 
-/** Welford step of value v in slot s; returns v standardized with the updated statistics. */
-@inline export function welfordZ(s: ScalerSlot, v: f32, invn: f32): f32 {
-  const mean = s.mean;
+/** Welford step of value v in slot s whose mean the caller has read; returns v standardized
+ * with the updated statistics. */
+@inline export function welfordZ(s: ScalerSlot, v: f32, mean: f32, invn: f32): f32 {
   const d = v - mean;
   const mean1 = mean + d * invn;
   const var0 = s.variance;
@@ -109,8 +109,9 @@ export function standardize(x: usize, z: usize, nf: i32): void {
   return scalerSlot(scalerAt, i).mean;
 }
 
-/** Standard deviation of value i (0 until it varies). */
-export function scalerStd(i: i32): f32 {
+/** Standard deviation of value i (0 until it varies). Inlined: the per-reading path asks for the
+ * target's twice, and a wasm call costs V8 the spills of every live register around it. */
+@inline export function scalerStd(i: i32): f32 {
   const inv = scalerSlot(scalerAt, i).invStd;
   return inv > 0 ? <f32>1.0 / inv : 0;
 }

@@ -25,7 +25,7 @@ export function detectorInit(det: i32, d: usize): void {
 }
 
 /** Feeds one value; returns DRIFT_NONE, DRIFT_WARNING or DRIFT_DETECTED. */
-export function detectorUpdate(det: i32, d: usize, e: f32): i32 {
+@inline export function detectorUpdate(det: i32, d: usize, e: f32): i32 {
   return det == DETECTOR_ADWIN ? adwinUpdate(d, e) : det == DETECTOR_PAGE_HINKLEY ? pageHinkleyUpdate(d, e) : ddmUpdate(d, e);
 }
 

@@ -72,7 +72,7 @@ export function monitorBytes(kind: i32, nf: i32, params: usize): i32 {
 
 /** The z-score baseline inside the monitor section. */
 export function zscorePtr(monitor: usize): usize {
-  return monitor + HEAD + <usize>round16(detectorBytes(<i32>hotDriftDetector));
+  return monitor + HEAD + <usize>round16(detectorBytes(hotDriftDetector));
 }
 
 function backgroundPtr(kind: i32, nf: i32, monitor: usize): usize {
@@ -87,13 +87,13 @@ function backgroundPtr(kind: i32, nf: i32, monitor: usize): usize {
 
 /** A fresh detector in a zeroed monitor section (the z-score baseline is initialised by its owner). */
 export function monitorInit(monitor: usize): void {
-  detectorInit(<i32>hotDriftDetector, detectorPtr(monitor));
+  detectorInit(hotDriftDetector, detectorPtr(monitor));
 }
 
 /** The drift detector's window, read from its state when asked (nothing per reading):
  * M_DRIFT_MEAN, the mean of what it watches, or M_DRIFT_N, how many values; NaN without one. */
 export function driftWindowMetric(id: i32): f32 {
-  const det = <i32>hotDriftDetector;
+  const det = hotDriftDetector;
   if (det == DETECTOR_NONE) return NaN;
   const d = detectorPtr(monitorAt);
   const n = detectorCount(det, d);
@@ -101,9 +101,14 @@ export function driftWindowMetric(id: i32): f32 {
   return n > 0 ? detectorMean(det, d, n) : 0;
 }
 
-/** The background model learns the reading (after the live model learned it). */
-export function backgroundLearn(kind: i32, nf: i32, monitor: usize, x: usize, z: usize, y: f32): void {
-  if (hotDriftDetector == 0 || <i32>hotDriftResponse != RESPONSE_BACKGROUND || head(monitor).backgroundActive == 0) return;
+/** The background model learns the reading (after the live model learned it). It rarely runs:
+ * that much is tested inline, since a call is dear in V8. */
+@inline export function backgroundLearn(kind: i32, nf: i32, monitor: usize, x: usize, z: usize, y: f32): void {
+  if (hotDriftDetector != 0 && head(monitor).backgroundActive != 0) backgroundLearnActive(kind, nf, monitor, x, z, y);
+}
+
+function backgroundLearnActive(kind: i32, nf: i32, monitor: usize, x: usize, z: usize, y: f32): void {
+  if (hotDriftResponse != RESPONSE_BACKGROUND) return;
   const bg = backgroundPtr(kind, nf, monitor);
   modelShape(kind, nf, bg);
   if (!modelLearn(kind, nf, bg, x, z, y)) return;
@@ -118,7 +123,7 @@ export function backgroundLearn(kind: i32, nf: i32, monitor: usize, x: usize, z:
  * deviations. Returns DRIFT_WARNING / DRIFT / MODEL_SWAPPED flags.
  */
 export function driftObserve(kind: i32, nf: i32, model: usize, monitor: usize, err: f32, targetSd: f32): u32 {
-  const det = <i32>hotDriftDetector;
+  const det = hotDriftDetector;
   if (det == DETECTOR_NONE) return 0;
   let e = err;
   if (kind == KIND_LINEAR) {
@@ -129,7 +134,7 @@ export function driftObserve(kind: i32, nf: i32, model: usize, monitor: usize, e
   if (e - e != 0) return 0;
   const d = detectorPtr(monitor);
   const level = detectorUpdate(det, d, e);
-  const resp = <i32>hotDriftResponse;
+  const resp = hotDriftResponse;
   const h = head(monitor);
   const prev = h.previousLevel;
   if (level != prev) h.previousLevel = level;

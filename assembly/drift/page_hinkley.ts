@@ -52,7 +52,7 @@ export function pageHinkleyInit(p: usize, delta: f32, lambda: f32, alpha: f32, m
 }
 
 /** Feeds one value. Returns DRIFT_NONE, DRIFT_WARNING or DRIFT_DETECTED. */
-export function pageHinkleyUpdate(p: usize, x: f32): i32 {
+@inline export function pageHinkleyUpdate(p: usize, x: f32): i32 {
   const s = at(p);
   if (s.last == DRIFT_DETECTED) pageHinkleyReset(p);
   const n = s.n + 1;

@@ -115,7 +115,7 @@ export function linearLearn(m: usize, kind: i32, nf: i32, z: usize, y: f32, inte
 
 /** One step of the configured optimizer for dloss/df = g. */
 @inline export function linearStep(m: usize, z: usize, nf: i32, g: f32, intercept: bool): void {
-  linearUpdate(m, z, nf, g, hotLr, hotL2, <i32>hotOptimizer, intercept, <f32>1 - hotGradForget);
+  linearUpdate(m, z, nf, g, hotLr, hotL2, hotOptimizer, intercept, <f32>1 - hotGradForget);
 }
 
 /** Input i of the model: feature z_i, or the constant 1 of the bias (i = n). */

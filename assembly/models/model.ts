@@ -21,12 +21,13 @@ export function kindValid(kind: i32): bool {
 /** Does the kind read the standardized features? SURPRISE scores the raw values and MEAN ignores
  * the features, so the pipeline does not standardize for them. */
 @inline export function readsScaled(kind: i32): bool {
-  return kind != KIND_SURPRISE && kind != KIND_MEAN;
+  return <u32>(kind - KIND_SURPRISE) > <u32>(KIND_MEAN - KIND_SURPRISE); // one comparison: 6 and 7
 }
 
-/** Does the kind learn from a target? */
+/** Does the kind learn from a target? One bit test per reading instead of four comparisons
+ * (kind is a valid kind, 1..7, wherever this is asked). */
 @inline export function supervised(kind: i32): bool {
-  return isLinearKind(kind) || kind == KIND_AR || kind == KIND_MEAN;
+  return ((1 << kind) & ((1 << KIND_LINEAR) | (1 << KIND_LOGISTIC) | (1 << KIND_AR) | (1 << KIND_MEAN))) != 0;
 }
 
 /** Bytes of the model section for (kind, nf, the parameters at params); -1 for an unknown kind. */
