@@ -187,9 +187,9 @@ function predictAndLearn(kind: i32, nf: i32, x: usize, z: usize, y: f32, learn: 
       backgroundLearn(kind, nf, monitorAt, x, z, y); // the background model (DRIFT_RESPONSE = 2), if one runs
     }
   }
-  // respond
+  // respond (the usual reading has no reason to count: tested here, the call skipped)
   if (learn) {
-    countReasons(flags);
+    if (flags & 0x3F) countReasons(flags);
     countAdd(C_PREDICTED, 1);
   }
   writeOutput(out, pred, baselineLastScore, err, NaN, flags, label);
