@@ -5,7 +5,7 @@
 // path short: each value's statistics are read once; the target is folded in after the
 // features' loop.
 
-import { guardAt, scalerAt, hotStuckEps, hotSpikeAlpha, hotScaler, hotScalerAlpha } from "./layout";
+import { guardAt, scalerAt, hotStuckEps, hotSpikeAlpha, hotScaler, hotScalerAlpha, hotRunWeight } from "./layout";
 import { slotAt, updateSlot, guardCount, guardCountNext, guardSpikesEnd } from "./guard";
 import {
   ScalerSlot, scalerSlot, scalerNext, scalerCount, welford, welfordZ, welfordStep, ewma, ewmaZ, scaled,
@@ -57,10 +57,11 @@ export function foldReading(x: usize, nf: i32, y: f32, guardTarget: bool, scaleT
   // The target's guard slot is value nf of the same loop (one inlined copy of updateSlot).
   const end = guardTarget ? nf + 1 : nf;
   const gb = guardAt;
+  const rw = hotRunWeight;
   for (let i = 0; i < end; i++) {
     const o = <usize>i << 2;
     const v = i < nf ? load<f32>(x + o) : y;
-    updateSlot(slotAt(gb, i), v, gfirst, eps, ga);
+    updateSlot(slotAt(gb, i), v, gfirst, eps, ga, rw);
     if (i == nf) break;
     const s = scalerSlot(sc, i);
     const w = weight(m, i);

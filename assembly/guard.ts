@@ -189,8 +189,9 @@ function spikeCommit(s: GuardSlot, v: f32): bool {
   return 0;
 }
 
-/** Folds an accepted value into its guard slot (guardSpikesEnd then ends its spike run). */
-@inline export function updateSlot(s: GuardSlot, v: f32, first: bool, eps: f32, a: f32): void {
+/** Folds an accepted value into its guard slot (guardSpikesEnd then ends its spike run).
+ * runWeight: hotRunWeight, the weight of a completed run in the mean run length (1/8). */
+@inline export function updateSlot(s: GuardSlot, v: f32, first: bool, eps: f32, a: f32, runWeight: f32): void {
   if (first) {
     s.last = v;
     s.run = 1;
@@ -207,7 +208,7 @@ function spikeCommit(s: GuardSlot, v: f32): bool {
     const step = s.step;
     // A signal that changes every reading keeps run = 1 and its mean run length at 1: those
     // two are written only when they move (same bytes, fewer stores).
-    const runm1 = nchg == 0 ? <f32>run : runm + (<f32>run - runm) * 0.125;
+    const runm1 = nchg == 0 ? <f32>run : runm + (<f32>run - runm) * runWeight;
     if (runm1 != runm) s.runMean = runm1;
     s.step = nchg == 0 ? d : step + a * (d - step);
     if (nchg < STUCK_MIN_CHANGES) s.changes = nchg + 1;

@@ -76,6 +76,14 @@ export let hotMetricAlpha: f32 = 0;
 export let hotDriftDetector: i32 = 0; // an integer parameter, converted once here
 export let hotDriftResponse: i32 = 0; // an integer parameter, converted once here
 export let hotZscore: i32 = 0; // an integer parameter, converted once here
+// Not a parameter: the guard's weight of a completed run, 1/8 (GUARD_RUN_WEIGHT). The fold reads
+// it once before its loop; as a literal, V8 rebuilt the constant in three instructions on every
+// pass. Set in cacheParams (before any reading), not at the declaration, so the optimizer cannot
+// fold it back into a literal.
+export let hotRunWeight: f32 = 0;
+
+/** The EW weight of the guard's mean run length (guard.ts). */
+export const GUARD_RUN_WEIGHT: f32 = 0.125;
 
 /** Copies the live parameters into the globals above. */
 export function cacheParams(): void {
@@ -99,6 +107,7 @@ export function cacheParams(): void {
   hotDriftDetector = <i32>param(P_DRIFT_DETECTOR);
   hotDriftResponse = <i32>param(P_DRIFT_RESPONSE);
   hotZscore = <i32>param(P_ZSCORE);
+  hotRunWeight = GUARD_RUN_WEIGHT;
 }
 
 @inline export function rangeLo(i: i32): f32 {
