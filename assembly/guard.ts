@@ -114,7 +114,8 @@ export function guardMarkPendingSpikes(nf: i32): void {
   const mad = s.mad;
   const step = s.step;
   const sp = mad > step ? mad : step;
-  return Mathf.abs(v - s.mean) > t * sp && sp > 0;
+  // a spread of 0 gets a threshold nothing exceeds: the same answer as testing sp > 0 apart
+  return Mathf.abs(v - s.mean) > (sp > 0 ? t * sp : Infinity);
 }
 
 /** A spike seen with commit: counts consecutive spikes and accepts a level shift after
