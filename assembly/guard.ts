@@ -144,9 +144,10 @@ function spikeCommit(s: GuardSlot, v: f32): bool {
   const factor = hotStuckFactor;
   const t = hotSpikeT;
   // A test that is off gets a threshold no value reaches (a run of ∞ readings, ∞ spreads from
-  // the mean), so the loop runs both tests on every value instead of testing their gates.
-  const kOn: f32 = guardCount() > 0 && k > 0 ? k : Infinity;
-  const tOn: f32 = t > 0 && warm() ? t : Infinity;
+  // the mean), so the loop runs both tests on every value instead of testing their gates. A
+  // test switched off by its parameter has that threshold already (cacheParams).
+  const kOn: f32 = guardCount() > 0 ? k : Infinity;
+  const tOn: f32 = warm() ? t : Infinity;
   let flags: u32 = 0;
   const gb = guardAt;
   for (let i = 0; i < nf; i++) {
@@ -184,7 +185,8 @@ function spikeCommit(s: GuardSlot, v: f32): bool {
   if (!(y >= rangeLo(nf) && y <= rangeHi(nf))) return REJ_BAD_TARGET;
   if (kind == KIND_LOGISTIC) return y == 0 || y == 1 ? 0 : REJ_BAD_TARGET;
   const t = hotSpikeT;
-  if (hotTargetSpike != 0 && t > 0 && warm() && spiking(slot(nf), y, t) && (!commit || spikeCommit(slot(nf), y))) {
+  // t = ∞ when SPIKE_T is off (cacheParams): nothing spikes then
+  if (hotTargetSpike != 0 && warm() && spiking(slot(nf), y, t) && (!commit || spikeCommit(slot(nf), y))) {
     return REJ_BAD_TARGET;
   }
   return 0;

@@ -56,10 +56,10 @@ export const PARAMS: usize = STATE + PARAMS_OFFSET;
 // parameter in the state a bounds-checked memory load on the microcontroller runtimes (about 8
 // instructions each, some 30 per reading). state.ts calls cacheParams after every change of the
 // parameters (create, load, set_param); param() stays the source for everything else.
-export let hotStuckK: f32 = 0;
+export let hotStuckK: f32 = 0; // STUCK_K, or ∞ when the test is off (0): a run no value reaches
 export let hotStuckEps: f32 = 0;
 export let hotStuckFactor: f32 = 0;
-export let hotSpikeT: f32 = 0;
+export let hotSpikeT: f32 = 0; // SPIKE_T, or ∞ when the test is off (0): a spread no value exceeds
 export let hotSpikeAlpha: f32 = 0;
 export let hotWarmup: u32 = 0; // an integer parameter (≤ 1e6): counts compare to it exactly as their f32 did
 export let hotTargetSpike: i32 = 0; // an integer parameter, converted once here
@@ -71,7 +71,7 @@ export let hotLoss: i32 = 0; // an integer parameter, converted once here
 export let hotLr: f32 = 0;
 export let hotL2: f32 = 0;
 export let hotOptimizer: i32 = 0; // an integer parameter, converted once here
-export let hotGradForget: f32 = 0;
+export let hotGradKeep: f32 = 0; // 1 − GRAD_FORGET, AdaGrad's ρ (the subtraction done once here)
 export let hotMetricAlpha: f32 = 0;
 export let hotDriftDetector: i32 = 0; // an integer parameter, converted once here
 export let hotDriftResponse: i32 = 0; // an integer parameter, converted once here
@@ -87,10 +87,12 @@ export const GUARD_RUN_WEIGHT: f32 = 0.125;
 
 /** Copies the live parameters into the globals above. */
 export function cacheParams(): void {
-  hotStuckK = param(P_STUCK_K);
+  const k = param(P_STUCK_K);
+  hotStuckK = k > 0 ? k : Infinity;
   hotStuckEps = param(P_STUCK_EPS);
   hotStuckFactor = param(P_STUCK_FACTOR);
-  hotSpikeT = param(P_SPIKE_T);
+  const t = param(P_SPIKE_T);
+  hotSpikeT = t > 0 ? t : Infinity;
   hotSpikeAlpha = param(P_SPIKE_ALPHA);
   hotWarmup = <u32>param(P_WARMUP);
   hotTargetSpike = <i32>param(P_TARGET_SPIKE);
@@ -102,7 +104,7 @@ export function cacheParams(): void {
   hotLr = param(P_LR);
   hotL2 = param(P_L2);
   hotOptimizer = <i32>param(P_OPTIMIZER);
-  hotGradForget = param(P_GRAD_FORGET);
+  hotGradKeep = <f32>1 - param(P_GRAD_FORGET);
   hotMetricAlpha = param(P_METRIC_ALPHA);
   hotDriftDetector = <i32>param(P_DRIFT_DETECTOR);
   hotDriftResponse = <i32>param(P_DRIFT_RESPONSE);

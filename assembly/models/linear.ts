@@ -15,7 +15,7 @@
 import {
   KIND_LINEAR, KIND_LOGISTIC, P_HUBER_DELTA,
 } from "../abi";
-import { param, hotTargetScale, hotLoss, hotLr, hotL2, hotOptimizer, hotGradForget } from "../layout";
+import { param, hotTargetScale, hotLoss, hotLr, hotL2, hotOptimizer, hotGradKeep } from "../layout";
 import { scalerMean, scalerStd } from "../scale";
 import { fexp } from "../util/fmath";
 
@@ -115,7 +115,7 @@ export function linearLearn(m: usize, kind: i32, nf: i32, z: usize, y: f32, inte
 
 /** One step of the configured optimizer for dloss/df = g. */
 @inline export function linearStep(m: usize, z: usize, nf: i32, g: f32, intercept: bool): void {
-  linearUpdate(m, z, nf, g, hotLr, hotL2, hotOptimizer, intercept, <f32>1 - hotGradForget);
+  linearUpdate(m, z, nf, g, hotLr, hotL2, hotOptimizer, intercept, hotGradKeep);
 }
 
 /** Input i of the model: feature z_i, or the constant 1 of the bias (i = n). */
