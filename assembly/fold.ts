@@ -6,7 +6,7 @@
 // features' loop.
 
 import { guardAt, scalerAt, hotStuckEps, hotSpikeAlpha, hotScaler, hotScalerAlpha, hotRunWeight } from "./layout";
-import { slotAt, updateSlot, guardCount, guardCountNext, guardSpikesEnd } from "./guard";
+import { slotAt, updateSlot, guardCountIn, guardCountNext, guardSpikesEnd } from "./guard";
 import {
   ScalerSlot, scalerSlot, scalerNext, scalerCount, welford, welfordZ, welfordStep, ewma, ewmaZ, scaled,
 } from "./scale";
@@ -37,7 +37,8 @@ function scaleOther(s: ScalerSlot, v: f32, mode: i32): f32 {
  * foldDotBefore; with m = 0 both mean nothing.
  */
 export function foldReading(x: usize, nf: i32, y: f32, guardTarget: bool, scaleTarget: bool, z: usize, m: usize, intercept: bool): f32 {
-  const gn = guardCount();
+  const gb = guardAt; // read once: see guardCountIn
+  const gn = guardCountIn(gb);
   const gfirst = gn == 0;
   const eps = hotStuckEps;
   // EW weight with a warm start: a plain running mean until 1/(n+1) falls below SPIKE_ALPHA, so
@@ -56,7 +57,6 @@ export function foldReading(x: usize, nf: i32, y: f32, guardTarget: bool, scaleT
   let fBefore = f;
   // The target's guard slot is value nf of the same loop (one inlined copy of updateSlot).
   const end = guardTarget ? nf + 1 : nf;
-  const gb = guardAt;
   const rw = hotRunWeight;
   for (let i = 0; i < end; i++) {
     const o = <usize>i << 2;
@@ -83,8 +83,8 @@ export function foldReading(x: usize, nf: i32, y: f32, guardTarget: bool, scaleT
     if (mode == 2) ewma(s, y, sa, sfirst);
     else welford(s, y, invn);
   }
-  guardSpikesEnd(end);
-  guardCountNext(gn);
+  guardSpikesEnd(gb, end);
+  guardCountNext(gb, gn);
   foldDotBefore = fBefore;
   return f;
 }

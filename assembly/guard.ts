@@ -73,9 +73,15 @@ export function guardBytes(nf: i32): i32 {
   return guardHead().n;
 }
 
-/** Counts one more accepted reading (saturating). */
-@inline export function guardCountNext(n: u32): void {
-  guardHead().n = n < GUARD_SAT ? n + 1 : n;
+/** Accepted readings so far, in the guard section at g (a caller that holds its address: a
+ * global read back after stores costs the microcontroller runtimes a load and a bounds check). */
+@inline export function guardCountIn(g: usize): u32 {
+  return changetype<GuardHead>(g).n;
+}
+
+/** Counts one more accepted reading (saturating) in the guard section at g. */
+@inline export function guardCountNext(g: usize, n: u32): void {
+  changetype<GuardHead>(g).n = n < GUARD_SAT ? n + 1 : n;
 }
 
 /**
@@ -83,10 +89,9 @@ export function guardBytes(nf: i32): i32 {
  * 0..end−1 when any is pending (slots are read only when a spike is committed, so clearing
  * them here rather than in every updateSlot gives the same counts).
  */
-@inline export function guardSpikesEnd(end: i32): void {
-  const h = guardHead();
+@inline export function guardSpikesEnd(gb: usize, end: i32): void {
+  const h = changetype<GuardHead>(gb);
   if (h.spikesPending == 0) return;
-  const gb = guardAt;
   for (let i = 0; i < end; i++) slotAt(gb, i).spikes = 0;
   h.spikesPending = 0;
 }
