@@ -37,9 +37,12 @@ import { flog } from "./util/fmath";
 
 const LOGLOSS_EPS: f32 = 1e-7;
 
+/** Flag bits 0..5: the reasons counted one by one (REJ_NONFINITE .. REJ_BAD_TARGET). */
+const REASON_BITS: u32 = 0x3F;
+
 /** Per-reason counters for the reject/target bits: bit b (0..5) counts in C_NONFINITE + b. */
 function countReasons(flags: u32): void {
-  if ((flags & 0x3F) == 0) return; // the usual reading: no reason to count
+  if ((flags & REASON_BITS) == 0) return; // the usual reading: no reason to count
   if (flags & REJECT_MASK) countAdd(C_REJECTED, 1);
   for (let b = 0; b < 6; b++) if (flags & (1 << b)) countAdd(C_NONFINITE + b, 1);
 }
@@ -189,7 +192,7 @@ function predictAndLearn(kind: i32, nf: i32, x: usize, z: usize, y: f32, learn: 
   }
   // respond (the usual reading has no reason to count: tested here, the call skipped)
   if (learn) {
-    if (flags & 0x3F) countReasons(flags);
+    if (flags & REASON_BITS) countReasons(flags);
     countAdd(C_PREDICTED, 1);
   }
   writeOutput(out, pred, baselineLastScore, err, NaN, flags, label);
