@@ -64,24 +64,29 @@ export function guardBytes(nf: i32): i32 {
   return changetype<GuardSlot>(g + <usize>(HEAD + i * SLOT));
 }
 
+/** The head of the guard section at g (a caller that holds the section's address: a global
+ * read back after stores costs the microcontroller runtimes a load and a bounds check). */
+@inline function headIn(g: usize): GuardHead {
+  return changetype<GuardHead>(g);
+}
+
 @inline function guardHead(): GuardHead {
-  return changetype<GuardHead>(guardAt);
+  return headIn(guardAt);
 }
 
 /** Accepted readings so far. */
 @inline export function guardCount(): u32 {
-  return guardHead().n;
+  return guardCountIn(guardAt);
 }
 
-/** Accepted readings so far, in the guard section at g (a caller that holds its address: a
- * global read back after stores costs the microcontroller runtimes a load and a bounds check). */
+/** Accepted readings so far, in the guard section at g. */
 @inline export function guardCountIn(g: usize): u32 {
-  return changetype<GuardHead>(g).n;
+  return headIn(g).n;
 }
 
 /** Counts one more accepted reading (saturating) in the guard section at g. */
 @inline export function guardCountNext(g: usize, n: u32): void {
-  changetype<GuardHead>(g).n = n < GUARD_SAT ? n + 1 : n;
+  headIn(g).n = n < GUARD_SAT ? n + 1 : n;
 }
 
 /**
@@ -90,7 +95,7 @@ export function guardBytes(nf: i32): i32 {
  * them here rather than in every updateSlot gives the same counts).
  */
 @inline export function guardSpikesEnd(gb: usize, end: i32): void {
-  const h = changetype<GuardHead>(gb);
+  const h = headIn(gb);
   if (h.spikesPending == 0) return;
   for (let i = 0; i < end; i++) slotAt(gb, i).spikes = 0;
   h.spikesPending = 0;

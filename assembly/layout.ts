@@ -170,5 +170,11 @@ export function setSections(kind: i32, nf: i32, len: i32, guardBytes: i32, scale
 }
 
 @inline export function metricSlot(id: i32): usize {
-  return metricsAt + (<usize>id << 2);
+  return metricSlotIn(metricsAt, id);
+}
+
+/** Metric `id`'s slot in the metrics section at mb (a caller that holds the section's address:
+ * a global read back after stores costs the microcontroller runtimes a load and a bounds check). */
+@inline export function metricSlotIn(mb: usize, id: i32): usize {
+  return mb + (<usize>id << 2);
 }

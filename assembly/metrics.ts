@@ -7,22 +7,15 @@ import {
   M_LOGLOSS_EW, M_TARGET_MEAN, M_TARGET_STD, MONITOR_PARAM_BASE, KIND_LOGISTIC,
 } from "./abi";
 import {
-  countsAt, metricsAt, metricSlot, liveKind, liveFeatures, count, hotMetricAlpha,
+  countsAt, metricsAt, metricSlot, metricSlotIn, liveKind, liveFeatures, count, hotMetricAlpha,
 } from "./layout";
 import { scalerMean, scalerStd } from "./scale";
 
-/** The metrics' slot `id` in the section at mb. metricsUpdate reads the section's address once:
- * a global read back after each store costs the microcontroller runtimes a load and a bounds
- * check per slot. */
-@inline function slotIn(mb: usize, id: i32): usize {
-  return mb + (<usize>id << 2);
-}
-
 @inline function track(mb: usize, cum: i32, ew: i32, v: f32, invn: f32, a: f32, first: bool): void {
-  const c = load<f32>(slotIn(mb, cum));
-  store<f32>(slotIn(mb, cum), c + (v - c) * invn);
-  const e = load<f32>(slotIn(mb, ew));
-  store<f32>(slotIn(mb, ew), first ? v : e + a * (v - e));
+  const c = load<f32>(metricSlotIn(mb, cum));
+  store<f32>(metricSlotIn(mb, cum), c + (v - c) * invn);
+  const e = load<f32>(metricSlotIn(mb, ew));
+  store<f32>(metricSlotIn(mb, ew), first ? v : e + a * (v - e));
 }
 
 /** Scores one prediction: e = y − prediction; for classifiers also correct (0/1) and log-loss.
@@ -34,7 +27,7 @@ import { scalerMean, scalerStd } from "./scale";
   const invn: f32 = <f32>1.0 / <f32>n;
   const a = hotMetricAlpha;
   const first = n == 1;
-  const mb = metricsAt;
+  const mb = metricsAt; // read once (metricSlotIn)
   track(mb, M_MAE, M_MAE_EW, Mathf.abs(e), invn, a, first);
   track(mb, M_RMSE, M_RMSE_EW, e * e, invn, a, first);
   if (classifier) {

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { regressionRows } from "./lib/regression-rows.js";
+import { OUTPUT_BYTES } from "../host/learner/abi.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The child that learns N rows and nothing else (build/bench/batch-loop.js). */
@@ -53,7 +54,7 @@ export function wasmOperators(wasm: string, rows = 6000, warmup = 1000): { learn
   try {
     const file = join(dir, "rows.f32");
     writeFileSync(file, regressionRows(rows));
-    const r = spawnSync(PYTHON, [FUEL_PY, wasm, file, String(warmup)], { encoding: "utf8", timeout: 300_000 });
+    const r = spawnSync(PYTHON, [FUEL_PY, wasm, file, String(warmup), String(OUTPUT_BYTES)], { encoding: "utf8", timeout: 300_000 });
     if (r.status !== 0) {
       const why = r.error ? String(r.error.message) : (r.stderr || "").trim().split("\n").pop() ?? "";
       const u = { unavailable: `wasmtime fuel count failed: ${why}` };

@@ -1,7 +1,7 @@
 """WebAssembly operators per reading of a learner module, counted by wasmtime's fuel (one unit per
 operator executed, whatever the machine): deterministic, so two modules compare exactly.
 
-    python3 wasm_fuel.py <module.wasm> <rows.f32> <warmup>
+    python3 wasm_fuel.py <module.wasm> <rows.f32> <warmup> <output record bytes>
 
 rows.f32: little-endian f32 rows of 8 features and the target. Learns the rows with one
 learn_one call each, then again on a fresh state through learn_batch, and prints JSON with the
@@ -14,11 +14,10 @@ import sys
 import wasmtime
 
 NF = 8
-OUT_BYTES = 24  # one output record (docs/ABI.md; the same in ABI versions 1 and 2)
 
 
 def main() -> None:
-    path, rows_path, warmup = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    path, rows_path, warmup, out_bytes = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     data = open(rows_path, "rb").read()
     stride = (NF + 1) * 4
     n = len(data) // stride
@@ -55,7 +54,7 @@ def main() -> None:
 
     create()
     io = call("io_ptr")
-    cap = call("io_cap") // (stride + OUT_BYTES)
+    cap = call("io_cap") // (stride + out_bytes)
     if call("learn_batch", 0) != 0:
         sys.exit("learn_batch failed")
     # the warm-up rows first, then the measured ones in full batches
