@@ -21,8 +21,8 @@ const PYTHON = process.env.PYTHON ?? "python3";
 export type Count = { value: number } | { unavailable: string };
 
 /** One user-space counter over a whole `batch-loop` run of `readings` readings. */
-function countRun(event: string, wasm: string, readings: number): number | string {
-  const r = spawnSync("perf", ["stat", "-x,", "-e", event, "--", process.execPath, BATCH_LOOP, wasm, String(readings)], {
+function countRun(event: string, wasm: string, readings: number, features: number): number | string {
+  const r = spawnSync("perf", ["stat", "-x,", "-e", event, "--", process.execPath, BATCH_LOOP, wasm, String(readings), String(features)], {
     encoding: "utf8",
     timeout: 300_000,
   });
@@ -35,14 +35,14 @@ function countRun(event: string, wasm: string, readings: number): number | strin
 }
 
 /**
- * Machine instructions V8 executes per learn_batch reading of `wasm` (8-feature LINEAR, defaults,
- * the host's copy of the rows included): the counter over `long` readings minus over `short`,
- * divided by the difference, so start-up, compilation and tier-up cancel out.
+ * Machine instructions V8 executes per learn_batch reading of `wasm` (LINEAR, defaults, `features`
+ * features, the host's copy of the rows included): the counter over `long` readings minus over
+ * `short`, divided by the difference, so start-up, compilation and tier-up cancel out.
  */
-export function hostInstructionsPerReading(wasm: string, short = 1_000_000, long = 5_000_000): Count {
-  const a = countRun("instructions:u", wasm, short);
+export function hostInstructionsPerReading(wasm: string, short = 1_000_000, long = 5_000_000, features = 8): Count {
+  const a = countRun("instructions:u", wasm, short, features);
   if (typeof a === "string") return { unavailable: a };
-  const b = countRun("instructions:u", wasm, long);
+  const b = countRun("instructions:u", wasm, long, features);
   if (typeof b === "string") return { unavailable: b };
   return { value: (b - a) / (long - short) };
 }
