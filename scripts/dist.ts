@@ -6,16 +6,18 @@
 //   firmware/wasm-rt-static.c         the static-memory wasm2c runtime (no malloc, no signals)
 //   firmware/m4f/libedgelearn-m4f.a   Cortex-M4F (hard float) library: module + runtime
 //   firmware/m4f/el-example-m4f.elf   tools/firmware/el_example.c linked for QEMU mps2-an386, run once
-//   learner-small.wasm (+ .sha256), firmware/small/  the small-RAM build: the same files, its library
-//                                      backing only the memory it uses, the example linked for a
-//                                      32 KiB-RAM / 64 KiB-flash part (tools/m4f/small-32k.ld)
+//   learner-small.wasm (+ .sha256), firmware/small/  the small-RAM build: the same files, and for the
+//                                      Cortex-M4F (m4f/) and the soft-float Cortex-M3 (m3/) a library
+//                                      backing only the memory it uses and the example linked for a
+//                                      32 KiB-RAM / 64 KiB-flash part (tools/m4f/small-32k.ld), run
+//                                      once under QEMU mps2-an386 / mps2-an385
 //   CHANGELOG.md, LICENSE, release.json (versions, hashes, sizes), SHA256SUMS
 // Needs wabt and gcc-arm-none-eabi (.ci/run installs them); qemu-system-arm for the example run.
 
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import { ABI_VERSION } from "../host/learner/abi.js";
-import { ROOT, buildM4f, have, m4fToolsMissing, runExample, sh, sha256File, systemNpmEnv, translate } from "./dist/firmware.js";
+import { ROOT, buildCortexM, cortexToolsMissing, have, runExample, sh, sha256File, systemNpmEnv, translate, type CortexBuild } from "./dist/firmware.js";
 import { SMALL_WASM, smallFirmware } from "./dist/small-ram.js";
 import { STATIC_RUNTIME_FLAGS } from "./dist/wasm2c-rewrite.js";
 
@@ -30,8 +32,17 @@ function files(dir: string): string[] {
   });
 }
 
+/** Logs a library's objects and the example's footprint; returns the library's totals. */
+function logBuild(b: CortexBuild, prefix: string, note = ""): { text: number; data: number; bss: number } {
+  const total = b.librarySize.reduce((a, o) => ({ text: a.text + o.text, data: a.data + o.data, bss: a.bss + o.bss }), { text: 0, data: 0, bss: 0 });
+  for (const o of b.librarySize) log(`  ${o.file.padEnd(20)} text ${o.text}  data ${o.data}  bss ${o.bss}`);
+  log(`${prefix}${basename(b.library)}  text ${total.text}  data ${total.data}  bss ${total.bss}`);
+  log(`${prefix}${basename(b.example)}  flash ${b.exampleSize.text + b.exampleSize.data}  RAM ${b.exampleSize.data + b.exampleSize.bss} (stack included${note})`);
+  return total;
+}
+
 function main(): number {
-  const missing = m4fToolsMissing();
+  const missing = cortexToolsMissing();
   if (missing) {
     process.stderr.write(`dist: ${missing}\n`);
     return 1;
@@ -62,25 +73,25 @@ function main(): number {
   // Firmware: the header, the translated module, the M4F library and the example image.
   const fw = join(DIST, "firmware");
   translate(wasm, fw, { packageVersion: pkg.version, wasmSha256: wasmSha });
-  const m4f = buildM4f(fw, join(fw, "m4f"));
+  const m4f = buildCortexM(fw, join(fw, "m4f"));
   rmSync(join(fw, "m4f/obj"), { recursive: true, force: true });
-  const exampleRun = have("qemu-system-arm") ? runExample(m4f.example, "the M4F example") : "not run (qemu-system-arm not found)";
+  const exampleRun = have("qemu-system-arm") ? runExample(m4f, "the M4F example") : "not run (qemu-system-arm not found)";
   const lib = m4f.librarySize;
-  const libTotal = lib.reduce((a, o) => ({ text: a.text + o.text, data: a.data + o.data, bss: a.bss + o.bss }), { text: 0, data: 0, bss: 0 });
-  for (const o of lib) log(`  ${o.file.padEnd(20)} text ${o.text}  data ${o.data}  bss ${o.bss}`);
-  log(`libedgelearn-m4f.a  text ${libTotal.text}  data ${libTotal.data}  bss ${libTotal.bss}`);
-  log(`el-example-m4f.elf  flash ${m4f.exampleSize.text + m4f.exampleSize.data}  RAM ${m4f.exampleSize.data + m4f.exampleSize.bss} (stack included)`);
+  const libTotal = logBuild(m4f, "");
 
   // The small-RAM build: the same learner below 16 KiB, for a part with 32 KiB of RAM.
   copyFileSync(SMALL_WASM, join(DIST, "learner-small.wasm"));
   const smallSha = sha256File(SMALL_WASM);
   writeFileSync(join(DIST, "learner-small.wasm.sha256"), `${smallSha}  learner-small.wasm\n`);
   const small = smallFirmware(join(fw, "small"), { packageVersion: pkg.version, wasmSha256: smallSha }, have("qemu-system-arm"));
-  rmSync(join(fw, "small/m4f/obj"), { recursive: true, force: true });
-  if (typeof small.run !== "string" && typeof exampleRun !== "string" && (small.run.prediction !== exampleRun.prediction || small.run.state_crc !== exampleRun.state_crc))
-    throw new Error(`the small-RAM example learned differently from the default build's: ${JSON.stringify(small.run)} vs ${JSON.stringify(exampleRun)}`);
   log(`learner-small.wasm  ${statSync(SMALL_WASM).size} bytes  linear memory used ${small.memoryBytes} bytes`);
-  log(`small/el-example-m4f.elf  flash ${small.exampleSize.text + small.exampleSize.data}  RAM ${small.exampleSize.data + small.exampleSize.bss} (stack included; 32 KiB-RAM/64 KiB-flash part)`);
+  for (const b of small.builds) {
+    rmSync(join(fw, "small", b.target.id, "obj"), { recursive: true, force: true });
+    // Every core learns exactly what the default build learns on the M4F (and Node: the tests).
+    if (typeof b.run !== "string" && typeof exampleRun !== "string" && (b.run.prediction !== exampleRun.prediction || b.run.state_crc !== exampleRun.state_crc))
+      throw new Error(`the small-RAM ${b.target.id} example learned differently from the default build's: ${JSON.stringify(b.run)} vs ${JSON.stringify(exampleRun)}`);
+    logBuild(b, "small/", "; 32 KiB-RAM/64 KiB-flash part");
+  }
 
   copyFileSync(join(ROOT, "CHANGELOG.md"), join(DIST, "CHANGELOG.md"));
   copyFileSync(join(ROOT, "LICENSE"), join(DIST, "LICENSE"));
@@ -100,8 +111,16 @@ function main(): number {
       example: { file: "firmware/m4f/el-example-m4f.elf", ...m4f.exampleSize, qemu: exampleRun },
       small: {
         wasm: { file: "learner-small.wasm", bytes: statSync(SMALL_WASM).size, sha256: smallSha, linearMemoryBytes: small.memoryBytes },
-        library: { file: "firmware/small/m4f/libedgelearn-m4f.a", objects: small.librarySize, extraFlags: [`-DEL_MEMORY_BYTES=${small.memoryBytes}u`] },
-        example: { file: "firmware/small/m4f/el-example-m4f.elf", linkerScript: "tools/m4f/small-32k.ld", ...small.exampleSize, qemu: small.run },
+        ...Object.fromEntries(
+          small.builds.map((b) => [
+            b.target.id,
+            {
+              target: `${b.target.name.replace(/ \(qemu .*\)$/, "")} (${b.target.arch.join(" ")}), -O2`,
+              library: { file: `firmware/small/${b.target.id}/${basename(b.library)}`, objects: b.librarySize, extraFlags: [`-DEL_MEMORY_BYTES=${small.memoryBytes}u`] },
+              example: { file: `firmware/small/${b.target.id}/${basename(b.example)}`, linkerScript: "tools/m4f/small-32k.ld", qemuMachine: b.target.machine, ...b.exampleSize, qemu: b.run },
+            },
+          ]),
+        ),
       },
     },
   };

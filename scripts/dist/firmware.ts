@@ -1,7 +1,7 @@
 // The firmware artifacts of a release, and the native build the header test uses: learner.wasm
-// translated to C by wasm2c, edgelearn.h generated beside it, the Cortex-M4F static library built
-// with the flags of the conformance suite's M4F images (tools/m4f/Makefile), and the example
-// program (tools/firmware/el_example.c) linked natively or for the M4F under QEMU.
+// translated to C by wasm2c, edgelearn.h generated beside it, a Cortex-M static library built
+// with the flags of the conformance suite's images (tools/m4f/Makefile), and the example
+// program (tools/firmware/el_example.c) linked natively or for the Cortex-M part under QEMU.
 
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -19,9 +19,30 @@ const M4F_DIR = join(ROOT, "tools/m4f");
 
 /** Compiler flags every build of the translated module needs (see tools/wasm2c/Makefile). */
 const COMMON = ["-std=gnu11", "-O2", "-ffp-contract=off", "-fno-fast-math", "-fno-strict-aliasing", ...STATIC_RUNTIME_FLAGS];
-/** The Cortex-M4F target of tools/m4f/Makefile. */
-export const M4F_ARCH = ["-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"];
-const M4F_FLAGS = [...M4F_ARCH, ...COMMON, "-ffunction-sections", "-fdata-sections", "-DNDEBUG"];
+/** A Cortex-M target: its compiler flags and the QEMU machine its images run on. */
+export interface CortexTarget {
+  /** In file names: libedgelearn-<id>.a, el-example-<id>.elf. */
+  id: "m4f" | "m3";
+  name: string;
+  arch: string[];
+  machine: string;
+}
+/** The default target of tools/m4f/Makefile: Cortex-M4 with its single-precision FPU. */
+export const CORTEX_M4F: CortexTarget = {
+  id: "m4f",
+  name: "Cortex-M4F, hard float (qemu mps2-an386)",
+  arch: ["-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"],
+  machine: "mps2-an386",
+};
+/** A core with no FPU (STM32F103 class): every f32 operation is a libgcc call, IEEE-exact. */
+export const CORTEX_M3: CortexTarget = {
+  id: "m3",
+  name: "Cortex-M3, soft float (qemu mps2-an385)",
+  arch: ["-mcpu=cortex-m3", "-mthumb", "-mfloat-abi=soft"],
+  machine: "mps2-an385",
+};
+export const CORTEX_TARGETS: CortexTarget[] = [CORTEX_M4F, CORTEX_M3];
+const cortexFlags = (t: CortexTarget): string[] => [...t.arch, ...COMMON, "-ffunction-sections", "-fdata-sections", "-DNDEBUG"];
 
 /**
  * The environment for running the system's npm/npx: PATH without node_modules/.bin folders, which
@@ -47,8 +68,8 @@ export function nativeToolsMissing(): string | undefined {
   if (!existsSync(join(WASM_RT_DIR, "wasm-rt.h"))) missing.push(`${WASM_RT_DIR}/wasm-rt.h`);
   return missing.length ? `${missing.join(", ")} not found; install: apt-get install -y wabt gcc` : undefined;
 }
-/** What is missing for the Cortex-M4F build, or undefined. */
-export function m4fToolsMissing(): string | undefined {
+/** What is missing for the Cortex-M builds, or undefined. */
+export function cortexToolsMissing(): string | undefined {
   const missing = ["wasm2c", "arm-none-eabi-gcc", "arm-none-eabi-ar", "arm-none-eabi-size"].filter((t) => !have(t));
   return missing.length ? `${missing.join(", ")} not found; install: apt-get install -y wabt gcc-arm-none-eabi libnewlib-arm-none-eabi` : undefined;
 }
@@ -74,7 +95,8 @@ export function buildNativeExample(dir: string): string {
   return exe;
 }
 
-export interface M4fBuild {
+export interface CortexBuild {
+  target: CortexTarget;
   library: string;
   example: string;
   /** `arm-none-eabi-size` of each object of the library (Berkeley format). */
@@ -92,8 +114,10 @@ function berkeley(out: string): { file: string; text: number; data: number; bss:
     .map((f) => ({ file: f.slice(5).join(" ").replace(/ \(ex .*\)$/, ""), text: +f[0], data: +f[1], bss: +f[2] }));
 }
 
-/** Variants of the M4F build: the small-RAM build backs fewer bytes and links for a smaller part. */
-export interface M4fOptions {
+/** Variants of the Cortex-M build: the small-RAM build backs fewer bytes and links for a smaller part. */
+export interface CortexOptions {
+  /** The core (default CORTEX_M4F). */
+  target?: CortexTarget;
   /** Bytes of linear memory the runtime backs (EL_MEMORY_BYTES); one page when not given. */
   memoryBytes?: number;
   /** Linker script in tools/m4f (default mps2-an386.ld). */
@@ -101,24 +125,27 @@ export interface M4fOptions {
 }
 
 /**
- * libedgelearn-m4f.a (the translated module and the static-memory runtime shim) and the example
- * linked into a QEMU mps2-an386 image with tools/m4f's startup code and linker script.
+ * libedgelearn-<id>.a (the translated module and the static-memory runtime shim) and the example
+ * linked into an image of the target's QEMU machine with tools/m4f's startup code and linker
+ * script (both serve every mps2 machine).
  */
-export function buildM4f(dir: string, out: string, opts: M4fOptions = {}): M4fBuild {
+export function buildCortexM(dir: string, out: string, opts: CortexOptions = {}): CortexBuild {
+  const target = opts.target ?? CORTEX_M4F;
+  const flags = cortexFlags(target);
   const o = join(out, "obj");
   mkdirSync(o, { recursive: true });
   const inc = [`-I${WASM_RT_DIR}`, `-I${dir}`];
   const defs = opts.memoryBytes ? [`-DEL_MEMORY_BYTES=${opts.memoryBytes}u`] : [];
-  const cc = (src: string, obj: string, extra: string[] = []) => sh("arm-none-eabi-gcc", [...M4F_FLAGS, ...defs, ...inc, ...extra, "-c", src, "-o", join(o, obj)]);
+  const cc = (src: string, obj: string, extra: string[] = []) => sh("arm-none-eabi-gcc", [...flags, ...defs, ...inc, ...extra, "-c", src, "-o", join(o, obj)]);
   cc(join(dir, "learner.c"), "learner.o");
   cc(join(dir, "wasm-rt-static.c"), "wasm-rt-static.o");
-  const library = join(out, "libedgelearn-m4f.a");
+  const library = join(out, `libedgelearn-${target.id}.a`);
   sh("arm-none-eabi-ar", ["rcs", library, join(o, "learner.o"), join(o, "wasm-rt-static.o")]);
   cc(EXAMPLE, "el_example.o", ["-Wall", "-Wextra", "-Werror"]);
   cc(join(M4F_DIR, "startup.c"), "startup.o");
-  const example = join(out, "el-example-m4f.elf");
+  const example = join(out, `el-example-${target.id}.elf`);
   sh("arm-none-eabi-gcc", [
-    ...M4F_FLAGS,
+    ...flags,
     "--specs=nano.specs",
     "-nostartfiles",
     "-Wl,--gc-sections",
@@ -133,15 +160,17 @@ export function buildM4f(dir: string, out: string, opts: M4fOptions = {}): M4fBu
   ]);
   const librarySize = berkeley(sh("arm-none-eabi-size", [library]));
   const [img] = berkeley(sh("arm-none-eabi-size", [example]));
-  return { library, example, librarySize, exampleSize: { text: img.text, data: img.data, bss: img.bss } };
+  return { target, library, example, librarySize, exampleSize: { text: img.text, data: img.data, bss: img.bss } };
 }
 
-/** The QEMU command that runs an M4F image (the conformance suite's machine and semihosting). */
-export const QEMU = ["qemu-system-arm", "-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial", "none", "-chardev", "stdio,id=sh0", "-semihosting-config", "enable=on,target=native,chardev=sh0", "-kernel"];
+/** QEMU's arguments for an image of `machine` (the conformance suite's semihosting on stdio). */
+export function qemuArgs(machine: string, elf: string): string[] {
+  return ["-M", machine, "-nographic", "-monitor", "none", "-serial", "none", "-chardev", "stdio,id=sh0", "-semihosting-config", "enable=on,target=native,chardev=sh0", "-kernel", elf];
+}
 
-/** Runs an example image under QEMU: its JSON line; throws unless it exits 0 with no failed check. */
-export function runExample(elf: string, what: string): Record<string, unknown> {
-  const r = spawnSync(QEMU[0], [...QEMU.slice(1), elf], { encoding: "utf8", timeout: 120_000 });
+/** Runs an example image of `b` under QEMU: its JSON line; throws unless it exits 0 with no failed check. */
+export function runExample(b: CortexBuild, what: string): Record<string, unknown> {
+  const r = spawnSync("qemu-system-arm", qemuArgs(b.target.machine, b.example), { encoding: "utf8", timeout: 300_000 });
   const line = readJsonLine(r.stdout);
   if (r.status !== 0 || line.failed !== 0) throw new Error(`${what} failed under QEMU (exit ${r.status}):\n${r.stdout}${r.stderr}`);
   return line;

@@ -1,10 +1,10 @@
 // The small-RAM build (asconfig target "small", build/learner-small.wasm) in a release: the module,
-// its wasm2c translation, and the Cortex-M4F library whose runtime backs only the bytes the module
-// uses, with the example linked for a part with 32 KiB of RAM and 64 KiB of flash
-// (tools/m4f/small-32k.ld) and run once under QEMU.
+// its wasm2c translation, and a library per Cortex-M core (M4F with its FPU, M3 with soft float)
+// whose runtime backs only the bytes the module uses, each with the example linked for a part
+// with 32 KiB of RAM and 64 KiB of flash (tools/m4f/small-32k.ld) and run once under QEMU.
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { type M4fBuild, ROOT, buildM4f, runExample, translate } from "./firmware.js";
+import { CORTEX_TARGETS, type CortexBuild, ROOT, buildCortexM, runExample, translate } from "./firmware.js";
 import type { HeaderInfo } from "./c-header.js";
 
 export const SMALL_WASM = join(ROOT, "build/learner-small.wasm");
@@ -22,17 +22,25 @@ export function staticEnd(): number {
   return Number(m[1]);
 }
 
-export interface SmallFirmware extends M4fBuild {
-  memoryBytes: number;
+export interface SmallCortexBuild extends CortexBuild {
   /** The example's JSON line under QEMU, or why it did not run. */
   run: Record<string, unknown> | string;
 }
 
-/** firmware/small in `dir`: learner.c/.h of the small module, edgelearn.h, the M4F library, the example. */
+export interface SmallFirmware {
+  memoryBytes: number;
+  /** One build per core of CORTEX_TARGETS, in that order. */
+  builds: SmallCortexBuild[];
+}
+
+/** firmware/small in `dir`: learner.c/.h of the small module, edgelearn.h, a library and the example per core (in <id>/). */
 export function smallFirmware(dir: string, info: HeaderInfo, runQemu: boolean): SmallFirmware {
   const memoryBytes = staticEnd();
   translate(SMALL_WASM, dir, { ...info, memoryBytes });
-  const m4f = buildM4f(dir, join(dir, "m4f"), { memoryBytes, ldScript: SMALL_LDSCRIPT });
-  const run = runQemu ? runExample(m4f.example, "the small-RAM M4F example") : "not run (qemu-system-arm not found)";
-  return { ...m4f, memoryBytes, run };
+  const builds = CORTEX_TARGETS.map((target) => {
+    const b = buildCortexM(dir, join(dir, target.id), { target, memoryBytes, ldScript: SMALL_LDSCRIPT });
+    const run = runQemu ? runExample(b, `the small-RAM ${target.id} example`) : "not run (qemu-system-arm not found)";
+    return { ...b, run };
+  });
+  return { memoryBytes, builds };
 }

@@ -9,19 +9,13 @@ import type { Stream } from "./format.js";
 import { cArray, opsBinary } from "./compile-ops.js";
 import { wasmInfo } from "./wasm-info.js";
 import { TOOLS_DIR } from "./paths.js";
-import { QEMU_ARGS, must, parseStreamLines, sh, translateLearner, which, workDir, writeIfChanged, type Outcome } from "./runners.js";
+import { must, parseStreamLines, sh, translateLearner, which, workDir, writeIfChanged, type Outcome } from "./runners.js";
 import { SMALL_WASM } from "../../scripts/dist/small-ram.js";
+import { CORTEX_TARGETS, qemuArgs, type CortexTarget } from "../../scripts/dist/firmware.js";
 
-export interface Target {
-  id: "m4f" | "m3";
-  name: string;
-  arch: string;
-  machine: string;
-}
-export const TARGETS: Target[] = [
-  { id: "m4f", name: "Cortex-M4F, hard float (qemu mps2-an386)", arch: "-mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard", machine: "mps2-an386" },
-  { id: "m3", name: "Cortex-M3, soft float (qemu mps2-an385)", arch: "-mcpu=cortex-m3 -mthumb -mfloat-abi=soft", machine: "mps2-an385" },
-];
+export type Target = CortexTarget;
+/** The release's cores (scripts/dist/firmware.ts): the images here use the same flags. */
+export const TARGETS: Target[] = CORTEX_TARGETS;
 
 export const SMALL_TOOLS = "apt-get install -y wabt gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm";
 export function smallToolsMissing(): string | undefined {
@@ -48,7 +42,7 @@ export function buildImages(t: Target, memoryBytes: number, prepared: { dir: str
   const out = join(prepared.dir, t.id);
   const extra = `-DEL_MEMORY_BYTES=${memoryBytes}u`;
   const stamp = join(out, "flags");
-  const flags = `${t.arch} ${extra}`;
+  const flags = `${t.arch.join(" ")} ${extra}`;
   if (!existsSync(stamp) || readFileSync(stamp, "utf8") !== flags) {
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
@@ -57,7 +51,7 @@ export function buildImages(t: Target, memoryBytes: number, prepared: { dir: str
   const replay = "el-small-replay.elf";
   must(
     sh("make", ["-s", "-C", join(TOOLS_DIR, "m4f"), `GEN=${prepared.dir}`, `OUT=${out}`, `OPS=${prepared.opsC}`, `REPLAY=${replay}`,
-      `ARCH=${t.arch}`, "LDSCRIPT=small-32k.ld", `EXTRA_CFLAGS=${extra}`]),
+      `ARCH=${t.arch.join(" ")}`, "LDSCRIPT=small-32k.ld", `EXTRA_CFLAGS=${extra}`]),
     `make (small-RAM images, ${t.id})`,
   );
   return { replay: join(out, replay), measure: join(out, "el-m4f-measure.elf") };
@@ -89,8 +83,7 @@ export function footprint(elf: string): Footprint {
 }
 
 export function qemu(t: Target, elf: string, icount = false): ReturnType<typeof sh> {
-  const args = QEMU_ARGS.map((a) => (a === "mps2-an386" ? t.machine : a));
-  return sh("qemu-system-arm", [...args, ...(icount ? ["-icount", "shift=0"] : []), "-kernel", elf], { timeoutMs: 300_000 });
+  return sh("qemu-system-arm", [...(icount ? ["-icount", "shift=0"] : []), ...qemuArgs(t.machine, elf)], { timeoutMs: 300_000 });
 }
 
 export function replayOn(t: Target, elf: string): Outcome {
