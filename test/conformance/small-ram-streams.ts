@@ -1,14 +1,14 @@
-// Two 8-feature streams recorded on V8 from the small-RAM build itself, for the kinds whose golden
-// streams need more staging than it has (regression: a 141-reading batch; logistic: 140): the same
-// readings as the golden regression stream (and labels from its sign for LOGISTIC), in batches of
-// at most 100. Replayed on the microcontroller targets, they check the 8-feature path there bit for
-// bit against V8. Recorded at run time, never stored: the golden vectors stay the reference.
-import { type Op, type Stream, type Val, bitsF32, crc32, hex32, toHex, valBits, vi } from "./format.js";
+// Streams recorded on V8 from the small-RAM build itself, for the golden streams that need more
+// staging than it has (regression: a 141-reading batch; logistic: 140; ar-exogenous: 220): the
+// readings of the golden regression stream, in batches of at most 100 — 8 features for LINEAR and
+// LOGISTIC (labels from the target's sign), the first 2 as the exogenous inputs of an AR model.
+// Replayed on the microcontroller targets, they check those paths there bit for bit against V8.
+// Recorded at run time, never stored: the golden vectors stay the reference.
+import { type Op, type Stream, type Val, bitsF32, crc32, hex32, toHex, valBits, vf, vi } from "./format.js";
 import { NodeMachine } from "./node-machine.js";
 import { regressionRows } from "./generate-vectors.js";
-import { Kind, OUTPUT_BYTES } from "../../host/learner/abi.js";
+import { Kind, OUTPUT_BYTES, Param } from "../../host/learner/abi.js";
 
-const NF = 8;
 const BATCH = 100;
 
 class Recording {
@@ -38,13 +38,25 @@ class Recording {
   }
 }
 
+interface Recipe {
+  name: string;
+  kind: Kind;
+  /** Features: the first nf of each golden regression row. */
+  nf: number;
+  /** set_param calls right after create. */
+  params?: [Param, number][];
+  /** The target's f32 bits from the row's. */
+  target: (yBits: number) => number;
+}
+
 /** One stream: 40 single readings, batches, snapshot → fresh instance → load, more batches, counters. */
-function record(small: Uint8Array, kind: Kind, name: string, target: (yBits: number) => number): Stream {
+function record(small: Uint8Array, { name, kind, nf: NF, params = [], target }: Recipe): Stream {
   const r = new Recording(new NodeMachine(small));
   const pointers = () => ["input_ptr", "io_ptr", "output_ptr", "state_ptr"].map((n) => r.call(n));
   const [input, io, output, state] = pointers();
   const words = (w: number[]) => new Uint8Array(new Uint32Array(w).buffer);
   r.call("create", vi(kind), vi(NF));
+  for (const [id, v] of params) r.call("set_param", vi(id), vf(v));
   const rows = regressionRows().map((row) => ({ x: row.x.slice(0, NF), y: target(row.y) }));
   const one = (row: { x: number[]; y: number }) => {
     r.write(input, words(row.x));
@@ -71,13 +83,15 @@ function record(small: Uint8Array, kind: Kind, name: string, target: (yBits: num
   for (let id = 0; id < 16; id++) r.call("get_count", vi(id));
   r.call("get_metric", vi(0));
   r.crc(state, r.call("snapshot"));
-  return { name, description: `${Kind[kind]}, 8 features, recorded on V8 from the small-RAM build`, kind, n_features: NF, ops: r.ops };
+  const set = params.length ? ` (${params.map(([id, v]) => `${Param[id]} = ${v}`).join(", ")})` : "";
+  return { name, description: `${Kind[kind]}${set}, ${NF} features, recorded on V8 from the small-RAM build`, kind, n_features: NF, ops: r.ops };
 }
 
 export function smallStreams(small: Uint8Array): Stream[] {
   const ONE = 0x3f800000; // 1.0f
   return [
-    record(small, Kind.Linear, "small-regression-8", (y) => y),
-    record(small, Kind.Logistic, "small-logistic-8", (y) => (bitsF32(y) > 0.5 ? ONE : 0)),
+    record(small, { name: "small-regression-8", kind: Kind.Linear, nf: 8, target: (y) => y }),
+    record(small, { name: "small-logistic-8", kind: Kind.Logistic, nf: 8, target: (y) => (bitsF32(y) > 0.5 ? ONE : 0) }),
+    record(small, { name: "small-ar-exogenous-2", kind: Kind.AR, nf: 2, params: [[Param.ArExog, 1]], target: (y) => y }),
   ];
 }

@@ -82,7 +82,7 @@ test("conformance vectors that fit the small-RAM build replay bit-identically on
   assert.match(replay(s, new NodeMachine(readWasm(SMALL_WASM))).failure ?? "", /CRC-32/);
 });
 
-test("8-feature streams recorded on the small-RAM build replay on the default build (V8)", () => {
+test("the streams recorded on the small-RAM build replay on the default build (V8)", () => {
   const big = readWasm(WASM_PATH);
   for (const s of extra) {
     const moved = moveStream(s, layoutOf(readWasm(SMALL_WASM)), layoutOf(big));
