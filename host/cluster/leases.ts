@@ -39,10 +39,14 @@ export class LeaseTable {
     this.token = `${worker}/${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   }
 
-  /** True while no other worker can hold p (local deadline not passed). */
-  valid(p: number): boolean {
-    const l = this.held.get(p);
-    return l !== undefined && performance.now() < l.deadline;
+  /**
+   * True while `l` is this worker's current lease of its partition and no other worker can hold
+   * the partition (local deadline not passed). Asked with the lease an owner was started under,
+   * not with the partition: an owner that failed or was given back is still closing when the
+   * worker may take the partition again under a new lease, and must not act on that one.
+   */
+  holds(l: Lease | undefined): boolean {
+    return l !== undefined && this.held.get(l.partition) === l && performance.now() < l.deadline;
   }
 
   /** Tries to take p (only if nobody holds it): the lease, or undefined. */
@@ -83,21 +87,23 @@ export class LeaseTable {
     }
   }
 
-  /** Gives p up: the key is deleted only if it is still ours. */
-  async release(p: number): Promise<void> {
-    const l = this.held.get(p);
-    this.held.delete(p);
-    if (!l || performance.now() >= l.deadline) return;
+  /** Gives the lease up: the key is deleted only if it is still this lease. A lease that is no
+   *  longer the current one of its partition (replaced by a newer one) is left alone. */
+  async release(l: Lease | undefined): Promise<void> {
+    if (!l || this.held.get(l.partition) !== l) return;
+    this.held.delete(l.partition);
+    if (performance.now() >= l.deadline) return;
     try {
-      await this.kv.delete(`p.${p}`, { previousSeq: l.revision });
+      await this.kv.delete(`p.${l.partition}`, { previousSeq: l.revision });
     } catch {
       /* already gone or taken: nothing of ours to delete */
     }
   }
 
-  /** Forgets p locally (lost): no request, no further renewals. */
-  drop(p: number): void {
-    this.held.delete(p);
+  /** Forgets the lease locally (lost): no request, no further renewals; a newer lease of the
+   *  same partition is left alone. */
+  drop(l: Lease | undefined): void {
+    if (l && this.held.get(l.partition) === l) this.held.delete(l.partition);
   }
 
   /** Announces this worker as live. */

@@ -14,7 +14,7 @@ import type { ClusterConfig } from "../config/types.js";
 import type { Logger } from "../logger.js";
 import { decodeCheckpoint, decodeFloor, encodeCheckpoint, encodeFloor } from "./checkpoint.js";
 import type { ClusterDevice, ClusterLearner, Outputs } from "./learn.js";
-import type { LeaseTable } from "./leases.js";
+import type { Lease, LeaseTable } from "./leases.js";
 import type { MqttBridge } from "./bridge.js";
 import { clusterDeviceHealth } from "./device-health.js";
 import { streamName, badDeviceName, deviceOfKey, floorKey, modelKey, parseReadingSubject, partitionOf, type Subjects } from "./names.js";
@@ -66,6 +66,8 @@ export class PartitionOwner {
   private warnedMapping = false;
   /** The stream holding this partition's readings (stream sequences, floor and checkpoints count in it). */
   private readonly stream: string;
+  /** The lease this owner was started under; it acts only while that lease is current. */
+  private readonly lease: Lease | undefined;
   /** Set when start() finished loading (handover time is measured to here). */
   loadedAt = 0;
   loadedDevices = 0;
@@ -78,11 +80,35 @@ export class PartitionOwner {
     this.hdrs = headers();
     this.hdrs.set("Edgelearn-Worker", ctx.worker);
     // Which ownership published an output: partition and the revision that created the lease.
-    this.hdrs.set("Edgelearn-Lease", `${p}.${ctx.leases.held.get(p)?.epoch ?? 0}`);
+    this.lease = ctx.leases.held.get(p);
+    this.hdrs.set("Edgelearn-Lease", `${p}.${this.lease?.epoch ?? 0}`);
   }
 
-  /** Loads checkpoints, creates this owner's consumer at the floor, starts learning. */
+  /** Learning, acknowledging, publishing and writing are allowed (see LeaseTable.holds). */
+  private leaseValid(): boolean {
+    return this.ctx.leases.holds(this.lease);
+  }
+
+  /** Loads checkpoints, creates this owner's consumer at the floor, starts learning. A failure
+   *  says which step failed (the worker logs it and gives the partition back). */
   async start(): Promise<void> {
+    try {
+      await this.loadCheckpoints();
+    } catch (e) {
+      throw new Error(`loading its checkpoints: ${(e as Error).message}`);
+    }
+    if (this.closed) return;
+    const floor = this.lastSeq;
+    try {
+      await this.openConsumer(floor + 1);
+    } catch (e) {
+      throw new Error(`creating its consumer: ${(e as Error).message}`);
+    }
+    this.ctx.log.info(`partition ${this.p}: owned; ${this.devices.size} device checkpoints loaded, reading from stream sequence ${floor + 1}`);
+  }
+
+  /** The partition's floor and its devices' checkpoints, loaded into the pool. */
+  private async loadCheckpoints(): Promise<void> {
     const { models, learner, log } = this.ctx;
     const floorEntry = await models.get(floorKey(this.p));
     const floor = floorEntry && floorEntry.operation === "PUT" ? decodeFloor(floorEntry.string()) : 0;
@@ -115,8 +141,6 @@ export class PartitionOwner {
     this.lastSeq = floor;
     this.loadedDevices = this.devices.size;
     this.loadedAt = performance.now();
-    await this.openConsumer(floor + 1);
-    log.info(`partition ${this.p}: owned; ${this.devices.size} device checkpoints loaded, reading from stream sequence ${floor + 1}`);
   }
 
   private async openConsumer(startSeq: number): Promise<void> {
@@ -207,14 +231,14 @@ export class PartitionOwner {
   }
 
   private async run(msgs: ConsumerMessages): Promise<void> {
-    const { leases, log } = this.ctx;
+    const { log } = this.ctx;
     // No await inside this loop: a pause between readings (tried: setImmediate every 10 ms, so
     // timers could run during a backlog) left consumers with readings pending and nothing
     // delivered, in 4 of 4 two-worker drains. Lease renewals have their own connection instead.
     for await (const m of msgs) {
       this.lastMessageAt = performance.now();
       if (this.closed || this.msgs !== msgs) break;
-      if (!leases.valid(this.p)) {
+      if (!this.leaseValid()) {
         void this.lost("its lease expired before this reading (the worker was paused or cut off)");
         break;
       }
@@ -236,7 +260,7 @@ export class PartitionOwner {
     const m = this.unacked;
     this.unacked = undefined;
     this.unackedCount = 0;
-    if (m && this.ctx.leases.valid(this.p)) m.ack();
+    if (m && this.leaseValid()) m.ack();
   }
 
   private readonly outputs: Outputs = {
@@ -288,8 +312,8 @@ export class PartitionOwner {
   }
 
   private async writeRound(): Promise<void> {
-    const { learner, leases, models, counters } = this.ctx;
-    if (!leases.valid(this.p) || this.loadedAt === 0) return;
+    const { learner, models, counters } = this.ctx;
+    if (!this.leaseValid() || this.loadedAt === 0) return;
     const floor = this.lastSeq;
     const items: { d: ClusterDevice; seq: number; value: Uint8Array }[] = [];
     for (const d of this.dirty) {
@@ -302,7 +326,7 @@ export class PartitionOwner {
       const st = it.d.meta;
       const key = modelKey(this.p, it.d.name);
       for (let attempt = 0; attempt < 2; attempt++) {
-        if (!leases.valid(this.p)) {
+        if (!this.leaseValid()) {
           failed++;
           return;
         }
@@ -330,7 +354,7 @@ export class PartitionOwner {
       }
     };
     for (let i = 0; i < items.length; i += WRITE_CONCURRENCY) await Promise.all(items.slice(i, i + WRITE_CONCURRENCY).map(write));
-    if (failed === 0 && leases.valid(this.p)) await models.put(floorKey(this.p), encodeFloor(floor));
+    if (failed === 0 && this.leaseValid()) await models.put(floorKey(this.p), encodeFloor(floor));
   }
 
   /** Clean hand-back: stop reading, last checkpoints, acknowledge, delete the lease. */
@@ -340,7 +364,7 @@ export class PartitionOwner {
     await this.checkpoint();
     this.ack();
     this.closed = true;
-    await this.ctx.leases.release(this.p);
+    await this.ctx.leases.release(this.lease);
     this.forget();
     this.ctx.log.info(`partition ${this.p}: released`);
   }
@@ -349,7 +373,7 @@ export class PartitionOwner {
   async lost(why: string): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.ctx.leases.drop(this.p);
+    this.ctx.leases.drop(this.lease);
     this.ctx.log.warn(`partition ${this.p}: lost (${why}); stopped learning it, nothing more is written or published for it`);
     this.unacked = undefined;
     await this.stopReading();
@@ -380,7 +404,7 @@ export class PartitionOwner {
 
   /** True while this worker may act for the partition (lease valid, checkpoints loaded). */
   get live(): boolean {
-    return !this.closed && this.loadedAt > 0 && this.ctx.leases.valid(this.p);
+    return !this.closed && this.loadedAt > 0 && this.leaseValid();
   }
 
   /** A device of this partition that this owner holds, or undefined. */
@@ -427,8 +451,8 @@ export class PartitionOwner {
    * forgotten readings again. A later reading starts it afresh.
    */
   async forgetDevice(d: ClusterDevice): Promise<boolean> {
-    const { learner, models, leases, bridge } = this.ctx;
-    if (!leases.valid(this.p)) return false;
+    const { learner, models, bridge } = this.ctx;
+    if (!this.leaseValid()) return false;
     const st = d.meta;
     const key = modelKey(this.p, d.name);
     const value = encodeCheckpoint(st.seq, new Uint8Array(0));

@@ -100,7 +100,7 @@ export class ClusterWorker {
           if (!(await this.leases.renew(p))) {
             const o = this.owners.get(p);
             this.owners.delete(p);
-            if (o) this.inBackground(o.lost("another worker holds its lease now"));
+            if (o) this.retire(p, o.lost("another worker holds its lease now"));
           }
         }),
       );
@@ -113,7 +113,7 @@ export class ClusterWorker {
         const from = partitionOf(this.name, P);
         for (let i = 0; i < P && this.owners.size < target && !this.stopping; i++) {
           const p = (from + i) % P;
-          if (taken.has(p) || this.owners.has(p)) continue;
+          if (taken.has(p) || this.owners.has(p) || this.closing.has(p)) continue;
           if (await this.leases.acquire(p)) this.take(p);
         }
       } else if (this.owners.size > target && taken.size >= P) {
@@ -123,7 +123,7 @@ export class ClusterWorker {
         for (const p of give) {
           const o = this.owners.get(p)!;
           this.owners.delete(p);
-          this.inBackground(o.release());
+          this.retire(p, o.release());
         }
       }
     } catch (e) {
@@ -139,11 +139,22 @@ export class ClusterWorker {
    * (under load the other partitions' leases expired that way).
    */
   private readonly background = new Set<Promise<void>>();
-  private inBackground(work: Promise<void>): void {
+  /**
+   * Partitions whose previous owner in this worker is still closing (writing its last
+   * checkpoints, stopping its consumer, forgetting its devices). The partition is not taken
+   * again until that is done: the two owners would share the partition's devices, and the old
+   * one's forgetting them would pull them from under the new one.
+   */
+  private readonly closing = new Map<number, Promise<void>>();
+  private retire(p: number, work: Promise<void>): void {
     const w = work
-      .catch((e) => this.log.error(`giving a partition back failed: ${(e as Error).message}`))
-      .finally(() => this.background.delete(w));
+      .catch((e) => this.log.error(`giving partition ${p} back failed: ${(e as Error).message}`))
+      .finally(() => {
+        this.background.delete(w);
+        if (this.closing.get(p) === w) this.closing.delete(p);
+      });
     this.background.add(w);
+    this.closing.set(p, w);
   }
 
   private take(p: number): void {
@@ -161,10 +172,10 @@ export class ClusterWorker {
       counters: this.counters,
     });
     this.owners.set(p, o);
-    o.start().catch(async (e) => {
+    o.start().catch((e) => {
       this.log.error(`partition ${p}: cannot start: ${(e as Error).message}; giving it back`);
       if (this.owners.get(p) === o) this.owners.delete(p);
-      await o.release().catch(() => undefined);
+      this.retire(p, o.release());
     });
   }
 

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { requireNatsServer, startNatsCluster } from "../helpers/nats.js";
 import { tempDir } from "../helpers/tmp.js";
-import { Publisher, ModelsReader, referenceBlob, spawnWorker, writeWorkerConfig, waitFor, kill, owned, type Worker } from "./harness.js";
+import { Publisher, ModelsReader, referenceBlob, spawnWorker, writeWorkerConfig, waitFor, waitForStream, kill, owned, type Worker } from "./harness.js";
 
 const P = 8;
 
@@ -40,19 +40,21 @@ test("3-node NATS cluster: kill -9 a worker mid-stream, start one, stop one clea
   kill(w2, "SIGTERM");
   await pub.publish(devices, 3 * phase, 4 * phase, 20, 50);
   assert.equal(await w2.exited, 0, w2.log());
+  const n = 4 * phase;
+  const refs = Array.from({ length: devices }, (_, d) => referenceBlob(d, n));
+  const models = await ModelsReader.open(nats.servers.slice(0, 2), P);
+  t.after(() => models.close());
+  // Every reading in the stream first: the guarantee under test starts there (see waitForStream).
+  await waitForStream(models.nc, devices * n, 30_000);
   // A NATS node goes down while w3 works through the backlog (not the publisher's node).
   await nats.nodes[2].kill();
   await waitFor("w3 to own every partition", () => owned(w3) >= P, 60_000);
   t.diagnostic(`w3 owned all ${P} partitions ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill -9 of w1`);
   await pub.close();
 
-  const n = 4 * phase;
-  const refs = Array.from({ length: devices }, (_, d) => referenceBlob(d, n));
-  const models = await ModelsReader.open(nats.servers.slice(0, 2), P);
-  t.after(() => models.close());
   let bad: number[] = [];
-  await waitFor("every checkpoint to reach the last reading", async () => (bad = await models.mismatches(devices, n, refs)).length === 0, 60_000).catch(() => {
-    assert.deepEqual(bad, [], `devices whose model differs from the replay\n--- w3\n${w3.log().slice(-3000)}`);
+  await waitFor("every checkpoint to reach the last reading", async () => (bad = await models.mismatches(devices, n, refs)).length === 0, 60_000).catch(async () => {
+    assert.deepEqual(bad, [], `devices whose model differs from the replay (expected ${n} readings each)\n${await models.describe(bad)}\n--- w3\n${w3.log().slice(-3000)}`);
   });
   kill(w3, "SIGTERM");
   assert.equal(await w3.exited, 0, w3.log());

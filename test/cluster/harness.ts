@@ -9,6 +9,7 @@ import { join } from "node:path";
 import mqtt from "mqtt";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { Kvm } from "@nats-io/kv";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { Learner } from "../../host/learner/index.js";
 import { modelSpec } from "../../host/devices/model.js";
 import { decodeCheckpoint } from "../../host/cluster/checkpoint.js";
@@ -150,8 +151,50 @@ export class ModelsReader {
     }
     return bad;
   }
+  /** For a failure message: each device's checkpoint (stream sequence, readings in its blob). */
+  async describe(devices: number[]): Promise<string> {
+    const lines: string[] = [];
+    for (const d of devices) {
+      const name = deviceName(d);
+      const e = await this.kv.get(modelKey(partitionOf(name, this.partitions), name)).catch((err: Error) => err);
+      if (e instanceof Error || !e || e.operation !== "PUT") {
+        lines.push(`${name}: no checkpoint (${e instanceof Error ? e.message : "none"})`);
+        continue;
+      }
+      const cp = decodeCheckpoint(e.value);
+      if (typeof cp === "string") {
+        lines.push(`${name}: unreadable checkpoint (${cp})`);
+        continue;
+      }
+      const l = new Learner();
+      const readings = l.load(cp.blob) === 0 ? l.raw.get_count(0) : NaN;
+      lines.push(`${name}: partition ${partitionOf(name, this.partitions)}, checkpoint at stream sequence ${cp.seq}, ${readings} readings in its blob`);
+    }
+    return lines.join("\n");
+  }
   async close(): Promise<void> {
     await this.nc.close();
+  }
+}
+
+/**
+ * Waits until the readings stream holds `count` messages. MQTT QoS 1 is acknowledged once
+ * nats-server has the message, before the stream's leader has stored it: a test that kills a
+ * NATS node right after publishing must wait for this, or a reading still on its way can be lost
+ * with the node (outside the workers' guarantee, which starts at the stream).
+ */
+export async function waitForStream(nc: NatsConnection, count: number, timeoutMs: number, stream = "EDGELEARN_READINGS"): Promise<void> {
+  const jsm = await jetstreamManager(nc, { timeout: 2000 });
+  const until = Date.now() + timeoutMs;
+  let seen = -1;
+  for (;;) {
+    seen = await jsm.streams
+      .info(stream)
+      .then((i) => i.state.messages)
+      .catch(() => seen);
+    if (seen >= count) return;
+    if (Date.now() > until) throw new Error(`stream ${stream} holds ${seen} of the ${count} readings published`);
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
