@@ -178,10 +178,10 @@ export class ModelsReader {
 }
 
 /**
- * Waits until the readings stream holds `count` messages. MQTT QoS 1 is acknowledged once
- * nats-server has the message, before the stream's leader has stored it: a test that kills a
- * NATS node right after publishing must wait for this, or a reading still on its way can be lost
- * with the node (outside the workers' guarantee, which starts at the stream).
+ * Waits until the readings stream holds `count` messages. The publisher's QoS 1 acknowledgement
+ * comes from the nats-server it is connected to, not from the stream: a test that kills a NATS
+ * node right after publishing waits for this first, so a reading still on its way to the
+ * stream's leader cannot go down with the node (the workers' guarantee starts at the stream).
  */
 export async function waitForStream(nc: NatsConnection, count: number, timeoutMs: number, stream = "EDGELEARN_READINGS"): Promise<void> {
   const jsm = await jetstreamManager(nc, { timeout: 2000 });
