@@ -174,7 +174,9 @@ export class ClusterWorker {
     this.owners.set(p, o);
     o.start().catch((e) => {
       this.log.error(`partition ${p}: cannot start: ${(e as Error).message}; giving it back`);
-      if (this.owners.get(p) === o) this.owners.delete(p);
+      // Not ours any more (lost or given back meanwhile): that path is already retiring it.
+      if (this.owners.get(p) !== o) return;
+      this.owners.delete(p);
       this.retire(p, o.release());
     });
   }
