@@ -69,21 +69,21 @@ const SPLIT_FEATURES = 3;
 
 /**
  * What a reading costs per feature and apart from its features: V8's instructions per reading
- * at 8 and at SPLIT_FEATURES features, as a straight line. The part apart from the features holds
+ * at NF and at SPLIT_FEATURES features, as a straight line. The part apart from the features holds
  * the target's guard and scaler slots, the bias, the prediction, metrics, drift detector, output
  * record and counters: work no vectorization across features shortens.
  */
-function featureSplitRows(at8: Count, atSplit: Count): BenchRow[] {
+function featureSplitRows(atNF: Count, atSplit: Count): BenchRow[] {
   const metric = `${arch()} instructions per learn_batch reading`;
-  if ("unavailable" in at8 || "unavailable" in atSplit) {
-    const why = "unavailable" in at8 ? at8.unavailable : (atSplit as { unavailable: string }).unavailable;
+  if ("unavailable" in atNF || "unavailable" in atSplit) {
+    const why = "unavailable" in atNF ? atNF.unavailable : (atSplit as { unavailable: string }).unavailable;
     return [{ metric: `${metric}, per feature and apart from features`, value: "n/a", note: why }];
   }
-  const perFeature = (at8.value - atSplit.value) / (8 - SPLIT_FEATURES);
+  const perFeature = (atNF.value - atSplit.value) / (NF - SPLIT_FEATURES);
   const fixed = atSplit.value - SPLIT_FEATURES * perFeature;
   return [
     { metric: `${metric}, ${SPLIT_FEATURES} features`, value: Math.round(atSplit.value), unit: "per reading", note: "same stream generator, same count" },
-    { metric: `${metric}, per feature`, value: Math.round(perFeature), unit: "per feature", note: `(8 features − ${SPLIT_FEATURES}) / ${8 - SPLIT_FEATURES}` },
+    { metric: `${metric}, per feature`, value: Math.round(perFeature), unit: "per feature", note: `(${NF} features − ${SPLIT_FEATURES}) / ${NF - SPLIT_FEATURES}` },
     { metric: `${metric}, apart from its features`, value: Math.round(fixed), unit: "per reading", note: "the line through both counts at 0 features: target, bias, prediction, metrics, drift, output" },
   ];
 }

@@ -8,7 +8,8 @@ import type { BenchModule, BenchRow } from "./types.js";
 import { NodeMachine } from "../test/conformance/node-machine.js";
 import { regressionRows } from "../test/conformance/generate-vectors.js";
 import { CONFORMANCE_DIR, WASM_PATH } from "../test/conformance/paths.js";
-import { type Runner, PYTHON, QEMU_ARGS, RUNNERS, m4fImages, must, nativeReplay, sh, wamrRunner, wasm3M4fImages, wasmtimeCli, workDir } from "../test/conformance/runners.js";
+import { type Runner, PYTHON, RUNNERS, m4fImages, must, nativeReplay, sh, wamrRunner, wasm3M4fImages, wasmtimeCli, workDir } from "../test/conformance/runners.js";
+import { CORTEX_M4F, qemuArgs } from "../scripts/dist/firmware.js";
 
 const KIND = 1;
 const NF = 8;
@@ -161,7 +162,7 @@ const bench: BenchModule = {
       const elf = image();
       const size = sh("arm-none-eabi-size", ["-A", elf]).stdout;
       const sec = (name: string) => Number(new RegExp(`^\\${name}\\s+(\\d+)`, "m").exec(size)?.[1] ?? 0);
-      const r = must(sh("qemu-system-arm", [...QEMU_ARGS, "-icount", "shift=0", "-kernel", elf]), "qemu (measure)");
+      const r = must(sh("qemu-system-arm", ["-icount", "shift=0", ...qemuArgs(CORTEX_M4F.machine, elf)]), "qemu (measure)");
       const f: Record<string, number> = {};
       for (const line of r.stdout.split("\n")) if (line.startsWith("{")) Object.assign(f, JSON.parse(line));
       const flash = sec(".isr_vector") + sec(".text") + sec(".ARM.exidx") + sec(".data");

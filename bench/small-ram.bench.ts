@@ -7,7 +7,8 @@ import { loadStreams } from "../test/conformance/runners.js";
 import { WASM_PATH } from "../test/conformance/paths.js";
 import { SMALL_WASM, layoutOf, readWasm, smallVectors } from "../test/conformance/small-ram-vectors.js";
 import { smallStreams } from "../test/conformance/small-ram-streams.js";
-import { TARGETS, buildImages, footprint, measureOn, prepareSmall, replayOn, smallToolsMissing } from "../test/conformance/small-ram-images.js";
+import { CORTEX_TARGETS, targetName } from "../scripts/dist/firmware.js";
+import { buildImages, footprint, measureOn, prepareSmall, replayOn, smallToolsMissing } from "../test/conformance/small-ram-images.js";
 import { staticEnd } from "../scripts/dist/small-ram.js";
 
 /** Clock of a typical board of each class, for an upper bound at one instruction per cycle. */
@@ -29,8 +30,9 @@ const bench: BenchModule = {
     const streams = [...v.fit, ...smallStreams(readWasm(SMALL_WASM))];
     const prepared = prepareSmall(streams);
     const details: Record<string, unknown> = {};
-    for (const t of TARGETS) {
-      log(`${t.name}…`);
+    for (const t of CORTEX_TARGETS) {
+      const name = targetName(t);
+      log(`${name}…`);
       const images = buildImages(t, end, prepared);
       const replay = replayOn(t, images.replay);
       const f = footprint(images.measure);
@@ -38,11 +40,11 @@ const bench: BenchModule = {
       const [hz, board] = CLOCK[t.id];
       details[t.id] = { footprint: f, replayFootprint: footprint(images.replay), measured: m };
       rows.push(
-        { metric: `${t.name}: streams bit-identical to V8`, value: `${replay.passed.length} of ${streams.length}`, note: replay.failures.join("; ") || `${v.fit.length} golden streams that fit + ${streams.length - v.fit.length} recorded on the small build (LINEAR and LOGISTIC with 8 features, AR with 2 exogenous)` },
-        { metric: `${t.name}: flash (learner + runtime + minimal I/O)`, value: f.flash, unit: "bytes", note: `goal ≤ 65536; ${(f.flash / 1024).toFixed(1)} KiB` },
-        { metric: `${t.name}: RAM (data + bss + stack)`, value: f.ram, unit: "bytes", note: `goal ≤ 32768; ${end} linear memory, ${f.stack} stack (${m.stackUsed} used)` },
-        { metric: `${t.name}: instructions per learn_one, 8 features`, value: Math.round(m.learnOneInstructions), unit: "instructions", note: "LINEAR, defaults, after 200 warm-up readings" },
-        { metric: `${t.name}: instructions per reading in learn_batch(100)`, value: Math.round(m.learnBatchInstructionsPerReading), unit: "instructions" },
+        { metric: `${name}: streams bit-identical to V8`, value: `${replay.passed.length} of ${streams.length}`, note: replay.failures.join("; ") || `${v.fit.length} golden streams that fit + ${streams.length - v.fit.length} recorded on the small build (LINEAR and LOGISTIC with 8 features, AR with 2 exogenous)` },
+        { metric: `${name}: flash (learner + runtime + minimal I/O)`, value: f.flash, unit: "bytes", note: `goal ≤ 65536; ${(f.flash / 1024).toFixed(1)} KiB` },
+        { metric: `${name}: RAM (data + bss + stack)`, value: f.ram, unit: "bytes", note: `goal ≤ 32768; ${end} linear memory, ${f.stack} stack (${m.stackUsed} used)` },
+        { metric: `${name}: instructions per learn_one, 8 features`, value: Math.round(m.learnOneInstructions), unit: "instructions", note: "LINEAR, defaults, after 200 warm-up readings" },
+        { metric: `${name}: instructions per reading in learn_batch(100)`, value: Math.round(m.learnBatchInstructionsPerReading), unit: "instructions" },
         { metric: `readings/s upper bound on a ${board}`, value: Math.round(hz / m.learnOneInstructions), unit: "readings/s", note: "at 1 instruction/cycle; real CPI is higher" },
       );
     }

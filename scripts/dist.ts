@@ -17,9 +17,8 @@
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { ABI_VERSION } from "../host/learner/abi.js";
-import { ROOT, buildCortexM, cortexToolsMissing, have, runExample, sh, sha256File, systemNpmEnv, translate, type CortexBuild } from "./dist/firmware.js";
+import { COMMON, CORTEX_M4F, ROOT, buildCortexM, cortexToolsMissing, have, runExample, sh, sha256File, systemNpmEnv, targetLabel, translate, type CortexBuild } from "./dist/firmware.js";
 import { SMALL_WASM, smallFirmware } from "./dist/small-ram.js";
-import { STATIC_RUNTIME_FLAGS } from "./dist/wasm2c-rewrite.js";
 
 const DIST = join(ROOT, "dist");
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string; version: string };
@@ -105,8 +104,8 @@ function main(): number {
       header: "firmware/edgelearn.h",
       wasm2c: sh("wasm2c", ["--version"]).trim(),
       compiler: sh("arm-none-eabi-gcc", ["--version"]).split("\n")[0],
-      target: "Cortex-M4F (-mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard), -O2",
-      flags: ["-O2", "-ffp-contract=off", "-fno-fast-math", "-fno-strict-aliasing", ...STATIC_RUNTIME_FLAGS],
+      target: targetLabel(CORTEX_M4F),
+      flags: COMMON,
       library: { file: "firmware/m4f/libedgelearn-m4f.a", objects: lib, total: libTotal },
       example: { file: "firmware/m4f/el-example-m4f.elf", ...m4f.exampleSize, qemu: exampleRun },
       small: {
@@ -115,7 +114,7 @@ function main(): number {
           small.builds.map((b) => [
             b.target.id,
             {
-              target: `${b.target.name.replace(/ \(qemu .*\)$/, "")} (${b.target.arch.join(" ")}), -O2`,
+              target: targetLabel(b.target),
               library: { file: `firmware/small/${b.target.id}/${basename(b.library)}`, objects: b.librarySize, extraFlags: [`-DEL_MEMORY_BYTES=${small.memoryBytes}u`] },
               example: { file: `firmware/small/${b.target.id}/${basename(b.example)}`, linkerScript: "tools/m4f/small-32k.ld", qemuMachine: b.target.machine, ...b.exampleSize, qemu: b.run },
             },

@@ -393,7 +393,11 @@ export class PartitionOwner {
   private forget(): void {
     if (this.ackTimer) clearTimeout(this.ackTimer);
     if (this.watchdog) clearInterval(this.watchdog);
-    for (const d of this.devices) this.ctx.learner.pool.remove(d);
+    // The partition's devices are shared by name in the pool: once a newer owner holds the
+    // partition (a newer lease of it in this worker) they are its own, not this owner's to drop.
+    const current = this.ctx.leases.held.get(this.p);
+    const superseded = current !== undefined && current !== this.lease;
+    if (!superseded) for (const d of this.devices) this.ctx.learner.pool.remove(d);
     this.devices.clear();
     this.dirty.clear();
   }

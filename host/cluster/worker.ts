@@ -21,6 +21,9 @@ export interface WorkerOptions {
   module?: WebAssembly.Module;
 }
 
+/** How many lease lengths a closing owner may hold its partition back (see retire). */
+const CLOSE_WAIT_LEASES = 10;
+
 export class ClusterWorker {
   readonly name: string;
   readonly owners = new Map<number, PartitionOwner>();
@@ -138,22 +141,29 @@ export class ClusterWorker {
    * partition's checkpoints first, and a round waiting for that would renew nothing else meanwhile
    * (under load the other partitions' leases expired that way).
    */
-  private readonly background = new Set<Promise<void>>();
   /**
    * Partitions whose previous owner in this worker is still closing (writing its last
    * checkpoints, stopping its consumer, forgetting its devices). The partition is not taken
    * again until that is done: the two owners would share the partition's devices, and the old
-   * one's forgetting them would pull them from under the new one.
+   * one's forgetting them would pull them from under the new one. So a partition has at most
+   * one closing owner, and stop() waits for all of them here. An owner that has not closed
+   * after CLOSE_WAIT_LEASES leases stops holding the partition back (its lease is long gone, it
+   * can write or publish nothing, and it leaves the devices to a newer owner): a hung request
+   * must not keep the partition unowned.
    */
   private readonly closing = new Map<number, Promise<void>>();
   private retire(p: number, work: Promise<void>): void {
+    const wait = setTimeout(() => {
+      if (this.closing.get(p) !== w) return;
+      this.log.warn(`partition ${p}: its previous owner is still closing after ${CLOSE_WAIT_LEASES} leases; it may be taken again`);
+      this.closing.delete(p);
+    }, CLOSE_WAIT_LEASES * this.config.cluster.leaseSeconds * 1000);
     const w = work
       .catch((e) => this.log.error(`giving partition ${p} back failed: ${(e as Error).message}`))
       .finally(() => {
-        this.background.delete(w);
+        clearTimeout(wait);
         if (this.closing.get(p) === w) this.closing.delete(p);
       });
-    this.background.add(w);
     this.closing.set(p, w);
   }
 
@@ -230,7 +240,7 @@ export class ClusterWorker {
   private async doStop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     while (this.ticking) await new Promise((r) => setTimeout(r, 20));
-    await Promise.all([...this.background]);
+    await Promise.all([...this.closing.values()]);
     const owners = [...this.owners.values()];
     this.owners.clear();
     await Promise.all(owners.map((o) => o.release().catch((e) => this.log.error(`release failed: ${(e as Error).message}`))));

@@ -18,26 +18,32 @@ const EXAMPLE = join(ROOT, "tools/firmware/el_example.c");
 const M4F_DIR = join(ROOT, "tools/m4f");
 
 /** Compiler flags every build of the translated module needs (see tools/wasm2c/Makefile). */
-const COMMON = ["-std=gnu11", "-O2", "-ffp-contract=off", "-fno-fast-math", "-fno-strict-aliasing", ...STATIC_RUNTIME_FLAGS];
+export const COMMON = ["-std=gnu11", "-O2", "-ffp-contract=off", "-fno-fast-math", "-fno-strict-aliasing", ...STATIC_RUNTIME_FLAGS];
 /** A Cortex-M target: its compiler flags and the QEMU machine its images run on. */
 export interface CortexTarget {
   /** In file names: libedgelearn-<id>.a, el-example-<id>.elf. */
   id: "m4f" | "m3";
-  name: string;
+  /** The core and its float ABI, as a reader names them. */
+  core: string;
   arch: string[];
+  /** QEMU's machine for its images. */
   machine: string;
 }
+/** "Cortex-M4F, hard float (qemu mps2-an386)": the core and where its images run. */
+export const targetName = (t: CortexTarget): string => `${t.core} (qemu ${t.machine})`;
+/** "Cortex-M4F, hard float (-mcpu=… -mfloat-abi=hard)": the core and its compiler flags. */
+export const targetLabel = (t: CortexTarget): string => `${t.core} (${t.arch.join(" ")})`;
 /** The default target of tools/m4f/Makefile: Cortex-M4 with its single-precision FPU. */
 export const CORTEX_M4F: CortexTarget = {
   id: "m4f",
-  name: "Cortex-M4F, hard float (qemu mps2-an386)",
+  core: "Cortex-M4F, hard float",
   arch: ["-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"],
   machine: "mps2-an386",
 };
 /** A core with no FPU (STM32F103 class): every f32 operation is a libgcc call, IEEE-exact. */
 export const CORTEX_M3: CortexTarget = {
   id: "m3",
-  name: "Cortex-M3, soft float (qemu mps2-an385)",
+  core: "Cortex-M3, soft float",
   arch: ["-mcpu=cortex-m3", "-mthumb", "-mfloat-abi=soft"],
   machine: "mps2-an385",
 };
@@ -163,7 +169,8 @@ export function buildCortexM(dir: string, out: string, opts: CortexOptions = {})
   return { target, library, example, librarySize, exampleSize: { text: img.text, data: img.data, bss: img.bss } };
 }
 
-/** QEMU's arguments for an image of `machine` (the conformance suite's semihosting on stdio). */
+/** QEMU's arguments for an image of `machine`. Semihosting output goes to a stdio chardev: without
+ * one QEMU writes it to the terminal, not to stdout. */
 export function qemuArgs(machine: string, elf: string): string[] {
   return ["-M", machine, "-nographic", "-monitor", "none", "-serial", "none", "-chardev", "stdio,id=sh0", "-semihosting-config", "enable=on,target=native,chardev=sh0", "-kernel", elf];
 }

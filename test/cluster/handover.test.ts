@@ -48,7 +48,9 @@ test("3-node NATS cluster: kill -9 a worker mid-stream, start one, stop one clea
   await waitForStream(models.nc, devices * n, 30_000);
   // A NATS node goes down while w3 works through the backlog (not the publisher's node).
   await nats.nodes[2].kill();
-  await waitFor("w3 to own every partition", () => owned(w3) >= P, 60_000);
+  await waitFor("w3 to own every partition", () => owned(w3) >= P, 60_000).catch((e: Error) => {
+    throw new Error(`${e.message}\n--- w3\n${w3.log().slice(-4000)}`);
+  });
   t.diagnostic(`w3 owned all ${P} partitions ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill -9 of w1`);
   await pub.close();
 

@@ -2,13 +2,14 @@
 //   node build/test/conformance/m4f.js            replay the conformance vectors on the target
 //   node build/test/conformance/m4f.js measure    size, instructions per learn call (-icount)
 // (`npm run build` first; needs wabt, gcc-arm-none-eabi, libnewlib-arm-none-eabi, qemu-system-arm.)
-import { QEMU_ARGS, m4fImages, sh } from "./runners.js";
+import { m4fImages, sh } from "./runners.js";
+import { CORTEX_M4F, qemuArgs } from "../../scripts/dist/firmware.js";
 
 const measure = process.argv[2] === "measure";
 const { replay, measure: measureElf } = m4fImages();
 const elf = measure ? measureElf : replay;
 console.log(sh("arm-none-eabi-size", ["-A", elf]).stdout.split("\n").filter((l) => /^\.(isr|text|data|bss|stack|ARM)/.test(l)).join("\n"));
-const args = [...QEMU_ARGS, ...(measure ? ["-icount", "shift=0"] : []), "-kernel", elf];
+const args = [...(measure ? ["-icount", "shift=0"] : []), ...qemuArgs(CORTEX_M4F.machine, elf)];
 console.log(`$ qemu-system-arm ${args.join(" ")}`);
 const r = sh("qemu-system-arm", args);
 process.stdout.write(r.stdout + r.stderr);

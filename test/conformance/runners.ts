@@ -10,6 +10,7 @@ import { CONFORMANCE_DIR, ROOT, TOOLS_DIR, VECTORS_DIR, WASM_PATH, WORK_DIR } fr
 import { cArray, cDispatch, cExportNames, driverWat, opsBinary, segments, wastScript } from "./compile-ops.js";
 import { wasmInfo } from "./wasm-info.js";
 import { rewriteWasm2c } from "../../scripts/dist/wasm2c-rewrite.js";
+import { CORTEX_M4F, qemuArgs } from "../../scripts/dist/firmware.js";
 
 export interface Outcome {
   /** Streams that matched every op. */
@@ -288,10 +289,6 @@ const wabtInterp: Runner = {
   },
 };
 
-/** Semihosting output goes to a stdio chardev: without one QEMU writes it to the terminal, not to stdout. */
-export const QEMU_ARGS = ["-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial", "none",
-  "-chardev", "stdio,id=sh0", "-semihosting-config", "enable=on,target=native,chardev=sh0"];
-
 /** Builds both Cortex-M4F images for a vector set (make is incremental); returns their paths. */
 export function m4fImages(v = MAIN_VECTORS): { replay: string; measure: string } {
   const { wasm2cDir, opsC } = prepared(v);
@@ -338,7 +335,7 @@ export function wasm3M4fImages(v = MAIN_VECTORS): { replay: string; measure: str
 }
 
 function qemuReplay(elf: string): Outcome {
-  const r = sh("qemu-system-arm", [...QEMU_ARGS, "-kernel", elf], { timeoutMs: 300_000 });
+  const r = sh("qemu-system-arm", qemuArgs(CORTEX_M4F.machine, elf), { timeoutMs: 300_000 });
   const o = parseStreamLines(r.stdout);
   if (r.status !== 0 && o.failures.length === 0) o.failures.push(`qemu exited ${r.status}: ${(r.stdout + r.stderr).slice(-2000)}`);
   return o;

@@ -11,11 +11,7 @@ import { wasmInfo } from "./wasm-info.js";
 import { TOOLS_DIR } from "./paths.js";
 import { must, parseStreamLines, sh, translateLearner, which, workDir, writeIfChanged, type Outcome } from "./runners.js";
 import { SMALL_WASM } from "../../scripts/dist/small-ram.js";
-import { CORTEX_TARGETS, qemuArgs, type CortexTarget } from "../../scripts/dist/firmware.js";
-
-export type Target = CortexTarget;
-/** The release's cores (scripts/dist/firmware.ts): the images here use the same flags. */
-export const TARGETS: Target[] = CORTEX_TARGETS;
+import { qemuArgs, type CortexTarget as Target } from "../../scripts/dist/firmware.js";
 
 export const SMALL_TOOLS = "apt-get install -y wabt gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm";
 export function smallToolsMissing(): string | undefined {

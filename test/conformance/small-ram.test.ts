@@ -17,9 +17,9 @@ import { WASM_PATH, TOOLS_DIR } from "./paths.js";
 import { loadManifest, loadStreams, must, sh, vectorsPresent, which, workDir } from "./runners.js";
 import { SMALL_WASM, layoutOf, moveStream, readWasm, smallVectors } from "./small-ram-vectors.js";
 import { smallStreams } from "./small-ram-streams.js";
-import { TARGETS, buildImages, footprint, measureOn, prepareSmall, replayOn, smallToolsMissing } from "./small-ram-images.js";
+import { buildImages, footprint, measureOn, prepareSmall, replayOn, smallToolsMissing } from "./small-ram-images.js";
 import { smallFirmware, staticEnd } from "../../scripts/dist/small-ram.js";
-import { qemuArgs } from "../../scripts/dist/firmware.js";
+import { CORTEX_M4F, CORTEX_TARGETS, qemuArgs, targetName } from "../../scripts/dist/firmware.js";
 import { STATIC_RUNTIME_FLAGS, rewriteWasm2c } from "../../scripts/dist/wasm2c-rewrite.js";
 import { exampleFacts, nodeReference } from "../firmware/example-reference.js";
 import { tempDir } from "../helpers/tmp.js";
@@ -138,7 +138,7 @@ test("the static-memory runtime and the 32-bit bounds check trap every access pa
   };
   // The same probe as a Cortex-M4F image under QEMU, where the floats' fast path is on by default
   // (EL_FAST_FLOATS for an Arm FPU): the arguments compiled in, the lines through semihosting.
-  const m4f = TARGETS.find((x) => x.id === "m4f")!;
+  const m4f = CORTEX_M4F;
   const m4fProbe = (memoryBytes: number, args: string[]) => {
     const out = join(dir, `m4f-${memoryBytes}`);
     writeFileSync(join(dir, "probe_args.h"), `#define EL_PROBE_ARGS ${args.map((a) => JSON.stringify(a)).join(", ")}\n`);
@@ -185,15 +185,15 @@ test("the static-memory runtime and the 32-bit bounds check trap every access pa
   }
 });
 
-for (const target of TARGETS) {
-  test(`small-RAM build on ${target.name}: 32 KiB RAM, 64 KiB flash, the vectors that fit`, (t) => {
+for (const target of CORTEX_TARGETS) {
+  test(`small-RAM build on ${targetName(target)}: 32 KiB RAM, 64 KiB flash, the vectors that fit`, (t) => {
     if (skipUnless(t, smallToolsMissing())) return;
     if (!vectors) return t.skip("SKIPPED: no vectors for this build/learner.wasm (see the conformance test)");
     const streams = [...vectors.fit, ...extra];
     const images = buildImages(target, end, prepareSmall(streams));
     const o = replayOn(target, images.replay);
     for (const n of o.notes) t.diagnostic(n);
-    assert.deepEqual(o.failures, [], `${target.name} diverged:\n${o.failures.join("\n")}`);
+    assert.deepEqual(o.failures, [], `${targetName(target)} diverged:\n${o.failures.join("\n")}`);
     assert.deepEqual(o.passed, streams.map((s) => s.name));
     for (const [name, elf] of Object.entries(images)) {
       const f = footprint(elf);
@@ -216,7 +216,7 @@ test("the small-RAM firmware of a release: the example, linked for 32 KiB of RAM
   for (const b of fw.builds) {
     assert.ok(typeof b.run !== "string", `${b.target.id}: ${String(b.run)}`);
     assert.deepEqual(b.run.failures, [], b.target.id);
-    assert.deepEqual(exampleFacts(b.run), ref, `${b.target.name} learned differently from Node`);
+    assert.deepEqual(exampleFacts(b.run), ref, `${targetName(b.target)} learned differently from Node`);
     assert.match(b.library, new RegExp(`/${b.target.id}/libedgelearn-${b.target.id}\\.a$`));
     const flash = b.exampleSize.text + b.exampleSize.data;
     const ram = b.exampleSize.data + b.exampleSize.bss;
