@@ -48,21 +48,31 @@ const CLUSTER_KEY = "cluster";
 export class ClusterMismatch extends ConfigError {}
 
 /**
- * ensureCluster, retried while JetStream is still electing its leaders (a cluster that has just
- * started, or lost a node, answers "not enabled" or times out for a few seconds).
+ * `f`, tried again every second while it fails, for up to `waitMs`; an error `fatal` accepts is
+ * thrown at once. For JetStream requests a cluster answers only after a while: one that has just
+ * started, or lost a node, answers "not enabled" or times out while it elects leaders, and
+ * nats-server before 2.9.12 places a one-replica consumer (a KV watcher's, a key listing's) on
+ * any of its stream's peers, a lost one included, so only a new try lands elsewhere.
  */
-export async function joinCluster(nc: NatsConnection, c: ClusterConfig, input: string, waitMs = 30_000): Promise<ClusterHandles> {
+export async function retrying<T>(f: () => Promise<T>, waitMs: number, fatal: (e: unknown) => boolean = () => false): Promise<T> {
   const until = Date.now() + waitMs;
   for (;;) {
     try {
-      return await ensureCluster(nc, c, input);
+      return await f();
     } catch (e) {
-      if (e instanceof ClusterMismatch || Date.now() > until) {
-        if (e instanceof ConfigError) throw e;
-        throw new ConfigError([`cluster: JetStream did not answer within ${waitMs / 1000} s: ${(e as Error).message}`]);
-      }
+      if (fatal(e) || Date.now() > until) throw e;
       await new Promise((r) => setTimeout(r, 1000));
     }
+  }
+}
+
+/** ensureCluster, retried while JetStream is not answering yet (see retrying). */
+export async function joinCluster(nc: NatsConnection, c: ClusterConfig, input: string, waitMs = 30_000): Promise<ClusterHandles> {
+  try {
+    return await retrying(() => ensureCluster(nc, c, input), waitMs, (e) => e instanceof ClusterMismatch);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new ConfigError([`cluster: JetStream did not answer within ${waitMs / 1000} s: ${(e as Error).message}`]);
   }
 }
 

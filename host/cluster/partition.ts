@@ -49,6 +49,9 @@ export interface PartitionCounters {
 const ACK_EVERY = 64;
 const WRITE_CONCURRENCY = 64;
 const NS = 1_000_000;
+/** First pause before loading the checkpoints again (grows to three times this). */
+const START_RETRY_MS = 1000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class PartitionOwner {
   private readonly devices = new Set<ClusterDevice>();
@@ -89,22 +92,40 @@ export class PartitionOwner {
     return this.ctx.leases.holds(this.lease);
   }
 
-  /** Loads checkpoints, creates this owner's consumer at the floor, starts learning. A failure
-   *  says which step failed (the worker logs it and gives the partition back). */
+  /**
+   * Loads checkpoints, creates this owner's consumer at the floor, starts learning. Both steps
+   * are retried while the lease holds, so a JetStream hiccup does not hand the partition back:
+   * after a NATS node is lost a stream's leader is elected again for a few seconds, and
+   * nats-server before 2.9.12 places a one-replica consumer on any of its stream's peers, the
+   * lost one included (its creation then times out; a new one lands elsewhere). A failure that
+   * outlasts the lease says which step failed (the worker logs it and gives the partition back).
+   */
   async start(): Promise<void> {
-    try {
-      await this.loadCheckpoints();
-    } catch (e) {
-      throw new Error(`loading its checkpoints: ${(e as Error).message}`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.loadCheckpoints();
+        break;
+      } catch (e) {
+        if (this.closed) return;
+        if (!this.leaseValid()) throw new Error(`loading its checkpoints: ${(e as Error).message} (${attempt} attempts)`);
+        this.ctx.log.warn(`partition ${this.p}: loading its checkpoints failed (${(e as Error).message}); trying again`);
+        await sleep(Math.min(START_RETRY_MS * attempt, 3 * START_RETRY_MS));
+      }
     }
     if (this.closed) return;
     const floor = this.lastSeq;
+    // From here the watchdog keeps a consumer open: a creation that fails is retried by it.
+    this.watchdog ??= setInterval(() => void this.checkProgress(), 2000);
+    let pending = "";
+    this.reopening = true; // the watchdog waits for this first creation
     try {
       await this.openConsumer(floor + 1);
     } catch (e) {
-      throw new Error(`creating its consumer: ${(e as Error).message}`);
+      pending = `; its consumer is not created yet (${(e as Error).message}), trying again`;
+    } finally {
+      this.reopening = false;
     }
-    this.ctx.log.info(`partition ${this.p}: owned; ${this.devices.size} device checkpoints loaded, reading from stream sequence ${floor + 1}`);
+    this.ctx.log.info(`partition ${this.p}: owned; ${this.devices.size} device checkpoints loaded, reading from stream sequence ${floor + 1}${pending}`);
   }
 
   /** The partition's floor and its devices' checkpoints, loaded into the pool. */
@@ -112,8 +133,7 @@ export class PartitionOwner {
     const { models, learner, log } = this.ctx;
     const floorEntry = await models.get(floorKey(this.p));
     const floor = floorEntry && floorEntry.operation === "PUT" ? decodeFloor(floorEntry.string()) : 0;
-    const keys: string[] = [];
-    for await (const k of await models.keys(`d.${this.p}.>`)) keys.push(k);
+    const keys = await this.checkpointKeys();
     for (let i = 0; i < keys.length; i += WRITE_CONCURRENCY) {
       const entries = await Promise.all(keys.slice(i, i + WRITE_CONCURRENCY).map((k) => models.get(k)));
       for (const e of entries) {
@@ -143,6 +163,18 @@ export class PartitionOwner {
     this.loadedAt = performance.now();
   }
 
+  /**
+   * The partition's keys in the models bucket, from the bucket stream's subjects (answered by the
+   * stream's leader). The KV client's key listing creates a one-replica consumer for it, which an
+   * old nats-server may place on a lost node (see start).
+   */
+  private async checkpointKeys(): Promise<string[]> {
+    const bucket = this.ctx.config.modelsBucket;
+    const prefix = `$KV.${bucket}.`;
+    const info = await this.ctx.jsm.streams.info(`KV_${bucket}`, { subjects_filter: `${prefix}d.${this.p}.>` });
+    return Object.keys(info.state.subjects ?? {}).map((s) => s.slice(prefix.length));
+  }
+
   private async openConsumer(startSeq: number): Promise<void> {
     const c = this.ctx.config;
     this.consumerName = `${this.ctx.worker}-p${this.p}-${Date.now().toString(36)}`;
@@ -162,10 +194,15 @@ export class PartitionOwner {
     });
     const consumer = await jetstream(this.ctx.nc).consumers.get(this.stream, this.consumerName);
     const msgs = await consumer.consume({ max_messages: Math.min(c.maxInflight, 1024) });
+    if (this.closed) {
+      // Given back or lost while the consumer was being created: nobody reads it.
+      msgs.stop();
+      await this.ctx.jsm.consumers.delete(this.stream, this.consumerName).catch(() => undefined);
+      return;
+    }
     this.msgs = msgs;
     this.lastMessageAt = performance.now();
     this.loop = this.run(msgs);
-    this.watchdog ??= setInterval(() => void this.checkProgress(), 2000);
     void (async () => {
       for await (const s of msgs.status()) {
         if (this.closed || this.msgs !== msgs) return;
