@@ -4,25 +4,15 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { requireNatsServer, startNatsCluster } from "../helpers/nats.js";
-import { tempDir } from "../helpers/tmp.js";
-import { Publisher, ModelsReader, referenceBlob, spawnWorker, writeWorkerConfig, waitFor, waitForStream, kill, owned, type Worker } from "./harness.js";
+import { Publisher, ModelsReader, referenceBlob, waitFor, waitForStream, kill, owned, replicatedCluster } from "./harness.js";
 
 const P = 8;
 
 test("3-node NATS cluster: kill -9 a worker mid-stream, start one, stop one cleanly, kill a NATS node: every model is the single-process replay", { timeout: 260_000 }, async (t) => {
-  const bin = requireNatsServer(t);
-  if (!bin) return;
-  const dir = tempDir("cluster-ha");
-  const nats = await startNatsCluster(bin, { nodes: 3, partitions: P });
-  t.after(() => nats.stop());
-  const workers: Worker[] = [];
-  t.after(() => workers.forEach((w) => kill(w, "SIGKILL")));
-  const start = (name: string) => {
-    const w = spawnWorker(writeWorkerConfig(dir, { servers: nats.servers, name, partitions: P, replicas: 3 }), name);
-    workers.push(w);
-    return w;
-  };
+  const cluster = await replicatedCluster(t, "cluster-ha", P);
+  if (!cluster) return;
+  const { nats } = cluster;
+  const start = (name: string) => cluster.start(name);
   const w1 = start("w1");
   await waitFor("w1 to own partitions", () => owned(w1) > 0, 30_000);
   const w2 = start("w2");

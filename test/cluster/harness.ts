@@ -15,6 +15,9 @@ import { modelSpec } from "../../host/devices/model.js";
 import { decodeCheckpoint } from "../../host/cluster/checkpoint.js";
 import { modelKey, partitionOf } from "../../host/cluster/names.js";
 import { BIN } from "../faults/host-process.js";
+import { requireNatsServer, startNatsCluster, type NatsCluster } from "../helpers/nats.js";
+import { tempDir } from "../helpers/tmp.js";
+import type { TestContext } from "node:test";
 
 export const MODEL = { task: "regression" as const, target: "y", features: ["x"], params: {}, ranges: {} };
 
@@ -28,6 +31,30 @@ export interface WorkerOptions {
   mqttUrl?: string;
   /** cluster.streams (default 1). */
   streams?: number;
+}
+
+export interface ReplicatedCluster {
+  nats: NatsCluster;
+  /** Starts a worker on the stream and buckets with three replicas (connecting to `servers`,
+   *  every node by default); the test kills it with SIGKILL when it ends, if it still runs. */
+  start(name: string, servers?: string[]): Worker;
+}
+
+/** A 3-node NATS cluster for partitions 0..P−1 (undefined when nats-server is missing: skipped). */
+export async function replicatedCluster(t: TestContext, dirName: string, partitions: number): Promise<ReplicatedCluster | undefined> {
+  const bin = requireNatsServer(t);
+  if (!bin) return undefined;
+  const dir = tempDir(dirName);
+  const nats = await startNatsCluster(bin, { nodes: 3, partitions });
+  t.after(() => nats.stop());
+  const workers: Worker[] = [];
+  t.after(() => workers.forEach((w) => kill(w, "SIGKILL")));
+  const start = (name: string, servers = nats.servers) => {
+    const w = spawnWorker(writeWorkerConfig(dir, { servers, name, partitions, replicas: 3 }), name);
+    workers.push(w);
+    return w;
+  };
+  return { nats, start };
 }
 
 export function writeWorkerConfig(dir: string, o: WorkerOptions): string {

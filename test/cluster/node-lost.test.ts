@@ -6,25 +6,15 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { requireNatsServer, startNatsCluster } from "../helpers/nats.js";
-import { tempDir } from "../helpers/tmp.js";
-import { Publisher, ModelsReader, referenceBlob, spawnWorker, writeWorkerConfig, waitFor, waitForStream, kill, owned, type Worker } from "./harness.js";
+import { Publisher, ModelsReader, referenceBlob, waitFor, waitForStream, kill, owned, replicatedCluster } from "./harness.js";
 
 const P = 8;
 
 test("a NATS node down before a worker takes its partitions: none is handed back, every model is the single-process replay", { timeout: 150_000 }, async (t) => {
-  const bin = requireNatsServer(t);
-  if (!bin) return;
-  const dir = tempDir("cluster-node-lost");
-  const nats = await startNatsCluster(bin, { nodes: 3, partitions: P });
-  t.after(() => nats.stop());
-  const workers: Worker[] = [];
-  t.after(() => workers.forEach((w) => kill(w, "SIGKILL")));
-  const start = (name: string) => {
-    const w = spawnWorker(writeWorkerConfig(dir, { servers: nats.servers.slice(0, 2), name, partitions: P, replicas: 3 }), name);
-    workers.push(w);
-    return w;
-  };
+  const cluster = await replicatedCluster(t, "cluster-node-lost", P);
+  if (!cluster) return;
+  const { nats } = cluster;
+  const start = (name: string) => cluster.start(name, nats.servers.slice(0, 2));
   // w1 creates the stream and the buckets with three replicas each, and learns a first part.
   const w1 = start("w1");
   await waitFor("w1 to own every partition", () => owned(w1) >= P, 30_000);
