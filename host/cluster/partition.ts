@@ -93,12 +93,13 @@ export class PartitionOwner {
   }
 
   /**
-   * Loads checkpoints, creates this owner's consumer at the floor, starts learning. Both steps
-   * are retried while the lease holds, so a JetStream hiccup does not hand the partition back:
+   * Loads checkpoints, creates this owner's consumer at the floor, starts learning. Loading is
+   * retried while the lease holds and the consumer by the watchdog, so a JetStream hiccup does
+   * not hand the partition back:
    * after a NATS node is lost a stream's leader is elected again for a few seconds, and
    * nats-server before 2.9.12 places a one-replica consumer on any of its stream's peers, the
-   * lost one included (its creation then times out; a new one lands elsewhere). A failure that
-   * outlasts the lease says which step failed (the worker logs it and gives the partition back).
+   * lost one included (its creation then times out; see openConsumer). A loading failure that
+   * outlasts the lease is thrown (the worker logs it and gives the partition back).
    */
   async start(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
@@ -178,6 +179,7 @@ export class PartitionOwner {
   private async openConsumer(startSeq: number): Promise<void> {
     const c = this.ctx.config;
     this.consumerName = `${this.ctx.worker}-p${this.p}-${Date.now().toString(36)}`;
+    const replicated = this.consumerFailed;
     await this.ctx.jsm.consumers.add(this.stream, {
       name: this.consumerName,
       filter_subject: this.ctx.subjects.partition(this.p),
@@ -187,10 +189,18 @@ export class PartitionOwner {
       max_ack_pending: c.maxInflight,
       ack_wait: 60_000 * NS,
       // The consumer is a cursor, not state: the checkpoints are. One in-memory replica is
-      // enough; if its server goes away it is recreated from the last reading learned.
+      // enough; if its server goes away it is recreated from the last reading learned. After a
+      // creation failed, as many replicas as the stream: nats-server before 2.9.12 may have
+      // placed the single replica on a lost node, and would again one time in three, while a
+      // replica on every peer of the stream works with one of three lost. (Measured on 2.9.10
+      // with one node of three down: one replica 4 of 8 created, 0 = "as the stream" 2 of 8,
+      // three replicas 8 of 8 in 0.2–6.3 s.)
       mem_storage: true,
-      num_replicas: 1,
+      num_replicas: replicated ? c.replicas : 1,
       inactive_threshold: Math.max(30_000, c.leaseSeconds * 3000) * NS,
+    }).catch((e: unknown) => {
+      this.consumerFailed = true;
+      throw e;
     });
     const consumer = await jetstream(this.ctx.nc).consumers.get(this.stream, this.consumerName);
     const msgs = await consumer.consume({ max_messages: Math.min(c.maxInflight, 1024) });
@@ -215,6 +225,8 @@ export class PartitionOwner {
   }
 
   private lastMessageAt = 0;
+  /** A consumer creation of this owner failed (its next consumers are replicated). */
+  private consumerFailed = false;
   private watchdog: NodeJS.Timeout | undefined;
 
   /**
