@@ -48,28 +48,34 @@ const CLUSTER_KEY = "cluster";
 export class ClusterMismatch extends ConfigError {}
 
 /**
- * `f`, tried again every second while it fails, for up to `waitMs`; an error `fatal` accepts is
- * thrown at once. For JetStream requests a cluster answers only after a while: one that has just
+ * `f`, tried again every second while it fails and `again(error)` says so (else the error is
+ * thrown). For JetStream requests a cluster answers only after a while: one that has just
  * started, or lost a node, answers "not enabled" or times out while it elects leaders, and
  * nats-server before 2.9.12 places a one-replica consumer (a KV watcher's, a key listing's) on
  * any of its stream's peers, a lost one included, so only a new try lands elsewhere.
  */
-export async function retrying<T>(f: () => Promise<T>, waitMs: number, fatal: (e: unknown) => boolean = () => false): Promise<T> {
-  const until = Date.now() + waitMs;
+export async function retrying<T>(f: () => Promise<T>, again: (e: unknown) => boolean): Promise<T> {
   for (;;) {
     try {
       return await f();
     } catch (e) {
-      if (fatal(e) || Date.now() > until) throw e;
+      if (!again(e)) throw e;
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
 }
 
+/** For `retrying`: true until `ms` from now. */
+export function within(ms: number): () => boolean {
+  const until = Date.now() + ms;
+  return () => Date.now() <= until;
+}
+
 /** ensureCluster, retried while JetStream is not answering yet (see retrying). */
 export async function joinCluster(nc: NatsConnection, c: ClusterConfig, input: string, waitMs = 30_000): Promise<ClusterHandles> {
+  const inTime = within(waitMs);
   try {
-    return await retrying(() => ensureCluster(nc, c, input), waitMs, (e) => e instanceof ClusterMismatch);
+    return await retrying(() => ensureCluster(nc, c, input), (e) => !(e instanceof ClusterMismatch) && inTime());
   } catch (e) {
     if (e instanceof ConfigError) throw e;
     throw new ConfigError([`cluster: JetStream did not answer within ${waitMs / 1000} s: ${(e as Error).message}`]);

@@ -17,6 +17,7 @@ import type { ClusterDevice, ClusterLearner, Outputs } from "./learn.js";
 import type { Lease, LeaseTable } from "./leases.js";
 import type { MqttBridge } from "./bridge.js";
 import { clusterDeviceHealth } from "./device-health.js";
+import { retrying } from "./nats.js";
 import { streamName, badDeviceName, deviceOfKey, floorKey, modelKey, parseReadingSubject, partitionOf, type Subjects } from "./names.js";
 
 export interface PartitionContext {
@@ -49,9 +50,6 @@ export interface PartitionCounters {
 const ACK_EVERY = 64;
 const WRITE_CONCURRENCY = 64;
 const NS = 1_000_000;
-/** First pause before loading the checkpoints again (grows to three times this). */
-const START_RETRY_MS = 1000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class PartitionOwner {
   private readonly devices = new Set<ClusterDevice>();
@@ -95,23 +93,23 @@ export class PartitionOwner {
   /**
    * Loads checkpoints, creates this owner's consumer at the floor, starts learning. Loading is
    * retried while the lease holds and the consumer by the watchdog, so a JetStream hiccup does
-   * not hand the partition back:
-   * after a NATS node is lost a stream's leader is elected again for a few seconds, and
-   * nats-server before 2.9.12 places a one-replica consumer on any of its stream's peers, the
-   * lost one included (its creation then times out; see openConsumer). A loading failure that
-   * outlasts the lease is thrown (the worker logs it and gives the partition back).
+   * not hand the partition back (after a NATS node is lost, leaders are elected again and an old
+   * nats-server may place a new consumer on the lost node: see retrying, openConsumer). A loading
+   * failure that outlasts the lease is thrown (the worker logs it and gives the partition back).
    */
   async start(): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.loadCheckpoints();
-        break;
-      } catch (e) {
-        if (this.closed) return;
-        if (!this.leaseValid()) throw new Error(`loading its checkpoints: ${(e as Error).message} (${attempt} attempts)`);
-        this.ctx.log.warn(`partition ${this.p}: loading its checkpoints failed (${(e as Error).message}); trying again`);
-        await sleep(Math.min(START_RETRY_MS * attempt, 3 * START_RETRY_MS));
-      }
+    try {
+      await retrying(
+        () => this.loadCheckpoints(),
+        (e) => {
+          if (this.closed || !this.leaseValid()) return false;
+          this.ctx.log.warn(`partition ${this.p}: loading its checkpoints failed (${(e as Error).message}); trying again`);
+          return true;
+        },
+      );
+    } catch (e) {
+      if (this.closed) return;
+      throw new Error(`loading its checkpoints: ${(e as Error).message}`);
     }
     if (this.closed) return;
     const floor = this.lastSeq;
@@ -179,7 +177,6 @@ export class PartitionOwner {
   private async openConsumer(startSeq: number): Promise<void> {
     const c = this.ctx.config;
     this.consumerName = `${this.ctx.worker}-p${this.p}-${Date.now().toString(36)}`;
-    const replicated = this.consumerFailed;
     await this.ctx.jsm.consumers.add(this.stream, {
       name: this.consumerName,
       filter_subject: this.ctx.subjects.partition(this.p),
@@ -196,7 +193,7 @@ export class PartitionOwner {
       // with one node of three down: one replica 4 of 8 created, 0 = "as the stream" 2 of 8,
       // three replicas 8 of 8 in 0.2–6.3 s.)
       mem_storage: true,
-      num_replicas: replicated ? c.replicas : 1,
+      num_replicas: this.consumerFailed ? c.replicas : 1,
       inactive_threshold: Math.max(30_000, c.leaseSeconds * 3000) * NS,
     }).catch((e: unknown) => {
       this.consumerFailed = true;

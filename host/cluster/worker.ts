@@ -8,7 +8,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { compileLearner, DEFAULT_WASM } from "../learner/index.js";
 import type { Config } from "../config/types.js";
 import type { Logger } from "../logger.js";
-import { connectCluster, joinCluster, retrying, type ClusterHandles } from "./nats.js";
+import { connectCluster, joinCluster, retrying, within, type ClusterHandles } from "./nats.js";
 import { LeaseTable } from "./leases.js";
 import { ClusterLearner } from "./learn.js";
 import { PartitionOwner, type PartitionCounters } from "./partition.js";
@@ -74,7 +74,7 @@ export class ClusterWorker {
     const w = new ClusterWorker(config, h, o.logger, name, module);
     await w.leases.heartbeat().catch(() => undefined); // retried every tick
     try {
-      await retrying(() => w.leases.watch(), 30_000);
+      await retrying(() => w.leases.watch(), within(30_000));
     } catch (e) {
       await nc.close();
       throw new Error(`cannot follow the leases bucket ${c.leasesBucket}: ${(e as Error).message}`);
