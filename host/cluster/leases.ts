@@ -108,7 +108,9 @@ export class LeaseTable {
 
   /** Announces this worker as live. */
   async heartbeat(): Promise<void> {
-    await this.kv.put(`w.${this.worker}`, String(Date.now()));
+    const t0 = performance.now();
+    await this.kv.put(this.selfKey, String(Date.now()));
+    this.beatStored = t0;
   }
 
   async leave(): Promise<void> {
@@ -121,17 +123,41 @@ export class LeaseTable {
 
   /** Last entry per key, from one long-lived watcher (no consumer created per round). */
   private readonly seen = new Map<string, { put: boolean; created: number }>();
-  private watching: Promise<void> | undefined;
+  private get selfKey(): string {
+    return `w.${this.worker}`;
+  }
+  /** performance.now() when the last heartbeat the bucket stored was sent. */
+  private beatStored = 0;
+  /** performance.now() when the watcher last delivered this worker's own heartbeat. */
+  private beatSeen = 0;
 
-  /** Starts following the bucket (the watcher is recreated by the client if its server goes). */
+  /** Starts following the bucket; a watcher already running is stopped once the new one runs. */
   async watch(): Promise<void> {
     const it = await this.kv.watch({ key: ">" });
-    this.watching = (async () => {
-      for await (const e of it) this.seen.set(e.key, { put: e.operation === "PUT", created: e.created.getTime() });
-    })().catch(() => undefined);
+    const previous = this.stopWatch;
     this.stopWatch = () => it.stop();
+    previous();
+    void (async () => {
+      for await (const e of it) {
+        this.seen.set(e.key, { put: e.operation === "PUT", created: e.created.getTime() });
+        if (e.key === this.selfKey && e.operation === "PUT") this.beatSeen = performance.now();
+      }
+    })().catch(() => undefined);
   }
   stopWatch: () => void = () => {};
+
+  /**
+   * True when the watcher has not delivered this worker's own heartbeat for longer than a lease
+   * although the bucket stored a newer one: the view `survey` gives is stale and the watcher
+   * should be replaced (`watch()` again). The client's own recovery is too slow for sharing
+   * partitions: its watcher is a one-replica consumer with a 30-s idle heartbeat, recreated only
+   * after two are missed, so a NATS node taking the consumer down left the view a minute or more
+   * behind (measured: a worker that joined then got no partition for over 60 s), and on
+   * nats-server before 2.9.12 the new consumer may be placed on the lost node again.
+   */
+  watcherBehind(): boolean {
+    return this.beatStored - this.beatSeen > this.ttlMs;
+  }
 
   /**
    * Live workers and the partitions somebody holds now, as far as the watcher saw: keys put

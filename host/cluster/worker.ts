@@ -103,6 +103,7 @@ export class ClusterWorker {
     this.ticking = true;
     try {
       await this.leases.heartbeat().catch(() => undefined);
+      if (this.leases.watcherBehind()) this.followLeasesAgain();
       await Promise.all(
         [...this.owners.keys()].map(async (p) => {
           if (!(await this.leases.renew(p))) {
@@ -234,6 +235,27 @@ export class ClusterWorker {
     } catch {
       /* closed */
     }
+  }
+
+  /**
+   * Replaces a leases watcher that fell behind (see LeaseTable.watcherBehind), beside the lease
+   * rounds: creating a consumer can take a 10-s timeout while a NATS node is down, and a round
+   * waiting for it would renew nothing meanwhile. Until it is replaced, rounds see no other
+   * worker: they try to take every free partition (the bucket's create decides, as always) and
+   * give none back.
+   */
+  private refollowing = false;
+  private followLeasesAgain(): void {
+    if (this.refollowing || this.stopping) return;
+    this.refollowing = true;
+    this.log.warn(`the leases bucket's watcher has not shown this worker's heartbeats for over ${this.config.cluster.leaseSeconds} s; following the bucket again`);
+    this.leases
+      .watch()
+      .then(
+        () => (this.stopping ? this.leases.stopWatch() : this.log.info("following the leases bucket again")),
+        (e) => this.log.warn(`cannot follow the leases bucket again yet (${(e as Error).message}); trying next round`),
+      )
+      .finally(() => (this.refollowing = false));
   }
 
   /** Gives every partition back (last checkpoints written), leaves, closes. */

@@ -1,6 +1,7 @@
 // Cluster mode on a 3-node NATS cluster (R3 stream and buckets): workers killed with kill -9,
 // started, stopped cleanly, and a NATS node killed; afterwards every device's model in the
-// models bucket is bit-identical to learning its readings once each, in order, in one process.
+// models bucket is bit-identical to learning its readings once each, in order, in one process,
+// and a worker joining while the node is still down gets its share of the partitions.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -8,7 +9,7 @@ import { Publisher, ModelsReader, referenceBlob, waitFor, waitForStream, kill, o
 
 const P = 8;
 
-test("3-node NATS cluster: kill -9 a worker mid-stream, start one, stop one cleanly, kill a NATS node: every model is the single-process replay", { timeout: 260_000 }, async (t) => {
+test("3-node NATS cluster: kill -9 a worker mid-stream, start one, stop one cleanly, kill a NATS node: every model is the single-process replay, and a worker joining after gets its share", { timeout: 260_000 }, async (t) => {
   const cluster = await replicatedCluster(t, "cluster-ha", P);
   if (!cluster) return;
   const { nats } = cluster;
@@ -52,6 +53,16 @@ test("3-node NATS cluster: kill -9 a worker mid-stream, start one, stop one clea
   await waitFor("every checkpoint to reach the last reading", async () => (bad = await models.mismatches(devices, n, refs)).length === 0, 150_000).catch(async () => {
     assert.deepEqual(bad, [], `devices whose model differs from the replay (expected ${n} readings each)\n${await models.describe(bad)}\n--- w3\n${w3.log().slice(-3000)}`);
   });
+  // w3's view of the leases bucket (the watcher that shares partitions out) was opened before
+  // the NATS node went down: a worker joining now must still get its share from w3.
+  const w4 = cluster.start("w4", nats.servers.slice(0, 2));
+  await waitFor("w4 to take its share from w3", () => owned(w4) >= P / 2, 60_000).catch((e: Error) => {
+    throw new Error(`${e.message} (w4 owns ${owned(w4)})\n--- w3\n${w3.log().slice(-3000)}\n--- w4\n${w4.log().slice(-2000)}`);
+  });
+  const replaced = (w3.log().match(/following the leases bucket again/g) ?? []).length;
+  t.diagnostic(`w4 took its share; w3 replaced its leases watcher ${replaced} time(s) after the node loss`);
   kill(w3, "SIGTERM");
+  kill(w4, "SIGTERM");
   assert.equal(await w3.exited, 0, w3.log());
+  assert.equal(await w4.exited, 0, w4.log());
 });

@@ -1,18 +1,66 @@
 // The lease table against an in-memory bucket: a lease that was replaced by a newer one of the
 // same partition (the worker gave the partition up, then took it again while the old owner was
 // still closing) is never released or dropped in the newer one's place, and only the current
-// lease counts as held.
+// lease counts as held; a watcher that stops delivering is noticed within a lease and replaced.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { KV } from "@nats-io/kv";
 import { LeaseTable } from "../../host/cluster/leases.js";
 
+interface Entry {
+  key: string;
+  operation: "PUT" | "DEL";
+  created: Date;
+}
+
+/** A watcher of the in-memory bucket: entries in order until stopped; a stalled one (its
+ *  consumer gone with a NATS node) delivers nothing more and does not end either. */
+class MemoryWatcher {
+  stalled = false;
+  stopped = false;
+  private queue: Entry[] = [];
+  private wake: (() => void) | undefined;
+  push(e: Entry): void {
+    if (this.stalled || this.stopped) return;
+    this.queue.push(e);
+    this.wake?.();
+  }
+  stop(): void {
+    this.stopped = true;
+    this.wake?.();
+  }
+  async *[Symbol.asyncIterator](): AsyncGenerator<Entry> {
+    while (!this.stopped) {
+      const e = this.queue.shift();
+      if (e) yield e;
+      else await new Promise<void>((r) => (this.wake = r));
+    }
+  }
+}
+
 /** The few KV calls the lease table makes, with the server's compare-and-set rules. */
 class MemoryBucket {
   readonly entries = new Map<string, { value: string; revision: number }>();
   deletes: string[] = [];
+  readonly watchers: MemoryWatcher[] = [];
   private revision = 0;
+
+  private changed(key: string, operation: Entry["operation"]): void {
+    for (const w of this.watchers) w.push({ key, operation, created: new Date() });
+  }
+  async put(key: string, value: string): Promise<number> {
+    this.entries.set(key, { value, revision: ++this.revision });
+    this.changed(key, "PUT");
+    return this.revision;
+  }
+  /** Delivers the last entry of every key, then every change. */
+  async watch(): Promise<MemoryWatcher> {
+    const w = new MemoryWatcher();
+    for (const key of this.entries.keys()) w.push({ key, operation: "PUT", created: new Date() });
+    this.watchers.push(w);
+    return w;
+  }
 
   async create(key: string, value: string): Promise<number> {
     if (this.entries.has(key)) throw new Error("wrong last sequence: key exists");
@@ -79,4 +127,49 @@ test("a lease given up before its deadline deletes the key only at its own revis
   await leases.release(l);
   assert.deepEqual(kv.deletes, [], "another worker's lease is not deleted");
   assert.equal(leases.held.has(2), false);
+});
+
+test("a leases watcher that stops delivering is noticed within a lease and replaced", async () => {
+  const kv = new MemoryBucket();
+  const leasesMs = 300;
+  const leases = new LeaseTable(kv as unknown as KV, "w1", leasesMs / 1000);
+  await leases.heartbeat();
+  await leases.watch();
+  await kv.put("w.w2", "1");
+  await sleep(10);
+  assert.equal(leases.survey().workers, 2);
+
+  // The watcher's consumer goes with a NATS node: nothing more arrives, the iterator stays open.
+  kv.watchers[0].stalled = true;
+  await kv.put("w.w3", "1");
+  const stalledAt = performance.now();
+  while (!leases.watcherBehind()) {
+    await leases.heartbeat(); // every third of a lease, as the worker's rounds do
+    await sleep(leasesMs / 3);
+    assert.ok(performance.now() - stalledAt < 3 * leasesMs, "noticed within a lease and a round or two");
+  }
+  assert.equal(leases.survey().workers, 1, "the stale view has lost every worker but its own");
+
+  await leases.watch();
+  await sleep(10);
+  assert.equal(leases.watcherBehind(), false);
+  assert.equal(leases.survey().workers, 3, "the new watcher sees w2 and w3");
+  assert.deepEqual(kv.watchers.map((w) => w.stopped), [true, false], "the stale watcher is stopped");
+  await kv.put("w.w4", "1");
+  await sleep(10);
+  assert.equal(leases.survey().workers, 4);
+  leases.stopWatch();
+});
+
+test("a watcher that keeps delivering is never called behind", async () => {
+  const kv = new MemoryBucket();
+  const leases = new LeaseTable(kv as unknown as KV, "w1", 0.3);
+  await leases.heartbeat();
+  await leases.watch();
+  for (let i = 0; i < 10; i++) {
+    await leases.heartbeat();
+    await sleep(100);
+    assert.equal(leases.watcherBehind(), false);
+  }
+  leases.stopWatch();
 });
