@@ -130,6 +130,14 @@ export class LeaseTable {
   private beatStored = 0;
   /** performance.now() when the watcher last delivered this worker's own heartbeat. */
   private beatSeen = 0;
+  /**
+   * How far the server's clock is ahead of this machine's (ms), from the server's timestamp on
+   * this worker's own heartbeat as it arrives (off by the delivery time, a few ms). Entries are
+   * aged on the server's clock: a gateway whose clock is behind (no RTC, before NTP) would
+   * otherwise count a dead worker, and its partitions as taken, for as long as it is behind,
+   * and one whose clock is ahead would see no other worker at all.
+   */
+  private serverAhead = 0;
 
   /** Starts following the bucket; a watcher already running is stopped once the new one runs. */
   async watch(): Promise<void> {
@@ -140,7 +148,10 @@ export class LeaseTable {
     void (async () => {
       for await (const e of it) {
         this.seen.set(e.key, { put: e.operation === "PUT", created: e.created.getTime() });
-        if (e.key === this.selfKey && e.operation === "PUT") this.beatSeen = performance.now();
+        if (e.key === this.selfKey && e.operation === "PUT") {
+          this.beatSeen = performance.now();
+          this.serverAhead = e.created.getTime() - Date.now();
+        }
       }
     })().catch(() => undefined);
   }
@@ -161,11 +172,11 @@ export class LeaseTable {
 
   /**
    * Live workers and the partitions somebody holds now, as far as the watcher saw: keys put
-   * within the TTL (an expiry sends no event). Only a hint for sharing partitions out: taking
-   * one is decided by `create`, never by this view.
+   * within the TTL by the server's clock (an expiry sends no event). Only a hint for sharing
+   * partitions out: taking one is decided by `create`, never by this view.
    */
   survey(): { workers: number; taken: Set<number> } {
-    const now = Date.now();
+    const now = Date.now() + this.serverAhead;
     let workers = 0;
     const taken = new Set<number>();
     for (const [k, v] of this.seen) {

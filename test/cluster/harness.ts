@@ -89,8 +89,12 @@ export interface Worker {
   exited: Promise<number | null>;
 }
 
-export function spawnWorker(configPath: string, name = ""): Worker {
-  const child = spawn(process.execPath, [BIN, "run", "--config", configPath], { stdio: ["ignore", "ignore", "pipe"] });
+/** Starts `edgelearn run` on the config; `clock` (libfaketime's path and an offset such as
+ *  "-1h") shifts the worker's wall clock, not its monotonic one. The library is preloaded into
+ *  the worker itself (the faketime command would stand between: a kill would miss the worker). */
+export function spawnWorker(configPath: string, name = "", clock?: { libfaketime: string; offset: string }): Worker {
+  const env = clock ? { ...process.env, LD_PRELOAD: clock.libfaketime, FAKETIME: clock.offset, FAKETIME_DONT_FAKE_MONOTONIC: "1" } : process.env;
+  const child = spawn(process.execPath, [BIN, "run", "--config", configPath], { stdio: ["ignore", "ignore", "pipe"], env });
   let stderr = "";
   child.stderr!.on("data", (b) => (stderr += b));
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));

@@ -1,7 +1,8 @@
 // The lease table against an in-memory bucket: a lease that was replaced by a newer one of the
 // same partition (the worker gave the partition up, then took it again while the old owner was
 // still closing) is never released or dropped in the newer one's place, and only the current
-// lease counts as held; a watcher that stops delivering is noticed within a lease and replaced.
+// lease counts as held; a watcher that stops delivering is noticed within a lease and replaced;
+// workers are counted on the server's clock, however far the worker's own is off.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -46,8 +47,13 @@ class MemoryBucket {
   readonly watchers: MemoryWatcher[] = [];
   private revision = 0;
 
+  /** How far the server's clock is ahead of the worker's (its timestamps on entries). */
+  serverAheadMs = 0;
+  private now(): Date {
+    return new Date(Date.now() + this.serverAheadMs);
+  }
   private changed(key: string, operation: Entry["operation"]): void {
-    for (const w of this.watchers) w.push({ key, operation, created: new Date() });
+    for (const w of this.watchers) w.push({ key, operation, created: this.now() });
   }
   async put(key: string, value: string): Promise<number> {
     this.entries.set(key, { value, revision: ++this.revision });
@@ -57,7 +63,7 @@ class MemoryBucket {
   /** Delivers the last entry of every key, then every change. */
   async watch(): Promise<MemoryWatcher> {
     const w = new MemoryWatcher();
-    for (const key of this.entries.keys()) w.push({ key, operation: "PUT", created: new Date() });
+    for (const key of this.entries.keys()) w.push({ key, operation: "PUT", created: this.now() });
     this.watchers.push(w);
     return w;
   }
@@ -173,3 +179,27 @@ test("a watcher that keeps delivering is never called behind", async () => {
   }
   leases.stopWatch();
 });
+
+for (const [clock, serverAheadMs] of [["behind", 3_600_000], ["ahead", -3_600_000]] as const) {
+  test(`workers are counted on the server's clock when the worker's is an hour ${clock}`, async () => {
+    const kv = new MemoryBucket();
+    kv.serverAheadMs = serverAheadMs;
+    const leasesMs = 300;
+    const leases = new LeaseTable(kv as unknown as KV, "w1", leasesMs / 1000);
+    await leases.heartbeat();
+    await leases.watch();
+    await kv.put("w.w2", "1");
+    await kv.put("p.3", "w2/token");
+    await sleep(10);
+    assert.equal(leases.survey().workers, 2, "w1 and w2 live");
+    assert.deepEqual([...leases.survey().taken], [3]);
+    // w2 dies: its keys expire on the server, which sends no event; w1 keeps beating.
+    for (let i = 0; i < 5; i++) {
+      await leases.heartbeat();
+      await sleep(leasesMs / 3);
+    }
+    assert.equal(leases.survey().workers, 1, "w2 no longer counted after its TTL");
+    assert.deepEqual([...leases.survey().taken], [], "its partition is free to take");
+    leases.stopWatch();
+  });
+}
