@@ -28,6 +28,8 @@ export class LeaseTable {
   /** The value this process writes: worker name and a per-process nonce, so a renewal whose
    *  reply was lost can be recognised as ours (and a restarted worker of the same name cannot). */
   private readonly token: string;
+  /** This worker's key among the live workers (`w.<name>`). */
+  private readonly selfKey: string;
 
   constructor(
     private readonly kv: KV,
@@ -36,6 +38,7 @@ export class LeaseTable {
   ) {
     this.ttlMs = leaseSeconds * 1000;
     this.marginMs = Math.max(250, this.ttlMs / 5);
+    this.selfKey = `w.${worker}`;
     this.token = `${worker}/${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   }
 
@@ -115,7 +118,7 @@ export class LeaseTable {
 
   async leave(): Promise<void> {
     try {
-      await this.kv.delete(`w.${this.worker}`);
+      await this.kv.delete(this.selfKey);
     } catch {
       /* expires anyway */
     }
@@ -123,9 +126,6 @@ export class LeaseTable {
 
   /** Last entry per key, from one long-lived watcher (no consumer created per round). */
   private readonly seen = new Map<string, { put: boolean; created: number }>();
-  private get selfKey(): string {
-    return `w.${this.worker}`;
-  }
   /** performance.now() when the last heartbeat the bucket stored was sent. */
   private beatStored = 0;
   /** performance.now() when the watcher last delivered this worker's own heartbeat. */

@@ -65,10 +65,11 @@ export async function retrying<T>(f: () => Promise<T>, again: (e: unknown) => bo
   }
 }
 
-/** For `retrying`: true until `ms` from now. */
+/** For `retrying`: true until `ms` from now (on the monotonic clock: a wall clock set by NTP
+ *  during start-up must not stretch or cut the wait). */
 export function within(ms: number): () => boolean {
-  const until = Date.now() + ms;
-  return () => Date.now() <= until;
+  const until = performance.now() + ms;
+  return () => performance.now() <= until;
 }
 
 /** ensureCluster, retried while JetStream is not answering yet (see retrying). */

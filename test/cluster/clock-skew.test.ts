@@ -4,11 +4,11 @@
 // (Workers count each other from the leases bucket, whose entries carry the server's time.)
 
 import { test } from "node:test";
-import { requireNatsServer, startNatsCluster } from "../helpers/nats.js";
 import { existsSync, readdirSync } from "node:fs";
+import { requireNatsServer, startNatsCluster } from "../helpers/nats.js";
 import { requireOrSkip } from "../helpers/require.js";
 import { tempDir } from "../helpers/tmp.js";
-import { writeWorkerConfig, spawnWorker, waitFor, kill, type Worker } from "./harness.js";
+import { writeWorkerConfig, spawnWorker, waitFor, kill, holding, type Worker } from "./harness.js";
 
 const P = 8;
 
@@ -19,12 +19,6 @@ function libfaketime(): string | undefined {
     if (existsSync(p)) return p;
   }
   return undefined;
-}
-
-/** Partitions the worker holds now, from its log. */
-function holding(w: Worker): number {
-  const n = (re: RegExp) => (w.log().match(re) ?? []).length;
-  return n(/partition \d+: owned/g) - n(/partition \d+: released/g) - n(/partition \d+: lost/g);
 }
 
 test("workers an hour behind and an hour ahead of the NATS server share partitions and take over from each other within seconds", { timeout: 120_000 }, async (t) => {

@@ -232,6 +232,12 @@ export async function waitForStream(nc: NatsConnection, count: number, timeoutMs
 /** How many times the worker logged taking a partition. */
 export const owned = (w: Worker) => (w.log().match(/partition \d+: owned/g) ?? []).length;
 
+/** Partitions the worker holds now, from its log: taken less given back and lost. */
+export function holding(w: Worker): number {
+  const n = (re: RegExp) => (w.log().match(re) ?? []).length;
+  return owned(w) - n(/partition \d+: released/g) - n(/partition \d+: lost/g);
+}
+
 export function kill(w: Worker, sig: NodeJS.Signals): void {
   if (w.child.exitCode === null) w.child.kill(sig);
 }
