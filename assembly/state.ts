@@ -16,8 +16,8 @@ import { guardBytes, guardMarkPendingSpikes } from "./guard";
 import { scalerBytes } from "./scale";
 import { zscoreInit } from "./zscore";
 import { isLinearKind } from "./models/linear";
-import { kindValid, modelBytes, modelInit } from "./models/model";
-import { monitorBytes, monitorInit, hasMonitor, zscorePtr } from "./drift/monitor";
+import { kindValid, modelBytes, modelInit, modelMigrateV2 } from "./models/model";
+import { monitorBytes, monitorInit, hasMonitor, zscorePtr, backgroundSection } from "./drift/monitor";
 import { crcUpdate } from "./util/crc32";
 
 /** The z-score baseline's warm-up: readings before it scores. */
@@ -65,17 +65,17 @@ function writeHeader(kind: i32, nf: i32, len: i32): void {
   h.reserved32 = 0;
 }
 
-/** The one older version a blob may have: load migrates it (migrateFromV1). */
+/** The older versions a blob may have, 1 and 2: load migrates them (migrate). */
 const ABI_VERSION_1: i32 = 1;
 
-/** Checks a blob of len bytes at p; 0 or an error code. A version-1 blob passes when it is
- * valid as written (its CRC covers its own version number); load then migrates it. */
+/** Checks a blob of len bytes at p; 0 or an error code. An older blob passes when it is valid
+ * as written (its CRC covers its own version number); load then migrates it. */
 export function validateBlob(p: usize, len: i32): i32 {
   if (len < <i32>RANGES_OFFSET || len > STATE_CAP) return ERR_LENGTH;
   const h = headerAt(p);
   if (h.magic != MAGIC) return ERR_MAGIC;
   const version = <i32>h.version;
-  if (version != ABI_VERSION && version != ABI_VERSION_1) return ERR_VERSION;
+  if (version < ABI_VERSION_1 || version > ABI_VERSION) return ERR_VERSION;
   const kind = <i32>h.kind;
   if (!kindValid(kind)) return ERR_KIND;
   if (h.length != <u32>len) return ERR_LENGTH;
@@ -181,23 +181,32 @@ export function snapshotBlob(): i32 {
   return liveLength;
 }
 
-/** Validates the blob at p and copies it into the state, migrating a version-1 blob. */
+/** Validates the blob at p and copies it into the state, migrating an older one. */
 export function loadBlob(p: usize, len: i32): i32 {
   const r = validateBlob(p, len);
   if (r != 0) return r;
   memory.copy(STATE, p, <usize>len);
   applyLayout();
-  if (<i32>headerAt(STATE).version == ABI_VERSION_1) migrateFromV1();
+  const version = <i32>headerAt(STATE).version;
+  if (version != ABI_VERSION) migrate(version);
   return 0;
 }
 
 /**
- * Version 1 → 2: the layout is the same; the guard's head now marks whether any spike count is
- * pending (a reserved, zero field in version 1), derived here from the counts themselves. The
- * model, the scaler and every statistic are kept bit for bit, so the model predicts exactly
- * what it predicted before. The next snapshot writes version 2 and its CRC.
+ * An older blob, moved to this version in place (the lengths are the same):
+ *  1 → 2: the guard's head marks whether any spike count is pending (a reserved, zero field in
+ *         version 1), derived here from the counts themselves.
+ *  2 → 3: a SURPRISE section (the live model's and a background model's) no longer stores each
+ *         transition row's total, the sum of its counts, and keeps the spike statistics there,
+ *         starting empty.
+ * Every other byte is kept, so the model predicts exactly what it predicted before. The next
+ * snapshot writes this version and its CRC.
  */
-function migrateFromV1(): void {
+function migrate(from: i32): void {
+  const kind = liveKind, nf = liveFeatures;
+  if (from == ABI_VERSION_1) guardMarkPendingSpikes(nf);
+  modelMigrateV2(kind, nf, modelAt);
+  const bg = backgroundSection(kind, nf, monitorAt);
+  if (bg != 0) modelMigrateV2(kind, nf, bg);
   headerAt(STATE).version = <u16>ABI_VERSION;
-  guardMarkPendingSpikes(liveFeatures);
 }

@@ -50,13 +50,18 @@ describe("blob", () => {
     store<u32>(io_ptr(), 0x12345678);
     expect(validate(n)).toBe(ERR_MAGIC);
     stage();
-    store<u16>(io_ptr(), 3, 4);
+    store<u16>(io_ptr(), 4, 4);
     expect(validate(n)).toBe(ERR_VERSION);
     stage();
     store<u16>(io_ptr(), 0, 4);
     expect(validate(n)).toBe(ERR_VERSION);
     stage();
-    store<u16>(io_ptr(), 1, 4); // version 1 is migrated on load, but this CRC was for version 2
+    store<u16>(io_ptr(), 1, 4); // versions 1 and 2 are migrated on load, but this CRC was for 3
+    expect(validate(n)).toBe(ERR_CRC);
+    recrc(n);
+    expect(validate(n)).toBe(0);
+    stage();
+    store<u16>(io_ptr(), 2, 4);
     expect(validate(n)).toBe(ERR_CRC);
     recrc(n);
     expect(validate(n)).toBe(0);

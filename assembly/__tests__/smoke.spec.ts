@@ -1,2 +1,3 @@
 import { abi_version } from "../index";
-describe("smoke", () => { it("has abi", () => { expect(abi_version()).toBe(2); }); });
+import { ABI_VERSION } from "../abi";
+describe("smoke", () => { it("has abi", () => { expect(abi_version()).toBe(ABI_VERSION); }); });

@@ -80,6 +80,11 @@ function backgroundPtr(kind: i32, nf: i32, monitor: usize): usize {
   return zscorePtr(monitor) + <usize>round16(z);
 }
 
+/** The background model's section, or 0 when the live parameters give none (load migrates it). */
+export function backgroundSection(kind: i32, nf: i32, monitor: usize): usize {
+  return hotDriftDetector != DETECTOR_NONE && hotDriftResponse == RESPONSE_BACKGROUND ? backgroundPtr(kind, nf, monitor) : 0;
+}
+
 /** Is there a monitor section? */
 @inline export function hasMonitor(): bool {
   return hotDriftDetector != 0 || hotZscore != 0;

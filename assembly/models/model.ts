@@ -11,7 +11,9 @@ import { linearBytes, linearLearn, linearRestart, isLinearKind } from "./linear"
 import { halfspaceBytes, halfspaceShape, halfspacePredict, halfspaceLearn, hstReset } from "./halfspace";
 import { forecastBytes, forecastShape, forecastPredict, forecastLearn, arReset, arRestart, arShift, arPredict } from "./forecast";
 import { kmeansBytes, kmeansShape, kmeansPredict, kmeansLearn, kmReset, kmRestart } from "./kmeans";
-import { surpriseBytes, surpriseShape, surprisePredict, surpriseLearn, surpriseCommit, surpriseReset } from "./surprise";
+import {
+  surpriseBytes, surpriseShape, surprisePredict, surpriseLearn, surpriseCommit, surpriseReset, surpriseMigrateV2,
+} from "./surprise";
 import { meanBytes, meanReset, meanPredict, meanLearn } from "./mean";
 
 export function kindValid(kind: i32): bool {
@@ -60,6 +62,12 @@ export function modelInit(kind: i32, nf: i32, m: usize): void {
   else if (kind == KIND_AR) arReset(m);
   else if (kind == KIND_KMEANS) kmReset(m);
   else if (kind == KIND_SURPRISE) surpriseReset(m);
+}
+
+/** A section a blob of ABI version 1 or 2 holds, moved to this version's layout (only
+ * SURPRISE's changed: its row totals made room for the spike statistics). */
+export function modelMigrateV2(kind: i32, nf: i32, m: usize): void {
+  if (kind == KIND_SURPRISE) surpriseMigrateV2(m, nf);
 }
 
 /** The RESET drift response. */

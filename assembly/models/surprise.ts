@@ -17,6 +17,14 @@
 //     with its own long-run distribution (EW mean and variance, α = LIKELIHOOD_ALPHA): the tail
 //     probability p = Q(z) of that windowed mean is turned into decades of surprise
 //     S = −log10 p and mapped to S/(S + 4): 0.5 ↔ p = 1e-4, 0.667 ↔ 1e-8, 0.8 ↔ 1e-16.
+//  3. Point spikes: per feature the last value that was not a jump and the EW mean size of a
+//     change between such values (`step`). A jump is a move of more than JUMP × step from that
+//     value; one that also took a transition between bins this feature has (almost) never made
+//     (P < JUMP_RARE) and came back within JUMP_RUN − 1 readings was a spike. It is reported on
+//     the reading that comes back, as 0.9 + 0.1 · e/(e + tol) with e = |jump|/(JUMP × step) − 1:
+//     only then is a spike told apart from a change of level (a jump that stays, which the
+//     range and the transitions judge). The first two kinds of evidence do not see a spike that
+//     repeats: it has widened the range and its transitions are no longer new to the table.
 //
 // The score is the larger of the two, 0 during the first SCORE_WARMUP readings, and damped
 // (× 0.9) for 30 readings after it passed 0.95, so one event does not raise a string of alarms.
@@ -26,7 +34,7 @@
 //
 // Scoring (surpriseScoreOf) changes nothing; surpriseCommitTo applies the reading afterwards.
 
-import { P_NOVELTY_TOL, P_SCORE_WARMUP, P_LIKELIHOOD_ALPHA, P_RECENT_DECAY, P_PROTECT_RUN } from "../abi";
+import { P_NOVELTY_TOL, P_SCORE_WARMUP, P_LIKELIHOOD_ALPHA, P_RECENT_DECAY, P_PROTECT_RUN, MAX_FEATURES } from "../abi";
 import { param } from "../layout";
 import { setPrediction } from "./prediction";
 import { flog } from "../util/fmath";
@@ -43,6 +51,14 @@ const RECENT_BASE: f32 = 0.85;
 const RECENT_SPAN: f32 = 0.08;
 const RECENT_TOL: f32 = 0.1;
 const RECENT_MARGIN: f32 = 0.5;
+/** A jump: a move of more than JUMP typical changes. */
+const JUMP: f32 = 12;
+/** A spike's transition between bins had a (Laplace-smoothed) probability below this. */
+const JUMP_RARE: f32 = 0.003;
+/** The JUMP_RUN-th jump in a row is a new level: `last` moves to it. */
+const JUMP_RUN: u32 = 3;
+/** EW weight of a change in `step`. */
+const JUMP_ALPHA: f32 = 0.01;
 
 @unmanaged class SurpriseHead {
   n: u32; // readings committed
@@ -66,18 +82,24 @@ const HEAD: i32 = <i32>O_RING + 4 * WINDOW;
   return changetype<SurpriseHead>(m);
 }
 
-// Per feature: a FeatureSlot, then row totals u16 × 8 and counts u16 × 64.
+// Per feature: a FeatureSlot, then the transition counts u16 × 64 (row = previous bin). A row's
+// total is the sum of its counts (ABI version 2 stored it where the spike statistics are now).
 @unmanaged class FeatureSlot {
   lo: f32;
   hi: f32;
   recentLo: f32;
   recentHi: f32;
   previousBin: i32;
+  last: f32; // last value that was not a jump (NaN: none yet)
+  step: f32; // EW mean size of a change between such values (0: none yet)
+  jumps: u32; // jumps in a row since `last`
+  spike: f32; // evidence e of the first of them (0: not a spike candidate)
   reserved: u32;
 }
-const F_TOT: usize = offsetof<FeatureSlot>();
-const F_CNT: usize = F_TOT + 2 * <usize>BINS;
+const F_CNT: usize = offsetof<FeatureSlot>();
 const SLOT: i32 = <i32>F_CNT + 2 * BINS * BINS;
+/** Bytes 24..40 of a slot, where ABI version 2 kept the row totals (migrateSlots). */
+const V2_TOTALS: usize = 24;
 
 @inline function feature(s: usize): FeatureSlot {
   return changetype<FeatureSlot>(s);
@@ -95,7 +117,22 @@ export function surpriseReset(m: usize): void {
   const nf = head(m).nf;
   memory.fill(m, 0, <usize>surpriseBytes(<i32>nf));
   head(m).nf = nf;
-  for (let i: u32 = 0; i < nf; i++) feature(slot(m, i)).previousBin = -1;
+  for (let i: u32 = 0; i < nf; i++) {
+    feature(slot(m, i)).previousBin = -1;
+    feature(slot(m, i)).last = NaN;
+  }
+}
+
+/** A section written by ABI version 2 (or 1): its slots kept each row's total where the spike
+ * statistics are now. The totals are the sums of the counts, so nothing is lost; the spike
+ * statistics start empty, as in a fresh section. */
+export function surpriseMigrateV2(m: usize, nf: i32): void {
+  surpriseShape(m, nf);
+  for (let i: u32 = 0; i < <u32>nf; i++) {
+    const s = slot(m, i);
+    memory.fill(s + V2_TOTALS, 0, <usize>F_CNT - V2_TOTALS);
+    feature(s).last = NaN;
+  }
 }
 
 // @ts-ignore: decorator
@@ -120,7 +157,9 @@ function tailDecades(z: f32): f32 {
 }
 
 // Results of the last surpriseScoreOf, read by surpriseCommitTo and the pipeline (kept in globals
-// so scoring allocates nothing).
+// and scratch memory so scoring allocates nothing).
+/** Per feature, the evidence e the reading would give as a spike (0: none), for the commit. */
+const SPIKE_E = memory.data(4 * MAX_FEATURES);
 let lastMeanSurprise: f32 = 0; // this reading's transition surprise, averaged over the features
 let lastScored: bool = false; // any feature had a previous bin and a range
 /** Feature that contributed most to the last score, or -1. */
@@ -147,16 +186,28 @@ export function surpriseScoreOf(m: usize, x: usize, tol: f32, warm: u32): f32 {
       const er = max<f32>(v - rhi, rlo - v) / (rhi - rlo) - RECENT_MARGIN;
       if (er > 0) sc = max<f32>(sc, RECENT_BASE + RECENT_SPAN * (er / (er + RECENT_TOL)));
     }
+    // a spike that came back: its evidence, recorded when it jumped
+    const last = feature(s).last;
+    const jumpAt = JUMP * feature(s).step; // 0 until a change was seen: no jumps then
+    const back = Mathf.abs(v - last) <= jumpAt;
+    if (back && feature(s).jumps != 0) {
+      const es = feature(s).spike;
+      if (es > 0) sc = max<f32>(sc, 1 - (1 - NOVEL_BASE) * (tol / (es + tol)));
+    }
     if (sc > novel) {
       novel = sc;
       surpriseFeature = <i32>i;
     }
+    store<f32>(SPIKE_E + (<usize>i << 2), 0);
     const pb = feature(s).previousBin;
     if (pb < 0) continue;
     const row = s + F_CNT + (<usize>(pb * BINS) << 1);
     const c = <f32>load<u16>(row + (<usize>binOf(v, lo, hi) << 1));
-    const tot = <f32>load<u16>(s + F_TOT + (<usize>pb << 1));
-    const r = <f32>1 - (c + <f32>0.5) / (tot + <f32>0.5 * <f32>BINS);
+    const tot = <f32>rowTotal(row);
+    const p = (c + <f32>0.5) / (tot + <f32>0.5 * <f32>BINS);
+    const r = <f32>1 - p;
+    // a jump along a transition this feature has (almost) never made may be a spike
+    if (!back && jumpAt > 0 && p < JUMP_RARE) store<f32>(SPIKE_E + (<usize>i << 2), Mathf.abs(v - last) / jumpAt - 1);
     sum += r;
     k++;
     if (novel == 0 && r > best) {
@@ -209,6 +260,7 @@ export function surpriseCommitTo(m: usize, x: usize, score: f32, keepOut: bool, 
   // damping after a strong score
   const rest = head(m).rest;
   head(m).rest = rest > 0 ? rest - 1 : score >= REST_TRIGGER ? REST : 0;
+  for (let i: u32 = 0; i < nf; i++) spikeCommit(slot(m, i), load<f32>(x + (<usize>i << 2)), load<f32>(SPIKE_E + (<usize>i << 2)));
   // protected readings stay out of what counts as normal, a bounded number in a row
   if (keepOut) {
     head(m).protectedRun = head(m).protectedRun + 1;
@@ -241,22 +293,47 @@ export function surpriseCommitTo(m: usize, x: usize, score: f32, keepOut: bool, 
   }
 }
 
+/** Transitions counted in a row of the table. */
+function rowTotal(row: usize): u32 {
+  let t: u32 = 0;
+  for (let j = 0; j < BINS; j++) t += load<u16>(row + (<usize>j << 1));
+  return t;
+}
+
 function countTransition(s: usize, from: i32, to: i32): void {
   const row = s + F_CNT + (<usize>(from * BINS) << 1);
-  const pt = s + F_TOT + (<usize>from << 1);
   const pc = row + (<usize>to << 1);
   store<u16>(pc, load<u16>(pc) + 1);
-  let tot = <u32>load<u16>(pt) + 1;
-  if (tot > ROW_CAP) {
-    tot = 0;
-    for (let j = 0; j < BINS; j++) {
-      const p = row + (<usize>j << 1);
-      const c = load<u16>(p) >> 1;
-      store<u16>(p, c);
-      tot += c;
+  if (rowTotal(row) <= ROW_CAP) return;
+  for (let j = 0; j < BINS; j++) {
+    const p = row + (<usize>j << 1);
+    store<u16>(p, load<u16>(p) >> 1);
+  }
+}
+
+/** The spike statistics of slot s learn value v (every committed reading, kept out or not);
+ * e: the evidence scoring gave it as a spike (0: none). */
+function spikeCommit(s: usize, v: f32, e: f32): void {
+  const last = feature(s).last;
+  if (isNaN(last)) {
+    feature(s).last = v;
+    return;
+  }
+  const d = Mathf.abs(v - last);
+  const step = feature(s).step;
+  if (d > JUMP * step && step > 0) {
+    const j = feature(s).jumps + 1;
+    if (j < JUMP_RUN) {
+      feature(s).jumps = j;
+      if (j == 1) feature(s).spike = e;
+      return;
     }
   }
-  store<u16>(pt, <u16>tot);
+  // back, or a new level: `last` moves to v
+  feature(s).jumps = 0;
+  feature(s).spike = 0;
+  feature(s).last = v;
+  if (d > 0) feature(s).step = step == 0 ? d : step + JUMP_ALPHA * (d - step);
 }
 
 /** May the next anomalous reading still be kept out (fewer than `run` kept out in a row)? */
