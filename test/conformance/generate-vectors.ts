@@ -215,9 +215,29 @@ interface Spec {
   build: Build;
 }
 
-/** The blobs 0.1.0 wrote (ABI version 1), one per kind, with the probe reading each predicts. */
-function v1Fixtures(): { name: string; kind: number; nFeatures: number; blob: string; probe: number[] }[] {
-  return (JSON.parse(readFileSync(join(ROOT, "test/fixtures/v1-blobs.json"), "utf8")) as { blobs: ReturnType<typeof v1Fixtures> }).blobs;
+/** Blobs an older module wrote (test/fixtures/<file>), with the probe reading each predicts. */
+function oldFixtures(file: string): { name: string; kind: number; nFeatures: number; blob: string; probe: number[] }[] {
+  return (JSON.parse(readFileSync(join(ROOT, "test/fixtures", file), "utf8")) as { blobs: ReturnType<typeof oldFixtures> }).blobs;
+}
+
+/** Validate, load (the module migrates), predict the probe, learn 30 readings, move the blob to a
+ * fresh instance, learn 10 more: for each blob an older module wrote. */
+function replayOld(r: Recorder, rng: Rng, file: string): void {
+  for (const f of oldFixtures(file)) {
+    const blob = Uint8Array.from(Buffer.from(f.blob, "hex"));
+    r.write(r.io, blob);
+    r.call("validate", blob.length);
+    r.call("load", blob.length);
+    r.call("kind");
+    r.call("n_features");
+    r.nf = f.nFeatures;
+    const supervised = f.kind === 1 || f.kind === 2 || f.kind === 4;
+    const rows = rowsOf(41, (i) => ({
+      x: f.probe.map((v) => v + rng.normal(0, 0.05 * (1 + Math.abs(v)))),
+      y: !supervised ? NaN : f.kind === 2 ? (rng.next() < 0.5 ? 0 : 1) : f.probe.reduce((a, v) => a + v, 0) * 0.3 + rng.normal(0, 0.1),
+    }));
+    r.play(rows, [["predict", 1], ["one", 30], "move", ["one", 10]]);
+  }
 }
 
 /** n readings from f(i), which gives features and target as numbers (rounded to f32 here). */
@@ -506,25 +526,20 @@ const specs: Spec[] = [
   },
   {
     name: "migrate-v1",
-    description: "version-1 blobs written by edgelearn 0.1.0 (test/fixtures/v1-blobs.json), one per kind: validate, load (the module migrates them), predict the probe, learn 30 readings, move the version-2 blob to a fresh instance, learn 10 more",
+    description: "version-1 blobs written by edgelearn 0.1.0 (test/fixtures/v1-blobs.json), one per kind: validate, load (the module migrates them), predict the probe, learn 30 readings, move the migrated blob to a fresh instance, learn 10 more",
     kind: 1,
     nf: 3,
     build(r, rng) {
-      for (const f of v1Fixtures()) {
-        const blob = Uint8Array.from(Buffer.from(f.blob, "hex"));
-        r.write(r.io, blob);
-        r.call("validate", blob.length);
-        r.call("load", blob.length);
-        r.call("kind");
-        r.call("n_features");
-        r.nf = f.nFeatures;
-        const supervised = f.kind === 1 || f.kind === 2 || f.kind === 4;
-        const rows = rowsOf(41, (i) => ({
-          x: f.probe.map((v) => v + rng.normal(0, 0.05 * (1 + Math.abs(v)))),
-          y: !supervised ? NaN : f.kind === 2 ? (rng.next() < 0.5 ? 0 : 1) : f.probe.reduce((a, v) => a + v, 0) * 0.3 + rng.normal(0, 0.1),
-        }));
-        r.play(rows, [["predict", 1], ["one", 30], "move", ["one", 10]]);
-      }
+      replayOld(r, rng, "v1-blobs.json");
+    },
+  },
+  {
+    name: "migrate-v2",
+    description: "version-2 blobs written by the last module of that version (test/fixtures/abi2-blobs.json: SURPRISE with 1 and 3 features and with a background model, LINEAR): validate, load (the module migrates them), predict the probe, learn 30 readings, move the migrated blob to a fresh instance, learn 10 more",
+    kind: 6,
+    nf: 1,
+    build(r, rng) {
+      replayOld(r, rng, "abi2-blobs.json");
     },
   },
 ];
