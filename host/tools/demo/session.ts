@@ -87,7 +87,7 @@ export async function startDemo(o: DemoOptions): Promise<DemoSession> {
   }
   const service = running.service;
 
-  const watch: Watch = { predictions: new Map(), last: new Map(), drifts: new Map() };
+  const watch: Watch = { predictions: new Map(), last: new Map(), drifts: new Map(), anomalies: new Map() };
   const watcher = connect(broker.url, { clientId: "edgelearn-demo-watch", protocolVersion: 4 });
   watcher.on("message", (topic, payload) => {
     const [, dev, kind] = topic.split("/");
@@ -97,6 +97,7 @@ export async function startDemo(o: DemoOptions): Promise<DemoSession> {
         const p = JSON.parse(payload.toString()) as { prediction: number | null; score?: number; flags: string[] };
         const v = p.score ?? p.prediction;
         watch.last.set(dev, v === null || v === undefined ? p.flags.filter((f) => f !== "warmup").join(",") : String(+v.toPrecision(4)));
+        if (p.flags.includes("anomaly")) watch.anomalies.set(dev, (watch.anomalies.get(dev) ?? 0) + 1);
       } catch {
         /* our own output; cannot fail */
       }
@@ -115,7 +116,7 @@ export async function startDemo(o: DemoOptions): Promise<DemoSession> {
     devices,
     dashboard: http ? `${http.url}#token=${token}` : undefined,
     metrics: http ? `${http.url}metrics` : undefined,
-    summary: () => summaryTable(service, devices, watch, (Date.now() - t0) / 1000),
+    summary: () => summaryTable(service, devices, watch, (Date.now() - t0) / 1000, sim.injected),
     async stop() {
       await sim.stop();
       await running.stop();

@@ -90,8 +90,8 @@ export function demoDevices(seed: number, anomaly: boolean): SimDevice[] {
       name: "room-1",
       task: "anomaly",
       features: ["temperature", "humidity", "co2"],
-      story: "anomaly scores, 2% injected spikes",
-      stream: spikes({ seed: seed + ++k, n: HUGE, nFeatures: 3, rate: 0.02 }),
+      story: "anomaly scores, spikes injected at 0.5 % of readings",
+      stream: spikes({ seed: seed + ++k, n: HUGE, nFeatures: 3, rate: 0.005 }),
     });
   }
   return devs;
@@ -103,6 +103,8 @@ export class Simulator {
   private timer: NodeJS.Timeout | undefined;
   private t = 0;
   published = 0;
+  /** Injected anomalies published so far, per device. */
+  readonly injected = new Map<string, number>();
 
   constructor(
     url: string,
@@ -120,10 +122,12 @@ export class Simulator {
   private tick(): void {
     const ts = Date.now();
     for (const d of this.devices) {
-      const p = payloadOf(d, this.t, d.stream.next().value as Sample, ts);
+      const sample = d.stream.next().value as Sample;
+      const p = payloadOf(d, this.t, sample, ts);
       if (p === undefined) continue;
       this.client.publish(`${this.prefix}/${d.name}`, p, { qos: 1 });
       this.published++;
+      if (sample.anomaly) this.injected.set(d.name, (this.injected.get(d.name) ?? 0) + 1);
     }
     this.t++;
   }

@@ -9,9 +9,12 @@ export interface Watch {
   predictions: Map<string, number>;
   last: Map<string, string>;
   drifts: Map<string, number>;
+  /** Predictions flagged `anomaly`. */
+  anomalies: Map<string, number>;
 }
 
-export function summaryTable(service: Service, devices: SimDevice[], watch: Watch, seconds: number): string {
+/** injected: the anomalies the simulator injected so far, per device. */
+export function summaryTable(service: Service, devices: SimDevice[], watch: Watch, seconds: number, injected: Map<string, number>): string {
   const rows: string[][] = [["device", "task", "readings", "learned", "rejected", "drifts", "metric", "last prediction", "what happens"]];
   for (const d of devices) {
     const r = service.deviceHealth(d.name);
@@ -23,7 +26,10 @@ export function summaryTable(service: Service, devices: SimDevice[], watch: Watc
     const rej = Object.entries(h.rejected as Record<string, number>).map(([k, v]) => `${k}:${v}`).join(" ");
     const m = h.metrics as Record<string, number>;
     const metric =
-      m.accuracy !== undefined ? `acc ${m.accuracy.toFixed(3)}` : m.mae_ew !== undefined ? `mae(ew) ${m.mae_ew.toPrecision(3)}` : "";
+      m.accuracy !== undefined ? `acc ${m.accuracy.toFixed(3)}`
+      : m.mae_ew !== undefined ? `mae(ew) ${m.mae_ew.toPrecision(3)}`
+      : d.task === "anomaly" ? `anomalies ${watch.anomalies.get(d.name) ?? 0}, spikes ${injected.get(d.name) ?? 0}`
+      : "";
     rows.push([d.name, d.task, String(h.readings), String(h.learned), rej, String(watch.drifts.get(d.name) ?? 0), metric, watch.last.get(d.name) ?? "", d.story]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));

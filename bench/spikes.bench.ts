@@ -1,0 +1,75 @@
+// Point spikes, the anomaly a sensor shows most: how many of them the default anomaly detector
+// reports, and what else it flags. The demo's `room-1` stream (host/tools/sim spikes(): waves of
+// amplitude 1 with noise 0.1, a spike adds ±3 to one feature or to all) at three spike rates and
+// four seeds, through learn_batch at defaults; the last module of ABI version 2
+// (test/fixtures/learner-abi2.wasm, before SURPRISE kept spike statistics) runs beside on the
+// same rows. A spike counts as reported when the ANOMALY flag is on its reading or on the one
+// after it (a spike within the range is reported when the value comes back). Printed, not
+// asserted.
+
+import { fileURLToPath } from "node:url";
+import { Flag, Kind, Learner, batchOutputs, compileLearner } from "../host/learner/index.js";
+import { spikes, take } from "../host/tools/sim/streams.js";
+import type { BenchModule, BenchRow } from "./types.js";
+
+const V2_WASM = fileURLToPath(new URL("../../test/fixtures/learner-abi2.wasm", import.meta.url));
+const RATES = [0.002, 0.005, 0.02];
+const STREAMS: [number, number][] = [[3, 7], [3, 8], [1, 9], [5, 10]]; // (features, seed)
+/** Readings before the spikes are counted: the detector's first days, when every spike is new. */
+const SETTLED = 2000;
+
+interface Tally {
+  spikes: number;
+  reported: number;
+  /** Flags on readings that are neither a spike nor the one after it. */
+  falseAlarms: number;
+  readings: number;
+}
+
+function tally(module: WebAssembly.Module, nf: number, seed: number, rate: number, n: number): Tally {
+  const ss = take(spikes({ seed, n, nFeatures: nf, rate }));
+  const rows = new Float32Array((nf + 1) * n);
+  ss.forEach((s, i) => {
+    s.x.forEach((v, j) => (rows[(nf + 1) * i + j] = v));
+    rows[(nf + 1) * i + nf] = Number.NaN;
+  });
+  const out = batchOutputs(n);
+  new Learner(module).create(Kind.Surprise, nf).learnBatch(rows, out);
+  const flagged = (i: number): boolean => i < n && (out.flags[i] & Flag.Anomaly) !== 0;
+  const t: Tally = { spikes: 0, reported: 0, falseAlarms: 0, readings: 0 };
+  for (let i = SETTLED; i < n; i++) {
+    t.readings++;
+    if (ss[i].anomaly) {
+      t.spikes++;
+      if (flagged(i) || (flagged(i + 1) && !ss[i + 1].anomaly)) t.reported++;
+    } else if (flagged(i) && !ss[i - 1].anomaly) t.falseAlarms++;
+  }
+  return t;
+}
+
+const bench: BenchModule = {
+  name: "spikes",
+  description: "point spikes on the demo's room-1 stream: share the default anomaly detector reports, false alarms; the ABI-2 module beside",
+  async run({ quick }) {
+    const n = quick ? 6000 : 20000;
+    const now = compileLearner();
+    const before = compileLearner(V2_WASM);
+    const rows: BenchRow[] = [];
+    const details: Record<string, unknown> = {};
+    for (const rate of RATES) {
+      const per = (m: WebAssembly.Module) => STREAMS.map(([nf, seed]) => tally(m, nf, seed, rate, n));
+      const a = per(now), b = per(before);
+      const share = (ts: Tally[]) => ts.map((t) => (t.spikes ? t.reported / t.spikes : Number.NaN));
+      const fa = (ts: Tally[]) => (1000 * ts.reduce((s, t) => s + t.falseAlarms, 0)) / ts.reduce((s, t) => s + t.readings, 0);
+      const span = (v: number[]) => `${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)}`;
+      rows.push({
+        metric: `spikes at ${(rate * 100).toFixed(1)} % of readings: share reported after reading ${SETTLED.toLocaleString("en")} (4 streams), this module / ABI-2 module`,
+        value: `${span(share(a))} / ${span(share(b))}`,
+        note: `false alarms per 1,000 other readings: ${fa(a).toFixed(2)} / ${fa(b).toFixed(2)}; ${a.reduce((s, t) => s + t.spikes, 0)} spikes`,
+      });
+      details[String(rate)] = { now: a, before: b };
+    }
+    return { name: "spikes", rows, details: { readings: n, settled: SETTLED, streams: STREAMS, ...details } };
+  },
+};
+export default bench;
