@@ -1,4 +1,4 @@
-// Kind SURPRISE (6): the default anomaly detector. A calibrated score in [0, 1) from two kinds of
+// Kind SURPRISE (6): the default anomaly detector. A calibrated score in [0, 1) from three kinds of
 // evidence, each in fixed memory per feature:
 //
 //  1. Novelty: how far the reading lies outside the range [lo, hi] this feature has taken so far,
@@ -26,7 +26,7 @@
 //     range and the transitions judge). The first two kinds of evidence do not see a spike that
 //     repeats: it has widened the range and its transitions are no longer new to the table.
 //
-// The score is the larger of the two, 0 during the first SCORE_WARMUP readings, and damped
+// The score is the largest of these, 0 during the first SCORE_WARMUP readings, and damped
 // (× 0.9) for 30 readings after it passed 0.95, so one event does not raise a string of alarms.
 // A reading scored above ANOMALY_THRESHOLD is, with PROTECT = 1, kept out of the range and the
 // transition table (so a spike does not widen what counts as normal), at most PROTECT_RUN
@@ -98,7 +98,7 @@ const HEAD: i32 = <i32>O_RING + 4 * WINDOW;
 }
 const F_CNT: usize = offsetof<FeatureSlot>();
 const SLOT: i32 = <i32>F_CNT + 2 * BINS * BINS;
-/** Bytes 24..40 of a slot, where ABI version 2 kept the row totals (migrateSlots). */
+/** Bytes 24..40 of a slot, where ABI version 2 kept the row totals (surpriseMigrateV2). */
 const V2_TOTALS: usize = 24;
 
 @inline function feature(s: usize): FeatureSlot {
