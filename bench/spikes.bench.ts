@@ -4,8 +4,9 @@
 // four seeds, through learn_batch at defaults; the last module of ABI version 2
 // (test/fixtures/learner-abi2.wasm, before SURPRISE kept spike statistics) runs beside on the
 // same rows. A spike counts as reported when the ANOMALY flag is on its reading or on the one
-// after it (a spike within the range is reported when the value comes back). Printed, not
-// asserted.
+// after it (a spike within the range is reported when the value comes back). Beside, what each
+// anomaly kind's default flag does on stationary Gaussian noise (1 and 4 features), where every
+// alarm is a false one. Printed, not asserted.
 
 import { fileURLToPath } from "node:url";
 import { Flag, Kind, Learner, batchOutputs, compileLearner } from "../host/learner/index.js";
@@ -47,9 +48,26 @@ function tally(module: WebAssembly.Module, nf: number, seed: number, rate: numbe
   return t;
 }
 
+/** Default flags per 1,000 readings after reading SETTLED on i.i.d. N(20, 1) features. */
+function noiseAlarms(module: WebAssembly.Module, kind: Kind, nf: number, n: number): number {
+  let s = 12345;
+  const rnd = (): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) + 0.5) / 4294967296;
+  const gauss = (): number => Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
+  const rows = new Float32Array((nf + 1) * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < nf; j++) rows[(nf + 1) * i + j] = 20 + gauss();
+    rows[(nf + 1) * i + nf] = Number.NaN;
+  }
+  const out = batchOutputs(n);
+  new Learner(module).create(kind, nf).learnBatch(rows, out);
+  let a = 0;
+  for (let i = SETTLED; i < n; i++) if (out.flags[i] & Flag.Anomaly) a++;
+  return (1000 * a) / (n - SETTLED);
+}
+
 const bench: BenchModule = {
   name: "spikes",
-  description: "point spikes on the demo's room-1 stream: share the default anomaly detector reports, false alarms; the ABI-2 module beside",
+  description: "point spikes on the demo's room-1 stream: share the default anomaly detector reports, false alarms, the ABI-2 module beside; each anomaly kind's default flag on stationary noise",
   async run({ quick }) {
     const n = quick ? 6000 : 20000;
     const now = compileLearner();
@@ -68,6 +86,13 @@ const bench: BenchModule = {
         note: `false alarms per 1,000 other readings: ${fa(a).toFixed(2)} / ${fa(b).toFixed(2)}; ${a.reduce((s, t) => s + t.spikes, 0)} spikes`,
       });
       details[String(rate)] = { now: a, before: b };
+    }
+    for (const [name, kind] of [["SURPRISE", Kind.Surprise], ["HALFSPACE", Kind.HalfSpace], ["KMEANS", Kind.KMeans]] as const) {
+      rows.push({
+        metric: `${name} at defaults on stationary Gaussian noise: default flags per 1,000 readings after ${SETTLED.toLocaleString("en")}, 1 / 4 features`,
+        value: `${noiseAlarms(now, kind, 1, n).toFixed(2)} / ${noiseAlarms(now, kind, 4, n).toFixed(2)}`,
+        note: "every one a false alarm",
+      });
     }
     return { name: "spikes", rows, details: { readings: n, settled: SETTLED, streams: STREAMS, ...details } };
   },
