@@ -11,6 +11,7 @@
 import { fileURLToPath } from "node:url";
 import { Flag, Kind, Learner, batchOutputs, compileLearner } from "../host/learner/index.js";
 import { spikes, take } from "../host/tools/sim/streams.js";
+import { Prng } from "../host/tools/sim/prng.js";
 import type { BenchModule, BenchRow } from "./types.js";
 
 const V2_WASM = fileURLToPath(new URL("../../test/fixtures/learner-abi2.wasm", import.meta.url));
@@ -50,12 +51,10 @@ function tally(module: WebAssembly.Module, nf: number, seed: number, rate: numbe
 
 /** Default flags per 1,000 readings after reading SETTLED on i.i.d. N(20, 1) features. */
 function noiseAlarms(module: WebAssembly.Module, kind: Kind, nf: number, n: number): number {
-  let s = 12345;
-  const rnd = (): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) + 0.5) / 4294967296;
-  const gauss = (): number => Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
+  const r = new Prng(12345);
   const rows = new Float32Array((nf + 1) * n);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < nf; j++) rows[(nf + 1) * i + j] = 20 + gauss();
+    for (let j = 0; j < nf; j++) rows[(nf + 1) * i + j] = r.normal(20, 1);
     rows[(nf + 1) * i + nf] = Number.NaN;
   }
   const out = batchOutputs(n);

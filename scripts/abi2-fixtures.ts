@@ -4,9 +4,8 @@
 // the version-2 module, when the ABI version moved on:
 //   node build/scripts/abi2-fixtures.js test/fixtures/learner-abi2.wasm
 
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { DriftDetector, DriftResponse, Kind, Learner, Param, compileLearner } from "../host/learner/index.js";
 
 interface Spec {

@@ -127,7 +127,6 @@ export function surpriseReset(m: usize): void {
  * statistics are now. The totals are the sums of the counts, so nothing is lost; the spike
  * statistics start empty, as in a fresh section. */
 export function surpriseMigrateV2(m: usize, nf: i32): void {
-  surpriseShape(m, nf);
   for (let i: u32 = 0; i < <u32>nf; i++) {
     const s = slot(m, i);
     memory.fill(s + V2_TOTALS, 0, <usize>F_CNT - V2_TOTALS);
@@ -175,6 +174,7 @@ export function surpriseScoreOf(m: usize, x: usize, tol: f32, warm: u32): f32 {
     const s = slot(m, i);
     const v = load<f32>(x + (<usize>i << 2));
     const lo = feature(s).lo, hi = feature(s).hi;
+    store<f32>(SPIKE_E + (<usize>i << 2), 0); // before any `continue`: the commit reads it
     if (!(hi > lo)) continue;
     const e = max<f32>(v - hi, lo - v) / (hi - lo);
     let sc: f32 = 0;
@@ -198,7 +198,6 @@ export function surpriseScoreOf(m: usize, x: usize, tol: f32, warm: u32): f32 {
       novel = sc;
       surpriseFeature = <i32>i;
     }
-    store<f32>(SPIKE_E + (<usize>i << 2), 0);
     const pb = feature(s).previousBin;
     if (pb < 0) continue;
     const row = s + F_CNT + (<usize>(pb * BINS) << 1);

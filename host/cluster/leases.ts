@@ -142,6 +142,9 @@ export class LeaseTable {
   /** Starts following the bucket; a watcher already running is stopped once the new one runs. */
   async watch(): Promise<void> {
     const it = await this.kv.watch({ key: ">" });
+    // a new watcher gets a lease's time to deliver this worker's heartbeat before it is behind
+    // (a worker that took longer than a lease to start would otherwise replace its first one)
+    this.beatSeen = performance.now();
     const previous = this.stopWatch;
     this.stopWatch = () => it.stop();
     previous();
