@@ -9,7 +9,7 @@
 // then learn, then the statistics are folded in.
 
 import {
-  KIND_LINEAR, KIND_LOGISTIC, KIND_SURPRISE, REJ_NONFINITE, REJECT_MASK, REJ_NO_TARGET, REJ_BAD_TARGET,
+  KIND_LINEAR, KIND_LOGISTIC, REJ_NONFINITE, REJECT_MASK, REJ_NO_TARGET, REJ_BAD_TARGET,
   F_LEARNED, F_PREDICTED, F_WARMUP, F_PROTECTED, F_MODEL_SWAPPED, P_THRESHOLD, C_READINGS, C_LEARNED, C_PREDICTED,
   C_REJECTED, C_NONFINITE,
 } from "./abi";
@@ -65,9 +65,9 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
   if (!linear && readsScaled(kind)) standardize(x, z, nf);
   if (learn) countAdd(C_READINGS, 1);
   if (flags & REJECT_MASK) {
-    // The anomaly detector scores a reading the guard keeps out (range, stuck, spike): it is
+    // The anomaly detectors score a reading the guard keeps out (range, stuck, spike): it is
     // flagged when anomalous and never learned. Only a non-finite value goes unscored.
-    if (kind == KIND_SURPRISE && (flags & REJ_NONFINITE) == 0) {
+    if (!sup && (flags & REJ_NONFINITE) == 0) {
       flags |= predictAndLearn(kind, nf, x, z, NaN, learn, out, true);
       if (learn) {
         countReasons(flags);
@@ -104,8 +104,8 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
 
 /**
  * Predict, score and learn for the kinds of models/model.ts, and write the output record.
- * `heldOut`: the guard keeps this reading out of learning (SURPRISE only): it is scored and
- * flagged, the score's own statistics move on, nothing is learned.
+ * `heldOut`: the guard keeps this reading out of learning (the unsupervised kinds): it is scored
+ * and flagged, the score's own statistics move on, nothing is learned.
  */
 function predictAndLearn(kind: i32, nf: i32, x: usize, z: usize, y: f32, learn: bool, out: usize, heldOut: bool): u32 {
   const model = modelAt;

@@ -62,7 +62,7 @@ const MONITOR_TABLE: usize = memory.data<f32>([
   /* 46 HST_HEIGHT       */ 6, 1, 12, 3,
   /* 47 HST_WINDOW       */ 250, 1, 65535, 3,
   /* 48 HST_SEED         */ 1, 0, 16777215, 3,
-  /* 49 HST_RANGE        */ 3, 0, 1e6, 0,
+  /* 49 HST_RANGE        */ 12, 0, 1e6, 0,
   /* 50 AR_ORDER         */ 8, 1, 16, 3,
   /* 51 AR_FORGET        */ 0.995, 0.5, 1, 0,
   /* 52 AR_EXOG          */ 0, 0, 1, 3,
@@ -78,9 +78,10 @@ const MONITOR_TABLE: usize = memory.data<f32>([
 ]);
 
 /** HALFSPACE's default anomaly threshold (River's score scale; see bench/nab.bench.ts). */
-const HALFSPACE_THRESHOLD: f32 = 0.96;
+const HALFSPACE_THRESHOLD: f32 = 0.97;
 /** SURPRISE's default anomaly threshold: the one NAB's optimiser picks for it (bench/nab). */
 const SURPRISE_THRESHOLD: f32 = 0.93;
+const KMEANS_THRESHOLD: f32 = 0.9997;
 
 function tab(id: i32, col: i32): f32 {
   return load<f32>(TABLE + (<usize>(id * 3 + col) << 2));
@@ -107,6 +108,7 @@ function monitorDefault(kind: i32, id: i32): f32 {
   if (id == P_DRIFT_DETECTOR && (kind == KIND_HALFSPACE || kind == KIND_KMEANS || kind == KIND_SURPRISE || kind == KIND_MEAN)) return 0;
   if (id == P_ANOMALY_THRESHOLD && kind == KIND_HALFSPACE) return HALFSPACE_THRESHOLD;
   if (id == P_ANOMALY_THRESHOLD && kind == KIND_SURPRISE) return SURPRISE_THRESHOLD;
+  if (id == P_ANOMALY_THRESHOLD && kind == KIND_KMEANS) return KMEANS_THRESHOLD;
   return monitorTab(id, 0);
 }
 
@@ -116,8 +118,8 @@ export function paramDefault(kind: i32, id: i32): f32 {
   if (id < 0 || id >= N_CORE_PARAMS) return NaN;
   if (id == P_TARGET_SCALE && kind == KIND_LINEAR) return 1.0;
   if (id == P_LR && kind == KIND_LINEAR) return 0.2;
-  if (kind == KIND_SURPRISE) {
-    // The anomaly detector scores every finite reading: a spike is what it reports, a value
+  if (kind == KIND_SURPRISE || kind == KIND_HALFSPACE || kind == KIND_KMEANS) {
+    // The anomaly detectors score every finite reading: a spike is what they report, a value
     // outside any range is novelty, and a constant series is not a fault by itself. Only
     // non-finite values (and ranges the user sets) are refused as sensor faults.
     if (id == P_STUCK_K || id == P_SPIKE_T) return 0;
