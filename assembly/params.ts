@@ -9,6 +9,7 @@ import {
   P_AR_ORDER, P_AR_EXOG, P_KM_K, P_KM_WARMUP, P_NOVELTY_TOL, P_RECENT_DECAY, P_MEAN_ALPHA,
 } from "./abi";
 import { isLinearKind } from "./models/linear";
+import { supervised } from "./models/model";
 
 export const PF_INT: i32 = 1;
 export const PF_STRUCTURAL: i32 = 2;
@@ -81,6 +82,7 @@ const MONITOR_TABLE: usize = memory.data<f32>([
 const HALFSPACE_THRESHOLD: f32 = 0.97;
 /** SURPRISE's default anomaly threshold: the one NAB's optimiser picks for it (bench/nab). */
 const SURPRISE_THRESHOLD: f32 = 0.93;
+/** KMEANS's default anomaly threshold: a distance of 4 of its cluster's spreads (docs/BENCHMARKS.md). */
 const KMEANS_THRESHOLD: f32 = 0.9997;
 
 function tab(id: i32, col: i32): f32 {
@@ -118,8 +120,8 @@ export function paramDefault(kind: i32, id: i32): f32 {
   if (id < 0 || id >= N_CORE_PARAMS) return NaN;
   if (id == P_TARGET_SCALE && kind == KIND_LINEAR) return 1.0;
   if (id == P_LR && kind == KIND_LINEAR) return 0.2;
-  if (kind == KIND_SURPRISE || kind == KIND_HALFSPACE || kind == KIND_KMEANS) {
-    // The anomaly detectors score every finite reading: a spike is what they report, a value
+  if (!supervised(kind)) {
+    // The anomaly detectors (the kinds without a target) score every finite reading: a spike is what they report, a value
     // outside any range is novelty, and a constant series is not a fault by itself. Only
     // non-finite values (and ranges the user sets) are refused as sensor faults.
     if (id == P_STUCK_K || id == P_SPIKE_T) return 0;

@@ -28,7 +28,7 @@ interface Tally {
   readings: number;
 }
 
-function tally(module: WebAssembly.Module, nf: number, seed: number, rate: number, n: number, kind: Kind = Kind.Surprise): Tally {
+function tally(module: WebAssembly.Module, nf: number, seed: number, rate: number, n: number, kind: Kind): Tally {
   const ss = take(spikes({ seed, n, nFeatures: nf, rate }));
   const rows = new Float32Array((nf + 1) * n);
   ss.forEach((s, i) => {
@@ -76,9 +76,11 @@ const bench: BenchModule = {
     const share = (ts: Tally[]) => ts.map((t) => (t.spikes ? t.reported / t.spikes : Number.NaN));
     const fa = (ts: Tally[]) => (1000 * ts.reduce((s, t) => s + t.falseAlarms, 0)) / ts.reduce((s, t) => s + t.readings, 0);
     const span = (v: number[]) => `${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)}`;
+    // one kind at one spike rate on every stream, through this module and the ABI-2 one
+    const both = (kind: Kind, rate: number): [Tally[], Tally[]] =>
+      [now, before].map((m) => STREAMS.map(([nf, seed]) => tally(m, nf, seed, rate, n, kind))) as [Tally[], Tally[]];
     for (const rate of RATES) {
-      const per = (m: WebAssembly.Module) => STREAMS.map(([nf, seed]) => tally(m, nf, seed, rate, n));
-      const a = per(now), b = per(before);
+      const [a, b] = both(Kind.Surprise, rate);
       rows.push({
         metric: `spikes at ${(rate * 100).toFixed(1)} % of readings: share reported after reading ${SETTLED.toLocaleString("en")} (4 streams), this module / ABI-2 module`,
         value: `${span(share(a))} / ${span(share(b))}`,
@@ -90,8 +92,7 @@ const bench: BenchModule = {
     // guard's stuck and spike tests off, thresholds) changed after ABI 2, so the old module
     // beside shows what the change did.
     for (const [name, kind] of [["HALFSPACE", Kind.HalfSpace], ["KMEANS", Kind.KMeans]] as const) {
-      const per = (m: WebAssembly.Module) => STREAMS.map(([nf, seed]) => tally(m, nf, seed, 0.005, n, kind));
-      const a = per(now), b = per(before);
+      const [a, b] = both(kind, 0.005);
       rows.push({
         metric: `${name} at defaults, spikes at 0.5 % of readings: share reported after reading ${SETTLED.toLocaleString("en")} (4 streams), this module / ABI-2 module`,
         value: `${span(share(a))} / ${span(share(b))}`,

@@ -9,15 +9,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Flag, Kind, Learner } from "../../host/learner/index.js";
 import { readBlobHeader } from "../../host/learner/inspect.js";
-import { type Fixture, bytes, fixtureModule, fixturesIn, testLearnsAsBefore, testPredictsAsBefore } from "./old-blobs.js";
+import { type Fixture, bytes, fixtureModule, fixturesIn, lcg, testLearnsAsBefore, testPredictsAsBefore } from "./old-blobs.js";
 
 const fixtures = fixturesIn("abi2-blobs.json");
 const V2_MODULE = fixtureModule("learner-abi2.wasm");
 
 /** Readings near the fixture's probe, moving slowly: no jump of 12 typical changes. */
 function stream(f: Fixture, n: number): { x: number[]; y: number }[] {
-  let s = 9;
-  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 8) / 16777216;
+  const rnd = lcg(9);
   return Array.from({ length: n }, (_, i) => {
     const x = f.probe.map((v, j) => v + 0.02 * (rnd() - 0.5) + 0.3 * Math.sin(i / (20 + 3 * j)));
     return { x, y: f.kind === Kind.Linear ? x.reduce((a, v) => a + v, 0) * 0.3 + rnd() : Number.NaN };

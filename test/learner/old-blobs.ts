@@ -30,6 +30,13 @@ export function fixtureModule(file: string): WebAssembly.Module {
   return compileLearner(fileURLToPath(new URL(`../../../test/fixtures/${file}`, import.meta.url)));
 }
 
+/** A seeded uniform [0, 1) generator (a 32-bit LCG's top 24 bits): the streams replayed through
+ * both modules must be the same on every run. */
+export function lcg(seed: number): () => number {
+  let s = seed;
+  return () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 8) / 16777216;
+}
+
 /** Same f32 (null in a fixture is NaN). */
 export const same = (a: number, b: number | null): boolean => (b === null ? Number.isNaN(a) : Object.is(Math.fround(a), Math.fround(b)));
 export const bytes = (f: Fixture): Uint8Array => Uint8Array.from(Buffer.from(f.blob, "hex"));

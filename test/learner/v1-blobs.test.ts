@@ -9,15 +9,14 @@ import assert from "node:assert/strict";
 import { ABI_VERSION, ErrorCode, Kind, Learner } from "../../host/learner/index.js";
 import { blobCrc } from "../../host/learner/crc32.js";
 import { readBlobHeader } from "../../host/learner/inspect.js";
-import { type Fixture, bytes, fixtureModule, fixturesIn, same, testLearnsAsBefore, testPredictsAsBefore } from "./old-blobs.js";
+import { type Fixture, bytes, fixtureModule, fixturesIn, lcg, same, testLearnsAsBefore, testPredictsAsBefore } from "./old-blobs.js";
 
 const fixtures = fixturesIn("v1-blobs.json");
 const V1_MODULE = fixtureModule("learner-0.1.0.wasm");
 
 /** A deterministic stream for a fixture: its probe drifting slowly, with a target. */
 function stream(f: Fixture, n: number): { x: number[]; y: number }[] {
-  let s = 7;
-  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 8) / 16777216;
+  const rnd = lcg(7);
   return Array.from({ length: n }, (_, i) => {
     const x = f.probe.map((v, j) => v + 0.05 * (rnd() - 0.5) * (1 + Math.abs(v)) + 0.001 * i * (j % 2 ? 1 : -1));
     const y = f.kind === Kind.Logistic ? (rnd() < 0.5 ? 0 : 1) : x.reduce((a, v) => a + v, 0) * 0.3 + rnd();
