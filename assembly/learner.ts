@@ -65,10 +65,11 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
   if (!linear && readsScaled(kind)) standardize(x, z, nf);
   if (learn) countAdd(C_READINGS, 1);
   if (flags & REJECT_MASK) {
-    // The anomaly detectors score a reading the guard keeps out (range, stuck, spike): it is
-    // flagged when anomalous and never learned. Only a non-finite value goes unscored.
-    if (!sup && (flags & REJ_NONFINITE) == 0) {
-      flags |= predictAndLearn(kind, nf, x, z, NaN, learn, out, true);
+    // Every kind but the linear ones scores a reading the guard keeps out (range, stuck, spike):
+    // the anomaly detectors by their score, the forecaster by its residual against the target.
+    // It is flagged when anomalous and never learned. Only a non-finite value goes unscored.
+    if (!linear && (flags & REJ_NONFINITE) == 0) {
+      flags |= predictAndLearn(kind, nf, x, z, y, learn, out, true);
       if (learn) {
         countReasons(flags);
         countAdd(C_PREDICTED, 1);
@@ -85,7 +86,9 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
   if (count(C_LEARNED) < hotWarmup) flags |= F_WARMUP;
   if (linear) return stepLinear(kind, nf, x, z, y, learn, canLearn, intercept, out, flags);
 
-  flags |= predictAndLearn(kind, nf, x, z, canLearn ? y : NaN, canLearn, out, false);
+  // a target kept out of learning (missing, or refused by the target's own tests) is still
+  // scored when it is a number: the forecaster's residual reports the spike it refused
+  flags |= predictAndLearn(kind, nf, x, z, y, learn, out, !canLearn);
   // scale: the guard's and the scaler's statistics learn the reading after the model did
   if (canLearn && (flags & F_LEARNED)) foldReading(x, nf, y, sup, false, SCALED, 0, false);
   if (learn) {

@@ -4,7 +4,7 @@
 
 import {
   N_CORE_PARAMS, MONITOR_PARAM_BASE, N_MONITOR_PARAMS, N_PARAMS, KIND_LINEAR, KIND_HALFSPACE, KIND_AR,
-  KIND_KMEANS, KIND_SURPRISE, KIND_MEAN, P_TARGET_SCALE, P_LR, P_RANGE_LO, P_RANGE_HI, P_STUCK_K, P_SPIKE_T,
+  KIND_KMEANS, KIND_SURPRISE, KIND_MEAN, P_TARGET_SCALE, P_LR, P_RANGE_LO, P_RANGE_HI, P_STUCK_K, P_SPIKE_T, P_TARGET_SPIKE,
   P_DRIFT_DETECTOR, P_ANOMALY_THRESHOLD, P_ZSCORE, P_ZSCORE_ALPHA, P_HST_TREES, P_HST_RANGE,
   P_AR_ORDER, P_AR_EXOG, P_KM_K, P_KM_WARMUP, P_NOVELTY_TOL, P_RECENT_DECAY, P_MEAN_ALPHA,
 } from "./abi";
@@ -128,6 +128,10 @@ export function paramDefault(kind: i32, id: i32): f32 {
     if (id == P_RANGE_LO) return -3.4e38;
     if (id == P_RANGE_HI) return 3.4e38;
   }
+  // The forecaster's residual reports spikes, and its spike tests would refuse the readings of
+  // every new level until the guard's statistics caught up (a burst scored against the old
+  // level, never learned): they are off for it; PROTECT keeps anomalies out of learning.
+  if (kind == KIND_AR && (id == P_SPIKE_T || id == P_TARGET_SPIKE)) return 0;
   return tab(id, 0);
 }
 

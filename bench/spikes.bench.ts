@@ -3,10 +3,11 @@
 // amplitude 1 with noise 0.1, a spike adds ±3 to one feature or to all) at three spike rates and
 // four seeds, through learn_batch at defaults; the last module of ABI version 2
 // (test/fixtures/learner-abi2.wasm, before SURPRISE kept spike statistics) runs beside on the
-// same rows. A spike counts as reported when the ANOMALY flag is on its reading or on the one
-// after it (a spike within the range is reported when the value comes back). Beside, what each
-// anomaly kind's default flag does on stationary Gaussian noise (1 and 4 features), where every
-// alarm is a false one. Printed, not asserted.
+// same rows; the AR forecaster's residual runs on one-feature streams whose value is its target.
+// A spike counts as reported when the ANOMALY flag is on its reading or on the one after it (a
+// spike within the range is reported when the value comes back). Beside, what each anomaly
+// kind's default flag does on stationary Gaussian noise (1 and 4 features), where every alarm is
+// a false one. Printed, not asserted.
 
 import { fileURLToPath } from "node:url";
 import { Flag, Kind, Learner, batchOutputs, compileLearner } from "../host/learner/index.js";
@@ -17,6 +18,11 @@ import type { BenchModule, BenchRow } from "./types.js";
 const V2_WASM = fileURLToPath(new URL("../../test/fixtures/learner-abi2.wasm", import.meta.url));
 const RATES = [0.002, 0.005, 0.02];
 const STREAMS: [number, number][] = [[3, 7], [3, 8], [1, 9], [5, 10]]; // (features, seed)
+/** The AR forecaster's streams: one feature, the value, which is also its target. */
+const AR_STREAMS: [number, number][] = [[1, 7], [1, 8], [1, 9], [1, 10]];
+
+/** The target of a row: the forecaster forecasts the (one) value; the other kinds have none. */
+const target = (kind: Kind, x: number[]): number => (kind === Kind.AR ? x[0] : Number.NaN);
 /** Readings before the spikes are counted: the detector's first days, when every spike is new. */
 const SETTLED = 2000;
 
@@ -33,7 +39,7 @@ function tally(module: WebAssembly.Module, nf: number, seed: number, rate: numbe
   const rows = new Float32Array((nf + 1) * n);
   ss.forEach((s, i) => {
     s.x.forEach((v, j) => (rows[(nf + 1) * i + j] = v));
-    rows[(nf + 1) * i + nf] = Number.NaN;
+    rows[(nf + 1) * i + nf] = target(kind, s.x);
   });
   const out = batchOutputs(n);
   new Learner(module).create(kind, nf).learnBatch(rows, out);
@@ -55,7 +61,7 @@ function noiseAlarms(module: WebAssembly.Module, kind: Kind, nf: number, n: numb
   const rows = new Float32Array((nf + 1) * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < nf; j++) rows[(nf + 1) * i + j] = r.normal(20, 1);
-    rows[(nf + 1) * i + nf] = Number.NaN;
+    rows[(nf + 1) * i + nf] = target(kind, [rows[(nf + 1) * i]]);
   }
   const out = batchOutputs(n);
   new Learner(module).create(kind, nf).learnBatch(rows, out);
@@ -78,7 +84,7 @@ const bench: BenchModule = {
     const span = (v: number[]) => `${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)}`;
     // one kind at one spike rate on every stream, through this module and the ABI-2 one
     const both = (kind: Kind, rate: number): [Tally[], Tally[]] =>
-      [now, before].map((m) => STREAMS.map(([nf, seed]) => tally(m, nf, seed, rate, n, kind))) as [Tally[], Tally[]];
+      [now, before].map((m) => (kind === Kind.AR ? AR_STREAMS : STREAMS).map(([nf, seed]) => tally(m, nf, seed, rate, n, kind))) as [Tally[], Tally[]];
     for (const rate of RATES) {
       const [a, b] = both(Kind.Surprise, rate);
       rows.push({
@@ -100,7 +106,18 @@ const bench: BenchModule = {
       });
       details[name] = { now: a, before: b };
     }
-    for (const [name, kind] of [["SURPRISE", Kind.Surprise], ["HALFSPACE", Kind.HalfSpace], ["KMEANS", Kind.KMeans]] as const) {
+    // The forecaster's residual on one-feature streams (the value is its target): its score's
+    // unit and its spike tests changed after ABI 2.
+    for (const rate of [0.005, 0.02]) {
+      const [a, b] = both(Kind.AR, rate);
+      rows.push({
+        metric: `AR residual at defaults, spikes at ${(rate * 100).toFixed(1)} % of readings, one feature: share reported after reading ${SETTLED.toLocaleString("en")} (4 streams), this module / ABI-2 module`,
+        value: `${span(share(a))} / ${span(share(b))}`,
+        note: `false alarms per 1,000 other readings: ${fa(a).toFixed(2)} / ${fa(b).toFixed(2)}`,
+      });
+      details[`AR ${rate}`] = { now: a, before: b };
+    }
+    for (const [name, kind] of [["SURPRISE", Kind.Surprise], ["HALFSPACE", Kind.HalfSpace], ["KMEANS", Kind.KMeans], ["AR residual", Kind.AR]] as const) {
       rows.push({
         metric: `${name} at defaults on stationary Gaussian noise: default flags per 1,000 readings after ${SETTLED.toLocaleString("en")}, 1 / 4 features`,
         value: `${noiseAlarms(now, kind, 1, n).toFixed(2)} / ${noiseAlarms(now, kind, 4, n).toFixed(2)}`,

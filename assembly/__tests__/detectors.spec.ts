@@ -1,11 +1,11 @@
-// The unsupervised anomaly kinds (HALFSPACE, KMEANS; SURPRISE has its own spec) at their
-// defaults, through the exports: they score every finite reading instead of letting the guard
-// refuse the unusual ones, and a reading the guard does keep out (a range the user set) is still
-// scored and flagged, never learned.
-import { create, set_feature_range, learn_one, get_param, get_count, output_ptr } from "../index";
+// The unsupervised anomaly kinds (HALFSPACE, KMEANS; SURPRISE has its own spec) and the AR
+// forecaster's residual at their defaults, through the exports: they score every finite reading
+// instead of letting the guard refuse the unusual ones, and a reading the guard does keep out (a
+// range the user set) is still scored and flagged, never learned.
+import { create, set_feature_range, set_param, learn_one, get_param, get_count, output_ptr } from "../index";
 import {
-  KIND_HALFSPACE, KIND_KMEANS, REJ_RANGE, F_LEARNED, F_PREDICTED, F_ANOMALY, P_STUCK_K, P_SPIKE_T,
-  P_RANGE_LO, P_RANGE_HI, C_LEARNED, C_ANOMALIES,
+  KIND_HALFSPACE, KIND_KMEANS, KIND_AR, REJ_RANGE, REJ_BAD_TARGET, F_LEARNED, F_PREDICTED, F_ANOMALY,
+  P_STUCK_K, P_SPIKE_T, P_TARGET_SPIKE, P_RANGE_LO, P_RANGE_HI, C_LEARNED, C_ANOMALIES,
 } from "../abi";
 import { setX } from "./util/learner";
 
@@ -86,5 +86,64 @@ describe("anomaly kinds at their defaults", () => {
       }
       expect(get_count(C_ANOMALIES)).toBe(alarms);
     }
+  });
+});
+
+/** The AR forecaster fed the wave as its target (and as its one feature, which it does not use). */
+function settleAr(n: i32): void {
+  create(KIND_AR, 1);
+  for (let t = 0; t < n; t++) arStep(wave(t));
+}
+
+function arStep(v: f32): u32 {
+  setX(0, v);
+  return <u32>learn_one(v);
+}
+
+describe("the AR forecaster's residual at its defaults", () => {
+  it("keeps the stuck test and leaves spikes to its residual", () => {
+    create(KIND_AR, 1);
+    expect(get_param(P_STUCK_K)).toBe(32);
+    expect(get_param(P_SPIKE_T)).toBe(0);
+    expect(get_param(P_TARGET_SPIKE)).toBe(0);
+  });
+
+  it("flags the first reading of a new level, learns it and follows the level", () => {
+    settleAr(3000);
+    const f = arStep(30);
+    expect(f & 0x3f).toBe(0);
+    expect(f & F_ANOMALY).toBe(F_ANOMALY);
+    expect(f & F_LEARNED).toBe(F_LEARNED);
+    // a burst of a hundred readings at the new level: learned, and soon no longer news
+    let last: u32 = 0;
+    for (let t = 0; t < 100; t++) last = arStep(30 + <f32>0.05 * <f32>((t * 7919) % 13));
+    expect(last & F_LEARNED).toBe(F_LEARNED);
+    expect(last & F_ANOMALY).toBe(0);
+    expect(Mathf.abs(load<f32>(output_ptr(), 8))).toBeLessThan(1);
+  });
+
+  it("scores a reading outside a range the user set, and a target its spike test refuses, without learning them", () => {
+    settleAr(3000);
+    set_feature_range(0, 0, 25);
+    let learned = get_count(C_LEARNED);
+    let f = arStep(40);
+    expect(f & REJ_RANGE).toBe(REJ_RANGE);
+    expect(f & F_LEARNED).toBe(0);
+    expect(f & F_ANOMALY).toBe(F_ANOMALY);
+    expect(outScore()).toBeGreaterThan(0.99);
+    expect(get_count(C_LEARNED)).toBe(learned);
+
+    settleAr(3000);
+    set_param(P_SPIKE_T, 8);
+    set_param(P_TARGET_SPIKE, 1);
+    for (let t = 3000; t < 3100; t++) arStep(wave(t));
+    learned = get_count(C_LEARNED);
+    setX(0, wave(3100));
+    f = <u32>learn_one(40); // the feature is usual, the target spikes
+    expect(f & REJ_BAD_TARGET).toBe(REJ_BAD_TARGET);
+    expect(f & F_LEARNED).toBe(0);
+    expect(f & F_ANOMALY).toBe(F_ANOMALY);
+    expect(outScore()).toBeGreaterThan(0.99);
+    expect(get_count(C_LEARNED)).toBe(learned);
   });
 });

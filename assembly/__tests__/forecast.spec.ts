@@ -67,7 +67,10 @@ describe("AR(p) by recursive least squares", () => {
     expect(arReady(a)).toBe(true);
     const f = arPredict(a, NONE);
     expect(arScore(a, f, f)).toBeLessThan(0.01);
-    expect(arScore(a, f + 1, f)).toBeGreaterThan(0.99);
+    // the score counts the residual in units of two of its deviations: a jump of 20 noise
+    // deviations is flagged at the default threshold, one of 4 is not
+    expect(arScore(a, f + 20 * NOISE, f)).toBeGreaterThan(0.99);
+    expect(arScore(a, f + 4 * NOISE, f)).toBeLessThan(0.9);
     arRestart(a); // keeps θ
     expect(Mathf.abs(arPredict(a, NONE) - f)).toBeLessThan(1e-6);
   });
