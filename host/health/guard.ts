@@ -18,7 +18,7 @@
 // `maxRollbacks` in a row without a healthy checkpoint between stops the rolling back: the
 // change then goes on probation as it is.
 
-import { Flag, Kind, type Output } from "../learner/index.js";
+import { Flag, Kind, REJECT_MASK, type Output } from "../learner/index.js";
 
 export interface GuardOptions {
   /** Off: never rolls back; every checkpoint is known-good (default on). */
@@ -69,7 +69,9 @@ export interface GuardStatus {
 
 /** The loss the guard watches, from one output record; NaN when the reading was not scored. */
 export function lossOf(kind: Kind | number, o: Output): number {
-  if (o.flags & 0x0f || !(o.flags & Flag.Predicted)) return Number.NaN;
+  // A refused reading or target is not the model's loss: AR and MEAN still predict (and AR
+  // scores) a target its tests refuse, but the module's own metrics leave it out too.
+  if (o.flags & (REJECT_MASK | Flag.RejBadTarget) || !(o.flags & Flag.Predicted)) return Number.NaN;
   switch (kind) {
     case Kind.Linear:
     case Kind.AR:

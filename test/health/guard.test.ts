@@ -80,4 +80,7 @@ test("lossOf: per kind, NaN for rejected or unscored readings", () => {
   assert.equal(lossOf(Kind.KMeans, o), 3);
   assert.ok(Number.isNaN(lossOf(Kind.Linear, { ...o, flags: Flag.RejSpike })));
   assert.ok(Number.isNaN(lossOf(Kind.Linear, { ...o, flags: 0 })));
+  // the forecaster predicts and scores a target it refuses; its error is not the model's loss
+  assert.ok(Number.isNaN(lossOf(Kind.AR, { ...o, flags: P | Flag.RejBadTarget })));
+  assert.ok(Number.isNaN(lossOf(Kind.AR, { ...o, flags: P | Flag.RejRange })));
 });
