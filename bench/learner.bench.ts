@@ -94,7 +94,7 @@ const bench: BenchModule = {
   async run({ quick, log }) {
     const rowsOut: BenchRow[] = [];
     const size = readFileSync(DEFAULT_WASM).length;
-    rowsOut.push({ metric: "release module size", value: size, unit: "bytes", note: "limit 19250 (test/module/binary.test.ts), goal ≤ 12288" });
+    rowsOut.push({ metric: "release module size", value: size, unit: "bytes", note: "limit 19600 (test/module/binary.test.ts), goal ≤ 12288" });
 
     const l = new Learner(compileLearner());
     const sizes: Record<string, Record<number, number>> = {};

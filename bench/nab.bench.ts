@@ -55,6 +55,18 @@ function falseAlarmRate(files: NabFile[], plans: RowPlan[], alarms: Uint8Array[]
   return outside ? (1000 * fa) / outside : 0;
 }
 
+/** The forecaster's accuracy on the same files: its MAE over the naive forecast's, per file. */
+function forecastRow(name: string, ratios: number[]): BenchRow {
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const geo = Math.exp(ratios.reduce((s, v) => s + Math.log(v), 0) / ratios.length);
+  const beats = ratios.filter((v) => v < 1).length;
+  return {
+    metric: `${name}: one-step forecast MAE / naive forecast's MAE, per file`,
+    value: `${geo.toFixed(3)} geometric mean, ${sorted[sorted.length >> 1].toFixed(3)} median, worst ${sorted[sorted.length - 1].toPrecision(3)}`,
+    note: `below 1 beats "the last value"; ${beats} of ${ratios.length} files`,
+  };
+}
+
 const bench: BenchModule = {
   name: "nab",
   description: "NAB scores (standard / low FP / low FN) of edgelearn's detectors at defaults, River's HalfSpaceTrees beside, the published scoreboard",
@@ -75,10 +87,13 @@ const bench: BenchModule = {
     const readings = corpus.files.reduce((n, f) => n + f.values.length, 0);
     const details: Record<string, unknown> = {};
     const results: { name: string; scored: ScoredFile[]; seconds: number; alarms?: Uint8Array[] }[] = [];
+    const forecastRows: BenchRow[] = [];
     for (const d of DETECTORS) {
       log(`nab: ${d.name}`);
       const runs = corpus.files.map((f) => runDetector(module, d, f));
       results.push({ name: d.name, scored: runs.map((r, k) => ({ plan: plans[k], scores: r.scores })), seconds: runs.reduce((s, r) => s + r.seconds, 0), alarms: runs.map((r) => r.alarms) });
+      const ratios = runs.map((r) => r.maeVsNaive).filter((v): v is number => v !== undefined && Number.isFinite(v));
+      if (ratios.length) forecastRows.push(forecastRow(d.name, ratios));
     }
     if (!quick && riverAvailable()) {
       log("nab: River HalfSpaceTrees (58 files)");
@@ -102,6 +117,7 @@ const bench: BenchModule = {
         rows.push({ metric: `${r.name}: default flag, false alarms per 1,000 readings`, value: `${noAnomaly.toFixed(2)} / ${outside.toFixed(2)}`, note: "artificialNoAnomaly files / outside every window (after probation), refused readings counted as alarms" });
       }
     }
+    rows.push(...forecastRows);
     const fig = (v: number): string => (Number.isNaN(v) ? "–" : String(v));
     for (const [name, a, b, c] of SCOREBOARD) rows.push({ metric: `published: ${name}`, value: `${fig(a)} / ${fig(b)} / ${fig(c)}`, note: "NAB scoreboard (standard / low FP / low FN)" });
     return { name: "nab", rows, details: { readings, files: corpus.files.length, ...details } };

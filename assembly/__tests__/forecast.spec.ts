@@ -1,4 +1,4 @@
-import { arBytes, arInit, arPredict, arLearn, arScore, arRestart, arReady } from "../models/forecast";
+import { arBytes, arInit, arPredict, arLearn, arScore, arRestart, arReady, arScale, widenScale } from "../models/forecast";
 import { rseed, rnorm, region } from "./util/rand";
 
 const NOISE: f32 = 0.1;
@@ -37,6 +37,62 @@ describe("AR(p) by recursive least squares", () => {
     const mae = sinusoidMae(16, 0.999, 6000, 2000, 90);
     log<string>("AR(16) offset 90 MAE " + mae.toString());
     expect(mae).toBeLessThanOrEqual(1.15 * floor);
+  });
+
+  it("widens its scale by a power of two without changing the forecast", () => {
+    for (let q = 0; q < 2; q++) {
+      const a = region(arBytes(4, q));
+      arInit(a, 4, q);
+      const u = region(4);
+      rseed(11);
+      for (let t = 0; t < 300; t++) {
+        store<f32>(u, rnorm());
+        const y = Mathf.sin(<f32>t / <f32>7) + <f32>0.5 * <f32>q * load<f32>(u) + NOISE * rnorm();
+        arLearn(a, y, u, 0.995);
+      }
+      const s = arScale(a);
+      const before = arPredict(a, u);
+      widenScale(a, <f32>1e6);
+      const f = arScale(a) / s;
+      expect(f).toBeGreaterThan(1);
+      expect(f).toBe(<f32>Math.pow(2, Math.round(Math.log2(<f64>f)))); // a power of two
+      expect(arPredict(a, u)).toBe(before); // the same bits
+    }
+  });
+
+  it("follows a series that sat still while it froze its scale, then moved by millions", () => {
+    // a byte counter: flat (within 0.01) for the first values, then a random walk in steps of 1e5
+    const a = region(arBytes(8, 0));
+    arInit(a, 8, 0);
+    rseed(12);
+    let y: f32 = 100;
+    let worst: f32 = 0;
+    for (let t = 0; t < 4000; t++) {
+      if (t < 40) y = <f32>100 + <f32>0.01 * rnorm();
+      else y = Mathf.abs(y + <f32>1e5 * rnorm());
+      const f = arPredict(a, NONE);
+      if (t >= 100) worst = Mathf.max(worst, Mathf.abs(f - y) / <f32>1e5);
+      arLearn(a, y, NONE, 0.995);
+    }
+    expect(isFinite(worst)).toBe(true);
+    expect(worst).toBeLessThan(10); // within ten steps of the walk, every reading
+  });
+
+  it("a spike moves its weights by at most Huber's bound", () => {
+    const a = region(arBytes(8, 0));
+    arInit(a, 8, 0);
+    rseed(13);
+    let t = 0;
+    for (; t < 2000; t++) arLearn(a, Mathf.sin(<f32>t / <f32>5) + NOISE * rnorm(), NONE, 0.995);
+    arLearn(a, <f32>50, NONE, 0.995); // one reading 500 noise deviations off
+    t++;
+    let sum: f64 = 0;
+    for (let k = 0; k < 200; k++, t++) {
+      const y = Mathf.sin(<f32>t / <f32>5) + NOISE * rnorm();
+      if (k >= 8) sum += Math.abs(<f64>(y - arPredict(a, NONE))); // once the spike left the lags
+      arLearn(a, y, NONE, 0.995);
+    }
+    expect(sum / 192).toBeLessThan(2 * <f64>NOISE);
   });
 
   it("uses an exogenous input", () => {

@@ -27,6 +27,12 @@ export const AR_MAX_DIM: i32 = 64;
 export const AR_WARM: u32 = 32;
 const P0: f32 = 100;
 const RES_ALPHA: f32 = 0.01;
+/** Huber's bound on a learning step, in residual deviations (see arLearn). */
+const HUBER: f32 = 2;
+/** A value this many scales from the centre widens the scale (widenScale) ... */
+const WIDEN_AT: f32 = 16;
+/** ... until it lies within this many. */
+const WIDEN_TO: f32 = 8;
 /** The score's unit, in residual standard deviations (see the top of this file). */
 const RES_UNIT: f32 = 2;
 
@@ -145,6 +151,37 @@ export function arShift(a: usize, v: f32): void {
   head(a).last = v;
 }
 
+/**
+ * The scale frozen from the first AR_WARM values can be far too small for what comes later (a
+ * counter that sat still, then moved by millions), and RLS in f32 on normalised values of 10^5
+ * diverges. A value more than WIDEN_AT scales from the centre widens the scale by a power of two
+ * f, until it lies within WIDEN_TO; the model is re-expressed in the new units: the lag weights
+ * are unit-free, the weights of the exogenous inputs and of the constant are divided by f, and so
+ * are their rows and columns of P; the residual variance by f². Powers of two keep each product
+ * exact (and P exactly symmetric).
+ */
+export function widenScale(a: usize, y: f32): void {
+  const h = head(a);
+  const r = Mathf.abs((y - h.centre) / h.scale);
+  if (!(r > WIDEN_AT)) return;
+  let f: f32 = 2;
+  while (r > WIDEN_TO * f && f < <f32>1e30) f *= 2;
+  const inv = <f32>1 / f;
+  h.scale *= f;
+  h.residualVar *= inv * inv;
+  const p = h.p, m = dim(a);
+  const th = theta(a), P = pmat(a);
+  for (let i: u32 = 0; i < m; i++) {
+    const di: f32 = i < p ? 1 : inv;
+    if (i >= p) store<f32>(th + (i << 2), load<f32>(th + (i << 2)) * inv);
+    const row = P + ((i * m) << 2);
+    for (let j: u32 = 0; j < m; j++) {
+      const pij = row + (j << 2);
+      store<f32>(pij, load<f32>(pij) * (j < p ? di : di * inv));
+    }
+  }
+}
+
 /** Learns value y (raw) with exogenous inputs xe; forgetting factor lambda. */
 export function arLearn(a: usize, y: f32, xe: usize, lambda: f32): void {
   const n = head(a).n;
@@ -162,11 +199,18 @@ export function arLearn(a: usize, y: f32, xe: usize, lambda: f32): void {
       head(a).scale = sd > 0 ? sd : 1;
     }
   } else {
+    widenScale(a, y);
     buildPhi(a, xe);
     const m = dim(a);
     const th = theta(a), P = pmat(a);
     const s = head(a).scale;
     const e = (y - head(a).centre) / s - dotTheta(a);
+    // Huber's step: the weights move by at most HUBER residual deviations' worth, so a spike or
+    // the first readings of a new level do not throw the forecaster off (the residual's
+    // variance below still takes the whole error). Not in the first steps, while that variance
+    // is still forming.
+    const lim = n < AR_WARM + 8 ? <f32>Infinity : HUBER * Mathf.sqrt(head(a).residualVar);
+    const eStep = Mathf.max(-lim, Mathf.min(e, lim));
     // g = Pφ, den = λ + φᵀg
     let den = lambda;
     for (let i: u32 = 0; i < m; i++) {
@@ -184,7 +228,7 @@ export function arLearn(a: usize, y: f32, xe: usize, lambda: f32): void {
       for (let i: u32 = 0; i < m; i++) {
         const gi = load<f32>(G + (i << 2));
         const t = th + (i << 2);
-        store<f32>(t, load<f32>(t) + gi * e * inv);
+        store<f32>(t, load<f32>(t) + gi * eStep * inv);
         const row = P + ((i * m) << 2);
         for (let j: u32 = 0; j < m; j++) {
           const pij = row + (j << 2);

@@ -26,6 +26,9 @@ export interface DetectorRun {
   /** 1 where the module raised its ANOMALY flag (or refused the reading). */
   alarms: Uint8Array;
   seconds: number;
+  /** AR: its one-step forecasts' MAE over the file's naive forecast's (the last value), after
+   * reading 100; below 1 the forecaster beats "no change". */
+  maeVsNaive?: number;
 }
 
 export function runDetector(module: WebAssembly.Module, d: Detector, f: NabFile): DetectorRun {
@@ -48,5 +51,14 @@ export function runDetector(module: WebAssembly.Module, d: Detector, f: NabFile)
     scores[i] = refused ? 1 : Number.isNaN(out.score[i]) ? 0 : out.score[i];
     alarms[i] = refused || (out.flags[i] & Flag.Anomaly) !== 0 ? 1 : 0;
   }
-  return { scores, alarms, seconds };
+  return { scores, alarms, seconds, maeVsNaive: supervised ? maeVsNaive(f.values, out.prediction) : undefined };
+}
+
+function maeVsNaive(values: Float64Array, forecast: Float32Array): number {
+  let e = 0, naive = 0;
+  for (let i = 100; i < values.length; i++) {
+    e += Math.abs(values[i] - forecast[i]);
+    naive += Math.abs(values[i] - values[i - 1]);
+  }
+  return naive > 0 ? e / naive : Number.NaN;
 }

@@ -77,20 +77,36 @@ function sameScore(kind: number, now: number, then: number): boolean {
   return Number.isNaN(want) ? Number.isNaN(now) : Math.abs(now - want) < 1e-3;
 }
 
-/** Migrated, it learns the readings as the older module does from the same blob (AR's score in
- * its new unit); the snapshot is a blob of this version, of the same length, that reloads to the
- * same state. */
+/**
+ * Migrated, it learns the readings as the older module does from the same blob; the snapshot is
+ * a blob of this version, of the same length, that reloads to the same state. AR learns by a
+ * newer rule (Huber's bound on a step, a scale that widens: models/forecast.ts), so after the
+ * first reading (the same state: the same forecast, its score in the new unit) its forecasts
+ * are held to stay within the target's noise of the older module's.
+ */
 export function testLearnsAsBefore(f: Fixture, what: string, older: WebAssembly.Module, readings: { x: number[]; y: number }[]): void {
   test(`${what} of ${f.name}: migrated, it learns as the older module does and snapshots as version ${ABI_VERSION}`, () => {
     const now = new Learner();
     const then = new Learner(older);
     assert.equal(now.load(bytes(f)), 0);
     assert.equal(then.load(bytes(f)), 0);
-    const flagMask = f.kind === Kind.AR ? ~Flag.Anomaly : ~0; // AR's flag follows its score's unit
-    for (const r of readings) {
+    const ar = f.kind === Kind.AR;
+    const flagMask = ar ? ~Flag.Anomaly : ~0; // AR's flag follows its score's unit
+    let worst = 0, total = 0;
+    readings.forEach((r, k) => {
       assert.equal(now.learn(r.y, r.x) & flagMask, then.learn(r.y, r.x) & flagMask, "flags");
-      assert.ok(same(now.prediction, then.prediction), `prediction ${now.prediction} vs ${then.prediction}`);
-      assert.ok(sameScore(f.kind, now.score, then.score), `score ${now.score} vs ${then.score}`);
+      if (!ar || k === 0) {
+        assert.ok(same(now.prediction, then.prediction), `prediction ${now.prediction} vs ${then.prediction}`);
+        assert.ok(sameScore(f.kind, now.score, then.score), `score ${now.score} vs ${then.score}`);
+      } else {
+        const d = Math.abs(now.prediction - then.prediction);
+        worst = Math.max(worst, d);
+        total += d;
+      }
+    });
+    if (ar) {
+      // the readings' targets carry uniform noise of width 1
+      assert.ok(worst < 0.25 && total / (readings.length - 1) < 0.05, `forecasts apart by up to ${worst}, ${total / (readings.length - 1)} on average`);
     }
     const snap = now.snapshot();
     const h = readBlobHeader(snap);
