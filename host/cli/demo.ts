@@ -11,7 +11,8 @@ export const DEMO_HELP = `Usage: edgelearn demo [--duration S] [--rate N] [--por
 
 Starts an MQTT broker (aedes, MQTT 3.1.1) on localhost, simulated sensors publishing
 readings with drift and faults (null/NaN values, malformed JSON, spikes, a stuck sensor,
-a dropout), and the edgelearn service; shows a live summary per device. Runs until Ctrl-C
+a dropout, a change of level), and the edgelearn service; shows a live summary per device
+(a regression, classification, anomaly and forecast task). Runs until Ctrl-C
 or --duration. Watch the topics yourself with, e.g.:
   mosquitto_sub -h localhost -p 1883 -t 'edgelearn/#' -v
 

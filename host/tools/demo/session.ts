@@ -88,6 +88,7 @@ export async function startDemo(o: DemoOptions): Promise<DemoSession> {
   const service = running.service;
 
   const watch: Watch = { predictions: new Map(), last: new Map(), drifts: new Map(), anomalies: new Map() };
+  const anomalyTask = new Set(devices.filter((d) => d.task === "anomaly").map((d) => d.name));
   const watcher = connect(broker.url, { clientId: "edgelearn-demo-watch", protocolVersion: 4 });
   watcher.on("message", (topic, payload) => {
     const [, dev, kind] = topic.split("/");
@@ -95,7 +96,8 @@ export async function startDemo(o: DemoOptions): Promise<DemoSession> {
       watch.predictions.set(dev, (watch.predictions.get(dev) ?? 0) + 1);
       try {
         const p = JSON.parse(payload.toString()) as { prediction: number | null; score?: number; flags: string[] };
-        const v = p.score ?? p.prediction;
+        // the anomaly device's news is its score; the others' (a forecast's too) their prediction
+        const v = anomalyTask.has(dev) ? p.score ?? p.prediction : p.prediction ?? p.score;
         watch.last.set(dev, v === null || v === undefined ? p.flags.filter((f) => f !== "warmup").join(",") : String(+v.toPrecision(4)));
         if (p.flags.includes("anomaly")) watch.anomalies.set(dev, (watch.anomalies.get(dev) ?? 0) + 1);
       } catch {

@@ -1,6 +1,6 @@
 // The demo's sensors: seeded streams from host/tools/sim published as Zigbee2MQTT-style flat JSON, with
 // the faults real feeds have: drift, NaN/null values, malformed payloads, spikes, a stuck sensor,
-// a dropout. Deterministic for a given seed.
+// a dropout, a change of level. Deterministic for a given seed.
 
 import { connect, type MqttClient } from "mqtt";
 import { regressionDrift, sea, spikes, type Sample } from "../sim/index.js";
@@ -22,6 +22,16 @@ export interface SimDevice {
 }
 
 const HUGE = 1e9;
+
+/** A meter's one series for the forecaster: the demo's wave around 5 with spikes at 0.5 % of
+ * readings (marked), and its level up by 4 from reading `shiftAt` on (not a spike: a change the
+ * forecaster flags once and then learns). */
+function* meterSeries(seed: number, shiftAt: number): Generator<Sample> {
+  let t = 0;
+  for (const s of spikes({ seed, n: HUGE, nFeatures: 1, rate: 0.005 })) {
+    yield { x: [], y: 5 + s.x[0] + (t++ >= shiftAt ? 4 : 0), anomaly: s.anomaly };
+  }
+}
 
 function flat(d: SimDevice, s: Sample, ts: number): Record<string, unknown> {
   const o: Record<string, unknown> = { ts };
@@ -94,6 +104,14 @@ export function demoDevices(seed: number, anomaly: boolean): SimDevice[] {
       stream: spikes({ seed: seed + ++k, n: HUGE, nFeatures: 3, rate: 0.005 }),
     });
   }
+  devs.push({
+    name: "meter-1",
+    task: "forecast",
+    features: [],
+    target: "power",
+    story: "forecast of its own series, spikes at 0.5 % of readings, level up by 4 at reading 1500",
+    stream: meterSeries(seed + ++k, 1500),
+  });
   return devs;
 }
 

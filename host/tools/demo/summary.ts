@@ -25,10 +25,11 @@ export function summaryTable(service: Service, devices: SimDevice[], watch: Watc
     }
     const rej = Object.entries(h.rejected as Record<string, number>).map(([k, v]) => `${k}:${v}`).join(" ");
     const m = h.metrics as Record<string, number>;
+    const flagged = `anomalies ${watch.anomalies.get(d.name) ?? 0}, spikes ${injected.get(d.name) ?? 0}`;
     const metric =
       m.accuracy !== undefined ? `acc ${m.accuracy.toFixed(3)}`
-      : m.mae_ew !== undefined ? `mae(ew) ${m.mae_ew.toPrecision(3)}`
-      : d.task === "anomaly" ? `anomalies ${watch.anomalies.get(d.name) ?? 0}, spikes ${injected.get(d.name) ?? 0}`
+      : m.mae_ew !== undefined ? `mae(ew) ${m.mae_ew.toPrecision(3)}${d.task === "forecast" ? `, ${flagged}` : ""}`
+      : d.task === "anomaly" ? flagged
       : "";
     rows.push([d.name, d.task, String(h.readings), String(h.learned), rej, String(watch.drifts.get(d.name) ?? 0), metric, watch.last.get(d.name) ?? "", d.story]);
   }
