@@ -107,8 +107,10 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
 
 /**
  * Predict, score and learn for the kinds of models/model.ts, and write the output record.
- * `heldOut`: the guard keeps this reading out of learning (the unsupervised kinds): it is scored
- * and flagged, the score's own statistics move on, nothing is learned.
+ * `heldOut`: the reading is not to be learned (the guard kept it out, its target is missing or
+ * refused, or it is predict_one): it is predicted, scored (with a target, for AR) and flagged,
+ * the score's own statistics move on, nothing is learned. A reading not held out of a
+ * supervised kind has a finite target (guardTarget refused the others).
  */
 function predictAndLearn(kind: i32, nf: i32, x: usize, z: usize, y: f32, learn: bool, out: usize, heldOut: bool): u32 {
   const model = modelAt;
@@ -124,7 +126,7 @@ function predictAndLearn(kind: i32, nf: i32, x: usize, z: usize, y: f32, learn: 
   const protect = (flags & F_PROTECTED) != 0;
   // the score's own statistics move on every reading; protected ones stay out of the model
   const learnedWithScore = learn && modelCommit(kind, model, x, score, heldOut || protect);
-  if (learn && !heldOut && (!sup || y - y == 0)) {
+  if (learn && !heldOut) {
     if (!protect) {
       if (!learnedWithScore) modelLearn(kind, nf, model, x, z, y);
       flags |= F_LEARNED;
