@@ -1,5 +1,5 @@
 // Blobs written by a module of state-blob ABI version 2 (test/fixtures/learner-abi2.wasm, blobs
-// in test/fixtures/abi2-blobs.json, written by scripts/abi2-fixtures.ts) still load in this one:
+// in test/fixtures/abi2-blobs.json, written by scripts/blob-fixtures.ts) still load in this one:
 // the module migrates them on load (SURPRISE's row totals, the sums of their counts, make room
 // for the spike statistics), they predict exactly what they predicted there, learn as that
 // module does from the same blob while no spike comes back, and the next snapshot is a blob of
