@@ -1,8 +1,8 @@
 // The exported ABI of build/learner.wasm, nothing else (docs/ABI.md is the reference).
 
-import { ABI_VERSION, N_COUNTS, N_METRICS, M_DRIFT_MEAN, M_DRIFT_N, ERR_NO_MODEL, ERR_CAPACITY, ERR_LENGTH } from "./abi";
+import { ABI_VERSION, M_DRIFT_MEAN, M_DRIFT_N, ERR_NO_MODEL, ERR_CAPACITY, ERR_LENGTH } from "./abi";
 import { STATE, STATE_CAP, IO, IO_CAP, INPUT, OUTPUT, OUT_SIZE } from "./memory";
-import { liveKind, liveFeatures, liveLength, count } from "./layout";
+import { liveKind, liveFeatures, liveLength, count, counterStored, metricStored } from "./layout";
 import {
   createDefault, setParam, getParam, setFeatureRange, resetLearned, snapshotBlob, validateBlob, loadBlob,
 } from "./state";
@@ -106,13 +106,14 @@ function load_blob(len: i32): i32 {
 }
 
 export function get_count(id: i32): i32 {
-  if (liveKind == 0 || id < 0 || id >= N_COUNTS) return 0;
+  if (liveKind == 0 || !counterStored(id)) return 0;
   return <i32>count(id);
 }
 
 export function get_metric(id: i32): f32 {
-  if (liveKind == 0 || id < 0 || id >= N_METRICS) return NaN;
+  if (liveKind == 0) return NaN;
   if (id == M_DRIFT_MEAN || id == M_DRIFT_N) return driftWindowMetric(id);
+  if (!metricStored(id)) return NaN;
   return metricValue(id);
 }
 

@@ -4,8 +4,8 @@
 //   [24, 280)          parameters: 64 × f32 (ids 0..63)
 //   [280, R)           ranges: (n+1) × (lo f32, hi f32), the last pair is the target's
 //   ---- learned (cleared by reset) ----
-//   [R, R+256)         counters: 64 × u32
-//   [R+256, R+512)     metric accumulators: 64 × f32
+//   [R, R+96)          counters: 24 × u32 (ids 0..15, then 32..39: counterSlot)
+//   [R+96, R+160)      metric accumulators: 16 × f32 (ids 0..15)
 //   guard              guard.ts
 //   scaler             scale.ts
 //   model              the kind's section (models/model.ts), rounded up to 16 bytes
@@ -16,7 +16,7 @@
 // changes; they are never stored. This file holds them for everyone else to read.
 
 import {
-  N_PARAMS, N_COUNTS, N_METRICS, P_STUCK_K, P_STUCK_EPS, P_STUCK_FACTOR, P_SPIKE_T, P_SPIKE_ALPHA,
+  N_PARAMS, P_STUCK_K, P_STUCK_EPS, P_STUCK_FACTOR, P_SPIKE_T, P_SPIKE_ALPHA,
   P_WARMUP, P_TARGET_SPIKE, P_SCALER, P_SCALER_ALPHA, P_INTERCEPT, P_TARGET_SCALE, P_LOSS, P_LR,
   P_L2, P_OPTIMIZER, P_GRAD_FORGET, P_METRIC_ALPHA, P_DRIFT_DETECTOR, P_DRIFT_RESPONSE, P_ZSCORE,
 } from "./abi";
@@ -149,24 +149,51 @@ export function setSections(kind: i32, nf: i32, len: i32, guardBytes: i32, scale
   liveLength = len;
   learnedAt = STATE + <usize>rangesEnd(nf);
   countsAt = learnedAt;
-  metricsAt = countsAt + (<usize>N_COUNTS << 2);
-  guardAt = metricsAt + (<usize>N_METRICS << 2);
+  metricsAt = countsAt + (<usize>COUNT_SLOTS << 2);
+  guardAt = metricsAt + (<usize>METRIC_SLOTS << 2);
   scalerAt = guardAt + <usize>guardBytes;
   modelAt = scalerAt + <usize>scalerBytes;
   monitorAt = modelAt + <usize>((modelBytes + 15) & ~15);
 }
 
+// Counters and metrics are named by ids below 64 (abi.ts), but a blob stores only the ids that
+// exist and room for a few more: counters 0..15 and 32..39, metric accumulators 0..15. Up to
+// ABI version 3 every blob carried all 64 of each, 352 bytes that were always zero; ids stay
+// as they are (the host and docs/ABI.md name them), only their place in the blob moved.
+
+/** Counter slots a blob stores: ids 0..15, then 32..39. */
+export const COUNT_SLOTS: i32 = 24;
+/** Metric slots a blob stores: ids 0..15. */
+export const METRIC_SLOTS: i32 = 16;
+/** Bytes versions 1..3 of the blob spent on the counter and metric ids they never used. */
+export const UNUSED_V3_BYTES: i32 = (64 + 64 - COUNT_SLOTS - METRIC_SLOTS) << 2;
+
+/** Whether counter id has a slot (ids 16..31 and 40..63 do not, and read 0). */
+@inline export function counterStored(id: i32): bool {
+  return <u32>id < 16 || <u32>(id - 32) < 8;
+}
+
+/** The slot of a stored counter id: its place among ids 0..15, 32..39. */
+@inline export function counterSlot(id: i32): i32 {
+  return id < 32 ? id : id - 16;
+}
+
+/** Whether metric id has a slot. */
+@inline export function metricStored(id: i32): bool {
+  return <u32>id < <u32>METRIC_SLOTS;
+}
+
 @inline export function count(id: i32): u32 {
-  return load<u32>(countsAt + (<usize>id << 2));
+  return load<u32>(countsAt + (<usize>counterSlot(id) << 2));
 }
 
 @inline export function countAdd(id: i32, d: u32): void {
-  const p = countsAt + (<usize>id << 2);
+  const p = countsAt + (<usize>counterSlot(id) << 2);
   store<u32>(p, load<u32>(p) + d);
 }
 
 @inline export function setCount(id: i32, v: u32): void {
-  store<u32>(countsAt + (<usize>id << 2), v);
+  store<u32>(countsAt + (<usize>counterSlot(id) << 2), v);
 }
 
 @inline export function metricSlot(id: i32): usize {

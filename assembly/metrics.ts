@@ -4,7 +4,7 @@
 
 import {
   C_SCORED, M_MAE, M_RMSE, M_ACCURACY, M_LOGLOSS, M_MAE_EW, M_RMSE_EW, M_ACCURACY_EW,
-  M_LOGLOSS_EW, M_TARGET_MEAN, M_TARGET_STD, MONITOR_PARAM_BASE, KIND_LOGISTIC,
+  M_LOGLOSS_EW, M_TARGET_MEAN, M_TARGET_STD, KIND_LOGISTIC,
 } from "./abi";
 import {
   countsAt, metricsAt, metricSlot, metricSlotIn, liveKind, liveFeatures, count, hotMetricAlpha,
@@ -36,12 +36,11 @@ import { scalerMean, scalerStd } from "./scale";
   }
 }
 
-/** The value of metric id (0 ≤ id < N_METRICS) of the live model; NaN when it has none. The
- * drift detector's window (M_DRIFT_MEAN, M_DRIFT_N) is read from the detector (drift/monitor.ts):
- * its slots here stay 0 (version-1 blobs hold a copy that is no longer read). */
+/** The value of metric id (a stored one: layout.ts metricStored) of the live model; NaN when it
+ * has none. The drift detector's window (M_DRIFT_MEAN, M_DRIFT_N) is read from the detector
+ * (drift/monitor.ts) and has no slot. */
 export function metricValue(id: i32): f32 {
   const slot = load<f32>(metricSlot(id));
-  if (id >= MONITOR_PARAM_BASE) return NaN;
   if (id == M_TARGET_MEAN) return scalerMean(liveFeatures);
   if (id == M_TARGET_STD) return scalerStd(liveFeatures);
   if (id > M_TARGET_STD) return NaN;

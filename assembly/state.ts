@@ -2,14 +2,15 @@
 // and a refused blob or parameter never touches the state. layout.ts says where the parts are.
 
 import {
-  MAGIC, ABI_VERSION, MAX_FEATURES, N_PARAMS, N_COUNTS, N_METRICS, ERR_MAGIC, ERR_VERSION, ERR_KIND,
+  MAGIC, ABI_VERSION, MAX_FEATURES, N_PARAMS, ERR_MAGIC, ERR_VERSION, ERR_KIND,
   ERR_LENGTH, ERR_CRC, ERR_FEATURES, ERR_NONFINITE, ERR_PARAM, ERR_CAPACITY, ERR_NO_MODEL, P_RANGE_LO,
   P_RANGE_HI, P_ZSCORE, P_ZSCORE_ALPHA, KIND_AR,
 } from "./abi";
 import { STATE, STATE_CAP, PARAM_SCRATCH, finite } from "./memory";
 import {
   Header, headerAt, PARAMS, PARAMS_OFFSET, RANGES_OFFSET, CRC_OFFSET, liveKind, liveFeatures, liveLength,
-  learnedAt, modelAt, monitorAt, param, setRange, rangesEnd, setSections, cacheParams,
+  learnedAt, modelAt, monitorAt, param, setRange, rangesEnd, setSections, cacheParams, COUNT_SLOTS,
+  METRIC_SLOTS, UNUSED_V3_BYTES,
 } from "./layout";
 import { paramDefault, paramOk, paramFlags, writeDefaults, PF_STRUCTURAL } from "./params";
 import { guardBytes, guardMarkPendingSpikes } from "./guard";
@@ -39,7 +40,7 @@ export function blobLen(kind: i32, nf: i32, params: usize): i32 {
   const m = modelBytes(kind, nf, params);
   const e = monitorBytes(kind, nf, params);
   if (m < 0 || e < 0) return -1;
-  return rangesEnd(nf) + ((N_COUNTS + N_METRICS) << 2)
+  return rangesEnd(nf) + ((COUNT_SLOTS + METRIC_SLOTS) << 2)
     + guardBytes(nf) + scalerBytes(nf) + ((m + 15) & ~15) + ((e + 15) & ~15);
 }
 
@@ -65,17 +66,24 @@ function writeHeader(kind: i32, nf: i32, len: i32): void {
   h.reserved32 = 0;
 }
 
-/** The older versions a blob may have, 1 and 2: load migrates them (migrate). */
+/** The older versions a blob may have, 1 to 3: load migrates them (migrate). */
 const ABI_VERSION_1: i32 = 1;
+const ABI_VERSION_3: i32 = 3;
+
+/** Bytes a blob of `version` has beyond this version's layout of the same model. */
+@inline function oldExtra(version: i32): i32 {
+  return version <= ABI_VERSION_3 ? UNUSED_V3_BYTES : 0;
+}
 
 /** Checks a blob of len bytes at p; 0 or an error code. An older blob passes when it is valid
  * as written (its CRC covers its own version number); load then migrates it. */
 export function validateBlob(p: usize, len: i32): i32 {
-  if (len < <i32>RANGES_OFFSET || len > STATE_CAP) return ERR_LENGTH;
+  if (len < <i32>RANGES_OFFSET || len > STATE_CAP + UNUSED_V3_BYTES) return ERR_LENGTH;
   const h = headerAt(p);
   if (h.magic != MAGIC) return ERR_MAGIC;
   const version = <i32>h.version;
   if (version < ABI_VERSION_1 || version > ABI_VERSION) return ERR_VERSION;
+  if (len - oldExtra(version) > STATE_CAP) return ERR_LENGTH; // what the state will hold
   const kind = <i32>h.kind;
   if (!kindValid(kind)) return ERR_KIND;
   if (h.length != <u32>len) return ERR_LENGTH;
@@ -91,7 +99,7 @@ export function validateBlob(p: usize, len: i32): i32 {
       if (v != 0) return ERR_PARAM;
     } else if (!paramOk(kind, id, v, params)) return ERR_PARAM;
   }
-  if (blobLen(kind, nf, params) != len) return ERR_LENGTH;
+  if (blobLen(kind, nf, params) + oldExtra(version) != len) return ERR_LENGTH;
   for (let i = 0; i <= nf; i++) {
     const lo = load<f32>(p + RANGES_OFFSET + (<usize>i << 3));
     const hi = load<f32>(p + RANGES_OFFSET + (<usize>i << 3), 4);
@@ -185,28 +193,55 @@ export function snapshotBlob(): i32 {
 export function loadBlob(p: usize, len: i32): i32 {
   const r = validateBlob(p, len);
   if (r != 0) return r;
-  memory.copy(STATE, p, <usize>len);
+  const version = <i32>headerAt(p).version;
+  if (version <= ABI_VERSION_3) copyCompacted(p, len);
+  else memory.copy(STATE, p, <usize>len);
   applyLayout();
-  const version = <i32>headerAt(STATE).version;
   if (version != ABI_VERSION) migrate(version);
   return 0;
 }
 
 /**
- * An older blob, moved to this version in place (the lengths are the same):
+ * 3 → 4: a blob of version 1 to 3 (validated) copied into the state in this version's layout.
+ * Its counters and metric accumulators took 64 slots each; the ids that have slots now (layout.ts)
+ * are copied, the rest were never written (zero), except metric ids 32 and 33 of a version-1 blob,
+ * a copy of the drift detector's window that get_metric reads from the detector itself. Every
+ * other byte moves up by the difference, unchanged; the header gets the new length.
+ */
+function copyCompacted(p: usize, len: i32): void {
+  const OLD_SECTION: usize = 64 << 2; // 64 counters, then 64 metric slots
+  const nf = <i32>headerAt(p).nFeatures;
+  const at = <usize>rangesEnd(nf);
+  memory.copy(STATE, p, at);
+  const counts = p + at, metrics = counts + OLD_SECTION;
+  const to = STATE + at;
+  memory.copy(to, counts, 16 << 2); // counters 0..15
+  memory.copy(to + (16 << 2), counts + (32 << 2), 8 << 2); // counters 32..39
+  memory.copy(to + (<usize>COUNT_SLOTS << 2), metrics, <usize>METRIC_SLOTS << 2);
+  const rest = metrics + OLD_SECTION;
+  const restTo = to + (<usize>(COUNT_SLOTS + METRIC_SLOTS) << 2);
+  memory.copy(restTo, rest, <usize>(p + <usize>len - rest));
+  headerAt(STATE).length = <u32>(len - UNUSED_V3_BYTES);
+}
+
+/**
+ * An older blob, moved to this version (copyCompacted has laid it out; these steps then work on
+ * the sections in place):
  *  1 → 2: the guard's head marks whether any spike count is pending (a reserved, zero field in
  *         version 1), derived here from the counts themselves.
  *  2 → 3: a SURPRISE section (the live model's and a background model's) no longer stores each
  *         transition row's total, the sum of its counts, and keeps the spike statistics there,
  *         starting empty.
- * Every other byte is kept, so the model predicts exactly what it predicted before. The next
- * snapshot writes this version and its CRC.
+ * Every byte the module reads is kept, so the model predicts exactly what it predicted before.
+ * The next snapshot writes this version and its CRC.
  */
 function migrate(from: i32): void {
   const kind = liveKind, nf = liveFeatures;
   if (from == ABI_VERSION_1) guardMarkPendingSpikes(nf);
-  modelMigrateV2(kind, nf, modelAt);
-  const bg = backgroundSection(kind, nf, monitorAt);
-  if (bg != 0) modelMigrateV2(kind, nf, bg);
+  if (from < ABI_VERSION_3) {
+    modelMigrateV2(kind, nf, modelAt);
+    const bg = backgroundSection(kind, nf, monitorAt);
+    if (bg != 0) modelMigrateV2(kind, nf, bg);
+  }
   headerAt(STATE).version = <u16>ABI_VERSION;
 }

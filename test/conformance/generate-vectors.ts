@@ -231,7 +231,7 @@ function replayOld(r: Recorder, rng: Rng, file: string): void {
     r.call("kind");
     r.call("n_features");
     r.nf = f.nFeatures;
-    const supervised = f.kind === 1 || f.kind === 2 || f.kind === 4;
+    const supervised = f.kind === 1 || f.kind === 2 || f.kind === 4 || f.kind === 7;
     const rows = rowsOf(41, (i) => ({
       x: f.probe.map((v) => v + rng.normal(0, 0.05 * (1 + Math.abs(v)))),
       y: !supervised ? NaN : f.kind === 2 ? (rng.next() < 0.5 ? 0 : 1) : f.probe.reduce((a, v) => a + v, 0) * 0.3 + rng.normal(0, 0.1),
@@ -540,6 +540,15 @@ const specs: Spec[] = [
     nf: 1,
     build(r, rng) {
       replayOld(r, rng, "abi2-blobs.json");
+    },
+  },
+  {
+    name: "migrate-v3",
+    description: "version-3 blobs of every kind written by the last module of that version (test/fixtures/abi3-blobs.json), laid out anew on load (64 counter and 64 metric slots become 24 and 16): validate, load, predict the probe, learn 30 readings, move the migrated blob to a fresh instance, learn 10 more",
+    kind: 1,
+    nf: 3,
+    build(r, rng) {
+      replayOld(r, rng, "abi3-blobs.json");
     },
   },
 ];

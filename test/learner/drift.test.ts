@@ -180,9 +180,9 @@ test("k-means recovers three separated blobs", () => {
   }
 });
 
-test("a blob with a valid CRC but inconsistent heads in issue 3's sections never traps", () => {
+test("a blob with a valid CRC but inconsistent heads in the kinds' and detectors' sections never traps", () => {
   // byte offset of the model section for n features (docs/ABI.md "Layout")
-  const modelOff = (n: number) => 288 + 8 * n + 512 + 16 + 32 * (n + 1) + 16 + 12 * (n + 1);
+  const modelOff = (n: number) => 288 + 8 * n + 160 + 16 + 32 * (n + 1) + 16 + 12 * (n + 1);
   const reseal = (b: Uint8Array) => {
     const body = new Uint8Array(b.length - 4);
     body.set(b.subarray(0, 12));

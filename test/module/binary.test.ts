@@ -41,10 +41,11 @@ test("no start function", () => {
 // both dot products: the predict-only path standardizes and takes its dot on its own, 156 bytes
 // for 5 % fewer Cortex-M4F instructions per learned reading; 19,202 with SURPRISE's point spikes
 // and the migration of ABI 3; 19,541 when the forecaster learned to widen its scale and bound its
-// steps, without which it diverged on real series). What binds on a microcontroller is the wasm2c image's flash
+// steps, without which it diverged on real series; 19,729 with ABI 4's blob, 352 bytes smaller
+// per device, and the copy that lays out the older versions' blobs anew). What binds on a microcontroller is the wasm2c image's flash
 // (≤ 64 KiB, test/conformance).
-test("release module ≤ 19,600 bytes", () => {
-  assert.ok(bytes.length <= 19600, `${bytes.length} bytes`);
+test("release module ≤ 19,750 bytes", () => {
+  assert.ok(bytes.length <= 19750, `${bytes.length} bytes`);
 });
 
 test("the decoder finds memory.grow and skips immediates that look like it", () => {
