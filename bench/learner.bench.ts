@@ -97,19 +97,22 @@ const bench: BenchModule = {
     rowsOut.push({ metric: "release module size", value: size, unit: "bytes", note: "limit 19750 (test/module/binary.test.ts), goal ≤ 12288" });
 
     const l = new Learner(compileLearner());
-    const sizes: Record<string, Record<number, number>> = {};
+    // State per device at each kind's defaults, beside the 0.1.0 module's for the kinds it has
+    // (issue 14: no larger than 0.1.0's).
+    const v1Sizer = existsSync(V1_WASM) ? new Learner(compileLearner(V1_WASM)) : undefined;
+    const counts = [1, 4, 8, 16, 32];
+    const sizes: Record<string, (number | undefined)[]> = {};
     for (const kind of [Kind.Linear, Kind.Logistic, Kind.HalfSpace, Kind.AR, Kind.KMeans, Kind.Surprise, Kind.Mean]) {
-      for (const nf of [1, 4, 8, 16, 32]) {
-        if (l.raw.create(kind, nf) !== 0) continue;
-        (sizes[Kind[kind]] ??= {})[nf] = l.stateLength;
-      }
-    }
-    for (const [kind, bySize] of Object.entries(sizes)) {
+      const now = counts.map((nf) => (l.raw.create(kind, nf) === 0 ? l.stateLength : undefined));
+      const then = counts.map((nf) => (v1Sizer && v1Sizer.raw.create(kind, nf) === 0 ? v1Sizer.stateLength : undefined));
+      sizes[Kind[kind]] = now;
+      const has = then.some((v) => v !== undefined);
+      const over = counts.filter((_, k) => now[k] !== undefined && then[k] !== undefined && now[k]! > then[k]!);
       rowsOut.push({
-        metric: `state size, ${kind}, n = 1/4/8/16/32`,
-        value: [1, 4, 8, 16, 32].map((n) => bySize[n] ?? "-").join(" / "),
+        metric: `state size, ${Kind[kind]}, n = 1/4/8/16/32`,
+        value: now.map((v) => v ?? "-").join(" / "),
         unit: "bytes",
-        note: kind === "Linear" ? "goal ≤ 2048 at n = 16 (0.1.0: 1,996)" : undefined,
+        note: has ? `0.1.0: ${then.map((v) => v ?? "-").join(" / ")}; ${over.length ? `larger at n = ${over.join(", ")}` : "none larger"}` : "a kind 0.1.0 did not have",
       });
     }
 
