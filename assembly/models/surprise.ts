@@ -139,6 +139,22 @@ export function surpriseMigrateV2(m: usize, nf: i32): void {
   return m + <usize>HEAD + <usize>(i * <u32>SLOT);
 }
 
+// A blob's CRC proves it arrived as written, not that a writer kept these fields in range: the
+// two that index memory are read through these, so a damaged blob that passes its checks gives
+// wrong scores, never an access outside the section (test/learner/drift.test.ts).
+
+/** Whether a stored previous bin indexes a row (−1: none yet; anything else out of range: none). */
+// @ts-ignore: decorator
+@inline function binValid(b: i32): bool {
+  return <u32>b < <u32>BINS;
+}
+
+/** The ring's next slot, within the ring whatever the blob holds. */
+// @ts-ignore: decorator
+@inline function ringNext(m: usize): u32 {
+  return head(m).ringNext % <u32>WINDOW;
+}
+
 /** Bin of x in [lo, hi] (hi > lo), clamped to 0..7. */
 // @ts-ignore: decorator
 @inline function binOf(x: f32, lo: f32, hi: f32): i32 {
@@ -199,7 +215,7 @@ export function surpriseScoreOf(m: usize, x: usize, tol: f32, warm: u32): f32 {
       surpriseFeature = <i32>i;
     }
     const pb = feature(s).previousBin;
-    if (pb < 0) continue;
+    if (!binValid(pb)) continue;
     const row = s + F_CNT + (<usize>(pb * BINS) << 1);
     const c = <f32>load<u16>(row + (<usize>binOf(v, lo, hi) << 1));
     const tot = <f32>rowTotal(row);
@@ -218,7 +234,7 @@ export function surpriseScoreOf(m: usize, x: usize, tol: f32, warm: u32): f32 {
   lastMeanSurprise = k > 0 ? sum / <f32>k : 0;
   // windowed mean: the ring holds the last WINDOW means; this one replaces the oldest
   const n = head(m).n;
-  const ri = head(m).ringNext;
+  const ri = ringNext(m);
   const ringSum = head(m).ringSum - load<f32>(m + O_RING + (<usize>ri << 2)) + lastMeanSurprise;
   const avg = ringSum / <f32>min<u32>(n + 1, <u32>WINDOW);
   const sd = Mathf.sqrt(head(m).longVar);
@@ -241,7 +257,7 @@ export function surpriseCommitTo(m: usize, x: usize, score: f32, keepOut: bool, 
   const n = head(m).n + 1;
   head(m).n = n;
   // ring and long-run statistics of the windowed surprise
-  const ri = head(m).ringNext;
+  const ri = ringNext(m);
   const pr = m + O_RING + (<usize>ri << 2);
   const ringSum = head(m).ringSum - load<f32>(pr) + lastMeanSurprise;
   store<f32>(pr, lastMeanSurprise);
@@ -284,7 +300,7 @@ export function surpriseCommitTo(m: usize, x: usize, score: f32, keepOut: bool, 
     let b: i32 = -1;
     if (hi > lo) {
       b = binOf(v, lo, hi);
-      if (pb >= 0) countTransition(s, pb, b);
+      if (binValid(pb)) countTransition(s, pb, b);
     }
     feature(s).previousBin = b;
     feature(s).lo = min<f32>(lo, v);

@@ -193,6 +193,9 @@ test("a blob with a valid CRC but inconsistent heads in the kinds' and detectors
     ["HALFSPACE trees/height", Kind.HalfSpace, {}, (v, m) => (v.setUint32(m, 32, true), v.setUint32(m + 4, 12, true))],
     ["KMEANS centres in use", Kind.KMeans, {}, (v, m) => v.setUint32(m + 8, 0xfffffff0, true)],
     ["AR order", Kind.AR, {}, (v, m) => v.setUint32(m, 0xffff, true)],
+    // SURPRISE: the ring's next slot (head byte 16) and feature 0's previous bin (slot byte 16;
+    // the slots follow the 48-byte head and the 10-value ring)
+    ["SURPRISE ring slot and previous bin", Kind.Surprise, {}, (v, m) => (v.setUint32(m + 16, 0x00ffffff, true), v.setInt32(m + 88 + 16, 0x00100000, true))],
     [
       "ADWIN rows and row counts",
       Kind.Linear,
