@@ -141,7 +141,8 @@ export function surpriseMigrateV2(m: usize, nf: i32): void {
 
 // A blob's CRC proves it arrived as written, not that a writer kept these fields in range: the
 // two that index memory are read through these, so a damaged blob that passes its checks gives
-// wrong scores, never an access outside the section (test/learner/drift.test.ts).
+// wrong scores, never an access outside the section (test/learner/drift.test.ts,
+// damaged-blobs.test.ts).
 
 /** Whether a stored previous bin indexes a row (−1: none yet; anything else out of range: none). */
 // @ts-ignore: decorator
