@@ -161,21 +161,28 @@ export function setSections(kind: i32, nf: i32, len: i32, guardBytes: i32, scale
 // ABI version 3 every blob carried all 64 of each, 352 bytes that were always zero; ids stay
 // as they are (the host and docs/ABI.md name them), only their place in the blob moved.
 
+/** Counter ids 0..COUNT_LOW − 1 have slots 0..COUNT_LOW − 1 ... */
+export const COUNT_LOW: i32 = 16;
+/** ... and ids COUNT_HIGH_AT .. COUNT_HIGH_AT + COUNT_HIGH − 1 the slots after them. */
+export const COUNT_HIGH_AT: i32 = 32;
+export const COUNT_HIGH: i32 = 8;
 /** Counter slots a blob stores: ids 0..15, then 32..39. */
-export const COUNT_SLOTS: i32 = 24;
+export const COUNT_SLOTS: i32 = COUNT_LOW + COUNT_HIGH;
 /** Metric slots a blob stores: ids 0..15. */
 export const METRIC_SLOTS: i32 = 16;
+/** Versions 1 to 3 stored a slot for every counter id and every metric id below 64. */
+export const V3_SLOTS: i32 = 64;
 /** Bytes versions 1..3 of the blob spent on the counter and metric ids they never used. */
-export const UNUSED_V3_BYTES: i32 = (64 + 64 - COUNT_SLOTS - METRIC_SLOTS) << 2;
+export const UNUSED_V3_BYTES: i32 = (2 * V3_SLOTS - COUNT_SLOTS - METRIC_SLOTS) << 2;
 
 /** Whether counter id has a slot (ids 16..31 and 40..63 do not, and read 0). */
 @inline export function counterStored(id: i32): bool {
-  return <u32>id < 16 || <u32>(id - 32) < 8;
+  return <u32>id < <u32>COUNT_LOW || <u32>(id - COUNT_HIGH_AT) < <u32>COUNT_HIGH;
 }
 
 /** The slot of a stored counter id: its place among ids 0..15, 32..39. */
 @inline export function counterSlot(id: i32): i32 {
-  return id < 32 ? id : id - 16;
+  return id < COUNT_HIGH_AT ? id : id - (COUNT_HIGH_AT - COUNT_LOW);
 }
 
 /** Whether metric id has a slot. */

@@ -10,7 +10,7 @@ import { STATE, STATE_CAP, PARAM_SCRATCH, finite } from "./memory";
 import {
   Header, headerAt, PARAMS, PARAMS_OFFSET, RANGES_OFFSET, CRC_OFFSET, liveKind, liveFeatures, liveLength,
   learnedAt, modelAt, monitorAt, param, setRange, rangesEnd, setSections, cacheParams, COUNT_SLOTS,
-  METRIC_SLOTS, UNUSED_V3_BYTES,
+  COUNT_LOW, COUNT_HIGH_AT, COUNT_HIGH, METRIC_SLOTS, V3_SLOTS, UNUSED_V3_BYTES,
 } from "./layout";
 import { paramDefault, paramOk, paramFlags, writeDefaults, PF_STRUCTURAL } from "./params";
 import { guardBytes, guardMarkPendingSpikes } from "./guard";
@@ -209,14 +209,14 @@ export function loadBlob(p: usize, len: i32): i32 {
  * other byte moves up by the difference, unchanged; the header gets the new length.
  */
 function copyCompacted(p: usize, len: i32): void {
-  const OLD_SECTION: usize = 64 << 2; // 64 counters, then 64 metric slots
+  const OLD_SECTION: usize = <usize>V3_SLOTS << 2; // the counters, then as many metric slots
   const nf = <i32>headerAt(p).nFeatures;
   const at = <usize>rangesEnd(nf);
   memory.copy(STATE, p, at);
   const counts = p + at, metrics = counts + OLD_SECTION;
   const to = STATE + at;
-  memory.copy(to, counts, 16 << 2); // counters 0..15
-  memory.copy(to + (16 << 2), counts + (32 << 2), 8 << 2); // counters 32..39
+  memory.copy(to, counts, <usize>COUNT_LOW << 2); // counters 0..15
+  memory.copy(to + (<usize>COUNT_LOW << 2), counts + (<usize>COUNT_HIGH_AT << 2), <usize>COUNT_HIGH << 2); // 32..39
   memory.copy(to + (<usize>COUNT_SLOTS << 2), metrics, <usize>METRIC_SLOTS << 2);
   const rest = metrics + OLD_SECTION;
   const restTo = to + (<usize>(COUNT_SLOTS + METRIC_SLOTS) << 2);
