@@ -138,6 +138,7 @@ export const C_SWAPS: i32 = 34;
 export const C_LAST_DRIFT: i32 = 35;
 export const C_ANOMALIES: i32 = 36;
 export const C_PROTECTED: i32 = 37;
+/** Counter ids lie below this; a blob stores a slot only for those that exist (layout.ts). */
 export const N_COUNTS: i32 = 64;
 
 // Metric ids. Slots hold accumulators; get_metric derives the value.
@@ -153,4 +154,5 @@ export const M_TARGET_MEAN: i32 = 8; // derived from the target scaler
 export const M_TARGET_STD: i32 = 9; // derived from the target scaler
 export const M_DRIFT_MEAN: i32 = 32; // mean of the stream the drift detector watches
 export const M_DRIFT_N: i32 = 33; // values in the detector's window
+/** Metric ids lie below this; a blob stores a slot only for those that exist (layout.ts). */
 export const N_METRICS: i32 = 64;

@@ -16,7 +16,7 @@
 // changes; they are never stored. This file holds them for everyone else to read.
 
 import {
-  N_PARAMS, P_STUCK_K, P_STUCK_EPS, P_STUCK_FACTOR, P_SPIKE_T, P_SPIKE_ALPHA,
+  N_PARAMS, N_COUNTS, N_METRICS, P_STUCK_K, P_STUCK_EPS, P_STUCK_FACTOR, P_SPIKE_T, P_SPIKE_ALPHA,
   P_WARMUP, P_TARGET_SPIKE, P_SCALER, P_SCALER_ALPHA, P_INTERCEPT, P_TARGET_SCALE, P_LOSS, P_LR,
   P_L2, P_OPTIMIZER, P_GRAD_FORGET, P_METRIC_ALPHA, P_DRIFT_DETECTOR, P_DRIFT_RESPONSE, P_ZSCORE,
 } from "./abi";
@@ -170,10 +170,9 @@ export const COUNT_HIGH: i32 = 8;
 export const COUNT_SLOTS: i32 = COUNT_LOW + COUNT_HIGH;
 /** Metric slots a blob stores: ids 0..15. */
 export const METRIC_SLOTS: i32 = 16;
-/** Versions 1 to 3 stored a slot for every counter id and every metric id below 64. */
-export const V3_SLOTS: i32 = 64;
-/** Bytes versions 1..3 of the blob spent on the counter and metric ids they never used. */
-export const UNUSED_V3_BYTES: i32 = (2 * V3_SLOTS - COUNT_SLOTS - METRIC_SLOTS) << 2;
+/** Bytes versions 1..3 of the blob, which stored a slot for every id below N_COUNTS and
+ * N_METRICS, spent on the ids that do not exist. */
+export const UNUSED_V3_BYTES: i32 = (N_COUNTS + N_METRICS - COUNT_SLOTS - METRIC_SLOTS) << 2;
 
 /** Whether counter id has a slot (ids 16..31 and 40..63 do not, and read 0). */
 @inline export function counterStored(id: i32): bool {

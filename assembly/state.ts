@@ -2,7 +2,7 @@
 // and a refused blob or parameter never touches the state. layout.ts says where the parts are.
 
 import {
-  MAGIC, ABI_VERSION, MAX_FEATURES, N_PARAMS, ERR_MAGIC, ERR_VERSION, ERR_KIND,
+  MAGIC, ABI_VERSION, MAX_FEATURES, N_PARAMS, N_COUNTS, N_METRICS, ERR_MAGIC, ERR_VERSION, ERR_KIND,
   ERR_LENGTH, ERR_CRC, ERR_FEATURES, ERR_NONFINITE, ERR_PARAM, ERR_CAPACITY, ERR_NO_MODEL, P_RANGE_LO,
   P_RANGE_HI, P_ZSCORE, P_ZSCORE_ALPHA, KIND_AR,
 } from "./abi";
@@ -10,7 +10,7 @@ import { STATE, STATE_CAP, PARAM_SCRATCH, finite } from "./memory";
 import {
   Header, headerAt, PARAMS, PARAMS_OFFSET, RANGES_OFFSET, CRC_OFFSET, liveKind, liveFeatures, liveLength,
   learnedAt, modelAt, monitorAt, param, setRange, rangesEnd, setSections, cacheParams, COUNT_SLOTS,
-  COUNT_LOW, COUNT_HIGH_AT, COUNT_HIGH, METRIC_SLOTS, V3_SLOTS, UNUSED_V3_BYTES,
+  COUNT_LOW, COUNT_HIGH_AT, COUNT_HIGH, METRIC_SLOTS, UNUSED_V3_BYTES,
 } from "./layout";
 import { paramDefault, paramOk, paramFlags, writeDefaults, PF_STRUCTURAL } from "./params";
 import { guardBytes, guardMarkPendingSpikes } from "./guard";
@@ -209,16 +209,15 @@ export function loadBlob(p: usize, len: i32): i32 {
  * other byte moves up by the difference, unchanged; the header gets the new length.
  */
 function copyCompacted(p: usize, len: i32): void {
-  const OLD_SECTION: usize = <usize>V3_SLOTS << 2; // the counters, then as many metric slots
   const nf = <i32>headerAt(p).nFeatures;
   const at = <usize>rangesEnd(nf);
   memory.copy(STATE, p, at);
-  const counts = p + at, metrics = counts + OLD_SECTION;
+  const counts = p + at, metrics = counts + (<usize>N_COUNTS << 2); // a slot for every id
   const to = STATE + at;
   memory.copy(to, counts, <usize>COUNT_LOW << 2); // counters 0..15
   memory.copy(to + (<usize>COUNT_LOW << 2), counts + (<usize>COUNT_HIGH_AT << 2), <usize>COUNT_HIGH << 2); // 32..39
   memory.copy(to + (<usize>COUNT_SLOTS << 2), metrics, <usize>METRIC_SLOTS << 2);
-  const rest = metrics + OLD_SECTION;
+  const rest = metrics + (<usize>N_METRICS << 2);
   const restTo = to + (<usize>(COUNT_SLOTS + METRIC_SLOTS) << 2);
   memory.copy(restTo, rest, <usize>(p + <usize>len - rest));
   headerAt(STATE).length = <u32>(len - UNUSED_V3_BYTES);

@@ -99,12 +99,12 @@ const bench: BenchModule = {
     const l = new Learner(compileLearner());
     // State per device at each kind's defaults, beside the 0.1.0 module's for the kinds it has
     // (issue 14: no larger than 0.1.0's).
-    const v1Sizer = existsSync(V1_WASM) ? new Learner(compileLearner(V1_WASM)) : undefined;
+    const old = existsSync(V1_WASM) ? new Learner(compileLearner(V1_WASM)) : undefined;
     const counts = [1, 4, 8, 16, 32];
     const sizes: Record<string, (number | undefined)[]> = {};
     for (const kind of [Kind.Linear, Kind.Logistic, Kind.HalfSpace, Kind.AR, Kind.KMeans, Kind.Surprise, Kind.Mean]) {
       const now = counts.map((nf) => (l.raw.create(kind, nf) === 0 ? l.stateLength : undefined));
-      const then = counts.map((nf) => (v1Sizer && v1Sizer.raw.create(kind, nf) === 0 ? v1Sizer.stateLength : undefined));
+      const then = counts.map((nf) => (old && old.raw.create(kind, nf) === 0 ? old.stateLength : undefined));
       sizes[Kind[kind]] = now;
       const has = then.some((v) => v !== undefined);
       const over = counts.filter((_, k) => now[k] !== undefined && then[k] !== undefined && now[k]! > then[k]!);
@@ -132,11 +132,10 @@ const bench: BenchModule = {
     rowsOut.push({ metric: "calls/s, the same loop against a learn_one that does nothing", value: Math.round(floor), unit: "calls/s", note: `${(1e9 / floor).toFixed(0)} ns per call: the host's share of a learn_one (per CPU-second)` });
     // The 0.1.0 release module, measured in the same run
     // on the same rows, so the ratio is honest on a shared machine.
-    if (existsSync(V1_WASM)) {
-      const v1 = new Learner(compileLearner(V1_WASM));
-      measure(v1, rows, 2, batched);
-      const [vb, vbc] = measure(v1, rows, reps, batched);
-      const [vc, vcc] = measure(v1, rows, reps, perCall);
+    if (old) {
+      measure(old, rows, 2, batched);
+      const [vb, vbc] = measure(old, rows, reps, batched);
+      const [vc, vcc] = measure(old, rows, reps, perCall);
       rowsOut.push({ metric: "0.1.0 module size (test/fixtures/learner-0.1.0.wasm)", value: readFileSync(V1_WASM).length, unit: "bytes" });
       rowsOut.push({ metric: "0.1.0 module readings/s, learn_batch, same rows", value: Math.round(vb), unit: "readings/s", note: `${cpuNote(vbc)}; this build / 0.1.0 = ${(bc / vbc).toFixed(2)} per CPU-second` });
       rowsOut.push({ metric: "0.1.0 module readings/s, learn_one, same rows", value: Math.round(vc), unit: "readings/s", note: `${cpuNote(vcc)}; this build / 0.1.0 = ${(cc / vcc).toFixed(2)} per CPU-second` });

@@ -9,19 +9,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Flag, Kind, Learner } from "../../host/learner/index.js";
 import { readBlobHeader } from "../../host/learner/inspect.js";
-import { type Fixture, bytes, fixtureModule, fixturesIn, lcg, testLearnsAsBefore, testPredictsAsBefore } from "./old-blobs.js";
+import { bytes, fixtureModule, fixturesIn, nearProbe, testLearnsAsBefore, testPredictsAsBefore } from "./old-blobs.js";
 
 const fixtures = fixturesIn("abi2-blobs.json");
 const V2_MODULE = fixtureModule("learner-abi2.wasm");
-
-/** Readings near the fixture's probe, moving slowly: no jump of 12 typical changes. */
-function stream(f: Fixture, n: number): { x: number[]; y: number }[] {
-  const rnd = lcg(9);
-  return Array.from({ length: n }, (_, i) => {
-    const x = f.probe.map((v, j) => v + 0.02 * (rnd() - 0.5) + 0.3 * Math.sin(i / (20 + 3 * j)));
-    return { x, y: f.kind === Kind.Linear ? x.reduce((a, v) => a + v, 0) * 0.3 + rnd() : Number.NaN };
-  });
-}
 
 test("the version-2 fixtures are version-2 blobs, written by the version-2 module", () => {
   assert.equal((new WebAssembly.Instance(V2_MODULE, {}).exports.abi_version as () => number)(), 2);
@@ -31,7 +22,7 @@ test("the version-2 fixtures are version-2 blobs, written by the version-2 modul
 
 for (const f of fixtures) {
   testPredictsAsBefore(f, "version-2 blob");
-  testLearnsAsBefore(f, "version-2 blob", V2_MODULE, stream(f, 400));
+  testLearnsAsBefore(f, "version-2 blob", V2_MODULE, nearProbe(f, 400, 9));
 }
 
 test("after migration, a spike that comes back is reported; the version-2 module did not see it", () => {
@@ -39,7 +30,7 @@ test("after migration, a spike that comes back is reported; the version-2 module
   const now = new Learner(), then = new Learner(V2_MODULE);
   assert.equal(now.load(bytes(f)), 0);
   assert.equal(then.load(bytes(f)), 0);
-  const rows = stream(f, 400);
+  const rows = nearProbe(f, 400, 9);
   // one spike as high as the fixture's own level change (within the range it has seen)
   let nowAlarms = 0, thenAlarms = 0;
   rows.forEach((r, i) => {

@@ -9,25 +9,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Kind } from "../../host/learner/index.js";
 import { readBlobHeader } from "../../host/learner/inspect.js";
-import { type Fixture, bytes, fixtureModule, fixturesIn, lcg, testLearnsAsBefore, testPredictsAsBefore } from "./old-blobs.js";
+import { bytes, fixtureModule, fixturesIn, nearProbe, testLearnsAsBefore, testPredictsAsBefore } from "./old-blobs.js";
 
 const fixtures = fixturesIn("abi3-blobs.json");
 const V3_MODULE = fixtureModule("learner-abi3.wasm");
-
-/** Readings near the fixture's probe, moving slowly, with the target the fixture learned. */
-function stream(f: Fixture, n: number): { x: number[]; y: number }[] {
-  const rnd = lcg(5);
-  return Array.from({ length: n }, (_, i) => {
-    const x = f.probe.map((v, j) => v + 0.02 * (rnd() - 0.5) + 0.3 * Math.sin(i / (20 + 3 * j)));
-    const sum = x.reduce((a, v) => a + v, 0);
-    const y =
-      f.kind === Kind.Linear || f.kind === Kind.Mean ? sum * 0.3 + rnd()
-      : f.kind === Kind.Logistic ? (x[0] + 0.5 * (rnd() - 0.5) > 10 ? 1 : 0)
-      : f.kind === Kind.AR ? 12 + Math.sin(i / 17) + 0.05 * (rnd() - 0.5)
-      : Number.NaN;
-    return { x, y };
-  });
-}
 
 test("the version-3 fixtures are version-3 blobs of every kind, written by the version-3 module", () => {
   assert.equal((new WebAssembly.Instance(V3_MODULE, {}).exports.abi_version as () => number)(), 3);
@@ -39,5 +24,5 @@ test("the version-3 fixtures are version-3 blobs of every kind, written by the v
 
 for (const f of fixtures) {
   testPredictsAsBefore(f, "version-3 blob");
-  testLearnsAsBefore(f, "version-3 blob", V3_MODULE, stream(f, 400), false);
+  testLearnsAsBefore(f, "version-3 blob", V3_MODULE, nearProbe(f, 400, 5), false);
 }

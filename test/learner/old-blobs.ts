@@ -37,6 +37,25 @@ export function lcg(seed: number): () => number {
   return () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 8) / 16777216;
 }
 
+/**
+ * n readings near a fixture's probe, moving slowly (no jump of 12 typical changes), each with the
+ * target its kind learns from: a noisy sum of the features for LINEAR and MEAN, a class for
+ * LOGISTIC, a wave for AR, none for the anomaly kinds.
+ */
+export function nearProbe(f: Fixture, n: number, seed: number): { x: number[]; y: number }[] {
+  const rnd = lcg(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const x = f.probe.map((v, j) => v + 0.02 * (rnd() - 0.5) + 0.3 * Math.sin(i / (20 + 3 * j)));
+    const sum = x.reduce((a, v) => a + v, 0);
+    const y =
+      f.kind === Kind.Linear || f.kind === Kind.Mean ? sum * 0.3 + rnd()
+      : f.kind === Kind.Logistic ? (x[0] + 0.5 * (rnd() - 0.5) > 10 ? 1 : 0)
+      : f.kind === Kind.AR ? 12 + Math.sin(i / 17) + 0.05 * (rnd() - 0.5)
+      : Number.NaN;
+    return { x, y };
+  });
+}
+
 /** Same f32 (null in a fixture is NaN). */
 export const same = (a: number, b: number | null): boolean => (b === null ? Number.isNaN(a) : Object.is(Math.fround(a), Math.fround(b)));
 export const bytes = (f: Fixture): Uint8Array => Uint8Array.from(Buffer.from(f.blob, "hex"));
