@@ -3,7 +3,7 @@
 // (scripts/generate-abi.ts) and docs/ABI.md's tables are checked against it by a test.
 // Ids are stable once released: add, never renumber.
 
-export const ABI_VERSION: i32 = 4;
+export const ABI_VERSION: i32 = 5;
 export const MAGIC: u32 = 0x4E524C45; // "ELRN" little-endian
 
 // Model kinds: one file each under models/, chosen by the dispatch in models/model.ts.

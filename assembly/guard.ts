@@ -2,8 +2,8 @@
 //
 // Per value (features, then the target at index n) a GuardSlot keeps:
 // the start of the current run of equal values and its length, the EW mean length of
-// completed runs, the number of changes (up to 4), an EW mean and mean absolute deviation, the EW mean
-// size of a change and the number of consecutive spikes. The 16-byte head (GuardHead) keeps the
+// completed runs, the number of changes (up to 4) and of consecutive spikes in one word, an EW
+// mean and mean absolute deviation and the EW mean size of a change. The 16-byte head (GuardHead) keeps the
 // number of accepted readings and whether any slot counts spikes (so an accepted reading clears
 // the counts only when there are some).
 //
@@ -28,16 +28,19 @@ import {
   last: f32; // value at the start of the current run of equal values (within eps)
   run: u32; // length of that run
   runMean: f32; // EW mean length of completed runs (α = 1/8)
-  changes: u32; // number of changes seen, counted up to STUCK_MIN_CHANGES (all the stuck test reads)
+  // Two counts in one word (ABI 5; two words before): bits 29..31 the changes seen, counted up to
+  // STUCK_MIN_CHANGES (all the stuck test reads), bits 0..28 the consecutive spikes (a level
+  // shift is accepted after SPIKE_RESET ≤ 1e6 of them). With the changes on top, the stuck test
+  // and the update compare the word itself: no mask on the reading's path.
+  tally: u32;
   mean: f32; // EW mean
   mad: f32; // EW mean absolute deviation from mean (the robust spread)
   step: f32; // EW mean size of a change (quantisation-aware spread floor)
-  spikes: u32; // consecutive spikes (a level shift is accepted after SPIKE_RESET of them)
 }
 
 @unmanaged class GuardHead {
   n: u32; // accepted readings (saturating)
-  spikesPending: u32; // 1 when some slot's `spikes` may be non-zero (ABI 2; 0 in version-1 blobs)
+  spikesPending: u32; // 1 when some slot's spike count may be non-zero (ABI 2; 0 in version-1 blobs)
   reserved0: u32;
   reserved1: u32;
 }
@@ -47,8 +50,14 @@ const SLOT: i32 = <i32>offsetof<GuardSlot>();
 /** Saturation of the guard's counters. */
 export const GUARD_SAT: u32 = 0x3FFFFFFF;
 /** Changes a value must have shown before it can be stuck; its count stops there, so a signal
- * that changes every reading writes no count (version-1 blobs count higher: the same answer). */
+ * that changes every reading writes no count (older blobs may count higher: load clamps them). */
 const STUCK_MIN_CHANGES: u32 = 4;
+/** One change in a slot's tally ... */
+export const TALLY_CHANGE: u32 = 1 << 29;
+/** ... whose bits below count consecutive spikes. */
+export const TALLY_SPIKES: u32 = TALLY_CHANGE - 1;
+/** A tally at or above this has seen STUCK_MIN_CHANGES changes (2^31). */
+const TALLY_STUCK_READY: u32 = STUCK_MIN_CHANGES * TALLY_CHANGE;
 
 /** Bytes of the guard section for nf features and the target. */
 export function guardBytes(nf: i32): i32 {
@@ -97,14 +106,41 @@ export function guardBytes(nf: i32): i32 {
 @inline export function guardSpikesEnd(gb: usize, end: i32): void {
   const h = headIn(gb);
   if (h.spikesPending == 0) return;
-  for (let i = 0; i < end; i++) slotAt(gb, i).spikes = 0;
+  for (let i = 0; i < end; i++) {
+    const s = slotAt(gb, i);
+    s.tally = s.tally & ~TALLY_SPIKES;
+  }
   h.spikesPending = 0;
+}
+
+/** Bytes of the guard section of blob versions 1 to 4, whose slots kept the changes and the
+ * spikes in two words (32 bytes). */
+export function guardBytesV4(nf: i32): i32 {
+  return HEAD + (nf + 1) * SLOT_V4;
+}
+
+const SLOT_V4: i32 = 32;
+const V4_CHANGES: usize = 12; // u32 changes, where the tally is now
+const V4_SPIKES: usize = 28; // u32 consecutive spikes, the slot's last word
+
+/** Copies a guard section of blob versions 1 to 4 at src to dst in this version's layout: every
+ * slot's changes (clamped to STUCK_MIN_CHANGES: version 1 counted on, with the same meaning) and
+ * spikes go into its tally; the other fields keep their places. */
+export function guardCopyV4(nf: i32, dst: usize, src: usize): void {
+  memory.copy(dst, src, <usize>HEAD);
+  for (let i = 0; i <= nf; i++) {
+    const from = src + <usize>(HEAD + i * SLOT_V4);
+    const s = slotAt(dst, i);
+    memory.copy(changetype<usize>(s), from, <usize>SLOT);
+    const changes = min<u32>(load<u32>(from + V4_CHANGES), STUCK_MIN_CHANGES);
+    s.tally = changes * TALLY_CHANGE | min<u32>(load<u32>(from + V4_SPIKES), TALLY_SPIKES);
+  }
 }
 
 /** Version-1 blobs have no pending mark: derive it from the slots (nf features and the target). */
 export function guardMarkPendingSpikes(nf: i32): void {
   let any: u32 = 0;
-  for (let i = 0; i <= nf; i++) any |= slot(i).spikes;
+  for (let i = 0; i <= nf; i++) any |= slot(i).tally & TALLY_SPIKES;
   guardHead().spikesPending = any != 0 ? 1 : 0;
 }
 
@@ -116,7 +152,7 @@ export function guardMarkPendingSpikes(nf: i32): void {
 @inline function isStuck(s: GuardSlot, v: f32, k: f32, eps: f32, factor: f32): bool {
   if (Mathf.abs(v - s.last) > eps) return false;
   const run1 = <f32>(s.run + 1);
-  return run1 >= k && s.changes >= STUCK_MIN_CHANGES && run1 >= factor * s.runMean;
+  return run1 >= k && s.tally >= TALLY_STUCK_READY && run1 >= factor * s.runMean;
 }
 
 /** Spike test (no state change). max(mad, step) is written out: both are finite and ≥ 0. */
@@ -131,14 +167,15 @@ export function guardMarkPendingSpikes(nf: i32): void {
 /** A spike seen with commit: counts consecutive spikes and accepts a level shift after
  * SPIKE_RESET of them (re-centres the mean, counts C_LEVEL_SHIFT, returns false). */
 function spikeCommit(s: GuardSlot, v: f32): bool {
-  const ns = s.spikes + 1;
+  const changes = s.tally & ~TALLY_SPIKES;
+  const ns = (s.tally & TALLY_SPIKES) + 1;
   if (<f32>ns >= param(P_SPIKE_RESET)) {
     s.mean = v;
-    s.spikes = 0;
+    s.tally = changes;
     countAdd(C_LEVEL_SHIFT, 1);
     return false;
   }
-  s.spikes = ns;
+  s.tally = changes | ns; // ns < SPIKE_RESET ≤ 1e6: within the spike bits
   guardHead().spikesPending = 1;
   return true;
 }
@@ -216,15 +253,16 @@ function spikeCommit(s: GuardSlot, v: f32): bool {
   if (d <= eps) {
     s.run = run < GUARD_SAT ? run + 1 : run;
   } else {
-    const nchg = s.changes;
+    const tally = s.tally;
     const runm = s.runMean;
     const step = s.step;
+    const firstChange = tally < TALLY_CHANGE;
     // A signal that changes every reading keeps run = 1 and its mean run length at 1: those
     // two are written only when they move (same bytes, fewer stores).
-    const runm1 = nchg == 0 ? <f32>run : runm + (<f32>run - runm) * runWeight;
+    const runm1 = firstChange ? <f32>run : runm + (<f32>run - runm) * runWeight;
     if (runm1 != runm) s.runMean = runm1;
-    s.step = nchg == 0 ? d : step + a * (d - step);
-    if (nchg < STUCK_MIN_CHANGES) s.changes = nchg + 1;
+    s.step = firstChange ? d : step + a * (d - step);
+    if (tally < TALLY_STUCK_READY) s.tally = tally + TALLY_CHANGE;
     if (run != 1) s.run = 1;
     s.last = v;
   }

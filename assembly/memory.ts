@@ -6,9 +6,9 @@
  * the same source with every address it uses below 16 KiB (the target's lowMemoryLimit fails the
  * build otherwise), so that a runtime on a 32 KiB-RAM microcontroller backs only those bytes.
  * Its state holds the largest blob of any kind at its defaults with 8 features (half-space trees,
- * 6,060 B), and half-space trees with up to 12 features (6,268 B), as it did before ABI version 4
- * made every blob 352 B shorter. Its staging area holds such a blob to load (an older version's,
- * 352 B longer, is laid out in this version's size by load), or a batch of readings and outputs;
+ * 6,024 B), and half-space trees with up to 13 features (6,264 B). Its staging area holds such a
+ * blob to load (an older version's, up to 352 + 4 (n + 1) B longer, is laid out in this version's
+ * size by load), or a batch of readings and outputs;
  * with the fixed buffers and tables (2,288 B) the build ends 448 B below 16 KiB.
  */
 @inline export const SMALL_RAM: bool = isDefined(SMALL_RAM_BUILD);

@@ -13,12 +13,14 @@ import {
   COUNT_LOW, COUNT_HIGH_AT, COUNT_HIGH, METRIC_SLOTS, UNUSED_V3_BYTES,
 } from "./layout";
 import { paramDefault, paramOk, paramFlags, writeDefaults, PF_STRUCTURAL } from "./params";
-import { guardBytes, guardMarkPendingSpikes } from "./guard";
+import { guardBytes, guardBytesV4, guardCopyV4, guardMarkPendingSpikes } from "./guard";
 import { scalerBytes } from "./scale";
 import { zscoreInit } from "./zscore";
 import { isLinearKind } from "./models/linear";
-import { kindValid, modelBytes, modelInit, modelMigrateV2 } from "./models/model";
-import { monitorBytes, monitorInit, hasMonitor, zscorePtr, backgroundSection } from "./drift/monitor";
+import { kindValid, modelBytes, modelBytesV4, modelCopyV4, modelInit, modelMigrateV2 } from "./models/model";
+import {
+  monitorBytes, monitorFrontBytes, hasBackground, monitorInit, hasMonitor, zscorePtr, backgroundSection,
+} from "./drift/monitor";
 import { crcUpdate } from "./util/crc32";
 
 /** The z-score baseline's warm-up: readings before it scores. */
@@ -66,13 +68,30 @@ function writeHeader(kind: i32, nf: i32, len: i32): void {
   h.reserved32 = 0;
 }
 
-/** The older versions a blob may have, 1 to 3: load migrates them (migrate). */
+/** The older versions a blob may have, 1 to 4: load lays them out anew (copyOlder) and
+ * migrates them (migrate). */
 const ABI_VERSION_1: i32 = 1;
 const ABI_VERSION_3: i32 = 3;
 
-/** Bytes a blob of `version` has beyond this version's layout of the same model. */
-@inline function oldExtra(version: i32): i32 {
-  return version <= ABI_VERSION_3 ? UNUSED_V3_BYTES : 0;
+@inline function round16(n: i32): i32 {
+  return (n + 15) & ~15;
+}
+
+/** Bytes of the counters and metric accumulators in a blob of `version`: up to version 3 a slot
+ * for every id. */
+@inline function countsBytes(version: i32): i32 {
+  return version <= ABI_VERSION_3 ? (N_COUNTS + N_METRICS) << 2 : (COUNT_SLOTS + METRIC_SLOTS) << 2;
+}
+
+/** Total length of a blob of an older version (1 to 4) for (kind, nf, params): its guard slots
+ * were 32 bytes, AR stored its whole covariance, and up to version 3 every counter and metric id
+ * had a slot. */
+function olderBlobLen(version: i32, kind: i32, nf: i32, params: usize): i32 {
+  const m = modelBytesV4(kind, nf, params);
+  const front = monitorFrontBytes(kind, nf, params);
+  if (m < 0 || front < 0) return -1;
+  const monitor = front + (hasBackground(params) ? round16(m) : 0);
+  return rangesEnd(nf) + countsBytes(version) + guardBytesV4(nf) + scalerBytes(nf) + round16(m) + monitor;
 }
 
 /** Checks a blob of len bytes at p; 0 or an error code. An older blob passes when it is valid
@@ -83,7 +102,7 @@ export function validateBlob(p: usize, len: i32): i32 {
   if (h.magic != MAGIC) return ERR_MAGIC;
   const version = <i32>h.version;
   if (version < ABI_VERSION_1 || version > ABI_VERSION) return ERR_VERSION;
-  if (len - oldExtra(version) > STATE_CAP) return ERR_LENGTH; // what the state will hold
+  if (version == ABI_VERSION && len > STATE_CAP) return ERR_LENGTH;
   const kind = <i32>h.kind;
   if (!kindValid(kind)) return ERR_KIND;
   if (h.length != <u32>len) return ERR_LENGTH;
@@ -99,7 +118,9 @@ export function validateBlob(p: usize, len: i32): i32 {
       if (v != 0) return ERR_PARAM;
     } else if (!paramOk(kind, id, v, params)) return ERR_PARAM;
   }
-  if (blobLen(kind, nf, params) + oldExtra(version) != len) return ERR_LENGTH;
+  const newLen = blobLen(kind, nf, params);
+  if ((version == ABI_VERSION ? newLen : olderBlobLen(version, kind, nf, params)) != len) return ERR_LENGTH;
+  if (newLen > STATE_CAP) return ERR_LENGTH; // an older blob, laid out in this version, must fit the state
   for (let i = 0; i <= nf; i++) {
     const lo = load<f32>(p + RANGES_OFFSET + (<usize>i << 3));
     const hi = load<f32>(p + RANGES_OFFSET + (<usize>i << 3), 4);
@@ -194,7 +215,7 @@ export function loadBlob(p: usize, len: i32): i32 {
   const r = validateBlob(p, len);
   if (r != 0) return r;
   const version = <i32>headerAt(p).version;
-  if (version <= ABI_VERSION_3) copyCompacted(p, len);
+  if (version != ABI_VERSION) copyOlder(p, version);
   else memory.copy(STATE, p, <usize>len);
   applyLayout();
   if (version != ABI_VERSION) migrate(version);
@@ -202,29 +223,53 @@ export function loadBlob(p: usize, len: i32): i32 {
 }
 
 /**
- * 3 → 4: a blob of version 1 to 3 (validated) copied into the state in this version's layout.
- * Its counters and metric accumulators took 64 slots each; the ids that have slots now (layout.ts)
- * are copied, the rest were never written (zero), except metric ids 32 and 33 of a version-1 blob,
- * a copy of the drift detector's window that get_metric reads from the detector itself. Every
- * other byte moves up by the difference, unchanged; the header gets the new length.
+ * A blob of version 1 to 4 (validated) copied into the state in this version's layout, section by
+ * section (sections are contiguous; their sizes come from the header and the parameters):
+ *  3 → 4: counters and metric accumulators took 64 slots each; the ids that have slots now
+ *         (layout.ts) are copied, the rest were never written (zero), except metric ids 32 and 33
+ *         of a version-1 blob, a copy of the drift detector's window that get_metric reads from
+ *         the detector itself.
+ *  4 → 5: a guard slot's changes and spikes share one word (guard.ts); AR keeps the upper
+ *         triangle of its symmetric covariance (models/forecast.ts), in the live model's section
+ *         and in a background model's.
+ * Every other byte is copied unchanged; the header gets the new length.
  */
-function copyCompacted(p: usize, len: i32): void {
+function copyOlder(p: usize, version: i32): void {
+  const kind = <i32>headerAt(p).kind;
   const nf = <i32>headerAt(p).nFeatures;
+  const params = p + PARAMS_OFFSET;
   const at = <usize>rangesEnd(nf);
   memory.copy(STATE, p, at);
-  const counts = p + at, metrics = counts + (<usize>N_COUNTS << 2); // a slot for every id
-  const to = STATE + at;
-  memory.copy(to, counts, <usize>COUNT_LOW << 2); // counters 0..15
-  memory.copy(to + (<usize>COUNT_LOW << 2), counts + (<usize>COUNT_HIGH_AT << 2), <usize>COUNT_HIGH << 2); // 32..39
-  memory.copy(to + (<usize>COUNT_SLOTS << 2), metrics, <usize>METRIC_SLOTS << 2);
-  const rest = metrics + (<usize>N_METRICS << 2);
-  const restTo = to + (<usize>(COUNT_SLOTS + METRIC_SLOTS) << 2);
-  memory.copy(restTo, rest, <usize>(p + <usize>len - rest));
-  headerAt(STATE).length = <u32>(len - UNUSED_V3_BYTES);
+  const len = blobLen(kind, nf, params);
+  memory.fill(STATE + at, 0, <usize>len - at); // the padding after each section: zero, as written
+  let from = p + at, to = STATE + at;
+  // counters 0..15, 32..39, metrics 0..15: where versions 1–3 kept a slot for every id, or in a row
+  const v3 = version <= ABI_VERSION_3;
+  memory.copy(to, from, <usize>COUNT_LOW << 2);
+  memory.copy(to + (<usize>COUNT_LOW << 2), from + (<usize>(v3 ? COUNT_HIGH_AT : COUNT_LOW) << 2), <usize>COUNT_HIGH << 2);
+  memory.copy(to + (<usize>COUNT_SLOTS << 2), from + (<usize>(v3 ? N_COUNTS : COUNT_SLOTS) << 2), <usize>METRIC_SLOTS << 2);
+  from += <usize>countsBytes(version);
+  to += <usize>countsBytes(ABI_VERSION);
+  guardCopyV4(nf, to, from);
+  from += <usize>guardBytesV4(nf);
+  to += <usize>guardBytes(nf);
+  const scaler = <usize>scalerBytes(nf);
+  memory.copy(to, from, scaler);
+  from += scaler;
+  to += scaler;
+  const oldModel = <usize>round16(modelBytesV4(kind, nf, params));
+  const newModel = <usize>round16(modelBytes(kind, nf, params));
+  modelCopyV4(kind, nf, params, to, from);
+  from += oldModel;
+  to += newModel;
+  const front = <usize>monitorFrontBytes(kind, nf, params);
+  memory.copy(to, from, front);
+  if (hasBackground(params)) modelCopyV4(kind, nf, params, to + front, from + front);
+  headerAt(STATE).length = <u32>len;
 }
 
 /**
- * An older blob, moved to this version (copyCompacted has laid it out; these steps then work on
+ * An older blob, moved to this version (copyOlder has laid it out; these steps then work on
  * the sections in place):
  *  1 → 2: the guard's head marks whether any spike count is pending (a reserved, zero field in
  *         version 1), derived here from the counts themselves.

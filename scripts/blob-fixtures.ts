@@ -4,7 +4,8 @@
 // the older module, when the ABI version moves on:
 //   node build/scripts/blob-fixtures.js test/fixtures/learner-abi3.wasm 3
 // Version 2's specs are the four it was written with (SURPRISE and LINEAR); from version 3 on,
-// every kind at its defaults is kept, and the drift detector with a background model.
+// every kind at its defaults is kept, and the drift detector with a background model; from
+// version 4 on, also AR with exogenous inputs.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
@@ -39,6 +40,13 @@ const LATER_SPECS: Spec[] = [
   { name: "MEAN, 1 feature", kind: Kind.Mean, nFeatures: 1 },
 ];
 
+/** From version 4 on, also a forecaster with exogenous inputs and a shorter order (a covariance
+ * of another size, written in version 5 as its upper triangle). */
+const V4_SPECS: Spec[] = [
+  ...LATER_SPECS,
+  { name: "AR, order 4, 2 exogenous features", kind: Kind.AR, nFeatures: 2, params: { [Param.ArOrder]: 4, [Param.ArExog]: 1 } },
+];
+
 const [path, v] = process.argv.slice(2);
 const version = Number(v);
 if (!path || !Number.isInteger(version) || version < 2) throw new Error("usage: blob-fixtures.js <learner.wasm> <its ABI version, 2 or later>");
@@ -55,7 +63,7 @@ function target(kind: Kind, x: number[], i: number): number {
   return Number.NaN;
 }
 
-const blobs = (version === 2 ? V2_SPECS : LATER_SPECS).map((spec) => {
+const blobs = (version === 2 ? V2_SPECS : version === 3 ? LATER_SPECS : V4_SPECS).map((spec) => {
   const l = new Learner(module).create(spec.kind, spec.nFeatures, { params: spec.params });
   if (l.raw.abi_version() !== version) throw new Error(`${path} is not a module of ABI version ${version}`);
   // smooth waves with noise, a spike now and then, a level change at 400

@@ -50,21 +50,26 @@ describe("blob", () => {
     store<u32>(io_ptr(), 0x12345678);
     expect(validate(n)).toBe(ERR_MAGIC);
     stage();
-    store<u16>(io_ptr(), 5, 4);
+    store<u16>(io_ptr(), 6, 4);
     expect(validate(n)).toBe(ERR_VERSION);
     stage();
     store<u16>(io_ptr(), 0, 4);
     expect(validate(n)).toBe(ERR_VERSION);
     stage();
-    store<u16>(io_ptr(), 1, 4); // versions 1 to 3 are migrated on load, but this CRC was for 4
+    store<u16>(io_ptr(), 1, 4); // versions 1 to 4 are migrated on load, but this CRC was for 5
     expect(validate(n)).toBe(ERR_CRC);
     recrc(n);
-    expect(validate(n)).toBe(ERR_LENGTH); // and their blobs were 352 bytes longer
+    expect(validate(n)).toBe(ERR_LENGTH); // and their blobs were 352 + 4 (n + 1) bytes longer
     stage();
     store<u16>(io_ptr(), 3, 4);
     expect(validate(n)).toBe(ERR_CRC);
     recrc(n);
     expect(validate(n)).toBe(ERR_LENGTH);
+    stage();
+    store<u16>(io_ptr(), 4, 4);
+    expect(validate(n)).toBe(ERR_CRC);
+    recrc(n);
+    expect(validate(n)).toBe(ERR_LENGTH); // 4 (n + 1) bytes longer
     stage();
     store<u16>(io_ptr(), 77, 6);
     expect(validate(n)).toBe(ERR_KIND);

@@ -21,7 +21,7 @@ function sinusoidMae(p: i32, lambda: f32, n: i32, from: i32, offset: f32): f64 {
 
 describe("AR(p) by recursive least squares", () => {
   it("sizes its state from p and q", () => {
-    expect(arBytes(8, 0)).toBe(32 + 4 * (8 + 9 + 81));
+    expect(arBytes(8, 0)).toBe(32 + 4 * (8 + 9 + 45)); // P: the upper triangle of 9 × 9
   });
 
   it("reaches MAE within 10% of the noise level on a noisy sinusoid", () => {

@@ -51,18 +51,26 @@ function zscoreSectionBytes(kind: i32, nf: i32, params: usize): i32 {
   return isLinearKind(kind) && paramAt(params, P_ZSCORE) != 0 ? zscoreBytes(nf) : 0;
 }
 
-/** Bytes of the monitor section for (kind, nf, the parameters at params); -1 when a part refuses. */
-export function monitorBytes(kind: i32, nf: i32, params: usize): i32 {
+/** Bytes of the monitor section for (kind, nf, the parameters at params) up to its background
+ * model: head, detector and z-score baseline (0 when there is no monitor section). */
+export function monitorFrontBytes(kind: i32, nf: i32, params: usize): i32 {
   const det = <i32>paramAt(params, P_DRIFT_DETECTOR);
   const z = zscoreSectionBytes(kind, nf, params);
   if (det == DETECTOR_NONE && z == 0) return 0;
-  let n = HEAD + round16(detectorBytes(det)) + round16(z);
-  if (det != DETECTOR_NONE && <i32>paramAt(params, P_DRIFT_RESPONSE) == RESPONSE_BACKGROUND) {
-    const m = modelBytes(kind, nf, params);
-    if (m < 0) return -1;
-    n += round16(m);
-  }
-  return n;
+  return HEAD + round16(detectorBytes(det)) + round16(z);
+}
+
+/** Does the monitor section end with a background model (the parameters at params)? */
+export function hasBackground(params: usize): bool {
+  return <i32>paramAt(params, P_DRIFT_DETECTOR) != DETECTOR_NONE && <i32>paramAt(params, P_DRIFT_RESPONSE) == RESPONSE_BACKGROUND;
+}
+
+/** Bytes of the monitor section for (kind, nf, the parameters at params); -1 when a part refuses. */
+export function monitorBytes(kind: i32, nf: i32, params: usize): i32 {
+  const n = monitorFrontBytes(kind, nf, params);
+  if (!hasBackground(params)) return n;
+  const m = modelBytes(kind, nf, params);
+  return m < 0 ? -1 : n + round16(m);
 }
 
 // Addresses inside the monitor section (from the live parameters).

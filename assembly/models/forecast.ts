@@ -7,7 +7,8 @@
 // raw sensor units with an offset of 90 would be ill-conditioned). Until then the forecast is
 // the last value (naive). P starts at 100·I; when its trace exceeds 1e4·m (no excitation) the
 // division by λ is skipped, the usual guard against covariance wind-up. g_i g_j is commutative
-// in IEEE arithmetic, so P stays exactly symmetric.
+// in IEEE arithmetic, so P stays exactly symmetric: only its upper triangle is stored (ABI 5;
+// the whole matrix before), and updated, which halves the update's work with the same bits.
 //
 // The residual feeds an anomaly score: z = e / (its EW standard deviation, α = 0.01), counted in
 // units of RES_UNIT = 2 deviations: score 1 − exp(−(z/2)²/2) (score.ts). Forecast errors of real
@@ -15,7 +16,7 @@
 // map of z itself is already 1 in f32 and every large error ties; in units of two they still
 // rank, and the shared default threshold (0.99) flags an error beyond about six deviations.
 //
-// Size: 32 + 4·(p + m + m²) bytes, m = p + q + 1 (p = 8, q = 0: 436 bytes).
+// Size: 32 + 4·(p + m + m(m+1)/2) bytes, m = p + q + 1 (p = 8, q = 0: 280 bytes).
 
 import { P_AR_ORDER, P_AR_EXOG, P_AR_FORGET } from "../abi";
 import { param } from "../layout";
@@ -46,7 +47,7 @@ const RES_UNIT: f32 = 2;
   last: f32; // last value (raw)
   reserved: u32;
 }
-// then f32[p] raw values, newest first; θ[m]; P[m][m]
+// then f32[p] raw values, newest first; θ[m]; P's upper triangle by rows: (0,0..m−1), (1,1..m−1), …
 const O_LAGS: usize = offsetof<ForecastHead>();
 const O_N: usize = offsetof<ForecastHead>("n");
 
@@ -72,7 +73,17 @@ function pmat(a: usize): usize {
 
 export function arBytes(p: i32, q: i32): i32 {
   const m = p + q + 1;
-  return <i32>O_LAGS + 4 * (p + m + m * m);
+  return <i32>O_LAGS + 4 * (p + m + triangle(m));
+}
+
+/** Entries of an m × m symmetric matrix's upper triangle. */
+@inline function triangle(m: i32): i32 {
+  return (m * (m + 1)) >> 1;
+}
+
+/** Where row i of the stored triangle starts (its entry (i, i)), in entries. */
+@inline function rowStart(i: u32, m: u32): u32 {
+  return i * m - ((i * (i - 1)) >> 1);
 }
 
 /** Forgets everything learned (also the frozen normalisation). */
@@ -85,8 +96,8 @@ export function arReset(a: usize): void {
 export function arRestart(a: usize): void {
   const m = dim(a);
   const P = pmat(a);
-  memory.fill(P, 0, (m * m * 4) as usize);
-  for (let i: u32 = 0; i < m; i++) store<f32>(P + ((i * m + i) << 2), P0);
+  memory.fill(P, 0, (triangle(m) * 4) as usize);
+  for (let i: u32 = 0; i < m; i++) store<f32>(P + (rowStart(i, m) << 2), P0);
 }
 
 /** Writes the structural head (p, q). */
@@ -174,8 +185,8 @@ export function widenScale(a: usize, y: f32): void {
   for (let i: u32 = 0; i < m; i++) {
     const di: f32 = i < p ? 1 : inv;
     if (i >= p) store<f32>(th + (i << 2), load<f32>(th + (i << 2)) * inv);
-    const row = P + ((i * m) << 2);
-    for (let j: u32 = 0; j < m; j++) {
+    const row = P + ((rowStart(i, m) - i) << 2); // where entry (i, 0) would be
+    for (let j: u32 = i; j < m; j++) {
       const pij = row + (j << 2);
       store<f32>(pij, load<f32>(pij) * (j < p ? di : di * inv));
     }
@@ -211,26 +222,33 @@ export function arLearn(a: usize, y: f32, xe: usize, lambda: f32): void {
     // is still forming.
     const lim = n < AR_WARM + 8 ? <f32>Infinity : HUBER * Mathf.sqrt(head(a).residualVar);
     const eStep = Mathf.max(-lim, Mathf.min(e, lim));
-    // g = Pφ, den = λ + φᵀg
+    // g = Pφ, den = λ + φᵀg. Row i of P is column i of the triangle down to the diagonal, then
+    // the triangle's row i: the same entries in the same order as the whole matrix's row.
     let den = lambda;
     for (let i: u32 = 0; i < m; i++) {
       let gi: f32 = 0;
-      const row = P + ((i * m) << 2);
-      for (let j: u32 = 0; j < m; j++) gi += load<f32>(row + (j << 2)) * load<f32>(PHI + (j << 2));
+      let col = P + (i << 2); // entry (0, i)
+      for (let j: u32 = 0; j < i; j++) {
+        gi += load<f32>(col) * load<f32>(PHI + (j << 2));
+        col += (m - j - 1) << 2; // to entry (j + 1, i)
+      }
+      const row = P + ((rowStart(i, m) - i) << 2); // where entry (i, 0) would be
+      for (let j: u32 = i; j < m; j++) gi += load<f32>(row + (j << 2)) * load<f32>(PHI + (j << 2));
       store<f32>(G + (i << 2), gi);
       den += load<f32>(PHI + (i << 2)) * gi;
     }
     if (den > 0) {
       const inv = <f32>1 / den;
       let trace: f32 = 0;
-      for (let i: u32 = 0; i < m; i++) trace += load<f32>(P + ((i * m + i) << 2));
+      for (let i: u32 = 0; i < m; i++) trace += load<f32>(P + (rowStart(i, m) << 2));
       const il: f32 = trace > <f32>1e4 * <f32>m ? 1 : <f32>1 / lambda;
       for (let i: u32 = 0; i < m; i++) {
         const gi = load<f32>(G + (i << 2));
         const t = th + (i << 2);
         store<f32>(t, load<f32>(t) + gi * eStep * inv);
-        const row = P + ((i * m) << 2);
-        for (let j: u32 = 0; j < m; j++) {
+        // (g_i g_j) / den is (g_j g_i) / den: the entry below the diagonal would get the same bits
+        const row = P + ((rowStart(i, m) - i) << 2);
+        for (let j: u32 = i; j < m; j++) {
           const pij = row + (j << 2);
           store<f32>(pij, (load<f32>(pij) - gi * load<f32>(G + (j << 2)) * inv) * il);
         }
@@ -271,4 +289,31 @@ export function forecastPredict(m: usize, z: usize, y: f32): void {
 
 export function forecastLearn(m: usize, z: usize, y: f32): void {
   arLearn(m, y, z, param(P_AR_FORGET));
+}
+
+// ---- versions 1 to 4 of the blob, which stored the whole covariance ----------------------
+
+/** Bytes of an AR section of blob versions 1 to 4 for nf features and the parameters at params. */
+export function forecastBytesV4(nf: i32, params: usize): i32 {
+  const p = <i32>load<f32>(params + (<usize>P_AR_ORDER << 2));
+  const m = p + exogenous(params, nf) + 1;
+  return <i32>O_LAGS + 4 * (p + m + m * m);
+}
+
+/** Copies an AR section of versions 1 to 4 at src to dst in this version's layout: head, lags
+ * and θ as they are, then P's upper triangle (P is symmetric, so nothing it held is lost). The
+ * shape comes from the (validated) parameters, not from the section's head. */
+export function forecastCopyV4(nf: i32, params: usize, dst: usize, src: usize): void {
+  const p = <u32>load<f32>(params + (<usize>P_AR_ORDER << 2));
+  const m = p + <u32>exogenous(params, nf) + 1;
+  const front = O_LAGS + ((p + m) << 2);
+  memory.copy(dst, src, front);
+  let to = dst + front;
+  const P = src + front;
+  for (let i: u32 = 0; i < m; i++) {
+    for (let j: u32 = i; j < m; j++) {
+      store<f32>(to, load<f32>(P + ((i * m + j) << 2)));
+      to += 4;
+    }
+  }
 }

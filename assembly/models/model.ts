@@ -9,7 +9,10 @@ import { KIND_LINEAR, KIND_LOGISTIC, KIND_HALFSPACE, KIND_AR, KIND_KMEANS, KIND_
 import { param } from "../layout";
 import { linearBytes, linearLearn, linearRestart, isLinearKind } from "./linear";
 import { halfspaceBytes, halfspaceShape, halfspacePredict, halfspaceLearn, hstReset } from "./halfspace";
-import { forecastBytes, forecastShape, forecastPredict, forecastLearn, arReset, arRestart, arShift, arPredict } from "./forecast";
+import {
+  forecastBytes, forecastShape, forecastPredict, forecastLearn, arReset, arRestart, arShift, arPredict, forecastBytesV4,
+  forecastCopyV4,
+} from "./forecast";
 import { kmeansBytes, kmeansShape, kmeansPredict, kmeansLearn, kmReset, kmRestart } from "./kmeans";
 import {
   surpriseBytes, surpriseShape, surprisePredict, surpriseLearn, surpriseCommit, surpriseReset, surpriseMigrateV2,
@@ -62,6 +65,18 @@ export function modelInit(kind: i32, nf: i32, m: usize): void {
   else if (kind == KIND_AR) arReset(m);
   else if (kind == KIND_KMEANS) kmReset(m);
   else if (kind == KIND_SURPRISE) surpriseReset(m);
+}
+
+/** Bytes of the model section of (kind, nf, the parameters at params) in blob versions 1 to 4,
+ * where AR stored its whole covariance matrix (a valid kind). */
+export function modelBytesV4(kind: i32, nf: i32, params: usize): i32 {
+  return kind == KIND_AR ? forecastBytesV4(nf, params) : modelBytes(kind, nf, params);
+}
+
+/** Copies a model section of blob versions 1 to 4 at src to dst in this version's layout. */
+export function modelCopyV4(kind: i32, nf: i32, params: usize, dst: usize, src: usize): void {
+  if (kind == KIND_AR) forecastCopyV4(nf, params, dst, src);
+  else memory.copy(dst, src, <usize>modelBytes(kind, nf, params));
 }
 
 /** A section a blob of ABI version 1 or 2 holds, moved to this version's layout (only

@@ -3,7 +3,7 @@
 
 import { snakeCase } from "./names.js";
 
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 export const MAGIC = 0x4e524c45;
 export const HEADER_BYTES = 16;
 export const OUTPUT_BYTES = 24;

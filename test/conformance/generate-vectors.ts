@@ -551,6 +551,15 @@ const specs: Spec[] = [
       replayOld(r, rng, "abi3-blobs.json");
     },
   },
+  {
+    name: "migrate-v4",
+    description: "version-4 blobs of every kind written by the last module of that version (test/fixtures/abi4-blobs.json, with AR on exogenous inputs), laid out anew on load (a guard slot's two counts in one word, AR's covariance as its upper triangle): validate, load, predict the probe, learn 30 readings, move the migrated blob to a fresh instance, learn 10 more",
+    kind: 4,
+    nf: 2,
+    build(r, rng) {
+      replayOld(r, rng, "abi4-blobs.json");
+    },
+  },
 ];
 
 function main(): void {

@@ -8,22 +8,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Flag, Kind, Learner } from "../../host/learner/index.js";
-import { readBlobHeader } from "../../host/learner/inspect.js";
-import { bytes, fixtureModule, fixturesIn, nearProbe, testLearnsAsBefore, testPredictsAsBefore } from "./old-blobs.js";
+import { bytes, nearProbe, testOlderVersion } from "./old-blobs.js";
 
-const fixtures = fixturesIn("abi2-blobs.json");
-const V2_MODULE = fixtureModule("learner-abi2.wasm");
-
-test("the version-2 fixtures are version-2 blobs, written by the version-2 module", () => {
-  assert.equal((new WebAssembly.Instance(V2_MODULE, {}).exports.abi_version as () => number)(), 2);
-  for (const f of fixtures) assert.equal(readBlobHeader(bytes(f))?.abiVersion, 2, f.name);
-  assert.ok(fixtures.some((f) => f.kind === Kind.Surprise));
-});
-
-for (const f of fixtures) {
-  testPredictsAsBefore(f, "version-2 blob");
-  testLearnsAsBefore(f, "version-2 blob", V2_MODULE, nearProbe(f, 400, 9));
-}
+const { fixtures, older: V2_MODULE } = testOlderVersion(2, { seed: 9, everyKind: false, olderArRule: true });
 
 test("after migration, a spike that comes back is reported; the version-2 module did not see it", () => {
   const f = fixtures.find((x) => x.kind === Kind.Surprise && x.nFeatures === 1)!;

@@ -14,7 +14,7 @@ import { bytes, fixturesIn, lcg } from "./old-blobs.js";
 const CASES = 3000;
 
 function seeds(rnd: () => number): { kind: Kind; blob: Uint8Array }[] {
-  const out = ["v1-blobs.json", "abi2-blobs.json", "abi3-blobs.json"].flatMap((f) => fixturesIn(f).map((x) => ({ kind: x.kind as Kind, blob: bytes(x) })));
+  const out = ["v1-blobs.json", "abi2-blobs.json", "abi3-blobs.json", "abi4-blobs.json"].flatMap((f) => fixturesIn(f).map((x) => ({ kind: x.kind as Kind, blob: bytes(x) })));
   for (const kind of [Kind.Linear, Kind.Logistic, Kind.HalfSpace, Kind.AR, Kind.KMeans, Kind.Surprise, Kind.Mean]) {
     for (const detector of [0, 1, 2, 3]) {
       for (const response of [0, 1, 2]) {

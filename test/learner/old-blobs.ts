@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { ABI_VERSION, Flag, Kind, Learner, compileLearner } from "../../host/learner/index.js";
+import { ABI_VERSION, DriftDetector, DriftResponse, Flag, Kind, Learner, Param, compileLearner } from "../../host/learner/index.js";
 import { blobCrc } from "../../host/learner/crc32.js";
 import { readBlobHeader } from "../../host/learner/inspect.js";
 
@@ -110,10 +110,38 @@ function sameScore(kind: number, now: number, then: number): boolean {
  * were never used (assembly/layout.ts). */
 export const UNUSED_V3_BYTES = 352;
 
+const round16 = (n: number): number => (n + 15) & ~15;
+
+/**
+ * How much shorter an older blob is in this version's layout, worked out from its header and
+ * parameters (docs/ABI.md "Versions and migration"), independently of the module: versions 1–3
+ * drop 352 bytes of unused slots; versions 1–4 four bytes per guard slot (n + 1 of them), and
+ * AR the lower half of its m × m covariance, m = order + exogenous inputs + 1, in its own section
+ * and in a background model's (sections are padded to 16 bytes).
+ */
+export function layoutShrink(blob: Uint8Array): number {
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const version = view.getUint16(4, true);
+  const kind = view.getUint16(6, true);
+  const n = view.getUint16(16, true);
+  const param = (id: Param): number => view.getFloat32(24 + 4 * id, true);
+  let shrink = version <= 3 ? UNUSED_V3_BYTES : 0;
+  if (version <= 4) {
+    shrink += 4 * (n + 1);
+    if (kind === Kind.AR) {
+      const p = param(Param.ArOrder);
+      const m = p + (param(Param.ArExog) !== 0 ? n : 0) + 1;
+      const section = (covariance: number): number => round16(32 + 4 * (p + m + covariance));
+      const background = param(Param.DriftDetector) !== DriftDetector.None && param(Param.DriftResponse) === DriftResponse.Background;
+      shrink += (background ? 2 : 1) * (section(m * m) - section((m * (m + 1)) / 2));
+    }
+  }
+  return shrink;
+}
+
 /**
  * Migrated, it learns the readings as the older module does from the same blob; the snapshot is
- * a blob of this version, 352 bytes shorter than a blob of versions 1 to 3, that reloads to the
- * same state; every counter and metric reads as before. AR learns by a
+ * a blob of this version, shorter by layoutShrink, that reloads to the same state; every counter and metric reads as before. AR learns by a
  * newer rule (Huber's bound on a step, a scale that widens: models/forecast.ts), so after the
  * first reading (the same state: the same forecast, its score in the new unit) its forecasts
  * are held to stay within the target's noise of the older module's. A module that already learned
@@ -148,8 +176,7 @@ export function testLearnsAsBefore(f: Fixture, what: string, older: WebAssembly.
     const snap = now.snapshot();
     const h = readBlobHeader(snap);
     assert.equal(h?.abiVersion, ABI_VERSION);
-    // every fixture is of version 1 to 3, which stored 64 counter and 64 metric slots; 24 and 16 are kept
-    assert.equal(snap.length, bytes(f).length - UNUSED_V3_BYTES, "the length of this version's layout");
+    assert.equal(snap.length, bytes(f).length - layoutShrink(bytes(f)), "the length of this version's layout");
     assert.equal(h?.crcStored, blobCrc(snap, snap.length));
     // the migrated blob reloads and predicts what the live state predicts
     const again = new Learner();
@@ -159,4 +186,26 @@ export function testLearnsAsBefore(f: Fixture, what: string, older: WebAssembly.
     assert.ok(same(again.prediction, now.prediction) && same(again.score, now.score));
     assert.deepEqual(again.snapshot(), snap);
   });
+}
+
+/**
+ * The tests every fixture set of an older version gets (test/fixtures/abi<version>-blobs.json,
+ * written by test/fixtures/learner-abi<version>.wasm): the fixtures are that version's blobs,
+ * written by that module, of every kind when everyKind; each loads and predicts as before, and,
+ * migrated, learns `readings` near its probe as the older module does.
+ */
+export function testOlderVersion(version: number, opts: { seed: number; everyKind: boolean; olderArRule: boolean }): { fixtures: Fixture[]; older: WebAssembly.Module } {
+  const fixtures = fixturesIn(`abi${version}-blobs.json`);
+  const older = fixtureModule(`learner-abi${version}.wasm`);
+  test(`the version-${version} fixtures are version-${version} blobs${opts.everyKind ? " of every kind" : ""}, written by the version-${version} module`, () => {
+    assert.equal((new WebAssembly.Instance(older, {}).exports.abi_version as () => number)(), version);
+    for (const f of fixtures) assert.equal(readBlobHeader(bytes(f))?.abiVersion, version, f.name);
+    const kinds = opts.everyKind ? [Kind.Linear, Kind.Logistic, Kind.HalfSpace, Kind.AR, Kind.KMeans, Kind.Surprise, Kind.Mean] : [Kind.Surprise];
+    for (const k of kinds) assert.ok(fixtures.some((f) => f.kind === k), Kind[k]);
+  });
+  for (const f of fixtures) {
+    testPredictsAsBefore(f, `version-${version} blob`);
+    testLearnsAsBefore(f, `version-${version} blob`, older, nearProbe(f, 400, opts.seed), opts.olderArRule);
+  }
+  return { fixtures, older };
 }
