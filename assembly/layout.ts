@@ -142,6 +142,11 @@ export let scalerAt: usize = 0;
 export let modelAt: usize = 0;
 export let monitorAt: usize = 0;
 
+/** n rounded up to 16: model and monitor sections, and the monitor's parts, start 16-aligned. */
+@inline export function round16(n: i32): i32 {
+  return (n + 15) & ~15;
+}
+
 /** Records the live blob's shape and section sizes (state.ts calls it after every header change). */
 export function setSections(kind: i32, nf: i32, len: i32, guardBytes: i32, scalerBytes: i32, modelBytes: i32): void {
   liveKind = kind;
@@ -153,7 +158,7 @@ export function setSections(kind: i32, nf: i32, len: i32, guardBytes: i32, scale
   guardAt = metricsAt + (<usize>METRIC_SLOTS << 2);
   scalerAt = guardAt + <usize>guardBytes;
   modelAt = scalerAt + <usize>scalerBytes;
-  monitorAt = modelAt + <usize>((modelBytes + 15) & ~15);
+  monitorAt = modelAt + <usize>round16(modelBytes);
 }
 
 // Counters and metrics are named by ids below 64 (abi.ts), but a blob stores only the ids that

@@ -9,7 +9,7 @@ import {
 import { STATE, STATE_CAP, PARAM_SCRATCH, finite } from "./memory";
 import {
   Header, headerAt, PARAMS, PARAMS_OFFSET, RANGES_OFFSET, CRC_OFFSET, liveKind, liveFeatures, liveLength,
-  learnedAt, modelAt, monitorAt, param, setRange, rangesEnd, setSections, cacheParams, COUNT_SLOTS,
+  learnedAt, modelAt, monitorAt, param, setRange, rangesEnd, round16, setSections, cacheParams, COUNT_SLOTS,
   COUNT_LOW, COUNT_HIGH_AT, COUNT_HIGH, METRIC_SLOTS, UNUSED_V3_BYTES,
 } from "./layout";
 import { paramDefault, paramOk, paramFlags, writeDefaults, PF_STRUCTURAL } from "./params";
@@ -43,7 +43,7 @@ export function blobLen(kind: i32, nf: i32, params: usize): i32 {
   const e = monitorBytes(kind, nf, params);
   if (m < 0 || e < 0) return -1;
   return rangesEnd(nf) + ((COUNT_SLOTS + METRIC_SLOTS) << 2)
-    + guardBytes(nf) + scalerBytes(nf) + ((m + 15) & ~15) + ((e + 15) & ~15);
+    + guardBytes(nf) + scalerBytes(nf) + round16(m) + round16(e);
 }
 
 /** Recomputes the section addresses from the header of the state region. */
@@ -73,10 +73,6 @@ function writeHeader(kind: i32, nf: i32, len: i32): void {
 const ABI_VERSION_1: i32 = 1;
 const ABI_VERSION_3: i32 = 3;
 
-@inline function round16(n: i32): i32 {
-  return (n + 15) & ~15;
-}
-
 /** Bytes of the counters and metric accumulators in a blob of `version`: up to version 3 a slot
  * for every id. */
 @inline function countsBytes(version: i32): i32 {
@@ -88,8 +84,8 @@ const ABI_VERSION_3: i32 = 3;
  * had a slot. */
 function olderBlobLen(version: i32, kind: i32, nf: i32, params: usize): i32 {
   const m = modelBytesV4(kind, nf, params);
+  if (m < 0) return -1;
   const front = monitorFrontBytes(kind, nf, params);
-  if (m < 0 || front < 0) return -1;
   const monitor = front + (hasBackground(params) ? round16(m) : 0);
   return rangesEnd(nf) + countsBytes(version) + guardBytesV4(nf) + scalerBytes(nf) + round16(m) + monitor;
 }

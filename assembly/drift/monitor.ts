@@ -14,7 +14,7 @@ import {
   RESPONSE_RESET, RESPONSE_BACKGROUND,
 } from "../abi";
 import {
-  PARAMS, param, count, countAdd, setCount, monitorAt, hotDriftDetector, hotDriftResponse, hotZscore,
+  PARAMS, param, count, countAdd, setCount, monitorAt, hotDriftDetector, hotDriftResponse, hotZscore, round16,
 } from "../layout";
 import { zscoreBytes } from "../zscore";
 import { isLinearKind } from "../models/linear";
@@ -36,10 +36,6 @@ const HEAD: i32 = <i32>offsetof<MonitorHead>();
 
 @inline function head(monitor: usize): MonitorHead {
   return changetype<MonitorHead>(monitor);
-}
-
-@inline function round16(n: i32): i32 {
-  return (n + 15) & ~15;
 }
 
 @inline function paramAt(params: usize, id: i32): f32 {

@@ -268,8 +268,13 @@ function exogenous(params: usize, nf: i32): i32 {
   return load<f32>(params + (<usize>P_AR_EXOG << 2)) != 0 ? nf : 0;
 }
 
+/** The order p in the parameters at params. */
+function orderIn(params: usize): i32 {
+  return <i32>load<f32>(params + (<usize>P_AR_ORDER << 2));
+}
+
 export function forecastBytes(nf: i32, params: usize): i32 {
-  return arBytes(<i32>load<f32>(params + (<usize>P_AR_ORDER << 2)), exogenous(params, nf));
+  return arBytes(orderIn(params), exogenous(params, nf));
 }
 
 export function forecastShape(m: usize, nf: i32): void {
@@ -293,18 +298,19 @@ export function forecastLearn(m: usize, z: usize, y: f32): void {
 
 // ---- versions 1 to 4 of the blob, which stored the whole covariance ----------------------
 
-/** Bytes of an AR section of blob versions 1 to 4 for nf features and the parameters at params. */
+/** Bytes of an AR section of blob versions 1 to 4 for nf features and the parameters at params:
+ * this version's and P's lower half. */
 export function forecastBytesV4(nf: i32, params: usize): i32 {
-  const p = <i32>load<f32>(params + (<usize>P_AR_ORDER << 2));
-  const m = p + exogenous(params, nf) + 1;
-  return <i32>O_LAGS + 4 * (p + m + m * m);
+  const p = orderIn(params), q = exogenous(params, nf);
+  const m = p + q + 1;
+  return arBytes(p, q) + 4 * (m * m - triangle(m));
 }
 
 /** Copies an AR section of versions 1 to 4 at src to dst in this version's layout: head, lags
  * and θ as they are, then P's upper triangle (P is symmetric, so nothing it held is lost). The
  * shape comes from the (validated) parameters, not from the section's head. */
 export function forecastCopyV4(nf: i32, params: usize, dst: usize, src: usize): void {
-  const p = <u32>load<f32>(params + (<usize>P_AR_ORDER << 2));
+  const p = <u32>orderIn(params);
   const m = p + <u32>exogenous(params, nf) + 1;
   const front = O_LAGS + ((p + m) << 2);
   memory.copy(dst, src, front);

@@ -108,7 +108,7 @@ function sameScore(kind: number, now: number, then: number): boolean {
 
 /** Bytes a blob of versions 1 to 3 had beyond version 4's layout: counters and metric slots that
  * were never used (assembly/layout.ts). */
-export const UNUSED_V3_BYTES = 352;
+const UNUSED_V3_BYTES = 352;
 
 const round16 = (n: number): number => (n + 15) & ~15;
 
@@ -119,7 +119,7 @@ const round16 = (n: number): number => (n + 15) & ~15;
  * AR the lower half of its m × m covariance, m = order + exogenous inputs + 1, in its own section
  * and in a background model's (sections are padded to 16 bytes).
  */
-export function layoutShrink(blob: Uint8Array): number {
+function layoutShrink(blob: Uint8Array): number {
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const version = view.getUint16(4, true);
   const kind = view.getUint16(6, true);

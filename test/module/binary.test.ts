@@ -43,7 +43,7 @@ test("no start function", () => {
 // and the migration of ABI 3; 19,541 when the forecaster learned to widen its scale and bound its
 // steps, without which it diverged on real series; 19,729 with ABI 4's blob, 352 bytes smaller
 // per device, and the copy that lays out the older versions' blobs anew; 19,735 once SURPRISE reads
-// its two indexes within range, so that a damaged blob cannot make it trap; 20,601 with ABI 5's
+// its two indexes within range, so that a damaged blob cannot make it trap; 20,612 with ABI 5's
 // blob, 4 bytes less per guard slot and AR's covariance as a triangle, which puts every kind's
 // state at or below 0.1.0's, and the copy that lays out every older version section by section).
 // What binds on a microcontroller is the wasm2c image's flash (≤ 64 KiB, test/conformance).
