@@ -37,6 +37,18 @@ function scaleOther(s: ScalerSlot, v: f32, mode: i32): f32 {
  * foldDotBefore; with m = 0 both mean nothing.
  */
 export function foldReading(x: usize, nf: i32, y: f32, guardTarget: bool, scaleTarget: bool, z: usize, m: usize, intercept: bool): f32 {
+  return fold(x, nf, y, guardTarget, scaleTarget, z, m, intercept, true);
+}
+
+/** foldReading for a guard that keeps no statistics (its stuck and spike tests off): the scaler
+ * and the dot products alone. A loop of its own rather than a test per value in the one above,
+ * which would cost every reading of the default pipeline. */
+export function foldScalerOnly(x: usize, nf: i32, y: f32, scaleTarget: bool, z: usize, m: usize, intercept: bool): f32 {
+  return fold(x, nf, y, false, scaleTarget, z, m, intercept, false);
+}
+
+/** The loop of both; keepGuard is a constant at each of its two inlined copies. */
+@inline function fold(x: usize, nf: i32, y: f32, guardTarget: bool, scaleTarget: bool, z: usize, m: usize, intercept: bool, keepGuard: bool): f32 {
   const gb = guardAt; // read once: see guardCountIn
   const gn = guardCountIn(gb);
   const gfirst = gn == 0;
@@ -61,7 +73,7 @@ export function foldReading(x: usize, nf: i32, y: f32, guardTarget: bool, scaleT
   for (let i = 0; i < end; i++) {
     const o = <usize>i << 2;
     const v = i < nf ? load<f32>(x + o) : y;
-    updateSlot(slotAt(gb, i), v, gfirst, eps, ga, rw);
+    if (keepGuard) updateSlot(slotAt(gb, i), v, gfirst, eps, ga, rw);
     if (i == nf) break;
     const s = scalerSlot(sc, i);
     const w = weight(m, i);
@@ -83,8 +95,10 @@ export function foldReading(x: usize, nf: i32, y: f32, guardTarget: bool, scaleT
     if (mode == 2) ewma(s, y, sa, sfirst);
     else welford(s, y, invn);
   }
-  guardSpikesEnd(gb, end);
-  guardCountNext(gb, gn);
+  if (keepGuard) {
+    guardSpikesEnd(gb, end);
+    guardCountNext(gb, gn);
+  }
   foldDotBefore = fBefore;
   return f;
 }

@@ -223,6 +223,24 @@ function spikeCommit(s: GuardSlot, v: f32): bool {
   return flags;
 }
 
+/** Reject bits for the features at x when the guard is a range test alone (its stuck and spike
+ * tests both off: the loop of guardFeatures without the slots). */
+export function rangeFlags(x: usize, nf: i32): u32 {
+  let flags: u32 = 0;
+  for (let i = 0; i < nf; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    if (!(v >= rangeLo(i) && v <= rangeHi(i))) flags |= finite(v) ? REJ_RANGE : REJ_NONFINITE;
+  }
+  return flags;
+}
+
+/** Forgets every statistic of the guard (nf features and the target), as when its statistics
+ * start or stop being kept: a test switched back on starts from a fresh guard, with its warm-up,
+ * rather than from values it stopped following. */
+export function guardRestart(nf: i32): void {
+  memory.fill(guardAt, 0, <usize>guardBytes(nf));
+}
+
 /** Target bits (4..5) for a supervised kind: missing, non-finite, out of range, not 0/1 for
  * LOGISTIC, or (TARGET_SPIKE) a spike. */
 @inline export function guardTarget(y: f32, kind: i32, commit: bool): u32 {

@@ -81,6 +81,10 @@ export let hotZscore: i32 = 0; // an integer parameter, converted once here
 // pass. Set in cacheParams (before any reading), not at the declaration, so the optimizer cannot
 // fold it back into a literal.
 export let hotRunWeight: f32 = 0;
+// Whether the guard keeps its per-value statistics: only while its stuck or its spike test is on
+// (STUCK_K or SPIKE_T > 0), the only readers of them. With both off it is a range test alone
+// (guard.ts rangeFlags, fold.ts foldScalerOnly), and switching a test back on restarts it.
+export let hotGuardStats: bool = false;
 
 /** The EW weight of the guard's mean run length (guard.ts). */
 export const GUARD_RUN_WEIGHT: f32 = 0.125;
@@ -94,6 +98,7 @@ export function cacheParams(): void {
   const t = param(P_SPIKE_T);
   hotSpikeT = t > 0 ? t : Infinity;
   hotSpikeAlpha = param(P_SPIKE_ALPHA);
+  hotGuardStats = k > 0 || t > 0;
   hotWarmup = <u32>param(P_WARMUP);
   hotTargetSpike = <i32>param(P_TARGET_SPIKE);
   hotScaler = <i32>param(P_SCALER);

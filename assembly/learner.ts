@@ -17,9 +17,10 @@ import { SCALED, Output, writeOutput, finite } from "./memory";
 import { standardize, scalerStd } from "./scale";
 import {
   liveKind, liveFeatures, modelAt, monitorAt, param, count, countAdd, hotWarmup, hotIntercept,
+  hotGuardStats,
 } from "./layout";
-import { guardFeatures, guardTarget } from "./guard";
-import { foldReading, foldDotBefore } from "./fold";
+import { guardFeatures, guardTarget, rangeFlags } from "./guard";
+import { foldReading, foldScalerOnly, foldDotBefore } from "./fold";
 import { metricsUpdate } from "./metrics";
 import { anomalyFlags, baselineScore, baselineLastScore } from "./anomaly";
 import {
@@ -61,7 +62,8 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
   // guard. The guard's bookkeeping advances only on readings free of non-finite values (target
   // included). The kinds that predict on standardized features before the scaler learns
   // standardize here (the linear kinds do it in foldReading).
-  let flags = guardFeatures(x, learn && (!sup || finite(y)));
+  // (with its stuck and spike tests off the guard keeps no statistics: a range test alone)
+  let flags = hotGuardStats ? guardFeatures(x, learn && (!sup || finite(y))) : rangeFlags(x, nf);
   if (!linear && readsScaled(kind)) standardize(x, z, nf);
   if (learn) countAdd(C_READINGS, 1);
   if (flags & REJECT_MASK) {
@@ -90,7 +92,10 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
   // scored when it is a number: the forecaster's residual reports the spike it refused
   flags |= predictAndLearn(kind, nf, x, z, y, learn, out, !canLearn);
   // scale: the guard's and the scaler's statistics learn the reading after the model did
-  if (canLearn && (flags & F_LEARNED)) foldReading(x, nf, y, sup, false, SCALED, 0, false);
+  if (canLearn && (flags & F_LEARNED)) {
+    if (hotGuardStats) foldReading(x, nf, y, sup, false, SCALED, 0, false);
+    else foldScalerOnly(x, nf, y, false, SCALED, 0, false);
+  }
   if (learn) {
     const e = changetype<Output>(out).error;
     if (sup && canLearn && finite(e)) {
@@ -158,7 +163,9 @@ function predictAndLearn(kind: i32, nf: i32, x: usize, z: usize, y: f32, learn: 
   let fAfter: f32 = 0;
   let f: f32;
   if (learns) {
-    fAfter = foldReading(x, nf, y, true, targetScaled(kind), z, model, intercept);
+    fAfter = hotGuardStats
+      ? foldReading(x, nf, y, true, targetScaled(kind), z, model, intercept)
+      : foldScalerOnly(x, nf, y, targetScaled(kind), z, model, intercept);
     f = foldDotBefore;
   } else {
     standardize(x, z, nf);

@@ -10,10 +10,10 @@ import { STATE, STATE_CAP, PARAM_SCRATCH, finite } from "./memory";
 import {
   Header, headerAt, PARAMS, PARAMS_OFFSET, RANGES_OFFSET, CRC_OFFSET, liveKind, liveFeatures, liveLength,
   learnedAt, modelAt, monitorAt, param, setRange, rangesEnd, round16, setSections, cacheParams, COUNT_SLOTS,
-  COUNT_LOW, COUNT_HIGH_AT, COUNT_HIGH, METRIC_SLOTS, UNUSED_V3_BYTES,
+  COUNT_LOW, COUNT_HIGH_AT, COUNT_HIGH, METRIC_SLOTS, UNUSED_V3_BYTES, hotGuardStats,
 } from "./layout";
 import { paramDefault, paramOk, paramFlags, writeDefaults, PF_STRUCTURAL } from "./params";
-import { guardBytes, guardBytesV4, guardCopyV4, guardMarkPendingSpikes } from "./guard";
+import { guardBytes, guardBytesV4, guardCopyV4, guardMarkPendingSpikes, guardRestart } from "./guard";
 import { scalerBytes } from "./scale";
 import { zscoreInit } from "./zscore";
 import { isLinearKind } from "./models/linear";
@@ -177,8 +177,12 @@ export function setParam(id: i32, value: f32): i32 {
     store<f32>(PARAM_SCRATCH + (<usize>id << 2), value);
     return createFrom(liveKind, liveFeatures, PARAM_SCRATCH, true);
   }
+  const guardKept = hotGuardStats;
   store<f32>(p, value);
   cacheParams();
+  // the guard's statistics start or stop: either way they start again from nothing (a guard that
+  // keeps none stays all zeros, so a blob's bytes do not hold values nothing follows)
+  if (hotGuardStats != guardKept) guardRestart(liveFeatures);
   if (id == P_RANGE_LO || id == P_RANGE_HI) fillRanges(param(P_RANGE_LO), param(P_RANGE_HI));
   return 0;
 }

@@ -18,7 +18,7 @@ import { ROOT, VECTORS_DIR, WASM_PATH } from "./paths.js";
 export const SEED = 20261126;
 const QNAN = 0x7fc00000;
 // Parameter ids from docs/ABI.md (assembly/abi.ts).
-const P = { L2: 1, LOSS: 2, OPTIMIZER: 4, SCALER: 6, SPIKE_T: 15, DRIFT_DETECTOR: 32, DRIFT_RESPONSE: 33, PROTECT: 42, ZSCORE: 43, AR_EXOG: 52, KM_K: 53, SCORE_WARMUP: 58 };
+const P = { L2: 1, LOSS: 2, OPTIMIZER: 4, SCALER: 6, STUCK_K: 12, SPIKE_T: 15, DRIFT_DETECTOR: 32, DRIFT_RESPONSE: 33, PROTECT: 42, ZSCORE: 43, AR_EXOG: 52, KM_K: 53, SCORE_WARMUP: 58 };
 const DETECTOR = { ADWIN: 1, PAGE_HINKLEY: 2, DDM: 3 };
 const RESPONSE = { RESET: 1, BACKGROUND: 2 };
 const OUT_BYTES = 24;
@@ -558,6 +558,34 @@ const specs: Spec[] = [
     nf: 2,
     build(r, rng) {
       replayOld(r, rng, "abi4-blobs.json");
+    },
+  },
+  {
+    name: "guard-range-only",
+    description: "the guard with its stuck and spike tests switched off (a range test alone, no statistics kept), then on again (a fresh guard and its warm-up): spikes, a stuck run, NaN and out-of-range values in each phase, single calls, batches and moves",
+    kind: 1,
+    nf: 3,
+    build(r, rng) {
+      r.call("set_feature_range", 0, -50, 50);
+      const phase = (n: number, from: number): Reading[] => rowsOf(n, (k) => {
+        const i = from + k;
+        const x = [rng.normal(10, 1), rng.normal(0, 2), rng.normal(-3, 0.5)];
+        const y = 2 * x[0] - x[1] + 0.5 * x[2] + rng.normal(0, 0.1);
+        if (i % 37 === 5) x[1] = NaN;
+        if (i % 41 === 17) x[0] = 75; // out of the [-50, 50] range
+        if (i % 53 === 29) x[1] = 1.25;
+        if (i % 300 >= 200 && i % 300 < 250) x[2] = 0.5; // a stuck sensor for 50 readings
+        if (i % 29 === 3 && i % 300 >= 60) x[2] = 400 * (i % 2 ? 1 : -1); // spikes after a warm-up
+        return { x, y };
+      });
+      r.play(phase(300, 0), [["one", 100], ["batches", 200, 100]]); // the default guard, warmed up
+      r.call("set_param", P.STUCK_K, 0);
+      r.call("set_param", P.SPIKE_T, 0); // both off: the guard forgets its statistics
+      r.play(phase(300, 300), [["one", 60], "move", ["batches", 180, 90], ["predict", 10], ["one", 50]]);
+      r.call("set_param", P.SPIKE_T, 8); // on again: a fresh guard, spikes refused after its warm-up
+      r.play(phase(300, 600), [["one", 80], "move", ["batches", 220, 110]]);
+      r.call("set_param", P.STUCK_K, 32);
+      r.play(phase(300, 900), [["one", 300]]);
     },
   },
 ];

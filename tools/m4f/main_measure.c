@@ -75,6 +75,15 @@ int main(void) {
     el_puts("{\"error\": \"create failed\"}\n");
     return 1;
   }
+#ifdef EL_MEASURE_RANGE_GUARD
+  /* The guard as a range test alone: STUCK_K = 0 and SPIKE_T = 0 switch its other tests off. */
+  static const uint32_t off[][2] = {{12u, 0u}, {15u, 0u}};
+  for (unsigned k = 0; k < 2; k++)
+    if (el_call(inst, idx("set_param"), (uint32_t*)off[k]) != 0) {
+      el_puts("{\"error\": \"set_param failed\"}\n");
+      return 1;
+    }
+#endif
   uint8_t* mem = el_memory(inst);
   uint32_t input = el_call(inst, idx("input_ptr"), args);
   unsigned learn = idx("learn_one");
