@@ -5,7 +5,7 @@
 // path short: each value's statistics are read once; the target is folded in after the
 // features' loop.
 
-import { guardAt, scalerAt, hotStuckEps, hotSpikeAlpha, hotScaler, hotScalerAlpha, hotRunWeight } from "./layout";
+import { guardAt, scalerAt, hotStuckEps, hotSpikeAlpha, hotScaler, hotScalerAlpha, hotRunWeight, hotGuardStats } from "./layout";
 import { slotAt, updateSlot, guardCountIn, guardCountNext, guardSpikesEnd } from "./guard";
 import {
   ScalerSlot, scalerSlot, scalerNext, scalerCount, welford, welfordZ, welfordStep, ewma, ewmaZ, scaled,
@@ -37,6 +37,7 @@ function scaleOther(s: ScalerSlot, v: f32, mode: i32): f32 {
  * foldDotBefore; with m = 0 both mean nothing.
  */
 export function foldReading(x: usize, nf: i32, y: f32, guardTarget: bool, scaleTarget: bool, z: usize, m: usize, intercept: bool): f32 {
+  if (!hotGuardStats) return foldScalerOnly(x, nf, y, scaleTarget, z, m, intercept);
   return fold(x, nf, y, guardTarget, scaleTarget, z, m, intercept, true);
 }
 

@@ -20,7 +20,7 @@ import {
   hotGuardStats,
 } from "./layout";
 import { guardFeatures, guardTarget, rangeFlags } from "./guard";
-import { foldReading, foldScalerOnly, foldDotBefore } from "./fold";
+import { foldReading, foldDotBefore } from "./fold";
 import { metricsUpdate } from "./metrics";
 import { anomalyFlags, baselineScore, baselineLastScore } from "./anomaly";
 import {
@@ -92,10 +92,7 @@ export function step(x: usize, y: f32, learn: bool, out: usize): u32 {
   // scored when it is a number: the forecaster's residual reports the spike it refused
   flags |= predictAndLearn(kind, nf, x, z, y, learn, out, !canLearn);
   // scale: the guard's and the scaler's statistics learn the reading after the model did
-  if (canLearn && (flags & F_LEARNED)) {
-    if (hotGuardStats) foldReading(x, nf, y, sup, false, SCALED, 0, false);
-    else foldScalerOnly(x, nf, y, false, SCALED, 0, false);
-  }
+  if (canLearn && (flags & F_LEARNED)) foldReading(x, nf, y, sup, false, SCALED, 0, false);
   if (learn) {
     const e = changetype<Output>(out).error;
     if (sup && canLearn && finite(e)) {
@@ -163,9 +160,7 @@ function predictAndLearn(kind: i32, nf: i32, x: usize, z: usize, y: f32, learn: 
   let fAfter: f32 = 0;
   let f: f32;
   if (learns) {
-    fAfter = hotGuardStats
-      ? foldReading(x, nf, y, true, targetScaled(kind), z, model, intercept)
-      : foldScalerOnly(x, nf, y, targetScaled(kind), z, model, intercept);
+    fAfter = foldReading(x, nf, y, true, targetScaled(kind), z, model, intercept);
     f = foldDotBefore;
   } else {
     standardize(x, z, nf);
