@@ -3,7 +3,7 @@
 // then learns from), and the linear model's f at two points: with the statistics before the
 // reading (its prediction) and after (its gradient). One loop instead of five keeps the hot
 // path short: each value's statistics are read once; the target is folded in after the
-// features' loop.
+// features' loop. A guard that keeps no statistics gets a second copy of the loop, without it.
 
 import { guardAt, scalerAt, hotStuckEps, hotSpikeAlpha, hotScaler, hotScalerAlpha, hotRunWeight, hotGuardStats } from "./layout";
 import { slotAt, updateSlot, guardCountIn, guardCountNext, guardSpikesEnd } from "./guard";
@@ -34,17 +34,18 @@ function scaleOther(s: ScalerSlot, v: f32, mode: i32): f32 {
  * z. The target y goes into the guard when guardTarget, into the scaler when scaleTarget.
  * Returns f = w·z (+ b) of the linear model at m for the new z (its gradient point, the same
  * sum in the same order as linearDot) and leaves f for the statistics before the reading in
- * foldDotBefore; with m = 0 both mean nothing.
+ * foldDotBefore; with m = 0 both mean nothing. A guard that keeps no statistics (its stuck and
+ * spike tests off) is left alone: foldScalerOnly.
  */
 export function foldReading(x: usize, nf: i32, y: f32, guardTarget: bool, scaleTarget: bool, z: usize, m: usize, intercept: bool): f32 {
   if (!hotGuardStats) return foldScalerOnly(x, nf, y, scaleTarget, z, m, intercept);
   return fold(x, nf, y, guardTarget, scaleTarget, z, m, intercept, true);
 }
 
-/** foldReading for a guard that keeps no statistics (its stuck and spike tests off): the scaler
- * and the dot products alone. A loop of its own rather than a test per value in the one above,
- * which would cost every reading of the default pipeline. */
-export function foldScalerOnly(x: usize, nf: i32, y: f32, scaleTarget: bool, z: usize, m: usize, intercept: bool): f32 {
+/** foldReading without the guard: the scaler and the dot products alone. A loop of its own
+ * rather than a test per value in the one below, which would cost every reading of the default
+ * pipeline (its one caller is foldReading; the optimizer inlines it there). */
+function foldScalerOnly(x: usize, nf: i32, y: f32, scaleTarget: bool, z: usize, m: usize, intercept: bool): f32 {
   return fold(x, nf, y, false, scaleTarget, z, m, intercept, false);
 }
 

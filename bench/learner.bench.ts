@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { arch } from "node:os";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_WASM, Kind, Learner, compileLearner } from "../host/learner/index.js";
+import { DEFAULT_WASM, Kind, Learner, Param, compileLearner } from "../host/learner/index.js";
 import type { BenchModule, BenchRow } from "./types.js";
 import { emptyCallRate } from "./call-floor.js";
 import { regressionRows } from "./lib/regression-rows.js";
@@ -21,12 +21,13 @@ function seconds(t0: bigint): number {
 
 /** Best readings per wall second and per CPU second of `reps` timed runs, each on a fresh state.
  * CPU seconds (process.cpuUsage) tell the module's own cost when other work shares the cores. */
-function measure(l: Learner, rows: Float32Array, reps: number, run: (l: Learner, rows: Float32Array) => void): [number, number] {
+function measure(l: Learner, rows: Float32Array, reps: number, run: (l: Learner, rows: Float32Array) => void, params: [Param, number][] = []): [number, number] {
   const n = rows.length / (NF + 1);
   let wall = 0;
   let cpu = 0;
   for (let r = 0; r < reps; r++) {
     l.create(Kind.Linear, NF);
+    for (const [id, v] of params) l.setParam(id, v);
     const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     run(l, rows);
@@ -128,6 +129,13 @@ const bench: BenchModule = {
     const cpuNote = (v: number) => `${(v / 1e6).toFixed(2)} M per CPU-second`;
     rowsOut.push({ metric: "readings/s, learn_batch, 8 features, regression, full pipeline", value: Math.round(b), unit: "readings/s", note: `goal ≥ 10 M/s; ${cpuNote(bc)}; includes copying rows into the io region` });
     rowsOut.push({ metric: "readings/s, one learn_one call per reading, 8 features, regression", value: Math.round(c), unit: "readings/s", note: `goal ≥ 5 M/s; ${cpuNote(cc)}; features written through the input view` });
+    // The guard as a range test alone: switching its stuck and spike tests off drops the upkeep
+    // of the statistics only they read.
+    const RANGE_ONLY: [Param, number][] = [[Param.StuckK, 0], [Param.SpikeT, 0]];
+    measure(l, rows, 1, batched, RANGE_ONLY);
+    const [, rbc] = measure(l, rows, reps, batched, RANGE_ONLY);
+    const [, rcc] = measure(l, rows, reps, perCall, RANGE_ONLY);
+    rowsOut.push({ metric: "readings/s per CPU-second, learn_batch / learn_one, the guard a range test alone (STUCK_K = SPIKE_T = 0)", value: `${(rbc / 1e6).toFixed(2)} M / ${(rcc / 1e6).toFixed(2)} M`, unit: "readings/s", note: `the defaults' ${(rbc / bc).toFixed(2)}× / ${(rcc / cc).toFixed(2)}× in this run` });
     const floor = emptyCallRate(rows, NF, reps);
     rowsOut.push({ metric: "calls/s, the same loop against a learn_one that does nothing", value: Math.round(floor), unit: "calls/s", note: `${(1e9 / floor).toFixed(0)} ns per call: the host's share of a learn_one (per CPU-second)` });
     // The 0.1.0 release module, measured in the same run

@@ -180,6 +180,14 @@ const bench: BenchModule = {
     };
     details.m4f = {};
     m4f("m4f", "wasm2c + shim + minimal I/O", () => m4fImages().measure, (f) => `data + bss + stack; 65536 linear memory, 8192 stack (${f.stack_used_bytes} used)`);
+    // The same image with the guard as a range test alone (STUCK_K = SPIKE_T = 0): no upkeep of
+    // the statistics only those tests read.
+    if (!quick && !byName.get("m4f")?.missing()) {
+      const r = must(sh("qemu-system-arm", ["-icount", "shift=0", ...qemuArgs(CORTEX_M4F.machine, m4fImages().measureRange)]), "qemu (measure, range-only guard)");
+      const f: Record<string, number> = {};
+      for (const line of r.stdout.split("\n")) if (line.startsWith("{")) Object.assign(f, JSON.parse(line));
+      rowsOut.push({ metric: "instructions per learn_one call, 8 features, wasm2c, the guard a range test alone (qemu -icount)", value: Math.round(f.learn_one_instructions_x100 / 100), unit: "instructions", note: "LINEAR, STUCK_K = SPIKE_T = 0 (the stuck and spike tests off), the rest at defaults" });
+    }
     m4f("wasm3-m4f", "wasm3 interpreter + learner.wasm + minimal I/O", () => wasm3M4fImages().measure, (f) => `data + bss + heap used (${f.heap_used_bytes}, with the 65536 linear memory) + stack used (${f.stack_used_bytes})`);
     return { name: "runtimes", rows: rowsOut, details };
   },

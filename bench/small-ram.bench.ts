@@ -37,6 +37,7 @@ const bench: BenchModule = {
       const replay = replayOn(t, images.replay);
       const f = footprint(images.measure);
       const m = measureOn(t, images.measure);
+      const mr = measureOn(t, images.measureRange); // the guard a range test alone
       const [hz, board] = CLOCK[t.id];
       details[t.id] = { footprint: f, replayFootprint: footprint(images.replay), measured: m };
       rows.push(
@@ -46,6 +47,7 @@ const bench: BenchModule = {
         { metric: `${name}: instructions per learn_one, 8 features`, value: Math.round(m.learnOneInstructions), unit: "instructions", note: "LINEAR, defaults, after 200 warm-up readings" },
         { metric: `${name}: instructions per reading in learn_batch(100)`, value: Math.round(m.learnBatchInstructionsPerReading), unit: "instructions" },
         { metric: `readings/s upper bound on a ${board}`, value: Math.round(hz / m.learnOneInstructions), unit: "readings/s", note: "at 1 instruction/cycle; real CPI is higher" },
+        { metric: `${name}: instructions per learn_one, the guard a range test alone`, value: Math.round(mr.learnOneInstructions), unit: "instructions", note: `STUCK_K = SPIKE_T = 0, the rest at defaults: ${Math.round(hz / mr.learnOneInstructions)} readings/s on the ${board} at 1 instruction/cycle` },
       );
     }
     return { name: "small-ram", rows, details };

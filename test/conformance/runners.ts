@@ -289,12 +289,13 @@ const wabtInterp: Runner = {
   },
 };
 
-/** Builds both Cortex-M4F images for a vector set (make is incremental); returns their paths. */
-export function m4fImages(v = MAIN_VECTORS): { replay: string; measure: string } {
+/** Builds the Cortex-M4F images for a vector set (make is incremental); returns their paths:
+ * the replay, the measuring image, and the measuring image with a range-only guard. */
+export function m4fImages(v = MAIN_VECTORS): { replay: string; measure: string; measureRange: string } {
   const { wasm2cDir, opsC } = prepared(v);
   const replay = `el-m4f-replay-${v.tag}.elf`;
   must(sh("make", ["-s", "-C", join(TOOLS_DIR, "m4f"), `GEN=${wasm2cDir}`, `OUT=${wasm2cDir}`, `OPS=${opsC}`, `REPLAY=${replay}`]), "make (Cortex-M4F images)");
-  return { replay: join(wasm2cDir, replay), measure: join(wasm2cDir, "el-m4f-measure.elf") };
+  return { replay: join(wasm2cDir, replay), measure: join(wasm2cDir, "el-m4f-measure.elf"), measureRange: join(wasm2cDir, "el-m4f-measure-range.elf") };
 }
 
 const cortexM4F: Runner = {

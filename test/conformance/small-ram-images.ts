@@ -31,9 +31,11 @@ export function prepareSmall(streams: Stream[]): { dir: string; opsC: string } {
 export interface Images {
   replay: string;
   measure: string;
+  /** The measuring image with the guard as a range test alone (STUCK_K = SPIKE_T = 0). */
+  measureRange: string;
 }
 
-/** Both images for one target; objects are rebuilt when the flags (the backed size) change. */
+/** The images for one target; objects are rebuilt when the flags (the backed size) change. */
 export function buildImages(t: Target, memoryBytes: number, prepared: { dir: string; opsC: string }): Images {
   const out = join(prepared.dir, t.id);
   const extra = `-DEL_MEMORY_BYTES=${memoryBytes}u`;
@@ -50,7 +52,7 @@ export function buildImages(t: Target, memoryBytes: number, prepared: { dir: str
       `ARCH=${t.arch.join(" ")}`, "LDSCRIPT=small-32k.ld", `EXTRA_CFLAGS=${extra}`]),
     `make (small-RAM images, ${t.id})`,
   );
-  return { replay: join(out, replay), measure: join(out, "el-m4f-measure.elf") };
+  return { replay: join(out, replay), measure: join(out, "el-m4f-measure.elf"), measureRange: join(out, "el-m4f-measure-range.elf") };
 }
 
 export interface Footprint {

@@ -3,6 +3,9 @@
  * the figure reported). LINEAR with 8 features learns a synthetic stream; SysTick, clocked by
  * the CPU, counts time, which under `qemu-system-arm -icount shift=0` advances exactly 1 ns per
  * guest instruction. A calibration loop of known length converts ticks to instructions.
+ * Compiled with EL_MEASURE_RANGE_GUARD (el-m4f-measure-range.elf), the learner's guard is a range
+ * test alone: its stuck and spike tests are switched off, and with them the upkeep of its
+ * statistics.
  */
 #include "el_replay.h"
 #include "wasm-rt.h"
