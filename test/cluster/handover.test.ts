@@ -5,7 +5,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Publisher, ModelsReader, referenceBlob, waitFor, waitForStream, kill, owned, replicatedCluster } from "./harness.js";
+import { Publisher, ModelsReader, referenceBlob, waitFor, waitForStream, kill, owned, replicatedCluster, logForFailure } from "./harness.js";
 
 const P = 8;
 
@@ -51,7 +51,7 @@ test("3-node NATS cluster: kill -9 a worker mid-stream, start one, stop one clea
   // more on a loaded 2-core machine; the models must still come out exact, so the wait is long
   // and the comparison strict.
   await waitFor("every checkpoint to reach the last reading", async () => (bad = await models.mismatches(devices, n, refs)).length === 0, 150_000).catch(async () => {
-    assert.deepEqual(bad, [], `devices whose model differs from the replay (expected ${n} readings each)\n${await models.describe(bad)}\n--- w3\n${w3.log().slice(-3000)}`);
+    assert.deepEqual(bad, [], `devices whose model differs from the replay (expected ${n} readings each)\n${await models.describe(bad)}\n--- w3\n${logForFailure(w3)}`);
   });
   // w3's view of the leases bucket (the watcher that shares partitions out) was opened before
   // the NATS node went down: a worker joining now must still get its share from w3.

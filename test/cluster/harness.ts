@@ -229,6 +229,13 @@ export async function waitForStream(nc: NatsConnection, count: number, timeoutMs
   }
 }
 
+/** A worker's log for a failure message: every error line (an internal error on one reading can
+ * be long before the end), then the tail. */
+export function logForFailure(w: Worker, tail = 3000): string {
+  const errors = w.log().split("\n").filter((l) => / error /.test(l));
+  return `${errors.length ? `error lines (${errors.length}):\n${errors.slice(0, 40).join("\n").slice(0, 6000)}\n... tail:\n` : ""}${w.log().slice(-tail)}`;
+}
+
 /** How many times the worker logged taking a partition. */
 export const owned = (w: Worker) => (w.log().match(/partition \d+: owned/g) ?? []).length;
 
