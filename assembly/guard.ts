@@ -5,7 +5,8 @@
 // completed runs, the number of changes (up to 4) and of consecutive spikes in one word, an EW
 // mean and mean absolute deviation and the EW mean size of a change. The 16-byte head (GuardHead) keeps the
 // number of accepted readings and whether any slot counts spikes (so an accepted reading clears
-// the counts only when there are some).
+// the counts only when there are some). Only the stuck and spike tests read the section: with
+// both off the guard is a range test alone (rangeFlags) and the section is left at zero.
 //
 // Stuck:  |x − last| ≤ eps for the (run+1)-th time with run+1 ≥ K and run+1 ≥ FACTOR × runm,
 //         once the value has changed at least 4 times. The run-length ratio keeps discrete or
