@@ -28,7 +28,7 @@ import {
 } from "./models/linear";
 import {
   supervised, readsScaled, modelShape, modelPredict, modelLearn, modelCommit, modelKeepOut,
-  modelExtraAfterLearn,
+  modelExtraAfter,
 } from "./models/model";
 import {
   predValue, predScore, predError, predExtra, predLabel, predWarming, predMayProtect,
@@ -140,8 +140,9 @@ function predictAndLearn(kind: i32, nf: i32, x: usize, z: usize, y: f32, learn: 
     } else {
       modelKeepOut(kind, model, pred);
     }
-    extra = modelExtraAfterLearn(kind, model, z, extra);
   }
+  // what the model expects next, from its state after this reading: learned, kept out or held out
+  if (learn) extra = modelExtraAfter(kind, model, z, extra);
   writeOutput(out, pred, score, predError, extra, flags, predLabel);
   return flags;
 }

@@ -131,7 +131,9 @@ export function modelKeepOut(kind: i32, m: usize, prediction: f32): void {
   if (kind == KIND_AR) arShift(m, prediction);
 }
 
-/** The extra output after learning (AR: the forecast of the next value), else `extra`. */
-export function modelExtraAfterLearn(kind: i32, m: usize, z: usize, extra: f32): f32 {
+/** The extra output once a reading was learned, kept out or held out (AR: the forecast of the
+ * next value from the history as it now stands; a held-out reading left it as it was), else
+ * `extra`. */
+export function modelExtraAfter(kind: i32, m: usize, z: usize, extra: f32): f32 {
   return kind == KIND_AR ? arPredict(m, z) : extra;
 }

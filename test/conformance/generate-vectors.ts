@@ -588,6 +588,21 @@ const specs: Spec[] = [
       r.play(phase(300, 900), [["one", 300]]);
     },
   },
+  {
+    name: "ar-held-out",
+    description: "AR forecasting with readings it does not learn: missing (NaN) and out-of-range values among a noisy sinusoid, each still answered with the forecast of the next value; single calls, a batch, a move",
+    kind: 4,
+    nf: 0,
+    build(r, rng) {
+      const rows = rowsOf(240, (i) => {
+        let y = 10 + 3 * Math.sin((2 * Math.PI * i) / 24) + rng.normal(0, 0.2);
+        if (i % 37 === 11) y = NaN;
+        if (i % 53 === 29) y = 2e12; // outside the ±1e12 range
+        return { x: [], y };
+      });
+      r.play(rows, [["one", 100], ["batch", 60], "move", ["one", 80]]);
+    },
+  },
 ];
 
 function main(): void {
