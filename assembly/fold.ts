@@ -44,7 +44,7 @@ export function foldReading(x: usize, nf: i32, y: f32, guardTarget: bool, scaleT
 
 /** foldReading without the guard: the scaler and the dot products alone. A loop of its own
  * rather than a test per value in the one below, which would cost every reading of the default
- * pipeline (its one caller is foldReading; the optimizer inlines it there). */
+ * pipeline. */
 function foldScalerOnly(x: usize, nf: i32, y: f32, scaleTarget: bool, z: usize, m: usize, intercept: bool): f32 {
   return fold(x, nf, y, false, scaleTarget, z, m, intercept, false);
 }
@@ -52,7 +52,7 @@ function foldScalerOnly(x: usize, nf: i32, y: f32, scaleTarget: bool, z: usize, 
 /** The loop of both; keepGuard is a constant at each of its two inlined copies. */
 @inline function fold(x: usize, nf: i32, y: f32, guardTarget: bool, scaleTarget: bool, z: usize, m: usize, intercept: bool, keepGuard: bool): f32 {
   const gb = guardAt; // read once: see guardCountIn
-  const gn = guardCountIn(gb);
+  const gn = keepGuard ? guardCountIn(gb) : 0; // (a load is kept even when unused: it may trap)
   const gfirst = gn == 0;
   const eps = hotStuckEps;
   // EW weight with a warm start: a plain running mean until 1/(n+1) falls below SPIKE_ALPHA, so

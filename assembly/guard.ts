@@ -225,7 +225,9 @@ function spikeCommit(s: GuardSlot, v: f32): bool {
 }
 
 /** Reject bits for the features at x when the guard is a range test alone (its stuck and spike
- * tests both off: the loop of guardFeatures without the slots). */
+ * tests both off: the loop of guardFeatures without the slots). The test is written out in both
+ * loops: one helper returning the bits for both cost the default path 130 wasm operators and 56
+ * Cortex-M4F instructions per reading, since guardFeatures then compares every value's bits. */
 export function rangeFlags(x: usize, nf: i32): u32 {
   let flags: u32 = 0;
   for (let i = 0; i < nf; i++) {

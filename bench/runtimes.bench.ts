@@ -10,6 +10,7 @@ import { regressionRows } from "../test/conformance/generate-vectors.js";
 import { CONFORMANCE_DIR, WASM_PATH } from "../test/conformance/paths.js";
 import { type Runner, PYTHON, RUNNERS, m4fImages, must, nativeReplay, sh, wamrRunner, wasm3M4fImages, wasmtimeCli, workDir } from "../test/conformance/runners.js";
 import { CORTEX_M4F, qemuArgs } from "../scripts/dist/firmware.js";
+import { measureOn } from "../test/conformance/small-ram-images.js";
 
 const KIND = 1;
 const NF = 8;
@@ -183,10 +184,8 @@ const bench: BenchModule = {
     // The same image with the guard as a range test alone (STUCK_K = SPIKE_T = 0): no upkeep of
     // the statistics only those tests read.
     if (!quick && !byName.get("m4f")?.missing()) {
-      const r = must(sh("qemu-system-arm", ["-icount", "shift=0", ...qemuArgs(CORTEX_M4F.machine, m4fImages().measureRange)]), "qemu (measure, range-only guard)");
-      const f: Record<string, number> = {};
-      for (const line of r.stdout.split("\n")) if (line.startsWith("{")) Object.assign(f, JSON.parse(line));
-      rowsOut.push({ metric: "instructions per learn_one call, 8 features, wasm2c, the guard a range test alone (qemu -icount)", value: Math.round(f.learn_one_instructions_x100 / 100), unit: "instructions", note: "LINEAR, STUCK_K = SPIKE_T = 0 (the stuck and spike tests off), the rest at defaults" });
+      const m = measureOn(CORTEX_M4F, m4fImages().measureRange);
+      rowsOut.push({ metric: "instructions per learn_one call, 8 features, wasm2c, the guard a range test alone (qemu -icount)", value: Math.round(m.learnOneInstructions), unit: "instructions", note: "LINEAR, STUCK_K = SPIKE_T = 0 (the stuck and spike tests off), the rest at defaults" });
     }
     m4f("wasm3-m4f", "wasm3 interpreter + learner.wasm + minimal I/O", () => wasm3M4fImages().measure, (f) => `data + bss + heap used (${f.heap_used_bytes}, with the 65536 linear memory) + stack used (${f.stack_used_bytes})`);
     return { name: "runtimes", rows: rowsOut, details };
