@@ -45,6 +45,8 @@ export interface PartitionCounters {
   /** Checkpoint writes refused because another writer's revision was newer. */
   conflicts: number;
   published: number;
+  /** Consumers recreated because deliveries went missing on the way (a gap in their sequence). */
+  deliveryGaps: number;
 }
 
 const ACK_EVERY = 64;
@@ -61,6 +63,8 @@ export class PartitionOwner {
   private closed = false;
   private writing: Promise<void> = Promise.resolve();
   private unacked: JsMsg | undefined;
+  /** Consumer (delivery) sequence of the last reading taken from the current consumer (0: none yet). */
+  private lastDelivery = 0;
   private unackedCount = 0;
   private ackTimer: NodeJS.Timeout | undefined;
   private readonly hdrs: MsgHdrs;
@@ -208,6 +212,7 @@ export class PartitionOwner {
       return;
     }
     this.msgs = msgs;
+    this.lastDelivery = 0;
     this.lastMessageAt = performance.now();
     this.loop = this.run(msgs);
     void (async () => {
@@ -246,7 +251,10 @@ export class PartitionOwner {
       // Readings waiting and none delivered for seconds is stuck, whatever the server counts as
       // unacknowledged: seen with 2 "ack pending", 3 pull requests waiting and thousands of
       // readings pending, for minutes (nats-server 2.9.10, two workers draining a backlog).
-      stuck = info.num_pending > 0;
+      // Deliveries still unacknowledged after seconds of silence are stuck too: this owner
+      // acknowledges what it handled within 20 ms, so the server sent readings that never
+      // arrived, and they would come back only after the ack wait (a minute).
+      stuck = info.num_pending > 0 || info.num_ack_pending > 0;
     } catch {
       stuck = true;
     }
@@ -288,6 +296,23 @@ export class PartitionOwner {
         void this.lost("its lease expired before this reading (the worker was paused or cut off)");
         break;
       }
+      // Acknowledgement is cumulative (AckAll): taking a reading after a lost delivery and
+      // acknowledging it would tell the server the lost ones were handled too, and nobody would
+      // ever learn them. The consumer numbers its deliveries 1, 2, 3, … (redeliveries included),
+      // so a jump means deliveries went missing (seen after a NATS node a worker was connected to
+      // went down): stop before this reading and read again from the last one handled.
+      const dseq = m.info.deliverySequence;
+      if (dseq !== this.lastDelivery + 1) {
+        this.ctx.counters.deliveryGaps++;
+        const first = this.lastDelivery + 1;
+        const gap =
+          dseq < first ? `its consumer numbered a delivery ${dseq} after ${this.lastDelivery}`
+          : dseq === first + 1 ? `delivery ${first} of its consumer never arrived`
+          : `deliveries ${first}–${dseq - 1} of its consumer never arrived`;
+        void this.restartConsumer(msgs, gap);
+        break;
+      }
+      this.lastDelivery = dseq;
       try {
         this.handle(m);
       } catch (e) {

@@ -27,7 +27,7 @@ const CLOSE_WAIT_LEASES = 10;
 export class ClusterWorker {
   readonly name: string;
   readonly owners = new Map<number, PartitionOwner>();
-  readonly counters: PartitionCounters = { skipped: 0, wrongPartition: 0, badName: 0, checkpoints: 0, conflicts: 0, published: 0 };
+  readonly counters: PartitionCounters = { skipped: 0, wrongPartition: 0, badName: 0, checkpoints: 0, conflicts: 0, published: 0, deliveryGaps: 0 };
   readonly learner: ClusterLearner;
   /** Retained device health and the status with its last will (cluster.mqtt). */
   readonly bridge: MqttBridge | undefined;
@@ -215,6 +215,7 @@ export class ClusterWorker {
       skipped_replayed: this.counters.skipped,
       checkpoints: this.counters.checkpoints,
       checkpoint_conflicts: this.counters.conflicts,
+      delivery_gaps: this.counters.deliveryGaps,
       published: this.counters.published,
       commands: this.commands.handled,
       mqtt: this.bridge ? (this.bridge.connected ? "connected" : "disconnected") : "off",

@@ -11,7 +11,7 @@ import { partitionOf } from "../../host/cluster/names.js";
 import { freePort } from "../helpers/mosquitto.js";
 import { requireNatsServer, startNatsCluster } from "../helpers/nats.js";
 import { tempDir } from "../helpers/tmp.js";
-import { Publisher, ModelsReader, referenceBlob, spawnWorker, writeWorkerConfig, waitFor, kill, owned, deviceName } from "./harness.js";
+import { Publisher, ModelsReader, referenceBlob, spawnWorker, writeWorkerConfig, waitFor, kill, owned, deviceName, publishAndExpectReplay } from "./harness.js";
 
 const P = 8;
 
@@ -56,16 +56,7 @@ async function learnOnOneWorker(t: TestContext, name: string, streams: number) {
   await waitFor("partitions owned", () => owned(w) === P, 20_000);
   const devices = 12;
   const n = 50;
-  const pub = await Publisher.open(nats.nodes[0].mqttUrl);
-  await pub.publish(devices, 0, n);
-  await pub.close();
-  const refs = Array.from({ length: devices }, (_, d) => referenceBlob(d, n));
-  const models = await ModelsReader.open(nats.servers, P);
-  t.after(() => models.close());
-  let bad: number[] = [];
-  await waitFor("every device checkpointed at its last reading", async () => (bad = await models.mismatches(devices, n, refs)).length === 0, 30_000).catch(() => {
-    assert.deepEqual(bad, [], w.log());
-  });
+  const models = await publishAndExpectReplay(t, nats, w, { devices, n, partitions: P, timeoutMs: 30_000 });
   return { dir, nats, w, models, devices, n };
 }
 

@@ -3,6 +3,7 @@
 // device learned in order on one Learner, as `edgelearn replay` does) and a wait for every
 // device's checkpoint in the models bucket.
 
+import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -227,6 +228,26 @@ export async function waitForStream(nc: NatsConnection, count: number, timeoutMs
     if (Date.now() > until) throw new Error(`stream ${stream} holds ${seen} of the ${count} readings published`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * Publishes readings [0, n) of `devices` devices through the first node's MQTT listener, then waits
+ * until every device's checkpoint is the single-process replay; on a timeout fails with each
+ * differing device's checkpoint and the worker's log. The reader is closed when the test ends.
+ */
+export async function publishAndExpectReplay(t: TestContext, nats: NatsCluster, w: Worker, o: { devices: number; n: number; partitions: number; timeoutMs: number }): Promise<ModelsReader> {
+  const { devices, n } = o;
+  const pub = await Publisher.open(nats.nodes[0].mqttUrl);
+  await pub.publish(devices, 0, n);
+  await pub.close();
+  const refs = Array.from({ length: devices }, (_, d) => referenceBlob(d, n));
+  const models = await ModelsReader.open(nats.servers, o.partitions);
+  t.after(() => models.close());
+  let bad: number[] = [];
+  await waitFor("every device checkpointed with all its readings", async () => (bad = await models.mismatches(devices, n, refs)).length === 0, o.timeoutMs).catch(async () => {
+    assert.deepEqual(bad, [], `devices whose model differs from the replay (expected ${n} readings each)\n${await models.describe(bad)}\n--- ${w.name || "worker"}\n${logForFailure(w)}`);
+  });
+  return models;
 }
 
 /** A worker's log for a failure message: every error line (an internal error on one reading can
