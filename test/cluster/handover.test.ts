@@ -60,7 +60,8 @@ test("3-node NATS cluster: kill -9 a worker mid-stream, start one, stop one clea
     throw new Error(`${e.message} (w4 owns ${owned(w4)})\n--- w3\n${w3.log().slice(-3000)}\n--- w4\n${w4.log().slice(-2000)}`);
   });
   const replaced = (w3.log().match(/following the leases bucket again/g) ?? []).length;
-  t.diagnostic(`w4 took its share; w3 replaced its leases watcher ${replaced} time(s) after the node loss`);
+  const gaps = (w3.log().match(/of its consumer never arrived|numbered a delivery/g) ?? []).length;
+  t.diagnostic(`w4 took its share; w3 replaced its leases watcher ${replaced} time(s) after the node loss and found ${gaps} gap(s) in its deliveries`);
   kill(w3, "SIGTERM");
   kill(w4, "SIGTERM");
   assert.equal(await w3.exited, 0, w3.log());
