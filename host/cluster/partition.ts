@@ -299,8 +299,9 @@ export class PartitionOwner {
       // Acknowledgement is cumulative (AckAll): taking a reading after a lost delivery and
       // acknowledging it would tell the server the lost ones were handled too, and nobody would
       // ever learn them. The consumer numbers its deliveries 1, 2, 3, … (redeliveries included),
-      // so a jump means deliveries went missing (seen after a NATS node a worker was connected to
-      // went down): stop before this reading and read again from the last one handled.
+      // so a jump means deliveries went missing (as when the worker's connection to a NATS node
+      // goes down with readings in flight): stop before this reading and read again from the last
+      // one handled.
       const dseq = m.info.deliverySequence;
       if (dseq !== this.lastDelivery + 1) {
         this.ctx.counters.deliveryGaps++;
