@@ -68,15 +68,25 @@ export function requireMosquitto(t: TestContext): string | undefined {
   return requireBinary(t, "mosquitto", "apt-get install mosquitto");
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
+/** Ports this process has handed out: the kernel may offer a port again as soon as it is closed
+ * (seen: a nats-server given the same number for its client and MQTT listeners). */
+const handedOut = new Set<number>();
+
+/** A loopback port nobody listens on now and that this process has not handed out before. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const s = createServer();
+      s.once("error", reject);
+      s.listen(0, "127.0.0.1", () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
     });
-  });
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
 }
 
 function canConnect(port: number): Promise<boolean> {

@@ -50,8 +50,19 @@ export interface NatsClusterOptions {
   subject?: string;
 }
 
-/** Starts the nodes and waits until JetStream answers (its meta leader elected). */
+/** Starts the nodes and waits until JetStream answers (its meta leader elected). A port taken
+ * by another process between choosing it and the server binding it means new ports, twice. */
 export async function startNatsCluster(bin: string, o: NatsClusterOptions): Promise<NatsCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startNatsOnce(bin, o);
+    } catch (e) {
+      if (attempt >= 3 || !/address already in use/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function startNatsOnce(bin: string, o: NatsClusterOptions): Promise<NatsCluster> {
   const dir = tempDir("nats");
   const input = o.input ?? "sensors";
   const subject = o.subject ?? "edgelearn_in";
