@@ -45,7 +45,7 @@ export interface PartitionCounters {
   /** Checkpoint writes refused because another writer's revision was newer. */
   conflicts: number;
   published: number;
-  /** Consumers recreated because deliveries went missing on the way (a gap in their sequence). */
+  /** Breaks found in a consumer's delivery numbers (each makes the owner read again from its last reading). */
   deliveryGaps: number;
 }
 

@@ -2,17 +2,14 @@
 // their way to the client, as a connection going down with messages in flight does. It reads the
 // server's side of the protocol frame by frame (INFO, MSG, HMSG, PING, …) and drops a MSG or HMSG
 // whose reply subject is a JetStream acknowledgement ($JS.ACK.<stream>.<consumer>.<count>.
-// <stream seq>.<delivery seq>…) when `drop` says so; everything else passes unchanged.
+// <stream seq>.…) when `drop` says so; everything else passes unchanged.
 
 import { createServer, connect, type Server, type Socket } from "node:net";
 
+/** What a delivery's reply subject says of the reading it carries. */
 export interface Delivery {
   stream: string;
-  consumer: string;
-  /** How many times the server has delivered this message (1: first delivery). */
-  count: number;
   streamSeq: number;
-  deliverySeq: number;
 }
 
 export interface DropProxy {
@@ -25,13 +22,13 @@ export interface DropProxy {
 const CRLF = Buffer.from("\r\n");
 
 /** The delivery a JetStream reply subject names, or undefined for any other reply. */
-export function parseAckReply(reply: string): Delivery | undefined {
+function parseAckReply(reply: string): Delivery | undefined {
   const t = reply.split(".");
   if (t[0] !== "$JS" || t[1] !== "ACK") return undefined;
   // 9 tokens in the old form, 11 or 12 with domain and account hash
   const o = t.length === 9 ? 2 : 4;
   if (t.length < o + 5) return undefined;
-  return { stream: t[o], consumer: t[o + 1], count: Number(t[o + 2]), streamSeq: Number(t[o + 3]), deliverySeq: Number(t[o + 4]) };
+  return { stream: t[o], streamSeq: Number(t[o + 3]) };
 }
 
 export async function startDropProxy(upstreamPort: number, drop: (d: Delivery) => boolean): Promise<DropProxy> {
