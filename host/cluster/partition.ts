@@ -1,6 +1,7 @@
 // One partition while this worker owns it: load its devices' checkpoints, read its readings from
-// the oldest checkpointed point, learn each one not yet in its device's state, publish outputs,
-// acknowledge, and write checkpoints; give it back cleanly (release) or drop it at once (lost).
+// the oldest checkpointed point (partition-reader.ts keeps that reading in order and complete),
+// learn each one not yet in its device's state, publish outputs, and write checkpoints; give it
+// back cleanly (release) or drop it at once (lost).
 //
 // Exactly-once learning, per device: a checkpoint records the stream sequence of the last reading
 // in its state. On takeover the partition restarts at its floor (every reading at or below it is
@@ -8,7 +9,7 @@
 // pure function of the readings in order, so any writer's blob at sequence s is the same bytes.
 
 import { headers, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
-import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
+import type { JetStreamManager, JsMsg } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import type { ClusterConfig } from "../config/types.js";
 import type { Logger } from "../logger.js";
@@ -18,6 +19,7 @@ import type { Lease, LeaseTable } from "./leases.js";
 import type { MqttBridge } from "./bridge.js";
 import { clusterDeviceHealth } from "./device-health.js";
 import { retrying } from "./nats.js";
+import { PartitionReader } from "./partition-reader.js";
 import { streamName, badDeviceName, deviceOfKey, floorKey, modelKey, parseReadingSubject, partitionOf, type Subjects } from "./names.js";
 
 export interface PartitionContext {
@@ -49,24 +51,16 @@ export interface PartitionCounters {
   deliveryGaps: number;
 }
 
-const ACK_EVERY = 64;
 const WRITE_CONCURRENCY = 64;
-const NS = 1_000_000;
 
 export class PartitionOwner {
   private readonly devices = new Set<ClusterDevice>();
   private dirty = new Set<ClusterDevice>();
+  /** Stream sequence of the last reading handled (at first the floor): where reading resumes. */
   private lastSeq = 0;
-  private msgs: ConsumerMessages | undefined;
-  private loop: Promise<void> | undefined;
-  private consumerName = "";
   private closed = false;
   private writing: Promise<void> = Promise.resolve();
-  private unacked: JsMsg | undefined;
-  /** Consumer (delivery) sequence of the last reading taken from the current consumer (0: none yet). */
-  private lastDelivery = 0;
-  private unackedCount = 0;
-  private ackTimer: NodeJS.Timeout | undefined;
+  private readonly reader: PartitionReader;
   private readonly hdrs: MsgHdrs;
   private warnedMapping = false;
   /** The stream holding this partition's readings (stream sequences, floor and checkpoints count in it). */
@@ -87,6 +81,18 @@ export class PartitionOwner {
     // Which ownership published an output: partition and the revision that created the lease.
     this.lease = ctx.leases.held.get(p);
     this.hdrs.set("Edgelearn-Lease", `${p}.${this.lease?.epoch ?? 0}`);
+    this.reader = new PartitionReader(
+      { p, worker: ctx.worker, config: ctx.config, nc: ctx.nc, jsm: ctx.jsm, stream: this.stream, filter: ctx.subjects.partition(p), log: ctx.log },
+      {
+        handle: (m) => this.handle(m),
+        mayAct: () => this.leaseValid(),
+        expired: () => void this.lost("its lease expired before this reading (the worker was paused or cut off)"),
+        resumeFrom: () => this.lastSeq + 1,
+        gapFound: () => {
+          ctx.counters.deliveryGaps++;
+        },
+      },
+    );
   }
 
   /** Learning, acknowledging, publishing and writing are allowed (see LeaseTable.holds). */
@@ -96,9 +102,9 @@ export class PartitionOwner {
 
   /**
    * Loads checkpoints, creates this owner's consumer at the floor, starts learning. Loading is
-   * retried while the lease holds and the consumer by the watchdog, so a JetStream hiccup does
+   * retried while the lease holds and the consumer by the reader's watchdog, so a JetStream hiccup does
    * not hand the partition back (after a NATS node is lost, leaders are elected again and an old
-   * nats-server may place a new consumer on the lost node: see retrying, openConsumer). A loading
+   * nats-server may place a new consumer on the lost node: see retrying, PartitionReader). A loading
    * failure that outlasts the lease is thrown (the worker logs it and gives the partition back).
    */
   async start(): Promise<void> {
@@ -117,17 +123,8 @@ export class PartitionOwner {
     }
     if (this.closed) return;
     const floor = this.lastSeq;
-    // From here the watchdog keeps a consumer open: a creation that fails is retried by it.
-    this.watchdog ??= setInterval(() => void this.checkProgress(), 2000);
-    let pending = "";
-    this.reopening = true; // the watchdog waits for this first creation
-    try {
-      await this.openConsumer(floor + 1);
-    } catch (e) {
-      pending = `; its consumer is not created yet (${(e as Error).message}), trying again`;
-    } finally {
-      this.reopening = false;
-    }
+    const failed = await this.reader.begin(floor + 1);
+    const pending = failed ? `; its consumer is not created yet (${failed.message}), trying again` : "";
     this.ctx.log.info(`partition ${this.p}: owned; ${this.devices.size} device checkpoints loaded, reading from stream sequence ${floor + 1}${pending}`);
   }
 
@@ -176,163 +173,6 @@ export class PartitionOwner {
     const prefix = `$KV.${bucket}.`;
     const info = await this.ctx.jsm.streams.info(`KV_${bucket}`, { subjects_filter: `${prefix}d.${this.p}.>` });
     return Object.keys(info.state.subjects ?? {}).map((s) => s.slice(prefix.length));
-  }
-
-  private async openConsumer(startSeq: number): Promise<void> {
-    const c = this.ctx.config;
-    this.consumerName = `${this.ctx.worker}-p${this.p}-${Date.now().toString(36)}`;
-    await this.ctx.jsm.consumers.add(this.stream, {
-      name: this.consumerName,
-      filter_subject: this.ctx.subjects.partition(this.p),
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: startSeq,
-      ack_policy: AckPolicy.All,
-      max_ack_pending: c.maxInflight,
-      ack_wait: 60_000 * NS,
-      // The consumer is a cursor, not state: the checkpoints are. One in-memory replica is
-      // enough; if its server goes away it is recreated from the last reading learned. After a
-      // creation failed, as many replicas as the stream: nats-server before 2.9.12 may have
-      // placed the single replica on a lost node, and would again one time in three, while a
-      // replica on every peer of the stream works with one of three lost. (Measured on 2.9.10
-      // with one node of three down: one replica 4 of 8 created, 0 = "as the stream" 2 of 8,
-      // three replicas 8 of 8 in 0.2–6.3 s.)
-      mem_storage: true,
-      num_replicas: this.consumerFailed ? c.replicas : 1,
-      inactive_threshold: Math.max(30_000, c.leaseSeconds * 3000) * NS,
-    }).catch((e: unknown) => {
-      this.consumerFailed = true;
-      throw e;
-    });
-    const consumer = await jetstream(this.ctx.nc).consumers.get(this.stream, this.consumerName);
-    const msgs = await consumer.consume({ max_messages: Math.min(c.maxInflight, 1024) });
-    if (this.closed) {
-      // Given back or lost while the consumer was being created: nobody reads it.
-      msgs.stop();
-      await this.ctx.jsm.consumers.delete(this.stream, this.consumerName).catch(() => undefined);
-      return;
-    }
-    this.msgs = msgs;
-    this.lastDelivery = 0;
-    this.lastMessageAt = performance.now();
-    this.loop = this.run(msgs);
-    void (async () => {
-      for await (const s of msgs.status()) {
-        if (this.closed || this.msgs !== msgs) return;
-        if (s.type === "consumer_not_found" || s.type === "consumer_deleted" || (s.type === "heartbeats_missed" && s.count >= 3)) {
-          await this.restartConsumer(msgs, `consumer gone (${s.type})`);
-          return;
-        }
-      }
-    })();
-  }
-
-  private lastMessageAt = 0;
-  /** A consumer creation of this owner failed (its next consumers are replicated). */
-  private consumerFailed = false;
-  private watchdog: NodeJS.Timeout | undefined;
-
-  /**
-   * A consumer whose server went away may stay silent instead of reporting it, and a live one
-   * has been seen to stop delivering: after a few seconds without a reading, ask for it; gone,
-   * or readings pending and nothing delivered, means a new consumer from the last reading learned.
-   */
-  private async checkProgress(): Promise<void> {
-    const msgs = this.msgs;
-    if (this.closed || this.reopening) return;
-    if (!msgs) {
-      // A recreation failed (its server was electing a leader): try again.
-      if (this.loadedAt > 0) await this.restartConsumer(undefined, "no consumer");
-      return;
-    }
-    if (performance.now() - this.lastMessageAt < 5000) return;
-    let stuck = false;
-    try {
-      const info = await this.ctx.jsm.consumers.info(this.stream, this.consumerName);
-      // Readings waiting and none delivered for seconds is stuck, whatever the server counts as
-      // unacknowledged: seen with 2 "ack pending", 3 pull requests waiting and thousands of
-      // readings pending, for minutes (nats-server 2.9.10, two workers draining a backlog).
-      // Deliveries still unacknowledged after seconds of silence are stuck too: this owner
-      // acknowledges what it handled within 20 ms, so the server sent readings that never
-      // arrived, and they would come back only after the ack wait (a minute).
-      stuck = info.num_pending > 0 || info.num_ack_pending > 0;
-    } catch {
-      stuck = true;
-    }
-    if (!stuck || this.closed || this.msgs !== msgs) return;
-    await this.restartConsumer(msgs, "no progress from its consumer");
-  }
-
-  private reopening = false;
-
-  /** Stops `msgs` and opens a new consumer from the last reading learned; one at a time, retried by the watchdog. */
-  private async restartConsumer(msgs: ConsumerMessages | undefined, why: string): Promise<void> {
-    if (this.reopening || this.closed) return;
-    this.reopening = true;
-    try {
-      this.ctx.log.warn(`partition ${this.p}: ${why}; recreating it from stream sequence ${this.lastSeq + 1}`);
-      this.msgs = undefined;
-      if (msgs) {
-        msgs.stop();
-        await this.loop;
-      }
-      this.lastMessageAt = performance.now();
-      if (!this.closed) await this.openConsumer(this.lastSeq + 1);
-    } catch (e) {
-      this.ctx.log.error(`partition ${this.p}: cannot recreate its consumer: ${(e as Error).message}; trying again in a few seconds`);
-    } finally {
-      this.reopening = false;
-    }
-  }
-
-  private async run(msgs: ConsumerMessages): Promise<void> {
-    const { log } = this.ctx;
-    // No await inside this loop: a pause between readings (tried: setImmediate every 10 ms, so
-    // timers could run during a backlog) left consumers with readings pending and nothing
-    // delivered, in 4 of 4 two-worker drains. Lease renewals have their own connection instead.
-    for await (const m of msgs) {
-      this.lastMessageAt = performance.now();
-      if (this.closed || this.msgs !== msgs) break;
-      if (!this.leaseValid()) {
-        void this.lost("its lease expired before this reading (the worker was paused or cut off)");
-        break;
-      }
-      // Acknowledgement is cumulative (AckAll): taking a reading after a lost delivery and
-      // acknowledging it would tell the server the lost ones were handled too, and nobody would
-      // ever learn them. The consumer numbers its deliveries 1, 2, 3, … (redeliveries included),
-      // so a jump means deliveries went missing (as when the worker's connection to a NATS node
-      // goes down with readings in flight): stop before this reading and read again from the last
-      // one handled.
-      const dseq = m.info.deliverySequence;
-      if (dseq !== this.lastDelivery + 1) {
-        this.ctx.counters.deliveryGaps++;
-        const first = this.lastDelivery + 1;
-        const gap =
-          dseq < first ? `its consumer numbered a delivery ${dseq} after ${this.lastDelivery}`
-          : dseq === first + 1 ? `delivery ${first} of its consumer never arrived`
-          : `deliveries ${first}–${dseq - 1} of its consumer never arrived`;
-        void this.restartConsumer(msgs, gap);
-        break;
-      }
-      this.lastDelivery = dseq;
-      try {
-        this.handle(m);
-      } catch (e) {
-        log.error(`partition ${this.p}: internal error on stream sequence ${m.seq}: ${(e as Error).stack ?? e}`);
-      }
-      this.unacked = m;
-      if (++this.unackedCount >= ACK_EVERY) this.ack();
-      else this.ackTimer ??= setTimeout(() => this.ack(), 20);
-    }
-  }
-
-  /** Acknowledges everything up to the last reading handled (AckAll). */
-  private ack(): void {
-    if (this.ackTimer) clearTimeout(this.ackTimer);
-    this.ackTimer = undefined;
-    const m = this.unacked;
-    this.unacked = undefined;
-    this.unackedCount = 0;
-    if (m && this.leaseValid()) m.ack();
   }
 
   private readonly outputs: Outputs = {
@@ -432,9 +272,9 @@ export class PartitionOwner {
   /** Clean hand-back: stop reading, last checkpoints, acknowledge, delete the lease. */
   async release(): Promise<void> {
     if (this.closed) return;
-    await this.stopReading();
+    await this.reader.stop();
     await this.checkpoint();
-    this.ack();
+    this.reader.ack();
     this.closed = true;
     await this.ctx.leases.release(this.lease);
     this.forget();
@@ -447,24 +287,13 @@ export class PartitionOwner {
     this.closed = true;
     this.ctx.leases.drop(this.lease);
     this.ctx.log.warn(`partition ${this.p}: lost (${why}); stopped learning it, nothing more is written or published for it`);
-    this.unacked = undefined;
-    await this.stopReading();
+    this.reader.dropUnacked();
+    await this.reader.stop();
     this.forget();
   }
 
-  private async stopReading(): Promise<void> {
-    const msgs = this.msgs;
-    this.msgs = undefined;
-    if (msgs) {
-      msgs.stop();
-      await this.loop;
-    }
-    if (this.consumerName) await this.ctx.jsm.consumers.delete(this.stream, this.consumerName).catch(() => undefined);
-  }
-
   private forget(): void {
-    if (this.ackTimer) clearTimeout(this.ackTimer);
-    if (this.watchdog) clearInterval(this.watchdog);
+    this.reader.close();
     // The partition's devices are shared by name in the pool: once a newer owner holds the
     // partition (a newer lease of it in this worker) they are its own, not this owner's to drop.
     const current = this.ctx.leases.held.get(this.p);

@@ -1,0 +1,267 @@
+// The reading side of one owned partition: a JetStream consumer read in order, with nothing
+// skipped, for as long as its owner holds the partition. It creates the consumer at a stream
+// sequence, hands every delivery to the owner, acknowledges what was handled (AckAll, in
+// batches), and replaces the consumer from the owner's last handled reading when the consumer
+// goes away, falls silent with readings waiting, or shows a gap in its delivery numbers.
+// What a reading means (devices, checkpoints) is the owner's business: partition.ts.
+
+import type { NatsConnection } from "@nats-io/transport-node";
+import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
+import type { ClusterConfig } from "../config/types.js";
+import type { Logger } from "../logger.js";
+
+export interface ReaderContext {
+  /** The partition, for names and log lines. */
+  p: number;
+  worker: string;
+  config: ClusterConfig;
+  nc: NatsConnection;
+  jsm: JetStreamManager;
+  /** The stream holding the partition's readings, and the partition's subject filter in it. */
+  stream: string;
+  filter: string;
+  log: Logger;
+}
+
+/** What the reader asks of the partition's owner. */
+export interface ReaderOwner {
+  /** Learns (or skips) one reading; an exception is logged as an internal error and the reading counts as handled. */
+  handle(m: JsMsg): void;
+  /** The owner may still act: learn, acknowledge (its lease is current). */
+  mayAct(): boolean;
+  /** The lease ran out before a reading: the owner drops the partition (the reader has stopped at it). */
+  expired(): void;
+  /** Where a replacement consumer starts: the stream sequence after the last reading handled. */
+  resumeFrom(): number;
+  /** A break in the delivery numbers was found (counted by the worker's health). */
+  gapFound(): void;
+}
+
+const ACK_EVERY = 64;
+const NS = 1_000_000;
+/** How often the watchdog looks, and how long a consumer may be silent before it asks the server. */
+const WATCH_MS = 2000;
+const SILENCE_MS = 5000;
+
+export class PartitionReader {
+  private msgs: ConsumerMessages | undefined;
+  private loop: Promise<void> | undefined;
+  private consumerName = "";
+  /** Set by stop(): nothing is read, reopened or acknowledged by the watchdog afterwards. */
+  private stopped = false;
+  private unacked: JsMsg | undefined;
+  /** Consumer (delivery) sequence of the last reading taken from the current consumer (0: none yet). */
+  private lastDelivery = 0;
+  private unackedCount = 0;
+  private ackTimer: NodeJS.Timeout | undefined;
+  private lastMessageAt = 0;
+  /** A consumer creation failed (the next consumers are replicated). */
+  private consumerFailed = false;
+  private watchdog: NodeJS.Timeout | undefined;
+  private reopening = false;
+
+  constructor(
+    private readonly ctx: ReaderContext,
+    private readonly owner: ReaderOwner,
+  ) {}
+
+  /**
+   * Creates the first consumer at `startSeq` and starts reading. From here the watchdog keeps a
+   * consumer open, so a creation that fails is retried by it: the error is returned (for the
+   * owner's log line), not thrown.
+   */
+  async begin(startSeq: number): Promise<Error | undefined> {
+    if (this.stopped) return undefined;
+    this.watchdog ??= setInterval(() => void this.checkProgress(), WATCH_MS);
+    this.reopening = true; // the watchdog waits for this first creation
+    try {
+      await this.open(startSeq);
+      return undefined;
+    } catch (e) {
+      return e as Error;
+    } finally {
+      this.reopening = false;
+    }
+  }
+
+  private async open(startSeq: number): Promise<void> {
+    const c = this.ctx.config;
+    this.consumerName = `${this.ctx.worker}-p${this.ctx.p}-${Date.now().toString(36)}`;
+    await this.ctx.jsm.consumers.add(this.ctx.stream, {
+      name: this.consumerName,
+      filter_subject: this.ctx.filter,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: startSeq,
+      ack_policy: AckPolicy.All,
+      max_ack_pending: c.maxInflight,
+      ack_wait: 60_000 * NS,
+      // The consumer is a cursor, not state: the checkpoints are. One in-memory replica is
+      // enough; if its server goes away it is recreated from the last reading learned. After a
+      // creation failed, as many replicas as the stream: nats-server before 2.9.12 may have
+      // placed the single replica on a lost node, and would again one time in three, while a
+      // replica on every peer of the stream works with one of three lost. (Measured on 2.9.10
+      // with one node of three down: one replica 4 of 8 created, 0 = "as the stream" 2 of 8,
+      // three replicas 8 of 8 in 0.2–6.3 s.)
+      mem_storage: true,
+      num_replicas: this.consumerFailed ? c.replicas : 1,
+      inactive_threshold: Math.max(30_000, c.leaseSeconds * 3000) * NS,
+    }).catch((e: unknown) => {
+      this.consumerFailed = true;
+      throw e;
+    });
+    const consumer = await jetstream(this.ctx.nc).consumers.get(this.ctx.stream, this.consumerName);
+    const msgs = await consumer.consume({ max_messages: Math.min(c.maxInflight, 1024) });
+    if (this.stopped) {
+      // Stopped while the consumer was being created: nobody reads it.
+      msgs.stop();
+      await this.ctx.jsm.consumers.delete(this.ctx.stream, this.consumerName).catch(() => undefined);
+      return;
+    }
+    this.msgs = msgs;
+    this.lastDelivery = 0;
+    this.lastMessageAt = performance.now();
+    this.loop = this.run(msgs);
+    void (async () => {
+      for await (const s of msgs.status()) {
+        if (this.stopped || this.msgs !== msgs) return;
+        if (s.type === "consumer_not_found" || s.type === "consumer_deleted" || (s.type === "heartbeats_missed" && s.count >= 3)) {
+          await this.restart(msgs, `consumer gone (${s.type})`);
+          return;
+        }
+      }
+    })();
+  }
+
+  /**
+   * A consumer whose server went away may stay silent instead of reporting it, and a live one
+   * has been seen to stop delivering: after a few seconds without a reading, ask for it; gone,
+   * or readings pending and nothing delivered, means a new consumer from the last reading handled.
+   */
+  private async checkProgress(): Promise<void> {
+    const msgs = this.msgs;
+    if (this.stopped || this.reopening) return;
+    if (!msgs) {
+      // A recreation failed (its server was electing a leader): try again.
+      await this.restart(undefined, "no consumer");
+      return;
+    }
+    if (performance.now() - this.lastMessageAt < SILENCE_MS) return;
+    let stuck = false;
+    try {
+      const info = await this.ctx.jsm.consumers.info(this.ctx.stream, this.consumerName);
+      // Readings waiting and none delivered for seconds is stuck, whatever the server counts as
+      // unacknowledged: seen with 2 "ack pending", 3 pull requests waiting and thousands of
+      // readings pending, for minutes (nats-server 2.9.10, two workers draining a backlog).
+      // Deliveries still unacknowledged after seconds of silence are stuck too: this reader
+      // acknowledges what was handled within 20 ms, so the server sent readings that never
+      // arrived, and they would come back only after the ack wait (a minute).
+      stuck = info.num_pending > 0 || info.num_ack_pending > 0;
+    } catch {
+      stuck = true;
+    }
+    if (!stuck || this.stopped || this.msgs !== msgs) return;
+    await this.restart(msgs, "no progress from its consumer");
+  }
+
+  /** Stops `msgs` and opens a new consumer after the last reading handled; one at a time, retried by the watchdog. */
+  private async restart(msgs: ConsumerMessages | undefined, why: string): Promise<void> {
+    if (this.reopening || this.stopped) return;
+    this.reopening = true;
+    try {
+      const from = this.owner.resumeFrom();
+      this.ctx.log.warn(`partition ${this.ctx.p}: ${why}; recreating it from stream sequence ${from}`);
+      this.msgs = undefined;
+      if (msgs) {
+        msgs.stop();
+        await this.loop;
+      }
+      this.lastMessageAt = performance.now();
+      if (!this.stopped) await this.open(this.owner.resumeFrom());
+    } catch (e) {
+      this.ctx.log.error(`partition ${this.ctx.p}: cannot recreate its consumer: ${(e as Error).message}; trying again in a few seconds`);
+    } finally {
+      this.reopening = false;
+    }
+  }
+
+  private async run(msgs: ConsumerMessages): Promise<void> {
+    // No await inside this loop: a pause between readings (tried: setImmediate every 10 ms, so
+    // timers could run during a backlog) left consumers with readings pending and nothing
+    // delivered, in 4 of 4 two-worker drains. Lease renewals have their own connection instead.
+    for await (const m of msgs) {
+      this.lastMessageAt = performance.now();
+      if (this.stopped || this.msgs !== msgs) break;
+      if (!this.owner.mayAct()) {
+        this.owner.expired();
+        break;
+      }
+      // Acknowledgement is cumulative (AckAll): taking a reading after a lost delivery and
+      // acknowledging it would tell the server the lost ones were handled too, and nobody would
+      // ever learn them. The consumer numbers its deliveries 1, 2, 3, … (redeliveries included),
+      // so a jump means deliveries went missing (as when the worker's connection to a NATS node
+      // goes down with readings in flight): stop before this reading and read again from the last
+      // one handled.
+      const dseq = m.info.deliverySequence;
+      if (dseq !== this.lastDelivery + 1) {
+        this.owner.gapFound();
+        const first = this.lastDelivery + 1;
+        const gap =
+          dseq < first ? `its consumer numbered a delivery ${dseq} after ${this.lastDelivery}`
+          : dseq === first + 1 ? `delivery ${first} of its consumer never arrived`
+          : `deliveries ${first}–${dseq - 1} of its consumer never arrived`;
+        void this.restart(msgs, gap);
+        break;
+      }
+      this.lastDelivery = dseq;
+      try {
+        this.owner.handle(m);
+      } catch (e) {
+        this.ctx.log.error(`partition ${this.ctx.p}: internal error on stream sequence ${m.seq}: ${(e as Error).stack ?? e}`);
+      }
+      this.unacked = m;
+      if (++this.unackedCount >= ACK_EVERY) this.ack();
+      else this.ackTimer ??= setTimeout(() => this.ack(), 20);
+    }
+  }
+
+  /** Acknowledges everything up to the last reading handled (AckAll), while the owner may act. */
+  ack(): void {
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    const m = this.unacked;
+    this.unacked = undefined;
+    this.unackedCount = 0;
+    if (m && this.owner.mayAct()) m.ack();
+  }
+
+  /** Forgets the readings handled and not yet acknowledged (the partition is lost: they stay pending for the next owner). */
+  dropUnacked(): void {
+    this.unacked = undefined;
+  }
+
+  /**
+   * Stops for good: no more readings, no watchdog, no new consumer; the current consumer is
+   * stopped (after the reading being handled) and deleted. Readings handled stay acknowledgeable
+   * (ack) until the owner is done with them.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = undefined;
+    const msgs = this.msgs;
+    this.msgs = undefined;
+    if (msgs) {
+      msgs.stop();
+      await this.loop;
+    }
+    if (this.consumerName) await this.ctx.jsm.consumers.delete(this.ctx.stream, this.consumerName).catch(() => undefined);
+  }
+
+  /** Clears the timers (after stop, once the last acknowledgement is sent). */
+  close(): void {
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = undefined;
+  }
+}
