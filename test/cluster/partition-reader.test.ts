@@ -27,7 +27,11 @@ test("partition reader: in order from the start sequence, a deleted consumer rep
   const jsm = await jetstreamManager(nc);
   await jsm.streams.add({ name: STREAM, subjects: ["rt.>"] });
   const js = jsm.jetstream();
-  for (let i = 1; i <= 20; i++) await js.publish(`rt.0.dev`, String(i));
+  /** Readings from..to (stream sequences from..to: the stream has nothing else). */
+  const publish = async (from: number, to: number) => {
+    for (let i = from; i <= to; i++) await js.publish("rt.0.dev", String(i));
+  };
+  await publish(1, 20);
 
   const { logger, lines } = memoryLogger();
   const config = { maxInflight: 512, replicas: 1, leaseSeconds: 3 } as ClusterConfig;
@@ -58,7 +62,7 @@ test("partition reader: in order from the start sequence, a deleted consumer rep
   // The consumer deleted under the reader: a new one from the resume point, nothing twice.
   const [c] = await jsm.consumers.list(STREAM).next();
   await jsm.consumers.delete(STREAM, c.name);
-  for (let i = 21; i <= 30; i++) await js.publish(`rt.0.dev`, String(i));
+  await publish(21, 30);
   await waitFor("readings 21–30 from a new consumer", () => handled.length === 26, 20_000);
   assert.deepEqual(handled.slice(16), Array.from({ length: 10 }, (_, i) => i + 21), "resumed after the last reading handled, none twice");
   assert.ok(lines.some((l) => /recreating it from stream sequence 21/.test(l)), lines.join("\n"));
@@ -66,7 +70,7 @@ test("partition reader: in order from the start sequence, a deleted consumer rep
   await reader.stop();
   const reopenedBefore = lines.filter((l) => /recreating it/.test(l)).length;
   assert.equal((await jsm.consumers.list(STREAM).next()).length, 0, "stop() deletes the consumer");
-  for (let i = 31; i <= 35; i++) await js.publish(`rt.0.dev`, String(i));
+  await publish(31, 35);
   // Two of the watchdog's rounds (every 2 s): a reader with no consumer would open one now.
   await new Promise((r) => setTimeout(r, 4_500));
   assert.equal((await jsm.consumers.list(STREAM).next()).length, 0, "no consumer created after stop()");
