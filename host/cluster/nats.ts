@@ -106,7 +106,10 @@ export async function ensureCluster(nc: NatsConnection, c: ClusterConfig, input:
       throw new ConfigError([`cluster: cannot open or create KV bucket ${name}: ${(e as Error).message}`]);
     }
   };
-  const models = await bucket(c.modelsBucket, { history: 1 });
+  // Checkpoints and floors are read from the bucket stream's leader, never through direct gets:
+  // those may be answered by any replica, one that lags may return an older checkpoint than the
+  // floor it is read with, and the readings in between would be skipped by the new owner.
+  const models = await bucket(c.modelsBucket, { history: 1, allow_direct: false });
   const leases = await bucket(c.leasesBucket, { history: 1, ttl: Math.round(c.leaseSeconds * 1000) });
   // One stream is recorded as before streams could be several (clusters started then still match).
   const mine = JSON.stringify(c.streams > 1 ? { partitions: c.partitions, subject: c.subject, streams: c.streams } : { partitions: c.partitions, subject: c.subject });

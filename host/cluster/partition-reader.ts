@@ -175,6 +175,9 @@ export class PartitionReader {
         msgs.stop();
         await this.loop;
       }
+      // The replaced consumer would otherwise stay on the server until its inactivity limit. Not
+      // awaited: when its server is the one that went away, the request only times out.
+      if (this.consumerName) void this.ctx.jsm.consumers.delete(this.ctx.stream, this.consumerName).catch(() => undefined);
       this.lastMessageAt = performance.now();
       if (!this.stopped) await this.open(this.owner.resumeFrom());
     } catch (e) {
@@ -184,7 +187,18 @@ export class PartitionReader {
     }
   }
 
+  /** Reads `msgs` until it ends; an iterator that fails (a consumer or connection error) is
+   * replaced like a silent one, never left as a rejected promise (which would end the process). */
   private async run(msgs: ConsumerMessages): Promise<void> {
+    try {
+      await this.read(msgs);
+    } catch (e) {
+      if (this.stopped || this.msgs !== msgs) return;
+      void this.restart(msgs, `its consumer failed (${(e as Error).message})`);
+    }
+  }
+
+  private async read(msgs: ConsumerMessages): Promise<void> {
     // No await inside this loop: a pause between readings (tried: setImmediate every 10 ms, so
     // timers could run during a backlog) left consumers with readings pending and nothing
     // delivered, in 4 of 4 two-worker drains. Lease renewals have their own connection instead.

@@ -53,6 +53,20 @@ export interface PartitionCounters {
 
 const WRITE_CONCURRENCY = 64;
 
+/** The device pool cannot hold a partition's checkpointed devices: the worker must not own it. */
+export class DevicePoolFull extends Error {
+  constructor(p: number, devices: number, room: number, max: number) {
+    super(
+      `partition ${p} has ${devices} checkpointed devices this worker does not hold, and its device pool has room for ${room} ` +
+        `(pool.maxDevices ${max}); it is left to a worker with room (raise pool.maxDevices or add workers)`,
+    );
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}
+
 export class PartitionOwner {
   private readonly devices = new Set<ClusterDevice>();
   private dirty = new Set<ClusterDevice>();
@@ -112,13 +126,14 @@ export class PartitionOwner {
       await retrying(
         () => this.loadCheckpoints(),
         (e) => {
-          if (this.closed || !this.leaseValid()) return false;
+          if (this.closed || !this.leaseValid() || e instanceof DevicePoolFull) return false;
           this.ctx.log.warn(`partition ${this.p}: loading its checkpoints failed (${(e as Error).message}); trying again`);
           return true;
         },
       );
     } catch (e) {
       if (this.closed) return;
+      if (e instanceof DevicePoolFull) throw e;
       throw new Error(`loading its checkpoints: ${(e as Error).message}`);
     }
     if (this.closed) return;
@@ -134,6 +149,12 @@ export class PartitionOwner {
     const floorEntry = await models.get(floorKey(this.p));
     const floor = floorEntry && floorEntry.operation === "PUT" ? decodeFloor(floorEntry.string()) : 0;
     const keys = await this.checkpointKeys();
+    // Every checkpointed device must be in the pool before any reading is learned: one left out
+    // would have its readings refused while the floor moves past them, and, created fresh once
+    // there is room, its new model would replace the stored one.
+    const pool = learner.pool;
+    const toAdd = keys.reduce((n, k) => (pool.get(deviceOfKey(k)) ? n : n + 1), 0);
+    if (toAdd > pool.maxDevices - pool.size) throw new DevicePoolFull(this.p, toAdd, pool.maxDevices - pool.size, pool.maxDevices);
     for (let i = 0; i < keys.length; i += WRITE_CONCURRENCY) {
       const entries = await Promise.all(keys.slice(i, i + WRITE_CONCURRENCY).map((k) => models.get(k)));
       for (const e of entries) {
@@ -142,7 +163,11 @@ export class PartitionOwner {
         const name = deviceOfKey(e.key);
         const cp = decodeCheckpoint(e.value);
         const d = learner.device(name, this.p);
-        if (!d) continue;
+        if (!d) {
+          // Partitions loading at the same time took the room counted above.
+          if (pool.full) throw new DevicePoolFull(this.p, toAdd, 0, pool.maxDevices);
+          continue; // a device the configuration no longer accepts: its readings are refused too
+        }
         this.devices.add(d);
         d.meta.revision = e.revision;
         if (typeof cp !== "string" && cp.blob.length === 0) {
@@ -224,7 +249,7 @@ export class PartitionOwner {
   }
 
   private async writeRound(): Promise<void> {
-    const { learner, models, counters } = this.ctx;
+    const { learner, models } = this.ctx;
     if (!this.leaseValid() || this.loadedAt === 0) return;
     const floor = this.lastSeq;
     const items: { d: ClusterDevice; seq: number; value: Uint8Array }[] = [];
@@ -233,40 +258,57 @@ export class PartitionOwner {
       if (blob) items.push({ d, seq: d.meta.seq, value: encodeCheckpoint(d.meta.seq, blob) });
     }
     this.dirty = new Set();
+    // The floor may move only past readings that are in a stored checkpoint: a device whose
+    // write is not confirmed (the lease in doubt, a failed or timed-out request, conflicts that
+    // did not settle) stays dirty for the next round and holds the floor back for this one.
     let failed = 0;
     const write = async (it: (typeof items)[number]): Promise<void> => {
-      const st = it.d.meta;
-      const key = modelKey(this.p, it.d.name);
-      for (let attempt = 0; attempt < 2; attempt++) {
-        if (!this.leaseValid()) {
-          failed++;
-          return;
-        }
-        try {
-          st.revision = st.revision > 0 ? await models.update(key, it.value, st.revision) : await models.create(key, it.value);
-          st.savedSeq = it.seq;
-          st.lastCheckpoint = { device: it.d.name, seq: st.revision, time: Date.now(), readings: st.readings, crc: 0, bytes: it.value.length, knownGood: true };
-          counters.checkpoints++;
-          return;
-        } catch (e) {
-          if (!/wrong last sequence|key exists/i.test((e as Error).message)) {
-            failed++;
-            this.dirty.add(it.d);
-            return;
-          }
-          // Someone else wrote this key: a previous owner that had not yet noticed it lost the
-          // partition. Its blob is a state of the same readings in the same order; keep the newer.
-          counters.conflicts++;
-          const cur = await models.get(key);
-          if (!cur) continue;
-          st.revision = cur.revision;
-          const cp = decodeCheckpoint(cur.value);
-          if (typeof cp !== "string" && cp.seq >= it.seq) return;
-        }
+      if (!(await this.store(it))) {
+        failed++;
+        if (!this.closed) this.dirty.add(it.d);
       }
     };
     for (let i = 0; i < items.length; i += WRITE_CONCURRENCY) await Promise.all(items.slice(i, i + WRITE_CONCURRENCY).map(write));
     if (failed === 0 && this.leaseValid()) await models.put(floorKey(this.p), encodeFloor(floor));
+  }
+
+  /**
+   * Writes one device's checkpoint: true once the models bucket holds it, or holds a checkpoint
+   * of the same readings or newer; false when that is not certain (the caller keeps the device
+   * dirty). Never throws.
+   */
+  private async store(it: { d: ClusterDevice; seq: number; value: Uint8Array }): Promise<boolean> {
+    const { models, counters } = this.ctx;
+    const st = it.d.meta;
+    const key = modelKey(this.p, it.d.name);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (!this.leaseValid()) return false;
+      try {
+        st.revision = st.revision > 0 ? await models.update(key, it.value, st.revision) : await models.create(key, it.value);
+        st.savedSeq = it.seq;
+        st.lastCheckpoint = { device: it.d.name, seq: st.revision, time: Date.now(), readings: st.readings, crc: 0, bytes: it.value.length, knownGood: true };
+        counters.checkpoints++;
+        return true;
+      } catch (e) {
+        if (!/wrong last sequence|key exists/i.test((e as Error).message)) return false;
+      }
+      // Someone else wrote this key: a previous owner that had not yet noticed it lost the
+      // partition, or an earlier write of ours whose reply was lost. A blob at the same stream
+      // sequence is the same readings in the same order, so the same bytes, unless the device was
+      // reset since (then ours is the one to keep): keep the newer, and ours on a tie that differs.
+      counters.conflicts++;
+      let cur;
+      try {
+        cur = await models.get(key);
+      } catch {
+        return false;
+      }
+      st.revision = cur?.revision ?? 0;
+      if (!cur || cur.operation !== "PUT") continue;
+      const cp = decodeCheckpoint(cur.value);
+      if (typeof cp !== "string" && (cp.seq > it.seq || (cp.seq === it.seq && sameBytes(cur.value, it.value)))) return true;
+    }
+    return false;
   }
 
   /** Clean hand-back: stop reading, last checkpoints, acknowledge, delete the lease. */

@@ -11,7 +11,7 @@ import type { Logger } from "../logger.js";
 import { connectCluster, joinCluster, retrying, within, type ClusterHandles } from "./nats.js";
 import { LeaseTable } from "./leases.js";
 import { ClusterLearner } from "./learn.js";
-import { PartitionOwner, type PartitionCounters } from "./partition.js";
+import { DevicePoolFull, PartitionOwner, type PartitionCounters } from "./partition.js";
 import { Subjects, partitionOf } from "./names.js";
 import { MqttBridge } from "./bridge.js";
 import { ClusterCommands } from "./commands.js";
@@ -23,6 +23,8 @@ export interface WorkerOptions {
 
 /** How many lease lengths a closing owner may hold its partition back (see retire). */
 const CLOSE_WAIT_LEASES = 10;
+/** How many lease lengths a worker waits before taking partitions again after one did not fit its device pool. */
+const NO_ROOM_LEASES = 3;
 
 export class ClusterWorker {
   readonly name: string;
@@ -104,20 +106,12 @@ export class ClusterWorker {
     try {
       await this.leases.heartbeat().catch(() => undefined);
       if (this.leases.watcherBehind()) this.followLeasesAgain();
-      await Promise.all(
-        [...this.owners.keys()].map(async (p) => {
-          if (!(await this.leases.renew(p))) {
-            const o = this.owners.get(p);
-            this.owners.delete(p);
-            if (o) this.retire(p, o.lost("another worker holds its lease now"));
-          }
-        }),
-      );
+      await this.renewLeases();
       if (this.stopping) return;
       const P = this.config.cluster.partitions;
       const { workers, taken } = this.leases.survey();
       const target = Math.ceil(P / workers);
-      if (this.owners.size < target) {
+      if (this.owners.size < target && !this.learner.pool.full && performance.now() >= this.noRoomUntil) {
         // Start looking at a place of our own, so workers joining together try different partitions.
         const from = partitionOf(this.name, P);
         for (let i = 0; i < P && this.owners.size < target && !this.stopping; i++) {
@@ -143,6 +137,27 @@ export class ClusterWorker {
   }
 
   /**
+   * Renews every lease this worker holds: its owners' (one that cannot be renewed is lost) and
+   * those of partitions still being given back, whose last checkpoints must be written under a
+   * current lease; a lease allowed to run out meanwhile would turn a clean hand-back into the next
+   * owner waiting for it to expire and reading again from an older floor.
+   */
+  private async renewLeases(): Promise<void> {
+    await Promise.all(
+      [...this.leases.held.keys()].map(async (p) => {
+        const renewed = await this.leases.renew(p);
+        const o = this.owners.get(p);
+        if (renewed || !o) return; // a closing partition's release sees the lost lease itself
+        this.owners.delete(p);
+        this.retire(p, o.lost("another worker holds its lease now"));
+      }),
+    );
+  }
+
+  /** Until then no partition is taken: one could not be loaded for want of room in the device pool. */
+  private noRoomUntil = 0;
+
+  /**
    * Hand-backs and drops run beside the lease rounds, never inside one: a release writes its
    * partition's checkpoints first, and a round waiting for that would renew nothing else meanwhile
    * (under load the other partitions' leases expired that way).
@@ -153,9 +168,9 @@ export class ClusterWorker {
    * again until that is done: the two owners would share the partition's devices, and the old
    * one's forgetting them would pull them from under the new one. So a partition has at most
    * one closing owner, and stop() waits for all of them here. An owner that has not closed
-   * after CLOSE_WAIT_LEASES leases stops holding the partition back (its lease is long gone, it
-   * can write or publish nothing, and it leaves the devices to a newer owner): a hung request
-   * must not keep the partition unowned.
+   * after CLOSE_WAIT_LEASES leases stops holding the partition back: its lease, renewed while it
+   * closed, is dropped, so it can write or publish nothing more and leaves the devices to a newer
+   * owner; a hung request must not keep the partition unowned.
    */
   private readonly closing = new Map<number, Promise<void>>();
   private retire(p: number, work: Promise<void>): void {
@@ -163,6 +178,7 @@ export class ClusterWorker {
       if (this.closing.get(p) !== w) return;
       this.log.warn(`partition ${p}: its previous owner is still closing after ${CLOSE_WAIT_LEASES} leases; it may be taken again`);
       this.closing.delete(p);
+      if (!this.owners.has(p)) this.leases.drop(this.leases.held.get(p));
     }, CLOSE_WAIT_LEASES * this.config.cluster.leaseSeconds * 1000);
     const w = work
       .catch((e) => this.log.error(`giving partition ${p} back failed: ${(e as Error).message}`))
@@ -190,6 +206,7 @@ export class ClusterWorker {
     this.owners.set(p, o);
     o.start().catch((e) => {
       this.log.error(`partition ${p}: cannot start: ${(e as Error).message}; giving it back`);
+      if (e instanceof DevicePoolFull) this.noRoomUntil = performance.now() + NO_ROOM_LEASES * this.config.cluster.leaseSeconds * 1000;
       // Not ours any more (lost or given back meanwhile): that path is already retiring it.
       if (this.owners.get(p) !== o) return;
       this.owners.delete(p);
@@ -268,16 +285,31 @@ export class ClusterWorker {
   private async doStop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     while (this.ticking) await new Promise((r) => setTimeout(r, 20));
-    await Promise.all([...this.closing.values()]);
-    const owners = [...this.owners.values()];
-    this.owners.clear();
-    await Promise.all(owners.map((o) => o.release().catch((e) => this.log.error(`release failed: ${(e as Error).message}`))));
+    // The leases stay renewed while the partitions are given back (see renewLeases).
+    let renewing = false;
+    const keep = setInterval(() => {
+      if (renewing) return;
+      renewing = true;
+      void this.renewLeases()
+        .catch(() => undefined)
+        .finally(() => (renewing = false));
+    }, (this.config.cluster.leaseSeconds * 1000) / 3);
+    let given = 0;
+    try {
+      await Promise.all([...this.closing.values()]);
+      const owners = [...this.owners.values()];
+      this.owners.clear();
+      await Promise.all(owners.map((o) => o.release().catch((e) => this.log.error(`release failed: ${(e as Error).message}`))));
+      given = owners.length;
+    } finally {
+      clearInterval(keep);
+    }
     this.publishHealth();
     this.commands.stop();
     await this.bridge?.stop();
     await this.leases.leave();
     this.leases.stopWatch();
     await this.h.nc.drain().catch(() => undefined);
-    this.log.info(`stopped: ${owners.length} partitions given back, ${this.counters.checkpoints} checkpoints written`);
+    this.log.info(`stopped: ${given} partitions given back, ${this.counters.checkpoints} checkpoints written`);
   }
 }
