@@ -143,8 +143,11 @@ export class ClusterWorker {
    * owner waiting for it to expire and reading again from an older floor.
    */
   private async renewLeases(): Promise<void> {
+    // The owners' partitions too: an owner that dropped its lease itself (it expired before a
+    // reading) is no longer held, and its failed renewal is what retires it here.
+    const partitions = new Set([...this.owners.keys(), ...this.leases.held.keys()]);
     await Promise.all(
-      [...this.leases.held.keys()].map(async (p) => {
+      [...partitions].map(async (p) => {
         const renewed = await this.leases.renew(p);
         const o = this.owners.get(p);
         if (renewed || !o) return; // a closing partition's release sees the lost lease itself
