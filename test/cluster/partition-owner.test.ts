@@ -93,6 +93,8 @@ test("partition owner: the floor waits for every device's checkpoint; a partitio
   const leases = new LeaseTable(h.leases, "t", c.cluster.leaseSeconds);
   assert.ok(await leases.acquire(0));
   const o = owner(learner, leases);
+  // A failed assertion must not leave the owner's timers holding the process open.
+  t.after(() => o.release().catch(() => undefined));
   await o.start();
   const js = jetstream(nc);
   for (let i = 0; i < 5; i++) {
@@ -134,6 +136,7 @@ test("partition owner: the floor waits for every device's checkpoint; a partitio
   const leases2 = new LeaseTable(h.leases, "t2", c.cluster.leaseSeconds);
   assert.ok(await leases2.acquire(0));
   const o2 = owner(small, leases2);
+  t.after(() => o2.release().catch(() => undefined));
   await assert.rejects(o2.start(), (e: unknown) => {
     assert.ok(e instanceof DevicePoolFull);
     assert.match((e as Error).message, /partition 0 has 2 checkpointed devices .* room for 1 \(pool.maxDevices 1\)/);
