@@ -4,7 +4,10 @@
 import type { Config } from "./types.js";
 import { isLoopback, parseListen } from "./listen.js";
 
-/** Whether any credentials are configured (token, or username with a password). */
+/**
+ * Whether any credentials are configured (token, or username with a password). A tokenFile or
+ * passwordFile counts on the strength of load.ts refusing one that is unreadable, empty or short.
+ */
 export function hasCredentials(h: Config["http"]): boolean {
   return h.token !== undefined || h.tokenFile !== undefined || (h.username !== undefined && (h.password !== undefined || h.passwordFile !== undefined));
 }

@@ -11,9 +11,10 @@
 import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject } from "ajv";
 import YAML from "yaml";
-import { configSchema } from "./schema.js";
+import { configSchema, HTTP_PASSWORD_MIN_LENGTH, HTTP_TOKEN_MIN_LENGTH } from "./schema.js";
 import { SUPERVISED, type Config, type ModelConfig, type DeviceRule } from "./types.js";
 import { checkHttp } from "./http.js";
+import { readSecretFile } from "./secret-file.js";
 
 export const ENV_PREFIX = "EDGELEARN_";
 
@@ -320,6 +321,13 @@ function checkFile(path: string, file: string | undefined, problems: string[]): 
   }
 }
 
+/** A secret file must hold what the inline setting's schema would accept. */
+function checkSecretFile(path: string, file: string | undefined, minLength: number, problems: string[]): void {
+  if (file === undefined) return;
+  const r = readSecretFile(path, file, minLength);
+  if ("problem" in r) problems.push(r.problem);
+}
+
 /** Checks that span settings, after the schema passed. */
 function checkSemantics(c: Config): string[] {
   const problems: string[] = [];
@@ -344,8 +352,8 @@ function checkSemantics(c: Config): string[] {
   }
   if (c.topics.input === c.topics.output) problems.push("topics.output: must differ from topics.input");
   checkModel("model", c.model, problems);
-  checkFile("http.tokenFile", c.http.tokenFile, problems);
-  checkFile("http.passwordFile", c.http.passwordFile, problems);
+  checkSecretFile("http.tokenFile", c.http.tokenFile, HTTP_TOKEN_MIN_LENGTH, problems);
+  checkSecretFile("http.passwordFile", c.http.passwordFile, HTTP_PASSWORD_MIN_LENGTH, problems);
   problems.push(...checkHttp(c.http));
   c.devices.forEach((r, i) => checkModel(`devices[${i}]`, mergeRule(c.model, r), problems));
   return problems;

@@ -16,6 +16,10 @@ const SECTION = { type: "object", additionalProperties: false, default: {} } as 
 
 const FIELD = { type: "string", minLength: 1, pattern: "^[^\\u0000]+$" };
 
+/** Shortest HTTP bearer token and basic-auth password, inline or in a file (load.ts checks the files). */
+export const HTTP_TOKEN_MIN_LENGTH = 16;
+export const HTTP_PASSWORD_MIN_LENGTH = 8;
+
 const MODEL_PROPS = {
   task: TASK,
   features: {
@@ -375,11 +379,11 @@ export const configSchema = {
           pattern: "^(\\[[0-9a-fA-F:.]+\\]|[^:\\s\\[\\]]+):[0-9]{1,5}$",
           description: "host:port to listen on ([::1]:port for IPv6). Anything but 127.0.0.0/8, ::1 or localhost requires a token or basic-auth credentials.",
         },
-        token: { type: "string", minLength: 16, description: "Bearer token (Authorization: Bearer ...); at least 16 characters. Prefer tokenFile or EDGELEARN_HTTP__TOKEN." },
-        tokenFile: { type: "string", description: "File whose first line is the bearer token." },
+        token: { type: "string", minLength: HTTP_TOKEN_MIN_LENGTH, description: "Bearer token (Authorization: Bearer ...); at least 16 characters. Prefer tokenFile or EDGELEARN_HTTP__TOKEN." },
+        tokenFile: { type: "string", description: "File whose first line is the bearer token (at least 16 characters; surrounding spaces and tabs are ignored)." },
         username: { type: "string", minLength: 1, description: "Basic-auth user name (with password or passwordFile)." },
-        password: { type: "string", minLength: 8, description: "Basic-auth password (prefer passwordFile or EDGELEARN_HTTP__PASSWORD)." },
-        passwordFile: { type: "string", description: "File whose first line is the basic-auth password." },
+        password: { type: "string", minLength: HTTP_PASSWORD_MIN_LENGTH, description: "Basic-auth password (prefer passwordFile or EDGELEARN_HTTP__PASSWORD)." },
+        passwordFile: { type: "string", description: "File whose first line is the basic-auth password (at least 8 characters; surrounding spaces and tabs are ignored)." },
         commands: {
           type: "boolean",
           default: false,

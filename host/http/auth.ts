@@ -1,14 +1,24 @@
 // Credentials for the HTTP server: a bearer token, or basic auth (username + password). Secrets
-// from files are read once at start. Comparisons hash both sides first, so they take the same
-// time whatever the input (no length or prefix leaks through timing).
+// from files are read once at start, and refused there if shorter than the inline setting may be
+// (the file may have changed since the configuration was loaded). Comparisons hash both sides
+// first, so they take the same time whatever the input (no length or prefix leaks through timing).
 
 import { createHash, timingSafeEqual } from "node:crypto";
-import { readFileSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import type { Config } from "../config/types.js";
+import { ConfigError } from "../config/load.js";
+import { HTTP_PASSWORD_MIN_LENGTH, HTTP_TOKEN_MIN_LENGTH } from "../config/schema.js";
+import { readSecretFile, trimAsciiBlanks } from "../config/secret-file.js";
 
 const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
-const firstLine = (file: string) => readFileSync(file, "utf8").split(/\r?\n/)[0];
+
+/** The inline secret, else the one in its file; throws ConfigError naming the file when that is unusable. */
+function secret(inline: string | undefined, path: string, file: string | undefined, minLength: number): string | undefined {
+  if (inline !== undefined || file === undefined) return inline;
+  const r = readSecretFile(path, file, minLength);
+  if ("problem" in r) throw new ConfigError([r.problem]);
+  return r.secret;
+}
 
 export class Credentials {
   private readonly token: Buffer | undefined;
@@ -17,8 +27,8 @@ export class Credentials {
   readonly scheme: "Bearer" | "Basic" | undefined;
 
   constructor(h: Config["http"]) {
-    const token = h.token ?? (h.tokenFile !== undefined ? firstLine(h.tokenFile) : undefined);
-    const password = h.password ?? (h.passwordFile !== undefined ? firstLine(h.passwordFile) : undefined);
+    const token = secret(h.token, "http.tokenFile", h.tokenFile, HTTP_TOKEN_MIN_LENGTH);
+    const password = secret(h.password, "http.passwordFile", h.passwordFile, HTTP_PASSWORD_MIN_LENGTH);
     this.token = token !== undefined ? digest(token) : undefined;
     this.basic = h.username !== undefined && password !== undefined ? digest(`${h.username}:${password}`) : undefined;
     this.scheme = this.token ? "Bearer" : this.basic ? "Basic" : undefined;
@@ -36,7 +46,10 @@ export class Credentials {
     const sp = h.indexOf(" ");
     if (sp < 0) return false;
     const scheme = h.slice(0, sp).toLowerCase();
-    const value = h.slice(sp + 1).trim();
+    // Only the blanks HTTP itself allows around a value: Node passes other bytes (0xA0 arrives as
+    // U+00A0) through, and String#trim would turn "Bearer \xa0" into an empty credential.
+    const value = trimAsciiBlanks(h.slice(sp + 1));
+    if (value === "") return false;
     if (scheme === "bearer" && this.token) return timingSafeEqual(digest(value), this.token);
     if (scheme === "basic" && this.basic) {
       const decoded = Buffer.from(value, "base64").toString("utf8");

@@ -51,6 +51,29 @@ test("credentials come whole, commands need them, listen must parse", () => {
   assert.deepEqual(problems({ tokenFile: f, commands: true }), []);
 });
 
+test("a token or password file must hold as much as the inline setting: an empty, blank or short file is a config error naming it", () => {
+  const dir = tempDir("http-secret-file");
+  const file = (name: string, text: string) => {
+    const f = join(dir, name);
+    writeFileSync(f, text);
+    return f;
+  };
+  const open = { listen: "0.0.0.0:9464" };
+  for (const [name, text] of [["empty", ""], ["newline", "\n"], ["blanks", " \t \r\n0123456789abcdef\n"]]) {
+    const f = file(name, text);
+    const p = problems({ ...open, tokenFile: f });
+    assert.equal(p.length, 1, p.join("; "));
+    assert.equal(p[0], `http.tokenFile: ${f} is empty (its first line must hold the secret, at least 16 characters)`);
+  }
+  const short = file("short", "0123456789abcde\n");
+  assert.deepEqual(problems({ ...open, tokenFile: short }), [`http.tokenFile: the first line of ${short} has 15 characters; at least 16 are needed`]);
+  const pw = file("pw", "1234567\r\n");
+  assert.deepEqual(problems({ ...open, username: "prom", passwordFile: pw }), [`http.passwordFile: the first line of ${pw} has 7 characters; at least 8 are needed`]);
+  // Surrounding ASCII blanks and the line end do not count; any other character does.
+  assert.deepEqual(problems({ ...open, tokenFile: file("padded", "\t 0123456789abcdef \r\nnext line") }), []);
+  assert.deepEqual(problems({ ...open, username: "prom", passwordFile: file("nbsp", "\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0") }), []);
+});
+
 test("environment overrides reach the http settings", () => {
   const c = loadConfig({ env: { EDGELEARN_HTTP__LISTEN: "0.0.0.0:9000", EDGELEARN_HTTP__TOKEN: "0123456789abcdef", EDGELEARN_HTTP__PER_DEVICE_METRICS: "true" } });
   assert.equal(c.http.listen, "0.0.0.0:9000");
