@@ -1,7 +1,10 @@
 // Public API, part 3 (`edgelearn/service`): the MQTT service embedded in an existing Node process.
-// `startService(loadConfig({ file }))` runs what `edgelearn run` runs; `await service.stop()` shuts it
-// down cleanly; `service.events` reports readings, drifts, checkpoints, rollbacks and health.
+// `await startApp(loadConfig({ file }))` runs what `edgelearn run` runs: the service plus metrics,
+// the HTTP server and Home Assistant discovery per the config; `startService` is the service alone
+// (MQTT, learning, checkpoints; no HTTP, no discovery). `await app.stop()` / `await service.stop()`
+// shut down cleanly; `service.events` reports readings, drifts, checkpoints, rollbacks and health.
 
+export { startApp, type RunningApp } from "../app/start.js";
 export { startService, openStore, Service, COMMANDS, type ServiceOptions, type ServiceEvents, type HostCounters } from "../service/index.js";
 export type { Result, Failure } from "../service/result.js";
 export { loadConfig, defaultConfig, readConfigFile, ConfigError, type LoadOptions } from "../config/load.js";

@@ -4,7 +4,7 @@ import { loadConfig, ConfigError } from "../config/load.js";
 import { TASKS } from "../config/types.js";
 import { createLogger, type Logger } from "../logger.js";
 import type { Config } from "../config/types.js";
-import { startWithFrontends } from "../app/start.js";
+import { startApp } from "../app/start.js";
 import { ClusterWorker } from "../cluster/worker.js";
 import { EXIT, UsageError, parse, checkModule, type Io } from "./common.js";
 import { waitForSignal } from "./signals.js";
@@ -78,7 +78,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   if (config.cluster.servers.length > 0) return runWorker(config, logger, io);
   let running;
   try {
-    running = await startWithFrontends(config, { logger });
+    running = await startApp(config, { logger });
   } catch (e) {
     if (e instanceof ConfigError) {
       io.err(`edgelearn: ${e.message}\n`);

@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../host/config/load.js";
-import { startWithFrontends } from "../../host/app/start.js";
+import { startApp } from "../../host/app/start.js";
 import { memoryLogger } from "../../host/logger.js";
 import { MIN_READINGS } from "../../host/privacy/aggregate.js";
 import { startMosquitto, requireMosquitto, freePort } from "../helpers/mosquitto.js";
@@ -49,7 +49,7 @@ test("no statistic published, stored or logged gives away a reading: 1, 2, 3 and
   });
   const observer = await client(broker.url);
   await observer.c.subscribeAsync({ "#": { qos: 1 } });
-  const running = await startWithFrontends(config, { logger });
+  const running = await startApp(config, { logger });
   const s = running.service;
   t.after(() => running.stop());
   await s.ready;

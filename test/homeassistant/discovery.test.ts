@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadConfig } from "../../host/config/load.js";
 import { silentLogger } from "../../host/logger.js";
-import { startWithFrontends } from "../../host/app/start.js";
+import { startApp } from "../../host/app/start.js";
 import { configTopic, deviceId, devicePayload, entitySlug } from "../../host/homeassistant/discovery.js";
 import { requireMosquitto, startMosquitto } from "../helpers/mosquitto.js";
 import { client, waitFor, type Received } from "../helpers/mqtt.js";
@@ -65,7 +65,7 @@ test("discovery on a real Mosquitto: valid configs, retained, republished on HA 
   });
   const watcher = await client(broker.url);
   await watcher.c.subscribeAsync(["homeassistant/#", "edgelearn/#"], { qos: 1 });
-  const running = await startWithFrontends(config, { logger: silentLogger });
+  const running = await startApp(config, { logger: silentLogger });
   try {
     await running.service.ready;
     const pub = await client(broker.url);

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { loadConfig } from "../../host/config/load.js";
 import { silentLogger } from "../../host/logger.js";
 import { startBroker } from "../../host/tools/demo/broker.js";
-import { startWithFrontends } from "../../host/app/start.js";
+import { startApp } from "../../host/app/start.js";
 import { requireChromium, launchChromium } from "../helpers/chromium.js";
 
 test("10,000 devices: paged list, search, a device's chart", { timeout: 90_000 }, async (t) => {
@@ -23,7 +23,7 @@ test("10,000 devices: paged list, search, a device's chart", { timeout: 90_000 }
       http: { listen: "127.0.0.1:0" },
     },
   });
-  const running = await startWithFrontends(config, { logger: silentLogger });
+  const running = await startApp(config, { logger: silentLogger });
   const browser = await launchChromium(bin);
   try {
     const s = running.service;

@@ -9,7 +9,7 @@ import { loadConfig } from "../../host/config/load.js";
 import { memoryLogger } from "../../host/logger.js";
 import { MemoryStore } from "../../host/store/memory.js";
 import { startBroker } from "../../host/tools/demo/broker.js";
-import { startWithFrontends, type RunningService } from "../../host/app/start.js";
+import { startApp, type RunningApp } from "../../host/app/start.js";
 import { waitFor } from "../helpers/mqtt.js";
 
 const TOKEN = "test-token-0123456789";
@@ -28,7 +28,7 @@ async function setup(http: Record<string, unknown> = {}, extra: Record<string, u
     },
   });
   const { logger, lines } = memoryLogger("info");
-  const running: RunningService = await startWithFrontends(config, { logger, store: new MemoryStore() });
+  const running: RunningApp = await startApp(config, { logger, store: new MemoryStore() });
   await running.service.ready;
   const base = running.http!.url;
   const get = (path: string, headers: Record<string, string> = {}) => fetch(base + path.replace(/^\//, ""), { headers });
@@ -244,7 +244,7 @@ test("a taken port is logged and the service keeps learning", async () => {
   const broker = await startBroker(0);
   const { logger, lines } = memoryLogger("info");
   const config = loadConfig({ env: {}, overrides: { mqtt: { url: broker.url, protocolVersion: 4 }, store: { type: "none" }, http: { listen: `127.0.0.1:${port}` } } });
-  const running = await startWithFrontends(config, { logger });
+  const running = await startApp(config, { logger });
   try {
     assert.equal(running.http, undefined);
     assert.ok(lines.some((l) => l.includes(`cannot listen on 127.0.0.1:${port} (EADDRINUSE)`)), lines.join("\n"));

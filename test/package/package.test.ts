@@ -117,4 +117,5 @@ test("the packed tarball installs into an empty folder; its CLI runs and its typ
   assert.equal(out.codecY, 4.5);
   assert.equal(out.readingEvents, 200);
   assert.equal(out.serviceLearned, 200);
+  assert.equal(out.metricsReadings, 200, "startApp serves /metrics");
 });

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { loadConfig } from "../../config/load.js";
 import { createLogger } from "../../logger.js";
 import { Learner, Kind } from "../../learner/index.js";
-import { startWithFrontends } from "../../app/start.js";
+import { startApp } from "../../app/start.js";
 import { portOrFree } from "./port.js";
 import { startBroker, type EmbeddedBroker } from "./broker.js";
 import { demoDevices, Simulator, type SimDevice } from "./simulator.js";
@@ -63,7 +63,7 @@ export async function startDemo(o: DemoOptions): Promise<DemoSession> {
   const devices = demoDevices(o.seed, supports(Kind.HalfSpace));
   const token = randomBytes(16).toString("hex");
   const broker = await brokerOn(o.port);
-  let running: Awaited<ReturnType<typeof startWithFrontends>>;
+  let running: Awaited<ReturnType<typeof startApp>>;
   try {
     const config = loadConfig({
       overrides: {
@@ -78,7 +78,7 @@ export async function startDemo(o: DemoOptions): Promise<DemoSession> {
         log: { level: o.verbose ? "info" : "error" },
       },
     });
-    running = await startWithFrontends(config, { logger: createLogger("edgelearn", { level: config.log.level }) });
+    running = await startApp(config, { logger: createLogger("edgelearn", { level: config.log.level }) });
     await running.service.ready;
   } catch (e) {
     // The embedded broker keeps the process alive: close it, or a failed start hangs forever.

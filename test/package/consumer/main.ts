@@ -3,7 +3,7 @@
 
 import { Learner, Kind, Param, Flag, Count, ErrorCode, inspectBlob, batchOutputs, VERSIONS, ABI_VERSION, PACKAGE_VERSION } from "edgelearn";
 import { parsePayload, extract, type Extracted } from "edgelearn/codecs";
-import { startService, startBroker, loadConfig, silentLogger, type Service } from "edgelearn/service";
+import { startApp, startBroker, loadConfig, silentLogger, type RunningApp, type Service } from "edgelearn/service";
 import { Learner as LearnerFromSubpath } from "edgelearn/learner";
 
 const NF = 3;
@@ -56,13 +56,20 @@ if (typeof parsed !== "string" && parsed.kind === "flat") {
   if (why === null) codecY = res.y;
 }
 
-// The service, embedded: a broker on a free loopback port, readings handed in directly.
+// The service, embedded as `edgelearn run` runs it: a broker on a free loopback port, the HTTP
+// server on a free port, readings handed in directly.
 const broker = await startBroker(0);
 const config = loadConfig({
   env: {},
-  overrides: { mqtt: { url: broker.url, protocolVersion: 4 }, model: { task: "regression", features: ["a", "b", "c"], target: "y" }, store: { type: "memory" } },
+  overrides: {
+    mqtt: { url: broker.url, protocolVersion: 4 },
+    model: { task: "regression", features: ["a", "b", "c"], target: "y" },
+    store: { type: "memory" },
+    http: { listen: "127.0.0.1:0" },
+  },
 });
-const service: Service = startService(config, { logger: silentLogger });
+const app: RunningApp = await startApp(config, { logger: silentLogger });
+const service: Service = app.service;
 let readingEvents = 0;
 service.events.on("reading", (device: string, flags: number) => {
   if (device === "sensor-1" && flags >= 0) readingEvents++;
@@ -74,7 +81,9 @@ for (let i = 0; i < 200; i++) {
   service.handle(`${config.topics.input}/sensor-1`, new TextEncoder().encode(JSON.stringify({ a: v[0], b: v[1], c: v[2], y })));
 }
 const serviceLearned = service.counters.learned;
-await service.stop();
+const metricsText = app.http ? await (await fetch(`${app.http.url}metrics`)).text() : "";
+const metricsReadings = Number(/^edgelearn_readings_total (\d+)$/m.exec(metricsText)?.[1]);
+await app.stop();
 await broker.close();
 
 console.log(
@@ -96,5 +105,6 @@ console.log(
     codecY,
     readingEvents,
     serviceLearned,
+    metricsReadings,
   }),
 );
