@@ -50,6 +50,7 @@ export class DevicePool<M> {
   /** Swaps so far (a device's state loaded into an instance that held another device). */
   swaps = 0;
   private scratch: Learner | undefined;
+  private readonly removeListeners: ((d: PoolDevice<M>) => void)[] = [];
 
   constructor(o: PoolOptions) {
     if (!(o.maxDevices >= 1) || !(o.hotInstances >= 1)) throw new RangeError("maxDevices and hotInstances must be ≥ 1");
@@ -143,8 +144,17 @@ export class DevicePool<M> {
     return 0;
   }
 
+  /**
+   * Calls `f` with each device `remove` is given, before it goes and with its meta, so an owner
+   * summing meta counters over the pool can keep what a departing device had counted.
+   */
+  onRemove(f: (d: PoolDevice<M>) => void): void {
+    this.removeListeners.push(f);
+  }
+
   /** Drops the device and its state. */
   remove(d: PoolDevice<M>): void {
+    for (const f of this.removeListeners) f(d);
     if (d.slot >= 0) {
       this.owners[d.slot] = null;
       this.lru.delete(d);

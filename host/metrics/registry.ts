@@ -14,6 +14,7 @@ import { Flag } from "../learner/index.js";
 import type { Device, Service } from "../service/service.js";
 import type { CheckpointObserver } from "./timed-store.js";
 import { predictionMetrics } from "./prediction-metrics.js";
+import { DeviceTotals } from "./device-totals.js";
 
 export const LATENCY_BUCKETS = [0.00001, 0.00002, 0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.25];
 const CHECKPOINT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -70,15 +71,15 @@ export class ServiceMetrics implements CheckpointObserver {
 
     counter("edgelearn_readings_total", "Readings received for known devices (learned, rejected or refused by the model).", () => s.counters.readings);
     counter("edgelearn_learned_total", "Readings the models learned from.", () => s.counters.learned);
+    const totals = new DeviceTotals(s.pool);
     new Counter({
       name: "edgelearn_rejected_total",
-      help: "Readings rejected per device reason (parse errors, missing fields, the guard's non-finite, range, stuck, spike, ...), summed over devices.",
+      help: "Readings rejected per device reason (parse errors, missing fields, the guard's non-finite, range, stuck, spike, ...), summed over devices, forgotten ones included.",
       labelNames: ["reason"],
       registers: [r],
       collect() {
         this.reset();
-        const sums = new Float64Array(DEVICE_REASONS.length);
-        for (const d of s.pool.all()) for (let i = 0; i < sums.length; i++) sums[i] += d.meta.rejected[i];
+        const sums = totals.rejected();
         DEVICE_REASONS.forEach((reason, i) => setCounter(this, sums[i], { reason }));
       },
     });
@@ -92,11 +93,7 @@ export class ServiceMetrics implements CheckpointObserver {
         for (const reason of GLOBAL_REASONS) setCounter(this, s.counters.refused[reason], { reason });
       },
     });
-    counter("edgelearn_drifts_total", "Drifts detected, summed over devices.", () => {
-      let n = 0;
-      for (const d of s.pool.all()) n += d.meta.drifts;
-      return n;
-    });
+    counter("edgelearn_drifts_total", "Drifts detected, summed over devices, forgotten ones included.", () => totals.drifts());
     counter("edgelearn_anomalies_total", "Readings flagged as anomalous (score above the threshold).", () => this.anomalies);
     counter("edgelearn_rollbacks_total", "Rollbacks to a known-good checkpoint (guard or command).", () => this.rollbacks);
     counter("edgelearn_internal_errors_total", "Messages whose handling failed inside the host.", () => s.counters.internalErrors);
