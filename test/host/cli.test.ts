@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { main, EXIT } from "../../host/cli/main.js";
 import { Learner, Kind } from "../../host/learner/index.js";
 import { tempDir } from "../helpers/tmp.js";
+import { conceptChange } from "../helpers/concept-change.js";
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
@@ -53,14 +54,8 @@ test("run: an invalid configuration exits 2 before connecting, naming each bad k
 test("replay: prequential summary as the last stdout line, predictions file, drift rows", async () => {
   const csv = join(dir, "data.csv");
   const rows = ["time,a,b,y"];
-  let s = 1;
-  const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1;
-  for (let i = 0; i < 3000; i++) {
-    const a = rnd();
-    const b = rnd();
-    const y = i < 1500 ? 2 * a - b + 0.5 : -3 * a + 2 * b - 1;
-    rows.push(`2024-01-01T00:${i},${a},${b},${y + rnd() * 0.05}`);
-  }
+  let i = 0;
+  for (const { a, b, y } of conceptChange(3000, 1500, 1, 0.05)) rows.push(`2024-01-01T00:${i++},${a},${b},${y}`);
   rows.push("2024-01-02,oops,1,1");
   writeFileSync(csv, rows.join("\n") + "\n");
   const preds = join(dir, "preds.csv");

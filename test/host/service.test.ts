@@ -5,6 +5,7 @@ import { Service, type ServiceOptions } from "../../host/service/service.js";
 import { MemoryStore } from "../../host/store/memory.js";
 import type { Failure, Result } from "../../host/service/result.js";
 import { memoryLogger } from "../../host/logger.js";
+import { conceptChange } from "../helpers/concept-change.js";
 import type { IClientPublishOptions } from "mqtt";
 
 interface Sent {
@@ -228,14 +229,8 @@ test("a configuration the module refuses fails before connecting", () => {
 
 test("a concept change publishes a drift event and counts it in health", async () => {
   const { service, send, on } = setup({ model: { task: "regression", target: "y", features: ["a", "b"] } });
-  let s = 7;
-  const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1;
-  for (let i = 0; i < 6000; i++) {
-    const a = rnd();
-    const b = rnd();
-    const y = i < 3000 ? 2 * a - b + 0.5 : -3 * a + 2 * b - 1;
-    send("m1", { ts: 1.7e12 + i, a, b, y: y + 0.02 * rnd() });
-  }
+  let i = 0;
+  for (const row of conceptChange(6000, 3000, 7, 0.02)) send("m1", { ts: 1.7e12 + i++, ...row });
   const drifts = on("m1/drift");
   assert.ok(drifts.length >= 1, "at least one drift");
   assert.ok(drifts.some((d) => d.reading > 3000 && d.reading < 3500), JSON.stringify(drifts.map((d) => d.reading)));

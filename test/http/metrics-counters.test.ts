@@ -7,6 +7,7 @@ import { loadConfig } from "../../host/config/load.js";
 import { silentLogger } from "../../host/logger.js";
 import { Service } from "../../host/service/service.js";
 import { ServiceMetrics } from "../../host/metrics/registry.js";
+import { conceptChange } from "../helpers/concept-change.js";
 
 const value = (text: string, series: string) => {
   const line = text.split("\n").find((l) => l.startsWith(series + " "));
@@ -20,14 +21,7 @@ test("edgelearn_drifts_total and edgelearn_rejected_total keep a forgotten devic
   try {
     const send = (device: string, body: string) => service.handle(`${config.topics.input}/${device}`, Buffer.from(body));
     // A concept change on m1 (drifts), malformed payloads on m1 and m2.
-    let s = 7;
-    const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1;
-    for (let i = 0; i < 6000; i++) {
-      const a = rnd();
-      const b = rnd();
-      const y = i < 3000 ? 2 * a - b + 0.5 : -3 * a + 2 * b - 1;
-      send("m1", JSON.stringify({ a, b, y: y + 0.02 * rnd() }));
-    }
+    for (const row of conceptChange(6000, 3000, 7, 0.02)) send("m1", JSON.stringify(row));
     for (let i = 0; i < 3; i++) send("m1", "{broken");
     send("m2", JSON.stringify({ a: 1, b: 2, y: 3 }));
     send("m2", "{broken");
