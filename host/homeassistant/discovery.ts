@@ -7,9 +7,12 @@
 //     2025.10 and is ignored from 2026.4);
 //   - an empty retained payload on the same topic removes the device and its entities.
 // Every value comes from a topic edgelearn already publishes: the prediction and the health.
+// Entities read from the prediction topic exist only while predictions are published, and are
+// given the timing options that keep them true under the device's publish rule (entityTiming).
 
 import { createHash } from "node:crypto";
-import type { Task } from "../config/types.js";
+import type { PublishConfig, Task } from "../config/types.js";
+import { EVERY_READING } from "../service/publish-rule.js";
 
 export interface DiscoveryTopics {
   /** HA discovery prefix (homeassistant.prefix). */
@@ -64,6 +67,30 @@ const HEALTH: Row[] = [
   { key: "readings", p: "sensor", name: "Readings", topic: "health", template: "{{ value_json.readings }}", extra: { state_class: "total_increasing", ...DIAGNOSTIC } },
 ];
 
+/** What a device's prediction topic carries: whether anything (output.predictions), and which readings. */
+export interface PredictionOutput {
+  predictions: boolean;
+  /** The device's publish rule (output.publish, or its devices[] rule's). */
+  publish: PublishConfig;
+}
+
+export const EVERY_PREDICTION: PredictionOutput = { predictions: true, publish: EVERY_READING };
+
+/**
+ * How long the problem sensor stays ON after the last flagged prediction, where the rule may never
+ * publish the unflagged reading that would turn it OFF (flagged: never; change: not while the
+ * prediction stays the same). With `flagged` the value sensors show the flagged reading's values
+ * for as long, then go unavailable: no prediction is published between flagged readings.
+ */
+export const FLAGGED_HOLD_SECONDS = 60;
+
+/** Timing options of an entity of the prediction topic under the device's publish rule. */
+function entityTiming(r: Row, rule: PublishConfig): Record<string, unknown> {
+  if (r.topic !== "prediction" || rule.mode === "every") return {};
+  if (r === PROBLEM) return { off_delay: FLAGGED_HOLD_SECONDS };
+  return rule.mode === "flagged" ? { expire_after: FLAGGED_HOLD_SECONDS } : {};
+}
+
 /** The components of each task: what its prediction payload carries, the problem flag, health counters. */
 export const TASK_COMPONENTS: Record<Task, Row[]> = {
   regression: [
@@ -109,11 +136,13 @@ export function configTopic(t: DiscoveryTopics, device: string): string {
   return `${t.prefix}/device/${deviceId(t.output, device)}/config`;
 }
 
-export function devicePayload(t: DiscoveryTopics, device: string, task: Task, version: string): DevicePayload {
+export function devicePayload(t: DiscoveryTopics, device: string, task: Task, version: string, out: PredictionOutput = EVERY_PREDICTION): DevicePayload {
   const id = deviceId(t.output, device);
   const topics = { prediction: `${t.output}/${device}/prediction`, health: `${t.output}/${device}/health` };
   const cmps: Record<string, Component> = {};
-  for (const r of [...TASK_COMPONENTS[task], PROBLEM, ...HEALTH]) {
+  // Without predictions the prediction topic stays silent: its entities would stay unknown forever.
+  const rows = out.predictions ? [...TASK_COMPONENTS[task], PROBLEM, ...HEALTH] : HEALTH;
+  for (const r of rows) {
     cmps[r.key] = {
       p: r.p,
       name: r.name,
@@ -122,6 +151,7 @@ export function devicePayload(t: DiscoveryTopics, device: string, task: Task, ve
       state_topic: topics[r.topic],
       value_template: r.template,
       ...r.extra,
+      ...entityTiming(r, out.publish),
     };
   }
   return {

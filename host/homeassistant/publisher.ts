@@ -22,6 +22,8 @@ export class DiscoveryPublisher {
   private readonly announced = new Set<string>();
   private readonly topics: DiscoveryTopics;
   private readonly statusTopic: string;
+  /** output.predictions: without them, no entity of the prediction topic is announced. */
+  private readonly predictions: boolean;
   /** Configs published (for tests and logs). */
   published = 0;
 
@@ -32,6 +34,7 @@ export class DiscoveryPublisher {
   ) {
     this.topics = { prefix: config.homeassistant.prefix, output: config.topics.output };
     this.statusTopic = `${config.homeassistant.prefix}/status`;
+    this.predictions = config.output.predictions;
     const opts = clientOptions(config.mqtt);
     this.client = connect(config.mqtt.url, {
       ...opts,
@@ -68,7 +71,7 @@ export class DiscoveryPublisher {
     if (!d) return;
     this.announced.add(device);
     if (!this.client.connected) return; // announceAll on connect sends it
-    const payload = devicePayload(this.topics, device, d.meta.model.task, VERSION);
+    const payload = devicePayload(this.topics, device, d.meta.model.task, VERSION, { predictions: this.predictions, publish: d.meta.gate.rule });
     this.client.publish(configTopic(this.topics, device), JSON.stringify(payload), { qos: 1, retain: true });
     this.published++;
   }

@@ -1,7 +1,7 @@
 // Checks a device-based discovery message the way Home Assistant (2026.x) reads it, returning
 // every problem found: topic shape, required keys, platforms, unique ids, default_entity_id
-// (and no object_id), device classes, availability, state topics that exist, and templates that
-// render against a real payload to a state the entity accepts.
+// (and no object_id), device classes, availability, off_delay and expire_after, state topics that
+// exist, and templates that render against a real payload to a state the entity accepts.
 
 import { renderTemplate } from "./template.js";
 
@@ -75,6 +75,11 @@ export function checkDiscovery(topic: string, raw: string, ctx: CheckContext): s
     if (plat === "binary_sensor" && c.device_class !== undefined && !BINARY_CLASSES.has(c.device_class)) bad.push(`${at}.device_class: ${c.device_class}`);
     if (plat === "sensor" && c.state_class !== undefined && !STATE_CLASSES.has(c.state_class)) bad.push(`${at}.state_class: ${c.state_class}`);
     if (c.entity_category !== undefined && !ENTITY_CATEGORIES.has(c.entity_category)) bad.push(`${at}.entity_category: ${c.entity_category}`);
+    // Both are seconds as a positive integer (HA's cv.positive_int); off_delay exists for binary sensors only.
+    for (const opt of ["off_delay", "expire_after"]) {
+      if (c[opt] !== undefined && !(Number.isInteger(c[opt]) && c[opt] > 0)) bad.push(`${at}.${opt}: ${c[opt]} is not a positive whole number of seconds`);
+    }
+    if (c.off_delay !== undefined && plat !== "binary_sensor") bad.push(`${at}.off_delay: only binary sensors have it`);
     const payload = ctx.payloads.get(st);
     if (payload === undefined) {
       bad.push(`${at}.state_topic: ${st} carried nothing to render against`);

@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { loadConfig } from "../../host/config/load.js";
 import { silentLogger } from "../../host/logger.js";
 import { startApp } from "../../host/app/start.js";
-import { configTopic, deviceId, devicePayload, entitySlug } from "../../host/homeassistant/discovery.js";
+import { configTopic, deviceId, devicePayload, entitySlug, FLAGGED_HOLD_SECONDS, type PredictionOutput } from "../../host/homeassistant/discovery.js";
+import { startBroker } from "../../host/tools/demo/broker.js";
 import { requireMosquitto, startMosquitto } from "../helpers/mosquitto.js";
 import { client, waitFor, type Received } from "../helpers/mqtt.js";
 import { checkDiscovery } from "./checker.js";
@@ -156,5 +157,90 @@ test("discovery: the checker catches what HA would refuse or misread", () => {
   assert.match(mutate((p) => (p.cmps.problem.value_template = "{{ value_json.flags }}")), /expected ON or OFF/);
   assert.match(mutate((p) => (p.cmps.error.unique_id = p.cmps.prediction.unique_id)), /used twice/);
   assert.match(mutate((p) => (p.cmps.prediction.default_entity_id = "edgelearn_x_prediction")), /default_entity_id: expected sensor\./);
+  assert.match(mutate((p) => (p.cmps.prediction.off_delay = 60)), /off_delay: only binary sensors/);
+  assert.match(mutate((p) => (p.cmps.problem.off_delay = 0.5)), /off_delay: 0\.5 is not a positive whole number/);
+  assert.match(mutate((p) => (p.cmps.prediction.expire_after = -1)), /expire_after: -1 is not a positive whole number/);
   assert.match(check(good, "homeassistant/sensor/x/config").join(), /not <prefix>\/device\/<id>\/config/);
+});
+
+test("discovery follows the publish rule: the problem sensor turns OFF by itself where no OFF may come; no prediction entities without predictions", () => {
+  const t = { prefix: "homeassistant", output: "edgelearn" };
+  const payloads = new Map([
+    ["edgelearn/x/prediction", '{"ts":1,"prediction":2,"error":0.5,"flags":["learned","predicted","anomaly"]}'],
+    ["edgelearn/x/health", '{"readings":3,"drifts":0}'],
+  ]);
+  const payload = (out: PredictionOutput) => {
+    const p = devicePayload(t, "x", "regression", "0.1.0", out);
+    assert.deepEqual(checkDiscovery(configTopic(t, "x"), JSON.stringify(p), { prefix: "homeassistant", statusTopic: "edgelearn/status", payloads, uniqueIds: new Set() }), []);
+    return p.cmps;
+  };
+  const timing = (c: Record<string, unknown>) => ({ off_delay: c.off_delay, expire_after: c.expire_after });
+  const none = { off_delay: undefined, expire_after: undefined };
+
+  // every (any N): every unflagged reading published sends OFF; values are fresh.
+  for (const every of [1, 10]) {
+    const c = payload({ predictions: true, publish: { mode: "every", every } });
+    for (const k of Object.keys(c)) assert.deepEqual(timing(c[k]), none, `every ${every}: ${k}`);
+  }
+  // change: OFF comes with the next changed prediction, maybe never; the values stay current.
+  const change = payload({ predictions: true, publish: { mode: "change", every: 1 } });
+  assert.deepEqual(timing(change.problem), { off_delay: FLAGGED_HOLD_SECONDS, expire_after: undefined });
+  for (const k of ["prediction", "error", "drifts", "readings"]) assert.deepEqual(timing(change[k]), none, `change: ${k}`);
+  // flagged: only flagged readings are published, so no OFF ever comes and values go stale.
+  const flagged = payload({ predictions: true, publish: { mode: "flagged", every: 1 } });
+  assert.deepEqual(timing(flagged.problem), { off_delay: FLAGGED_HOLD_SECONDS, expire_after: undefined });
+  for (const k of ["prediction", "error"]) assert.deepEqual(timing(flagged[k]), { off_delay: undefined, expire_after: FLAGGED_HOLD_SECONDS }, `flagged: ${k}`);
+  for (const k of ["drifts", "readings"]) assert.deepEqual(timing(flagged[k]), none, `flagged: health ${k}`);
+  // output.predictions false: nothing is published on the prediction topic; only the health's entities.
+  for (const mode of ["every", "flagged"] as const) {
+    const off = payload({ predictions: false, publish: { mode, every: 1 } });
+    assert.deepEqual(Object.keys(off).sort(), ["drifts", "readings"]);
+    assert.ok(Object.values(off).every((c) => c.state_topic === "edgelearn/x/health"));
+  }
+  // The default (no rule given) is a prediction for every reading.
+  assert.deepEqual(Object.keys(devicePayload(t, "x", "anomaly", "0.1.0").cmps).sort(), ["drifts", "problem", "readings", "score"]);
+});
+
+test("the publisher announces each device with its own publish rule and with output.predictions", { timeout: 30_000 }, async () => {
+  const broker = await startBroker(0);
+  const watcher = await client(broker.url, { protocolVersion: 4 });
+  await watcher.c.subscribeAsync("homeassistant/device/+/config", { qos: 1 });
+  const start = (output: string, extra: Record<string, unknown>) =>
+    startApp(
+      loadConfig({
+        env: {},
+        overrides: {
+          mqtt: { url: broker.url, protocolVersion: 4, clientId: `ha-rule-${output}-${process.pid}` },
+          model: { task: "anomaly", features: ["a"] },
+          store: { type: "none" },
+          http: { enabled: false },
+          homeassistant: { enabled: true },
+          topics: { output },
+          ...extra,
+        },
+      }),
+      { logger: silentLogger, connect: false },
+    );
+  const latest = (output: string, device: string) => {
+    const topic = configTopic({ prefix: "homeassistant", output }, device);
+    const m = [...watcher.got].reverse().find((x) => x.topic === topic);
+    return m && (JSON.parse(m.text) as { cmps: Record<string, Record<string, unknown>> }).cmps;
+  };
+  const ruled = await start("ruled", { output: { publish: { mode: "flagged" } }, devices: [{ match: "plain-*", publish: { mode: "every" } }] });
+  const silent = await start("silent", { output: { predictions: false } });
+  try {
+    for (const [app, device] of [[ruled, "flag-1"], [ruled, "plain-1"], [silent, "quiet-1"]] as const) {
+      app.service.handle(`${app.service.config.topics.input}/${device}`, Buffer.from('{"a":1}'));
+    }
+    await waitFor(() => !!latest("ruled", "flag-1") && !!latest("ruled", "plain-1") && !!latest("silent", "quiet-1"), "three configs", 10_000);
+    assert.equal(latest("ruled", "flag-1")!.problem.off_delay, FLAGGED_HOLD_SECONDS);
+    assert.equal(latest("ruled", "flag-1")!.score.expire_after, FLAGGED_HOLD_SECONDS);
+    assert.equal(latest("ruled", "plain-1")!.problem.off_delay, undefined, "the device rule's mode every wins");
+    assert.deepEqual(Object.keys(latest("silent", "quiet-1")!).sort(), ["drifts", "readings"]);
+  } finally {
+    await ruled.stop();
+    await silent.stop();
+    await watcher.c.endAsync();
+    await broker.close();
+  }
 });
