@@ -17,6 +17,17 @@ import { configTopic, devicePayload, type DiscoveryTopics } from "./discovery.js
 
 const VERSION: string = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
+/**
+ * The discovery connection's client id: the service's with `-ha`, within the 64 characters
+ * mqtt.clientId may have, and never the service's own (the broker would drop one connection for
+ * the other, over and over). Cutting `<id>-ha` at 64 gave back a 64-character id unchanged.
+ */
+export function discoveryClientId(serviceId: string): string {
+  const id = `${serviceId.slice(0, 61)}-ha`;
+  // Only a 64-character id that itself ends in -ha comes back as itself.
+  return id !== serviceId ? id : `${serviceId.slice(0, 60)}-ha2`;
+}
+
 export class DiscoveryPublisher {
   private readonly client: MqttClient;
   private readonly announced = new Set<string>();
@@ -38,7 +49,7 @@ export class DiscoveryPublisher {
     const opts = clientOptions(config.mqtt);
     this.client = connect(config.mqtt.url, {
       ...opts,
-      clientId: `${config.mqtt.clientId}-ha`.slice(0, 64),
+      clientId: discoveryClientId(config.mqtt.clientId),
       clean: true,
       properties: undefined,
       reconnectPeriod: config.mqtt.reconnect.minDelayMs,

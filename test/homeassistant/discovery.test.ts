@@ -10,6 +10,7 @@ import { silentLogger } from "../../host/logger.js";
 import { startApp } from "../../host/app/start.js";
 import { configTopic, deviceId, devicePayload, entitySlug, FLAGGED_HOLD_SECONDS, type PredictionOutput } from "../../host/homeassistant/discovery.js";
 import { startBroker } from "../../host/tools/demo/broker.js";
+import { discoveryClientId } from "../../host/homeassistant/publisher.js";
 import { requireMosquitto, startMosquitto } from "../helpers/mosquitto.js";
 import { client, waitFor, type Received } from "../helpers/mqtt.js";
 import { checkDiscovery } from "./checker.js";
@@ -241,6 +242,53 @@ test("the publisher announces each device with its own publish rule and with out
     await ruled.stop();
     await silent.stop();
     await watcher.c.endAsync();
+    await broker.close();
+  }
+});
+
+test("the discovery connection's client id is never the service's own, up to mqtt.clientId's 64 characters", () => {
+  assert.equal(discoveryClientId("edgelearn-gw1"), "edgelearn-gw1-ha");
+  for (let n = 1; n <= 64; n++) {
+    for (const id of ["x".repeat(n), `${"x".repeat(Math.max(0, n - 3))}-ha`.slice(-n)]) {
+      const own = discoveryClientId(id);
+      assert.notEqual(own, id, `length ${n}: ${id}`);
+      assert.ok(own.length <= 64, `length ${n}: ${own.length} characters`);
+    }
+  }
+});
+
+test("with a 64-character mqtt.clientId the service and discovery stay connected side by side", { timeout: 30_000 }, async () => {
+  const broker = await startBroker(0);
+  const clientId = "g".repeat(64);
+  const connected = new Set<string>();
+  let drops = 0;
+  broker.aedes.on("client", (c) => connected.add(c.id));
+  broker.aedes.on("clientDisconnect", (c) => {
+    connected.delete(c.id);
+    drops++;
+  });
+  const running = await startApp(
+    loadConfig({
+      env: {},
+      overrides: {
+        mqtt: { url: broker.url, protocolVersion: 4, clientId, reconnect: { minDelayMs: 50, maxDelayMs: 200 } },
+        model: { task: "anomaly", features: ["a"] },
+        store: { type: "none" },
+        http: { enabled: false },
+        homeassistant: { enabled: true },
+      },
+    }),
+    { logger: silentLogger },
+  );
+  try {
+    await running.service.ready;
+    await waitFor(() => connected.has(clientId) && connected.has(discoveryClientId(clientId)), "both connections", 5000);
+    // A takeover (one id for both) would show as connections dropped: give it time to happen.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(drops, 0, "no connection was dropped");
+    assert.equal(running.service.connection?.connected, true);
+  } finally {
+    await running.stop();
     await broker.close();
   }
 });
