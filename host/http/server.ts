@@ -32,6 +32,15 @@ const SECURITY_HEADERS = {
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
 };
 
+/** A path segment decoded, or undefined when its percent-encoding is malformed (a client's error, not ours). */
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 export interface HttpServerOptions {
   service: Service;
   config: Config["http"];
@@ -131,9 +140,10 @@ export class HttpServer {
     }
     const cmd = /^\/api\/devices\/([^/]+)\/(reset|rollback|snapshot)$/.exec(path);
     if (cmd) {
-      const device = decodeURIComponent(cmd[1]);
       if (!this.opts.config.commands) return json(res, 403, { error: "commands are off (http.commands: false)" });
       if (!authed) return json(res, 401, { error: "commands need credentials", scheme: this.creds.scheme ?? null });
+      const device = decodeSegment(cmd[1]);
+      if (device === undefined) return json(res, 400, { error: "the device name is not valid percent-encoding" });
       return runHttpCommand(this.service, this.opts.log, req, res, device, cmd[2] as "reset" | "rollback" | "snapshot");
     }
     json(res, 404, { error: "not found" });

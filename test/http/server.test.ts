@@ -144,6 +144,12 @@ test("with a token: data needs it, probes and the page shell do not; commands wo
     assert.equal((await post("api/devices/m1/reset", { ...auth })).status, 403, "not a JSON request");
     assert.equal((await post("api/devices/m1/reset", { ...auth, ...json, origin: "http://evil.example" })).status, 403, "another origin");
     assert.equal((await post("api/devices/nope/reset", { ...auth, ...json })).status, 404);
+    // A device name that is not valid percent-encoding is the client's mistake: 400, nothing logged.
+    const malformed = await post("api/devices/%E0%A4%A/reset", { ...auth, ...json });
+    assert.equal(malformed.status, 400);
+    assert.match(((await malformed.json()) as { error: string }).error, /percent-encoding/);
+    assert.equal((await s.get("/api/devices/%ZZ/snapshot", auth)).status, 400);
+    assert.ok(!s.lines.some((l) => l.includes("HTTP POST") || l.includes("HTTP GET")), s.lines.join("\n"));
 
     const snap = await s.get("/api/devices/m1/snapshot", auth);
     assert.equal(snap.status, 200);
