@@ -16,7 +16,13 @@ test("cluster worker: a partition whose owner dropped it is taken again", { time
   const bin = requireNatsServer(t);
   if (!bin) return;
   const nats = await startNatsCluster(bin, { nodes: 1, partitions: 2 });
-  t.after(() => nats.stop());
+  let w: ClusterWorker | undefined;
+  // The worker stops (gives its partitions back, closes its connection) before the server does:
+  // the other way round, its connection keeps reconnecting and holds the process open.
+  t.after(async () => {
+    await w?.stop().catch(() => undefined);
+    await nats.stop();
+  });
   const config = loadConfig({
     env: {},
     overrides: {
@@ -26,13 +32,13 @@ test("cluster worker: a partition whose owner dropped it is taken again", { time
     },
   });
   const { logger, lines } = memoryLogger();
-  const w = await ClusterWorker.start(config, { logger });
-  t.after(() => w.stop());
-  await waitFor("both partitions owned", () => w.owners.size === 2 && [...w.owners.values()].every((o) => o.live), 20_000);
-  const first = w.owners.get(0)!;
+  w = await ClusterWorker.start(config, { logger });
+  await waitFor("both partitions owned", () => w!.owners.size === 2 && [...w!.owners.values()].every((o) => o.live), 20_000);
+  const worker = w;
+  const first = worker.owners.get(0)!;
   await first.lost("its lease expired before this reading (test)");
   await waitFor("partition 0 owned again", () => {
-    const o = w.owners.get(0);
+    const o = worker.owners.get(0);
     return o !== undefined && o !== first && o.live;
   }, 20_000);
   assert.equal(lines.filter((l) => /partition 0: owned/.test(l)).length, 2, lines.join("\n"));
