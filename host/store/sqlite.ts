@@ -12,7 +12,11 @@
 // A file SQLite cannot read (not a database, truncated, failing its integrity check, or written
 // by a newer schema) never stops the host: it is moved aside, whatever rows can still be read
 // are copied into a fresh file, and `problems()` says what happened; the other devices start
-// fresh. Raw readings are never stored: the table has no place for them.
+// fresh. Any other failure to open (the disk is full, another process holds the write lock past
+// the busy timeout, an I/O error, no permission) says nothing about the file: the constructor
+// throws a StoreOpenError and leaves the file as it was, so the next start finds every device.
+// Opening writes nothing to a file that is already set up. Raw readings are never stored: the
+// table has no place for them.
 
 import Database from "better-sqlite3";
 import { copyFileSync, existsSync, mkdirSync, readSync, openSync, closeSync, renameSync, rmSync, statSync, truncateSync } from "node:fs";
@@ -28,7 +32,28 @@ export interface SqliteStoreOptions extends StoreOptions {
   synchronous?: "FULL" | "NORMAL";
   /** Receives one line per problem as it is found (default: nothing; see `problems()`). */
   log?: (msg: string) => void;
+  /** How long a statement waits for another connection's lock before SQLITE_BUSY (default 5000 ms). */
+  busyTimeoutMs?: number;
 }
+
+/**
+ * The store's file could not be opened for a reason that says nothing about its contents (disk
+ * full, locked by another process, I/O error, permissions): it was left exactly as it was.
+ */
+export class StoreOpenError extends Error {
+  constructor(
+    readonly path: string,
+    /** SQLite's (extended) result code, e.g. SQLITE_BUSY, SQLITE_FULL, SQLITE_IOERR_WRITE; or the error's name. */
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "StoreOpenError";
+  }
+}
+
+/** What `openExisting` finds wrong with the file itself: the file is moved aside. */
+class Unreadable extends Error {}
 
 const SCHEMA_VERSION = 1;
 const SCHEMA = `
@@ -64,6 +89,7 @@ export class SqliteStore implements StateStore {
   private readonly now: () => number;
   private readonly log: (msg: string) => void;
   private readonly sync: "FULL" | "NORMAL";
+  private readonly busyMs: number;
   private readonly issues: string[] = [];
   private db!: Database.Database;
   private closed = false;
@@ -87,23 +113,25 @@ export class SqliteStore implements StateStore {
     this.log = o.log ?? (() => {});
     this.sync = o.synchronous ?? "FULL";
     if (this.sync !== "FULL" && this.sync !== "NORMAL") throw new RangeError(`synchronous must be FULL or NORMAL`);
+    this.busyMs = o.busyTimeoutMs ?? 5000;
     mkdirSync(dirname(this.path), { recursive: true });
     try {
       this.openExisting();
     } catch (e) {
+      if (!isDamage(e)) throw openError(this.path, e);
       this.recoverFrom(errText(e));
     }
   }
 
   private openExisting(): void {
-    const db = new Database(this.path, { timeout: 5000 });
+    const db = new Database(this.path, { timeout: this.busyMs });
     try {
       const version = db.pragma("user_version", { simple: true }) as number;
       if (version > SCHEMA_VERSION) {
-        throw new Error(`written by a newer edgelearn (schema ${version}; this one reads up to ${SCHEMA_VERSION})`);
+        throw new Unreadable(`written by a newer edgelearn (schema ${version}; this one reads up to ${SCHEMA_VERSION})`);
       }
       const check = db.pragma("quick_check", { simple: true });
-      if (check !== "ok") throw new Error(`integrity check failed: ${check}`);
+      if (check !== "ok") throw new Unreadable(`integrity check failed: ${check}`);
       this.init(db);
     } catch (e) {
       try {
@@ -115,11 +143,12 @@ export class SqliteStore implements StateStore {
     }
   }
 
+  /** Sets up a connection; writes to the file only what is not already so (WAL mode, table, version). */
   private init(db: Database.Database): void {
-    db.pragma("journal_mode = WAL");
+    if (String(db.pragma("journal_mode", { simple: true })).toLowerCase() !== "wal") db.pragma("journal_mode = WAL");
     db.pragma(`synchronous = ${this.sync}`);
     db.exec(SCHEMA);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    if (db.pragma("user_version", { simple: true }) !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
     this.db = db;
     this.st = {
       insert: db.prepare(`INSERT INTO checkpoints (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -152,7 +181,7 @@ export class SqliteStore implements StateStore {
       if (existsSync(this.path + ext)) renameSync(this.path + ext, aside + ext);
     }
     const rows = salvage(aside);
-    this.init(new Database(this.path, { timeout: 5000 }));
+    this.init(new Database(this.path, { timeout: this.busyMs }));
     let kept = 0;
     const devices = new Set<string>();
     this.db.transaction(() => {
@@ -338,6 +367,34 @@ function recordedSize(path: string): number {
   }
   const pageSize = h.readUInt16BE(16) === 1 ? 65536 : h.readUInt16BE(16);
   return pageSize * h.readUInt32BE(28);
+}
+
+/**
+ * Whether an error opening the file says the file itself is damaged (moved aside and salvaged),
+ * rather than that it could not be opened now (disk full, busy, I/O, permissions: left alone).
+ */
+function isDamage(e: unknown): boolean {
+  if (e instanceof Unreadable) return true;
+  const code = String((e as { code?: unknown })?.code ?? "");
+  return code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB";
+}
+
+const OPEN_HINTS: [RegExp, string][] = [
+  [/^SQLITE_BUSY|^SQLITE_LOCKED/, "another process holds its lock (a second edgelearn on the same file?)"],
+  [/^SQLITE_FULL/, "the disk is full"],
+  [/^SQLITE_READONLY|^SQLITE_CANTOPEN|^SQLITE_PERM|^SQLITE_AUTH/, "check the path and its permissions"],
+  [/^SQLITE_IOERR/, "an I/O error: check the disk"],
+];
+
+function openError(path: string, e: unknown): StoreOpenError {
+  const code = String((e as { code?: unknown })?.code ?? (e as Error)?.name ?? "Error");
+  const hint = OPEN_HINTS.find(([re]) => re.test(code))?.[1];
+  return new StoreOpenError(
+    path,
+    code,
+    `state store ${path} cannot be opened (${errText(e)})${hint ? `: ${hint}` : ""}; ` +
+      `the file was left as it is (nothing moved or deleted); fix the cause and start again`,
+  );
 }
 
 function errText(e: unknown): string {

@@ -1,11 +1,13 @@
 // Fault (d): the host starts on a corrupted or truncated database file. It says clearly what it
 // could not read, keeps what can still be read, starts the other devices fresh, and runs (no
-// crash); SIGTERM still stops it cleanly. No broker is needed: restore happens before connecting.
+// crash); SIGTERM still stops it cleanly. A file that is only locked is not damaged: the host
+// refuses to start and leaves it alone. No broker is needed: restore happens before connecting.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { Kind, Learner } from "../../host/learner/index.js";
 import { SqliteStore } from "../../host/store/sqlite.js";
 import { spawnHost, writeHostConfig, type HostProcess } from "./host-process.js";
@@ -106,4 +108,31 @@ test("a damaged newest checkpoint: the host restores the previous one and says w
     assert.match(h.log(), new RegExp(`device dev1: checkpoint ${newest.meta.seq} refused by the module: ERR_CRC`));
     assert.match(h.log(), new RegExp(`device dev1: using checkpoint ${newest.meta.seq - 1}`));
     await stopCleanly(h);
+  }));
+
+test("a database another process holds locked: the host exits 1 saying so, the file stays, the next start restores every device", { timeout: 60_000 }, () =>
+  inTempDir(async (dir, dbPath) => {
+    realDb(dbPath, 3);
+    const raw = new Database(dbPath);
+    raw.pragma("journal_mode = DELETE"); // opening has to write (back to WAL): it waits for the lock, then gives up
+    raw.close();
+    const holder = new Database(dbPath);
+    holder.exec("BEGIN IMMEDIATE");
+    holder.prepare("UPDATE checkpoints SET readings = readings").run();
+    const config = writeHostConfig(dir, { url: "mqtt://127.0.0.1:1", clientId: "corrupt-db", dbPath, everyReadings: 100 });
+    let h: HostProcess;
+    try {
+      h = spawnHost(config);
+      running.add(h);
+      assert.equal(await h.exited, 1, h.log().slice(-2000));
+    } finally {
+      holder.exec("ROLLBACK");
+      holder.close();
+    }
+    assert.match(h.log(), /cannot start: state store .*state\.db cannot be opened \(SQLITE_BUSY[^)]*\): another process holds its lock.*the file was left as it is/);
+    assert.doesNotMatch(h.log(), /could not be read|moved it to/);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.includes("unreadable")), []);
+    const again = await startOn(dir, dbPath);
+    await waitFor(again, /restored 3 of 3 devices/);
+    await stopCleanly(again);
   }));

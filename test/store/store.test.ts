@@ -4,7 +4,7 @@ import { readFileSync, statSync, writeFileSync, truncateSync, readdirSync } from
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { MemoryStore } from "../../host/store/memory.js";
-import { SqliteStore } from "../../host/store/sqlite.js";
+import { SqliteStore, StoreOpenError } from "../../host/store/sqlite.js";
 import { pickValid, restoreAll } from "../../host/store/restore.js";
 import type { StateStore } from "../../host/store/types.js";
 import { fakeBlob, fakeValidate, tagOf } from "./fake-blob.js";
@@ -187,4 +187,84 @@ test("sqlite: bytes flipped in the middle of the file never crash the store", ()
     s.checkpoint("after", fakeBlob(1), 1, false);
     s.close();
   }
+});
+
+/** A store file with devices a, b (two checkpoints each), closed. */
+function twoDevices(path: string): void {
+  const s = new SqliteStore({ path });
+  for (let k = 1; k <= 2; k++) s.checkpointMany(["a", "b"].map((device) => ({ device, blob: fakeBlob(k), readings: k, knownGood: true })));
+  s.close();
+}
+
+function assertIntact(path: string): void {
+  const dir = join(path, "..");
+  assert.deepEqual(readdirSync(dir).filter((f) => f.includes("unreadable")), [], "nothing was moved aside");
+  const s = new SqliteStore({ path });
+  assert.deepEqual(s.problems(), []);
+  assert.deepEqual(s.devices(), ["a", "b"]);
+  const res = restoreAll(s, fakeValidate, () => {});
+  assert.deepEqual(res.map((r) => r.restored && tagOf(r.restored.blob)), [2, 2], "every device restores its newest checkpoint");
+  s.close();
+}
+
+test("sqlite: another connection holding the write lock: the file opens without a write, every device restores", () => {
+  const path = join(tmp(), "locked.db");
+  twoDevices(path);
+  const holder = new Database(path);
+  holder.exec("BEGIN IMMEDIATE");
+  holder.prepare("UPDATE checkpoints SET readings = readings WHERE device = 'a'").run();
+  try {
+    const s = new SqliteStore({ path, busyTimeoutMs: 50 });
+    assert.deepEqual(s.problems(), []);
+    assert.deepEqual(s.devices(), ["a", "b"]);
+    assert.equal(tagOf(s.newest("b")!.blob), 2);
+    s.close();
+  } finally {
+    holder.exec("ROLLBACK");
+    holder.close();
+  }
+  assertIntact(path);
+});
+
+test("sqlite: SQLITE_BUSY on a write the open needs: start-up fails with a clear error, the file stays", () => {
+  const path = join(tmp(), "busy.db");
+  twoDevices(path);
+  const raw = new Database(path);
+  raw.pragma("journal_mode = DELETE"); // e.g. copied with a tool that left it in rollback-journal mode
+  raw.close();
+  const holder = new Database(path);
+  holder.exec("BEGIN IMMEDIATE");
+  holder.prepare("UPDATE checkpoints SET readings = readings WHERE device = 'a'").run();
+  const lines: string[] = [];
+  try {
+    assert.throws(
+      () => new SqliteStore({ path, busyTimeoutMs: 50, log: (m) => lines.push(m) }),
+      (e: unknown) => e instanceof StoreOpenError && e.code === "SQLITE_BUSY" && /cannot be opened \(SQLITE_BUSY.*another process holds its lock.*left as it is/.test(e.message),
+    );
+  } finally {
+    holder.exec("ROLLBACK");
+    holder.close();
+  }
+  assert.deepEqual(lines, [], "not reported as an unreadable file");
+  assertIntact(path);
+});
+
+test("sqlite: SQLITE_FULL while opening (simulated): start-up fails with a clear error, the file stays", () => {
+  const path = join(tmp(), "full.db");
+  twoDevices(path);
+  const proto = Database.prototype as unknown as { pragma: (this: Database.Database, ...a: unknown[]) => unknown };
+  const pragma = proto.pragma;
+  proto.pragma = function (...a: unknown[]) {
+    if (/quick_check|journal_mode/.test(String(a[0]))) throw new Database.SqliteError("database or disk is full", "SQLITE_FULL");
+    return pragma.apply(this, a);
+  };
+  try {
+    assert.throws(
+      () => new SqliteStore({ path }),
+      (e: unknown) => e instanceof StoreOpenError && e.code === "SQLITE_FULL" && /the disk is full.*left as it is/.test(e.message),
+    );
+  } finally {
+    proto.pragma = pragma;
+  }
+  assertIntact(path);
 });
