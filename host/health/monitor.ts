@@ -1,8 +1,9 @@
 // Per-device rollback guards and their wiring into the service: every reading's output feeds the
 // device's guard; a checkpoint is known-good only when the guard says the device is healthy; when
 // the guard calls for it the device rolls back to its newest known-good checkpoint, that state is
-// checkpointed at once (so a crash right after cannot bring the bad state back), and the device's
-// health (retained, edgelearn/<device>/health) goes out with the rollback count and reason.
+// checkpointed at once by the rollback itself (so a crash right after cannot bring the bad state
+// back), and the device's health (retained, edgelearn/<device>/health) goes out with the rollback
+// count and reason.
 
 import type { Config } from "../config/types.js";
 import type { Learner, Output } from "../learner/index.js";
@@ -20,7 +21,6 @@ export interface GuardedService {
   };
   /** Results as host/service/result.ts defines them (only `ok` and `error` are read here). */
   rollbackDevice(name: string): { ok: true; value: CheckpointMeta } | { ok: false; error: string };
-  checkpointDevice(name: string, knownGood?: boolean): unknown;
   publishHealth(force: boolean): void;
   addHealthFields(fn: (device: string) => Record<string, unknown>): void;
   readonly log: { info(m: string): void; warn(m: string): void };
@@ -142,7 +142,6 @@ export class HealthMonitor {
           service.log.warn(`device ${device}: the rollback guard found the model degraded but cannot roll back: ${r.error}`);
           return;
         }
-        service.checkpointDevice(device, true);
         service.log.warn(`device ${device}: error degraded past the guard's factor without a confirmed drift; rolled back to checkpoint ${r.value.seq}`);
       } finally {
         this.rolling = undefined;

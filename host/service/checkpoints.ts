@@ -65,6 +65,18 @@ export class Checkpoints {
     return ok(meta);
   }
 
+  /**
+   * The device's state was replaced (reset, rollback, a loaded blob): written at once, so neither
+   * a restart nor a kill brings back what it replaced. When the store cannot take it now the device
+   * stays pending, for the periodic and the shutdown checkpoints.
+   */
+  replaced(name: string, knownGood?: boolean): void {
+    const d = this.core.pool.get(name);
+    if (!this.store || !d?.hasModel) return;
+    this.policy?.changed(name, this.core.now());
+    this.checkpoint(name, knownGood);
+  }
+
   /** Checkpoints several devices in one store transaction: how many were written (devices without a model are skipped). */
   checkpointMany(names: Iterable<string>, force = false): Result<number> {
     const { core } = this;
@@ -136,10 +148,11 @@ export class Checkpoints {
     const fit = this.lifecycle.fits(d, target.blob);
     const r = fit !== 0 ? fit : core.pool.load(d, target.blob);
     if (r !== 0) return fail("refused", `checkpoint ${target.meta.seq} refused: ${errorName(r)}`);
-    this.policy?.saved(name);
     d.meta.stats.restart(false);
     d.meta.dirty = true;
     core.log.info(`device ${name}: rolled back to checkpoint ${target.meta.seq} (${target.meta.readings} readings)`);
+    // The state gone back to is known-good: it becomes the newest checkpoint.
+    this.replaced(name, true);
     core.emit("rollback", name, target.meta);
     return ok(target.meta);
   }

@@ -168,7 +168,10 @@ export class DeviceLifecycle {
     return ok(undefined);
   }
 
-  /** Forgets what the device learned (keeps its configuration); `purge` also deletes its checkpoints. */
+  /**
+   * Forgets what the device learned (keeps its configuration); `purge` also deletes its
+   * checkpoints. Without purge the caller checkpoints the reset state (Checkpoints.replaced).
+   */
   reset(name: string, purge = false): Result<{ purged: boolean }> {
     const { core } = this;
     const d = core.pool.get(name);
@@ -178,8 +181,8 @@ export class DeviceLifecycle {
     if (purge && this.store) {
       this.store.remove(name);
       d.meta.lastCheckpoint = undefined;
+      this.policy?.saved(name); // nothing stored, nothing pending: a restart starts it fresh
     }
-    this.policy?.saved(name);
     d.meta.dirty = true;
     core.log.info(`device ${name}: reset${purge ? " and checkpoints purged" : ""}`);
     core.emit("reset", name);

@@ -192,12 +192,16 @@ export class Service implements CommandTarget {
 
   /** Replaces a device's state with a blob (validated by the module, checked against the device's configuration). */
   loadDevice(name: string, blob: Uint8Array): Result<void> {
-    return this.lifecycle.load(name, blob);
+    const r = this.lifecycle.load(name, blob);
+    if (r.ok) this.checkpoints.replaced(name);
+    return r;
   }
 
   /** Forgets what the device learned (keeps its configuration); `purge` also deletes its checkpoints. */
   resetDevice(name: string, purge = false): Result<{ purged: boolean }> {
-    return this.lifecycle.reset(name, purge);
+    const r = this.lifecycle.reset(name, purge);
+    if (r.ok && !r.value.purged) this.checkpoints.replaced(name);
+    return r;
   }
 
   /** Drops the device: its model, its checkpoints, its retained health. A later reading starts it afresh. */

@@ -45,6 +45,14 @@ export class CheckpointPolicy {
     return out;
   }
 
+  /**
+   * Notes a change to the device's state that is not a learned reading (a reset, a rollback, a
+   * loaded blob): it is pending until its next checkpoint, like unsaved learning.
+   */
+  changed(device: string, now: number): void {
+    if (!this.dirty.has(device)) this.dirty.set(device, { readings: 0, since: now });
+  }
+
   /** Every device with unsaved learning (shutdown flush). */
   pending(): string[] {
     return [...this.dirty.keys()];
@@ -54,7 +62,7 @@ export class CheckpointPolicy {
     return this.dirty.get(device)?.readings ?? 0;
   }
 
-  /** The device's state was just written (or discarded by reset/rollback). */
+  /** The device's state was just written (or its checkpoints purged). */
   saved(device: string): void {
     this.dirty.delete(device);
   }

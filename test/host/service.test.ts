@@ -3,6 +3,9 @@ import assert from "node:assert/strict";
 import { loadConfig } from "../../host/config/load.js";
 import { Service, type ServiceOptions } from "../../host/service/service.js";
 import { MemoryStore } from "../../host/store/memory.js";
+import { SqliteStore } from "../../host/store/sqlite.js";
+import { join } from "node:path";
+import { tempDir } from "../helpers/tmp.js";
 import type { Failure, Result } from "../../host/service/result.js";
 import { memoryLogger } from "../../host/logger.js";
 import { conceptChange } from "../helpers/concept-change.js";
@@ -220,6 +223,31 @@ test("restart: devices come back from the store and keep learning", async () => 
   assert.equal(h.model.readings, 31);
   assert.equal(h.last_checkpoint.readings, 30);
   await b.service.stop();
+});
+
+test("restart: a reset and a rollback stay done, after a clean stop and after a kill", async () => {
+  for (const stop of [true, false]) {
+    const path = join(tempDir("reset-restart"), "state.db");
+    const start = () => setup({ store: { type: "sqlite", path, checkpoint: { everyReadings: 10, everySeconds: 0 } } }, { store: new SqliteStore({ path }) });
+    const modelReadings = (s: Service, name: string) => (s.deviceHealth(name) as unknown as { value: { model: { readings: number } } }).value.model.readings;
+    const a = start();
+    for (let i = 0; i < 25; i++) for (const d of ["m1", "m2"]) a.send(d, { a: i, b: 1, y: i });
+    assert.ok(a.service.resetDevice("m1").ok);
+    const rb = a.service.rollbackDevice("m2", 1); // checkpoint 1: the state after 10 readings
+    assert.ok(rb.ok && rb.value.readings === 10);
+    const reset = a.service.snapshotDevice("m1");
+    const rolledBack = a.service.snapshotDevice("m2");
+    assert.equal(modelReadings(a.service, "m1"), 0);
+    assert.equal(modelReadings(a.service, "m2"), 10);
+    if (stop) await a.service.stop(); // else: killed, nothing more written
+    const b = start();
+    assert.deepEqual(b.service.snapshotDevice("m1"), reset, `reset state restored (${stop ? "clean stop" : "kill"})`);
+    assert.deepEqual(b.service.snapshotDevice("m2"), rolledBack, `rolled-back state restored (${stop ? "clean stop" : "kill"})`);
+    assert.equal(modelReadings(b.service, "m1"), 0);
+    assert.equal(modelReadings(b.service, "m2"), 10);
+    await b.service.stop();
+    if (!stop) await a.service.stop();
+  }
 });
 
 test("a configuration the module refuses fails before connecting", () => {
