@@ -5,7 +5,7 @@
 
 import { Count, errorName } from "../learner/index.js";
 import type { Config } from "../config/types.js";
-import type { CheckpointMeta, StateStore } from "../store/types.js";
+import type { CheckpointMeta, CheckpointRequest, StateStore } from "../store/types.js";
 import { CheckpointPolicy } from "../store/policy.js";
 import { pickValid } from "../store/restore.js";
 import { StoreWriteState } from "../store/write-state.js";
@@ -51,11 +51,11 @@ export class Checkpoints {
     const d = core.pool.get(name);
     if (!d) return unknownDevice(name);
     if (!this.writes.mayTry(core.now())) return this.unavailable();
-    const blob = core.pool.snapshot(d);
-    if (!blob) return fail("no_model", `device ${name} has no model yet`);
+    const item = this.request(d, knownGood);
+    if (!item) return fail("no_model", `device ${name} has no model yet`);
     let meta: CheckpointMeta;
     try {
-      meta = this.store.checkpoint(name, blob, this.modelReadings(d), knownGood ?? this.knownGood(name));
+      [meta] = this.store.checkpointMany([item]);
     } catch (e) {
       this.failed(e);
       return this.unavailable();
@@ -82,13 +82,13 @@ export class Checkpoints {
     const { core } = this;
     if (!this.store) return NO_STORE;
     if (!this.writes.mayTry(core.now(), force)) return this.unavailable();
-    const items: { device: string; blob: Uint8Array; readings: number; knownGood: boolean }[] = [];
+    const items: CheckpointRequest[] = [];
     const devs: Device[] = [];
     for (const n of names) {
       const d = core.pool.get(n);
-      const blob = d && core.pool.snapshot(d);
-      if (!d || !blob) continue;
-      items.push({ device: n, blob, readings: this.modelReadings(d), knownGood: this.knownGood(n) });
+      const item = d && this.request(d);
+      if (!d || !item) continue;
+      items.push(item);
       devs.push(d);
     }
     if (items.length === 0) return ok(0);
@@ -145,8 +145,7 @@ export class Checkpoints {
       target = pickValid(this.store, name, (b) => spare.validate(b), (m) => core.log.warn(m), true).restored;
       if (!target) return fail("no_checkpoint", `device ${name} has no known-good checkpoint`);
     }
-    const fit = this.lifecycle.fits(d, target.blob);
-    const r = fit !== 0 ? fit : core.pool.load(d, target.blob);
+    const r = this.lifecycle.install(d, target.blob, target.features);
     if (r !== 0) return fail("refused", `checkpoint ${target.meta.seq} refused: ${errorName(r)}`);
     d.meta.stats.restart(false);
     d.meta.dirty = true;
@@ -172,6 +171,25 @@ export class Checkpoints {
     this.lastTime = meta.time;
     this.policy?.saved(d.name);
     this.core.emit("checkpoint", meta);
+  }
+
+  /**
+   * What a checkpoint of the device holds: its blob, and beside it the timestamp of its last learned
+   * reading and its feature names (a restart continues from them). Undefined without a model.
+   */
+  private request(d: Device, knownGood?: boolean): CheckpointRequest | undefined {
+    const blob = this.core.pool.snapshot(d);
+    if (!blob) return undefined;
+    const st = d.meta;
+    const features = st.featureNames();
+    return {
+      device: d.name,
+      blob,
+      readings: this.modelReadings(d),
+      knownGood: knownGood ?? this.knownGood(d.name),
+      ...(st.lastTs > 0 ? { lastTs: st.lastTs } : {}),
+      ...(features ? { features } : {}),
+    };
   }
 
   private modelReadings(d: Device): number {

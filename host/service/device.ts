@@ -17,13 +17,17 @@ export class DeviceState {
   plan: FieldPlan | null = null;
   /** Set when the model cannot be created (unsupported task, bad parameters): readings are refused. */
   failed: string | undefined;
-  /** Feature count of a restored blob whose features were inferred: checked against the next reading. */
+  /**
+   * Feature count of a restored blob whose features were inferred and whose checkpoint did not
+   * record their names (written before it did): checked against the next reading.
+   */
   restoredFeatures = -1;
   readings = 0;
   learned = 0;
   drifts = 0;
   /** Per reason (DEVICE_REASONS order). */
   readonly rejected = new Uint32Array(DEVICE_REASONS.length);
+  /** Unix ms of the last reading learned (0: none): a redelivery not after it is a duplicate. Kept in checkpoints. */
   lastTs = 0;
   lastCheckpoint: CheckpointMeta | undefined;
   /** The model's metrics as last released for publication (host/privacy/aggregate.ts). */
@@ -50,6 +54,11 @@ export class DeviceState {
     this.topicPredictionBytes = topicBytes(this.topicPrediction);
     this.topicDrift = `${base}/drift`;
     this.topicHealth = `${base}/health`;
+  }
+
+  /** The model's input fields in order, when known: the plan's, else the configured ones. */
+  featureNames(): readonly string[] | undefined {
+    return this.plan?.features ?? (this.model.features.length ? this.model.features : undefined);
   }
 
   reject(reason: string): void {

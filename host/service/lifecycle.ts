@@ -78,7 +78,7 @@ export class DeviceLifecycle {
     const m = st.model;
     const features = m.features.length ? m.features : inferFeatures(src, m.target, core.config.input.timestampField, names);
     if (features.length === 0 && m.task !== "forecast") return "no_features";
-    st.plan = { features, target: SUPERVISED.has(m.task) ? m.target : undefined, tsField: core.config.input.timestampField } satisfies FieldPlan;
+    st.plan = this.planOf(m, features);
     if (d.hasModel && (st.restoredFeatures < 0 || st.restoredFeatures === features.length)) {
       if (st.restoredFeatures >= 0) core.log.info(`device ${d.name}: restored model continues with features ${features.join(", ")}`);
       return undefined;
@@ -112,39 +112,61 @@ export class DeviceLifecycle {
         log.warn(`device ${r.device}: not restored (${core.pool.full ? "pool.maxDevices reached" : "no rule accepts it"})`);
         continue;
       }
-      if (this.fits(d, r.restored.blob) !== 0 || core.pool.load(d, r.restored.blob) !== 0) {
+      if (this.install(d, r.restored.blob, r.restored.features) !== 0) {
         log.warn(`device ${r.device}: starts fresh`);
         continue;
       }
       d.meta.lastCheckpoint = r.restored.meta;
+      d.meta.lastTs = r.restored.lastTs ?? 0;
       n++;
     }
     if (results.length) log.info(`restored ${n} of ${results.length} devices from the store`);
   }
 
   /**
-   * Whether a valid blob fits the device's configuration (same task, same feature count): 0, or
-   * ERR_KIND / ERR_FEATURES with a log line saying why. With inferred features the count is
-   * checked again against the next reading.
+   * Makes a valid blob the device's state if it fits the device's configuration (same task, same
+   * features): 0, or the module's error (ERR_KIND / ERR_FEATURES with a log line saying why).
+   * `features` are the names its checkpoint recorded: they must be the device's features, and a
+   * device whose features are inferred takes them as its plan (fixed, as before the restart).
+   * Without them (a blob from elsewhere, an older checkpoint) only the count can be compared: with
+   * inferred features it is checked again against the next reading.
    */
-  fits(d: Device, blob: Uint8Array): number {
+  install(d: Device, blob: Uint8Array, features?: readonly string[]): number {
     const { core } = this;
     const spare = core.pool.spare();
     const r = spare.load(blob);
     if (r !== 0) return r;
     const st = d.meta;
+    const m = st.model;
     const task = KIND_TASK[spare.kind];
-    if (task !== st.model.task) {
-      core.log.warn(`device ${d.name}: the checkpoint is a ${task ?? "unknown"} model, the configuration says ${st.model.task}; not loaded`);
+    if (task !== m.task) {
+      core.log.warn(`device ${d.name}: the checkpoint is a ${task ?? "unknown"} model, the configuration says ${m.task}; not loaded`);
       return ErrorCode.Kind;
     }
-    const n = st.plan ? st.plan.features.length : st.model.features.length || -1;
-    if (n >= 0 && spare.nFeatures !== n) {
-      core.log.warn(`device ${d.name}: the checkpoint has ${spare.nFeatures} features, the configuration ${n}; not loaded`);
+    const notLoaded = (why: string) => {
+      core.log.warn(`device ${d.name}: ${why}; not loaded`);
       return ErrorCode.Features;
+    };
+    if (features && features.length !== spare.nFeatures) return notLoaded(`the checkpoint records ${features.length} feature names for a model of ${spare.nFeatures}`);
+    const current = st.featureNames();
+    if (current && spare.nFeatures !== current.length) return notLoaded(`the checkpoint has ${spare.nFeatures} features, the configuration ${current.length}`);
+    if (current && features && !sameList(features, current)) {
+      return notLoaded(`the checkpoint was learned on features ${list(features)}, the device's are ${list(current)}`);
     }
-    st.restoredFeatures = n < 0 ? spare.nFeatures : -1;
+    const tsField = core.config.input.timestampField;
+    if (!current && features && features.some((f) => f === tsField || f === m.target)) {
+      return notLoaded(`the checkpoint was learned on features ${list(features)}, which now include the target or the timestamp field`);
+    }
+    const loaded = core.pool.load(d, blob);
+    if (loaded !== 0) return loaded;
+    if (!current && features) st.plan = this.planOf(m, features);
+    st.restoredFeatures = current || features ? -1 : spare.nFeatures;
     return 0;
+  }
+
+  /** The field plan of a model over `features`. */
+  private planOf(m: ModelConfig, features: readonly string[]): FieldPlan {
+    return { features, target: SUPERVISED.has(m.task) ? m.target : undefined, tsField: this.core.config.input.timestampField };
   }
 
   /** A copy of the device's state blob. */
@@ -159,8 +181,7 @@ export class DeviceLifecycle {
   load(name: string, blob: Uint8Array): Result<void> {
     const d = this.deviceFor(name, true);
     if (!d) return fail("capacity", `device ${name}: ${this.core.pool.full ? "pool.maxDevices reached" : "no rule accepts it"}`);
-    const fit = this.fits(d, blob);
-    const r = fit !== 0 ? fit : this.core.pool.load(d, blob);
+    const r = this.install(d, blob);
     if (r !== 0) return fail("refused", `blob refused: ${errorName(r)}`);
     d.meta.failed = undefined;
     d.meta.stats.restart(true);
@@ -203,4 +224,12 @@ export class DeviceLifecycle {
     core.emit("forget", name);
     return ok(undefined);
   }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function list(names: readonly string[]): string {
+  return names.length ? names.join(", ") : "(none)";
 }

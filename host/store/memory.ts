@@ -3,7 +3,7 @@
 // known-good one; blobs are copied in and out so callers can reuse their buffers.
 
 import { headerCrc } from "./blob.js";
-import type { CheckpointMeta, CheckpointRequest, StateStore, StoredBlob } from "./types.js";
+import type { CheckpointContext, CheckpointMeta, CheckpointRequest, StateStore, StoredBlob } from "./types.js";
 
 export interface StoreOptions {
   /** Checkpoints kept per device, newest first (default 8). The newest known-good one is kept too. */
@@ -45,6 +45,14 @@ export class MemoryStore implements StateStore {
   }
 
   checkpoint(device: string, blob: Uint8Array, readings: number, knownGood: boolean): CheckpointMeta {
+    return this.add({ device, blob, readings, knownGood });
+  }
+
+  checkpointMany(items: CheckpointRequest[]): CheckpointMeta[] {
+    return items.map((i) => this.add(i));
+  }
+
+  private add({ device, blob, readings, knownGood, lastTs, features }: CheckpointRequest): CheckpointMeta {
     const list = this.rows.get(device) ?? [];
     const meta: CheckpointMeta = {
       device,
@@ -55,13 +63,9 @@ export class MemoryStore implements StateStore {
       bytes: blob.length,
       knownGood,
     };
-    list.unshift({ meta, blob: blob.slice() });
+    list.unshift({ meta, blob: blob.slice(), ...context(lastTs, features) });
     this.prune(device, list);
     return { ...meta };
-  }
-
-  checkpointMany(items: CheckpointRequest[]): CheckpointMeta[] {
-    return items.map((i) => this.checkpoint(i.device, i.blob, i.readings, i.knownGood));
   }
 
   lastKnownGood(device: string): StoredBlob | undefined {
@@ -93,5 +97,10 @@ export class MemoryStore implements StateStore {
 }
 
 function copy(r: StoredBlob): StoredBlob {
-  return { meta: { ...r.meta }, blob: r.blob.slice() };
+  return { meta: { ...r.meta }, blob: r.blob.slice(), ...context(r.lastTs, r.features) };
+}
+
+/** The context fields that are set, copied. */
+export function context(lastTs: number | undefined, features: readonly string[] | undefined): CheckpointContext {
+  return { ...(lastTs !== undefined ? { lastTs } : {}), ...(features !== undefined ? { features: [...features] } : {}) };
 }

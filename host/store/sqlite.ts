@@ -17,13 +17,19 @@
 // throws a StoreOpenError and leaves the file as it was, so the next start finds every device.
 // Opening writes nothing to a file that is already set up. Raw readings are never stored: the
 // table has no place for them.
+//
+// Schema: version 1, one table. The columns last_ts (Unix ms of the device's last learned
+// reading) and features (its model's input fields, a JSON array) came later: a file without them
+// gets them on open (ALTER TABLE, one transaction), and an older edgelearn still reads and writes
+// the file as version 1 (its rows leave them NULL: not recorded). A change an older reader could
+// not ignore needs a new user_version.
 
 import Database from "better-sqlite3";
 import { copyFileSync, existsSync, mkdirSync, readSync, openSync, closeSync, renameSync, rmSync, statSync, truncateSync } from "node:fs";
 import { dirname } from "node:path";
 import { headerCrc, rowDefect } from "./blob.js";
-import { historyBound, type StoreOptions } from "./memory.js";
-import type { CheckpointMeta, CheckpointRequest, StateStore, StoredBlob } from "./types.js";
+import { context, historyBound, type StoreOptions } from "./memory.js";
+import type { CheckpointContext, CheckpointMeta, CheckpointRequest, StateStore, StoredBlob } from "./types.js";
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** Database file; its directory is created if missing. */
@@ -66,9 +72,16 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   bytes      INTEGER NOT NULL,
   known_good INTEGER NOT NULL DEFAULT 0,
   blob       BLOB    NOT NULL,
+  last_ts    REAL,
+  features   TEXT,
   PRIMARY KEY (device, seq)
 )`;
-const COLUMNS = "device, seq, time, readings, crc, bytes, known_good, blob";
+/** Columns added to version 1 after its first release: name → definition (nullable). */
+const ADDED: ReadonlyArray<readonly [string, string]> = [
+  ["last_ts", "REAL"],
+  ["features", "TEXT"],
+];
+const COLUMNS = "device, seq, time, readings, crc, bytes, known_good, blob, last_ts, features";
 
 interface Row {
   device: string;
@@ -79,6 +92,8 @@ interface Row {
   bytes: number;
   known_good: number;
   blob: Buffer;
+  last_ts: number | null;
+  features: string | null;
 }
 
 type Stmt = Database.Statement<unknown[], Row>;
@@ -148,10 +163,13 @@ export class SqliteStore implements StateStore {
     if (String(db.pragma("journal_mode", { simple: true })).toLowerCase() !== "wal") db.pragma("journal_mode = WAL");
     db.pragma(`synchronous = ${this.sync}`);
     db.exec(SCHEMA);
+    const have = new Set((db.pragma("table_info(checkpoints)") as { name: string }[]).map((c) => c.name));
+    const missing = ADDED.filter(([name]) => !have.has(name));
+    if (missing.length) db.transaction(() => missing.forEach(([name, type]) => db.exec(`ALTER TABLE checkpoints ADD COLUMN ${name} ${type}`)))();
     if (db.pragma("user_version", { simple: true }) !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
     this.db = db;
     this.st = {
-      insert: db.prepare(`INSERT INTO checkpoints (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      insert: db.prepare(`INSERT INTO checkpoints (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       prune: db.prepare("DELETE FROM checkpoints WHERE device = ? AND seq <= ? AND seq <> ?"),
       mark: db.prepare("UPDATE checkpoints SET known_good = 1 WHERE device = ? AND seq = ?"),
       remove: db.prepare("DELETE FROM checkpoints WHERE device = ?"),
@@ -191,7 +209,7 @@ export class SqliteStore implements StateStore {
           this.problem(`device ${r.device} checkpoint ${r.seq} in ${aside} is damaged (${defect}); dropped`);
           continue;
         }
-        this.st.insert.run(r.device, r.seq, r.time, r.readings, r.crc, r.bytes, r.known_good ? 1 : 0, r.blob);
+        this.st.insert.run(r.device, r.seq, r.time, r.readings, r.crc, r.bytes, r.known_good ? 1 : 0, r.blob, r.last_ts ?? null, r.features ?? null);
         kept++;
         devices.add(r.device);
       }
@@ -233,7 +251,7 @@ export class SqliteStore implements StateStore {
       for (const r of stmt.iterate(device)) {
         const defect = rowDefect(r.blob, r.bytes, r.crc);
         if (defect) this.problem(`device ${device} checkpoint ${r.seq} is damaged (${defect}); skipped`);
-        else out.push({ meta: toMeta(r), blob: new Uint8Array(r.blob.buffer, r.blob.byteOffset, r.blob.byteLength) });
+        else out.push({ meta: toMeta(r), blob: new Uint8Array(r.blob.buffer, r.blob.byteOffset, r.blob.byteLength), ...toContext(r) });
         if (firstOnly && out.length) break;
       }
     } catch (e) {
@@ -256,7 +274,9 @@ export class SqliteStore implements StateStore {
         const lkg = it.knownGood ? seq : (good.get(it.device) ?? this.lkgSeq.get(it.device) ?? -1);
         const crc = headerCrc(it.blob);
         const readings = Math.max(0, Math.floor(it.readings));
-        this.st.insert.run(it.device, seq, time, readings, crc, it.blob.length, it.knownGood ? 1 : 0, it.blob);
+        const lastTs = it.lastTs !== undefined && Number.isFinite(it.lastTs) ? it.lastTs : null;
+        const features = it.features !== undefined ? JSON.stringify(it.features) : null;
+        this.st.insert.run(it.device, seq, time, readings, crc, it.blob.length, it.knownGood ? 1 : 0, it.blob, lastTs, features);
         this.st.prune.run(it.device, seq - this.history, lkg);
         last.set(it.device, seq);
         if (it.knownGood) good.set(it.device, seq);
@@ -316,6 +336,20 @@ function toMeta(r: Row): CheckpointMeta {
   };
 }
 
+/** The context a row recorded; a features value that is not a JSON list of strings counts as not recorded. */
+function toContext(r: Row): CheckpointContext {
+  let features: string[] | undefined;
+  if (typeof r.features === "string") {
+    try {
+      const v: unknown = JSON.parse(r.features);
+      if (Array.isArray(v) && v.every((x) => typeof x === "string")) features = v;
+    } catch {
+      /* not recorded */
+    }
+  }
+  return context(typeof r.last_ts === "number" ? r.last_ts : undefined, features);
+}
+
 /**
  * Every checkpoint row that can still be read from a damaged file, scanning from both ends.
  * Works on a scratch copy (the moved-aside file stays as it was found); a truncated copy is first
@@ -335,7 +369,8 @@ function salvage(path: string): Row[] {
     db = new Database(scratch, { fileMustExist: true, timeout: 1000 });
     for (const order of ["ASC", "DESC"]) {
       try {
-        const stmt = db.prepare(`SELECT ${COLUMNS} FROM checkpoints ORDER BY rowid ${order}`) as Stmt;
+        // Every column the file has: one written before last_ts and features lacks them.
+        const stmt = db.prepare(`SELECT * FROM checkpoints ORDER BY rowid ${order}`) as Stmt;
         for (const r of stmt.iterate()) {
           if (typeof r.device === "string" && Buffer.isBuffer(r.blob)) found.set(`${r.device}\u0000${r.seq}`, r);
         }

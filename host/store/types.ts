@@ -18,12 +18,23 @@ export interface CheckpointMeta {
   knownGood: boolean;
 }
 
-export interface StoredBlob {
+/**
+ * What the service keeps beside a blob so that a restart continues where it stopped: neither is
+ * a reading's value. Absent in checkpoints written before they were recorded.
+ */
+export interface CheckpointContext {
+  /** Unix ms of the device's last learned reading: a redelivery not after it was learned before. */
+  lastTs?: number;
+  /** The model's input fields, in order (configured, or inferred from the device's first reading). */
+  features?: readonly string[];
+}
+
+export interface StoredBlob extends CheckpointContext {
   meta: CheckpointMeta;
   blob: Uint8Array;
 }
 
-export interface CheckpointRequest {
+export interface CheckpointRequest extends CheckpointContext {
   device: string;
   blob: Uint8Array;
   readings: number;

@@ -250,6 +250,39 @@ test("restart: a reset and a rollback stay done, after a clean stop and after a 
   }
 });
 
+test("restart: inferred features come back by name; a reading without them is refused, never fed into another field's weights", async () => {
+  const path = join(tempDir("features-restart"), "state.db");
+  const overrides = { model: { task: "regression", target: "power", features: [] }, store: { type: "sqlite", path } };
+  const a = setup(overrides, { store: new SqliteStore({ path }) });
+  for (let i = 0; i < 30; i++) a.send("s1", { ts: 1.75e12 + i, temperature: 20 + (i % 5), humidity: 40 + (i % 3), power: i % 7 });
+  await a.service.stop();
+  const b = setup(overrides, { store: new SqliteStore({ path }) });
+  const restored = b.service.snapshotDevice("s1");
+  assert.ok(restored.ok);
+  b.send("s1", { ts: 1.75e12 + 30, battery: 97, temperature: 21, power: 3 });
+  assert.deepEqual(b.service.snapshotDevice("s1"), restored, "the model did not learn battery as humidity");
+  b.send("s1", { ts: 1.75e12 + 31, humidity: 41, temperature: 21, power: 3, battery: 97 });
+  b.service.publishHealth(true);
+  const h = b.on("s1/health").at(-1);
+  assert.deepEqual(h.features, ["humidity", "temperature"]);
+  assert.deepEqual(h.rejected, { missing_field: 1 });
+  assert.equal(h.model.readings, 31, "restored model continues");
+  await b.service.stop();
+});
+
+test("restart: configured features in another order do not load the checkpoint (warning, fresh start)", async () => {
+  const path = join(tempDir("features-order"), "state.db");
+  const a = setup({ store: { type: "sqlite", path } }, { store: new SqliteStore({ path }) });
+  for (let i = 0; i < 30; i++) a.send("m1", { a: i % 5, b: 1, y: i % 5 });
+  await a.service.stop();
+  const b = setup({ model: { task: "regression", target: "y", features: ["b", "a"] }, store: { type: "sqlite", path } }, { store: new SqliteStore({ path }) });
+  assert.ok(b.lines.some((l) => /device m1: the checkpoint was learned on features a, b, the device's are b, a; not loaded/.test(l)), b.lines.join("\n"));
+  b.send("m1", { a: 1, b: 1, y: 1 });
+  b.service.publishHealth(true);
+  assert.equal(b.on("m1/health").at(-1).model.readings, 1);
+  await b.service.stop();
+});
+
 test("a configuration the module refuses fails before connecting", () => {
   assert.throws(() => setup({ model: { task: "regression", target: "y", features: ["a"], params: { learning_rate: -5 } } }), /ERR_PARAM/);
   assert.throws(() => setup({ model: { task: "regression", target: "y", features: ["a"], params: { warp_speed: 1 } } }), /params\.warp_speed: unknown parameter/);

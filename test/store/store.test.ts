@@ -6,6 +6,7 @@ import Database from "better-sqlite3";
 import { MemoryStore } from "../../host/store/memory.js";
 import { SqliteStore, StoreOpenError } from "../../host/store/sqlite.js";
 import { pickValid, restoreAll } from "../../host/store/restore.js";
+import { headerCrc } from "../../host/store/blob.js";
 import type { StateStore } from "../../host/store/types.js";
 import { fakeBlob, fakeValidate, tagOf } from "./fake-blob.js";
 import { tempDir } from "../helpers/tmp.js";
@@ -54,6 +55,22 @@ function contract(name: string, make: () => StateStore) {
     s.remove("d");
     assert.deepEqual(s.devices(), ["e"]);
     assert.deepEqual(s.candidates("d"), []);
+    s.close();
+  });
+
+  test(`${name}: the time of the last learned reading and the feature names are kept with each checkpoint`, () => {
+    const s = make();
+    s.checkpointMany([
+      { device: "c", blob: fakeBlob(1), readings: 1, knownGood: true, lastTs: 1_750_000_000_001, features: ["humidity", "temperature"] },
+      { device: "c", blob: fakeBlob(2), readings: 2, knownGood: false, lastTs: 1_750_000_000_002.5, features: [] },
+      { device: "c", blob: fakeBlob(3), readings: 3, knownGood: false },
+    ]);
+    const [n3, n2, n1] = s.candidates("c");
+    assert.deepEqual([n1.lastTs, n1.features], [1_750_000_000_001, ["humidity", "temperature"]]);
+    assert.deepEqual([n2.lastTs, n2.features], [1_750_000_000_002.5, []]);
+    assert.deepEqual([n3.lastTs, n3.features], [undefined, undefined], "not recorded");
+    assert.deepEqual(s.lastKnownGood("c")!.features, ["humidity", "temperature"]);
+    assert.equal(s.newest("c")!.lastTs, undefined);
     s.close();
   });
 
@@ -267,4 +284,48 @@ test("sqlite: SQLITE_FULL while opening (simulated): start-up fails with a clear
     proto.pragma = pragma;
   }
   assertIntact(path);
+});
+
+test("sqlite: a file written before last_ts and features opens (gains the columns), and an older edgelearn can still write it", () => {
+  const path = join(tmp(), "v1.db");
+  const old = new Database(path);
+  old.pragma("journal_mode = WAL");
+  old.exec(`CREATE TABLE checkpoints (device TEXT NOT NULL, seq INTEGER NOT NULL, time INTEGER NOT NULL, readings INTEGER NOT NULL,
+    crc INTEGER NOT NULL, bytes INTEGER NOT NULL, known_good INTEGER NOT NULL DEFAULT 0, blob BLOB NOT NULL, PRIMARY KEY (device, seq))`);
+  old.pragma("user_version = 1");
+  const OLD_INSERT = "INSERT INTO checkpoints (device, seq, time, readings, crc, bytes, known_good, blob) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+  old.prepare(OLD_INSERT).run("o", 1, 1, 1, headerCrc(fakeBlob(1)), 64, 1, fakeBlob(1));
+  old.close();
+  const s = new SqliteStore({ path });
+  assert.deepEqual(s.problems(), []);
+  const c = s.candidates("o");
+  assert.deepEqual(c.map((x) => [x.meta.seq, tagOf(x.blob), x.lastTs, x.features]), [[1, 1, undefined, undefined]]);
+  s.checkpointMany([{ device: "o", blob: fakeBlob(2), readings: 2, knownGood: false, lastTs: 5, features: ["a"] }]);
+  s.close();
+  const raw = new Database(path);
+  assert.equal(raw.pragma("user_version", { simple: true }), 1, "still readable by a version-1 reader");
+  raw.prepare(OLD_INSERT).run("o", 3, 1, 3, headerCrc(fakeBlob(3)), 64, 0, fakeBlob(3));
+  raw.close();
+  const again = new SqliteStore({ path });
+  assert.deepEqual(again.candidates("o").map((x) => [x.meta.seq, x.lastTs, x.features]), [[3, undefined, undefined], [2, 5, ["a"]], [1, undefined, undefined]]);
+  again.close();
+});
+
+test("sqlite: a damaged file written before last_ts and features is still salvaged", () => {
+  const path = join(tmp(), "v1-garbled.db");
+  const old = new Database(path);
+  old.exec(`CREATE TABLE checkpoints (device TEXT NOT NULL, seq INTEGER NOT NULL, time INTEGER NOT NULL, readings INTEGER NOT NULL,
+    crc INTEGER NOT NULL, bytes INTEGER NOT NULL, known_good INTEGER NOT NULL DEFAULT 0, blob BLOB NOT NULL, PRIMARY KEY (device, seq))`);
+  old.pragma("user_version = 1");
+  const ins = old.prepare("INSERT INTO checkpoints (device, seq, time, readings, crc, bytes, known_good, blob) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  old.transaction(() => {
+    for (let d = 0; d < 300; d++) ins.run(`dev${d}`, 1, 1, 1, headerCrc(fakeBlob(d, 1500)), 1500, 1, fakeBlob(d, 1500));
+  })();
+  old.close();
+  truncateSync(path, Math.floor(statSync(path).size * 0.6));
+  const lines: string[] = [];
+  const s = new SqliteStore({ path, log: (m) => lines.push(m) });
+  assert.match(lines.join("\n"), /could not be read .*recovered [1-9]\d* checkpoint/);
+  assert.ok(s.devices().length > 0);
+  s.close();
 });
