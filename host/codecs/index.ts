@@ -6,10 +6,12 @@
 // Values: numbers as they are; true/false as 1/0 (Zigbee2MQTT publishes booleans such as
 // `occupancy`); null as NaN (a failed measurement: the module's guard refuses it as `nonfinite`);
 // anything else where a number belongs is `wrong_type`. Timestamps: Unix milliseconds (numbers
-// below 1e11 are taken as seconds), or an ISO 8601 string; absent: the time of arrival.
+// below 1e11 are taken as seconds), or an ISO 8601 string, between 1970 and 2200 (else
+// `bad_timestamp`: host/codecs/timestamp.ts); absent: the time of arrival.
 
 import { decodeSenml, type SenmlReading } from "./senml.js";
 import type { HostReason } from "./reasons.js";
+import { plausibleTimestamp } from "./timestamp.js";
 
 export { decodeSenml, type SenmlReading } from "./senml.js";
 export * from "./reasons.js";
@@ -72,14 +74,12 @@ function toNumber(v: unknown): number | undefined {
   return undefined;
 }
 
-/** A timestamp field as Unix ms; NaN if it is not one. */
+/** A timestamp field as Unix ms; NaN if it is not one, or not between 1970 and 2200. */
 export function parseTimestamp(v: unknown): number {
-  if (typeof v === "number") {
-    if (!Number.isFinite(v) || v < 0) return NaN;
-    return v < SECONDS_LIMIT ? v * 1000 : v;
-  }
-  if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}/.test(v)) return Date.parse(v);
-  return NaN;
+  let ms = NaN;
+  if (typeof v === "number") ms = v < SECONDS_LIMIT ? v * 1000 : v;
+  else if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}/.test(v)) ms = Date.parse(v);
+  return plausibleTimestamp(ms) ? ms : NaN;
 }
 
 /**

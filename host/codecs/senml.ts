@@ -4,10 +4,11 @@
 // one until replaced. The resolved name is bn + n, the resolved time bt + t in seconds (values
 // below 2^28 are relative to now, RFC 8428 §4.5.3), the value bv + v, or vb (true → 1, false → 0);
 // vs and vd are strings. Records with the same resolved time form one reading; readings come out
-// in time order. A field is reachable by its resolved name and by its bare `n`; features are
+// in time order. A time that resolves outside 1970–2200 refuses the pack (`bad_timestamp`). A field is reachable by its resolved name and by its bare `n`; features are
 // inferred from the bare names.
 
 import type { HostReason } from "./reasons.js";
+import { plausibleTimestamp } from "./timestamp.js";
 
 export interface SenmlReading {
   /** Unix milliseconds. */
@@ -73,6 +74,7 @@ export function decodeSenml(pack: unknown[], nowMs: number): SenmlReading[] | Ho
     const tRel = bt + ((r.t as number | undefined) ?? 0);
     if (!Number.isFinite(tRel)) return "bad_senml";
     const ts = tRel < RELATIVE_LIMIT ? nowMs + tRel * 1000 : Math.round(tRel * 1000);
+    if (!plausibleTimestamp(ts)) return "bad_timestamp";
     let reading = byTime.get(ts);
     if (!reading) {
       reading = { ts, fields: new Map(), names: [] };

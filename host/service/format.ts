@@ -41,7 +41,7 @@ export function numOrNull(x: number): number | null {
 
 /** `{ts, prediction, score?, error?, label?, next?, flags}`. */
 export function predictionJson(ts: number, l: Learner, flags: number, predicted: boolean): string {
-  let s = `{"ts":${ts},"prediction":${predicted ? num(l.prediction) : "null"}`;
+  let s = `{"ts":${Number.isFinite(ts) ? ts : "null"},"prediction":${predicted ? num(l.prediction) : "null"}`;
   const score = l.score;
   if (Number.isFinite(score)) s += `,"score":${num(score)}`;
   const err = l.error;

@@ -108,6 +108,21 @@ test("SenML: invalid packs", () => {
   assert.equal(extract(s.readings[0].fields, plan, new Float32Array(32), { y: 0, ts: 0 }, NOW, 0), "wrong_type");
 });
 
+test("timestamps must be finite times between 1970 and 2200: else bad_timestamp, flat and SenML", () => {
+  for (const ts of ["1e300", "1e400", "-1", "-1732612345000", "7258118400001", '"9999-12-31T00:00:00Z"', '"+275760-09-13"']) {
+    assert.equal(one(`{"ts":${ts},"temperature":1,"humidity":2}`).reason, "bad_timestamp", `ts ${ts}`);
+  }
+  assert.equal(one('{"ts":7258118400000,"temperature":1,"humidity":2}').res!.ts, 7258118400000, "2200-01-01 itself");
+  assert.equal(one('{"ts":0,"temperature":1,"humidity":2}').res!.ts, 0, "1970-01-01 itself");
+  const senml = (s: string) => parsePayload(enc(s), "auto", 4096, NOW);
+  assert.equal(senml('[{"bt":1e306,"n":"temperature","v":1}]'), "bad_timestamp", "× 1000 overflows to Infinity");
+  assert.equal(senml('[{"bt":-1e306,"n":"temperature","v":1}]'), "bad_timestamp", "relative, to -Infinity");
+  assert.equal(senml('[{"bt":1e12,"n":"temperature","v":1}]'), "bad_timestamp", "year 33658");
+  assert.equal(senml('[{"bt":1.7e9,"n":"a","v":1},{"n":"a","v":2,"t":1e300}]'), "bad_timestamp", "one record's time refuses the pack");
+  const ok = senml('[{"bt":1.7e9,"n":"temperature","v":1}]');
+  assert.ok(typeof ok !== "string" && ok.kind === "senml" && ok.readings[0].ts === 1.7e12);
+});
+
 test("feature inference: numeric and boolean fields, sorted, without target and ts", () => {
   assert.deepEqual(inferFeatures({ ts: 1, z: 1, a: true, power: 2, name: "x", nested: {} }, "power", "ts"), ["a", "z"]);
 });

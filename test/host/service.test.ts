@@ -283,6 +283,27 @@ test("restart: configured features in another order do not load the checkpoint (
   await b.service.stop();
 });
 
+test("an extreme timestamp is refused: no prediction with an invalid ts, and later redeliveries are not taken for duplicates", async () => {
+  const { service, send, sent, on } = setup({ model: { task: "regression", target: "y", features: ["a"] } });
+  const TS = 1_750_000_000_000;
+  for (let i = 1; i <= 5; i++) send("m1", { ts: TS + i, a: i, y: i });
+  send("m1", [{ bt: 1e306, n: "a", v: 6 }, { n: "y", v: 6 }]);
+  send("m1", { ts: 1e300, a: 7, y: 7 });
+  for (const m of sent.filter((x) => x.topic === "edgelearn/m1/prediction")) assert.doesNotThrow(() => JSON.parse(m.payload), m.payload);
+  assert.equal(on("m1/prediction").length, 5);
+  const redeliver = (body: object) =>
+    (service as unknown as { onPacket(p: object, done: () => void): void }).onPacket(
+      { cmd: "publish", topic: "sensors/m1", payload: Buffer.from(JSON.stringify(body)), qos: 1, dup: true, retain: false },
+      () => {},
+    );
+  redeliver({ ts: TS + 6, a: 6, y: 6 });
+  service.publishHealth(true);
+  const h = on("m1/health").at(-1);
+  assert.deepEqual(h.rejected, { bad_timestamp: 2 });
+  assert.equal(h.learned, 6, "the redelivered reading after them was learned, not refused as a duplicate");
+  await service.stop();
+});
+
 test("a configuration the module refuses fails before connecting", () => {
   assert.throws(() => setup({ model: { task: "regression", target: "y", features: ["a"], params: { learning_rate: -5 } } }), /ERR_PARAM/);
   assert.throws(() => setup({ model: { task: "regression", target: "y", features: ["a"], params: { warp_speed: 1 } } }), /params\.warp_speed: unknown parameter/);
