@@ -21,6 +21,7 @@ export const GLOBAL_REASONS = [
   "device_cap", // a new device beyond pool.maxDevices
   "retained", // a retained reading replayed on subscribe (input.skipRetained)
   "bad_command", // a command that could not be parsed
+  "bad_payload", // a payload that does not parse (any host reason of the codecs) for a device that does not exist yet: none is created
 ] as const;
 export type GlobalReason = (typeof GLOBAL_REASONS)[number];
 

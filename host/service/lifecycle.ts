@@ -69,6 +69,16 @@ export class DeviceLifecycle {
   }
 
   /**
+   * Why a reading of a device that does not exist yet is refused whatever its payload (no rule
+   * accepts the name, the pool is full), or undefined: `deviceFor` would create it.
+   */
+  refusal(name: string): "unknown_topic" | "device_cap" | undefined {
+    const { config, pool } = this.core;
+    if (!config.pool.acceptUnknown && modelFor(config, name).rule < 0) return "unknown_topic";
+    return pool.full ? "device_cap" : undefined;
+  }
+
+  /**
    * Fixes the device's features (configured, or inferred from this first reading) and creates its
    * model: undefined, or the reason its reading is refused (no_features, model_error).
    */

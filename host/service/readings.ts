@@ -1,7 +1,8 @@
 // Routing and the per-reading path, all synchronous inside MQTT.js's handleMessage, so a QoS 1
 // reading is acknowledged only after it was learned, in order, one at a time:
-//   topic → device (pool, cap) → codec → features straight into the learner's input view →
-//   learn_one → prediction/drift publish (bounded outbox) → checkpoint policy → ack.
+//   topic → codec → device (pool, cap; created only for a payload that parses) → features
+//   straight into the learner's input view → learn_one → prediction/drift publish (bounded
+//   outbox) → checkpoint policy → ack.
 // Nothing keeps the reading: the input view is overwritten by the next one. Command topics are
 // handed to the command handler the service wires in (commands.ts).
 
@@ -99,12 +100,12 @@ export class Readings {
   }
 
   private reading(name: string, payload: Uint8Array): void {
-    const d = this.lifecycle.deviceFor(name);
-    if (!d) return;
     const now = this.core.now();
     const c = this.config.input;
     const parsed = parsePayload(payload, c.format, c.maxPayloadBytes, now);
-    if (typeof parsed === "string") return this.reject(d, parsed);
+    if (typeof parsed === "string") return this.unparsed(name, parsed);
+    const d = this.lifecycle.deviceFor(name);
+    if (!d) return;
     if (parsed.kind === "flat") this.learnOne(d, parsed.obj, now, undefined);
     else for (const r of parsed.readings) this.learnOne(d, r.fields, now, r.ts, r.names);
   }
@@ -154,6 +155,19 @@ export class Readings {
     if (flags & Flag.Drift) this.drift(d, res.ts);
     if (core.events.listenerCount("reading") > 0) core.emit("reading", d.name, flags, l);
     if (flags & Flag.Learned) this.checkpoints.learned(d.name, now);
+  }
+
+  /**
+   * A payload that does not parse: counted on its device's health, or, for a device that does not
+   * exist yet, on the host's (no device is created, so junk on new topics cannot fill the pool).
+   */
+  private unparsed(name: string, reason: string): void {
+    const d = this.pool.get(name);
+    if (d) return this.reject(d, reason);
+    const topic = this.core.topics.inPrefix + name;
+    const refused = this.lifecycle.refusal(name);
+    if (refused) return this.core.refuseTopic(refused, topic);
+    this.core.refuse("bad_payload", () => `refused a message on ${topic.slice(0, 200)}: ${reason} (no device created)`);
   }
 
   /** Counts a reading of the device as refused (its health) and logs why, rate-limited. */

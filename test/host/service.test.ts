@@ -109,8 +109,25 @@ test("unknown topics, the device cap and retained readings are refused and count
   assert.equal(service.pool.size, 2);
   service.publishHealth(true);
   const h = on("edgelearn/health").at(-1);
-  assert.deepEqual(h.refused, { unknown_topic: 3, device_cap: 2, retained: 1, bad_command: 0 });
+  assert.deepEqual(h.refused, { unknown_topic: 3, device_cap: 2, retained: 1, bad_command: 0, bad_payload: 0 });
   assert.equal(h.devices, 2);
+  await service.stop();
+});
+
+test("a payload that does not parse creates no device: junk on new topics cannot use up pool.maxDevices", async () => {
+  const { service, send, on } = setup({ pool: { maxDevices: 5, hotInstances: 2, acceptUnknown: true } });
+  send("real-0", { a: 1, b: 2, y: 3 });
+  const junk = ["{not json", "", "42", "[1, 2]", JSON.stringify({ pad: "x".repeat(9000) }), JSON.stringify([{ bt: 1e306, n: "a", v: 1 }])];
+  for (let i = 0; i < 5; i++) for (const j of junk) send(`junk-${i}`, j);
+  for (let i = 1; i <= 4; i++) send(`real-${i}`, { a: i, b: 2, y: 3 });
+  assert.deepEqual([...service.pool.names()].sort(), ["real-0", "real-1", "real-2", "real-3", "real-4"]);
+  send("real-0", "{not json"); // an existing device's bad payload still counts on its own health
+  send("junk-9", "{not json"); // the pool is full now: device_cap, as for any new device
+  service.publishHealth(true);
+  const h = on("edgelearn/health").at(-1);
+  assert.deepEqual(h.refused, { unknown_topic: 0, device_cap: 1, retained: 0, bad_command: 0, bad_payload: 30 });
+  assert.equal(h.devices, 5);
+  assert.deepEqual(on("real-0/health").at(-1).rejected, { malformed_json: 1 });
   await service.stop();
 });
 
@@ -352,7 +369,7 @@ test("backpressure: while the output socket is over maxBufferedBytes, the readin
 });
 
 test("public operations answer with one Result shape: { ok, value } or { ok: false, reason, error }", async () => {
-  const { service, send } = setup();
+  const { service, send } = setup({ devices: [{ match: "m0", features: [] }] });
   const failed = (r: Result<unknown>, reason: Failure) => {
     assert.ok(!r.ok, `expected a failure (${reason})`);
     assert.equal(r.reason, reason);
@@ -361,7 +378,7 @@ test("public operations answer with one Result shape: { ok, value } or { ok: fal
   for (const r of [service.snapshotDevice("nope"), service.deviceHealth("nope"), service.resetDevice("nope"), service.forgetDevice("nope"), service.checkpointDevice("nope"), service.rollbackDevice("nope")]) {
     failed(r, "unknown_device");
   }
-  send("m0", "{not json"); // the device exists, its model does not (features never seen)
+  send("m0", { note: "no number" }); // the device exists, its model does not (features never seen)
   failed(service.snapshotDevice("m0"), "no_model");
   failed(service.checkpointDevice("m0"), "no_model");
   failed(service.rollbackDevice("m0"), "no_checkpoint");

@@ -37,7 +37,9 @@ test("edgelearn_drifts_total and edgelearn_rejected_total keep a forgotten devic
     assert.equal(value(after, 'edgelearn_rejected_total{reason="malformed_json"}'), 4, "rejections do not fall either");
     assert.equal(value(after, "edgelearn_devices"), 1, "the device itself is gone");
 
-    // Counting goes on from there, for a device that comes back too.
+    // Counting goes on from there, for a device that comes back too (a payload that does not
+    // parse creates no device: it comes back with a reading).
+    send("m1", JSON.stringify({ a: 1, b: 2, y: 3 }));
     send("m1", "{broken");
     assert.equal(value((await metrics.text()).body, 'edgelearn_rejected_total{reason="malformed_json"}'), 5);
   } finally {
