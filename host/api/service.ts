@@ -12,7 +12,7 @@ export { configSchema } from "../config/schema.js";
 export type { Config, ModelConfig, DeviceRule, MqttConfig, Task } from "../config/types.js";
 export { TASKS, SUPERVISED } from "../config/types.js";
 export { MemoryStore } from "../store/memory.js";
-export { SqliteStore, type SqliteStoreOptions } from "../store/sqlite.js";
+export { SqliteStore, StoreOpenError, type SqliteStoreOptions } from "../store/sqlite.js";
 export type { StateStore, CheckpointMeta, StoredBlob, CheckpointRequest } from "../store/types.js";
 export { CheckpointPolicy, type CheckpointPolicyOptions } from "../store/policy.js";
 export { createLogger, silentLogger, type Logger, type LogLevel, type LogSink, type LoggerOptions } from "../logger.js";

@@ -11,6 +11,9 @@ test("the package's edgelearn/service entry point exports startApp (the same fun
   assert.equal(typeof entry.startApp, "function");
   assert.equal(entry.startApp, api.startApp);
   assert.equal(typeof entry.startService, "function");
+  // A program that opens its own store tells a damaged file (moved aside) from a busy one by this class.
+  assert.equal(entry.StoreOpenError, api.StoreOpenError);
+  assert.equal(typeof entry.StoreOpenError, "function");
 });
 
 test("startApp with http enabled serves /metrics and the probes; stop closes them", async () => {
