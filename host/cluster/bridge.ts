@@ -14,6 +14,7 @@ import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { Config } from "../config/types.js";
 import type { Logger } from "../logger.js";
 import { MqttConnection } from "../mqtt/connection.js";
+import { bridgeClientId } from "./bridge-client-id.js";
 
 /**
  * Retained publishes not yet acknowledged past which health waits for the next round. Each is a
@@ -37,7 +38,7 @@ export class MqttBridge {
   ) {
     const out = config.topics.output;
     this.topicStatus = `${out}/status`;
-    const clientId = `${config.mqtt.clientId}-${worker}`.slice(0, 64);
+    const clientId = bridgeClientId(config.mqtt.clientId, worker);
     this.conn = new MqttConnection(
       { ...config.mqtt, protocolVersion: 4, clean: true, clientId },
       {
