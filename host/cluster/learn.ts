@@ -2,9 +2,11 @@
 // field plan → features into the learner's input → learn_one → prediction), on the shared
 // DevicePool, with the stream sequence recorded per device so a checkpoint knows what it holds.
 // Outputs go to a callback (the partition publishes them only while it holds the lease).
+// A device is created only for a payload that parses, as on a single host, so junk on new device
+// names cannot use up pool.maxDevices.
 
 import { Flag, errorName } from "../learner/index.js";
-import { extract, inferFeatures, parsePayload, type Extracted, type FieldPlan } from "../codecs/index.js";
+import { extract, inferFeatures, parsePayload, type Extracted, type FieldPlan, type Parsed } from "../codecs/index.js";
 import { SUPERVISED, type Config, type ModelConfig } from "../config/types.js";
 import { modelFor } from "../config/load.js";
 import { DevicePool, type PoolDevice } from "../devices/pool.js";
@@ -42,7 +44,8 @@ export class ClusterLearner {
   private readonly res: Extracted = { y: NaN, ts: 0 };
   readings = 0;
   learned = 0;
-  refused = { device_cap: 0, unknown_topic: 0 };
+  /** Readings of devices not in the pool that created no device, by reason (worker health). */
+  refused = { device_cap: 0, unknown_topic: 0, bad_payload: 0 };
 
   constructor(
     private readonly config: Config,
@@ -52,12 +55,18 @@ export class ClusterLearner {
     this.pool = new DevicePool<ClusterDeviceState>({ maxDevices: config.pool.maxDevices, hotInstances: config.pool.hotInstances, module });
   }
 
+  /** The model configuration of a device name a rule accepts (or any, with pool.acceptUnknown); undefined: refused. */
+  private modelOf(name: string): ModelConfig | undefined {
+    const { model, rule } = modelFor(this.config, name);
+    return rule < 0 && !this.config.pool.acceptUnknown ? undefined : model;
+  }
+
   /** The device (created when a rule accepts it and the pool has room), or undefined (counted). */
   device(name: string, partition: number): ClusterDevice | undefined {
     const d = this.pool.get(name);
     if (d) return d;
-    const { model, rule } = modelFor(this.config, name);
-    if (rule < 0 && !this.config.pool.acceptUnknown) {
+    const model = this.modelOf(name);
+    if (!model) {
       this.refused.unknown_topic++;
       return undefined;
     }
@@ -66,13 +75,39 @@ export class ClusterLearner {
     return added;
   }
 
+  /**
+   * The first reading of a device not in the pool, at stream sequence `seq`: its payload is parsed
+   * before the device is created, and one that does not parse creates none (counted as
+   * bad_payload, or unknown_topic / device_cap when the device would be refused anyway). The
+   * device, or undefined.
+   */
+  firstReading(name: string, partition: number, payload: Uint8Array, seq: number, now: number, out: Outputs | undefined): ClusterDevice | undefined {
+    const parsed = this.parse(payload, now);
+    if (typeof parsed === "string") {
+      if (!this.modelOf(name)) this.refused.unknown_topic++;
+      else if (this.pool.full) this.refused.device_cap++;
+      else this.refused.bad_payload++;
+      return undefined;
+    }
+    const d = this.device(name, partition);
+    if (d) this.learnParsed(d, parsed, seq, now, out);
+    return d;
+  }
+
   /** Learns one reading at stream sequence `seq` (the caller skipped those at or below d.meta.seq). */
   reading(d: ClusterDevice, payload: Uint8Array, seq: number, now: number, out: Outputs | undefined): void {
+    this.learnParsed(d, this.parse(payload, now), seq, now, out);
+  }
+
+  private parse(payload: Uint8Array, now: number): Parsed | string {
+    const c = this.config.input;
+    return parsePayload(payload, c.format, c.maxPayloadBytes, now);
+  }
+
+  private learnParsed(d: ClusterDevice, parsed: Parsed | string, seq: number, now: number, out: Outputs | undefined): void {
     const st = d.meta;
     st.seq = seq;
     st.dirty = true;
-    const c = this.config.input;
-    const parsed = parsePayload(payload, c.format, c.maxPayloadBytes, now);
     if (typeof parsed === "string") return st.reject(parsed);
     if (parsed.kind === "flat") this.one(d, parsed.obj, now, undefined, undefined, out);
     else for (const r of parsed.readings) this.one(d, r.fields, now, r.ts, r.names, out);

@@ -231,15 +231,22 @@ export class PartitionOwner {
       }
       return;
     }
-    const d = learner.device(name, this.p);
-    if (!d) return;
-    this.devices.add(d);
-    if (m.seq <= d.meta.seq) {
-      counters.skipped++;
+    const known = learner.pool.get(name);
+    if (known) {
+      this.devices.add(known);
+      if (m.seq <= known.meta.seq) {
+        counters.skipped++;
+        return;
+      }
+      learner.reading(known, m.data, m.seq, Date.now(), this.outputs);
+      this.dirty.add(known);
       return;
     }
-    learner.reading(d, m.data, m.seq, Date.now(), this.outputs);
-    this.dirty.add(d);
+    // A device is created only for a payload that parses (junk must not use up the pool).
+    const created = learner.firstReading(name, this.p, m.data, m.seq, Date.now(), this.outputs);
+    if (!created) return;
+    this.devices.add(created);
+    this.dirty.add(created);
   }
 
   /** Writes the changed devices' checkpoints, then the floor. One round at a time. */

@@ -5,12 +5,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "@nats-io/transport-node";
-import { loadConfig } from "../../host/config/load.js";
 import { MqttBridge } from "../../host/cluster/bridge.js";
 import { bridgeClientId, MAX_CLIENT_ID } from "../../host/cluster/bridge-client-id.js";
 import { memoryLogger } from "../../host/logger.js";
-import { requireNatsServer, startNatsCluster } from "../helpers/nats.js";
 import { waitFor } from "./harness.js";
+import { oneNatsServer, oneNodeConfig } from "./one-partition.js";
 
 const LONG_BASE = "edgelearn-" + "b".repeat(MAX_CLIENT_ID - 10); // the longest mqtt.clientId the config takes
 
@@ -36,18 +35,9 @@ test("bridge client id: the worker name is kept and the base cut, so workers nev
 });
 
 test("bridge client id: two workers under a 64-character mqtt.clientId both stay connected to nats-server's MQTT listener", { timeout: 60_000 }, async (t) => {
-  const bin = requireNatsServer(t);
-  if (!bin) return;
-  const nats = await startNatsCluster(bin, { nodes: 1, partitions: 1 });
-  t.after(() => nats.stop());
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      model: { task: "regression", target: "y", features: ["x"] },
-      mqtt: { url: nats.nodes[0].mqttUrl, clientId: LONG_BASE, reconnect: { minDelayMs: 50, maxDelayMs: 200 } },
-      cluster: { servers: nats.servers, name: "t", partitions: 1, replicas: 1 },
-    },
-  });
+  const nats = await oneNatsServer(t);
+  if (!nats) return;
+  const config = oneNodeConfig(nats, { mqtt: { url: nats.nodes[0].mqttUrl, clientId: LONG_BASE, reconnect: { minDelayMs: 50, maxDelayMs: 200 } } });
   const nc = await connect({ servers: nats.servers });
   t.after(() => nc.close());
   const logs = ["w1", "w2"].map(() => memoryLogger());
