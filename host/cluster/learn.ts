@@ -15,6 +15,7 @@ import { DeviceState } from "../service/device.js";
 import { predictionJson } from "../service/format.js";
 import { publishableMetrics } from "../service/released-metrics.js";
 import type { Logger } from "../logger.js";
+import { featuresMismatch } from "./checkpoint-features.js";
 
 export class ClusterDeviceState extends DeviceState {
   /** Stream sequence of the last reading this device's state has seen (0: none). */
@@ -22,6 +23,12 @@ export class ClusterDeviceState extends DeviceState {
   /** Sequence and KV revision of its last written checkpoint (0: none). */
   savedSeq = 0;
   revision = 0;
+  /**
+   * The feature names its loaded checkpoint was learned on (undefined: none loaded, or a
+   * checkpoint without names): with inferred features they become its plan at its next reading,
+   * instead of names inferred again from that reading.
+   */
+  recordedFeatures: readonly string[] | undefined;
   constructor(
     name: string,
     model: ModelConfig,
@@ -29,6 +36,11 @@ export class ClusterDeviceState extends DeviceState {
     readonly partition: number,
   ) {
     super(name, model, output);
+  }
+
+  /** Also known before its next reading when its checkpoint recorded them (so a checkpoint written meanwhile keeps them). */
+  override featureNames(): readonly string[] | undefined {
+    return super.featureNames() ?? this.recordedFeatures;
   }
 }
 
@@ -73,6 +85,18 @@ export class ClusterLearner {
     const added = this.pool.add(name, new ClusterDeviceState(name, model, this.config.topics.output, partition));
     if (!added) this.refused.device_cap++;
     return added;
+  }
+
+  /**
+   * Makes a checkpoint's blob the device's model when it was learned on the device's features (or
+   * records none): undefined, or why not (the device starts fresh).
+   */
+  restore(d: ClusterDevice, blob: Uint8Array, features: readonly string[] | undefined): string | undefined {
+    const why = featuresMismatch(d.meta.model, this.config.input.timestampField, features);
+    if (why !== undefined) return why;
+    if (this.pool.load(d, blob) !== 0) return "module validation";
+    d.meta.recordedFeatures = features;
+    return undefined;
   }
 
   /**
@@ -143,11 +167,14 @@ export class ClusterLearner {
     }
   }
 
-  /** Features (configured, or inferred from this first reading) and, unless a checkpoint fits them, a new model. */
+  /**
+   * Features (configured, else those its checkpoint recorded, else inferred from this first
+   * reading) and, unless a checkpoint fits them, a new model.
+   */
   private plan(d: ClusterDevice, src: Record<string, unknown> | Map<string, number | string>, names?: string[]): boolean {
     const st = d.meta;
     const m = st.model;
-    const features = m.features.length ? m.features : inferFeatures(src, m.target, this.config.input.timestampField, names);
+    const features = m.features.length ? m.features : (st.recordedFeatures ?? inferFeatures(src, m.target, this.config.input.timestampField, names));
     if (features.length === 0 && m.task !== "forecast") {
       st.reject("no_features");
       return false;

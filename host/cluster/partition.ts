@@ -175,8 +175,9 @@ export class PartitionOwner {
           d.meta.seq = d.meta.savedSeq = cp.seq;
           continue;
         }
-        if (typeof cp === "string" || learner.pool.load(d, cp.blob) !== 0) {
-          log.warn(`device ${name}: checkpoint refused (${typeof cp === "string" ? cp : "module validation"}); it starts fresh from the partition floor`);
+        const why = typeof cp === "string" ? cp : learner.restore(d, cp.blob, cp.features);
+        if (typeof cp === "string" || why !== undefined) {
+          log.warn(`device ${name}: checkpoint refused (${why}); it starts fresh from the partition floor`);
           continue;
         }
         d.meta.seq = d.meta.savedSeq = cp.seq;
@@ -262,7 +263,7 @@ export class PartitionOwner {
     const items: { d: ClusterDevice; seq: number; value: Uint8Array }[] = [];
     for (const d of this.dirty) {
       const blob = learner.pool.snapshot(d);
-      if (blob) items.push({ d, seq: d.meta.seq, value: encodeCheckpoint(d.meta.seq, blob) });
+      if (blob) items.push({ d, seq: d.meta.seq, value: encodeCheckpoint(d.meta.seq, blob, d.meta.featureNames()) });
     }
     this.dirty = new Set();
     // The floor may move only past readings that are in a stored checkpoint: a device whose
