@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject } from "ajv";
 import YAML from "yaml";
-import { configSchema, HTTP_PASSWORD_MIN_LENGTH, HTTP_TOKEN_MIN_LENGTH } from "./schema.js";
+import { configSchema, HTTP_PASSWORD_MIN_LENGTH, HTTP_TOKEN_MIN_LENGTH, MQTT_PASSWORD_MIN_LENGTH } from "./schema.js";
 import { SUPERVISED, type Config, type ModelConfig, type DeviceRule } from "./types.js";
 import { checkHttp } from "./http.js";
 import { readSecretFile } from "./secret-file.js";
@@ -343,7 +343,7 @@ function checkSemantics(c: Config): string[] {
   if (c.mqtt.password !== undefined && c.mqtt.passwordFile !== undefined) {
     problems.push("mqtt.passwordFile: give either password or passwordFile, not both");
   }
-  checkFile("mqtt.passwordFile", c.mqtt.passwordFile, problems);
+  checkSecretFile("mqtt.passwordFile", c.mqtt.passwordFile, MQTT_PASSWORD_MIN_LENGTH, problems);
   checkFile("mqtt.ca", c.mqtt.ca, problems);
   checkFile("mqtt.cert", c.mqtt.cert, problems);
   checkFile("mqtt.key", c.mqtt.key, problems);

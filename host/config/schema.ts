@@ -20,6 +20,14 @@ const FIELD = { type: "string", minLength: 1, pattern: "^[^\\u0000]+$" };
 export const HTTP_TOKEN_MIN_LENGTH = 16;
 export const HTTP_PASSWORD_MIN_LENGTH = 8;
 
+/**
+ * Shortest MQTT password in mqtt.passwordFile: one character. The broker's administrator chose the
+ * password, so edgelearn has no length to demand of it (a short one is the broker's policy); an
+ * empty or blank file, though, is a secret not provisioned, and sending it would only fail at the
+ * broker as "not authorized", far from its cause.
+ */
+export const MQTT_PASSWORD_MIN_LENGTH = 1;
+
 const MODEL_PROPS = {
   task: TASK,
   features: {
@@ -87,7 +95,7 @@ export const configSchema = {
         },
         username: { type: "string", description: "Username for the broker." },
         password: { type: "string", description: "Password (prefer passwordFile or the EDGELEARN_MQTT__PASSWORD variable)." },
-        passwordFile: { type: "string", description: "File whose first line is the password." },
+        passwordFile: { type: "string", description: "File whose first line is the password (surrounding spaces and tabs are ignored; an empty or blank file is a config error)." },
         ca: { type: "string", description: "CA certificate file (PEM) to verify the broker for mqtts://." },
         cert: { type: "string", description: "Client certificate file (PEM) for mutual TLS." },
         key: { type: "string", description: "Client private key file (PEM) for mutual TLS." },

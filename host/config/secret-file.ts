@@ -1,10 +1,12 @@
-// Secrets kept in files (http.tokenFile, http.passwordFile). The secret is the file's first line
-// without its line end (LF or CRLF) and without surrounding ASCII spaces or tabs. Nothing else is
-// trimmed: a U+00A0 or another Unicode space is part of the secret, as it is of the header a
-// client sends, so a file can never yield a secret shorter than what it visibly holds.
+// Secrets kept in files (http.tokenFile, http.passwordFile, mqtt.passwordFile). The secret is the
+// file's first line without its line end (LF or CRLF) and without surrounding ASCII spaces or
+// tabs. Nothing else is trimmed: a U+00A0 or another Unicode space is part of the secret, as it
+// is of the header a client sends, so a file can never yield a secret shorter than what it
+// visibly holds.
 //
-// A file must hold as many characters as the inline setting's schema demands; an empty file
-// would otherwise mean "credentials configured" with a secret anyone can present.
+// A file must hold at least the minimum length its setting has (schema.ts); an empty file would
+// otherwise mean "credentials configured" with a secret anyone can present (HTTP), or a
+// connection refused at the broker far from its cause (MQTT).
 
 import { readFileSync } from "node:fs";
 
@@ -36,7 +38,8 @@ export function readSecretFile(path: string, file: string, minLength: number): {
     return { problem: `${path}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
   }
   const n = codePoints(secret);
-  if (n === 0) return { problem: `${path}: ${file} is empty (its first line must hold the secret, at least ${minLength} characters)` };
+  const atLeast = minLength > 1 ? `, at least ${minLength} characters` : "";
+  if (n === 0) return { problem: `${path}: ${file} is empty (its first line must hold the secret${atLeast})` };
   if (n < minLength) return { problem: `${path}: the first line of ${file} has ${n} characters; at least ${minLength} are needed` };
   return { secret };
 }

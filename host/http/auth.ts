@@ -6,19 +6,11 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Config } from "../config/types.js";
-import { ConfigError } from "../config/load.js";
 import { HTTP_PASSWORD_MIN_LENGTH, HTTP_TOKEN_MIN_LENGTH } from "../config/schema.js";
-import { readSecretFile, trimAsciiBlanks } from "../config/secret-file.js";
+import { trimAsciiBlanks } from "../config/secret-file.js";
+import { resolveSecret } from "../config/secret-setting.js";
 
 const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
-
-/** The inline secret, else the one in its file; throws ConfigError naming the file when that is unusable. */
-function secret(inline: string | undefined, path: string, file: string | undefined, minLength: number): string | undefined {
-  if (inline !== undefined || file === undefined) return inline;
-  const r = readSecretFile(path, file, minLength);
-  if ("problem" in r) throw new ConfigError([r.problem]);
-  return r.secret;
-}
 
 export class Credentials {
   private readonly token: Buffer | undefined;
@@ -27,8 +19,8 @@ export class Credentials {
   readonly scheme: "Bearer" | "Basic" | undefined;
 
   constructor(h: Config["http"]) {
-    const token = secret(h.token, "http.tokenFile", h.tokenFile, HTTP_TOKEN_MIN_LENGTH);
-    const password = secret(h.password, "http.passwordFile", h.passwordFile, HTTP_PASSWORD_MIN_LENGTH);
+    const token = resolveSecret(h.token, "http.tokenFile", h.tokenFile, HTTP_TOKEN_MIN_LENGTH);
+    const password = resolveSecret(h.password, "http.passwordFile", h.passwordFile, HTTP_PASSWORD_MIN_LENGTH);
     this.token = token !== undefined ? digest(token) : undefined;
     this.basic = h.username !== undefined && password !== undefined ? digest(`${h.username}:${password}`) : undefined;
     this.scheme = this.token ? "Bearer" : this.basic ? "Basic" : undefined;

@@ -14,6 +14,8 @@ import { readFileSync } from "node:fs";
 import { EventEmitter } from "node:events";
 import { connect, type MqttClient, type IClientOptions, type IPublishPacket, type IClientPublishOptions } from "mqtt";
 import type { MqttConfig } from "../config/types.js";
+import { MQTT_PASSWORD_MIN_LENGTH } from "../config/schema.js";
+import { resolveSecret } from "../config/secret-setting.js";
 import type { Logger } from "../logger.js";
 import { TurnBatch } from "./turn-batch.js";
 import { publishQos0 } from "./publish-packet.js";
@@ -35,7 +37,10 @@ export interface ConnectionEvents {
   stopping: [];
 }
 
-/** Client options from the configuration (also used by tests and benchmarks to connect alike). */
+/**
+ * Client options from the configuration (also used by tests and benchmarks to connect alike).
+ * Throws ConfigError naming mqtt.passwordFile when that file is unreadable, empty or blank.
+ */
 export function clientOptions(cfg: MqttConfig, will?: { topic: string; payload: string }): IClientOptions {
   const o: IClientOptions = {
     clientId: cfg.clientId,
@@ -52,8 +57,8 @@ export function clientOptions(cfg: MqttConfig, will?: { topic: string; payload: 
     log: () => {},
   };
   if (cfg.username !== undefined) o.username = cfg.username;
-  if (cfg.password !== undefined) o.password = cfg.password;
-  if (cfg.passwordFile !== undefined) o.password = readFileSync(cfg.passwordFile, "utf8").split(/\r?\n/)[0];
+  const password = resolveSecret(cfg.password, "mqtt.passwordFile", cfg.passwordFile, MQTT_PASSWORD_MIN_LENGTH);
+  if (password !== undefined) o.password = password;
   if (cfg.ca !== undefined) o.ca = readFileSync(cfg.ca);
   if (cfg.cert !== undefined) o.cert = readFileSync(cfg.cert);
   if (cfg.key !== undefined) o.key = readFileSync(cfg.key);

@@ -2,18 +2,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadConfig, ConfigError, modelFor, globMatch } from "../../host/config/load.js";
+import { loadConfig, modelFor, globMatch } from "../../host/config/load.js";
 import { tempDir } from "../helpers/tmp.js";
+import { configProblems } from "../helpers/config-problems.js";
 
-function problems(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  assert.fail("expected a ConfigError");
-}
+const problems = configProblems;
 
 const dir = tempDir("config");
 function file(name: string, text: string): string {
