@@ -405,9 +405,18 @@ export class PartitionOwner {
    * no blob at its stream sequence, so a later owner replaying the partition does not learn the
    * forgotten readings again. A later reading starts it afresh.
    */
-  async forgetDevice(d: ClusterDevice): Promise<boolean> {
+  forgetDevice(d: ClusterDevice): Promise<boolean> {
+    // In turn with the checkpoint rounds: a round storing this device meanwhile would take the
+    // forgotten record for a conflicting write of the same readings and put the model back over it
+    // (on such a tie the writer keeps its own), so a later owner would load what was forgotten.
+    const forgotten = this.writing.then(() => this.writeForgotten(d));
+    this.writing = forgotten.then(() => undefined);
+    return forgotten;
+  }
+
+  private async writeForgotten(d: ClusterDevice): Promise<boolean> {
     const { learner, models, bridge } = this.ctx;
-    if (!this.leaseValid()) return false;
+    if (!this.leaseValid() || !this.devices.has(d)) return false;
     const st = d.meta;
     const key = modelKey(this.p, d.name);
     const value = encodeCheckpoint(st.seq, new Uint8Array(0));

@@ -5,6 +5,7 @@
 import type { TestContext } from "node:test";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
+import type { KV } from "@nats-io/kv";
 import { loadConfig } from "../../host/config/load.js";
 import type { Config } from "../../host/config/types.js";
 import { ensureCluster, type ClusterHandles } from "../../host/cluster/nats.js";
@@ -44,8 +45,8 @@ export interface OnePartition {
   lines: string[];
   /** A learner as a worker with `config` would have (the partition's config by default). */
   learner(config?: Config): ClusterLearner;
-  /** Takes partition 0 as worker `worker` (its lease, then its checkpoints loaded); given back after the test. */
-  own(worker: string, learner: ClusterLearner): Promise<PartitionOwner>;
+  /** Takes partition 0 as worker `worker` (its lease, then its checkpoints loaded; `models` in place of the bucket); given back after the test. */
+  own(worker: string, learner: ClusterLearner, models?: KV): Promise<PartitionOwner>;
   /** Publishes a reading of `device` into partition 0; its stream sequence. */
   send(device: string, body: string): Promise<number>;
 }
@@ -64,10 +65,10 @@ export async function onePartition(t: TestContext, nats: NatsCluster, config: Co
     nc,
     lines,
     learner: (c = config) => new ClusterLearner(c, logger, module),
-    async own(worker, learner) {
+    async own(worker, learner, models = h.models) {
       const leases = new LeaseTable(h.leases, worker, config.cluster.leaseSeconds);
       if (!(await leases.acquire(0))) throw new Error(`${worker} did not get partition 0's lease`);
-      const o = new PartitionOwner(0, { worker, config: config.cluster, nc, jsm: h.jsm, models: h.models, leases, learner, subjects, bridge: undefined, log: logger, counters });
+      const o = new PartitionOwner(0, { worker, config: config.cluster, nc, jsm: h.jsm, models, leases, learner, subjects, bridge: undefined, log: logger, counters });
       // A failed assertion must not leave the owner's timers holding the process open.
       t.after(() => o.release().catch(() => undefined));
       await o.start();
