@@ -392,6 +392,11 @@ export const configSchema = {
         username: { type: "string", minLength: 1, description: "Basic-auth user name (with password or passwordFile)." },
         password: { type: "string", minLength: HTTP_PASSWORD_MIN_LENGTH, description: "Basic-auth password (prefer passwordFile or EDGELEARN_HTTP__PASSWORD)." },
         passwordFile: { type: "string", description: "File whose first line is the basic-auth password (at least 8 characters; surrounding spaces and tabs are ignored)." },
+        publicOrigin: {
+          type: "string",
+          description:
+            "Behind a reverse proxy: the dashboard's origin as browsers see it (scheme://host[:port], e.g. https://edge.example.com). Dashboard commands are accepted from this origin as well as from the one the Host header names.",
+        },
         commands: {
           type: "boolean",
           default: false,

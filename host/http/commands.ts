@@ -1,26 +1,26 @@
 // Commands from the dashboard: reset, rollback, snapshot download. The server has already checked
 // that commands are on and the request carries valid credentials. A POST must say it is JSON and,
-// when the browser names an origin, come from this server's own: a form on another site cannot
-// trigger a command with credentials the browser happens to hold.
+// when the browser names an origin, come from this server's own (request-origin.ts): a form on
+// another site cannot trigger a command with credentials the browser happens to hold.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../logger.js";
 import type { Service } from "../service/service.js";
 import { json } from "./respond.js";
+import { fromOwnOrigin } from "./request-origin.js";
 
 export type HttpCommand = "reset" | "rollback" | "snapshot";
 
-function sameOrigin(req: IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (origin === undefined) return true;
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
-}
-
-export function runHttpCommand(service: Service, log: Logger, req: IncomingMessage, res: ServerResponse, device: string, cmd: HttpCommand): void {
+/** `publicOrigin`: http.publicOrigin serialized, the origin of the dashboard behind a reverse proxy. */
+export function runHttpCommand(
+  service: Service,
+  log: Logger,
+  req: IncomingMessage,
+  res: ServerResponse,
+  device: string,
+  cmd: HttpCommand,
+  publicOrigin: string | undefined,
+): void {
   if (!service.pool.get(device)) return json(res, 404, { error: `unknown device ${JSON.stringify(device).slice(0, 140)}` });
   if (cmd === "snapshot") {
     if (req.method !== "GET") return json(res, 405, { error: "use GET" });
@@ -37,7 +37,7 @@ export function runHttpCommand(service: Service, log: Logger, req: IncomingMessa
     return void res.end(Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength));
   }
   if (req.method !== "POST") return json(res, 405, { error: "use POST" });
-  if (!String(req.headers["content-type"] ?? "").startsWith("application/json") || !sameOrigin(req)) {
+  if (!String(req.headers["content-type"] ?? "").startsWith("application/json") || !fromOwnOrigin(req, publicOrigin)) {
     return json(res, 403, { error: "commands need a same-origin JSON request" });
   }
   req.resume();

@@ -74,6 +74,14 @@ test("a token or password file must hold as much as the inline setting: an empty
   assert.deepEqual(problems({ ...open, username: "prom", passwordFile: file("nbsp", "\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0") }), []);
 });
 
+test("http.publicOrigin is an origin alone, or a config error naming it", () => {
+  assert.deepEqual(problems({ publicOrigin: "https://edge.example.com" }), []);
+  assert.deepEqual(problems({ publicOrigin: "https://edge.example.com/edgelearn/" }), [
+    'http.publicOrigin: "https://edge.example.com/edgelearn/" is not an origin; give scheme://host[:port] only, e.g. https://edge.example.com',
+  ]);
+  assert.equal(problems({ publicOrigin: "edge.example.com" }).length, 1);
+});
+
 test("environment overrides reach the http settings", () => {
   const c = loadConfig({ env: { EDGELEARN_HTTP__LISTEN: "0.0.0.0:9000", EDGELEARN_HTTP__TOKEN: "0123456789abcdef", EDGELEARN_HTTP__PER_DEVICE_METRICS: "true" } });
   assert.equal(c.http.listen, "0.0.0.0:9000");

@@ -168,6 +168,23 @@ test("with a token: data needs it, probes and the page shell do not; commands wo
   }
 });
 
+test("behind a reverse proxy that rewrites Host, commands from http.publicOrigin are accepted and other origins still refused", async () => {
+  // fetch sends Host: 127.0.0.1:<port>, as a proxy forwarding to the internal address does.
+  const s = await setup({ token: TOKEN, commands: true, publicOrigin: "https://edge.example.com" });
+  const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+  const reset = async (origin: string) => (await fetch(s.base + "api/devices/p1/reset", { method: "POST", headers: { ...headers, origin }, body: "{}" })).status;
+  try {
+    await publish(s.broker.url, "p1", 5);
+    await waitFor(() => s.service.counters.readings >= 5, "5 readings");
+    assert.equal(await reset("https://edge.example.com"), 200, "the public origin");
+    assert.equal(await reset(new URL(s.base).origin), 200, "direct, the origin Host names");
+    assert.equal(await reset("http://evil.example"), 403);
+    assert.equal(await reset("http://edge.example.com"), 403, "another scheme is another origin");
+  } finally {
+    await s.stop();
+  }
+});
+
 test("basic auth", async () => {
   const s = await setup({ username: "prom", password: "secret-password" });
   try {
