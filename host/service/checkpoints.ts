@@ -3,7 +3,7 @@
 // (rollback). A failing store (a full disk) does not stop learning: writes are retried now and
 // then (host/store/write-state.ts) and the failure shows in the host's health.
 
-import { Count, errorName } from "../learner/index.js";
+import { errorName } from "../learner/index.js";
 import type { Config } from "../config/types.js";
 import type { CheckpointMeta, CheckpointRequest, StateStore } from "../store/types.js";
 import { CheckpointPolicy } from "../store/policy.js";
@@ -12,6 +12,7 @@ import { StoreWriteState } from "../store/write-state.js";
 import type { Device, ServiceCore } from "./core.js";
 import type { DeviceLifecycle } from "./lifecycle.js";
 import { ok, fail, unknownDevice, type Failed, type Result } from "./result.js";
+import { modelFacts } from "./health-record.js";
 
 const NO_STORE = fail("no_store", "no store configured (store.type is none)");
 
@@ -192,7 +193,12 @@ export class Checkpoints {
     };
   }
 
+  /**
+   * The readings the checkpointed model has seen, from the model itself whether the device is hot
+   * or at rest: the host's own count (d.meta.readings) starts at 0 with each process, counts
+   * payloads refused before the model, and does not go back with a reset or rollback.
+   */
   private modelReadings(d: Device): number {
-    return d.slot >= 0 ? this.core.pool.use(d).count(Count.Readings) : d.meta.readings;
+    return modelFacts(this.core.pool, d)?.readings ?? 0;
   }
 }

@@ -242,6 +242,26 @@ test("restart: devices come back from the store and keep learning", async () => 
   await b.service.stop();
 });
 
+test("a checkpoint records the model's readings, also for a device at rest: not the host's count since start", async () => {
+  const store = new MemoryStore();
+  const oneHot = { pool: { maxDevices: 5, hotInstances: 1 } };
+  const a = setup(oneHot, { store });
+  for (let i = 0; i < 30; i++) a.send("m1", { a: i, b: 1, y: i });
+  await a.service.stop();
+  const b = setup(oneHot, { store });
+  for (let i = 0; i < 5; i++) b.send("m1", { a: i, b: 1, y: i });
+  b.send("m1", "not json"); // refused by the host: counted in its health, never seen by the model
+  b.send("m2", { a: 1, b: 1, y: 1 }); // m2 takes the one instance: m1 is at rest
+  const cold = b.service.checkpointDevice("m1");
+  assert.ok(cold.ok);
+  assert.equal(cold.value.readings, 35, "30 before the restart and 5 since");
+  b.send("m1", { a: 1, b: 1, y: 1 }); // hot again: the same count, read from the live instance
+  const hot = b.service.checkpointDevice("m1");
+  assert.ok(hot.ok);
+  assert.equal(hot.value.readings, 36);
+  await b.service.stop();
+});
+
 test("restart: a reset and a rollback stay done, after a clean stop and after a kill", async () => {
   for (const stop of [true, false]) {
     const path = join(tempDir("reset-restart"), "state.db");
