@@ -4,6 +4,12 @@
 // checkpointed at once by the rollback itself (so a crash right after cannot bring the bad state
 // back), and the device's health (retained, edgelearn/<device>/health) goes out with the rollback
 // count and reason.
+//
+// The guards live in memory only. After a restart the store still knows which checkpoints are
+// known-good (health reports the newest at once), but each guard starts afresh: no baseline and
+// not on probation, so it judges nothing until its first known-good checkpoint, and that one is
+// known-good whatever the loss. Keeping mode, baseline and probation progress across restarts
+// needs them stored with each checkpoint.
 
 import type { Config } from "../config/types.js";
 import type { Learner, Output } from "../learner/index.js";
@@ -22,6 +28,8 @@ export interface GuardedService {
   /** Results as host/service/result.ts defines them (only `ok` and `error` are read here). */
   rollbackDevice(name: string): { ok: true; value: CheckpointMeta } | { ok: false; error: string };
   publishHealth(force: boolean): void;
+  /** The device's checkpoints (host/store/types.ts); only the newest known-good one's metadata is read. */
+  readonly store?: { lastKnownGood(device: string): { meta: CheckpointMeta } | undefined };
   addHealthFields(fn: (device: string) => Record<string, unknown>): void;
   readonly log: { info(m: string): void; warn(m: string): void };
 }
@@ -53,6 +61,8 @@ export interface LastRollback {
   to_readings: number;
 }
 
+type KnownGood = { seq: number; time: number; readings: number };
+
 export class HealthMonitor {
   private readonly guards = new Map<string, RollbackGuard>();
   /**
@@ -62,7 +72,12 @@ export class HealthMonitor {
    */
   private readonly released = new Map<string, { level: ReleasedStats<number>; baseline: number | null }>();
   private readonly last = new Map<string, LastRollback>();
-  private readonly knownGoodAt = new Map<string, { seq: number; time: number; readings: number }>();
+  /**
+   * Each device's newest known-good checkpoint (null: none), the one a rollback goes back to: as
+   * written since start, else read once from the store (after a restart it still holds it).
+   */
+  private readonly knownGoodAt = new Map<string, KnownGood | null>();
+  private store: GuardedService["store"];
   private readonly out = {} as Output;
   private rolling: string | undefined;
   /** Rollbacks on this host since start (guard and command). */
@@ -117,7 +132,7 @@ export class HealthMonitor {
   /** Fields added to the device's health object. */
   health(device: string): Record<string, unknown> {
     const g = this.guards.get(device);
-    if (!g) return { rollbacks: 0, last_known_good: this.knownGoodAt.get(device) ?? null };
+    if (!g) return { rollbacks: 0, last_known_good: this.lastKnownGood(device) };
     const s: GuardStatus = g.status();
     const rel = this.releasedOf(device);
     const r = (x: number | null | undefined) => (x != null && Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : null);
@@ -125,13 +140,23 @@ export class HealthMonitor {
       rollbacks: s.rollbacks,
       // level and baseline as released (host/privacy/aggregate.ts), never the live values
       guard: { state: s.mode, healthy: s.healthy, level: r(rel.level.value), baseline: r(rel.baseline), confirmed_drifts: s.confirmedDrifts },
-      last_known_good: this.knownGoodAt.get(device) ?? null,
+      last_known_good: this.lastKnownGood(device),
       ...(this.last.has(device) ? { last_rollback: this.last.get(device) } : {}),
     };
   }
 
+  private lastKnownGood(device: string): KnownGood | null {
+    let k = this.knownGoodAt.get(device);
+    if (k === undefined) {
+      const m = this.store?.lastKnownGood(device)?.meta;
+      this.knownGoodAt.set(device, (k = m ? { seq: m.seq, time: m.time, readings: m.readings } : null));
+    }
+    return k;
+  }
+
   /** Wires the guards into a service. */
   attach(service: GuardedService): this {
+    this.store = service.store;
     service.events.on("reading", (device, flags, learner) => {
       if (this.observe(device, learner, flags) !== "rollback") return;
       this.rolling = device;
