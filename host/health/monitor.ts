@@ -10,6 +10,12 @@
 // not on probation, so it judges nothing until its first known-good checkpoint, and that one is
 // known-good whatever the loss. Keeping mode, baseline and probation progress across restarts
 // needs them stored with each checkpoint.
+// What that costs: a device comes back from its newest checkpoint, known-good or not. A restart
+// during a burst of bad data (on probation, or degraded before the guard acted) resumes the
+// burst's model, judges it against nothing for `warmup` readings, then makes it known-good with
+// its loss as the baseline; later rollbacks go back to it, not to the model before the burst.
+// Starting such a guard on probation is no cure: the store cannot tell a change on probation
+// from a device still in its warmup, whose checkpoints are not known-good either.
 
 import type { Config } from "../config/types.js";
 import type { Learner, Output } from "../learner/index.js";
