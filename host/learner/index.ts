@@ -138,11 +138,24 @@ export class Learner {
     return this.raw.state_cap();
   }
 
-  /** Fresh state (throws LearnerError; on error the previous state is kept). */
+  /**
+   * Fresh state with `config` applied (throws LearnerError). On error the previous state is kept,
+   * also when the module refuses a parameter or range after the fresh state was made: otherwise a
+   * typo in the configuration would replace a learned model with a default one. A learner that had
+   * no state holds the kind's defaults after such an error (the module cannot go back to none).
+   */
   create(kind: Kind, nFeatures: number, config: LearnerConfig = {}): this {
+    const params = Object.entries(config.params ?? {});
+    const ranges = Object.entries(config.ranges ?? {});
+    const previous = this.kind !== 0 && params.length + ranges.length > 0 ? this.snapshot() : undefined;
     check(this.raw.create(kind, nFeatures), "create");
-    for (const [id, v] of Object.entries(config.params ?? {})) this.setParam(Number(id), v as number);
-    for (const [i, r] of Object.entries(config.ranges ?? {})) this.setFeatureRange(Number(i), r[0], r[1]);
+    try {
+      for (const [id, v] of params) this.setParam(Number(id), v as number);
+      for (const [i, r] of ranges) this.setFeatureRange(Number(i), r[0], r[1]);
+    } catch (e) {
+      if (previous) this.load(previous);
+      throw e;
+    }
     return this;
   }
 
