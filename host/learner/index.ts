@@ -150,8 +150,8 @@ export class Learner {
     const previous = this.kind !== 0 && params.length + ranges.length > 0 ? this.snapshot() : undefined;
     check(this.raw.create(kind, nFeatures), "create");
     try {
-      for (const [id, v] of params) this.setParam(Number(id), v as number);
-      for (const [i, r] of ranges) this.setFeatureRange(Number(i), r[0], r[1]);
+      for (const [id, v] of params) this.setParam(keyId(id, ErrorCode.Param, "create: parameter"), v as number);
+      for (const [i, r] of ranges) this.setFeatureRange(keyId(i, ErrorCode.Features, "create: range of feature"), r[0], r[1]);
     } catch (e) {
       if (previous) this.load(previous);
       throw e;
@@ -160,6 +160,7 @@ export class Learner {
   }
 
   setParam(id: Param | number, value: number): void {
+    wholeId(id, ErrorCode.Param, "set_param");
     check(this.raw.set_param(id, value), `set_param(${Param[id] ?? id})`);
   }
   getParam(id: Param | number): number {
@@ -167,6 +168,7 @@ export class Learner {
   }
   /** Guard range of feature i (i = nFeatures: the target). */
   setFeatureRange(i: number, lo: number, hi: number): void {
+    wholeId(i, ErrorCode.Features, "set_feature_range");
     check(this.raw.set_feature_range(i, lo, hi), `set_feature_range(${i})`);
   }
   reset(): void {
@@ -303,6 +305,19 @@ export class Learner {
   metric(id: Metric | number): number {
     return this.raw.get_metric(id);
   }
+}
+
+// The module takes ids and indices as i32, where a name (NaN) or a fraction becomes another id:
+// `{ params: { l2: 0.1 } }` set the learning rate, a range keyed by a field name feature 0's range.
+
+/** A configuration key as an id or index; a LearnerError with `code` when it is not a whole number. */
+function keyId(key: string, code: ErrorCode, what: string): number {
+  if (!/^-?\d+$/.test(key)) throw new LearnerError(code, `${what} ${JSON.stringify(key)} is not a number (use the Param ids or feature indices)`);
+  return Number(key);
+}
+
+function wholeId(id: number, code: ErrorCode, what: string): void {
+  if (!Number.isInteger(id)) throw new LearnerError(code, `${what}(${String(id)}): not a whole number`);
 }
 
 function check(code: number, what: string): void {
