@@ -175,9 +175,17 @@ export class Learner {
     check(this.raw.reset(), "reset");
   }
 
-  /** Copies features into the input buffer (or write `input` yourself and omit them). */
+  /**
+   * Copies features into the input buffer (or write `input` yourself and omit them). Exactly
+   * nFeatures values, else a LearnerError: a shorter array left the previous reading's values in
+   * the missing places, a longer one was cut, and either gave a wrong answer without a word.
+   */
   setInput(features: ArrayLike<number>): void {
     const n = features.length;
+    if (n !== this.nFeatures) {
+      const code = this.kind === 0 ? ErrorCode.NoModel : ErrorCode.Features;
+      throw new LearnerError(code, `setInput: ${n} features for a model of ${this.nFeatures}`);
+    }
     for (let i = 0; i < n; i++) this.input[i] = features[i];
   }
 
