@@ -84,6 +84,11 @@ export interface LearnerConfig {
   ranges?: Record<number, [number, number]>;
 }
 
+/** How many readings `o` has room for: its shortest array. */
+function outputRoom(o: BatchOutputs): number {
+  return Math.min(o.prediction.length, o.score.length, o.error.length, o.extra.length, o.flags.length, o.label.length);
+}
+
 let cachedModule: WebAssembly.Module | undefined;
 
 /** Compiles the module once per process (sync; the file is a few KiB). */
@@ -243,12 +248,18 @@ export class Learner {
 
   /**
    * Learns `rows` (n × (nFeatures + 1) f32: features then y), in chunks that fit io_cap.
-   * Fills `outputs` when given. Returns the number of readings.
+   * Fills `outputs` when given. Returns the number of readings. Rows that are not whole
+   * (ERR_LENGTH) or outputs with room for fewer readings (ERR_CAPACITY) throw before anything is
+   * learned: the rest of the rows, or the outputs that did not fit, were dropped without a word.
    */
   learnBatch(rows: Float32Array, outputs?: BatchOutputs): number {
     const stride = this.nFeatures + 1;
     if (this.kind === 0) throw new LearnerError(ErrorCode.NoModel, "learn_batch");
-    const total = Math.floor(rows.length / stride);
+    const total = rows.length / stride;
+    if (!Number.isInteger(total)) throw new LearnerError(ErrorCode.Length, `learnBatch: ${rows.length} values are not whole rows of ${stride}`);
+    if (outputs && outputRoom(outputs) < total) {
+      throw new LearnerError(ErrorCode.Capacity, `learnBatch: outputs for fewer than the ${total} rows`);
+    }
     const cap = this.batchCapacity;
     for (let done = 0; done < total; ) {
       const n = Math.min(cap, total - done);
