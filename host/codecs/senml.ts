@@ -4,18 +4,20 @@
 // one until replaced. The resolved name is bn + n, the resolved time bt + t in seconds (values
 // below 2^28 are relative to now, RFC 8428 §4.5.3), the value bv + v, or vb (true → 1, false → 0);
 // vs and vd are strings. Records with the same resolved time form one reading; readings come out
-// in time order. A time that resolves outside 1970–2200 refuses the pack (`bad_timestamp`). A field is reachable by its resolved name and by its bare `n`; features are
-// inferred from the bare names.
+// in time order. A time that resolves outside 1970–2200 refuses the pack (`bad_timestamp`). A
+// field is reachable by its resolved name, and by its bare `n` when no other field of the reading
+// has that name; features are inferred from those names (host/codecs/senml-names.ts).
 
 import type { HostReason } from "./reasons.js";
 import { plausibleTimestamp } from "./timestamp.js";
+import { addBareNames } from "./senml-names.js";
 
 export interface SenmlReading {
   /** Unix milliseconds. */
   ts: number;
   /** name → number, boolean or string (strings are refused later only if a feature needs them). */
   fields: Map<string, number | string>;
-  /** Each field once, by its short name (`n`, or the resolved name when n is empty): for feature inference. */
+  /** Each field once, by its bare name `n` (its resolved name when n is empty or names another field too): for feature inference. */
   names: string[];
 }
 
@@ -32,6 +34,8 @@ export function decodeSenml(pack: unknown[], nowMs: number): SenmlReading[] | Ho
   let bt = 0;
   let bv = 0;
   const byTime = new Map<number, SenmlReading>();
+  // Per reading: each resolved name → its bare name, until the pack is read.
+  const bareOf = new Map<SenmlReading, Map<string, string>>();
   for (const rec of pack) {
     if (rec === null || typeof rec !== "object" || Array.isArray(rec)) return "bad_senml";
     const r = rec as Record<string, unknown>;
@@ -79,13 +83,14 @@ export function decodeSenml(pack: unknown[], nowMs: number): SenmlReading[] | Ho
     if (!reading) {
       reading = { ts, fields: new Map(), names: [] };
       byTime.set(ts, reading);
+      bareOf.set(reading, new Map());
     }
-    if (!reading.fields.has(name)) reading.names.push(n !== "" ? n : name);
     reading.fields.set(name, value);
-    if (n !== "" && n !== name) reading.fields.set(n, value);
+    bareOf.get(reading)!.set(name, n !== "" ? n : name);
   }
   if (byTime.size === 0) return "bad_senml";
   const out = [...byTime.values()];
+  for (const r of out) r.names = addBareNames(r.fields, bareOf.get(r)!);
   if (out.length > 1) out.sort((a, b) => a.ts - b.ts);
   return out;
 }
