@@ -44,11 +44,14 @@ export function parseReplayArgs(argv: string[]): ReplayOptions | "help" {
     if (!m || !Number.isFinite(Number(m[2]))) throw new UsageError(`--param expects NAME=NUMBER, got ${JSON.stringify(p)}`);
     params[m[1]] = Number(m[2]);
   }
+  const features = values.features ? values.features.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+  // A target among the features hands the model its own answer: the metrics would be meaningless.
+  if (values.target && features?.includes(values.target)) throw new UsageError(`the target "${values.target}" cannot also be a feature`);
   return {
     file,
     task,
     target: values.target,
-    features: values.features ? values.features.split(",").map((s) => s.trim()) : undefined,
+    features: features?.length ? features : undefined,
     predictions: values.predictions,
     params,
     quiet: values.quiet ?? false,
