@@ -10,6 +10,7 @@ import { parseReplayArgs } from "./args.js";
 import { CsvRows } from "./rows.js";
 import { replayRows } from "./loop.js";
 import { replayReport } from "./report.js";
+import { PredictionsFile } from "./predictions.js";
 
 export const REPLAY_HELP = `Usage: edgelearn replay FILE.csv --task T [--target COL] [--features a,b,...]
                        [--predictions OUT.csv] [--param NAME=VALUE ...]
@@ -31,8 +32,8 @@ Output: progress on stderr (for long files); the last line on stdout is one JSON
   {"rows", "learned", "rejected", "rejected_by_reason", "metrics", "drifts" (row indices,
    0 = first data row), "seconds"}
 
-Exit codes: 0 done, 2 bad usage, 3 learner module missing, 4 the file cannot be read or has
-no such column.
+Exit codes: 0 done, 1 the predictions file cannot be written, 2 bad usage, 3 learner module
+missing, 4 the file cannot be read or has no such column.
 `;
 
 export async function replayCommand(argv: string[], io: Io): Promise<number> {
@@ -44,8 +45,16 @@ export async function replayCommand(argv: string[], io: Io): Promise<number> {
   if (!checkModule(io)) return EXIT.NO_MODULE;
   const rows = CsvRows.open(o.file);
   if (typeof rows === "string") return badInput(io, `cannot read ${o.file} (${rows})`);
+  const out = o.predictions === undefined ? undefined : PredictionsFile.open(o.predictions);
+  if (typeof out === "string") return cannotWrite(io, o.predictions!, out);
   const t0 = process.hrtime.bigint();
-  const tally = await replayRows(o, rows, io);
+  let tally;
+  try {
+    tally = await replayRows(o, rows, io, out);
+  } finally {
+    out?.close();
+  }
+  if (out?.error) return cannotWrite(io, out.path, out.error);
   if (typeof tally === "string") return badInput(io, tally);
   const e = rows.error;
   if (e) return badInput(io, `cannot read ${o.file} (${(e as NodeJS.ErrnoException).code ?? e.message})`);
@@ -53,6 +62,11 @@ export async function replayCommand(argv: string[], io: Io): Promise<number> {
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   io.out(replayReport(o.task, tally, seconds) + "\n");
   return EXIT.OK;
+}
+
+function cannotWrite(io: Io, file: string, why: string): number {
+  io.err(`edgelearn: cannot write ${file} (${why})\n`);
+  return EXIT.FAILURE;
 }
 
 function badInput(io: Io, why: string): number {

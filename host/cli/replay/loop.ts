@@ -2,7 +2,6 @@
 // every row is predicted and learned (learn_one), counted, and written to the predictions file
 // when one was asked for.
 
-import { createWriteStream, type WriteStream } from "node:fs";
 import { Learner, Flag, REJECT_MASK, errorName, LearnerError } from "../../learner/index.js";
 import type { ModelConfig } from "../../config/types.js";
 import { modelSpec } from "../../devices/model.js";
@@ -11,6 +10,7 @@ import { flagList } from "../../service/format.js";
 import { UsageError, type Io } from "../common.js";
 import type { ReplayOptions } from "./args.js";
 import { cellNumber, type CsvRows } from "./rows.js";
+import type { PredictionsFile } from "./predictions.js";
 
 /** What the loop counted. */
 export interface ReplayTally {
@@ -57,11 +57,13 @@ function fmt(x: number): string {
   return Number.isFinite(x) ? String(+x.toPrecision(7)) : "";
 }
 
-/** Runs the model over every row: the tally, or a message why the file cannot be used. */
-export async function replayRows(o: ReplayOptions, rows: CsvRows, io: Io): Promise<ReplayTally | string> {
+/**
+ * Runs the model over every row, writing one line per row to `out` when given (it stops at a write
+ * error, which `out.error` then holds): the tally, or a message why the file cannot be used.
+ */
+export async function replayRows(o: ReplayOptions, rows: CsvRows, io: Io, out?: PredictionsFile): Promise<ReplayTally | string> {
   const t: ReplayTally = { rows: 0, learned: 0, rejected: 0, anomalies: 0, byReason: {}, drifts: [], learner: undefined };
   let cols: Columns | undefined;
-  let out: WriteStream | undefined;
   let lastProgress = 0;
   const progress = !o.quiet && process.stderr.isTTY === true && rows.size > 1 << 20;
 
@@ -71,10 +73,6 @@ export async function replayRows(o: ReplayOptions, rows: CsvRows, io: Io): Promi
       if (typeof opened === "string") return opened;
       cols = opened;
       t.learner = cols.learner;
-      if (o.predictions) {
-        out = createWriteStream(o.predictions);
-        out.write("row,prediction,score,label,flags\n");
-      }
       if (!o.quiet) {
         const names = cols.featIdx.map((i) => rows.header![i]);
         io.err(`replay: ${o.task} on ${names.length} features (${names.join(", ")})${o.target ? `, target ${o.target}` : ""}\n`);
@@ -93,10 +91,8 @@ export async function replayRows(o: ReplayOptions, rows: CsvRows, io: Io): Promi
     if (flags & Flag.Drift) t.drifts.push(t.rows);
     if (out) {
       const predicted = (flags & Flag.Predicted) !== 0;
-      const ok = out.write(
-        `${t.rows},${predicted ? fmt(learner.prediction) : ""},${fmt(learner.score)},${predicted && learner.label >= 0 ? learner.label : ""},${flagList(flags).join("|")}\n`,
-      );
-      if (!ok) await new Promise<void>((r) => out!.once("drain", () => r()));
+      out.write(`${t.rows},${predicted ? fmt(learner.prediction) : ""},${fmt(learner.score)},${predicted && learner.label >= 0 ? learner.label : ""},${flagList(flags).join("|")}\n`);
+      if (out.error) break;
     }
     t.rows++;
     if (progress && (t.rows & 1023) === 0) {
@@ -110,6 +106,5 @@ export async function replayRows(o: ReplayOptions, rows: CsvRows, io: Io): Promi
     }
   }
   if (progress) io.err("\n");
-  if (out) await new Promise<void>((r) => out!.end(() => r()));
   return t;
 }
