@@ -118,7 +118,7 @@ export class ClusterCommands {
         if (!(await owner.reset(d))) return "reset, but not stored (the partition is changing hands): a new owner has the old model";
         return { purged: false };
       case "forget":
-        if (!(await owner.forgetDevice(d))) return "not forgotten: the models bucket refused it or the partition is changing hands";
+        if (!(await owner.forgetDevice(d))) return "not forgotten: the models bucket refused it, the partition is changing hands, or its readings kept arriving";
         return {};
       case "rollback":
         return "rollback is not available in cluster mode: the models bucket keeps one checkpoint per device";

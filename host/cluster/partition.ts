@@ -52,6 +52,12 @@ export interface PartitionCounters {
 }
 
 const WRITE_CONCURRENCY = 64;
+/**
+ * Writes of a forgotten record a forget may make while its device's readings keep arriving (each
+ * write again covers the readings learned during the one before); a device busier than that is
+ * not forgotten (the command fails).
+ */
+const MAX_FORGET_WRITES = 5;
 
 /** The device pool cannot hold a partition's checkpointed devices: the worker must not own it. */
 export class DevicePoolFull extends Error {
@@ -416,15 +422,32 @@ export class PartitionOwner {
 
   private async writeForgotten(d: ClusterDevice): Promise<boolean> {
     const { learner, models, bridge } = this.ctx;
-    if (!this.leaseValid() || !this.devices.has(d)) return false;
     const st = d.meta;
     const key = modelKey(this.p, d.name);
-    const value = encodeCheckpoint(st.seq, new Uint8Array(0));
-    try {
-      await (st.revision > 0 ? models.update(key, value, st.revision) : models.put(key, value));
-    } catch (e) {
-      this.ctx.log.warn(`device ${d.name}: forget not stored: ${(e as Error).message}`);
-      return false;
+    // Readings of the device go on being learned while the record is on its way, into the model
+    // about to be dropped. The record must cover them: at the sequence before them, a later owner
+    // replaying the partition from an older floor would learn them into a new model, where this
+    // worker forgot them. So it is written again at their sequence until no reading came during
+    // a write; the device is dropped in the same turn as that check, so none slips in between.
+    for (let written = -1, writes = 0; ; writes++) {
+      // Given up or lost meanwhile: the partition's devices are already dropped, and one of the
+      // same name in the pool now is a newer owner's.
+      if (!this.leaseValid() || !this.devices.has(d)) return false;
+      if (written === st.seq) break;
+      // A forget not stored, after a record was: the device keeps its model and is dirty (readings
+      // came), so the next round writes the model over the record.
+      if (writes === MAX_FORGET_WRITES) {
+        this.ctx.log.warn(`device ${d.name}: forget not stored: its readings kept arriving during ${writes} writes`);
+        return false;
+      }
+      written = st.seq;
+      const value = encodeCheckpoint(written, new Uint8Array(0));
+      try {
+        st.revision = await (st.revision > 0 ? models.update(key, value, st.revision) : models.put(key, value));
+      } catch (e) {
+        this.ctx.log.warn(`device ${d.name}: forget not stored: ${(e as Error).message}`);
+        return false;
+      }
     }
     this.devices.delete(d);
     this.dirty.delete(d);
