@@ -32,14 +32,22 @@ interface Columns {
   targetIdx: number;
 }
 
-/** Resolves the columns against the header and the first row, and creates the model; a string: which column is missing. */
-function openModel(o: ReplayOptions, header: string[], first: string[]): Columns | string {
+/** The feature names and where they and the target are; a string: which column is missing. */
+function resolveColumns(o: ReplayOptions, header: string[], first: string[]): { names: string[]; featIdx: number[]; targetIdx: number } | string {
   const targetIdx = o.target ? header.indexOf(o.target) : -1;
   if (o.target && targetIdx < 0) return `${o.file} has no column ${JSON.stringify(o.target)} (columns: ${header.join(", ")})`;
   const names = o.features ?? header.filter((h, i) => i !== targetIdx && first[i] !== undefined && first[i].trim() !== "" && Number.isFinite(Number(first[i])));
   const featIdx = names.map((n) => header.indexOf(n));
   const missing = names.filter((_, i) => featIdx[i] < 0);
   if (missing.length) return `${o.file} has no column ${missing.map((m) => JSON.stringify(m)).join(", ")} (columns: ${header.join(", ")})`;
+  return { names, featIdx, targetIdx };
+}
+
+/** Resolves the columns against the header and the first row, and creates the model; a string: which column is missing. */
+function openModel(o: ReplayOptions, header: string[], first: string[]): Columns | string {
+  const resolved = resolveColumns(o, header, first);
+  if (typeof resolved === "string") return resolved;
+  const { names, featIdx, targetIdx } = resolved;
   const model: ModelConfig = { task: o.task, features: names, target: o.target, params: o.params, ranges: {} };
   const spec = modelSpec(model, names, "replay");
   if (Array.isArray(spec)) throw new UsageError(spec.join("; ").replace(/replay\.params\./g, "--param "));
@@ -106,5 +114,10 @@ export async function replayRows(o: ReplayOptions, rows: CsvRows, io: Io, out?: 
     }
   }
   if (progress) io.err("\n");
+  // A header and no rows: the columns asked for must still exist (a misspelt one is bad input).
+  if (!cols && rows.header) {
+    const resolved = resolveColumns(o, rows.header, []);
+    if (typeof resolved === "string") return resolved;
+  }
   return t;
 }
