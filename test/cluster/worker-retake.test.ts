@@ -37,9 +37,12 @@ test("cluster worker: a partition whose owner dropped it is taken again", { time
   const worker = w;
   const first = worker.owners.get(0)!;
   await first.lost("its lease expired before this reading (test)");
+  // An owner is live once its checkpoints are loaded, before it logs "owned" (after its consumer
+  // is created): wait for both.
+  const owned = () => lines.filter((l) => /partition 0: owned/.test(l)).length;
   await waitFor("partition 0 owned again", () => {
     const o = worker.owners.get(0);
-    return o !== undefined && o !== first && o.live;
+    return o !== undefined && o !== first && o.live && owned() >= 2;
   }, 20_000);
-  assert.equal(lines.filter((l) => /partition 0: owned/.test(l)).length, 2, lines.join("\n"));
+  assert.equal(owned(), 2, lines.join("\n"));
 });
