@@ -13,6 +13,7 @@ import { createModuleLearner, parseParams } from "../tools/compare/online.js";
 import { compare, formatReport } from "../tools/compare/report.js";
 import type { OnlineLearner } from "../tools/compare/runners.js";
 import { renderSvg } from "../tools/compare/svg.js";
+import { ErrorCode, LearnerError, MAX_FEATURES } from "../learner/index.js";
 
 export const COMPARE_HELP = `Usage: edgelearn compare FILE.csv --task regression|classification --target COL [options]
 
@@ -137,9 +138,24 @@ export async function runCompare(argv: string[], deps: CompareDeps = {}): Promis
     out(opts.json ? JSON.stringify(report) + "\n" : formatReport(report) + "\n");
     return EXIT.OK;
   } catch (e) {
+    if (learner === undefined && e instanceof LearnerError) return refusedModel(e, ds.d, err);
     err(`edgelearn compare: ${(e as Error).message}\n`);
     return EXIT.FAILURE;
   } finally {
     learner?.close?.();
   }
+}
+
+/**
+ * The exit code when the module refuses the online learner it is asked for: the CSV has more
+ * feature columns than a model takes (4, the file cannot be used as it is), or a --set value is out
+ * of range (2, bad usage); neither is a failure of a command that ran.
+ */
+function refusedModel(e: LearnerError, features: number, err: (s: string) => void): number {
+  if (e.code === ErrorCode.Features) {
+    err(`edgelearn compare: ${features} feature columns; the module takes at most ${MAX_FEATURES} (choose them with --features)\n`);
+    return EXIT.BAD_INPUT;
+  }
+  err(`edgelearn compare: the module refused the online learner's configuration (--set): ${e.message}\n`);
+  return EXIT.USAGE;
 }
