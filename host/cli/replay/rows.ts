@@ -27,16 +27,22 @@ export class CsvRows {
     }
   }
 
-  /** The data rows' cells, in order; blank lines are skipped. */
+  /** The data rows' cells, in order; blank lines are skipped. A read error ends them (`error`). */
   async *[Symbol.asyncIterator](): AsyncGenerator<string[]> {
     const input = createReadStream(this.file);
     input.on("error", (e) => (this.error = e));
-    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-      this.bytes += line.length + 1;
-      if (line.trim() === "") continue;
-      const cells = splitCsvLine(line);
-      if (!this.header) this.header = cells.map((c) => c.trim());
-      else yield cells;
+    try {
+      for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+        this.bytes += line.length + 1;
+        if (line.trim() === "") continue;
+        const cells = splitCsvLine(line);
+        if (!this.header) this.header = cells.map((c) => c.trim());
+        else yield cells;
+      }
+    } catch (e) {
+      // readline rethrows the stream's error (a folder given as FILE.csv: EISDIR, an I/O error):
+      // kept, so the command reports a file it cannot read (exit 4), not a crash (exit 1).
+      this.error ??= e as Error;
     }
   }
 }
