@@ -15,7 +15,7 @@ import { DeviceState } from "../service/device.js";
 import { predictionJson } from "../service/format.js";
 import { publishableMetrics } from "../service/released-metrics.js";
 import type { Logger } from "../logger.js";
-import { featuresMismatch } from "./checkpoint-features.js";
+import { featuresMismatch, taskMismatch } from "./checkpoint-fit.js";
 
 export class ClusterDeviceState extends DeviceState {
   /** Stream sequence of the last reading this device's state has seen (0: none). */
@@ -88,11 +88,12 @@ export class ClusterLearner {
   }
 
   /**
-   * Makes a checkpoint's blob the device's model when it was learned on the device's features (or
-   * records none): undefined, or why not (the device starts fresh).
+   * Makes a checkpoint's blob the device's model when it is a model of the device's task learned
+   * on the device's features (or records none): undefined, or why not (the device starts fresh).
    */
   restore(d: ClusterDevice, blob: Uint8Array, features: readonly string[] | undefined): string | undefined {
-    const why = featuresMismatch(d.meta.model, this.config.input.timestampField, features);
+    const model = d.meta.model;
+    const why = taskMismatch(model, blob) ?? featuresMismatch(model, this.config.input.timestampField, features);
     if (why !== undefined) return why;
     if (this.pool.load(d, blob) !== 0) return "module validation";
     d.meta.recordedFeatures = features;
