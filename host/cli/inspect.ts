@@ -127,8 +127,11 @@ export async function inspectCommand(argv: string[], io: Io): Promise<number> {
   }
   let head: Record<string, unknown> = { file };
   if (Buffer.from(blob.subarray(0, 16)).toString("latin1") === SQLITE_MAGIC) {
+    // Without a device, --seq would be ignored and the listing read as that checkpoint's.
+    if (values.seq !== undefined && values.device === undefined) throw new UsageError("--seq needs --device NAME");
+    // Number("") and Number(" ") are 0: an empty --seq looked up checkpoint 0.
+    if (values.seq !== undefined && !/^\d+$/.test(values.seq)) throw new UsageError(`--seq must be a checkpoint number, got ${JSON.stringify(values.seq)}`);
     const seq = values.seq === undefined ? undefined : Number(values.seq);
-    if (seq !== undefined && !Number.isInteger(seq)) throw new UsageError(`--seq must be an integer, got ${JSON.stringify(values.seq)}`);
     const got = await fromStore(file, values.device, seq);
     if (typeof got === "string") {
       io.err(`edgelearn: ${file}: ${got}\n`);
