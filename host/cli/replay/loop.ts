@@ -2,7 +2,7 @@
 // every row is predicted and learned (learn_one), counted, and written to the predictions file
 // when one was asked for.
 
-import { Learner, Flag, REJECT_MASK, errorName, LearnerError } from "../../learner/index.js";
+import { Learner, Flag, REJECT_MASK, MAX_FEATURES, errorName, LearnerError } from "../../learner/index.js";
 import type { ModelConfig } from "../../config/types.js";
 import { modelSpec } from "../../devices/model.js";
 import { MODULE_REASONS, MODULE_REASON_MASK } from "../../codecs/index.js";
@@ -40,6 +40,7 @@ function resolveColumns(o: ReplayOptions, header: string[], first: string[]): { 
   const featIdx = names.map((n) => header.indexOf(n));
   const missing = names.filter((_, i) => featIdx[i] < 0);
   if (missing.length) return `${o.file} has no column ${missing.map((m) => JSON.stringify(m)).join(", ")} (columns: ${header.join(", ")})`;
+  if (names.length > MAX_FEATURES) return `${o.file}: ${names.length} feature columns; a model takes at most ${MAX_FEATURES} (choose them with --features)`;
   return { names, featIdx, targetIdx };
 }
 
