@@ -430,8 +430,8 @@ export class PartitionOwner {
     // worker forgot them. So it is written again at their sequence until no reading came during
     // a write; the device is dropped in the same turn as that check, so none slips in between.
     for (let written = -1, writes = 0; ; writes++) {
-      // Given up or lost meanwhile: the partition's devices are already dropped, and one of the
-      // same name in the pool now is a newer owner's.
+      // Given up or lost meanwhile: the partition's devices are already dropped, and a device of
+      // the same name in the pool now would be a newer owner's (the pool removes by name).
       if (!this.leaseValid() || !this.devices.has(d)) return false;
       if (written === st.seq) break;
       // A forget not stored, after a record was: the device keeps its model and is dirty (readings
