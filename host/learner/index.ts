@@ -168,8 +168,9 @@ export class Learner {
     wholeId(id, ErrorCode.Param, "set_param");
     check(this.raw.set_param(id, value), `set_param(${Param[id] ?? id})`);
   }
+  /** A parameter's value; NaN for an unknown id, also one that is not a whole number (the i32 argument made it id 0). */
   getParam(id: Param | number): number {
-    return this.raw.get_param(id);
+    return Number.isInteger(id) ? this.raw.get_param(id) : NaN;
   }
   /** Guard range of feature i (i = nFeatures: the target). */
   setFeatureRange(i: number, lo: number, hi: number): void {

@@ -40,3 +40,10 @@ test("parameters and ranges keyed by name are refused, not applied to id 0", () 
   assert.throws(() => l.setParam(Number("l2"), 0.5), (e: unknown) => e instanceof LearnerError && e.code === ErrorCode.Param);
   assert.throws(() => l.setFeatureRange(0.5, 0, 1), (e: unknown) => e instanceof LearnerError && e.code === ErrorCode.Features);
 });
+
+test("getParam of an id that is not a whole number is NaN, as for an unknown id, not parameter 0", () => {
+  const l = new Learner(module).create(Kind.Linear, 2);
+  assert.ok(Number.isNaN(l.getParam(Number("l2"))));
+  assert.ok(Number.isNaN(l.getParam(0.5)));
+  assert.ok(Number.isFinite(l.getParam(Param.LearningRate)));
+});
