@@ -38,6 +38,16 @@ function positiveNumber(name: string, v: string | undefined, dflt: number): numb
   return n;
 }
 
+/** A TCP port (0: any free one); anything else is bad usage here, before a broker is started. */
+function portNumber(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  // Out of range or a fraction, listen() throws only after the embedded broker exists, whose
+  // timers then keep the process from exiting: a stack trace and a hang instead of exit 2.
+  if (v.trim() === "" || !Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${name} must be a port number from 0 to 65535, got ${JSON.stringify(v)}`);
+  return n;
+}
+
 export async function demoCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parse("demo", argv, {
     duration: { type: "string" },
@@ -55,8 +65,8 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   }
   const duration = values.duration === undefined ? undefined : positiveNumber("duration", values.duration, 0);
   const rate = positiveNumber("rate", values.rate, 50) || 50;
-  const port = values.port === undefined ? undefined : positiveNumber("port", values.port, 0);
-  const httpPort = values["http-port"] === undefined ? undefined : positiveNumber("http-port", values["http-port"], 0);
+  const port = portNumber("port", values.port);
+  const httpPort = portNumber("http-port", values["http-port"]);
   const seed = positiveNumber("seed", values.seed, 1);
   if (!checkModule(io)) return EXIT.NO_MODULE;
 
