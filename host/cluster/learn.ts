@@ -15,7 +15,8 @@ import { DeviceState } from "../service/device.js";
 import { predictionJson } from "../service/format.js";
 import { publishableMetrics } from "../service/released-metrics.js";
 import type { Logger } from "../logger.js";
-import { featuresMismatch, taskMismatch } from "./checkpoint-fit.js";
+import { taskMismatch } from "./checkpoint-fit.js";
+import { featuresMismatch } from "../devices/checkpoint-features.js";
 
 export class ClusterDeviceState extends DeviceState {
   /** Stream sequence of the last reading this device's state has seen (0: none). */
@@ -93,7 +94,8 @@ export class ClusterLearner {
    */
   restore(d: ClusterDevice, blob: Uint8Array, features: readonly string[] | undefined): string | undefined {
     const model = d.meta.model;
-    const why = taskMismatch(model, blob) ?? featuresMismatch(model, this.config.input.timestampField, features);
+    const configured = model.features.length > 0 ? model.features : undefined;
+    const why = taskMismatch(model, blob) ?? featuresMismatch(configured, features, model.target, this.config.input.timestampField);
     if (why !== undefined) return why;
     if (this.pool.load(d, blob) !== 0) return "module validation";
     d.meta.recordedFeatures = features;

@@ -9,6 +9,7 @@ import { modelFor, mergeRule, ConfigError } from "../config/load.js";
 import { SUPERVISED, type Config, type ModelConfig } from "../config/types.js";
 import type { DevicePool } from "../devices/pool.js";
 import { modelSpec, KIND_TASK } from "../devices/model.js";
+import { featuresMismatch } from "../devices/checkpoint-features.js";
 import type { StateStore } from "../store/types.js";
 import type { CheckpointPolicy } from "../store/policy.js";
 import { restoreAll } from "../store/restore.js";
@@ -160,13 +161,8 @@ export class DeviceLifecycle {
     if (features && features.length !== spare.nFeatures) return notLoaded(`the checkpoint records ${features.length} feature names for a model of ${spare.nFeatures}`);
     const current = st.featureNames();
     if (current && spare.nFeatures !== current.length) return notLoaded(`the checkpoint has ${spare.nFeatures} features, the configuration ${current.length}`);
-    if (current && features && !sameList(features, current)) {
-      return notLoaded(`the checkpoint was learned on features ${list(features)}, the device's are ${list(current)}`);
-    }
-    const tsField = core.config.input.timestampField;
-    if (!current && features && features.some((f) => f === tsField || f === m.target)) {
-      return notLoaded(`the checkpoint was learned on features ${list(features)}, which now include the target or the timestamp field`);
-    }
+    const mismatch = featuresMismatch(current, features, m.target, core.config.input.timestampField);
+    if (mismatch) return notLoaded(mismatch);
     const loaded = core.pool.load(d, blob);
     if (loaded !== 0) return loaded;
     if (!current && features) st.plan = this.planOf(m, features);
@@ -236,10 +232,3 @@ export class DeviceLifecycle {
   }
 }
 
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function list(names: readonly string[]): string {
-  return names.length ? names.join(", ") : "(none)";
-}

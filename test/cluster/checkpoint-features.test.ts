@@ -82,7 +82,7 @@ test("cluster handover: inferred features come back by name, other configured fe
   await h.models.put(modelKey(0, "dev-1"), entry!.value);
   const ownerD = await own("d", other);
   assert.equal(other.pool.get("dev-1")!.hasModel, false);
-  assert.ok(lines.some((l) => /^warn.*dev-1: checkpoint refused \(the checkpoint was learned on features a, b, the configured ones are a, c\)/.test(l)), lines.join("\n"));
+  assert.ok(lines.some((l) => /^warn.*dev-1: checkpoint refused \(the checkpoint was learned on features a, b, the device's are a, c\)/.test(l)), lines.join("\n"));
   seq = await send("dev-1", JSON.stringify({ a: 1, c: 5, y: 2 }));
   await until(other, "dev-1", seq);
   assert.equal(modelReadings(other, "dev-1"), 1, "a new model");
