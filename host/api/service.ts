@@ -6,6 +6,7 @@
 
 export { startApp, type RunningApp } from "../app/start.js";
 export { startService, openStore, Service, COMMANDS, type ServiceOptions, type ServiceEvents, type HostCounters } from "../service/index.js";
+export type { CheckpointJudge, GuardState } from "../service/checkpoint-judge.js";
 export type { Result, Failure } from "../service/result.js";
 export { loadConfig, defaultConfig, readConfigFile, ConfigError, type LoadOptions } from "../config/load.js";
 export { configSchema } from "../config/schema.js";

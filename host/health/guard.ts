@@ -56,6 +56,25 @@ export const DEFAULT_GUARD: GuardOptions = {
 export type Verdict = "ok" | "rollback" | "drift-confirmed";
 export type GuardMode = "healthy" | "probation";
 
+/**
+ * What a checkpoint keeps of a guard, so that a restart goes on judging where it stopped (JSON:
+ * NaN and infinity are null). `level` and `baseline` are loss statistics: `save` leaves them out
+ * while fewer than `minScored` readings are behind them (host/privacy/aggregate.ts).
+ */
+export type GuardRecord = {
+  v: 1;
+  mode: GuardMode;
+  level: number | null;
+  baseline: number | null;
+  scored: number;
+  since: number;
+  probation_start: number;
+  probation_ref: number | null;
+  in_a_row: number;
+  rollbacks: number;
+  confirmed_drifts: number;
+};
+
 export interface GuardStatus {
   mode: GuardMode;
   /** Rolling loss (NaN before the first scored reading). */
@@ -99,6 +118,8 @@ export class RollbackGuard {
   private probStartT = 0;
   private probRef = Number.POSITIVE_INFINITY;
   private inARow = 0;
+  /** Scored readings behind the baseline when it was set. */
+  private baselineScored = 0;
   private readonly alpha: number;
   rollbacks = 0;
   confirmedDrifts = 0;
@@ -190,7 +211,10 @@ export class RollbackGuard {
    */
   checkpoint(): boolean {
     if (!this.healthy()) return false;
-    if (this.opts.enabled && !Number.isNaN(this.level)) this.baseline = this.level;
+    if (this.opts.enabled && !Number.isNaN(this.level)) {
+      this.baseline = this.level;
+      this.baselineScored = this.scored;
+    }
     this.inARow = 0;
     return true;
   }
@@ -203,6 +227,47 @@ export class RollbackGuard {
     this.inARow = 0;
   }
 
+  /** The guard's state for a checkpoint; level and baseline only once `minScored` readings are behind each. */
+  save(minScored = 1): GuardRecord {
+    const num = (x: number, n: number) => (Number.isFinite(x) && n >= minScored ? x : null);
+    return {
+      v: 1,
+      mode: this.mode,
+      level: num(this.level, this.scored),
+      baseline: num(this.baseline, this.baselineScored),
+      scored: this.scored,
+      since: this.since,
+      probation_start: this.probStartT,
+      probation_ref: Number.isFinite(this.probRef) ? this.probRef : null,
+      in_a_row: this.inARow,
+      rollbacks: this.rollbacks,
+      confirmed_drifts: this.confirmedDrifts,
+    };
+  }
+
+  /**
+   * Continues from a saved state (a restart): undefined, or why the record cannot be used (the
+   * guard is then left as it was). A level left out by `save` starts again from the next reading,
+   * with the counts that went before it; a baseline left out waits for the next known-good checkpoint.
+   */
+  resume(r: unknown): string | undefined {
+    const why = recordProblem(r);
+    if (why) return why;
+    const g = r as GuardRecord;
+    this.mode = g.mode;
+    this.level = g.level ?? Number.NaN;
+    this.scored = g.level === null ? 0 : g.scored;
+    this.baseline = g.baseline ?? Number.NaN;
+    this.baselineScored = g.baseline === null ? 0 : g.scored;
+    this.since = g.since;
+    this.probStartT = g.probation_start;
+    this.probRef = g.probation_ref ?? Number.POSITIVE_INFINITY;
+    this.inARow = g.in_a_row;
+    this.rollbacks = g.rollbacks;
+    this.confirmedDrifts = g.confirmed_drifts;
+    return undefined;
+  }
+
   status(): GuardStatus {
     return {
       mode: this.mode,
@@ -213,4 +278,20 @@ export class RollbackGuard {
       healthy: this.healthy(),
     };
   }
+}
+
+/** What is wrong with a stored guard record, or undefined. */
+function recordProblem(r: unknown): string | undefined {
+  if (typeof r !== "object" || r === null) return "not an object";
+  const g = r as Record<string, unknown>;
+  if (g.v !== 1) return `version ${String(g.v)} (this one reads 1)`;
+  if (g.mode !== "healthy" && g.mode !== "probation") return `mode ${String(g.mode)}`;
+  const count = (k: string) => Number.isSafeInteger(g[k]) && (g[k] as number) >= 0;
+  const bad = ["scored", "since", "in_a_row", "rollbacks", "confirmed_drifts"].find((k) => !count(k));
+  if (bad) return `${bad} is not a count`;
+  const lossOrNull = (k: string) => g[k] === null || (typeof g[k] === "number" && (g[k] as number) >= 0 && Number.isFinite(g[k]));
+  const badLoss = ["level", "baseline", "probation_ref"].find((k) => !lossOrNull(k));
+  if (badLoss) return `${badLoss} is not a loss level`;
+  if (typeof g.probation_start !== "number" || !Number.isFinite(g.probation_start)) return "probation_start is not a time";
+  return undefined;
 }

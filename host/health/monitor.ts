@@ -5,23 +5,18 @@
 // back), and the device's health (retained, edgelearn/<device>/health) goes out with the rollback
 // count and reason.
 //
-// The guards live in memory only. After a restart the store still knows which checkpoints are
-// known-good (health reports the newest at once), but each guard starts afresh: no baseline and
-// not on probation, so it judges nothing until its first known-good checkpoint, and that one is
-// known-good whatever the loss. Keeping mode, baseline and probation progress across restarts
-// needs them stored with each checkpoint.
-// What that costs: a device comes back from its newest checkpoint, known-good or not. A restart
-// during a burst of bad data (on probation, or degraded before the guard acted) resumes the
-// burst's model, judges it against nothing for `warmup` readings, then makes it known-good with
-// its loss as the baseline; later rollbacks go back to it, not to the model before the burst.
-// Starting such a guard on probation is no cure: the store cannot tell a change on probation
-// from a device still in its warmup, whose checkpoints are not known-good either.
+// Each checkpoint keeps its guard's state beside the blob (`state`; host/store keeps it as it is),
+// and a restart resumes each device's guard from the checkpoint it restored (`resume`): a restart
+// in the middle of a burst of bad data stays on probation, and the model from before the burst
+// stays the one a rollback goes back to. A checkpoint without it (written before it was kept, or
+// after a reset) starts the guard afresh: no baseline, judging nothing until its first known-good
+// checkpoint.
 
 import type { Config } from "../config/types.js";
 import type { Learner, Output } from "../learner/index.js";
 import type { CheckpointMeta } from "../store/types.js";
-import { ReleasedStats } from "../privacy/aggregate.js";
-import { RollbackGuard, lossOf, type GuardOptions, type GuardStatus, type Verdict } from "./guard.js";
+import { MIN_READINGS, ReleasedStats } from "../privacy/aggregate.js";
+import { RollbackGuard, lossOf, type GuardOptions, type GuardRecord, type GuardStatus, type Verdict } from "./guard.js";
 
 /** What the monitor needs from the service (host/service/service.ts implements it). */
 export interface GuardedService {
@@ -68,6 +63,9 @@ export interface LastRollback {
 }
 
 type KnownGood = { seq: number; time: number; readings: number };
+
+/** A guard's record as a checkpoint keeps it, with the baseline as last published. */
+export type StoredGuard = GuardRecord & { released_baseline: number | null };
 
 export class HealthMonitor {
   private readonly guards = new Map<string, RollbackGuard>();
@@ -129,6 +127,38 @@ export class HealthMonitor {
     return good;
   }
 
+  /** What a checkpoint of the device keeps of its guard (undefined: the device has none yet). */
+  state(device: string): StoredGuard | undefined {
+    const g = this.guards.get(device);
+    if (!g) return undefined;
+    return { ...g.save(MIN_READINGS), released_baseline: this.released.get(device)?.baseline ?? null };
+  }
+
+  /** The device was restored from a checkpoint at start: its guard goes on from the state kept with it. */
+  resume(device: string, record: Readonly<Record<string, unknown>> | undefined, log?: (m: string) => void): void {
+    if (!record) return;
+    const g = new RollbackGuard(this.opts);
+    const why = g.resume(record);
+    if (why) {
+      log?.(`device ${device}: the guard state in its checkpoint cannot be used (${why}); the guard starts afresh`);
+      return;
+    }
+    this.guards.set(device, g);
+    const b = record.released_baseline;
+    this.releasedOf(device).baseline = typeof b === "number" && Number.isFinite(b) ? b : null;
+  }
+
+  /**
+   * The device is going back to an earlier checkpoint, before that state is written: a rollback
+   * the guard did not call for (a command) restarts its judging from the known-good level.
+   */
+  rollingBack(device: string): void {
+    if (this.rolling === device) return;
+    const g = this.guard(device);
+    g.restart();
+    g.rollbacks++;
+  }
+
   forget(device: string): void {
     this.guards.delete(device);
     this.released.delete(device);
@@ -180,11 +210,6 @@ export class HealthMonitor {
     });
     service.events.on("rollback", (device, meta) => {
       const byGuard = this.rolling === device;
-      if (!byGuard) {
-        const g = this.guard(device);
-        g.restart();
-        g.rollbacks++;
-      }
       this.releasedOf(device).level.restart(false);
       this.rollbacks++;
       this.last.set(device, { ts: this.now(), reason: byGuard ? "guard" : "command", to_seq: meta.seq, to_readings: meta.readings });

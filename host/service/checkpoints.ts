@@ -13,6 +13,7 @@ import type { Device, ServiceCore } from "./core.js";
 import type { DeviceLifecycle } from "./lifecycle.js";
 import { ok, fail, unknownDevice, type Failed, type Result } from "./result.js";
 import { modelFacts } from "./health-record.js";
+import type { CheckpointJudge } from "./checkpoint-judge.js";
 
 const NO_STORE = fail("no_store", "no store configured (store.type is none)");
 
@@ -34,8 +35,8 @@ export class Checkpoints {
     private readonly lifecycle: DeviceLifecycle,
     readonly store: StateStore | undefined,
     readonly policy: CheckpointPolicy | undefined,
-    /** Decides whether a checkpoint is known-good (the rollback guard's verdict). */
-    private readonly knownGood: (device: string) => boolean,
+    /** Decides whether a checkpoint is known-good and what of the guard it keeps (the rollback guard). */
+    private readonly judge: CheckpointJudge,
   ) {
     this.writes = new StoreWriteState(core.log.child("store"));
   }
@@ -150,6 +151,7 @@ export class Checkpoints {
     if (r !== 0) return fail("refused", `checkpoint ${target.meta.seq} refused: ${errorName(r)}`);
     d.meta.stats.restart(false);
     d.meta.dirty = true;
+    this.judge.rollingBack?.(name);
     core.log.info(`device ${name}: rolled back to checkpoint ${target.meta.seq} (${target.meta.readings} readings)`);
     // The state gone back to is known-good: it becomes the newest checkpoint.
     this.replaced(name, true);
@@ -176,20 +178,24 @@ export class Checkpoints {
 
   /**
    * What a checkpoint of the device holds: its blob, and beside it the timestamp of its last learned
-   * reading and its feature names (a restart continues from them). Undefined without a model.
+   * reading, its feature names and its guard's state (a restart continues from them). Undefined
+   * without a model.
    */
   private request(d: Device, knownGood?: boolean): CheckpointRequest | undefined {
     const blob = this.core.pool.snapshot(d);
     if (!blob) return undefined;
     const st = d.meta;
     const features = st.featureNames();
+    const good = knownGood ?? this.judge.knownGood(d.name); // before the state: a known-good checkpoint moves the baseline
+    const guard = this.judge.state?.(d.name);
     return {
       device: d.name,
       blob,
       readings: this.modelReadings(d),
-      knownGood: knownGood ?? this.knownGood(d.name),
+      knownGood: good,
       ...(st.lastTs > 0 ? { lastTs: st.lastTs } : {}),
       ...(features ? { features } : {}),
+      ...(guard ? { guard } : {}),
     };
   }
 

@@ -31,7 +31,7 @@ export function startService(config: Config, opts: ServiceOptions = {}): Service
   const monitor = store ? new HealthMonitor(guardOptions(config.guard), opts.now) : undefined;
   let service: Service;
   try {
-    service = new Service(config, { knownGood: monitor && ((d) => monitor.knownGood(d)), ...opts, store });
+    service = new Service(config, { judge: opts.knownGood ? undefined : monitor, ...opts, store });
   } catch (e) {
     store?.close();
     throw e;

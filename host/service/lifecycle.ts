@@ -10,7 +10,7 @@ import { SUPERVISED, type Config, type ModelConfig } from "../config/types.js";
 import type { DevicePool } from "../devices/pool.js";
 import { modelSpec, KIND_TASK } from "../devices/model.js";
 import { featuresMismatch } from "../devices/checkpoint-features.js";
-import type { StateStore } from "../store/types.js";
+import type { StateStore, StoredBlob } from "../store/types.js";
 import type { CheckpointPolicy } from "../store/policy.js";
 import { restoreAll } from "../store/restore.js";
 import { DeviceState } from "./device.js";
@@ -108,8 +108,8 @@ export class DeviceLifecycle {
     }
   }
 
-  /** Brings back every device the store holds a valid checkpoint of (at start). */
-  restore(): void {
+  /** Brings back every device the store holds a valid checkpoint of (at start); `restored` hears of each one brought back. */
+  restore(restored: (device: string, from: StoredBlob) => void = () => {}): void {
     const { core } = this;
     const store = this.store!;
     const log = core.log.child("store");
@@ -129,6 +129,7 @@ export class DeviceLifecycle {
       }
       d.meta.lastCheckpoint = r.restored.meta;
       d.meta.lastTs = r.restored.lastTs ?? 0;
+      restored(r.device, r.restored);
       n++;
     }
     if (results.length) log.info(`restored ${n} of ${results.length} devices from the store`);

@@ -30,6 +30,7 @@ import type { DeviceState } from "./device.js";
 import { ServiceCore, type HostCounters, type ServiceEvents } from "./core.js";
 import { DeviceLifecycle, checkModels } from "./lifecycle.js";
 import { Checkpoints, defaultPolicy } from "./checkpoints.js";
+import { ALWAYS_GOOD, type CheckpointJudge } from "./checkpoint-judge.js";
 import { Health } from "./health.js";
 import { Readings } from "./readings.js";
 import { commandHandler, type CommandContext, type CommandTarget } from "./commands.js";
@@ -46,7 +47,12 @@ export interface ServiceOptions {
   store?: StateStore;
   /** Default: from config.store.checkpoint. */
   policy?: CheckpointPolicy;
-  /** Decides whether a checkpoint is known-good (default: always, until a health guard says otherwise). */
+  /**
+   * The rollback guard as the checkpoints see it: known-good or not, and its state kept beside
+   * each checkpoint (host/health/monitor.ts). Default: every checkpoint is known-good.
+   */
+  judge?: CheckpointJudge;
+  /** Shorthand for a judge that only decides whether a checkpoint is known-good (ignored with `judge`). */
   knownGood?: (device: string) => boolean;
   /** Compiled learner (default build/learner.wasm). */
   module?: WebAssembly.Module;
@@ -73,6 +79,7 @@ export class Service implements CommandTarget {
   private readonly checkpoints: Checkpoints;
   private readonly health: Health;
   private readonly readings: Readings;
+  private readonly judge: CheckpointJudge;
   private stopped: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
 
@@ -105,7 +112,8 @@ export class Service implements CommandTarget {
     const store = opts.store;
     const policy = opts.policy ?? defaultPolicy(config, store);
     this.lifecycle = new DeviceLifecycle(core, store, policy);
-    this.checkpoints = new Checkpoints(core, this.lifecycle, store, policy, opts.knownGood ?? (() => true));
+    this.judge = opts.judge ?? (opts.knownGood ? { knownGood: opts.knownGood } : ALWAYS_GOOD);
+    this.checkpoints = new Checkpoints(core, this.lifecycle, store, policy, this.judge);
     this.health = new Health(core, this.checkpoints);
     this.readings = new Readings(core, this.lifecycle, this.checkpoints, commandHandler(this.commandContext(), config.commands));
   }
@@ -126,7 +134,10 @@ export class Service implements CommandTarget {
   /** Restores devices from the store, connects, starts timers. Returns at once; await `ready` for the broker. */
   start(): this {
     this.log.info(() => startLine(this.config, this.store !== undefined));
-    if (this.store) this.lifecycle.restore();
+    if (this.store) {
+      const log = this.log.child("guard");
+      this.lifecycle.restore((device, from) => this.judge.resume?.(device, from.guard, (m) => log.warn(m)));
+    }
     const healthMs = this.config.output.healthIntervalSeconds * 1000;
     this.timers.push(setInterval(() => this.health.publish(false), Math.min(healthMs, 1000)));
     const tick = this.policy?.tickMs() ?? 0;

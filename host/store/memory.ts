@@ -52,7 +52,8 @@ export class MemoryStore implements StateStore {
     return items.map((i) => this.add(i));
   }
 
-  private add({ device, blob, readings, knownGood, lastTs, features }: CheckpointRequest): CheckpointMeta {
+  private add(req: CheckpointRequest): CheckpointMeta {
+    const { device, blob, readings, knownGood } = req;
     const list = this.rows.get(device) ?? [];
     const meta: CheckpointMeta = {
       device,
@@ -63,7 +64,7 @@ export class MemoryStore implements StateStore {
       bytes: blob.length,
       knownGood,
     };
-    list.unshift({ meta, blob: blob.slice(), ...context(lastTs, features) });
+    list.unshift({ meta, blob: blob.slice(), ...context(req) });
     this.prune(device, list);
     return { ...meta };
   }
@@ -97,10 +98,14 @@ export class MemoryStore implements StateStore {
 }
 
 function copy(r: StoredBlob): StoredBlob {
-  return { meta: { ...r.meta }, blob: r.blob.slice(), ...context(r.lastTs, r.features) };
+  return { meta: { ...r.meta }, blob: r.blob.slice(), ...context(r) };
 }
 
-/** The context fields that are set, copied. */
-export function context(lastTs: number | undefined, features: readonly string[] | undefined): CheckpointContext {
-  return { ...(lastTs !== undefined ? { lastTs } : {}), ...(features !== undefined ? { features: [...features] } : {}) };
+/** The context fields that are set, copied (the guard's state through JSON, as a file keeps it). */
+export function context({ lastTs, features, guard }: CheckpointContext): CheckpointContext {
+  return {
+    ...(lastTs !== undefined ? { lastTs } : {}),
+    ...(features !== undefined ? { features: [...features] } : {}),
+    ...(guard !== undefined ? { guard: JSON.parse(JSON.stringify(guard)) as Record<string, unknown> } : {}),
+  };
 }

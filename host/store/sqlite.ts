@@ -19,7 +19,8 @@
 // table has no place for them.
 //
 // Schema: version 1, one table. The columns last_ts (Unix ms of the device's last learned
-// reading) and features (its model's input fields, a JSON array) came later: a file without them
+// reading), features (its model's input fields, a JSON array) and guard (the rollback guard's
+// state, a JSON object) came later: a file without them
 // gets them on open (ALTER TABLE, one transaction), and an older edgelearn still reads and writes
 // the file as version 1 (its rows leave them NULL: not recorded). A change an older reader could
 // not ignore needs a new user_version.
@@ -74,14 +75,16 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   blob       BLOB    NOT NULL,
   last_ts    REAL,
   features   TEXT,
+  guard      TEXT,
   PRIMARY KEY (device, seq)
 )`;
 /** Columns added to version 1 after its first release: name → definition (nullable). */
 const ADDED: ReadonlyArray<readonly [string, string]> = [
   ["last_ts", "REAL"],
   ["features", "TEXT"],
+  ["guard", "TEXT"],
 ];
-const COLUMNS = "device, seq, time, readings, crc, bytes, known_good, blob, last_ts, features";
+const COLUMNS = "device, seq, time, readings, crc, bytes, known_good, blob, last_ts, features, guard";
 
 interface Row {
   device: string;
@@ -94,6 +97,7 @@ interface Row {
   blob: Buffer;
   last_ts: number | null;
   features: string | null;
+  guard: string | null;
 }
 
 type Stmt = Database.Statement<unknown[], Row>;
@@ -169,7 +173,7 @@ export class SqliteStore implements StateStore {
     if (db.pragma("user_version", { simple: true }) !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
     this.db = db;
     this.st = {
-      insert: db.prepare(`INSERT INTO checkpoints (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insert: db.prepare(`INSERT INTO checkpoints (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       prune: db.prepare("DELETE FROM checkpoints WHERE device = ? AND seq <= ? AND seq <> ?"),
       mark: db.prepare("UPDATE checkpoints SET known_good = 1 WHERE device = ? AND seq = ?"),
       remove: db.prepare("DELETE FROM checkpoints WHERE device = ?"),
@@ -209,7 +213,7 @@ export class SqliteStore implements StateStore {
           this.problem(`device ${r.device} checkpoint ${r.seq} in ${aside} is damaged (${defect}); dropped`);
           continue;
         }
-        this.st.insert.run(r.device, r.seq, r.time, r.readings, r.crc, r.bytes, r.known_good ? 1 : 0, r.blob, r.last_ts ?? null, r.features ?? null);
+        this.st.insert.run(r.device, r.seq, r.time, r.readings, r.crc, r.bytes, r.known_good ? 1 : 0, r.blob, r.last_ts ?? null, r.features ?? null, r.guard ?? null);
         kept++;
         devices.add(r.device);
       }
@@ -276,7 +280,8 @@ export class SqliteStore implements StateStore {
         const readings = Math.max(0, Math.floor(it.readings));
         const lastTs = it.lastTs !== undefined && Number.isFinite(it.lastTs) ? it.lastTs : null;
         const features = it.features !== undefined ? JSON.stringify(it.features) : null;
-        this.st.insert.run(it.device, seq, time, readings, crc, it.blob.length, it.knownGood ? 1 : 0, it.blob, lastTs, features);
+        const guard = it.guard !== undefined ? JSON.stringify(it.guard) : null;
+        this.st.insert.run(it.device, seq, time, readings, crc, it.blob.length, it.knownGood ? 1 : 0, it.blob, lastTs, features, guard);
         this.st.prune.run(it.device, seq - this.history, lkg);
         last.set(it.device, seq);
         if (it.knownGood) good.set(it.device, seq);
@@ -336,18 +341,24 @@ function toMeta(r: Row): CheckpointMeta {
   };
 }
 
-/** The context a row recorded; a features value that is not a JSON list of strings counts as not recorded. */
+/**
+ * The context a row recorded; a features value that is not a JSON list of strings, or a guard
+ * value that is not a JSON object, counts as not recorded.
+ */
 function toContext(r: Row): CheckpointContext {
-  let features: string[] | undefined;
-  if (typeof r.features === "string") {
-    try {
-      const v: unknown = JSON.parse(r.features);
-      if (Array.isArray(v) && v.every((x) => typeof x === "string")) features = v;
-    } catch {
-      /* not recorded */
-    }
+  const features = parsed(r.features, (v): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string"));
+  const guard = parsed(r.guard, (v): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v));
+  return context({ lastTs: typeof r.last_ts === "number" ? r.last_ts : undefined, features, guard });
+}
+
+function parsed<T>(text: string | null | undefined, ok: (v: unknown) => v is T): T | undefined {
+  if (typeof text !== "string") return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    return ok(v) ? v : undefined;
+  } catch {
+    return undefined;
   }
-  return context(typeof r.last_ts === "number" ? r.last_ts : undefined, features);
 }
 
 /**
@@ -369,7 +380,7 @@ function salvage(path: string): Row[] {
     db = new Database(scratch, { fileMustExist: true, timeout: 1000 });
     for (const order of ["ASC", "DESC"]) {
       try {
-        // Every column the file has: one written before last_ts and features lacks them.
+        // Every column the file has: one written before last_ts, features and guard lacks them.
         const stmt = db.prepare(`SELECT * FROM checkpoints ORDER BY rowid ${order}`) as Stmt;
         for (const r of stmt.iterate()) {
           if (typeof r.device === "string" && Buffer.isBuffer(r.blob)) found.set(`${r.device}\u0000${r.seq}`, r);

@@ -27,6 +27,11 @@ export interface CheckpointContext {
   lastTs?: number;
   /** The model's input fields, in order (configured, or inferred from the device's first reading). */
   features?: readonly string[];
+  /**
+   * The rollback guard's own state at the checkpoint (host/health/guard.ts), a JSON object kept as
+   * it is: a restart resumes judging from it.
+   */
+  guard?: Readonly<Record<string, unknown>>;
 }
 
 export interface StoredBlob extends CheckpointContext {

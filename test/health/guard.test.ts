@@ -84,3 +84,43 @@ test("lossOf: per kind, NaN for rejected or unscored readings", () => {
   assert.ok(Number.isNaN(lossOf(Kind.AR, { ...o, flags: P | Flag.RejBadTarget })));
   assert.ok(Number.isNaN(lossOf(Kind.AR, { ...o, flags: P | Flag.RejRange })));
 });
+
+test("guard: a saved state resumes into a guard that decides exactly as the original goes on to", () => {
+  const a = new RollbackGuard(opts);
+  feed(a, 40, 1);
+  a.checkpoint();
+  feed(a, 30, 5); // rolled back, on probation
+  const saved = JSON.parse(JSON.stringify(a.save(30)));
+  assert.equal(saved.mode, "probation");
+  const b = new RollbackGuard(opts);
+  assert.equal(b.resume(saved), undefined);
+  assert.deepEqual(b.status(), a.status());
+  const seq = [...Array(20).fill(5), ...Array(30).fill(1), ...Array(150).fill(2)];
+  const va = seq.map((x, i) => a.observe(x, P, 1000 + i));
+  const vb = seq.map((x, i) => b.observe(x, P, 1000 + i));
+  assert.deepEqual(vb, va);
+  assert.deepEqual(b.status(), a.status());
+});
+
+test("guard: a level or baseline over fewer than the minimum readings is not saved; a bad record is refused with its reason", () => {
+  const g = new RollbackGuard({ ...opts, warmup: 0 });
+  feed(g, 10, 0.5);
+  g.checkpoint(); // baseline over 10 readings
+  feed(g, 25, 0.5);
+  const s = g.save(30);
+  assert.equal(s.level, 0.5, "35 readings behind the level");
+  assert.equal(s.baseline, null, "10 readings behind the baseline");
+  assert.equal(new RollbackGuard(opts).save(30).level, null);
+  const fresh = new RollbackGuard(opts);
+  for (const [bad, why] of [
+    [null, /not an object/],
+    [{ ...s, v: 2 }, /version 2/],
+    [{ ...s, mode: "degraded" }, /mode/],
+    [{ ...s, rollbacks: -1 }, /rollbacks/],
+    [{ ...s, level: "0.5" }, /level/],
+    [{ ...s, probation_start: null }, /probation_start/],
+  ] as const) {
+    assert.match(fresh.resume(bad) ?? "", why);
+  }
+  assert.deepEqual(fresh.status(), new RollbackGuard(opts).status(), "left as it was");
+});

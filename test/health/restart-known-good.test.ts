@@ -48,3 +48,18 @@ test("a restarted device's health names the store's last known-good checkpoint a
   assert.equal(b.health().last_known_good, null);
   await b.service.stop();
 });
+
+test("a checkpoint whose guard state cannot be used restores the model and starts the guard afresh, saying why", async () => {
+  const store = new MemoryStore();
+  const a = start(store);
+  for (let i = 0; i < 130; i++) a.send(i);
+  await a.service.stop();
+  const newest = store.newest("m")!;
+  assert.equal((newest.guard as { v?: number } | undefined)?.v, 1, "the guard's state is kept with the checkpoint");
+  store.checkpointMany([{ device: "m", blob: newest.blob, readings: newest.meta.readings, knownGood: false, guard: { ...newest.guard, v: 99 } }]);
+  const { logger, lines } = memoryLogger("info");
+  const service = startService(config, { connect: false, publisher: { connected: true, publish: () => {} }, logger, store });
+  assert.ok(lines.some((l) => /device m: the guard state in its checkpoint cannot be used \(version 99/.test(l)), lines.join("\n"));
+  assert.ok(service.deviceHealth("m"), "the model was restored");
+  await service.stop();
+});

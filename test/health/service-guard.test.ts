@@ -4,36 +4,19 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { IClientPublishOptions } from "mqtt";
-import { loadConfig } from "../../host/config/load.js";
 import { startService } from "../../host/service/index.js";
 import { MemoryStore } from "../../host/store/memory.js";
 import { memoryLogger } from "../../host/logger.js";
-import { Prng } from "../../host/tools/sim/index.js";
+import { burstConfig, burstDriver } from "./miscalibrated-feed.js";
 
 test("service + guard: a bad-data burst is rolled back when it ends and published on health", async () => {
   const sent: { topic: string; payload: string; opts: IClientPublishOptions }[] = [];
   const publisher = { connected: true, publish: (topic: string, payload: string | Buffer, opts: IClientPublishOptions) => void sent.push({ topic, payload: String(payload), opts }) };
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      model: { task: "regression", target: "y", features: ["a", "b"] },
-      store: { type: "memory", history: 4, checkpoint: { everyReadings: 200, everySeconds: 0 } },
-      guard: { warmupReadings: 100, confirmReadings: 100_000, confirmSeconds: 0 },
-    },
-  });
+  const config = burstConfig("memory");
   const store = new MemoryStore({ history: 4 });
   const { logger, lines } = memoryLogger("info");
   const service = startService(config, { connect: false, publisher, logger, store });
-  const r = new Prng(7);
-  const errors: number[] = [];
-  const send = (i: number, bad: boolean) => {
-    const a = r.normal();
-    const b = r.normal();
-    const y = 2 * a - b + 0.5 + r.normal(0, 0.05);
-    service.handle("sensors/m", Buffer.from(JSON.stringify({ ts: 1_700_000_000_000 + i * 1000, a: bad ? 1.6 * a + 1.5 : a, b, y })));
-    const p = JSON.parse(sent.filter((m) => m.topic === "edgelearn/m/prediction").at(-1)!.payload);
-    errors.push(Math.abs(p.error ?? 0));
-  };
+  const { send, errors } = burstDriver(() => service, sent);
   let i = 0;
   for (; i < 4000; i++) send(i, false);
   const burstStart = store.candidates("m")[0].meta.seq;

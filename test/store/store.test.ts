@@ -74,6 +74,20 @@ function contract(name: string, make: () => StateStore) {
     s.close();
   });
 
+  test(`${name}: the rollback guard's state is kept with each checkpoint as the JSON object it was`, () => {
+    const s = make();
+    const guard = { v: 1, mode: "probation", level: 0.25, baseline: null, nested: { a: [1, 2] } };
+    s.checkpointMany([
+      { device: "g", blob: fakeBlob(1), readings: 1, knownGood: true, guard },
+      { device: "g", blob: fakeBlob(2), readings: 2, knownGood: false },
+    ]);
+    const [n2, n1] = s.candidates("g");
+    assert.deepEqual(n1.guard, guard);
+    assert.equal(n2.guard, undefined, "not recorded");
+    assert.deepEqual(s.lastKnownGood("g")!.guard, guard);
+    s.close();
+  });
+
   test(`${name}: restore skips blobs the module refuses and says why`, () => {
     const s = make();
     s.checkpoint("x", fakeBlob(1), 1, true);
@@ -307,7 +321,9 @@ test("sqlite: a file written before last_ts and features opens (gains the column
   raw.prepare(OLD_INSERT).run("o", 3, 1, 3, headerCrc(fakeBlob(3)), 64, 0, fakeBlob(3));
   raw.close();
   const again = new SqliteStore({ path });
-  assert.deepEqual(again.candidates("o").map((x) => [x.meta.seq, x.lastTs, x.features]), [[3, undefined, undefined], [2, 5, ["a"]], [1, undefined, undefined]]);
+  assert.deepEqual(again.candidates("o").map((x) => [x.meta.seq, x.lastTs, x.features, x.guard]), [[3, undefined, undefined, undefined], [2, 5, ["a"], undefined], [1, undefined, undefined, undefined]]);
+  again.checkpointMany([{ device: "o", blob: fakeBlob(4), readings: 4, knownGood: false, guard: { v: 1 } }]);
+  assert.deepEqual(again.newest("o")!.guard, { v: 1 });
   again.close();
 });
 
