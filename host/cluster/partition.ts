@@ -13,6 +13,7 @@ import type { JetStreamManager, JsMsg } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import type { ClusterConfig } from "../config/types.js";
 import type { Logger } from "../logger.js";
+import { modelFacts } from "../service/health-record.js";
 import { decodeCheckpoint, decodeFloor, encodeCheckpoint, encodeFloor } from "./checkpoint.js";
 import type { ClusterDevice, ClusterLearner, Outputs } from "./learn.js";
 import type { Lease, LeaseTable } from "./leases.js";
@@ -67,6 +68,16 @@ export class DevicePoolFull extends Error {
         `(pool.maxDevices ${max}); it is left to a worker with room (raise pool.maxDevices or add workers)`,
     );
   }
+}
+
+/** One device's checkpoint on its way to the models bucket. */
+interface CheckpointItem {
+  d: ClusterDevice;
+  /** Stream sequence of the last reading in the blob. */
+  seq: number;
+  /** The readings the blob's model has seen, by the model's own count. */
+  readings: number;
+  value: Uint8Array;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -266,17 +277,24 @@ export class PartitionOwner {
     const { learner, models } = this.ctx;
     if (!this.leaseValid() || this.loadedAt === 0) return;
     const floor = this.lastSeq;
-    const items: { d: ClusterDevice; seq: number; value: Uint8Array }[] = [];
+    const items: CheckpointItem[] = [];
     for (const d of this.dirty) {
       const blob = learner.pool.snapshot(d);
-      if (blob) items.push({ d, seq: d.meta.seq, value: encodeCheckpoint(d.meta.seq, blob, d.meta.featureNames()) });
+      if (!blob) continue;
+      // Counted with the snapshot, not when its write is confirmed (readings go on being learned
+      // meanwhile), and by the model itself whether the device is hot or at rest, as on a single
+      // host (service/checkpoints.ts): the worker's count (d.meta.readings) starts at 0 in each
+      // worker that loads the device, counts payloads refused before the model, and does not go
+      // back with a reset.
+      const readings = modelFacts(learner.pool, d)?.readings ?? 0;
+      items.push({ d, seq: d.meta.seq, readings, value: encodeCheckpoint(d.meta.seq, blob, d.meta.featureNames()) });
     }
     this.dirty = new Set();
     // The floor may move only past readings that are in a stored checkpoint: a device whose
     // write is not confirmed (the lease in doubt, a failed or timed-out request, conflicts that
     // did not settle) stays dirty for the next round and holds the floor back for this one.
     let failed = 0;
-    const write = async (it: (typeof items)[number]): Promise<void> => {
+    const write = async (it: CheckpointItem): Promise<void> => {
       if (!(await this.store(it))) {
         failed++;
         if (!this.closed) this.dirty.add(it.d);
@@ -291,7 +309,7 @@ export class PartitionOwner {
    * of the same readings or newer; false when that is not certain (the caller keeps the device
    * dirty). Never throws.
    */
-  private async store(it: { d: ClusterDevice; seq: number; value: Uint8Array }): Promise<boolean> {
+  private async store(it: CheckpointItem): Promise<boolean> {
     const { models, counters } = this.ctx;
     const st = it.d.meta;
     const key = modelKey(this.p, it.d.name);
@@ -300,7 +318,7 @@ export class PartitionOwner {
       try {
         st.revision = st.revision > 0 ? await models.update(key, it.value, st.revision) : await models.create(key, it.value);
         st.savedSeq = it.seq;
-        st.lastCheckpoint = { device: it.d.name, seq: st.revision, time: Date.now(), readings: st.readings, crc: 0, bytes: it.value.length, knownGood: true };
+        st.lastCheckpoint = { device: it.d.name, seq: st.revision, time: Date.now(), readings: it.readings, crc: 0, bytes: it.value.length, knownGood: true };
         counters.checkpoints++;
         return true;
       } catch (e) {
