@@ -3,7 +3,7 @@
 
 import type { Config } from "./types.js";
 import { isLoopback, parseListen } from "./listen.js";
-import { parseOrigin } from "./origin.js";
+import { parseOrigin, publicOriginEntries } from "./origin.js";
 
 /**
  * Whether any credentials are configured (token, or username with a password). A tokenFile or
@@ -20,8 +20,10 @@ export function checkHttp(h: Config["http"]): string[] {
   const hasPassword = h.password !== undefined || h.passwordFile !== undefined;
   if (h.username !== undefined && !hasPassword) problems.push("http.password: basic auth needs a password (or passwordFile) with http.username");
   if (h.username === undefined && hasPassword) problems.push("http.username: basic auth needs a username with the password");
-  if (h.publicOrigin !== undefined && parseOrigin(h.publicOrigin) === undefined) {
-    problems.push(`http.publicOrigin: ${JSON.stringify(h.publicOrigin).slice(0, 140)} is not an origin; give scheme://host[:port] only, e.g. https://edge.example.com`);
+  for (const { path, text } of publicOriginEntries(h.publicOrigin)) {
+    if (parseOrigin(text) === undefined) {
+      problems.push(`${path}: ${JSON.stringify(text).slice(0, 140)} is not an origin; give scheme://host[:port] only, e.g. https://edge.example.com`);
+    }
   }
   if (!h.enabled) return problems;
   const addr = parseListen(h.listen);

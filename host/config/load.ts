@@ -4,7 +4,9 @@
 // Environment overrides follow the setting's path (zigbee2mqtt style): EDGELEARN_MQTT__URL sets
 // mqtt.url, EDGELEARN_STORE__CHECKPOINT__EVERY_SECONDS sets store.checkpoint.everySeconds (segments
 // are matched ignoring case and underscores), EDGELEARN_DEVICES__0__TASK indexes into a list.
-// Values are read as the setting's type: numbers, true/false, JSON or comma lists for arrays.
+// Values are read as the setting's type: numbers, true/false, JSON or comma lists for arrays; a
+// setting that takes one value or a list (http.publicOrigin) reads a JSON or comma list as a list
+// and anything else as the one value.
 //
 // Every problem is reported as "path: message" (ConfigError.problems), all of them at once.
 
@@ -35,7 +37,7 @@ export interface LoadOptions {
 }
 
 type JsonSchema = {
-  type?: string;
+  type?: string | string[];
   properties?: Record<string, JsonSchema>;
   additionalProperties?: boolean | JsonSchema;
   items?: JsonSchema;
@@ -46,7 +48,8 @@ type JsonSchema = {
 let validator: ReturnType<Ajv["compile"]> | undefined;
 function validate(data: unknown): ErrorObject[] {
   if (!validator) {
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true });
+    // Union types for the settings that take one value or a list (type [T, "array"]).
+    const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true, allowUnionTypes: true });
     validator = ajv.compile(configSchema as object);
   }
   return validator(data) ? [] : [...(validator.errors ?? [])];
@@ -92,6 +95,13 @@ function norm(s: string): string {
 
 function coerce(raw: string, schema: JsonSchema | undefined): unknown {
   const t = schema?.type;
+  if (Array.isArray(t)) {
+    // One value or a list: a variable that reads as a list is one; anything else stays the one
+    // value, so a variable that held a single value before lists were allowed loads as it did.
+    const one = t.find((x) => x !== "array");
+    const list = t.includes("array") && (raw.trim().startsWith("[") || raw.includes(","));
+    return coerce(raw, { ...schema, type: list || one === undefined ? "array" : one });
+  }
   if (t === "integer" || t === "number") {
     const n = Number(raw.trim());
     return raw.trim() !== "" && Number.isFinite(n) ? n : raw;
@@ -239,7 +249,7 @@ export function formatAjvError(e: ErrorObject, sources?: Map<string, string>): s
       msg = "required";
       break;
     case "type":
-      msg = `expected ${p.type}, got ${describe(e.data)}`;
+      msg = `expected ${Array.isArray(p.type) ? p.type.join(" or ") : p.type}, got ${describe(e.data)}`;
       break;
     case "enum":
       msg = `expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}, got ${describe(e.data)}`;

@@ -17,3 +17,18 @@ export function parseOrigin(text: string): string | undefined {
   if (u.username !== "" || u.password !== "" || u.pathname !== "/" || u.search !== "" || u.hash !== "" || /[?#]/.test(text)) return undefined;
   return u.origin;
 }
+
+/**
+ * The entries of http.publicOrigin (one origin, or a list of them for a proxy serving the
+ * dashboard under several names), each with the setting's path for a config error about it.
+ */
+export function publicOriginEntries(setting: string | readonly string[] | undefined): { path: string; text: string }[] {
+  if (setting === undefined) return [];
+  if (typeof setting === "string") return [{ path: "http.publicOrigin", text: setting }];
+  return setting.map((text, i) => ({ path: `http.publicOrigin[${i}]`, text }));
+}
+
+/** http.publicOrigin serialized (the loader refused any entry that is not an origin). */
+export function publicOrigins(setting: string | readonly string[] | undefined): ReadonlySet<string> {
+  return new Set(publicOriginEntries(setting).flatMap((e) => parseOrigin(e.text) ?? []));
+}

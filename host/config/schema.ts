@@ -393,9 +393,11 @@ export const configSchema = {
         password: { type: "string", minLength: HTTP_PASSWORD_MIN_LENGTH, description: "Basic-auth password (prefer passwordFile or EDGELEARN_HTTP__PASSWORD)." },
         passwordFile: { type: "string", description: "File whose first line is the basic-auth password (at least 8 characters; surrounding spaces and tabs are ignored)." },
         publicOrigin: {
-          type: "string",
+          type: ["string", "array"],
+          items: { type: "string" },
+          minItems: 1,
           description:
-            "Behind a reverse proxy: the dashboard's origin as browsers see it (scheme://host[:port], e.g. https://edge.example.com). Dashboard commands are accepted from this origin as well as from the one the Host header names.",
+            "Behind a reverse proxy: the dashboard's origin as browsers see it (scheme://host[:port], e.g. https://edge.example.com), or a list of them when the proxy serves it under several names. Dashboard commands are accepted from these origins as well as from the one the Host header names.",
         },
         commands: {
           type: "boolean",

@@ -106,8 +106,8 @@ export interface Config {
     username?: string;
     password?: string;
     passwordFile?: string;
-    /** The dashboard's origin as browsers see it behind a reverse proxy (scheme://host[:port]). */
-    publicOrigin?: string;
+    /** The dashboard's origin as browsers see it behind a reverse proxy (scheme://host[:port]), or several. */
+    publicOrigin?: string | string[];
     commands: boolean;
     perDeviceMetrics: boolean;
   };

@@ -11,7 +11,7 @@ import { fromOwnOrigin } from "./request-origin.js";
 
 export type HttpCommand = "reset" | "rollback" | "snapshot";
 
-/** `publicOrigin`: http.publicOrigin serialized, the origin of the dashboard behind a reverse proxy. */
+/** `publicOrigins`: http.publicOrigin serialized, the origins of the dashboard behind a reverse proxy. */
 export function runHttpCommand(
   service: Service,
   log: Logger,
@@ -19,7 +19,7 @@ export function runHttpCommand(
   res: ServerResponse,
   device: string,
   cmd: HttpCommand,
-  publicOrigin: string | undefined,
+  publicOrigins: ReadonlySet<string>,
 ): void {
   if (!service.pool.get(device)) return json(res, 404, { error: `unknown device ${JSON.stringify(device).slice(0, 140)}` });
   if (cmd === "snapshot") {
@@ -37,7 +37,7 @@ export function runHttpCommand(
     return void res.end(Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength));
   }
   if (req.method !== "POST") return json(res, 405, { error: "use POST" });
-  if (!String(req.headers["content-type"] ?? "").startsWith("application/json") || !fromOwnOrigin(req, publicOrigin)) {
+  if (!String(req.headers["content-type"] ?? "").startsWith("application/json") || !fromOwnOrigin(req, publicOrigins)) {
     return json(res, 403, { error: "commands need a same-origin JSON request" });
   }
   req.resume();

@@ -17,7 +17,7 @@ import type { Logger } from "../logger.js";
 import type { Service } from "../service/service.js";
 import type { ServiceMetrics } from "../metrics/registry.js";
 import { parseListen } from "../config/listen.js";
-import { parseOrigin } from "../config/origin.js";
+import { publicOrigins } from "../config/origin.js";
 import { Credentials } from "./auth.js";
 import { loadAssets, type Asset } from "./assets.js";
 import { LiveView } from "./live.js";
@@ -56,8 +56,8 @@ export class HttpServer {
   private readonly assets: Map<string, Asset>;
   private readonly sockets = new Set<Socket>();
   private readonly service: Service;
-  /** http.publicOrigin serialized (the loader checked that it is an origin). */
-  private readonly publicOrigin: string | undefined;
+  /** http.publicOrigin's origins, serialized. */
+  private readonly publicOrigins: ReadonlySet<string>;
   private ready = false;
   private stopping = false;
   address: AddressInfo | undefined;
@@ -65,7 +65,7 @@ export class HttpServer {
   constructor(private readonly opts: HttpServerOptions) {
     this.service = opts.service;
     this.creds = new Credentials(opts.config);
-    this.publicOrigin = opts.config.publicOrigin === undefined ? undefined : parseOrigin(opts.config.publicOrigin);
+    this.publicOrigins = publicOrigins(opts.config.publicOrigin);
     this.assets = loadAssets();
     this.live = new LiveView(opts.service);
     void opts.service.ready.then(() => (this.ready = true));
@@ -148,7 +148,7 @@ export class HttpServer {
       if (!authed) return json(res, 401, { error: "commands need credentials", scheme: this.creds.scheme ?? null });
       const device = decodeSegment(cmd[1]);
       if (device === undefined) return json(res, 400, { error: "the device name is not valid percent-encoding" });
-      return runHttpCommand(this.service, this.opts.log, req, res, device, cmd[2] as "reset" | "rollback" | "snapshot", this.publicOrigin);
+      return runHttpCommand(this.service, this.opts.log, req, res, device, cmd[2] as "reset" | "rollback" | "snapshot", this.publicOrigins);
     }
     json(res, 404, { error: "not found" });
   }

@@ -9,7 +9,7 @@ import { configSchema } from "../../host/config/schema.js";
 const README = readFileSync("README.md", "utf8");
 
 interface Schema {
-  type?: string;
+  type?: string | readonly string[];
   properties?: Record<string, Schema>;
   items?: Schema;
 }

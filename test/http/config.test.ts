@@ -82,6 +82,45 @@ test("http.publicOrigin is an origin alone, or a config error naming it", () => 
   assert.equal(problems({ publicOrigin: "edge.example.com" }).length, 1);
 });
 
+test("http.publicOrigin may be a list of origins, each checked, a bad one named by its place", () => {
+  const list = ["https://edge.example.com", "http://edge.lan:8080"];
+  assert.deepEqual(load({ publicOrigin: list }).http.publicOrigin, list);
+  assert.deepEqual(problems({ publicOrigin: ["https://edge.example.com", "https://edge.example.com/edgelearn/", "edge.lan"] }), [
+    'http.publicOrigin[1]: "https://edge.example.com/edgelearn/" is not an origin; give scheme://host[:port] only, e.g. https://edge.example.com',
+    'http.publicOrigin[2]: "edge.lan" is not an origin; give scheme://host[:port] only, e.g. https://edge.example.com',
+  ]);
+  assert.deepEqual(problems({ publicOrigin: ["https://edge.example.com", 8080] }), ["http.publicOrigin[1]: expected string, got 8080"]);
+  assert.deepEqual(problems({ publicOrigin: 8080 }), ["http.publicOrigin: expected string or array, got 8080"]);
+  assert.deepEqual(problems({ publicOrigin: [] }), ["http.publicOrigin: must NOT have fewer than 1 items"]);
+});
+
+test("http.publicOrigin as a list in a JSON or YAML file", () => {
+  const dir = tempDir("public-origins");
+  const json = join(dir, "c.json");
+  writeFileSync(json, JSON.stringify({ http: { publicOrigin: ["https://edge.example.com", "https://edge.example.org"] } }));
+  assert.deepEqual(loadConfig({ file: json, env: {} }).http.publicOrigin, ["https://edge.example.com", "https://edge.example.org"]);
+  const yaml = join(dir, "c.yaml");
+  writeFileSync(yaml, "http:\n  publicOrigin:\n    - https://edge.example.com\n    - https://edge.example.com/x\n");
+  assert.throws(() => loadConfig({ file: yaml, env: {} }), (e: unknown) => {
+    assert.ok(e instanceof ConfigError);
+    assert.deepEqual(e.problems, ['http.publicOrigin[1]: "https://edge.example.com/x" is not an origin; give scheme://host[:port] only, e.g. https://edge.example.com']);
+    return true;
+  });
+});
+
+test("EDGELEARN_HTTP__PUBLIC_ORIGIN: one origin, or a comma or JSON list of them", () => {
+  const fromEnv = (value: string) => loadConfig({ env: { EDGELEARN_HTTP__PUBLIC_ORIGIN: value } }).http.publicOrigin;
+  assert.equal(fromEnv("https://edge.example.com"), "https://edge.example.com");
+  assert.deepEqual(fromEnv("https://edge.example.com, http://edge.lan:8080"), ["https://edge.example.com", "http://edge.lan:8080"]);
+  assert.deepEqual(fromEnv('["https://edge.example.com"]'), ["https://edge.example.com"]);
+  assert.throws(() => fromEnv("https://edge.example.com,edge.lan"), (e: unknown) => {
+    assert.ok(e instanceof ConfigError);
+    assert.deepEqual(e.problems, ['http.publicOrigin[1]: "edge.lan" is not an origin; give scheme://host[:port] only, e.g. https://edge.example.com']);
+    return true;
+  });
+  assert.throws(() => fromEnv(""), /http\.publicOrigin: "" is not an origin/);
+});
+
 test("environment overrides reach the http settings", () => {
   const c = loadConfig({ env: { EDGELEARN_HTTP__LISTEN: "0.0.0.0:9000", EDGELEARN_HTTP__TOKEN: "0123456789abcdef", EDGELEARN_HTTP__PER_DEVICE_METRICS: "true" } });
   assert.equal(c.http.listen, "0.0.0.0:9000");

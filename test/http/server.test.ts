@@ -185,6 +185,23 @@ test("behind a reverse proxy that rewrites Host, commands from http.publicOrigin
   }
 });
 
+test("with a list in http.publicOrigin, commands from each of its origins are accepted", async () => {
+  const s = await setup({ token: TOKEN, commands: true, publicOrigin: ["https://edge.example.com", "http://edge.lan:8080"] });
+  const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+  const reset = async (origin: string) => (await fetch(s.base + "api/devices/p1/reset", { method: "POST", headers: { ...headers, origin }, body: "{}" })).status;
+  try {
+    await publish(s.broker.url, "p1", 5);
+    await waitFor(() => s.service.counters.readings >= 5, "5 readings");
+    assert.equal(await reset("https://edge.example.com"), 200);
+    assert.equal(await reset("http://edge.lan:8080"), 200);
+    assert.equal(await reset(new URL(s.base).origin), 200, "direct, the origin Host names");
+    assert.equal(await reset("http://edge.lan"), 403, "another port is another origin");
+    assert.equal(await reset("http://evil.example"), 403);
+  } finally {
+    await s.stop();
+  }
+});
+
 test("basic auth", async () => {
   const s = await setup({ username: "prom", password: "secret-password" });
   try {
