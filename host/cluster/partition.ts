@@ -198,6 +198,9 @@ export class PartitionOwner {
           continue;
         }
         d.meta.seq = d.meta.savedSeq = cp.seq;
+        // Health names the checkpoint the device came back from, as on a single host after a restart.
+        const readings = modelFacts(learner.pool, d)?.readings ?? 0;
+        d.meta.lastCheckpoint = { device: name, seq: e.revision, time: e.created.getTime(), readings, crc: 0, bytes: e.value.length, knownGood: true };
       }
     }
     if (this.closed) return;

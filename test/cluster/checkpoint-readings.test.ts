@@ -41,6 +41,7 @@ test("cluster checkpoint: its readings are the model's count, at rest, after a h
   // A new owner loads the model that has seen 4 readings; its own count starts at 0.
   const b = part.learner();
   const ownerB = await own("b", b);
+  assert.deepEqual(counts(b), { readings: 0, model: 4, checkpoint: 4 }, "health names the checkpoint it loaded, before any reading");
   let seq = 0;
   for (let i = 4; i < 6; i++) seq = await send("dev-1", good(i));
   await waitFor("B learned dev-1", () => b.pool.get("dev-1")?.meta.seq === seq, 10_000);
