@@ -6,12 +6,14 @@
 // Values: numbers as they are; true/false as 1/0 (Zigbee2MQTT publishes booleans such as
 // `occupancy`); null as NaN (a failed measurement: the module's guard refuses it as `nonfinite`);
 // anything else where a number belongs is `wrong_type`. Timestamps: Unix milliseconds (numbers
-// below 1e11 are taken as seconds), or an ISO 8601 string, between 1970 and 2200 (else
-// `bad_timestamp`: host/codecs/timestamp.ts); absent: the time of arrival.
+// below 1e11 are taken as seconds), or an ISO 8601 string (UTC unless it has an offset:
+// host/codecs/iso-time.ts), between 1970 and 2200 (else `bad_timestamp`:
+// host/codecs/timestamp.ts); absent: the time of arrival.
 
 import { decodeSenml, type SenmlReading } from "./senml.js";
 import type { HostReason } from "./reasons.js";
 import { plausibleTimestamp } from "./timestamp.js";
+import { parseIsoTime } from "./iso-time.js";
 
 export { decodeSenml, type SenmlReading } from "./senml.js";
 export * from "./reasons.js";
@@ -78,7 +80,7 @@ function toNumber(v: unknown): number | undefined {
 export function parseTimestamp(v: unknown): number {
   let ms = NaN;
   if (typeof v === "number") ms = v < SECONDS_LIMIT ? v * 1000 : v;
-  else if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}/.test(v)) ms = Date.parse(v);
+  else if (typeof v === "string") ms = parseIsoTime(v);
   return plausibleTimestamp(ms) ? ms : NaN;
 }
 

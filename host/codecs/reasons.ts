@@ -7,7 +7,7 @@ export const HOST_REASONS = [
   "not_object", // JSON, but neither an object (flat reading) nor an array (SenML)
   "wrong_type", // a string, object or list where a number belongs
   "missing_field", // a configured feature absent from the reading
-  "bad_timestamp", // ts neither Unix ms nor ISO 8601, or (also a SenML time) not between 1970 and 2200
+  "bad_timestamp", // ts neither Unix ms nor an ISO 8601 date that exists, or (also a SenML time) not between 1970 and 2200
   "bad_senml", // an array that is not a valid SenML pack (RFC 8428)
   "no_features", // features inferred from the first reading, and it had no numeric field
   "model_error", // the device's model could not be created or loaded (see the log)

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { parsePayload, extract, inferFeatures, parseTimestamp, type Extracted, type FieldPlan } from "../../host/codecs/index.js";
 
 const enc = (s: string) => Buffer.from(s);
@@ -30,6 +31,40 @@ test("flat JSON: ISO 8601 and seconds timestamps, default to arrival", () => {
   assert.equal(one('{"temperature":1,"humidity":2}').res!.ts, NOW);
   assert.equal(one('{"ts":"yesterday","temperature":1,"humidity":2}').reason, "bad_timestamp");
   assert.ok(Number.isNaN(parseTimestamp(-5)));
+});
+
+test("ISO 8601 without an offset is UTC on a gateway in any time zone (here New York), with or without T and seconds", () => {
+  // A child process, so TZ is set before its first Date use: the result must not depend on it.
+  const codecs = new URL("../../host/codecs/index.js", import.meta.url).href;
+  const child = `
+    const { parsePayload, extract } = await import(${JSON.stringify(codecs)});
+    const plan = { features: ["temperature", "humidity"], tsField: "ts" };
+    const ts = (t) => {
+      const p = parsePayload(Buffer.from(JSON.stringify({ ts: t, temperature: 1, humidity: 2 })), "auto", 1024, 0);
+      const res = { y: 0, ts: 0 };
+      return extract(p.obj, plan, new Float32Array(2), res, 0) ?? res.ts;
+    };
+    const zoneMinutes = new Date(Date.UTC(2024, 2, 1, 12)).getTimezoneOffset();
+    console.log(JSON.stringify({ zoneMinutes, times: ["2024-03-01T12:00:00", "2024-03-01 12:00", "2024-03-01T12:00:00.250", "2024-03-01", "2024-03-01T12:00:00+01:00"].map(ts) }));`;
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", child], { env: { ...process.env, TZ: "America/New_York" }, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const { zoneMinutes, times } = JSON.parse(r.stdout) as { zoneMinutes: number; times: number[] };
+  assert.equal(zoneMinutes, 300, "the child runs 5 hours behind UTC, so local time would show");
+  const noon = Date.UTC(2024, 2, 1, 12);
+  assert.deepEqual(times, [noon, noon, noon + 250, Date.UTC(2024, 2, 1), noon - 3_600_000]);
+});
+
+test("ISO 8601: a day the month does not have, a time that does not exist, or another form is bad_timestamp (no rollover)", () => {
+  const ts = (t: string) => one(`{"ts":"${t}","temperature":1,"humidity":2}`);
+  for (const t of ["2024-02-30T00:00:00Z", "2023-02-29T00:00:00Z", "2024-04-31", "1900-02-29", "2024-13-01", "2024-03-01T23:60:00Z", "2024-03-01T24:00:01Z", "2024-03-01T12:00:00+24:00", "2024-03-01 ", "2024-03-01 12:00:00 GMT", "2024-03-01Z"]) {
+    assert.equal(ts(t).reason, "bad_timestamp", t);
+  }
+  assert.equal(ts("2024-02-29T00:00:00Z").res!.ts, Date.UTC(2024, 1, 29), "a leap day");
+  assert.equal(ts("2000-02-29").res!.ts, Date.UTC(2000, 1, 29), "a leap day in a year divisible by 400");
+  assert.equal(ts("2024-03-01T24:00:00Z").res!.ts, Date.UTC(2024, 2, 2), "24:00 ends the day");
+  assert.equal(ts("2024-03-01t12:00:00.1239z").res!.ts, Date.UTC(2024, 2, 1, 12, 0, 0, 123), "lower-case t and z; the fraction is cut to ms");
+  assert.equal(ts("2024-03-01T12:00:00-0130").res!.ts, Date.UTC(2024, 2, 1, 13, 30), "an offset without a colon");
+  assert.equal(ts("0070-01-01T00:00:00Z").reason, "bad_timestamp", "year 70, not 1970");
 });
 
 test("flat JSON: booleans are 0/1, null is NaN, a missing target is NaN (predict only)", () => {
