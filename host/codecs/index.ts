@@ -8,7 +8,7 @@
 // anything else where a number belongs is `wrong_type`. Timestamps: Unix milliseconds (numbers
 // below 1e11 are taken as seconds), or an ISO 8601 string (UTC unless it has an offset:
 // host/codecs/iso-time.ts), between 1970 and 2200 (else `bad_timestamp`:
-// host/codecs/timestamp.ts); absent: the time of arrival.
+// host/codecs/timestamp.ts); absent or null: the time of arrival.
 
 import { decodeSenml, type SenmlReading } from "./senml.js";
 import type { HostReason } from "./reasons.js";
@@ -121,7 +121,8 @@ export function extract(
     res.ts = senmlTs;
   } else {
     const t = get(src, plan.tsField);
-    if (t === undefined) {
+    // null is how JSON producers commonly write "no value": the reading has no time of its own.
+    if (t === undefined || t === null) {
       res.ts = defaultTs;
       res.explicitTs = false;
     } else {

@@ -67,6 +67,14 @@ test("ISO 8601: a day the month does not have, a time that does not exist, or an
   assert.equal(ts("0070-01-01T00:00:00Z").reason, "bad_timestamp", "year 70, not 1970");
 });
 
+test("flat JSON: ts null is the time of arrival, as an absent ts", () => {
+  const r = one('{"ts":null,"temperature":1,"humidity":2}');
+  assert.equal(r.reason, null);
+  assert.equal(r.res!.ts, NOW);
+  assert.equal(r.res!.explicitTs, false, "not the reading's own time, so it cannot make a redelivery look like a duplicate");
+  assert.equal(one('{"temperature":1,"humidity":2}').res!.explicitTs, false);
+});
+
 test("flat JSON: booleans are 0/1, null is NaN, a missing target is NaN (predict only)", () => {
   const r = one('{"temperature": true, "humidity": null}');
   assert.equal(r.reason, null);
