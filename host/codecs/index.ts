@@ -47,9 +47,14 @@ const SECONDS_LIMIT = 1e11;
 export function parsePayload(payload: Uint8Array, format: InputFormat, maxBytes: number, nowMs: number): Parsed | HostReason {
   if (payload.byteLength > maxBytes) return "too_large";
   if (payload.byteLength === 0) return "malformed_json";
+  // A UTF-8 byte order mark (some Windows tools write one before UTF-8 text) is not JSON:
+  // decoding from after it keeps JSON.parse from refusing the payload, without copying it.
+  const from = payload[0] === 0xef && payload[1] === 0xbb && payload[2] === 0xbf ? 3 : 0;
   let value: unknown;
   try {
-    const text = Buffer.isBuffer(payload) ? payload.toString("utf8") : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("utf8");
+    const text = Buffer.isBuffer(payload)
+      ? payload.toString("utf8", from)
+      : Buffer.from(payload.buffer, payload.byteOffset + from, payload.byteLength - from).toString("utf8");
     value = JSON.parse(text);
   } catch {
     return "malformed_json";

@@ -100,6 +100,20 @@ test("bad input gets a reason", () => {
   assert.equal(parsePayload(enc('[{"n":"a","v":1}]'), "json", 1024, NOW), "not_object");
 });
 
+test("a UTF-8 byte order mark before the JSON is skipped: flat and SenML, Buffer and plain Uint8Array", () => {
+  const bom = (s: string) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), enc(s)]);
+  const flat = parsePayload(bom('{"temperature":1,"humidity":2}'), "auto", 1024, NOW);
+  assert.deepEqual(flat, { kind: "flat", obj: { temperature: 1, humidity: 2 } });
+  const plain = bom(' {"temperature":1}');
+  const copy = new Uint8Array(new ArrayBuffer(plain.length + 4), 4, plain.length);
+  copy.set(plain);
+  assert.deepEqual(parsePayload(copy, "json", 1024, NOW), { kind: "flat", obj: { temperature: 1 } });
+  const senml = parsePayload(bom('[{"n":"x","v":1,"t":1.7e9}]'), "senml", 1024, NOW);
+  assert.ok(typeof senml !== "string" && senml.kind === "senml" && senml.readings[0].fields.get("x") === 1);
+  assert.equal(parsePayload(bom(""), "auto", 1024, NOW), "malformed_json", "a mark and nothing else");
+  assert.equal(parsePayload(Buffer.concat([bom(""), bom("{}")]), "auto", 1024, NOW), "malformed_json", "only one mark is skipped");
+});
+
 test("own properties only: __proto__ and inherited names are not fields", () => {
   assert.equal(one('{"temperature":1,"humidity":2,"__proto__":{"power":5}}').res!.y !== 5, true);
   assert.equal(one('{"constructor":1,"humidity":2}', { features: ["constructor", "toString"], tsField: "ts" }).reason, "missing_field");
