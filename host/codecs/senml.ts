@@ -2,11 +2,12 @@
 //
 // A pack is an array of records. Base fields (bn, bt, bv) apply to their record and every later
 // one until replaced. The resolved name is bn + n, the resolved time bt + t in seconds (values
-// below 2^28 are relative to now, RFC 8428 §4.5.3), the value bv + v, or vb (true → 1, false → 0);
-// vs and vd are strings. Records with the same resolved time form one reading; readings come out
-// in time order. A time that resolves outside 1970–2200 refuses the pack (`bad_timestamp`). A
-// field is reachable by its resolved name, and by its bare `n` when no other field of the reading
-// has that name; features are inferred from those names (host/codecs/senml-names.ts).
+// below 2^28 are relative to now, RFC 8428 §4.5.3) rounded to whole ms, the value bv + v, or vb
+// (true → 1, false → 0); vs and vd are strings. Records with the same resolved time form one
+// reading; readings come out in time order. A time that resolves outside 1970–2200 refuses the
+// pack (`bad_timestamp`). A field is reachable by its resolved name, and by its bare `n` when no
+// other field of the reading has that name; features are inferred from those names
+// (host/codecs/senml-names.ts).
 
 import type { HostReason } from "./reasons.js";
 import { plausibleTimestamp } from "./timestamp.js";
@@ -77,7 +78,9 @@ export function decodeSenml(pack: unknown[], nowMs: number): SenmlReading[] | Ho
     if (name === "") return "bad_senml";
     const tRel = bt + ((r.t as number | undefined) ?? 0);
     if (!Number.isFinite(tRel)) return "bad_senml";
-    const ts = tRel < RELATIVE_LIMIT ? nowMs + tRel * 1000 : Math.round(tRel * 1000);
+    // Whole ms, relative or absolute: a fraction would print in predictions, and records a
+    // fraction of a ms apart would be readings of their own.
+    const ts = Math.round(tRel < RELATIVE_LIMIT ? nowMs + tRel * 1000 : tRel * 1000);
     if (!plausibleTimestamp(ts)) return "bad_timestamp";
     let reading = byTime.get(ts);
     if (!reading) {

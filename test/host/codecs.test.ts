@@ -152,6 +152,17 @@ test("SenML: base name, base time, relative time, grouping by time, booleans", (
   assert.ok(typeof bv !== "string" && bv.kind === "senml" && bv.readings[0].fields.get("x") === 11);
 });
 
+test("SenML: relative times are rounded to whole ms, as absolute times are", () => {
+  const times = (s: string, now = NOW) => {
+    const p = parsePayload(enc(s), "senml", 4096, now);
+    return typeof p === "string" ? p : p.kind === "senml" ? p.readings.map((r) => r.ts) : [];
+  };
+  assert.deepEqual(times('[{"n":"x","v":1,"t":-5.0007}]'), [NOW - 5001]);
+  assert.deepEqual(times('[{"bt":-10,"n":"x","v":1,"t":0.0001},{"n":"y","v":2,"t":0.0004}]'), [NOW - 10000], "times that round to the same ms: one reading");
+  assert.deepEqual(times('[{"bt":1.7e9,"n":"x","v":1,"t":0.0001},{"n":"y","v":2,"t":0.0004}]'), [1.7e12], "the same for absolute times");
+  assert.deepEqual(times('[{"n":"x","v":1,"t":-1}]', NOW + 0.25), [NOW - 1000], "a clock with a fraction of a ms");
+});
+
 test("SenML: invalid packs", () => {
   const bad = (s: string) => parsePayload(enc(s), "auto", 4096, NOW);
   assert.equal(bad('[{"n":5,"v":1}]'), "bad_senml");
