@@ -81,10 +81,14 @@ function toNumber(v: unknown): number | undefined {
   return undefined;
 }
 
-/** A timestamp field as Unix ms; NaN if it is not one, or not between 1970 and 2200. */
+/**
+ * A timestamp field as whole Unix ms (a fraction of a ms rounded, as SenML times and ISO strings
+ * are: it would print in predictions, and two readings a fraction apart were two times); NaN if it
+ * is not one, or not between 1970 and 2200.
+ */
 export function parseTimestamp(v: unknown): number {
   let ms = NaN;
-  if (typeof v === "number") ms = v < SECONDS_LIMIT ? v * 1000 : v;
+  if (typeof v === "number") ms = Math.round(v < SECONDS_LIMIT ? v * 1000 : v);
   else if (typeof v === "string") ms = parseIsoTime(v);
   return plausibleTimestamp(ms) ? ms : NaN;
 }

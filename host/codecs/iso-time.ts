@@ -5,6 +5,8 @@
 //
 //   YYYY-MM-DD                                   midnight UTC
 //   YYYY-MM-DD(T| )hh:mm[:ss[.fraction]][offset]  offset Z, ±hh:mm or ±hhmm; none is UTC
+//   ... hh:mm:ss[.fraction] ±hhmm[ ABBR]            a space before the offset, an abbreviation
+//   ... hh:mm:ss[.fraction] UTC|GMT                 after it (Go's default format); UTC, GMT
 //
 // T and Z may be lower case; the fraction has any number of digits, cut to whole ms (as
 // Date.parse does); 24:00 is the end of the day. The string is read by char code, with no
@@ -56,16 +58,42 @@ function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146_097 + doe - 719_468;
 }
 
-/** The offset ending s at i, in minutes east of UTC (none: 0, UTC); NaN if s does not end in one. */
+/** Letters A–Z from i to the end of s (at least one, at most 5): a zone abbreviation. */
+function abbreviationToEnd(s: string, i: number): boolean {
+  const n = s.length - i;
+  if (n < 1 || n > 5) return false;
+  for (let k = i; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 0x41 || c > 0x5a) return false;
+  }
+  return true;
+}
+
+/**
+ * The offset ending s at i, in minutes east of UTC (none: 0, UTC); NaN if s does not end in one.
+ * Also the forms common loggers and languages print (Go's default `2006-01-02 15:04:05 -0700
+ * MST`, Python's `str()` of an aware time has no space): a space before the offset, and after a
+ * numeric offset a space and a zone abbreviation, which the number makes redundant. A space and
+ * `UTC` or `GMT` alone is UTC; any other abbreviation alone (EST: which one?) is refused.
+ */
 function offsetMinutes(s: string, i: number): number {
   if (i === s.length) return 0;
-  const c = s.charCodeAt(i);
-  if (c === Z_UPPER || c === Z_LOWER) return i + 1 === s.length ? 0 : NaN;
+  let c = s.charCodeAt(i);
+  if (c === SPACE) {
+    i++;
+    if (s.length - i === 3 && (s.startsWith("UTC", i) || s.startsWith("GMT", i))) return 0;
+    c = s.charCodeAt(i);
+    if (c !== PLUS && c !== DASH) return NaN;
+  } else if (c === Z_UPPER || c === Z_LOWER) {
+    return i + 1 === s.length ? 0 : NaN;
+  }
   if (c !== PLUS && c !== DASH) return NaN;
   const h = digits(s, i + 1, 2);
   const colon = s.charCodeAt(i + 3) === COLON ? 1 : 0;
   const m = digits(s, i + 3 + colon, 2);
-  if (h < 0 || h > 23 || m < 0 || m > 59 || i + 5 + colon !== s.length) return NaN;
+  const end = i + 5 + colon;
+  if (h < 0 || h > 23 || m < 0 || m > 59) return NaN;
+  if (end !== s.length && !(s.charCodeAt(end) === SPACE && abbreviationToEnd(s, end + 1))) return NaN;
   return (c === PLUS ? 1 : -1) * (h * 60 + m);
 }
 

@@ -31,6 +31,8 @@ test("flat JSON: ISO 8601 and seconds timestamps, default to arrival", () => {
   assert.equal(one('{"temperature":1,"humidity":2}').res!.ts, NOW);
   assert.equal(one('{"ts":"yesterday","temperature":1,"humidity":2}').reason, "bad_timestamp");
   assert.ok(Number.isNaN(parseTimestamp(-5)));
+  assert.equal(parseTimestamp(1732612345.1234), 1732612345123, "seconds with a fraction: whole ms");
+  assert.equal(parseTimestamp(1732612345000.6), 1732612345001, "ms with a fraction: rounded");
 });
 
 test("ISO 8601 without an offset is UTC on a gateway in any time zone (here New York), with or without T and seconds", () => {
@@ -56,7 +58,7 @@ test("ISO 8601 without an offset is UTC on a gateway in any time zone (here New 
 
 test("ISO 8601: a day the month does not have, a time that does not exist, or another form is bad_timestamp (no rollover)", () => {
   const ts = (t: string) => one(`{"ts":"${t}","temperature":1,"humidity":2}`);
-  for (const t of ["2024-02-30T00:00:00Z", "2023-02-29T00:00:00Z", "2024-04-31", "1900-02-29", "2024-13-01", "2024-03-01T23:60:00Z", "2024-03-01T24:00:01Z", "2024-03-01T12:00:00+24:00", "2024-03-01 ", "2024-03-01 12:00:00 GMT", "2024-03-01Z"]) {
+  for (const t of ["2024-02-30T00:00:00Z", "2023-02-29T00:00:00Z", "2024-04-31", "1900-02-29", "2024-13-01", "2024-03-01T23:60:00Z", "2024-03-01T24:00:01Z", "2024-03-01T12:00:00+24:00", "2024-03-01 ", "2024-03-01 12:00:00 EST", "2024-03-01 12:00:00  +0100", "2024-03-01 12:00:00 +0100 ", "2024-03-01Z"]) {
     assert.equal(ts(t).reason, "bad_timestamp", t);
   }
   assert.equal(ts("2024-02-29T00:00:00Z").res!.ts, Date.UTC(2024, 1, 29), "a leap day");
@@ -65,6 +67,11 @@ test("ISO 8601: a day the month does not have, a time that does not exist, or an
   assert.equal(ts("2024-03-01t12:00:00.1239z").res!.ts, Date.UTC(2024, 2, 1, 12, 0, 0, 123), "lower-case t and z; the fraction is cut to ms");
   assert.equal(ts("2024-03-01T12:00:00-0130").res!.ts, Date.UTC(2024, 2, 1, 13, 30), "an offset without a colon");
   assert.equal(ts("0070-01-01T00:00:00Z").reason, "bad_timestamp", "year 70, not 1970");
+  // What common loggers print: Go's default format, a space before the offset, UTC or GMT by name.
+  assert.equal(ts("2024-03-01 12:00:00.123456789 -0700 MST").res!.ts, Date.UTC(2024, 2, 1, 19, 0, 0, 123), "the offset rules, not the abbreviation");
+  assert.equal(ts("2024-03-01 12:00:00 +0100").res!.ts, Date.UTC(2024, 2, 1, 11));
+  assert.equal(ts("2024-03-01 12:00:00 UTC").res!.ts, Date.UTC(2024, 2, 1, 12));
+  assert.equal(ts("2024-03-01 12:00:00 GMT").res!.ts, Date.UTC(2024, 2, 1, 12));
 });
 
 test("flat JSON: ts null is the time of arrival, as an absent ts", () => {
