@@ -18,3 +18,7 @@ export type { StateStore, CheckpointMeta, StoredBlob, CheckpointRequest } from "
 export { CheckpointPolicy, type CheckpointPolicyOptions } from "../store/policy.js";
 export { createLogger, silentLogger, type Logger, type LogLevel, type LogSink, type LoggerOptions } from "../logger.js";
 export { startBroker, type EmbeddedBroker } from "../tools/demo/broker.js";
+// What an output of the embedding program's own (a dashboard, a report) may publish of a device's
+// statistics: docs/PRIVACY.md.
+export { MIN_READINGS, mayPublish, ReleasedStats } from "../privacy/aggregate.js";
+export { publishableMetrics } from "../service/released-metrics.js";

@@ -12,7 +12,7 @@ import { ServiceMetrics } from "../metrics/registry.js";
 import { timedStore } from "../metrics/timed-store.js";
 import { HttpServer } from "../http/server.js";
 import { DiscoveryPublisher } from "../homeassistant/publisher.js";
-import { openStore, startService } from "../service/index.js";
+import { openStore, refuseClusterConfig, startService } from "../service/index.js";
 import type { Service, ServiceOptions } from "../service/service.js";
 
 export interface RunningApp {
@@ -33,6 +33,7 @@ export interface RunningApp {
  * Without opts.logger, logs as the service would (config.log).
  */
 export async function startApp(config: Config, opts: ServiceOptions = {}): Promise<RunningApp> {
+  refuseClusterConfig(config); // before the store is opened
   const logger = opts.logger ?? createLogger("edgelearn", { level: config.log.level, format: config.log.format });
   const metrics = new ServiceMetrics(config.http.perDeviceMetrics);
   const store = "store" in opts ? opts.store : openStore(config, logger);

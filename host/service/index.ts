@@ -8,6 +8,7 @@ import { MemoryStore } from "../store/memory.js";
 import { SqliteStore } from "../store/sqlite.js";
 import type { Logger } from "../logger.js";
 import { HealthMonitor, guardOptions } from "../health/monitor.js";
+import { ConfigError } from "../config/load.js";
 
 export { Service, type ServiceOptions, type ServiceEvents, type HostCounters } from "./service.js";
 export { COMMANDS } from "./commands.js";
@@ -22,10 +23,24 @@ export function openStore(config: Config, log?: Logger): StateStore | undefined 
 }
 
 /**
+ * A configuration with `cluster.servers` is a cluster worker's, which only `edgelearn run` starts:
+ * a single-host service started from it would learn the same devices beside the workers, with its
+ * own store, and nothing would tell. ConfigError.
+ */
+export function refuseClusterConfig(config: Config): void {
+  if (config.cluster.servers.length === 0) return;
+  throw new ConfigError([
+    "cluster.servers is set: this is a cluster worker's configuration, and cluster mode is started by `edgelearn run`; " +
+      "startService and startApp run a single host, which would learn the same devices beside the workers (remove cluster.servers to run one)",
+  ]);
+}
+
+/**
  * Starts the service: validates the models against the learner module (ConfigError), opens the
  * store, restores devices, connects. Does not wait for the broker: await `service.ready` for that.
  */
 export function startService(config: Config, opts: ServiceOptions = {}): Service {
+  refuseClusterConfig(config);
   const store = "store" in opts ? opts.store : openStore(config, opts.logger);
   // The rollback guard (issue 5) needs known-good checkpoints to return to: only with a store.
   const monitor = store ? new HealthMonitor(guardOptions(config.guard), opts.now) : undefined;

@@ -42,3 +42,12 @@ test("startApp with http enabled serves /metrics and the probes; stop closes the
     if (!stopped) await app.stop();
   }
 });
+
+test("startApp and startService refuse a cluster worker's configuration instead of running a single host beside the workers", async () => {
+  const config = api.loadConfig({
+    env: {},
+    overrides: { model: { task: "regression", target: "y", features: ["a"] }, store: { type: "memory" }, cluster: { servers: ["nats://127.0.0.1:4222"] } },
+  });
+  await assert.rejects(api.startApp(config, { logger: api.silentLogger, connect: false }), (e: Error) => e instanceof api.ConfigError && /cluster mode is started by `edgelearn run`/.test(e.message));
+  assert.throws(() => api.startService(config, { logger: api.silentLogger, connect: false }), api.ConfigError);
+});
