@@ -62,6 +62,12 @@ test("the packed tarball installs into an empty folder; its CLI runs and its typ
   }
   const stray = files.filter((f) => /^(test|bench|tools|assembly|scripts|notes)\//.test(f) || f.startsWith("build/test/") || f.startsWith("build/bench/") || f.endsWith(".map") || (f.endsWith(".ts") && !f.endsWith(".d.ts")));
   assert.deepEqual(stray, [], "tests, benchmarks, tools and sources stay out of the tarball");
+  // The README the package page shows: its links to documents resolve inside the package (images
+  // and the repository's tests are for a source checkout).
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8").replace(/^```[^]*?^```/gm, ""); // links, not code
+  const targets = [...readme.matchAll(/\]\(([^)#:\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1].replace(/^\.\//, ""));
+  const unresolved = [...new Set(targets)].filter((t) => !/\.(png|svg)$/.test(t) && !t.startsWith("test/") && !files.includes(t) && !files.some((f) => f.startsWith(t.replace(/\/?$/, "/"))));
+  assert.deepEqual(unresolved, [], "README links that the package does not ship");
 
   // 2. An empty folder: the tarball, and the compiler a TypeScript user brings.
   const app = join(work, "app");
