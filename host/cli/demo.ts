@@ -4,6 +4,7 @@
 
 import { ConfigError } from "../config/load.js";
 import { startDemo, type DemoSession } from "../tools/demo/session.js";
+import { PortError, PORT_USE } from "../tools/demo/port.js";
 import { EXIT, UsageError, parse, checkModule, type Io } from "./common.js";
 import { waitForSignal } from "./signals.js";
 
@@ -19,16 +20,19 @@ or --duration. Watch the topics yourself with, e.g.:
 Options:
   --duration S   stop after S seconds (default: until Ctrl-C)
   --rate N       readings per second per device (default 50)
-  --port P       broker port (default 1883, or a free port if 1883 is taken)
-  --http-port P  dashboard and metrics port (default 9464, or a free port if taken);
-                 the dashboard URL printed at start carries a one-time token that
-                 enables the reset/rollback/snapshot buttons
+  --port P       broker port (default 1883, or a free port if 1883 is taken; 0: any
+                 free port); a port given here that is taken stops the demo (exit 1)
+  --http-port P  dashboard and metrics port (default 9464, or a free port if taken;
+                 0: any free port); a port given here that is taken stops the demo
+                 (exit 1); the dashboard URL printed at start carries a one-time token
+                 that enables the reset/rollback/snapshot buttons
   --seed N       simulator seed (default 1)
   --quiet        no live summary, only the final one
   --verbose      service logs at info level (default: errors only)
   -h, --help     this text
 
-Exit codes: 0 done, 1 runtime failure, 2 bad usage, 3 learner module missing.
+Exit codes: 0 done, 1 runtime failure (a port given that is taken), 2 bad usage,
+3 learner module missing.
 `;
 
 function positiveNumber(name: string, v: string | undefined, dflt: number): number {
@@ -46,6 +50,16 @@ function portNumber(name: string, v: string | undefined): number | undefined {
   // timers then keep the process from exiting: a stack trace and a hang instead of exit 2.
   if (v.trim() === "" || !Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${name} must be a port number from 0 to 65535, got ${JSON.stringify(v)}`);
   return n;
+}
+
+/**
+ * One line for a port the demo cannot listen on: whose port, why, and the option that changes it.
+ * A runtime failure (exit 1), as for `run` when it cannot start: the command line was valid.
+ */
+function portAdvice(e: PortError): string {
+  const option = e.use === "broker" ? "--port" : "--http-port";
+  const why = e.code === "EADDRINUSE" ? ": it is in use" : e.code === "EACCES" ? ": not allowed for this user" : e.code ? ` (${e.code})` : ": it was taken";
+  return `cannot listen on port ${e.port} for ${PORT_USE[e.use]}${why}; choose another with ${option} P, or ${option} 0 for any free port`;
 }
 
 export async function demoCommand(argv: string[], io: Io): Promise<number> {
@@ -77,6 +91,10 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     if (e instanceof ConfigError) {
       io.err(`edgelearn: ${e.message}\n`);
       return EXIT.USAGE;
+    }
+    if (e instanceof PortError) {
+      io.err(`edgelearn demo: ${portAdvice(e)}\n`);
+      return EXIT.FAILURE;
     }
     throw e;
   }

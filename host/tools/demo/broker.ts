@@ -22,10 +22,17 @@ export async function startBroker(port = 0, host = "127.0.0.1"): Promise<Embedde
     s.on("close", () => sockets.delete(s));
     aedes.handle(s);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => resolve());
+    });
+  } catch (e) {
+    // aedes' timers keep the process alive: a broker that never listened must still be closed,
+    // or a port in use (the demo's fallback from 1883 too) leaves a process that never exits.
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    throw e;
+  }
   const actual = (server.address() as AddressInfo).port;
   return {
     url: `mqtt://${host}:${actual}`,

@@ -8,8 +8,8 @@ import { randomBytes } from "node:crypto";
 import { loadConfig } from "../../config/load.js";
 import { createLogger } from "../../logger.js";
 import { Learner, Kind } from "../../learner/index.js";
-import { startApp } from "../../app/start.js";
-import { portOrFree } from "./port.js";
+import { startApp, type RunningApp } from "../../app/start.js";
+import { PortError, isPortRefusal, portFree, portOrFree } from "./port.js";
 import { startBroker, type EmbeddedBroker } from "./broker.js";
 import { demoDevices, Simulator, type SimDevice } from "./simulator.js";
 import { summaryTable, type Watch } from "./summary.js";
@@ -40,11 +40,11 @@ export interface DemoSession {
 }
 
 async function brokerOn(port: number | undefined): Promise<EmbeddedBroker> {
-  if (port !== undefined) return startBroker(port);
   try {
-    return await startBroker(1883);
+    return await startBroker(port ?? 1883);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE" && (e as NodeJS.ErrnoException).code !== "EACCES") throw e;
+    if (!isPortRefusal(e)) throw e;
+    if (port !== undefined) throw new PortError("broker", port, (e as NodeJS.ErrnoException).code);
     return startBroker(0);
   }
 }
@@ -58,12 +58,17 @@ function supports(kind: Kind): boolean {
   }
 }
 
-/** Starts the demo; a ConfigError or a failed start closes the broker before it is thrown. */
+/**
+ * Starts the demo; a ConfigError or a failed start stops what was started before it is thrown. A
+ * port given in `o` that cannot be listened on is a PortError.
+ */
 export async function startDemo(o: DemoOptions): Promise<DemoSession> {
   const devices = demoDevices(o.seed, supports(Kind.HalfSpace));
   const token = randomBytes(16).toString("hex");
+  if (o.httpPort !== undefined) await portFree("http", o.httpPort);
+  const httpPort = o.httpPort ?? (await portOrFree(9464));
   const broker = await brokerOn(o.port);
-  let running: Awaited<ReturnType<typeof startApp>>;
+  let running: RunningApp | undefined;
   try {
     const config = loadConfig({
       overrides: {
@@ -74,18 +79,24 @@ export async function startDemo(o: DemoOptions): Promise<DemoSession> {
         store: { type: "memory" },
         // Loopback only; a fresh token each run, handed to the page in the URL's fragment
         // (never sent to the server, never in a log), so the buttons work from that link only.
-        http: { listen: `127.0.0.1:${o.httpPort ?? (await portOrFree(9464))}`, token, commands: true },
+        http: { listen: `127.0.0.1:${httpPort}`, token, commands: true },
         log: { level: o.verbose ? "info" : "error" },
       },
     });
     running = await startApp(config, { logger: createLogger("edgelearn", { level: config.log.level }) });
+    // The app goes on without its HTTP server when the port is taken (a service must keep
+    // learning); the demo's port was free a moment ago, so someone took it since: stop, as for
+    // a port taken before the start.
+    if (!running.http) throw new PortError("http", httpPort, undefined);
     await running.service.ready;
   } catch (e) {
-    // The embedded broker keeps the process alive: close it, or a failed start hangs forever.
+    // The app and the embedded broker keep the process alive: stop them, or a failed start hangs forever.
+    await running?.stop();
     await broker.close();
     throw e;
   }
-  const service = running.service;
+  const app = running;
+  const service = app.service;
 
   const watch: Watch = { predictions: new Map(), last: new Map(), drifts: new Map(), anomalies: new Map() };
   const anomalyTask = new Set(devices.filter((d) => d.task === "anomaly").map((d) => d.name));
@@ -112,7 +123,7 @@ export async function startDemo(o: DemoOptions): Promise<DemoSession> {
   const sim = new Simulator(broker.url, devices, o.rate);
   sim.start();
   const t0 = Date.now();
-  const http = running.http;
+  const http = app.http;
   return {
     brokerUrl: broker.url,
     devices,
@@ -121,7 +132,7 @@ export async function startDemo(o: DemoOptions): Promise<DemoSession> {
     summary: () => summaryTable(service, devices, watch, (Date.now() - t0) / 1000, sim.injected),
     async stop() {
       await sim.stop();
-      await running.stop();
+      await app.stop();
       await new Promise<void>((r) => watcher.end(false, {}, () => r()));
       await broker.close();
     },
