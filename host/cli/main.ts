@@ -3,6 +3,7 @@
 
 import { PACKAGE_VERSION, ABI_VERSION } from "../version.js";
 import { EXIT, UsageError, stdio, type Io } from "./common.js";
+import { guardStdio } from "./closed-pipe.js";
 
 export { EXIT } from "./common.js";
 
@@ -20,6 +21,10 @@ Commands:
 
 \`edgelearn <command> --help\` describes each. \`edgelearn --version\` prints the version.
 
+A reader that closes the output early (\`edgelearn inspect store.db | head -1\`) stops a one-shot
+command (replay, inspect, compare) quietly with exit 0. run and demo go on serving and stop
+writing to a closed stdout or stderr (the log is on stderr).
+
 Exit codes:
   0  success (run/demo: stopped cleanly by SIGINT/SIGTERM or --duration)
   1  runtime failure
@@ -31,6 +36,9 @@ Exit codes:
 
 type Command = (argv: string[], io: Io) => Promise<number>;
 
+/** The long-running commands: a closed stdout or stderr must not stop them (closed-pipe.ts). */
+const SERVICES = new Set(["run", "demo"]);
+
 const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import("./run.js")).runCommand,
   demo: async () => (await import("./demo.js")).demoCommand,
@@ -41,6 +49,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   const [cmd, ...rest] = argv;
+  // The process's own streams only: a caller that passes its io (a test) owns what it writes to.
+  if (io === stdio) guardStdio(SERVICES.has(cmd) ? "service" : "command");
   if (cmd === undefined || cmd === "help" || cmd === "--help" || cmd === "-h") {
     io.out(HELP);
     return cmd === undefined ? EXIT.USAGE : EXIT.OK;

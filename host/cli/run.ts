@@ -18,7 +18,8 @@ answers commands on edgelearn/<device>/cmd and edgelearn/cmd, and keeps no raw d
 Serves Prometheus metrics, /healthz, /readyz and a live dashboard on http.listen
 (default http://127.0.0.1:9464/; http.enabled: false turns it off).
 Stops cleanly on SIGINT or SIGTERM: no more readings are taken, checkpoints are flushed,
-edgelearn/status becomes "offline".
+edgelearn/status becomes "offline". Logs go to stderr; a reader that closes stderr or stdout
+(\`2>&1 | grep -m1 running\`) does not stop the service: it goes on without writing there.
 
 Options:
   -c, --config FILE     JSON or YAML configuration (default: $EDGELEARN_CONFIG;
