@@ -48,6 +48,22 @@ export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(
   }
 }
 
+/**
+ * A comma-separated list of names (`--features a,b`); undefined when the option is not given.
+ * Spaces around names and empty places (`a,b,`) are dropped. A list with no name left ("", ",")
+ * is bad usage: it used to mean "infer them", as if the option were absent, so a script whose
+ * variable came out empty silently got a model of other fields. A name given twice is bad usage
+ * too (the configuration refuses duplicate features for the same reason: one field, one input).
+ */
+export function nameList(option: string, v: string | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  const names = v.split(",").map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0) throw new UsageError(`${option} needs at least one name, got ${JSON.stringify(v)} (leave the option out to infer them)`);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new UsageError(`${option} names ${JSON.stringify(twice)} twice`);
+  return names;
+}
+
 /** Exit 3 with a clear message when the module is not built. */
 export function checkModule(io: Io): boolean {
   if (existsSync(DEFAULT_WASM)) return true;

@@ -7,7 +7,7 @@
 
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { EXIT, UsageError, checkModule, type Io } from "./common.js";
+import { EXIT, UsageError, checkModule, nameList, type Io } from "./common.js";
 import { readCsv, type Dataset, type Task } from "../tools/compare/csv.js";
 import { createModuleLearner, parseParams } from "../tools/compare/online.js";
 import { compare, formatReport } from "../tools/compare/report.js";
@@ -102,7 +102,7 @@ export async function runCompare(argv: string[], deps: CompareDeps = {}): Promis
     if (trainFraction >= 1) throw new UsageError("--train-fraction must be below 1");
     opts = {
       target: values.target,
-      features: values.features ? values.features.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
+      features: nameList("--features", values.features),
       trainFraction,
       retrainEvery: positive("--retrain-every", values["retrain-every"], true),
       lambda: positive("--lambda", values.lambda, false) ?? 1,

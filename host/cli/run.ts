@@ -6,7 +6,7 @@ import { createLogger, type Logger } from "../logger.js";
 import type { Config } from "../config/types.js";
 import { startApp } from "../app/start.js";
 import { ClusterWorker } from "../cluster/worker.js";
-import { EXIT, UsageError, parse, checkModule, type Io } from "./common.js";
+import { EXIT, UsageError, parse, checkModule, nameList, type Io } from "./common.js";
 import { waitForSignal } from "./signals.js";
 
 export const RUN_HELP = `Usage: edgelearn run --config FILE
@@ -58,7 +58,8 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   const model: Record<string, unknown> = {};
   if (values.task) model.task = values.task;
   if (values.target) model.target = values.target;
-  if (values.features) model.features = values.features.split(",").map((s) => s.trim()).filter(Boolean);
+  const features = nameList("--features", values.features);
+  if (features) model.features = features;
   const overrides: Record<string, unknown> = {};
   if (Object.keys(model).length) overrides.model = model;
   if (values.broker) overrides.mqtt = { url: values.broker };

@@ -1,7 +1,7 @@
 // `edgelearn replay`'s arguments: parsed and checked before anything is read.
 
 import { TASKS, SUPERVISED, type Task } from "../../config/types.js";
-import { UsageError, parse } from "../common.js";
+import { UsageError, parse, nameList } from "../common.js";
 
 export interface ReplayOptions {
   file: string;
@@ -44,14 +44,14 @@ export function parseReplayArgs(argv: string[]): ReplayOptions | "help" {
     if (!m || !Number.isFinite(Number(m[2]))) throw new UsageError(`--param expects NAME=NUMBER, got ${JSON.stringify(p)}`);
     params[m[1]] = Number(m[2]);
   }
-  const features = values.features ? values.features.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+  const features = nameList("--features", values.features);
   // A target among the features hands the model its own answer: the metrics would be meaningless.
   if (values.target && features?.includes(values.target)) throw new UsageError(`the target "${values.target}" cannot also be a feature`);
   return {
     file,
     task,
     target: values.target,
-    features: features?.length ? features : undefined,
+    features,
     predictions: values.predictions,
     params,
     quiet: values.quiet ?? false,
