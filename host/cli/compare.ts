@@ -30,6 +30,7 @@ retrain, and how many new models it has to push to the device.
 
 Options:
   --task T              regression or classification (binary)          (required)
+                        classification needs both classes in the target column
   --target COL          the target column                              (required)
   --features a,b,...    feature columns (default: every numeric column but the target)
   --train-fraction F    share of rows for the first batch training     (default 0.2)

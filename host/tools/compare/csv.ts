@@ -69,25 +69,32 @@ function toNumber(s: string): number {
 const TRUE_WORDS = new Set(["1", "true", "yes", "y", "t", "pos", "positive"]);
 const FALSE_WORDS = new Set(["0", "false", "no", "n", "f", "neg", "negative"]);
 
-/** Maps the target column of a classification file to 0/1; throws on more than two classes. */
-function binaryLabels(raw: string[]): { y: Float64Array; classes: [string, string] } {
+const isPositive = (s: string) => TRUE_WORDS.has(s.toLowerCase()) || Number(s) === 1;
+const isNegative = (s: string) => FALSE_WORDS.has(s.toLowerCase()) || Number(s) === 0;
+
+/**
+ * Maps the target column of a classification file to 0/1: the two names in sorted order (so the
+ * mapping does not depend on which came first), except that a word for yes or no (1, 0, true...)
+ * keeps its meaning whatever the other name is ("1" and "unknown": "1" is class 1).
+ *
+ * Throws unless there are exactly two classes. With one, every learner that always answers it is
+ * always right: the comparison would measure nothing (and the one class was always named class
+ * 0, beside an invented "1" or "0", whatever its name: a "1" or "yes" was coded 0).
+ */
+function binaryLabels(raw: string[], target: string): { y: Float64Array; classes: [string, string] } {
   const distinct = [...new Set(raw.filter((s) => s !== ""))];
   if (distinct.length > 2) {
-    throw new Error(`classification target has ${distinct.length} distinct values (${distinct.slice(0, 5).join(", ")}, ...); only binary targets are supported`);
+    throw new Error(`classification target "${target}" has ${distinct.length} distinct values (${distinct.slice(0, 5).join(", ")}, ...); only binary targets are supported`);
   }
-  let zero: string | undefined;
-  let one: string | undefined;
-  for (const s of distinct) {
-    const l = s.toLowerCase();
-    if (TRUE_WORDS.has(l) || Number(s) === 1) one = s;
-    else if (FALSE_WORDS.has(l) || Number(s) === 0) zero = s;
+  if (distinct.length === 0) throw new Error(`classification target "${target}" has no values`);
+  if (distinct.length === 1) {
+    throw new Error(
+      `classification target "${target}" has one class only ("${distinct[0]}" in every row with a value); ` +
+        `a comparison needs rows of both classes (a learner that always answers "${distinct[0]}" is never wrong here)`,
+    );
   }
-  if (zero === undefined || one === undefined || zero === one) {
-    // Two arbitrary names: sorted order, so the mapping does not depend on which came first.
-    const sorted = [...distinct].sort();
-    zero = sorted[0] ?? "0";
-    one = sorted[1] ?? (zero === "1" ? "0" : "1");
-  }
+  let [zero, one] = distinct.sort();
+  if ((isPositive(zero) && !isPositive(one)) || (isNegative(one) && !isNegative(zero))) [zero, one] = [one, zero];
   const y = new Float64Array(raw.length);
   for (let i = 0; i < raw.length; i++) y[i] = raw[i] === one ? 1 : raw[i] === zero ? 0 : NaN;
   return { y, classes: [zero, one] };
@@ -142,7 +149,7 @@ export function parseCsv(text: string, opts: CsvOptions): Dataset {
   }
   const rawY = rows.map((r) => r[ti] ?? "");
   if (opts.task === "classification") {
-    const { y, classes } = binaryLabels(rawY);
+    const { y, classes } = binaryLabels(rawY, opts.target);
     return { features, target: opts.target, n, d, X, y, classes, skipped };
   }
   const y = new Float64Array(n);
