@@ -67,6 +67,6 @@ export function nameList(option: string, v: string | undefined): string[] | unde
 /** Exit 3 with a clear message when the module is not built. */
 export function checkModule(io: Io): boolean {
   if (existsSync(DEFAULT_WASM)) return true;
-  io.err(`edgelearn: the learner module ${DEFAULT_WASM} is missing; run \`npm run build\` first\n`);
+  io.err(`edgelearn: the learner module ${DEFAULT_WASM} is missing: reinstall the package (in a source checkout, run \`npm run build\`)\n`);
   return false;
 }

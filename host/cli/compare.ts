@@ -36,13 +36,13 @@ Options:
   --train-fraction F    share of rows for the first batch training     (default 0.2)
   --retrain-every N     rows between retrainings of the periodic model (default n/10)
   --lambda L            L2 strength of the batch models, on standardized features (default 1)
-  --set NAME=VALUE      a module parameter for the online learner, e.g. --set LearningRate=0.2
+  --set NAME=VALUE      a module parameter for the online learner, e.g. --set LearningRate=0.2 (--param too)
                         (names as in docs/ABI.md, any case; repeatable; default: the module's defaults)
   --json                print one JSON object instead of the table
   --plot out.svg        write an SVG of the rolling error with the drifts marked
   -h, --help            this text
 
-Exit codes: 0 done, 1 failure, 2 bad usage, 3 learner module missing (run \`npm run build\`),
+Exit codes: 0 done, 1 failure, 2 bad usage, 3 learner module missing (reinstall; in a source checkout \`npm run build\`),
 4 the CSV cannot be read or used.
 `;
 
@@ -88,6 +88,7 @@ export async function runCompare(argv: string[], deps: CompareDeps = {}): Promis
         json: { type: "boolean" },
         plot: { type: "string" },
         set: { type: "string", multiple: true },
+        param: { type: "string", multiple: true }, // replay's name for the same option
         help: { type: "boolean", short: "h" },
       },
     });
@@ -109,7 +110,7 @@ export async function runCompare(argv: string[], deps: CompareDeps = {}): Promis
       lambda: positive("--lambda", values.lambda, false) ?? 1,
       json: values.json ?? false,
       plot: values.plot,
-      params: parseParams(values.set ?? []),
+      params: parseParams([...(values.set ?? []), ...(values.param ?? [])]),
     };
   } catch (e) {
     err(`edgelearn compare: ${(e as Error).message}\n(see edgelearn compare --help)\n`);

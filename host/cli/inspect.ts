@@ -63,7 +63,9 @@ function text(r: Record<string, unknown>): string {
   for (const [k, v] of Object.entries(r)) {
     if (v && typeof v === "object") {
       lines.push(`${k}:`);
-      for (const [k2, v2] of Object.entries(v)) lines.push(`  ${k2.padEnd(14)} ${v2}`);
+      const entries = Object.entries(v);
+      const width = Math.max(14, ...entries.map(([k2]) => k2.length)); // names line up, however long
+      for (const [k2, v2] of entries) lines.push(`  ${k2.padEnd(width)} ${v2}`);
     } else lines.push(`${k.padEnd(16)} ${v}`);
   }
   return lines.join("\n") + "\n";

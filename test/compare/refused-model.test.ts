@@ -34,3 +34,9 @@ test("more feature columns than a model takes is a CSV that cannot be used as it
   assert.equal(r.code, EXIT.BAD_INPUT);
   assert.match(r.err, /40 feature columns; the module takes at most 32/);
 });
+
+test("--param is compare's --set too (replay's name for it)", async () => {
+  const r = await run(csv("small2.csv", 2), "--task", "regression", "--target", "y", "--param", "learning_rate=-1");
+  assert.equal(r.code, EXIT.USAGE);
+  assert.match(r.err, /ERR_PARAM/);
+});

@@ -13,3 +13,9 @@ test("empty names in --features (a trailing comma) are left out, as run and comp
   assert.ok(o !== "help");
   assert.deepEqual(o.features, ["a", "b"]);
 });
+
+test("replay: module parameters by --param or --set (compare's name for it), both repeatable", () => {
+  const o = parseReplayArgs(["d.csv", "--task", "regression", "--target", "y", "--param", "learning_rate=0.1", "--set", "l2=0.01"]);
+  assert.ok(o !== "help");
+  assert.deepEqual(o.params, { learning_rate: 0.1, l2: 0.01 });
+});

@@ -27,6 +27,7 @@ export function parseReplayArgs(argv: string[]): ReplayOptions | "help" {
       features: { type: "string" },
       predictions: { type: "string" },
       param: { type: "string", multiple: true },
+      set: { type: "string", multiple: true }, // compare's name for the same option
       quiet: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -39,7 +40,7 @@ export function parseReplayArgs(argv: string[]): ReplayOptions | "help" {
   if (!task || !TASKS.includes(task)) throw new UsageError(`--task must be one of ${TASKS.join(", ")}`);
   if (SUPERVISED.has(task) && !values.target) throw new UsageError(`--target COL is required for task ${task}`);
   const params: Record<string, number> = {};
-  for (const p of values.param ?? []) {
+  for (const p of [...(values.param ?? []), ...(values.set ?? [])]) {
     const m = /^([^=]+)=(.+)$/.exec(p);
     if (!m || !Number.isFinite(Number(m[2]))) throw new UsageError(`--param expects NAME=NUMBER, got ${JSON.stringify(p)}`);
     params[m[1]] = Number(m[2]);

@@ -20,11 +20,11 @@ order, predicting each row before learning it (prequential), exactly as the serv
 from a device. Cells that are not numbers are NaN (the guard refuses those rows).
 
 Options:
-  --task T              ${TASKS.join(", ")}                                  (required)
+  --task T              ${TASKS.join(", ")} (required)
   --target COL          the column to predict (required for regression, classification, forecast)
   --features a,b,...    feature columns (default: every column numeric in the first row, but the target)
   --predictions FILE    write one row per input row: row, prediction, score, label, flags
-  --param NAME=VALUE    a module parameter, e.g. --param learning_rate=0.1 (repeatable)
+  --param NAME=VALUE    a module parameter, e.g. --param learning_rate=0.1 (repeatable; --set too)
   --quiet               no progress on stderr
   -h, --help            this text
 
