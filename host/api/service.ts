@@ -22,3 +22,10 @@ export { startBroker, type EmbeddedBroker } from "../tools/demo/broker.js";
 // statistics: docs/PRIVACY.md.
 export { MIN_READINGS, mayPublish, ReleasedStats } from "../privacy/aggregate.js";
 export { publishableMetrics } from "../service/released-metrics.js";
+// The classes behind RunningApp's and Service's fields, by name (their instances come from startApp
+// and startService; types only).
+export type { HttpServer } from "../http/server.js";
+export type { ServiceMetrics } from "../metrics/registry.js";
+export type { DiscoveryPublisher } from "../homeassistant/publisher.js";
+export type { DevicePool } from "../devices/pool.js";
+export type { DeviceState } from "../service/device.js";
