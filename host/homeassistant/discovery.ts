@@ -115,6 +115,8 @@ export const TASK_COMPONENTS: Record<Task, Row[]> = {
 };
 
 const slug = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, "_");
+/** A short stable hash of an exact name: 6 hex digits of its SHA-1. */
+const nameHash = (s: string) => createHash("sha1").update(s).digest("hex").slice(0, 6);
 
 /**
  * The HA id of an edgelearn device: `<output>_<device>` with anything outside [A-Za-z0-9_-]
@@ -124,12 +126,44 @@ const slug = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, "_");
 export function deviceId(output: string, device: string): string {
   const raw = `${output}_${device}`;
   const s = slug(raw);
-  return s === raw ? s : `${s}_${createHash("sha1").update(raw).digest("hex").slice(0, 6)}`;
+  return s === raw ? s : `${s}_${nameHash(raw)}`;
 }
 
-/** An entity id's object part: lower case, [a-z0-9_] only. */
-export function entitySlug(id: string): string {
-  return id.toLowerCase().replace(/[^a-z0-9_]/g, "_");
+/**
+ * A text as Home Assistant's `slugify` leaves it when it contains no letters outside ASCII: lower
+ * case, every run of characters outside [a-z0-9] one `_`, none at either end. Home Assistant
+ * slugifies the object part of a `default_entity_id` before using it; a string made of these
+ * characters, without runs of `_` and without `_` at either end, comes back unchanged. (Its
+ * slugify spells letters such as ä as ASCII first; here they are replaced like any other
+ * character, as earlier releases did, so such names keep the entity ids Home Assistant made of
+ * theirs; the hash below keeps names apart.)
+ */
+export function haSlug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
+}
+
+/** Home Assistant cuts a longer entity id (MAX_LENGTH_STATE_ENTITY_ID), which could drop the hash. */
+const MAX_ENTITY_ID = 255;
+/** The most `<platform>.` and `_<component>` add around a device's object id. */
+const ENTITY_ID_AROUND = Math.max(...[...Object.values(TASK_COMPONENTS).flat(), PROBLEM, ...HEALTH].map((r) => r.p.length + 1 + 1 + r.key.length));
+const MAX_OBJECT_ID = MAX_ENTITY_ID - ENTITY_ID_AROUND;
+const HASH_LEN = 6;
+/** How an object id with a hash ends; a name ending so gets one too, so it cannot pass for another's. */
+const HASH_TAIL = /_[0-9a-f]{6}$/;
+
+/**
+ * The object part shared by a device's entity ids (`<platform>.<this>_<component>`), always a
+ * fixed point of Home Assistant's slugify, so the entity id asked for is the one Home Assistant
+ * creates. `<output>_<device>` as it is when that is already such a slug (lower case, [a-z0-9_],
+ * no runs of `_`, none at either end, not ending like a hash, short enough); otherwise its slug
+ * plus `_` and a 6-hex-digit hash of the exact `<output>_<device>` (the hash deviceId uses), so
+ * `Line-1`, `line-1` and `line_1` get three different ids.
+ */
+export function entityObjectId(output: string, device: string): string {
+  const raw = `${output}_${device}`;
+  if (raw.length <= MAX_OBJECT_ID && haSlug(raw) === raw && !HASH_TAIL.test(raw)) return raw;
+  const s = haSlug(haSlug(raw).slice(0, MAX_OBJECT_ID - HASH_LEN - 1));
+  return s ? `${s}_${nameHash(raw)}` : nameHash(raw);
 }
 
 export function configTopic(t: DiscoveryTopics, device: string): string {
@@ -138,6 +172,7 @@ export function configTopic(t: DiscoveryTopics, device: string): string {
 
 export function devicePayload(t: DiscoveryTopics, device: string, task: Task, version: string, out: PredictionOutput = EVERY_PREDICTION): DevicePayload {
   const id = deviceId(t.output, device);
+  const objectId = entityObjectId(t.output, device);
   const topics = { prediction: `${t.output}/${device}/prediction`, health: `${t.output}/${device}/health` };
   const cmps: Record<string, Component> = {};
   // Without predictions the prediction topic stays silent: its entities would stay unknown forever.
@@ -147,7 +182,7 @@ export function devicePayload(t: DiscoveryTopics, device: string, task: Task, ve
       p: r.p,
       name: r.name,
       unique_id: `${id}_${r.key}`,
-      default_entity_id: `${r.p}.${entitySlug(id)}_${r.key}`,
+      default_entity_id: `${r.p}.${objectId}_${r.key}`,
       state_topic: topics[r.topic],
       value_template: r.template,
       ...r.extra,

@@ -1,7 +1,8 @@
 // Checks a device-based discovery message the way Home Assistant (2026.x) reads it, returning
-// every problem found: topic shape, required keys, platforms, unique ids, default_entity_id
-// (and no object_id), device classes, availability, off_delay and expire_after, state topics that
-// exist, and templates that render against a real payload to a state the entity accepts.
+// every problem found: topic shape, required keys, platforms, unique ids, default_entity_id (a
+// fixed point of HA's slugify, unique; no object_id), device classes, availability, off_delay and
+// expire_after, state topics that exist, and templates that render against a real payload to a
+// state the entity accepts.
 
 import { renderTemplate } from "./template.js";
 
@@ -13,9 +14,13 @@ export interface CheckContext {
   payloads: Map<string, string>;
   /** unique_ids seen in other devices' configs (must not repeat). */
   uniqueIds: Set<string>;
+  /** default_entity_ids seen in other devices' configs (must not repeat), when given. */
+  entityIds?: Set<string>;
 }
 
 const ID = /^[a-zA-Z0-9_-]+$/;
+/** [a-z0-9] words joined by single `_`: what Home Assistant's slugify leaves as it is. */
+const HA_OBJECT_ID = /^[a-z0-9]+(_[a-z0-9]+)*$/;
 const PLATFORMS = new Set(["sensor", "binary_sensor"]);
 const BINARY_CLASSES = new Set(["problem", "safety", "running", "connectivity"]);
 const STATE_CLASSES = new Set(["measurement", "total", "total_increasing"]);
@@ -62,9 +67,16 @@ export function checkDiscovery(topic: string, raw: string, ctx: CheckContext): s
     else if (ctx.uniqueIds.has(c.unique_id)) bad.push(`${at}.unique_id: ${c.unique_id} used twice`);
     else ctx.uniqueIds.add(c.unique_id);
     if ("object_id" in c || "object_id" in p) bad.push(`${at}: object_id is deprecated (2025.10) and ignored from 2026.4; use default_entity_id`);
+    // HA slugifies the object id before using it: only its fixed points are kept as asked.
     if (typeof c.default_entity_id !== "string" || !new RegExp(`^${plat}\\.[a-z0-9_]+$`).test(c.default_entity_id)) {
       bad.push(`${at}.default_entity_id: expected ${plat}.<lower-case id>, got ${c.default_entity_id}`);
-    }
+    } else if (!HA_OBJECT_ID.test(c.default_entity_id.slice(plat.length + 1))) {
+      bad.push(`${at}.default_entity_id: ${c.default_entity_id} has a run of _ or one at an end, which Home Assistant's slugify would change`);
+    } else if (c.default_entity_id.length > 255) {
+      bad.push(`${at}.default_entity_id: longer than Home Assistant's 255 characters, which it would cut`);
+    } else if (ctx.entityIds?.has(c.default_entity_id)) {
+      bad.push(`${at}.default_entity_id: ${c.default_entity_id} used twice (Home Assistant would append _2)`);
+    } else ctx.entityIds?.add(c.default_entity_id);
     if (c.availability ?? c.avty) checkAvailability(c.availability ?? c.avty, `${at}.`);
     else checkAvailability(avty, "");
     const st = c.state_topic ?? c.stat_t ?? p.state_topic;

@@ -4,11 +4,12 @@
 // forgotten, and the entities' availability follows edgelearn/status.
 
 import { test } from "node:test";
+import { createHash } from "node:crypto";
 import assert from "node:assert/strict";
 import { loadConfig } from "../../host/config/load.js";
 import { silentLogger } from "../../host/logger.js";
 import { startApp } from "../../host/app/start.js";
-import { configTopic, deviceId, devicePayload, entitySlug, FLAGGED_HOLD_SECONDS, type PredictionOutput } from "../../host/homeassistant/discovery.js";
+import { configTopic, deviceId, devicePayload, entityObjectId, FLAGGED_HOLD_SECONDS, haSlug, type PredictionOutput } from "../../host/homeassistant/discovery.js";
 import { startBroker } from "../../host/tools/demo/broker.js";
 import { discoveryClientId } from "../../host/homeassistant/publisher.js";
 import { requireMosquitto, startMosquitto } from "../helpers/mosquitto.js";
@@ -23,6 +24,10 @@ const DEVICES: Record<string, { task: string; target?: string; features: string[
   "fc-1": { task: "forecast", target: "y", features: [], reading: (i) => ({ y: Math.sin(i / 5) }) },
   "clu-1": { task: "cluster", features: ["a", "b"], reading: (i) => ({ a: i % 2 ? 10 + (i % 3) : i % 3, b: i % 2 ? 5 : 0 }) },
   "room 2.ä": { task: "regression", target: "y", features: ["a", "b"], reading: (i) => ({ a: i % 5, b: 1, y: i % 5 }) },
+  // Three names Home Assistant would once have given one entity id (and _2, _3 by arrival order).
+  "Line-1": { task: "anomaly", features: ["a", "b"], reading: (i) => ({ a: i % 4, b: 1 }) },
+  "line_1": { task: "anomaly", features: ["a", "b"], reading: (i) => ({ a: i % 4, b: 2 }) },
+  "line-1": { task: "anomaly", features: ["a", "b"], reading: (i) => ({ a: i % 4, b: 3 }) },
 };
 
 test("discovery: template subset renders as Home Assistant would", () => {
@@ -42,12 +47,103 @@ test("discovery: ids and entity ids stay inside HA's character sets, distinct fo
   const b = deviceId("edgelearn", "room_2.ä");
   assert.match(a, /^[A-Za-z0-9_-]+$/);
   assert.notEqual(a, b);
-  assert.equal(entitySlug("edgelearn_line-1"), "edgelearn_line_1");
-  const p = devicePayload({ prefix: "homeassistant", output: "edgelearn" }, "line-1", "regression", "0.1.0");
+  assert.equal(haSlug("edgelearn_Line-1"), "edgelearn_line_1");
+  assert.equal(haSlug("__Room  2.ä_"), "room_2");
+  const p = devicePayload({ prefix: "homeassistant", output: "edgelearn" }, "line_1", "regression", "0.1.0");
   assert.equal(p.cmps.prediction.default_entity_id, "sensor.edgelearn_line_1_prediction");
+  assert.equal(p.cmps.problem.default_entity_id, "binary_sensor.edgelearn_line_1_problem");
   assert.equal(p.cmps.problem.p, "binary_sensor");
   assert.equal(p.cmps.problem.device_class, "problem");
   assert.equal(configTopic({ prefix: "homeassistant", output: "edgelearn" }, "line-1"), "homeassistant/device/edgelearn_line-1/config");
+});
+
+/** Home Assistant's slugify (util.slugify, python-slugify with `_`) on ASCII text, written out: lower case, [a-z0-9] kept, any other run one `_` between words. (It spells other letters as ASCII first; every id edgelearn asks for is ASCII.) */
+function haSlugify(text: string): string {
+  const words: string[] = [];
+  let word = "";
+  for (const ch of text.toLowerCase()) {
+    if ((ch >= "a" && ch <= "z") || (ch >= "0" && ch <= "9")) word += ch;
+    else if (word) {
+      words.push(word);
+      word = "";
+    }
+  }
+  if (word) words.push(word);
+  return words.join("_");
+}
+const hash6 = (s: string) => createHash("sha1").update(s).digest("hex").slice(0, 6);
+const entityId = (device: string, output = "edgelearn") => devicePayload({ prefix: "homeassistant", output }, device, "regression", "0.1.0").cmps.prediction.default_entity_id;
+
+test("discovery: default_entity_id is what Home Assistant keeps, and distinct device names never share one", () => {
+  // A name that is already such a slug keeps its id; any other gets a hash of the exact name.
+  assert.equal(entityId("line_1"), "sensor.edgelearn_line_1_prediction");
+  assert.equal(entityId("line-1"), `sensor.edgelearn_line_1_${hash6("edgelearn_line-1")}_prediction`);
+  assert.equal(entityId("Line-1"), `sensor.edgelearn_line_1_${hash6("edgelearn_Line-1")}_prediction`);
+  assert.equal(entityId("a__b"), `sensor.edgelearn_a_b_${hash6("edgelearn_a__b")}_prediction`);
+  assert.equal(entityId("a_b"), "sensor.edgelearn_a_b_prediction");
+  assert.equal(entityObjectId("edgelearn", "room 2.ä"), `edgelearn_room_2_${hash6("edgelearn_room 2.ä")}`);
+  assert.equal(new Set(["line_1", "line-1", "Line-1", "LINE_1", "line 1", "line__1", "_line_1"].map((n) => entityId(n))).size, 7);
+  // A name with characters outside [A-Za-z0-9_-]: the id Home Assistant made of the old
+  // default_entity_id (`___` collapsed) is the new one, so nothing changes for those.
+  const old = (device: string) => `sensor.${deviceId("edgelearn", device).toLowerCase().replace(/[^a-z0-9_]/g, "_")}_prediction`;
+  assert.equal(old("room 2.ä"), `sensor.edgelearn_room_2___${hash6("edgelearn_room 2.ä")}_prediction`);
+  for (const n of ["room 2.ä", "Hall/Temp", "x y"]) assert.equal(entityId(n), `sensor.${haSlugify(old(n).slice("sensor.".length))}`, n);
+  // A name ending like a hash gets a hash too: it cannot take the id of the name it imitates.
+  const imitation = entityObjectId("edgelearn", "line-1").slice("edgelearn_".length);
+  assert.equal(imitation, `line_1_${hash6("edgelearn_line-1")}`);
+  assert.notEqual(entityObjectId("edgelearn", imitation), entityObjectId("edgelearn", "line-1"));
+  assert.equal(entityObjectId("edgelearn", "node_00c0ff"), `edgelearn_node_00c0ff_${hash6("edgelearn_node_00c0ff")}`);
+  // An output that is not a slug itself (upper case, a /) gives every device a hash.
+  assert.equal(entityId("line_1", "plant/edgelearn"), `sensor.plant_edgelearn_line_1_${hash6("plant/edgelearn_line_1")}_prediction`);
+  // Only punctuation: the hash alone.
+  assert.equal(entityObjectId("--", "..."), hash6("--_..."));
+});
+
+test("discovery: random device names get distinct default_entity_ids that Home Assistant's slugify leaves as they are", () => {
+  let seed = 0x5eed1e;
+  const rand = () => {
+    // mulberry32
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  // Few letters and many separators: most names share their slug with others.
+  const alphabet = ["a", "b", "A", "B", "0", "1", "f", "_", "_", "-", " ", ".", "ä", "É", "/", "😀"];
+  const names = new Set<string>();
+  while (names.size < 10_000) {
+    let n = "";
+    const len = 1 + Math.floor(rand() * 8);
+    for (let i = 0; i < len; i++) n += alphabet[Math.floor(rand() * alphabet.length)];
+    names.add(n);
+  }
+  // Names imitating another's id, and long names that differ only past Home Assistant's 255 characters.
+  for (const n of [...names].slice(0, 2000)) {
+    const id = entityObjectId("edgelearn", n);
+    if (id.startsWith("edgelearn_")) names.add(id.slice("edgelearn_".length));
+  }
+  for (let i = 0; i < 50; i++) names.add(`${"long_name_".repeat(30)}${i}`);
+  for (const output of ["edgelearn", "Plant/EL"]) {
+    const seen = new Map<string, string>();
+    for (const n of names) {
+      const cmps = Object.values(devicePayload({ prefix: "homeassistant", output }, n, "classification", "0.1.0").cmps);
+      for (const c of cmps) {
+        const id = c.default_entity_id;
+        const [platform, objectId] = [id.slice(0, id.indexOf(".")), id.slice(id.indexOf(".") + 1)];
+        assert.equal(platform, c.p);
+        assert.equal(haSlugify(objectId), objectId, `${output} ${JSON.stringify(n)}: ${id} is not what Home Assistant keeps`);
+        assert.ok(id.length <= 255, `${JSON.stringify(n)}: ${id.length} characters`);
+        const other = seen.get(id);
+        assert.equal(other, undefined, `${JSON.stringify(n)} and ${JSON.stringify(other)} share ${id}`);
+        seen.set(id, n);
+      }
+    }
+    // Names that are lossless slugs (and do not end like a hash) keep them.
+    for (const n of names) {
+      const raw = `${output}_${n}`;
+      if (haSlugify(raw) === raw && raw.length < 200 && !/_[0-9a-f]{6}$/.test(raw)) assert.equal(entityObjectId(output, n), raw);
+    }
+  }
 });
 
 test("discovery on a real Mosquitto: valid configs, retained, republished on HA online, cleared on forget, availability", { timeout: 60_000 }, async (t) => {
@@ -80,6 +176,7 @@ test("discovery on a real Mosquitto: valid configs, retained, republished on HA 
     // Every config message passes HA's rules, its templates rendered against real payloads.
     const latest = (topic: string) => [...watcher.got].reverse().find((m) => m.topic === topic)!.text;
     const uniqueIds = new Set<string>();
+    const entityIds = new Set<string>();
     for (const name of Object.keys(DEVICES)) {
       const topic = configTopic({ prefix: "homeassistant", output: "edgelearn" }, name);
       const msgs = configs().filter((m) => m.topic === topic);
@@ -88,7 +185,7 @@ test("discovery on a real Mosquitto: valid configs, retained, republished on HA 
         [`edgelearn/${name}/prediction`, latest(`edgelearn/${name}/prediction`)],
         [`edgelearn/${name}/health`, latest(`edgelearn/${name}/health`)],
       ]);
-      const problems = checkDiscovery(topic, msgs[msgs.length - 1].text, { prefix: "homeassistant", statusTopic: "edgelearn/status", payloads, uniqueIds });
+      const problems = checkDiscovery(topic, msgs[msgs.length - 1].text, { prefix: "homeassistant", statusTopic: "edgelearn/status", payloads, uniqueIds, entityIds });
       assert.deepEqual(problems, [], `${name}: ${problems.join("; ")}`);
       const p = JSON.parse(msgs[0].text);
       assert.equal(p.dev.name, name);
@@ -158,6 +255,11 @@ test("discovery: the checker catches what HA would refuse or misread", () => {
   assert.match(mutate((p) => (p.cmps.problem.value_template = "{{ value_json.flags }}")), /expected ON or OFF/);
   assert.match(mutate((p) => (p.cmps.error.unique_id = p.cmps.prediction.unique_id)), /used twice/);
   assert.match(mutate((p) => (p.cmps.prediction.default_entity_id = "edgelearn_x_prediction")), /default_entity_id: expected sensor\./);
+  assert.match(mutate((p) => (p.cmps.prediction.default_entity_id = "sensor.edgelearn_x__prediction")), /run of _ or one at an end/);
+  assert.match(mutate((p) => (p.cmps.prediction.default_entity_id = "sensor._edgelearn_x_prediction")), /run of _ or one at an end/);
+  assert.match(mutate((p) => (p.cmps.prediction.default_entity_id = `sensor.${"x".repeat(250)}`)), /longer than Home Assistant's 255/);
+  const twice = checkDiscovery(configTopic(t, "x"), JSON.stringify(good), { prefix: "homeassistant", statusTopic: "edgelearn/status", payloads, uniqueIds: new Set(), entityIds: new Set([good.cmps.error.default_entity_id]) });
+  assert.match(twice.join("; "), /default_entity_id: sensor\.edgelearn_x_error used twice/);
   assert.match(mutate((p) => (p.cmps.prediction.off_delay = 60)), /off_delay: only binary sensors/);
   assert.match(mutate((p) => (p.cmps.problem.off_delay = 0.5)), /off_delay: 0\.5 is not a positive whole number/);
   assert.match(mutate((p) => (p.cmps.prediction.expire_after = -1)), /expire_after: -1 is not a positive whole number/);
