@@ -4,48 +4,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
-import { connectAsync } from "mqtt";
 import { loadConfig } from "../../host/config/load.js";
 import { memoryLogger } from "../../host/logger.js";
-import { MemoryStore } from "../../host/store/memory.js";
 import { startBroker } from "../../host/tools/demo/broker.js";
-import { startApp, type RunningApp } from "../../host/app/start.js";
+import { startApp } from "../../host/app/start.js";
 import { waitFor } from "../helpers/mqtt.js";
-
-const TOKEN = "test-token-0123456789";
-
-async function setup(http: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
-  const broker = await startBroker(0);
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      mqtt: { url: broker.url, protocolVersion: 4, clientId: `http-test-${process.pid}`, reconnect: { minDelayMs: 50, maxDelayMs: 200 } },
-      model: { task: "regression", target: "y", features: ["a", "b"] },
-      store: { type: "memory", checkpoint: { everyReadings: 50 } },
-      output: { healthIntervalSeconds: 1 },
-      http: { listen: "127.0.0.1:0", ...http },
-      ...extra,
-    },
-  });
-  const { logger, lines } = memoryLogger("info");
-  const running: RunningApp = await startApp(config, { logger, store: new MemoryStore() });
-  await running.service.ready;
-  const base = running.http!.url;
-  const get = (path: string, headers: Record<string, string> = {}) => fetch(base + path.replace(/^\//, ""), { headers });
-  const stop = async () => {
-    await running.stop();
-    await broker.close();
-  };
-  return { broker, running, service: running.service, base, get, stop, lines };
-}
-
-const reading = (i: number) => JSON.stringify({ a: i % 7, b: i % 3, y: 2 * (i % 7) - (i % 3) });
-
-async function publish(url: string, device: string, n: number) {
-  const c = await connectAsync(url, { protocolVersion: 4, clientId: `pub-${process.pid}-${device}` });
-  for (let i = 0; i < n; i++) await c.publishAsync(`sensors/${device}`, reading(i), { qos: 1 });
-  await c.endAsync();
-}
+import { TOKEN, openStream, publish, reading, setup } from "./service.js";
 
 const metricValue = (text: string, series: string) => {
   const line = text.split("\n").find((l) => l.startsWith(series + " "));
@@ -235,43 +199,22 @@ test("the live stream: page, then a watched device's history, points and markers
   try {
     await publish(s.broker.url, "m1", 5);
     await waitFor(() => s.service.counters.readings >= 5, "5 readings");
-    const ctl = new AbortController();
-    const res = await fetch(s.base + "api/stream?device=m1", { signal: ctl.signal });
-    assert.equal(res.headers.get("content-type"), "text/event-stream; charset=utf-8");
-    const events: { event: string; data: any }[] = [];
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buf = "";
-    const pump = (async () => {
-      for (;;) {
-        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-        if (done) return;
-        buf += value;
-        let i;
-        while ((i = buf.indexOf("\n\n")) >= 0) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const ev = /^event: (.*)$/m.exec(block);
-          const data = /^data: (.*)$/m.exec(block);
-          if (ev && data) events.push({ event: ev[1], data: JSON.parse(data[1]) });
-        }
-      }
-    })();
+    const { res, events, points, close } = await openStream(s.base, "device=m1");
     await waitFor(() => events.some((e) => e.event === "history"), "history", 5000);
     assert.equal(events[0].event, "page");
     assert.deepEqual(events[1].data.points, [], "nothing is kept for a device before someone watches it");
     await publish(s.broker.url, "m1", 30);
     s.service.handle("sensors/m1", Buffer.from('{"a": "x", "b": 1, "y": 2}'));
     s.service.rollbackDevice("m1");
-    await waitFor(() => events.filter((e) => e.event === "points").flatMap((e) => e.data.points).length >= 30, "30 points", 5000);
+    await waitFor(() => points().length >= 30, "30 points", 5000);
     await waitFor(() => events.flatMap((e) => (e.event === "points" ? e.data.markers : [])).some((m: { kind: string }) => m.kind === "rejected"), "a rejection marker", 5000);
-    const pts = events.filter((e) => e.event === "points").flatMap((e) => e.data.points);
+    const pts = points();
     const p = pts[pts.length - 1];
     assert.equal(p.length, 7);
     assert.equal(typeof p[1], "number", "prediction");
     assert.equal(typeof p[3], "number", "error");
     await waitFor(() => events.filter((e) => e.event === "page").length >= 2, "a page refresh", 5000);
-    ctl.abort();
-    await pump;
+    await close();
   } finally {
     await s.stop();
   }
