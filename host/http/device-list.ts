@@ -56,6 +56,9 @@ export class MetricsCache {
         return;
       }
     }
+    // No metric in the last health: the release was withdrawn (a reset, a loaded blob), and the
+    // list must not keep showing a metric of a model that is gone.
+    this.byDevice.delete(device);
   }
 }
 
