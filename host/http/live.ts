@@ -1,24 +1,30 @@
 // Live updates for the dashboard by Server-Sent Events. Each stream carries one client's view:
 //   event: page     every second: host summary and the client's page of the device list
-//   event: history  once, when the stream names a device: its recent outputs and markers
+//   event: history  when the stream names a device: its recent outputs and markers; with
+//                   live: false and a note when every ring is taken by other viewers (then
+//                   again, live, once a ring is free)
 //   event: points   every 250 ms while new outputs of that device arrived: {points, markers}
 // A client that changes page, search or device opens a new stream. A stream whose socket is
 // backed up skips updates instead of queueing them (memory stays bounded by slow clients).
 
 import type { ServerResponse } from "node:http";
-import type { Service } from "../service/service.js";
-import { ActivityTracker, type OutputRing } from "./tracker.js";
+import type { Device, Service } from "../service/service.js";
+import { ActivityTracker, WATCHED_RINGS, type OutputRing } from "./tracker.js";
 import { MetricsCache, listDevices, type ListQuery } from "./device-list.js";
 
 const TICK_MS = 250;
 const PAGE_EVERY = 4; // ticks
 const MAX_BUFFERED = 1 << 20;
+const NOT_LIVE = `No live chart: ${WATCHED_RINGS} devices are being watched already. It starts when one of those views is closed.`;
 
 interface Stream {
   res: ServerResponse;
   query: ListQuery;
   device: string | undefined;
+  /** The device's ring; undefined while none is free (or the device was forgotten). */
   ring: OutputRing | undefined;
+  /** What the last history told the client: undefined before any. */
+  live: boolean | undefined;
   pointCursor: number;
   markerCursor: number;
 }
@@ -62,25 +68,42 @@ export class LiveView {
       connection: "keep-alive",
       "x-accel-buffering": "no",
     });
-    const s: Stream = { res, query, device: undefined, ring: undefined, pointCursor: 0, markerCursor: 0 };
+    const s: Stream = { res, query, device: undefined, ring: undefined, live: undefined, pointCursor: 0, markerCursor: 0 };
     res.write("retry: 2000\n\n");
     send(s, "page", this.page(query));
     const d = device !== undefined ? this.service.pool.get(device) : undefined;
     if (d) {
-      const ring = this.tracker.watch(d.name);
-      this.watchRejected(d.name);
       s.device = d.name;
-      s.ring = ring;
-      s.pointCursor = ring.pushed;
-      s.markerCursor = ring.markersPushed;
-      send(s, "history", { device: d.name, task: d.meta.model.task, threshold: ring.threshold, points: ring.points, markers: ring.markers });
+      this.attach(s, d);
     }
     this.streams.add(s);
-    res.on("close", () => this.streams.delete(s));
+    res.on("close", () => {
+      this.streams.delete(s);
+      if (s.ring) this.tracker.unwatch(s.ring);
+    });
     if (!this.timer) {
       this.timer = setInterval(() => this.tick(), TICK_MS);
       this.timer.unref();
     }
+  }
+
+  /**
+   * Gives the stream its device's ring and sends the history. Without a free ring the history
+   * says so (once) instead of taking the ring of a chart someone is looking at; tick() asks again.
+   */
+  private attach(s: Stream, d: Device): void {
+    const ring = this.tracker.watch(d.name);
+    s.ring = ring;
+    if (!ring) {
+      if (s.live !== false) send(s, "history", { device: d.name, task: d.meta.model.task, threshold: null, points: [], markers: [], live: false, note: NOT_LIVE });
+      s.live = false;
+      return;
+    }
+    this.watchRejected(d.name);
+    s.live = true;
+    s.pointCursor = ring.pushed;
+    s.markerCursor = ring.markersPushed;
+    send(s, "history", { device: d.name, task: d.meta.model.task, threshold: ring.threshold, points: ring.points, markers: ring.markers, live: true });
   }
 
   private watchRejected(device: string): void {
@@ -99,19 +122,18 @@ export class LiveView {
     }
     const pageNow = ++this.ticks % PAGE_EVERY === 0;
     const watched = new Set<string>();
-    for (const s of this.streams) if (s.device) watched.add(s.device);
+    for (const s of this.streams) if (s.device && s.ring) watched.add(s.device);
     for (const d of watched) this.watchRejected(d);
     for (const s of this.streams) {
       if (s.res.writableLength > MAX_BUFFERED) continue;
       if (pageNow) send(s, "page", this.page(s.query));
+      if (!s.device) continue;
+      // A forgotten device's ring went with it.
+      if (s.ring && this.tracker.rings.get(s.device) !== s.ring) s.ring = undefined;
       const ring = s.ring;
-      if (!ring || !s.device) continue;
-      if (this.tracker.rings.get(s.device) !== ring) {
-        if (!this.service.pool.get(s.device)) continue;
-        // The ring was dropped (forgotten device, or too many watched): start a fresh one.
-        s.ring = this.tracker.watch(s.device);
-        s.pointCursor = s.ring.pushed;
-        s.markerCursor = s.ring.markersPushed;
+      if (!ring) {
+        const d = this.service.pool.get(s.device);
+        if (d) this.attach(s, d);
         continue;
       }
       if (ring.pushed === s.pointCursor && ring.markersPushed === s.markerCursor) continue;

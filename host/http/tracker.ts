@@ -17,7 +17,11 @@ export interface Marker {
 
 export const RING_POINTS = 1000;
 const RING_MARKERS = 200;
-/** Devices whose rings are kept (least recently watched dropped first). */
+/**
+ * Devices whose rings are kept. A ring with viewers is never dropped to make room (that would stop
+ * a chart someone is looking at); past this many watched devices a new one is shown without live
+ * points until a ring is free.
+ */
 export const WATCHED_RINGS = 64;
 
 const f = (x: number): number | null => (Number.isFinite(x) ? +x.toPrecision(7) : null);
@@ -32,6 +36,8 @@ export class OutputRing {
   /** ANOMALY_THRESHOLD of the device's model, read once from the live instance. */
   threshold: number | null = null;
   rejectedSeen = -1;
+  /** Open streams showing this ring. */
+  viewers = 0;
 
   push(p: Point): void {
     if (this.points.length >= RING_POINTS) this.points.shift();
@@ -66,7 +72,7 @@ export interface DeviceActivity {
 
 export class ActivityTracker {
   readonly activity = new Map<string, DeviceActivity>();
-  /** Rings of watched devices, least recently watched first. */
+  /** Rings of watched devices, least recently watched first (the order rings without viewers make room in). */
   readonly rings = new Map<string, OutputRing>();
 
   constructor(
@@ -126,13 +132,32 @@ export class ActivityTracker {
     this.rings.delete(device);
   }
 
-  /** The device's ring, created (and made most recent) when a dashboard starts watching it. */
-  watch(device: string): OutputRing {
+  /**
+   * A viewer starts watching the device: its ring, created (and made most recent) when none is
+   * kept. Undefined when WATCHED_RINGS rings are kept and all have viewers.
+   */
+  watch(device: string): OutputRing | undefined {
     let ring = this.rings.get(device);
     if (ring) this.rings.delete(device);
+    else if (this.rings.size >= WATCHED_RINGS && !this.dropUnviewed()) return undefined;
     else ring = new OutputRing();
+    ring.viewers++;
     this.rings.set(device, ring);
-    while (this.rings.size > WATCHED_RINGS) this.rings.delete(this.rings.keys().next().value as string);
     return ring;
+  }
+
+  /** A viewer of `ring` left (its stream closed). */
+  unwatch(ring: OutputRing): void {
+    ring.viewers--;
+  }
+
+  /** Drops the least recently watched ring that nobody views: false when every ring has viewers. */
+  private dropUnviewed(): boolean {
+    for (const [device, ring] of this.rings) {
+      if (ring.viewers > 0) continue;
+      this.rings.delete(device);
+      return true;
+    }
+    return false;
   }
 }

@@ -4,7 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { waitFor } from "../helpers/mqtt.js";
-import { publish, setup } from "./service.js";
+import { WATCHED_RINGS } from "../../host/http/tracker.js";
+import { openStream, publish, reading, setup } from "./service.js";
 
 interface Listed {
   name: string;
@@ -26,6 +27,40 @@ test("after a reset the list withdraws the device's metric, as health and Promet
     assert.ok(!(await (await s.get("/metrics")).text()).includes('edgelearn_device_model_metric{device="r1"'), "so does Prometheus");
     assert.equal((await listed()).metric, null, "and the list");
   } finally {
+    await s.stop();
+  }
+});
+
+test("with every ring watched, one more device is shown without live points, and no watched chart stops", async () => {
+  const s = await setup({}, { pool: { maxDevices: 1000, hotInstances: 8 } });
+  const names = Array.from({ length: WATCHED_RINGS + 1 }, (_, i) => `w${i}`);
+  const feed = (i: number) => {
+    for (const n of names) s.service.handle(`sensors/${n}`, Buffer.from(reading(i)));
+  };
+  const streams: Awaited<ReturnType<typeof openStream>>[] = [];
+  try {
+    feed(0);
+    for (const n of names) streams.push(await openStream(s.base, `device=${n}`));
+    const histories = (st: (typeof streams)[number]) => st.events.filter((e) => e.event === "history").map((e) => e.data);
+    await waitFor(() => streams.every((st) => histories(st).length === 1), "every stream's history");
+    const last = streams[WATCHED_RINGS];
+    assert.ok(streams.slice(0, WATCHED_RINGS).every((st) => histories(st)[0].live === true));
+    assert.equal(histories(last)[0].live, false);
+    assert.match(histories(last)[0].note, new RegExp(`${WATCHED_RINGS} devices are being watched already`));
+
+    for (let i = 1; i <= 5; i++) feed(i);
+    await waitFor(() => streams.slice(0, WATCHED_RINGS).every((st) => st.points().length === 5), "5 points on every watched chart");
+    assert.equal(last.points().length, 0);
+    assert.equal(s.running.http!.live.tracker.rings.size, WATCHED_RINGS);
+
+    // A viewer leaves: the waiting stream gets a ring and its chart goes live.
+    await streams[0].close();
+    await waitFor(() => histories(last).length === 2, "a second history, live");
+    assert.equal(histories(last)[1].live, true);
+    feed(6);
+    await waitFor(() => last.points().length === 1, "a live point on the chart that waited");
+  } finally {
+    for (const st of streams) await st.close();
     await s.stop();
   }
 });

@@ -216,6 +216,9 @@ function startChart(d) {
   $("dname").textContent = d.device;
   $("dtask").textContent = d.task;
   $("cmdresult").textContent = "";
+  // Not live: the host keeps outputs for a limited number of watched devices, all taken.
+  $("chartnote").hidden = d.live !== false;
+  $("chartnote").textContent = d.note || "";
   const plot = PLOTS[d.task] || PLOTS.regression;
   series = { task: d.task, plot, x: [], a: [], b: [], threshold: d.threshold };
   markers = [];
