@@ -79,7 +79,7 @@ export class LiveView {
     this.streams.add(s);
     res.on("close", () => {
       this.streams.delete(s);
-      if (s.ring) this.tracker.unwatch(s.ring);
+      if (s.ring) this.tracker.unwatch(s.device!, s.ring);
     });
     if (!this.timer) {
       this.timer = setInterval(() => this.tick(), TICK_MS);

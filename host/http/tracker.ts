@@ -2,6 +2,10 @@
 // and time, recent drift/rollback times, and, only for devices someone is watching, a bounded
 // ring of recent outputs (the fields the prediction topic publishes: prediction, score, error,
 // extra, label, flags) and markers. Nothing here holds a reading's values.
+//
+// A ring records only while it has viewers. When the last one leaves, recording stops at once and
+// the ring is dropped LINGER_MS later: the page opens a new stream for every page change or
+// search (and reconnects 2 s after a drop), and that stream finds the chart it had.
 
 import { Flag, Param, type Learner } from "../learner/index.js";
 import type { CheckpointMeta } from "../store/types.js";
@@ -23,6 +27,8 @@ const RING_MARKERS = 200;
  * points until a ring is free.
  */
 export const WATCHED_RINGS = 64;
+/** How long a ring without viewers is held (recording nothing) before it is dropped. */
+export const LINGER_MS = 5000;
 
 const f = (x: number): number | null => (Number.isFinite(x) ? +x.toPrecision(7) : null);
 
@@ -36,8 +42,10 @@ export class OutputRing {
   /** ANOMALY_THRESHOLD of the device's model, read once from the live instance. */
   threshold: number | null = null;
   rejectedSeen = -1;
-  /** Open streams showing this ring. */
+  /** Open streams showing this ring: it records only while there are any. */
   viewers = 0;
+  /** Drops the ring once it has had no viewers for LINGER_MS. */
+  linger: NodeJS.Timeout | undefined;
 
   push(p: Point): void {
     if (this.points.length >= RING_POINTS) this.points.shift();
@@ -92,7 +100,7 @@ export class ActivityTracker {
     const t = this.now();
     a.lastFlags = flags;
     a.lastAt = t;
-    const ring = this.rings.get(device);
+    const ring = this.viewed(device);
     if (!ring || !this.keepOutputs) return;
     if (ring.threshold === null) ring.threshold = f(l.getParam(Param.AnomalyThreshold));
     const predicted = (flags & Flag.Predicted) !== 0;
@@ -103,22 +111,22 @@ export class ActivityTracker {
   drift(device: string): void {
     const t = this.now();
     this.act(device).lastDriftAt = t;
-    this.rings.get(device)?.mark({ t, kind: "drift", text: "drift detected" });
+    this.viewed(device)?.mark({ t, kind: "drift", text: "drift detected" });
   }
 
   rollback(device: string, meta: CheckpointMeta): void {
     const t = this.now();
     this.act(device).lastRollbackAt = t;
-    this.rings.get(device)?.mark({ t, kind: "rollback", text: `rolled back to checkpoint ${meta.seq}` });
+    this.viewed(device)?.mark({ t, kind: "rollback", text: `rolled back to checkpoint ${meta.seq}` });
   }
 
   reset(device: string): void {
-    this.rings.get(device)?.mark({ t: this.now(), kind: "reset", text: "model reset" });
+    this.viewed(device)?.mark({ t: this.now(), kind: "reset", text: "model reset" });
   }
 
   /** A watched device's rejected total moved by `n` since the last look. */
   rejected(device: string, total: number): void {
-    const ring = this.rings.get(device);
+    const ring = this.viewed(device);
     if (!ring) return;
     if (ring.rejectedSeen >= 0 && total > ring.rejectedSeen) {
       const n = total - ring.rejectedSeen;
@@ -132,6 +140,12 @@ export class ActivityTracker {
     this.rings.delete(device);
   }
 
+  /** The device's ring while someone views it (a lingering ring records nothing). */
+  private viewed(device: string): OutputRing | undefined {
+    const ring = this.rings.get(device);
+    return ring && ring.viewers > 0 ? ring : undefined;
+  }
+
   /**
    * A viewer starts watching the device: its ring, created (and made most recent) when none is
    * kept. Undefined when WATCHED_RINGS rings are kept and all have viewers.
@@ -142,13 +156,18 @@ export class ActivityTracker {
     else if (this.rings.size >= WATCHED_RINGS && !this.dropUnviewed()) return undefined;
     else ring = new OutputRing();
     ring.viewers++;
+    clearTimeout(ring.linger);
     this.rings.set(device, ring);
     return ring;
   }
 
-  /** A viewer of `ring` left (its stream closed). */
-  unwatch(ring: OutputRing): void {
-    ring.viewers--;
+  /** A viewer of the device's `ring` left (its stream closed). */
+  unwatch(device: string, ring: OutputRing): void {
+    if (--ring.viewers > 0) return;
+    ring.linger = setTimeout(() => {
+      if (ring.viewers === 0 && this.rings.get(device) === ring) this.rings.delete(device);
+    }, LINGER_MS);
+    ring.linger.unref();
   }
 
   /** Drops the least recently watched ring that nobody views: false when every ring has viewers. */

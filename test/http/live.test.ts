@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { waitFor } from "../helpers/mqtt.js";
-import { WATCHED_RINGS } from "../../host/http/tracker.js";
+import { LINGER_MS, WATCHED_RINGS } from "../../host/http/tracker.js";
 import { openStream, publish, reading, setup } from "./service.js";
 
 interface Listed {
@@ -61,6 +61,40 @@ test("with every ring watched, one more device is shown without live points, and
     await waitFor(() => last.points().length === 1, "a live point on the chart that waited");
   } finally {
     for (const st of streams) await st.close();
+    await s.stop();
+  }
+});
+
+test("when a device's last viewer leaves, its outputs stop being recorded, and are dropped soon after", async () => {
+  const s = await setup();
+  const tracker = s.running.http!.live.tracker;
+  const feed = (from: number, n: number) => {
+    for (let i = from; i < from + n; i++) s.service.handle("sensors/v1", Buffer.from(reading(i)));
+  };
+  const history = async (st: Awaited<ReturnType<typeof openStream>>) => {
+    await waitFor(() => st.events.some((e) => e.event === "history"), "the history");
+    return st.events.find((e) => e.event === "history")!.data;
+  };
+  try {
+    feed(0, 1);
+    const first = await openStream(s.base, "device=v1");
+    await history(first);
+    feed(1, 3);
+    await waitFor(() => first.points().length === 3, "3 points");
+    await first.close();
+    await waitFor(() => tracker.rings.get("v1")?.viewers === 0, "the server to see the viewer leave");
+    feed(4, 25);
+    assert.equal(tracker.rings.get("v1")?.points.length, 3, "nothing is recorded while nobody watches");
+
+    // A stream opened again at once (the page does for a page change or a search) finds its chart.
+    const again = await openStream(s.base, "device=v1");
+    assert.equal((await history(again)).points.length, 3);
+    await again.close();
+    await waitFor(() => !tracker.rings.has("v1"), "the ring to be dropped", LINGER_MS + 3000);
+    const later = await openStream(s.base, "device=v1");
+    assert.deepEqual((await history(later)).points, [], "a later viewer starts afresh");
+    await later.close();
+  } finally {
     await s.stop();
   }
 });
