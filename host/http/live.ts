@@ -37,10 +37,10 @@ export class LiveView {
   private ticks = 0;
 
   constructor(private readonly service: Service) {
-    this.tracker = new ActivityTracker(service.config.output.predictions);
+    this.tracker = new ActivityTracker();
     const t = this.tracker;
     const ev = service.events;
-    ev.on("reading", (d, flags, l) => t.reading(d, flags, l));
+    ev.on("reading", (d, flags, l, published) => t.reading(d, flags, l, published));
     ev.on("drift", (d) => t.drift(d));
     ev.on("rollback", (d, meta) => t.rollback(d, meta));
     ev.on("reset", (d) => t.reset(d));

@@ -1,7 +1,10 @@
 // What the dashboard shows per device beyond the service's own counters: the last reading's flags
 // and time, recent drift/rollback times, and, only for devices someone is watching, a bounded
-// ring of recent outputs (the fields the prediction topic publishes: prediction, score, error,
-// extra, label, flags) and markers. Nothing here holds a reading's values.
+// ring of recent outputs and markers. An output is kept only when the prediction topic published
+// it (output.predictions and the device's publish rule), with the fields it published:
+// prediction, score, error, extra, label, flags. The error gives the reading's target away
+// (prediction + error), so a reading whose prediction the rule kept off MQTT is not shown either.
+// Nothing here holds a reading's values beyond that.
 //
 // A ring records only while it has viewers. When the last one leaves, recording stops at once and
 // the ring is dropped LINGER_MS later: the page opens a new stream for every page change or
@@ -83,11 +86,7 @@ export class ActivityTracker {
   /** Rings of watched devices, least recently watched first (the order rings without viewers make room in). */
   readonly rings = new Map<string, OutputRing>();
 
-  constructor(
-    /** false when predictions are not published: then the host keeps no outputs either. */
-    private readonly keepOutputs: boolean,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(private readonly now: () => number = Date.now) {}
 
   private act(device: string): DeviceActivity {
     let a = this.activity.get(device);
@@ -95,13 +94,14 @@ export class ActivityTracker {
     return a;
   }
 
-  reading(device: string, flags: number, l: Learner): void {
+  /** `published`: the reading's prediction went out on MQTT; only then is its output kept. */
+  reading(device: string, flags: number, l: Learner, published: boolean): void {
     const a = this.act(device);
     const t = this.now();
     a.lastFlags = flags;
     a.lastAt = t;
     const ring = this.viewed(device);
-    if (!ring || !this.keepOutputs) return;
+    if (!ring || !published) return;
     if (ring.threshold === null) ring.threshold = f(l.getParam(Param.AnomalyThreshold));
     const predicted = (flags & Flag.Predicted) !== 0;
     const label = l.label;

@@ -16,8 +16,11 @@ import type { DeviceState } from "./device.js";
 export type Device = PoolDevice<DeviceState>;
 
 export interface ServiceEvents {
-  /** Every reading that reached the module: its flags; the learner holds the output record. */
-  reading: [device: string, flags: number, learner: Learner];
+  /**
+   * Every reading that reached the module: its flags; the learner holds the output record;
+   * `published`: its prediction went out (output.predictions and the device's publish rule).
+   */
+  reading: [device: string, flags: number, learner: Learner, published: boolean];
   drift: [device: string, ts: number];
   checkpoint: [meta: CheckpointMeta];
   rollback: [device: string, meta: CheckpointMeta];

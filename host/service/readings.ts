@@ -149,11 +149,12 @@ export class Readings {
       this.counters.learned++;
       st.stats.observe(publishableMetrics, l);
     }
-    if (this.config.output.predictions && st.gate.pass(flags, l)) {
+    const published = this.config.output.predictions && st.gate.pass(flags, l);
+    if (published) {
       this.outbox.prediction(st.topicPrediction, predictionJson(res.ts, l, flags, (flags & Flag.Predicted) !== 0), this.config.output.qos, st.topicPredictionBytes);
     }
     if (flags & Flag.Drift) this.drift(d, res.ts);
-    if (core.events.listenerCount("reading") > 0) core.emit("reading", d.name, flags, l);
+    if (core.events.listenerCount("reading") > 0) core.emit("reading", d.name, flags, l, published);
     if (flags & Flag.Learned) this.checkpoints.learned(d.name, now);
   }
 

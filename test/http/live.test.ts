@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { waitFor } from "../helpers/mqtt.js";
+import { client, waitFor } from "../helpers/mqtt.js";
 import { LINGER_MS, WATCHED_RINGS } from "../../host/http/tracker.js";
 import { openStream, publish, reading, setup } from "./service.js";
 
@@ -95,6 +95,40 @@ test("when a device's last viewer leaves, its outputs stop being recorded, and a
     assert.deepEqual((await history(later)).points, [], "a later viewer starts afresh");
     await later.close();
   } finally {
+    await s.stop();
+  }
+});
+
+test("a chart shows only the outputs the device's publish rule sent on MQTT", async () => {
+  // every5 publishes every 5th prediction (output.publish); quiet-1 only flagged ones (its rule).
+  const s = await setup({}, { output: { healthIntervalSeconds: 1, publish: { mode: "every", every: 5 } }, devices: [{ match: "quiet-*", publish: { mode: "flagged" } }] });
+  const mqtt = await client(s.broker.url, { protocolVersion: 4 });
+  // Readings no model flags: every5 and quiet-1 publish only by their rules.
+  const feed = (device: string, from: number, n: number) => {
+    for (let i = from; i < from + n; i++) s.service.handle(`sensors/${device}`, Buffer.from(JSON.stringify({ a: i % 5, b: 1, y: 10 + i * 0.37 })));
+  };
+  const streams: Awaited<ReturnType<typeof openStream>>[] = [];
+  try {
+    await mqtt.c.subscribeAsync("edgelearn/+/prediction", { qos: 1 });
+    for (const d of ["every5", "quiet-1"]) {
+      feed(d, 0, 1);
+      const st = await openStream(s.base, `device=${d}`);
+      await waitFor(() => st.events.some((e) => e.event === "history"), "the history");
+      streams.push(st);
+      feed(d, 1, 20);
+    }
+    const [every5, quiet] = streams;
+    await waitFor(() => mqtt.json("edgelearn/every5/prediction").length === 5, "5 predictions of every5 (readings 1, 6, 11, 16, 21)");
+    await waitFor(() => every5.points().length === 4, "4 points: the published ones after the stream opened");
+    await new Promise((r) => setTimeout(r, 600)); // two more ticks: nothing else arrives
+    assert.equal(every5.points().length, 4);
+    assert.equal(mqtt.json("edgelearn/quiet-1/prediction").length, 0);
+    assert.equal(quiet.points().length, 0, "nothing of quiet-1 was published, so its chart shows nothing");
+    const published = mqtt.json("edgelearn/every5/prediction").slice(1).map((m) => m.prediction);
+    assert.deepEqual(every5.points().map((p) => p[1]), published, "the points are the published predictions");
+  } finally {
+    for (const st of streams) await st.close();
+    await mqtt.c.endAsync();
     await s.stop();
   }
 });
