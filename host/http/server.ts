@@ -8,7 +8,9 @@
 //   POST /api/devices/<d>/reset   commands: only with http.commands and valid credentials
 //   POST /api/devices/<d>/rollback
 //   GET  /api/devices/<d>/snapshot  the device's state blob (a download)
-// With credentials configured every data endpoint (metrics, api) requires them.
+// With credentials configured every data endpoint (metrics, api) requires them. Without, all but
+// the probes answer only requests whose Host names this machine or http.publicOrigin's hosts
+// (421 otherwise: a page on another site that rebinds its name to 127.0.0.1; host-names.ts).
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -19,6 +21,7 @@ import type { ServiceMetrics } from "../metrics/registry.js";
 import { parseListen } from "../config/listen.js";
 import { publicOrigins } from "../config/origin.js";
 import { Credentials } from "./auth.js";
+import { HostNames } from "./host-names.js";
 import { loadAssets, type Asset } from "./assets.js";
 import { LiveView } from "./live.js";
 import { parseQuery } from "./device-list.js";
@@ -58,6 +61,7 @@ export class HttpServer {
   private readonly service: Service;
   /** http.publicOrigin's origins, serialized. */
   private readonly publicOrigins: ReadonlySet<string>;
+  private readonly hostNames: HostNames;
   private ready = false;
   private stopping = false;
   address: AddressInfo | undefined;
@@ -66,6 +70,8 @@ export class HttpServer {
     this.service = opts.service;
     this.creds = new Credentials(opts.config);
     this.publicOrigins = publicOrigins(opts.config.publicOrigin);
+    const listen = parseListen(opts.config.listen);
+    this.hostNames = new HostNames(typeof listen === "string" ? [] : [listen.host], this.publicOrigins);
     this.assets = loadAssets();
     this.live = new LiveView(opts.service);
     void opts.service.ready.then(() => (this.ready = true));
@@ -122,6 +128,11 @@ export class HttpServer {
 
     if (path === "/healthz") return json(res, this.stopping ? 503 : 200, { status: this.stopping ? "stopping" : "ok" });
     if (path === "/readyz") return this.readyz(res);
+    if (!this.creds.configured && !this.hostNames.allows(req.headers.host)) {
+      return json(res, 421, {
+        error: "without credentials this server answers only requests for localhost, its loopback address or http.publicOrigin's hosts; set http.publicOrigin to the address you reach it by (or set credentials)",
+      });
+    }
     if (method === "GET" && this.assets.has(path)) {
       const a = this.assets.get(path)!;
       res.writeHead(200, { "content-type": a.type, "cache-control": "no-cache", "content-length": a.body.length });

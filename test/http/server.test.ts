@@ -9,7 +9,7 @@ import { memoryLogger } from "../../host/logger.js";
 import { startBroker } from "../../host/tools/demo/broker.js";
 import { startApp } from "../../host/app/start.js";
 import { waitFor } from "../helpers/mqtt.js";
-import { TOKEN, openStream, publish, reading, setup } from "./service.js";
+import { TOKEN, openStream, publish, rawRequest, reading, setup } from "./service.js";
 
 const metricValue = (text: string, series: string) => {
   const line = text.split("\n").find((l) => l.startsWith(series + " "));
@@ -236,5 +236,43 @@ test("a taken port is logged and the service keeps learning", async () => {
     await running.stop();
     await broker.close();
     blocker.close();
+  }
+});
+
+test("without credentials only requests for this machine's names or http.publicOrigin's hosts are answered (DNS rebinding)", async () => {
+  const s = await setup({ publicOrigin: ["https://edge.example.com", "http://[fd00::1]:8080"] });
+  const port = new URL(s.base).port;
+  const status = async (path: string, host: string) => (await rawRequest(s.base, path, { host })).status;
+  try {
+    await publish(s.broker.url, "h1", 5);
+    await waitFor(() => s.service.counters.readings >= 5, "5 readings");
+    for (const path of ["/api/devices", "/metrics", "/api/stream?device=h1", "/", "/assets/dashboard.js", "/nowhere"]) {
+      const r = await rawRequest(s.base, path, { host: `attacker.example:${port}` });
+      assert.equal(r.status, 421, path);
+      assert.match(r.body, /http\.publicOrigin/, path);
+      assert.ok(!r.body.includes("h1"), `${path}: no data`);
+    }
+    assert.equal(await status("/healthz", `attacker.example:${port}`), 200, "probes answer any Host");
+    assert.equal(await status("/readyz", "10.0.0.7"), 200);
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `127.0.0.2:${port}`, `[::1]:${port}`, "edge.example.com", "edge.example.com:8443", "[fd00::1]:8080"]) {
+      assert.equal(await status("/api/devices", host), 200, host);
+    }
+    for (const host of ["edge.example.com.attacker.example", "localhost.attacker.example", "127.0.0.1.nip.io", "[fd00::2]:8080", "a b"]) {
+      assert.equal(await status("/api/devices", host), 421, host);
+    }
+  } finally {
+    await s.stop();
+  }
+});
+
+test("with credentials any Host is answered: the credentials protect the data", async () => {
+  const s = await setup({ token: TOKEN });
+  const host = `attacker.example:${new URL(s.base).port}`;
+  try {
+    assert.equal((await rawRequest(s.base, "/api/devices", { host })).status, 401);
+    assert.equal((await rawRequest(s.base, "/api/devices", { host, authorization: `Bearer ${TOKEN}` })).status, 200);
+    assert.equal((await rawRequest(s.base, "/", { host })).status, 200, "the page holds no data");
+  } finally {
+    await s.stop();
   }
 });

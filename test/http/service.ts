@@ -1,6 +1,7 @@
 // What the HTTP tests share: a running service with its HTTP server on free ports (embedded
 // broker, memory store), readings for it, and a reader of the dashboard's event stream.
 
+import { request } from "node:http";
 import { connectAsync } from "mqtt";
 import { loadConfig } from "../../host/config/load.js";
 import { memoryLogger } from "../../host/logger.js";
@@ -43,6 +44,28 @@ export async function publish(url: string, device: string, n: number) {
   const c = await connectAsync(url, { protocolVersion: 4, clientId: `pub-${process.pid}-${device}` });
   for (let i = 0; i < n; i++) await c.publishAsync(`sensors/${device}`, reading(i), { qos: 1 });
   await c.endAsync();
+}
+
+/**
+ * A request with the headers given, Host included (fetch sets Host itself): its status, headers
+ * and body. A stream's body is whatever arrived within `ms`.
+ */
+export function rawRequest(base: string, path: string, headers: Record<string, string>, method = "GET", ms = 300) {
+  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
+    const req = request(new URL(path.replace(/^\//, ""), base), { method, headers }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c) => (body += c));
+      const done = () => resolve({ status: res.statusCode!, headers: res.headers, body });
+      res.on("end", done);
+      setTimeout(() => {
+        req.destroy();
+        done();
+      }, ms).unref();
+    });
+    req.on("error", reject);
+    req.end();
+  });
 }
 
 export interface StreamEvent {
