@@ -1,5 +1,6 @@
 // Commands from the dashboard: reset, rollback, snapshot download. The server has already checked
-// that commands are on and the request carries valid credentials. A POST must say it is JSON and,
+// that commands are on, the request carries valid credentials and its method is the command's
+// (GET or HEAD for snapshot, POST for the others). A POST must say it is JSON and,
 // when the browser names an origin, come from this server's own (request-origin.ts): a form on
 // another site cannot trigger a command with credentials the browser happens to hold.
 
@@ -23,11 +24,10 @@ export function runHttpCommand(
 ): void {
   if (!service.pool.get(device)) return json(res, 404, { error: `unknown device ${JSON.stringify(device).slice(0, 140)}` });
   if (cmd === "snapshot") {
-    if (req.method !== "GET") return json(res, 405, { error: "use GET" });
     const snap = service.snapshotDevice(device);
     if (!snap.ok) return json(res, 409, { error: snap.error });
     const blob = snap.value;
-    log.info(`HTTP: snapshot of ${device} downloaded`);
+    if (req.method === "GET") log.info(`HTTP: snapshot of ${device} downloaded`);
     res.writeHead(200, {
       "content-type": "application/octet-stream",
       "content-disposition": `attachment; filename="${device.replace(/[^\w.-]/g, "_")}.edgelearn"`,
@@ -36,7 +36,6 @@ export function runHttpCommand(
     });
     return void res.end(Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength));
   }
-  if (req.method !== "POST") return json(res, 405, { error: "use POST" });
   if (!String(req.headers["content-type"] ?? "").startsWith("application/json") || !fromOwnOrigin(req, publicOrigins)) {
     return json(res, 403, { error: "commands need a same-origin JSON request" });
   }

@@ -15,6 +15,12 @@ import { MetricsCache, listDevices, type ListQuery } from "./device-list.js";
 const TICK_MS = 250;
 const PAGE_EVERY = 4; // ticks
 const MAX_BUFFERED = 1 << 20;
+const STREAM_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-store",
+  connection: "keep-alive",
+  "x-accel-buffering": "no",
+};
 const NOT_LIVE = `No live chart: ${WATCHED_RINGS} devices are being watched already. It starts when one of those views is closed.`;
 
 interface Stream {
@@ -60,14 +66,15 @@ export class LiveView {
     return { host: this.hostSummary(), ...listDevices(this.service, this.tracker, this.metrics, q) };
   }
 
+  /** A stream's headers, for HEAD, and an end. */
+  head(res: ServerResponse): void {
+    res.writeHead(200, STREAM_HEADERS);
+    res.end();
+  }
+
   /** Starts a stream on `res` (headers written here). */
   open(res: ServerResponse, query: ListQuery, device: string | undefined): void {
-    res.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-store",
-      connection: "keep-alive",
-      "x-accel-buffering": "no",
-    });
+    res.writeHead(200, STREAM_HEADERS);
     const s: Stream = { res, query, device: undefined, ring: undefined, live: undefined, pointCursor: 0, markerCursor: 0 };
     res.write("retry: 2000\n\n");
     send(s, "page", this.page(query));

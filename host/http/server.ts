@@ -8,6 +8,8 @@
 //   POST /api/devices/<d>/reset   commands: only with http.commands and valid credentials
 //   POST /api/devices/<d>/rollback
 //   GET  /api/devices/<d>/snapshot  the device's state blob (a download)
+// HEAD is answered wherever GET is (the same headers, no body); another method on a known path
+// gets 405 with the methods it takes in Allow.
 // With credentials configured every data endpoint (metrics, api) requires them. Without, all but
 // the probes answer only requests whose Host names this machine or http.publicOrigin's hosts
 // (421 otherwise: a page on another site that rebinds its name to 127.0.0.1; host-names.ts).
@@ -35,6 +37,10 @@ const SECURITY_HEADERS = {
   "content-security-policy":
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
 };
+
+const COMMAND_PATH = /^\/api\/devices\/([^/]+)\/(reset|rollback|snapshot)$/;
+const READ: readonly string[] = ["GET", "HEAD"];
+const WRITE: readonly string[] = ["POST"];
 
 /** A path segment decoded, or undefined when its percent-encoding is malformed (a client's error, not ours). */
 function decodeSegment(segment: string): string | undefined {
@@ -125,6 +131,11 @@ export class HttpServer {
     const path = url.pathname;
     const method = req.method ?? "GET";
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    const allow = this.methods(path);
+    if (allow && !allow.includes(method)) {
+      res.setHeader("allow", allow.join(", "));
+      return json(res, 405, { error: `${method} is not allowed here; use ${allow.join(" or ")}` });
+    }
 
     if (path === "/healthz") return json(res, this.stopping ? 503 : 200, { status: this.stopping ? "stopping" : "ok" });
     if (path === "/readyz") return this.readyz(res);
@@ -133,7 +144,7 @@ export class HttpServer {
         error: "without credentials this server answers only requests for localhost, its loopback address or http.publicOrigin's hosts; set http.publicOrigin to the address you reach it by (or set credentials)",
       });
     }
-    if (method === "GET" && this.assets.has(path)) {
+    if (this.assets.has(path)) {
       const a = this.assets.get(path)!;
       res.writeHead(200, { "content-type": a.type, "cache-control": "no-cache", "content-length": a.body.length });
       return void res.end(a.body);
@@ -144,16 +155,18 @@ export class HttpServer {
       if (path === "/metrics") res.setHeader("www-authenticate", `${this.creds.scheme} realm="edgelearn"`);
       return json(res, 401, { error: "credentials required", scheme: this.creds.scheme });
     }
-    if (path === "/metrics" && method === "GET") {
+    if (path === "/metrics") {
       const m = await this.opts.metrics.text();
       res.writeHead(200, { "content-type": m.contentType, "cache-control": "no-store" });
       return void res.end(m.body);
     }
-    if (path === "/api/devices" && method === "GET") return json(res, 200, this.live.page(parseQuery(url.searchParams)));
-    if (path === "/api/stream" && method === "GET") {
+    if (path === "/api/devices") return json(res, 200, this.live.page(parseQuery(url.searchParams)));
+    if (path === "/api/stream") {
+      // A stream answered to HEAD would never end: its headers, and done.
+      if (method === "HEAD") return this.live.head(res);
       return this.live.open(res, parseQuery(url.searchParams), url.searchParams.get("device") ?? undefined);
     }
-    const cmd = /^\/api\/devices\/([^/]+)\/(reset|rollback|snapshot)$/.exec(path);
+    const cmd = COMMAND_PATH.exec(path);
     if (cmd) {
       if (!this.opts.config.commands) return json(res, 403, { error: "commands are off (http.commands: false)" });
       if (!authed) return json(res, 401, { error: "commands need credentials", scheme: this.creds.scheme ?? null });
@@ -162,6 +175,14 @@ export class HttpServer {
       return runHttpCommand(this.service, this.opts.log, req, res, device, cmd[2] as "reset" | "rollback" | "snapshot", this.publicOrigins);
     }
     json(res, 404, { error: "not found" });
+  }
+
+  /** The methods a known path takes (HEAD wherever GET), undefined for an unknown path. */
+  private methods(path: string): readonly string[] | undefined {
+    if (path === "/healthz" || path === "/readyz" || path === "/metrics" || path === "/api/devices" || path === "/api/stream" || this.assets.has(path)) return READ;
+    const cmd = COMMAND_PATH.exec(path);
+    if (cmd) return cmd[2] === "snapshot" ? READ : WRITE;
+    return undefined;
   }
 
   private readyz(res: ServerResponse): void {

@@ -276,3 +276,49 @@ test("with credentials any Host is answered: the credentials protect the data", 
     await s.stop();
   }
 });
+
+test("HEAD is answered like GET without a body; another method on a known path gets 405 with Allow", async () => {
+  const s = await setup({ token: TOKEN, commands: true });
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  const head = (path: string, headers: Record<string, string> = auth) => fetch(s.base + path, { method: "HEAD", headers });
+  try {
+    await publish(s.broker.url, "m1", 5);
+    await waitFor(() => s.service.counters.readings >= 5, "5 readings");
+    for (const path of ["healthz", "readyz", "metrics", "api/devices", "", "assets/dashboard.js", "api/devices/m1/snapshot"]) {
+      const r = await head(path);
+      assert.equal(r.status, 200, path);
+      assert.equal(await r.text(), "", `${path}: no body`);
+      const got = await s.get(path, auth);
+      assert.equal(r.headers.get("content-type"), got.headers.get("content-type"), path);
+      if (got.headers.has("content-length") && path !== "api/devices") assert.equal(r.headers.get("content-length"), got.headers.get("content-length"), path);
+      await got.arrayBuffer();
+    }
+    assert.equal((await head("api/devices", {})).status, 401, "HEAD needs the credentials GET needs");
+    const stream = await head("api/stream?device=m1");
+    assert.equal(stream.headers.get("content-type"), "text/event-stream; charset=utf-8");
+    assert.equal(await stream.text(), "", "HEAD of the stream ends at once");
+    assert.equal(s.running.http!.live["streams"].size, 0, "and leaves no stream open");
+
+    const cases: [string, string, string][] = [
+      ["POST", "metrics", "GET, HEAD"],
+      ["DELETE", "metrics", "GET, HEAD"],
+      ["POST", "api/devices", "GET, HEAD"],
+      ["PUT", "api/stream", "GET, HEAD"],
+      ["POST", "", "GET, HEAD"],
+      ["POST", "healthz", "GET, HEAD"],
+      ["GET", "api/devices/m1/reset", "POST"],
+      ["HEAD", "api/devices/m1/rollback", "POST"],
+      ["POST", "api/devices/m1/snapshot", "GET, HEAD"],
+    ];
+    for (const [method, path, allow] of cases) {
+      const r = await fetch(s.base + path, { method, headers: auth });
+      assert.equal(r.status, 405, `${method} /${path}`);
+      assert.equal(r.headers.get("allow"), allow, `${method} /${path}`);
+      await r.arrayBuffer();
+    }
+    assert.equal((await fetch(s.base + "nowhere", { method: "POST", headers: auth })).status, 404, "an unknown path is still 404");
+    assert.equal(s.service.deviceHealth("m1").ok, true);
+  } finally {
+    await s.stop();
+  }
+});
