@@ -6,15 +6,25 @@
 //   event: points   every 250 ms while new outputs of that device arrived: {points, markers}
 // A client that changes page, search or device opens a new stream. A stream whose socket is
 // backed up skips updates instead of queueing them (memory stays bounded by slow clients).
+// Each page tick builds every distinct list query once and sends the same text to all streams
+// that asked for it: at 10,000 devices one build takes milliseconds, and many tabs on the same
+// view cost one. At most MAX_STREAMS streams are open; one more is answered 503.
 
 import type { ServerResponse } from "node:http";
 import type { Device, Service } from "../service/service.js";
 import { ActivityTracker, WATCHED_RINGS, type OutputRing } from "./tracker.js";
 import { MetricsCache, listDevices, type ListQuery } from "./device-list.js";
+import { json } from "./respond.js";
 
 const TICK_MS = 250;
 const PAGE_EVERY = 4; // ticks
 const MAX_BUFFERED = 1 << 20;
+/**
+ * Open streams at most: one per dashboard tab, so far more than people watch at once, and above
+ * WATCHED_RINGS (a chart beyond them still opens, and says it is not live). It bounds the work of
+ * a page tick when every stream asks for another list query.
+ */
+export const MAX_STREAMS = 128;
 const STREAM_HEADERS = {
   "content-type": "text/event-stream; charset=utf-8",
   "cache-control": "no-store",
@@ -72,8 +82,12 @@ export class LiveView {
     res.end();
   }
 
-  /** Starts a stream on `res` (headers written here). */
+  /** Starts a stream on `res` (headers written here), or answers 503 when MAX_STREAMS are open. */
   open(res: ServerResponse, query: ListQuery, device: string | undefined): void {
+    if (this.streams.size >= MAX_STREAMS) {
+      res.setHeader("retry-after", "10");
+      return json(res, 503, { error: `too many live views open (at most ${MAX_STREAMS}); close one, or try again later` });
+    }
     res.writeHead(200, STREAM_HEADERS);
     const s: Stream = { res, query, device: undefined, ring: undefined, live: undefined, pointCursor: 0, markerCursor: 0 };
     res.write("retry: 2000\n\n");
@@ -127,13 +141,13 @@ export class LiveView {
       this.timer = undefined;
       return;
     }
-    const pageNow = ++this.ticks % PAGE_EVERY === 0;
+    const pageOf = ++this.ticks % PAGE_EVERY === 0 ? this.pagesOfTick() : undefined;
     const watched = new Set<string>();
     for (const s of this.streams) if (s.device && s.ring) watched.add(s.device);
     for (const d of watched) this.watchRejected(d);
     for (const s of this.streams) {
       if (s.res.writableLength > MAX_BUFFERED) continue;
-      if (pageNow) send(s, "page", this.page(s.query));
+      if (pageOf) s.res.write(pageOf(s.query));
       if (!s.device) continue;
       // A forgotten device's ring went with it.
       if (s.ring && this.tracker.rings.get(s.device) !== s.ring) s.ring = undefined;
@@ -150,6 +164,19 @@ export class LiveView {
     }
   }
 
+  /** The page events of one tick: each distinct query built and serialized once, on first ask. */
+  private pagesOfTick(): (q: ListQuery) => string {
+    const host = this.hostSummary();
+    const now = Date.now();
+    const texts = new Map<string, string>();
+    return (q) => {
+      const key = JSON.stringify([q.q, q.sort, q.offset, q.limit]);
+      let text = texts.get(key);
+      if (text === undefined) texts.set(key, (text = eventText("page", { host, ...listDevices(this.service, this.tracker, this.metrics, q, now) })));
+      return text;
+    };
+  }
+
   close(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
@@ -158,6 +185,10 @@ export class LiveView {
   }
 }
 
+function eventText(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
 function send(s: Stream, event: string, data: unknown): void {
-  s.res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  s.res.write(eventText(event, data));
 }

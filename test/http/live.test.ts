@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { client, waitFor } from "../helpers/mqtt.js";
 import { LINGER_MS, WATCHED_RINGS } from "../../host/http/tracker.js";
+import { MAX_STREAMS } from "../../host/http/live.js";
 import { openStream, publish, reading, setup } from "./service.js";
 
 interface Listed {
@@ -129,6 +130,66 @@ test("a chart shows only the outputs the device's publish rule sent on MQTT", as
   } finally {
     for (const st of streams) await st.close();
     await mqtt.c.endAsync();
+    await s.stop();
+  }
+});
+
+test("a page tick builds each distinct list query once, shared by the streams that ask for it", async () => {
+  const s = await setup();
+  const live = s.running.http!.live as unknown as { tick(): void };
+  const streams: Awaited<ReturnType<typeof openStream>>[] = [];
+  try {
+    for (let i = 0; i < 30; i++) s.service.handle(`sensors/p${i}`, Buffer.from(reading(i)));
+    for (let i = 0; i < 20; i++) streams.push(await openStream(s.base, "sort=readings"));
+    streams.push(await openStream(s.base, "sort=name&offset=10"));
+    // Count the list builds (one walk of the pool each) inside page ticks.
+    const pool = s.service.pool;
+    const all = pool.all.bind(pool);
+    let inTick = false;
+    const builds: number[] = [];
+    pool.all = () => {
+      if (inTick) builds[builds.length - 1]++;
+      return all();
+    };
+    const tick = live.tick.bind(live);
+    live.tick = () => {
+      builds.push(0);
+      inTick = true;
+      try {
+        tick();
+      } finally {
+        inTick = false;
+      }
+    };
+    await waitFor(() => builds.filter((n) => n > 0).length >= 2, "two page ticks", 5000);
+    assert.deepEqual(builds.filter((n) => n > 0).slice(0, 2), [2, 2], "two distinct queries: two builds a page tick, not 21");
+    const pages = (st: (typeof streams)[number]) => st.events.filter((e) => e.event === "page").map((e) => e.data);
+    await waitFor(() => streams.every((st) => pages(st).length >= 2), "a page tick's pages on every stream");
+    assert.deepEqual(pages(streams[19])[1].devices.map((d: { name: string }) => d.name).slice(0, 3), pages(streams[0])[1].devices.map((d: { name: string }) => d.name).slice(0, 3));
+    assert.equal(pages(streams[20])[1].devices[0].name, "p18", "the other query's own page (by name, from the 11th)");
+  } finally {
+    for (const st of streams) await st.close();
+    await s.stop();
+  }
+});
+
+test(`at most ${MAX_STREAMS} streams are open; one more is answered 503 with a message`, async () => {
+  const s = await setup();
+  const streams: Awaited<ReturnType<typeof openStream>>[] = [];
+  try {
+    for (let i = 0; i < MAX_STREAMS; i++) streams.push(await openStream(s.base, ""));
+    assert.ok(streams.every((st) => st.res.status === 200));
+    const refused = await s.get("/api/stream");
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers.get("retry-after"), "10");
+    assert.match(((await refused.json()) as { error: string }).error, new RegExp(`too many live views open \\(at most ${MAX_STREAMS}\\)`));
+    assert.equal((await s.get("/api/devices")).status, 200, "the list itself is still answered");
+    await streams.pop()!.close();
+    await waitFor(() => (s.running.http!.live as unknown as { streams: Set<unknown> }).streams.size < MAX_STREAMS, "the server to see a stream close");
+    streams.push(await openStream(s.base, ""));
+    assert.equal(streams[streams.length - 1].res.status, 200, "a closed stream makes room");
+  } finally {
+    for (const st of streams) await st.close();
     await s.stop();
   }
 });

@@ -77,7 +77,7 @@ async function openStream() {
       showSignIn(body.scheme, auth ? "Those credentials were refused." : "This server needs credentials.");
       return;
     }
-    if (!res.ok || !res.body) throw new Error("HTTP " + res.status);
+    if (!res.ok || !res.body) throw new Error((await res.json().catch(() => ({}))).error || "HTTP " + res.status);
     $("signin").hidden = true;
     $("signout").hidden = !auth;
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
