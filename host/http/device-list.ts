@@ -101,19 +101,66 @@ function totalRejected(d: Device): number {
   return n;
 }
 
+/** The key of each order but by name: larger first, ties by name. */
+const SORT_KEYS: Record<Exclude<ListQuery["sort"], "name">, (d: Device, tracker: ActivityTracker) => number> = {
+  readings: (d) => d.meta.readings,
+  drifts: (d) => d.meta.drifts,
+  rejected: totalRejected,
+  recent: (d, tracker) => tracker.activity.get(d.name)?.lastAt ?? 0,
+};
+
+/** Pages this deep or shallower are picked out of the list, not sorted out of it (firstK). */
+const PICK_MAX = 256;
+
+/**
+ * The first `k` of `items` in `cmp` order. For a shallow page of a large list, one pass that
+ * keeps the best k so far (a comparison with the worst of them rejects most items) instead of a
+ * sort of the whole list: at 10,000 devices a page is one walk, not 130,000 comparisons. At most
+ * PICK_MAX kept, so an unlucky order (each item better than all kept) costs n * PICK_MAX moves.
+ */
+export function firstK<T>(items: T[], k: number, cmp: (a: T, b: T) => number): T[] {
+  if (k > PICK_MAX || k * 8 > items.length) return items.sort(cmp).slice(0, k);
+  const top: T[] = [];
+  if (k <= 0) return top;
+  for (const it of items) {
+    if (top.length === k && cmp(it, top[k - 1]) >= 0) continue;
+    let lo = 0;
+    let hi = top.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cmp(top[mid], it) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    top.splice(lo, 0, it);
+    if (top.length > k) top.pop();
+  }
+  return top;
+}
+
+/** The devices a search matches, each with its sort key: what every page of that search and order slices. */
+export type Matched = { d: Device; name: string; k: number }[];
+
+export function matchDevices(service: Service, tracker: ActivityTracker, q: Pick<ListQuery, "q" | "sort">): Matched {
+  const needle = q.q.toLowerCase();
+  const key = q.sort === "name" ? undefined : SORT_KEYS[q.sort];
+  // Each key read once per device, not once per comparison (a rejected total sums every reason).
+  const rows: Matched = [];
+  for (const d of service.pool.all()) {
+    if (!needle || d.name.toLowerCase().includes(needle) || d.meta.model.task === needle) rows.push({ d, name: d.name, k: key ? key(d, tracker) : 0 });
+  }
+  return rows;
+}
+
+type Row = Matched[number];
+const byKey = (a: Row, b: Row) => b.k - a.k || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** One page of matched devices (a deep page sorts `m` in place: later pages of it cost one pass). */
+export function pageOf(m: Matched, tracker: ActivityTracker, metrics: MetricsCache, q: Pick<ListQuery, "offset" | "limit">, now: number): { total: number; devices: DeviceSummary[] } {
+  const page = firstK(m, q.offset + q.limit, byKey).slice(q.offset);
+  return { total: m.length, devices: page.map((r) => summarize(r.d, tracker, metrics, now)) };
+}
+
 /** One page of the list: `total` matching devices, `devices` the requested slice. */
 export function listDevices(service: Service, tracker: ActivityTracker, metrics: MetricsCache, q: ListQuery, now = Date.now()): { total: number; devices: DeviceSummary[] } {
-  const needle = q.q.toLowerCase();
-  const all: Device[] = [];
-  for (const d of service.pool.all()) if (!needle || d.name.toLowerCase().includes(needle) || d.meta.model.task === needle) all.push(d);
-  const byName = (a: Device, b: Device) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  const desc = (k: (d: Device) => number) => (a: Device, b: Device) => k(b) - k(a) || byName(a, b);
-  const cmp =
-    q.sort === "readings" ? desc((d) => d.meta.readings)
-    : q.sort === "drifts" ? desc((d) => d.meta.drifts)
-    : q.sort === "rejected" ? desc(totalRejected)
-    : q.sort === "recent" ? desc((d) => tracker.activity.get(d.name)?.lastAt ?? 0)
-    : byName;
-  all.sort(cmp);
-  return { total: all.length, devices: all.slice(q.offset, q.offset + q.limit).map((d) => summarize(d, tracker, metrics, now)) };
+  return pageOf(matchDevices(service, tracker, q), tracker, metrics, q, now);
 }

@@ -13,7 +13,7 @@
 import type { ServerResponse } from "node:http";
 import type { Device, Service } from "../service/service.js";
 import { ActivityTracker, WATCHED_RINGS, type OutputRing } from "./tracker.js";
-import { MetricsCache, listDevices, type ListQuery } from "./device-list.js";
+import { MetricsCache, listDevices, matchDevices, pageOf, type ListQuery, type Matched } from "./device-list.js";
 import { json } from "./respond.js";
 
 const TICK_MS = 250;
@@ -164,15 +164,23 @@ export class LiveView {
     }
   }
 
-  /** The page events of one tick: each distinct query built and serialized once, on first ask. */
+  /**
+   * The page events of one tick: each distinct query built and serialized once, on first ask; the
+   * pages of one search and order share its match.
+   */
   private pagesOfTick(): (q: ListQuery) => string {
     const host = this.hostSummary();
     const now = Date.now();
+    const matches = new Map<string, Matched>();
     const texts = new Map<string, string>();
     return (q) => {
       const key = JSON.stringify([q.q, q.sort, q.offset, q.limit]);
       let text = texts.get(key);
-      if (text === undefined) texts.set(key, (text = eventText("page", { host, ...listDevices(this.service, this.tracker, this.metrics, q, now) })));
+      if (text !== undefined) return text;
+      const matchKey = JSON.stringify([q.q, q.sort]);
+      let m = matches.get(matchKey);
+      if (!m) matches.set(matchKey, (m = matchDevices(this.service, this.tracker, q)));
+      texts.set(key, (text = eventText("page", { host, ...pageOf(m, this.tracker, this.metrics, q, now) })));
       return text;
     };
   }
