@@ -397,7 +397,7 @@ export const configSchema = {
           items: { type: "string" },
           minItems: 1,
           description:
-            "Behind a reverse proxy: the dashboard's origin as browsers see it (scheme://host[:port], e.g. https://edge.example.com), or a list of them when the proxy serves it under several names. Dashboard commands are accepted from these origins as well as from the one the Host header names.",
+            "Behind a reverse proxy: the dashboard's origin as browsers see it (scheme://host[:port], e.g. https://edge.example.com), or a list of them when the proxy serves it under several names. Dashboard commands are accepted from these origins as well as from the one the Host header names, and without credentials the server answers requests for their hosts besides this machine's names (others: 421).",
         },
         commands: {
           type: "boolean",
