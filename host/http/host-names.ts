@@ -30,7 +30,10 @@ export class HostNames {
   constructor(bound: readonly string[], origins: ReadonlySet<string>) {
     const names = new Set<string>();
     for (const b of bound) names.add(b.toLowerCase());
-    for (const o of origins) names.add(new URL(o).hostname.replace(/^\[(.*)\]$/, "$1"));
+    for (const o of origins) {
+      const name = hostnameOf(new URL(o).host);
+      if (name !== undefined) names.add(name);
+    }
     this.names = names;
   }
 

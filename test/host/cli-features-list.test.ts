@@ -4,16 +4,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { main, EXIT } from "../../host/cli/main.js";
+import { EXIT } from "../../host/cli/main.js";
+import { cli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
 import { conceptChange } from "../helpers/concept-change.js";
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(argv, { out: (s) => void (out += s), err: (s) => void (err += s) });
-  return { code, out, err };
-}
 
 const dir = tempDir("features-list");
 const csv = join(dir, "data.csv");
