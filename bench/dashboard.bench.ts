@@ -8,7 +8,8 @@ import { loadConfig } from "../host/config/load.js";
 import { Service } from "../host/service/service.js";
 import { memoryLogger } from "../host/logger.js";
 import { ServiceMetrics } from "../host/metrics/registry.js";
-import { LiveView } from "../host/http/live.js";
+import type { ServerResponse } from "node:http";
+import { LiveView, MAX_STREAMS, PAGE_BUDGET_MS } from "../host/http/live.js";
 import { listDevices, parseQuery } from "../host/http/device-list.js";
 import { Histogram, Registry } from "prom-client";
 import { FastHistogram } from "../host/metrics/fast-histogram.js";
@@ -64,6 +65,47 @@ async function bestAsync(n: number, f: () => Promise<unknown>): Promise<number> 
   return b;
 }
 
+/**
+ * MAX_STREAMS live views, each on a different page of the list by recent activity: the event-loop
+ * time of one page tick (the timer's every fourth tick), and how many page ticks pass before
+ * every view has had a fresh page (page ticks stop building at PAGE_BUDGET_MS).
+ */
+function pageTicks(fleet: Service, devices: number): BenchRow[] {
+  const view = new LiveView(fleet);
+  const got: number[] = [];
+  for (let i = 0; i < MAX_STREAMS; i++) {
+    const res = {
+      writableLength: 0,
+      writeHead: () => res,
+      on: () => res,
+      end: () => res,
+      write: (text: string) => (text.startsWith("event: page") && got[i]++, true),
+    };
+    got.push(0);
+    const offset = Math.floor((i * devices) / MAX_STREAMS);
+    view.open(res as unknown as ServerResponse, parseQuery(new URLSearchParams(`sort=recent&offset=${offset}`)), undefined);
+  }
+  const tick = () => {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < 4; i++) view.tick();
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  let ticks = 0;
+  let worst = 0;
+  let total = 0;
+  while (got.some((n) => n < 2) && ticks < 1000) {
+    const ms = tick();
+    worst = Math.max(worst, ms);
+    total += ms;
+    ticks++;
+  }
+  view.close();
+  return [
+    { metric: `page tick, ${MAX_STREAMS} views on different pages, ${devices} devices: worst`, value: +worst.toFixed(1), unit: "ms", note: `budget ${PAGE_BUDGET_MS} ms; mean ${(total / ticks).toFixed(1)} ms` },
+    { metric: `page ticks until each of the ${MAX_STREAMS} views had a fresh page`, value: ticks, unit: "ticks", note: "one page tick a second" },
+  ];
+}
+
 const bench: BenchModule = {
   name: "dashboard",
   description: "cost of metrics and dashboard: readings/s with their listeners, /metrics and device-list pages at 10,000 devices",
@@ -115,6 +157,7 @@ const bench: BenchModule = {
     rows.push({ metric: `device list page (50, by name), ${big} devices`, value: +page("").toFixed(2), unit: "ms" });
     rows.push({ metric: `device list page (50, by recent activity), ${big} devices`, value: +page("sort=recent").toFixed(2), unit: "ms" });
     rows.push({ metric: `device list search "dev12", ${big} devices`, value: +page("q=dev12").toFixed(2), unit: "ms" });
+    rows.push(...pageTicks(fleet, big));
     hostOnly.stop();
     perDevice.stop();
     await fleet.stop();
