@@ -314,7 +314,7 @@ export const configSchema = {
       description:
         "Rollback guard (needs a store): when a device's rolling error (or anomaly rate) degrades past factor × its level at the last known-good checkpoint and the drift detector has not confirmed a real drift, the device rolls back to that checkpoint (published on its health).",
       properties: {
-        enabled: { type: "boolean", default: true, description: "false: never roll back on its own; every checkpoint is known-good. The guard's state is kept with each checkpoint: a restart resumes it (still on probation in the middle of a burst)." },
+        enabled: { type: "boolean", default: true, description: "false: never roll back on its own; every checkpoint is known-good. The guard's state is kept with each checkpoint: a restart resumes it (still on probation in the middle of a burst); a reset or a loaded blob starts it afresh." },
         factor: { type: "number", exclusiveMinimum: 1, default: 2, description: "Roll back when the rolling loss exceeds factor × baseline." },
         okFactor: { type: "number", minimum: 1, default: 1.5, description: "A checkpoint is known-good only while the loss is ≤ okFactor × baseline." },
         halfLifeReadings: { type: "number", exclusiveMinimum: 0, default: 50, description: "Half-life of the rolling loss, in readings." },

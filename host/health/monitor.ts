@@ -8,9 +8,13 @@
 // Each checkpoint keeps its guard's state beside the blob (`state`; host/store keeps it as it is),
 // and a restart resumes each device's guard from the checkpoint it restored (`resume`): a restart
 // in the middle of a burst of bad data stays on probation, and the model from before the burst
-// stays the one a rollback goes back to. A checkpoint without it (written before it was kept, or
-// after a reset) starts the guard afresh: no baseline, judging nothing until its first known-good
-// checkpoint.
+// stays the one a rollback goes back to. A checkpoint without it (written before it was kept)
+// starts the guard afresh: no baseline, judging nothing until its first known-good checkpoint.
+//
+// A reset or a loaded blob makes the device's model a different one: its guard is forgotten, so
+// the loss level and baseline of the model it replaced do not judge it (a loaded model worse than
+// that baseline would be rolled back to the checkpoint before the load, undoing it). The
+// checkpoint of the new state then keeps a fresh guard, and a restart resumes that.
 
 import type { Config } from "../config/types.js";
 import type { Learner, Output } from "../learner/index.js";
@@ -24,7 +28,7 @@ export interface GuardedService {
     on(e: "reading", f: (device: string, flags: number, learner: Learner) => void): unknown;
     on(e: "rollback", f: (device: string, meta: CheckpointMeta) => void): unknown;
     on(e: "checkpoint", f: (meta: CheckpointMeta) => void): unknown;
-    on(e: "reset" | "forget", f: (device: string) => void): unknown;
+    on(e: "reset" | "load" | "forget", f: (device: string) => void): unknown;
   };
   /** Results as host/service/result.ts defines them (only `ok` and `error` are read here). */
   rollbackDevice(name: string): { ok: true; value: CheckpointMeta } | { ok: false; error: string };
@@ -219,6 +223,7 @@ export class HealthMonitor {
       if (m.knownGood) this.knownGoodAt.set(m.device, { seq: m.seq, time: m.time, readings: m.readings });
     });
     service.events.on("reset", (device) => this.forget(device));
+    service.events.on("load", (device) => this.forget(device));
     service.events.on("forget", (device) => {
       this.forget(device);
       this.last.delete(device);

@@ -25,6 +25,8 @@ export interface ServiceEvents {
   checkpoint: [meta: CheckpointMeta];
   rollback: [device: string, meta: CheckpointMeta];
   reset: [device: string];
+  /** A device's state was replaced by a blob (`loadDevice`): a different model from here on. */
+  load: [device: string];
   /** A device's health was published (the object that went out). */
   health: [device: string, health: Record<string, unknown>];
   connected: [];

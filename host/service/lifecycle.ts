@@ -186,13 +186,17 @@ export class DeviceLifecycle {
 
   /** Replaces a device's state with a blob (validated by the module; the device is created if a rule accepts it). */
   load(name: string, blob: Uint8Array): Result<void> {
+    const { core } = this;
     const d = this.deviceFor(name, true);
-    if (!d) return fail("capacity", `device ${name}: ${this.core.pool.full ? "pool.maxDevices reached" : "no rule accepts it"}`);
+    if (!d) return fail("capacity", `device ${name}: ${core.pool.full ? "pool.maxDevices reached" : "no rule accepts it"}`);
     const r = this.install(d, blob);
     if (r !== 0) return fail("refused", `blob refused: ${errorName(r)}`);
     d.meta.failed = undefined;
     d.meta.stats.restart(true);
     d.meta.dirty = true;
+    core.log.info(`device ${name}: state replaced by a loaded blob`);
+    // Before the caller checkpoints the loaded state, so what is kept beside it is about this model.
+    core.emit("load", name);
     return ok(undefined);
   }
 
