@@ -320,7 +320,13 @@ export const configSchema = {
         halfLifeReadings: { type: "number", exclusiveMinimum: 0, default: 50, description: "Half-life of the rolling loss, in readings." },
         warmupReadings: { type: "integer", minimum: 0, default: 200, description: "Readings after a start, rollback or drift before the loss is judged." },
         confirmReadings: { type: "integer", minimum: 1, default: 7200, description: "Readings a change must hold to count as a confirmed drift (not a burst of bad data)." },
-        confirmSeconds: { type: "number", minimum: 0, default: 7200, description: "... and reading time in seconds; a shorter burst is rolled back when it ends." },
+        confirmSeconds: {
+          type: "number",
+          minimum: 0,
+          default: 7200,
+          description:
+            "... and reading time in seconds (the readings' own timestamps: a restart's downtime does not count, a replay confirms as the data did); a shorter burst is rolled back when it ends. Each gap between readings counts for at most a tenth of it, and a gap backwards for nothing, so a device with a bad clock cannot confirm with one reading stamped far ahead.",
+        },
         maxRollbacks: { type: "integer", minimum: 1, default: 3, description: "Rollbacks in a row before a change is put on probation." },
       },
     },

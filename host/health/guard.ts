@@ -17,6 +17,13 @@
 //              which fits the data again at once, instead of re-learning it.
 // `maxRollbacks` in a row without a healthy checkpoint between stops the rolling back: the
 // change then goes on probation as it is.
+//
+// Reading time is the readings' own timestamps, not the host's clock: a restart's downtime is not
+// time the change held, and a replay of old data confirms as the data did. It is measured as the
+// sum of the gaps between consecutive readings, a gap that goes backwards counting 0 and none
+// more than a tenth of `confirmMs`: one reading stamped far ahead (a device with a bad clock, a
+// gap of lost readings across a restart) cannot confirm a change on its own, and a clock that goes
+// back does not stop the count.
 
 import { Flag, Kind, REJECT_MASK, type Output } from "../learner/index.js";
 
@@ -35,7 +42,10 @@ export interface GuardOptions {
   floor: number;
   /** Readings a change must hold before it is a confirmed drift (default 7200). */
   confirmReadings: number;
-  /** And reading time, ms (default 2 h): a burst shorter than this is rolled back when it ends. */
+  /**
+   * And reading time, ms (default 2 h): a burst shorter than this is rolled back when it ends.
+   * One gap between readings counts for at most a tenth of it (see above).
+   */
   confirmMs: number;
   /** Rollbacks in a row (no healthy checkpoint between) before a change is put on probation (default 3). */
   maxRollbacks: number;
@@ -53,6 +63,9 @@ export const DEFAULT_GUARD: GuardOptions = {
   maxRollbacks: 3,
 };
 
+/** No gap between two readings counts for more than confirmMs / this, towards the confirmation. */
+export const GAP_SHARE = 10;
+
 export type Verdict = "ok" | "rollback" | "drift-confirmed";
 export type GuardMode = "healthy" | "probation";
 
@@ -60,15 +73,19 @@ export type GuardMode = "healthy" | "probation";
  * What a checkpoint keeps of a guard, so that a restart goes on judging where it stopped (JSON:
  * NaN and infinity are null). `level` and `baseline` are loss statistics: `save` leaves them out
  * while fewer than `minScored` readings are behind them (host/privacy/aggregate.ts).
+ * `probation_ms` is the reading time the change on probation has held, `last_ts` the timestamp of
+ * the last reading (the next gap is measured from it). Version 1 kept the host time at which the
+ * probation started instead; it is still read, with the probation's reading time starting again.
  */
 export type GuardRecord = {
-  v: 1;
+  v: 2;
   mode: GuardMode;
   level: number | null;
   baseline: number | null;
   scored: number;
   since: number;
-  probation_start: number;
+  probation_ms: number;
+  last_ts: number | null;
   probation_ref: number | null;
   in_a_row: number;
   rollbacks: number;
@@ -115,12 +132,16 @@ export class RollbackGuard {
   private scored = 0;
   /** Scored readings since the last start, rollback or probation start. */
   private since = 0;
-  private probStartT = 0;
+  /** Reading time (ms) the change on probation has held. */
+  private probMs = 0;
+  /** The last reading's timestamp (NaN: none yet). */
+  private lastT = Number.NaN;
   private probRef = Number.POSITIVE_INFINITY;
   private inARow = 0;
   /** Scored readings behind the baseline when it was set. */
   private baselineScored = 0;
   private readonly alpha: number;
+  private readonly maxGap: number;
   rollbacks = 0;
   confirmedDrifts = 0;
 
@@ -134,11 +155,14 @@ export class RollbackGuard {
       throw new RangeError("guard: halfLife ≥ 1, warmup, floor, maxRollbacks ≥ 0");
     }
     this.alpha = 1 - Math.pow(2, -1 / o.halfLife);
+    this.maxGap = o.confirmMs / GAP_SHARE;
   }
 
-  /** One reading's loss (see lossOf) and flags, at reading time `now` (ms). */
-  observe(loss: number, flags: number, now: number): Verdict {
-    if (!this.opts.enabled || !Number.isFinite(loss)) return "ok";
+  /** One reading's loss (see lossOf) and flags, and its timestamp `ts` (ms): what to do. */
+  observe(loss: number, flags: number, ts: number): Verdict {
+    if (!this.opts.enabled) return "ok";
+    this.clock(ts); // every reading's time, scored or not
+    if (!Number.isFinite(loss)) return "ok";
     this.scored++;
     this.since++;
     const a = Math.max(this.alpha, 1 / this.scored);
@@ -149,11 +173,11 @@ export class RollbackGuard {
 
     if (this.mode === "healthy") {
       if (Number.isNaN(this.baseline)) return "ok";
-      if (drift) return this.probation(now);
+      if (drift) return this.probation();
       if (settled && this.level > factor * Math.max(this.baseline, floor)) {
-        if (this.inARow >= this.opts.maxRollbacks) return this.probation(now);
+        if (this.inARow >= this.opts.maxRollbacks) return this.probation();
         this.rollback();
-        this.probation(now);
+        this.probation();
         return "rollback";
       }
       return "ok";
@@ -169,7 +193,7 @@ export class RollbackGuard {
     if (
       settled &&
       this.since >= this.opts.confirmReadings &&
-      now - this.probStartT >= this.opts.confirmMs &&
+      this.probMs >= this.opts.confirmMs &&
       this.level <= factor * ref
     ) {
       this.mode = "healthy";
@@ -181,10 +205,17 @@ export class RollbackGuard {
     return "ok";
   }
 
-  private probation(now: number): Verdict {
+  /** Adds the gap since the previous reading to the probation's reading time (see the top of this file). */
+  private clock(ts: number): void {
+    if (!Number.isFinite(ts)) return;
+    if (this.mode === "probation" && !Number.isNaN(this.lastT)) this.probMs += Math.min(Math.max(ts - this.lastT, 0), this.maxGap);
+    this.lastT = ts;
+  }
+
+  private probation(): Verdict {
     this.mode = "probation";
     this.since = 0;
-    this.probStartT = now;
+    this.probMs = 0;
     this.probRef = Number.POSITIVE_INFINITY;
     return "ok";
   }
@@ -231,13 +262,14 @@ export class RollbackGuard {
   save(minScored = 1): GuardRecord {
     const num = (x: number, n: number) => (Number.isFinite(x) && n >= minScored ? x : null);
     return {
-      v: 1,
+      v: 2,
       mode: this.mode,
       level: num(this.level, this.scored),
       baseline: num(this.baseline, this.baselineScored),
       scored: this.scored,
       since: this.since,
-      probation_start: this.probStartT,
+      probation_ms: this.probMs,
+      last_ts: Number.isFinite(this.lastT) ? this.lastT : null,
       probation_ref: Number.isFinite(this.probRef) ? this.probRef : null,
       in_a_row: this.inARow,
       rollbacks: this.rollbacks,
@@ -253,14 +285,16 @@ export class RollbackGuard {
   resume(r: unknown): string | undefined {
     const why = recordProblem(r);
     if (why) return why;
-    const g = r as GuardRecord;
+    const g = r as GuardRecord | GuardRecordV1;
     this.mode = g.mode;
     this.level = g.level ?? Number.NaN;
     this.scored = g.level === null ? 0 : g.scored;
     this.baseline = g.baseline ?? Number.NaN;
     this.baselineScored = g.baseline === null ? 0 : g.scored;
     this.since = g.since;
-    this.probStartT = g.probation_start;
+    // A version 1 record's probation start is host time, not reading time: the count starts again.
+    this.probMs = g.v === 2 ? g.probation_ms : 0;
+    this.lastT = g.v === 2 ? (g.last_ts ?? Number.NaN) : Number.NaN;
     this.probRef = g.probation_ref ?? Number.POSITIVE_INFINITY;
     this.inARow = g.in_a_row;
     this.rollbacks = g.rollbacks;
@@ -280,11 +314,14 @@ export class RollbackGuard {
   }
 }
 
+/** A record as version 1 kept it: the probation's start in host time. */
+type GuardRecordV1 = Omit<GuardRecord, "v" | "probation_ms" | "last_ts"> & { v: 1; probation_start: number };
+
 /** What is wrong with a stored guard record, or undefined. */
 function recordProblem(r: unknown): string | undefined {
   if (typeof r !== "object" || r === null) return "not an object";
   const g = r as Record<string, unknown>;
-  if (g.v !== 1) return `version ${String(g.v)} (this one reads 1)`;
+  if (g.v !== 1 && g.v !== 2) return `version ${String(g.v)} (this one reads 1 and 2)`;
   if (g.mode !== "healthy" && g.mode !== "probation") return `mode ${String(g.mode)}`;
   const count = (k: string) => Number.isSafeInteger(g[k]) && (g[k] as number) >= 0;
   const bad = ["scored", "since", "in_a_row", "rollbacks", "confirmed_drifts"].find((k) => !count(k));
@@ -292,6 +329,9 @@ function recordProblem(r: unknown): string | undefined {
   const lossOrNull = (k: string) => g[k] === null || (typeof g[k] === "number" && (g[k] as number) >= 0 && Number.isFinite(g[k]));
   const badLoss = ["level", "baseline", "probation_ref"].find((k) => !lossOrNull(k));
   if (badLoss) return `${badLoss} is not a loss level`;
-  if (typeof g.probation_start !== "number" || !Number.isFinite(g.probation_start)) return "probation_start is not a time";
+  const time = (k: string) => typeof g[k] === "number" && Number.isFinite(g[k]);
+  if (g.v === 1) return time("probation_start") ? undefined : "probation_start is not a time";
+  if (!time("probation_ms") || (g.probation_ms as number) < 0) return "probation_ms is not a duration";
+  if (g.last_ts !== null && !time("last_ts")) return "last_ts is not a time";
   return undefined;
 }

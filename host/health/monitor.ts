@@ -25,7 +25,7 @@ import { RollbackGuard, lossOf, type GuardOptions, type GuardRecord, type GuardS
 /** What the monitor needs from the service (host/service/service.ts implements it). */
 export interface GuardedService {
   readonly events: {
-    on(e: "reading", f: (device: string, flags: number, learner: Learner) => void): unknown;
+    on(e: "reading", f: (device: string, flags: number, learner: Learner, published: boolean, ts: number) => void): unknown;
     on(e: "rollback", f: (device: string, meta: CheckpointMeta) => void): unknown;
     on(e: "checkpoint", f: (meta: CheckpointMeta) => void): unknown;
     on(e: "reset" | "load" | "forget", f: (device: string) => void): unknown;
@@ -108,8 +108,8 @@ export class HealthMonitor {
     return r;
   }
 
-  /** One reading's output (the learner's last record): what the device's guard decides. */
-  observe(device: string, learner: Learner, flags: number, ts = this.now()): Verdict {
+  /** One reading's output (the learner's last record) and its timestamp: what the device's guard decides. */
+  observe(device: string, learner: Learner, flags: number, ts: number): Verdict {
     learner.output(this.out);
     this.out.flags = flags;
     const loss = lossOf(learner.kind, this.out);
@@ -197,8 +197,9 @@ export class HealthMonitor {
   /** Wires the guards into a service. */
   attach(service: GuardedService): this {
     this.store = service.store;
-    service.events.on("reading", (device, flags, learner) => {
-      if (this.observe(device, learner, flags) !== "rollback") return;
+    // The reading's own time, not the host's: the guard confirms a change by reading time.
+    service.events.on("reading", (device, flags, learner, _published, ts) => {
+      if (this.observe(device, learner, flags, ts) !== "rollback") return;
       this.rolling = device;
       try {
         const r = service.rollbackDevice(device);

@@ -18,9 +18,10 @@ export type Device = PoolDevice<DeviceState>;
 export interface ServiceEvents {
   /**
    * Every reading that reached the module: its flags; the learner holds the output record;
-   * `published`: its prediction went out (output.predictions and the device's publish rule).
+   * `published`: its prediction went out (output.predictions and the device's publish rule);
+   * `ts`: the reading's timestamp (ms), its own or, when it had none, its time of arrival.
    */
-  reading: [device: string, flags: number, learner: Learner, published: boolean];
+  reading: [device: string, flags: number, learner: Learner, published: boolean, ts: number];
   drift: [device: string, ts: number];
   checkpoint: [meta: CheckpointMeta];
   rollback: [device: string, meta: CheckpointMeta];

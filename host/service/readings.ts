@@ -154,7 +154,7 @@ export class Readings {
       this.outbox.prediction(st.topicPrediction, predictionJson(res.ts, l, flags, (flags & Flag.Predicted) !== 0), this.config.output.qos, st.topicPredictionBytes);
     }
     if (flags & Flag.Drift) this.drift(d, res.ts);
-    if (core.events.listenerCount("reading") > 0) core.emit("reading", d.name, flags, l, published);
+    if (core.events.listenerCount("reading") > 0) core.emit("reading", d.name, flags, l, published, res.ts);
     if (flags & Flag.Learned) this.checkpoints.learned(d.name, now);
   }
 

@@ -1,6 +1,6 @@
-// The guard tests' configuration, and one device's regression readings (y = 2a − b + 0.5 + noise, one per second) with a sensor that
-// can be miscalibrated (a read as 1.6a + 1.5): the guard tests' bad-data burst. Seeded, so the
-// same stream goes through every run.
+// The guard tests' configuration, and one device's regression readings (y = 2a − b + 0.5 + noise,
+// one per second unless told) with a sensor that can be miscalibrated (a read as 1.6a + 1.5): the
+// guard tests' bad-data burst. Seeded, so the same stream goes through every run.
 import { Prng } from "../../host/tools/sim/index.js";
 import { loadConfig } from "../../host/config/load.js";
 
@@ -16,14 +16,17 @@ export function burstConfig(store: "memory" | "sqlite") {
   });
 }
 
-/** The payload of reading `i`, `bad` during the burst. */
-export function miscalibratedFeed(seed = 7): (i: number, bad: boolean) => Buffer {
+/** The first reading's timestamp (ms). */
+export const FEED_T0 = 1_700_000_000_000;
+
+/** The payload of reading `i`, `bad` during the burst, stamped `stepMs` after reading i − 1 (default 1 s). */
+export function miscalibratedFeed(seed = 7, stepMs = 1000): (i: number, bad: boolean) => Buffer {
   const r = new Prng(seed);
   return (i, bad) => {
     const a = r.normal();
     const b = r.normal();
     const y = 2 * a - b + 0.5 + r.normal(0, 0.05);
-    return Buffer.from(JSON.stringify({ ts: 1_700_000_000_000 + i * 1000, a: bad ? 1.6 * a + 1.5 : a, b, y }));
+    return Buffer.from(JSON.stringify({ ts: FEED_T0 + i * stepMs, a: bad ? 1.6 * a + 1.5 : a, b, y }));
   };
 }
 

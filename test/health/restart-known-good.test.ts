@@ -55,7 +55,7 @@ test("a checkpoint whose guard state cannot be used restores the model and start
   for (let i = 0; i < 130; i++) a.send(i);
   await a.service.stop();
   const newest = store.newest("m")!;
-  assert.equal((newest.guard as { v?: number } | undefined)?.v, 1, "the guard's state is kept with the checkpoint");
+  assert.equal((newest.guard as { v?: number } | undefined)?.v, 2, "the guard's state is kept with the checkpoint");
   store.checkpointMany([{ device: "m", blob: newest.blob, readings: newest.meta.readings, knownGood: false, guard: { ...newest.guard, v: 99 } }]);
   const { logger, lines } = memoryLogger("info");
   const service = startService(config, { connect: false, publisher: { connected: true, publish: () => {} }, logger, store });
