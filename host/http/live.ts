@@ -73,6 +73,7 @@ export class LiveView {
     ev.on("drift", (d) => t.drift(d));
     ev.on("rollback", (d, meta) => t.rollback(d, meta));
     ev.on("reset", (d) => t.reset(d));
+    ev.on("load", (d) => t.load(d));
     ev.on("forget", (d) => {
       t.forget(d);
       this.metrics.byDevice.delete(d);

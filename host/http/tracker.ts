@@ -18,7 +18,7 @@ export type Point = [t: number, prediction: number | null, score: number | null,
 
 export interface Marker {
   t: number;
-  kind: "drift" | "rollback" | "rejected" | "reset";
+  kind: "drift" | "rollback" | "rejected" | "reset" | "load";
   text: string;
 }
 
@@ -122,6 +122,11 @@ export class ActivityTracker {
 
   reset(device: string): void {
     this.viewed(device)?.mark({ t: this.now(), kind: "reset", text: "model reset" });
+  }
+
+  /** The device's state was replaced by a blob: the outputs after the marker are another model's. */
+  load(device: string): void {
+    this.viewed(device)?.mark({ t: this.now(), kind: "load", text: "state loaded from a blob" });
   }
 
   /** A watched device's rejected total moved by `n` since the last look. */

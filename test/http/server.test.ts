@@ -206,8 +206,11 @@ test("the live stream: page, then a watched device's history, points and markers
     await publish(s.broker.url, "m1", 30);
     s.service.handle("sensors/m1", Buffer.from('{"a": "x", "b": 1, "y": 2}'));
     s.service.rollbackDevice("m1");
+    const blob = s.service.snapshotDevice("m1");
+    assert.ok(blob.ok && s.service.loadDevice("m1", blob.value).ok);
     await waitFor(() => points().length >= 30, "30 points", 5000);
-    await waitFor(() => events.flatMap((e) => (e.event === "points" ? e.data.markers : [])).some((m: { kind: string }) => m.kind === "rejected"), "a rejection marker", 5000);
+    const markers = () => events.flatMap((e) => (e.event === "points" ? e.data.markers : [])).map((m: { kind: string }) => m.kind);
+    await waitFor(() => markers().includes("rejected") && markers().includes("load"), "a rejection marker and a load marker", 5000);
     const pts = points();
     const p = pts[pts.length - 1];
     assert.equal(p.length, 7);

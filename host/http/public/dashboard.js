@@ -1,5 +1,5 @@
 // The edgelearn dashboard: the device list (searched, sorted and paged by the server), and a live
-// chart of one device's outputs with drift, rollback, rejection and reset markers. Live data
+// chart of one device's outputs with drift, rollback, rejection, reset and load markers. Live data
 // arrives as Server-Sent Events read through fetch(), so the same Authorization header as every
 // other request can go with it. The browser keeps at most MAX_POINTS points per chart.
 "use strict";
@@ -190,7 +190,7 @@ function actualClass(p, logloss) {
   const e = 1e-7;
   return Math.abs(logloss + Math.log(Math.max(p, e))) <= Math.abs(logloss + Math.log(Math.max(1 - p, e))) ? 1 : 0;
 }
-const COLORS = { drift: "#dc2626", rollback: "#7c3aed", rejected: "#ea580c", reset: "#6b7280" };
+const COLORS = { drift: "#dc2626", rollback: "#7c3aed", rejected: "#ea580c", reset: "#6b7280", load: "#0891b2" };
 
 function drawMarkers(u) {
   const ctx = u.ctx;
