@@ -8,7 +8,7 @@ import type { Config } from "../config/types.js";
 import type { CheckpointMeta, CheckpointRequest, StateStore } from "../store/types.js";
 import { CheckpointPolicy } from "../store/policy.js";
 import { pickValid } from "../store/restore.js";
-import { StoreWriteState } from "../store/write-state.js";
+import { StoreWriteState, isDiskFull } from "../store/write-state.js";
 import type { Device, ServiceCore } from "./core.js";
 import type { DeviceLifecycle } from "./lifecycle.js";
 import { ok, fail, unknownDevice, type Failed, type Result } from "./result.js";
@@ -130,6 +130,24 @@ export class Checkpoints {
     } catch (e) {
       log.error(`shutdown checkpoint failed: ${(e as Error).message}`);
     }
+  }
+
+  /**
+   * Deletes the device's checkpoints (forget, reset with purge) before anything else of it
+   * changes: when the store cannot delete now (a full disk) the device stays as it was and the
+   * command says why, instead of being forgotten in memory while its checkpoints bring it back at
+   * the next start.
+   */
+  purge(name: string): Result<void> {
+    if (!this.store) return ok(undefined);
+    if (!this.core.pool.get(name)) return unknownDevice(name);
+    try {
+      this.store.remove(name);
+    } catch (e) {
+      const why = isDiskFull(e) ? "disk full" : String((e as Error)?.message ?? e).slice(0, 200);
+      return fail("store_unavailable", `device ${name}: its checkpoints cannot be deleted now (${why}); nothing was changed`);
+    }
+    return ok(undefined);
   }
 
   /** Back to the newest known-good checkpoint (or a given seq): the checkpoint gone back to. */

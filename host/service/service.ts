@@ -210,6 +210,9 @@ export class Service implements CommandTarget {
 
   /** Forgets what the device learned (keeps its configuration); `purge` also deletes its checkpoints. */
   resetDevice(name: string, purge = false): Result<{ purged: boolean }> {
+    // Deleted first: a store that cannot delete now leaves the device untouched.
+    const purged = purge ? this.checkpoints.purge(name) : undefined;
+    if (purged && !purged.ok) return purged;
     const r = this.lifecycle.reset(name, purge);
     if (r.ok && !r.value.purged) this.checkpoints.replaced(name);
     return r;
@@ -217,7 +220,8 @@ export class Service implements CommandTarget {
 
   /** Drops the device: its model, its checkpoints, its retained health. A later reading starts it afresh. */
   forgetDevice(name: string): Result<void> {
-    return this.lifecycle.forget(name);
+    const purged = this.checkpoints.purge(name);
+    return purged.ok ? this.lifecycle.forget(name) : purged;
   }
 
   /** Writes the device's state to the store now. */
