@@ -30,7 +30,11 @@ import { copyFileSync, existsSync, mkdirSync, readSync, openSync, closeSync, ren
 import { dirname } from "node:path";
 import { headerCrc, rowDefect } from "./blob.js";
 import { context, historyBound, type StoreOptions } from "./memory.js";
+import { StoreOpenError } from "./open-error.js";
+import { WriterLock } from "./writer-lock.js";
 import type { CheckpointContext, CheckpointMeta, CheckpointRequest, StateStore, StoredBlob } from "./types.js";
+
+export { StoreOpenError };
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** Database file; its directory is created if missing. */
@@ -41,22 +45,6 @@ export interface SqliteStoreOptions extends StoreOptions {
   log?: (msg: string) => void;
   /** How long a statement waits for another connection's lock before SQLITE_BUSY (default 5000 ms). */
   busyTimeoutMs?: number;
-}
-
-/**
- * The store's file could not be opened for a reason that says nothing about its contents (disk
- * full, locked by another process, I/O error, permissions): it was left exactly as it was.
- */
-export class StoreOpenError extends Error {
-  constructor(
-    readonly path: string,
-    /** SQLite's (extended) result code, e.g. SQLITE_BUSY, SQLITE_FULL, SQLITE_IOERR_WRITE; or the error's name. */
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = "StoreOpenError";
-  }
 }
 
 /** What `openExisting` finds wrong with the file itself: the file is moved aside. */
@@ -111,6 +99,9 @@ export class SqliteStore implements StateStore {
   private readonly busyMs: number;
   private readonly issues: string[] = [];
   private db!: Database.Database;
+  private lock!: WriterLock;
+  /** The file the connection has open (device and inode): a path that no longer names it was deleted or replaced. */
+  private file = { dev: 0, ino: 0 };
   private closed = false;
   /** Newest seq per device, and newest known-good seq, mirrored from the table. */
   private readonly lastSeq = new Map<string, number>();
@@ -134,11 +125,21 @@ export class SqliteStore implements StateStore {
     if (this.sync !== "FULL" && this.sync !== "NORMAL") throw new RangeError(`synchronous must be FULL or NORMAL`);
     this.busyMs = o.busyTimeoutMs ?? 5000;
     mkdirSync(dirname(this.path), { recursive: true });
+    // The lock first: a second host must not touch the file at all (not even move a damaged one aside).
+    this.lock = WriterLock.take(this.path);
     try {
       this.openExisting();
     } catch (e) {
-      if (!isDamage(e)) throw openError(this.path, e);
-      this.recoverFrom(errText(e));
+      if (!isDamage(e)) {
+        this.lock.release();
+        throw e instanceof StoreOpenError ? e : openError(this.path, e);
+      }
+      try {
+        this.recoverFrom(errText(e));
+      } catch (e2) {
+        this.lock.release();
+        throw e2;
+      }
     }
   }
 
@@ -151,6 +152,7 @@ export class SqliteStore implements StateStore {
       }
       const check = db.pragma("quick_check", { simple: true });
       if (check !== "ok") throw new Unreadable(`integrity check failed: ${check}`);
+      refuseForeign(this.path, db);
       this.init(db);
     } catch (e) {
       try {
@@ -171,7 +173,10 @@ export class SqliteStore implements StateStore {
     const missing = ADDED.filter(([name]) => !have.has(name));
     if (missing.length) db.transaction(() => missing.forEach(([name, type]) => db.exec(`ALTER TABLE checkpoints ADD COLUMN ${name} ${type}`)))();
     if (db.pragma("user_version", { simple: true }) !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    probeWrite(db, this.busyMs);
     this.db = db;
+    const st = statSync(this.path);
+    this.file = { dev: st.dev, ino: st.ino };
     this.st = {
       insert: db.prepare(`INSERT INTO checkpoints (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       prune: db.prepare("DELETE FROM checkpoints WHERE device = ? AND seq <= ? AND seq <> ?"),
@@ -269,6 +274,7 @@ export class SqliteStore implements StateStore {
   }
 
   checkpointMany(items: CheckpointRequest[]): CheckpointMeta[] {
+    this.ensureFile();
     const time = this.now();
     const last = new Map<string, number>();
     const good = new Map<string, number>();
@@ -294,6 +300,7 @@ export class SqliteStore implements StateStore {
   }
 
   markKnownGood(device: string, seq: number): void {
+    this.ensureFile();
     this.db.transaction(() => {
       if (this.st.mark.run(device, seq).changes === 0) return;
       const lkg = Math.max(seq, this.lkgSeq.get(device) ?? -1);
@@ -303,6 +310,7 @@ export class SqliteStore implements StateStore {
   }
 
   remove(device: string): void {
+    this.ensureFile();
     this.st.remove.run(device);
     this.lastSeq.delete(device);
     this.lkgSeq.delete(device);
@@ -326,6 +334,37 @@ export class SqliteStore implements StateStore {
       /* the WAL stays and is replayed on the next open */
     }
     this.db.close();
+    this.lock.release();
+  }
+
+  /**
+   * Before a write: is the file at `path` still the one the connection has open? A file deleted
+   * while the host runs stays open (on Linux its inode lives on), and checkpoints written to it
+   * would vanish at exit without a word: it is written again at `path` from the open connection,
+   * every checkpoint kept, and the store goes on in the new file. A different file now at `path`
+   * (moved there) is not written over: the write fails, and says so.
+   */
+  private ensureFile(): void {
+    const st = statSync(this.path, { throwIfNoEntry: false });
+    if (st && st.dev === this.file.dev && st.ino === this.file.ino) return;
+    if (st) {
+      throw new Error(
+        `state store ${this.path} was replaced by another file while running; checkpoints are not written over it (restart edgelearn to use that file)`,
+      );
+    }
+    mkdirSync(dirname(this.path), { recursive: true });
+    this.db.prepare("VACUUM INTO ?").run(this.path);
+    const old = this.db;
+    this.lock.release();
+    try {
+      this.lock = WriterLock.take(this.path);
+      this.init(new Database(this.path, { timeout: this.busyMs }));
+    } catch (e) {
+      // The old connection stays: the next write finds a file at `path` that is not its own and says so.
+      throw new Error(`state store ${this.path} was deleted while running and cannot be written again: ${errText(e)}`);
+    }
+    old.close();
+    this.problem(`state store ${this.path} was deleted while running; written again from the open database (${this.rowCount()} checkpoints of ${this.lastSeq.size} devices kept)`);
   }
 }
 
@@ -425,10 +464,44 @@ function isDamage(e: unknown): boolean {
   return code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB";
 }
 
+/**
+ * A database that holds tables but no checkpoints is some other program's (a wrong store.path):
+ * refused, never written into.
+ */
+function refuseForeign(path: string, db: Database.Database): void {
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((t) => t.name);
+  if (tables.length === 0 || tables.includes("checkpoints")) return;
+  throw new StoreOpenError(
+    path,
+    "NOT_A_STORE",
+    `state store ${path} is a SQLite database of something else (tables ${tables.slice(0, 5).join(", ")}${tables.length > 5 ? ", …" : ""}, no checkpoints): ` +
+      `the file was left as it is; check store.path`,
+  );
+}
+
+/**
+ * Fails now, rather than at the first checkpoint, when the file cannot be written: SQLite opens a
+ * read-only file (permissions, a read-only mount, an immutable file) read-only without a word, and
+ * refuses the first write with SQLITE_READONLY before it asks for any lock. Changes nothing. A
+ * write lock another connection holds right now (SQLITE_BUSY, asked without waiting) is no reason
+ * to stop: the open itself needed no write.
+ */
+function probeWrite(db: Database.Database, busyMs: number): void {
+  db.pragma("busy_timeout = 0");
+  try {
+    db.transaction(() => db.prepare("DELETE FROM checkpoints WHERE 0").run())();
+  } catch (e) {
+    if (!String((e as { code?: unknown })?.code).startsWith("SQLITE_BUSY")) throw e;
+  } finally {
+    db.pragma(`busy_timeout = ${busyMs}`);
+  }
+}
+
 const OPEN_HINTS: [RegExp, string][] = [
   [/^SQLITE_BUSY|^SQLITE_LOCKED/, "another process holds its lock (a second edgelearn on the same file?)"],
   [/^SQLITE_FULL/, "the disk is full"],
-  [/^SQLITE_READONLY|^SQLITE_CANTOPEN|^SQLITE_PERM|^SQLITE_AUTH/, "check the path and its permissions"],
+  [/^SQLITE_READONLY/, "the file is read-only (its permissions, a read-only mount, an immutable file): edgelearn must write it and create files beside it"],
+  [/^SQLITE_CANTOPEN|^SQLITE_PERM|^SQLITE_AUTH/, "check the path and its permissions (edgelearn creates files beside it, so its directory must be writable)"],
   [/^SQLITE_IOERR/, "an I/O error: check the disk"],
 ];
 

@@ -265,7 +265,11 @@ test("a checkpoint records the model's readings, also for a device at rest: not 
 test("restart: a reset and a rollback stay done, after a clean stop and after a kill", async () => {
   for (const stop of [true, false]) {
     const path = join(tempDir("reset-restart"), "state.db");
-    const start = () => setup({ store: { type: "sqlite", path, checkpoint: { everyReadings: 10, everySeconds: 0 } } }, { store: new SqliteStore({ path }) });
+    const stores: SqliteStore[] = [];
+    const start = () => {
+      stores.push(new SqliteStore({ path }));
+      return setup({ store: { type: "sqlite", path, checkpoint: { everyReadings: 10, everySeconds: 0 } } }, { store: stores.at(-1) });
+    };
     const modelReadings = (s: Service, name: string) => (s.deviceHealth(name) as unknown as { value: { model: { readings: number } } }).value.model.readings;
     const a = start();
     for (let i = 0; i < 25; i++) for (const d of ["m1", "m2"]) a.send(d, { a: i, b: 1, y: i });
@@ -276,7 +280,8 @@ test("restart: a reset and a rollback stay done, after a clean stop and after a 
     const rolledBack = a.service.snapshotDevice("m2");
     assert.equal(modelReadings(a.service, "m1"), 0);
     assert.equal(modelReadings(a.service, "m2"), 10);
-    if (stop) await a.service.stop(); // else: killed, nothing more written
+    if (stop) await a.service.stop();
+    else stores[0].close(); // killed, nothing more written; the process's end closes its file
     const b = start();
     assert.deepEqual(b.service.snapshotDevice("m1"), reset, `reset state restored (${stop ? "clean stop" : "kill"})`);
     assert.deepEqual(b.service.snapshotDevice("m2"), rolledBack, `rolled-back state restored (${stop ? "clean stop" : "kill"})`);
