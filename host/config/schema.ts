@@ -291,7 +291,7 @@ export const configSchema = {
           default: "sqlite",
           description: "sqlite: one file (WAL mode); memory: lost on exit; none: no checkpoints, no rollback.",
         },
-        path: { type: "string", minLength: 1, default: "edgelearn.db", description: "SQLite file." },
+        path: { type: "string", minLength: 1, default: "edgelearn.db", description: "SQLite file. Its directory must be writable: SQLite keeps <path>-wal and <path>-shm beside it, and a running host holds <path>.lock, so a second host on the same file is refused." },
         history: { type: "integer", minimum: 1, maximum: 1000, default: 5, description: "Checkpoints kept per device." },
         synchronous: {
           type: "string",
