@@ -13,9 +13,11 @@
 // by a newer schema) never stops the host: it is moved aside, whatever rows can still be read
 // are copied into a fresh file, and `problems()` says what happened; the other devices start
 // fresh. Any other failure to open (the disk is full, another process holds the write lock past
-// the busy timeout, an I/O error, no permission) says nothing about the file: the constructor
+// the busy timeout, an I/O error, no permission, a read-only file, another edgelearn holding the
+// store's lock file, some other program's database) says nothing about the file: the constructor
 // throws a StoreOpenError and leaves the file as it was, so the next start finds every device.
-// Opening writes nothing to a file that is already set up. Raw readings are never stored: the
+// Opening writes nothing to a file that is already set up. A file deleted while the store runs is
+// written again from the open connection at the next write. Raw readings are never stored: the
 // table has no place for them.
 //
 // Schema: version 1, one table. The columns last_ts (Unix ms of the device's last learned
@@ -151,7 +153,8 @@ export class SqliteStore implements StateStore {
         throw new Unreadable(`written by a newer edgelearn (schema ${version}; this one reads up to ${SCHEMA_VERSION})`);
       }
       const check = db.pragma("quick_check", { simple: true });
-      if (check !== "ok") throw new Unreadable(`integrity check failed: ${check}`);
+      // One line: SQLite's report spans several.
+      if (check !== "ok") throw new Unreadable(`integrity check failed: ${String(check).replace(/\s+/g, " ")}`);
       refuseForeign(this.path, db);
       this.init(db);
     } catch (e) {
