@@ -28,7 +28,8 @@ function readOnly(path: string): (() => void) | undefined {
     execFileSync("umount", [path], { stdio: "pipe" });
     return undefined;
   }
-  return () => execFileSync("umount", [path], { stdio: "pipe" });
+  // Lazy: a store left open by a failing assertion must not keep the mount behind.
+  return () => execFileSync("umount", ["-l", path], { stdio: "pipe" });
 }
 
 test("a read-only store file: refused at open with SQLITE_READONLY and a hint, the file untouched", (t) => {
@@ -44,7 +45,7 @@ test("a read-only store file: refused at open with SQLITE_READONLY and a hint, t
   const before = readFileSync(path);
   try {
     assert.throws(
-      () => new SqliteStore({ path }),
+      () => new SqliteStore({ path }).close(),
       (e: unknown) =>
         e instanceof StoreOpenError && e.code === "SQLITE_READONLY" && /state\.db cannot be opened \(SQLITE_READONLY.*the file is read-only.*left as it is/.test(e.message),
     );
