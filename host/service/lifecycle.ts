@@ -201,8 +201,9 @@ export class DeviceLifecycle {
   }
 
   /**
-   * Forgets what the device learned (keeps its configuration); `purge` also deletes its
-   * checkpoints. Without purge the caller checkpoints the reset state (Checkpoints.replaced).
+   * Forgets what the device learned (keeps its configuration); `purge`: its checkpoints were
+   * deleted (Checkpoints.purge), nothing is pending. Without purge the caller checkpoints the reset
+   * state (Checkpoints.replaced).
    */
   reset(name: string, purge = false): Result<{ purged: boolean }> {
     const { core } = this;
@@ -210,8 +211,8 @@ export class DeviceLifecycle {
     if (!d) return unknownDevice(name);
     if (d.hasModel) core.pool.use(d).reset();
     d.meta.stats.restart(true);
+    // With purge, Service.resetDevice has deleted the checkpoints already (before any change here).
     if (purge && this.store) {
-      this.store.remove(name);
       d.meta.lastCheckpoint = undefined;
       this.policy?.saved(name); // nothing stored, nothing pending: a restart starts it fresh
     }
@@ -221,13 +222,14 @@ export class DeviceLifecycle {
     return ok({ purged: purge });
   }
 
-  /** Drops the device: its model, its checkpoints, its retained health. A later reading starts it afresh. */
+  /** Drops the device: its model and its retained health (its checkpoints were deleted by
+   * Checkpoints.purge first). A later reading starts it afresh. */
   forget(name: string): Result<void> {
     const { core } = this;
     const d = core.pool.get(name);
     if (!d) return unknownDevice(name);
+    // Service.forgetDevice has deleted its checkpoints already (before any change here).
     core.pool.remove(d);
-    this.store?.remove(name);
     this.policy?.saved(name);
     core.outbox.retained(d.meta.topicHealth, "");
     core.hostDirty = true;
