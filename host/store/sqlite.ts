@@ -49,6 +49,9 @@ export interface SqliteStoreOptions extends StoreOptions {
   busyTimeoutMs?: number;
 }
 
+/** The files of one SQLite database in WAL mode: the database, its log and its shared memory. */
+const FILE_PARTS = ["", "-wal", "-shm"];
+
 /** What `openExisting` finds wrong with the file itself: the file is moved aside. */
 class Unreadable extends Error {}
 
@@ -207,11 +210,34 @@ export class SqliteStore implements StateStore {
   /** Moves an unreadable file aside, salvages what rows it can, and starts a fresh file. */
   private recoverFrom(reason: string): void {
     const aside = `${this.path}.unreadable-${new Date(this.now()).toISOString().replace(/[:.]/g, "-")}`;
-    for (const ext of ["", "-wal", "-shm"]) {
-      if (existsSync(this.path + ext)) renameSync(this.path + ext, aside + ext);
+    const moved = FILE_PARTS.filter((ext) => existsSync(this.path + ext));
+    for (const ext of moved) renameSync(this.path + ext, aside + ext);
+    try {
+      this.salvageInto(aside, reason);
+    } catch (e) {
+      // A recovery that cannot finish (the disk is full, say) puts the damaged file back where it
+      // was: the next start tries again from it, instead of finding no file and starting empty.
+      try {
+        this.db?.close();
+      } catch {
+        /* already unusable */
+      }
+      for (const ext of FILE_PARTS) rmSync(this.path + ext, { force: true });
+      for (const ext of moved) renameSync(aside + ext, this.path + ext);
+      throw e instanceof StoreOpenError ? e : openError(this.path, e);
     }
+  }
+
+  /** Starts a fresh file at the store's path with the rows of the moved-aside file that can be read. */
+  private salvageInto(aside: string, reason: string): void {
     const rows = salvage(aside);
-    this.init(new Database(this.path, { timeout: this.busyMs }));
+    const db = new Database(this.path, { timeout: this.busyMs });
+    try {
+      this.init(db);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
     let kept = 0;
     const devices = new Set<string>();
     this.db.transaction(() => {
@@ -415,33 +441,45 @@ function salvage(path: string): Row[] {
   const found = new Map<string, Row>();
   let db: Database.Database | undefined;
   try {
+    // Copying needs space: a failure here (a full disk) is not "nothing to salvage" and goes to
+    // the caller, which puts the damaged file back for a later start to try again.
     copyFileSync(path, scratch);
     if (existsSync(path + "-wal")) copyFileSync(path + "-wal", scratch + "-wal");
     const recorded = recordedSize(scratch);
     if (recorded > statSync(scratch).size) truncateSync(scratch, recorded);
-    db = new Database(scratch, { fileMustExist: true, timeout: 1000 });
-    for (const order of ["ASC", "DESC"]) {
-      try {
-        // Every column the file has: one written before last_ts, features and guard lacks them.
-        const stmt = db.prepare(`SELECT * FROM checkpoints ORDER BY rowid ${order}`) as Stmt;
-        for (const r of stmt.iterate()) {
-          if (typeof r.device === "string" && Buffer.isBuffer(r.blob)) found.set(`${r.device}\u0000${r.seq}`, r);
+    try {
+      db = new Database(scratch, { fileMustExist: true, timeout: 1000 });
+      for (const order of ["ASC", "DESC"]) {
+        try {
+          // Every column the file has: one written before last_ts, features and guard lacks them.
+          const stmt = db.prepare(`SELECT * FROM checkpoints ORDER BY rowid ${order}`) as Stmt;
+          for (const r of stmt.iterate()) {
+            if (typeof r.device === "string" && Buffer.isBuffer(r.blob)) found.set(`${r.device}\u0000${r.seq}`, r);
+          }
+        } catch (e) {
+          if (!nothingToRead(e)) throw e;
+          /* stop this direction at the first unreadable page */
         }
-      } catch {
-        /* stop this direction at the first unreadable page */
       }
+    } catch (e) {
+      if (!nothingToRead(e)) throw e;
+      /* not a database, or one without the table: nothing to salvage */
     }
-  } catch {
-    /* not a database at all: nothing to salvage */
   } finally {
     try {
       db?.close();
     } catch {
       /* ignore */
     }
-    for (const ext of ["", "-wal", "-shm"]) rmSync(scratch + ext, { force: true });
+    for (const ext of FILE_PARTS) rmSync(scratch + ext, { force: true });
   }
   return [...found.values()];
+}
+
+/** A salvage error that means the copy holds nothing more to read (damage, no such table or
+ * column), not that it could not be read now (a full disk, an I/O error). */
+function nothingToRead(e: unknown): boolean {
+  return isDamage(e) || (e as { code?: unknown })?.code === "SQLITE_ERROR";
 }
 
 /** Page size × page count from a SQLite file header, or 0 when there is no header. */
