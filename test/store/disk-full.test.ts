@@ -4,14 +4,14 @@
 // real tmpfs filled to the brim (ENOSPC from the kernel).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { closeSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, openSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../host/config/load.js";
 import { Service } from "../../host/service/service.js";
 import { SqliteStore } from "../../host/store/sqlite.js";
 import { memoryLogger } from "../../host/logger.js";
 import { tempDir } from "../helpers/tmp.js";
+import { smallDisk } from "../helpers/tmpfs.js";
 
 function run(store: SqliteStore) {
   let clock = 1_750_000_000_000;
@@ -64,16 +64,8 @@ test("full disk (SQLite file cannot grow): health and log say so, learning goes 
 });
 
 test("full disk (a real tmpfs with no space left): the same", async (t) => {
-  const dir = tempDir("diskfull-tmpfs");
-  const mnt = join(dir, "mnt");
-  mkdirSync(mnt);
-  try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mnt], { stdio: "pipe" });
-  } catch {
-    t.skip("cannot mount a tmpfs here (needs root / CAP_SYS_ADMIN)");
-    return;
-  }
-  t.after(() => execFileSync("umount", ["-l", mnt], { stdio: "pipe" }));
+  const mnt = smallDisk(t, "diskfull-tmpfs", "2m");
+  if (!mnt) return;
   const store = new SqliteStore({ path: join(mnt, "state.db"), history: 1000 });
   const filler = join(mnt, "filler");
   await fullThenBack(

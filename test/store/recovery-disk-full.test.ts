@@ -3,25 +3,18 @@
 // with space again, recovers from it instead of finding no file and starting every device empty.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeSync } from "node:fs";
+import { closeSync, copyFileSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { Kind, Learner } from "../../host/learner/index.js";
 import { SqliteStore } from "../../host/store/sqlite.js";
 import { WriterLock } from "../../host/store/writer-lock.js";
 import { tempDir } from "../helpers/tmp.js";
+import { smallDisk } from "../helpers/tmpfs.js";
 
 test("a recovery stopped by a full disk puts the damaged file back; with space again it is recovered", async (t) => {
-  const dir = tempDir("recovery-full");
-  const mnt = join(dir, "mnt");
-  mkdirSync(mnt);
-  try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt], { stdio: "pipe" });
-  } catch {
-    t.skip("cannot mount a tmpfs here (needs root / CAP_SYS_ADMIN)");
-    return;
-  }
-  t.after(() => execFileSync("umount", ["-l", mnt], { stdio: "pipe" }));
+  const mnt = smallDisk(t, "recovery-full", "1m");
+  if (!mnt) return;
+  const dir = tempDir("recovery-built");
 
   // A store of 40 devices, damaged by a truncation that keeps some pages readable.
   const built = join(dir, "built.db");
