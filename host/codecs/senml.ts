@@ -5,9 +5,11 @@
 // below 2^28 are relative to now, RFC 8428 §4.5.3) rounded to whole ms, the value bv + v, or vb
 // (true → 1, false → 0); vs and vd are strings. Records with the same resolved time form one
 // reading; readings come out in time order. A time that resolves outside 1970–2200 refuses the
-// pack (`bad_timestamp`). A field is reachable by its resolved name, and by its bare `n` when no
-// other field of the reading has that name; features are inferred from those names
-// (host/codecs/senml-names.ts).
+// pack (`bad_timestamp`). A null `bt` or `t` is as if absent (RFC 8428 allows neither, but
+// producers write null for "no value", and the flat codec reads `"ts": null` so): an absent t is
+// 0, the base time, and with no base time either that is now. A field is reachable by its
+// resolved name, and by its bare `n` when no other field of the reading has that name; features
+// are inferred from those names (host/codecs/senml-names.ts).
 
 import type { HostReason } from "./reasons.js";
 import { plausibleTimestamp } from "./timestamp.js";
@@ -40,20 +42,22 @@ export function decodeSenml(pack: unknown[], nowMs: number): SenmlReading[] | Ho
   for (const rec of pack) {
     if (rec === null || typeof rec !== "object" || Array.isArray(rec)) return "bad_senml";
     const r = rec as Record<string, unknown>;
+    const rbt = r.bt === null ? undefined : r.bt;
+    const rt = r.t === null ? undefined : r.t;
     if (r.bn !== undefined) {
       if (typeof r.bn !== "string") return "bad_senml";
       bn = r.bn;
     }
-    if (r.bt !== undefined) {
-      if (!isNum(r.bt)) return "bad_senml";
-      bt = r.bt;
+    if (rbt !== undefined) {
+      if (!isNum(rbt)) return "bad_senml";
+      bt = rbt;
     }
     if (r.bv !== undefined) {
       if (!isNum(r.bv)) return "bad_senml";
       bv = r.bv;
     }
     if (r.n !== undefined && typeof r.n !== "string") return "bad_senml";
-    if (r.t !== undefined && !isNum(r.t)) return "bad_senml";
+    if (rt !== undefined && !isNum(rt)) return "bad_senml";
     const n = (r.n as string | undefined) ?? "";
     const name = bn + n;
     let value: number | string;
@@ -69,14 +73,14 @@ export function decodeSenml(pack: unknown[], nowMs: number): SenmlReading[] | Ho
       const s = r.vs ?? r.vd;
       if (typeof s !== "string") return "bad_senml";
       value = s;
-    } else if (r.s !== undefined || r.bn !== undefined || r.bt !== undefined || r.bv !== undefined || r.bver !== undefined || r.bu !== undefined) {
+    } else if (r.s !== undefined || r.bn !== undefined || rbt !== undefined || r.bv !== undefined || r.bver !== undefined || r.bu !== undefined) {
       // A record that only sets base fields (or a sum we do not use).
       continue;
     } else {
       return "bad_senml";
     }
     if (name === "") return "bad_senml";
-    const tRel = bt + ((r.t as number | undefined) ?? 0);
+    const tRel = bt + ((rt as number | undefined) ?? 0);
     if (!Number.isFinite(tRel)) return "bad_senml";
     // Whole ms, relative or absolute: a fraction would print in predictions, and records a
     // fraction of a ms apart would be readings of their own.
