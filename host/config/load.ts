@@ -1,12 +1,7 @@
 // Loading the configuration: one JSON or YAML file, then environment overrides, then command-line
 // overrides, validated against host/config/schema.ts with defaults filled in.
 //
-// Environment overrides follow the setting's path (zigbee2mqtt style): EDGELEARN_MQTT__URL sets
-// mqtt.url, EDGELEARN_STORE__CHECKPOINT__EVERY_SECONDS sets store.checkpoint.everySeconds (segments
-// are matched ignoring case and underscores), EDGELEARN_DEVICES__0__TASK indexes into a list.
-// Values are read as the setting's type: numbers, true/false, JSON or comma lists for arrays; a
-// setting that takes one value or a list (http.publicOrigin) reads a JSON or comma list as a list
-// and anything else as the one value.
+// Environment overrides: host/config/env.ts.
 //
 // Every problem is reported as "path: message" (ConfigError.problems), all of them at once.
 
@@ -17,8 +12,9 @@ import { configSchema, HTTP_PASSWORD_MIN_LENGTH, HTTP_TOKEN_MIN_LENGTH, MQTT_PAS
 import { SUPERVISED, type Config, type ModelConfig, type DeviceRule } from "./types.js";
 import { checkHttp } from "./http.js";
 import { readSecretFile } from "./secret-file.js";
+import { applyEnv, type JsonSchema } from "./env.js";
 
-export const ENV_PREFIX = "EDGELEARN_";
+export { ENV_PREFIX, applyEnv } from "./env.js";
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -35,15 +31,6 @@ export interface LoadOptions {
   /** Applied last (command-line flags), as a partial configuration. */
   overrides?: Record<string, unknown>;
 }
-
-type JsonSchema = {
-  type?: string | string[];
-  properties?: Record<string, JsonSchema>;
-  additionalProperties?: boolean | JsonSchema;
-  items?: JsonSchema;
-  description?: string;
-  enum?: readonly unknown[];
-};
 
 let validator: ReturnType<Ajv["compile"]> | undefined;
 function validate(data: unknown): ErrorObject[] {
@@ -87,116 +74,6 @@ export function readConfigFile(file: string): Record<string, unknown> {
     throw new ConfigError([`${file}: the top level must be a mapping of settings`]);
   }
   return data as Record<string, unknown>;
-}
-
-function norm(s: string): string {
-  return s.toLowerCase().replace(/_/g, "");
-}
-
-function coerce(raw: string, schema: JsonSchema | undefined): unknown {
-  const t = schema?.type;
-  if (Array.isArray(t)) {
-    // One value or a list: a variable that reads as a list is one; anything else stays the one
-    // value, so a variable that held a single value before lists were allowed loads as it did.
-    const one = t.find((x) => x !== "array");
-    const list = t.includes("array") && (raw.trim().startsWith("[") || raw.includes(","));
-    return coerce(raw, { ...schema, type: list || one === undefined ? "array" : one });
-  }
-  if (t === "integer" || t === "number") {
-    const n = Number(raw.trim());
-    return raw.trim() !== "" && Number.isFinite(n) ? n : raw;
-  }
-  if (t === "boolean") {
-    const v = raw.trim().toLowerCase();
-    if (["true", "1", "yes", "on"].includes(v)) return true;
-    if (["false", "0", "no", "off"].includes(v)) return false;
-    return raw;
-  }
-  if (t === "array") {
-    if (raw.trim().startsWith("[")) {
-      try {
-        return JSON.parse(raw);
-      } catch {
-        return raw;
-      }
-    }
-    if (raw.trim() === "") return [];
-    return raw.split(",").map((s) => coerce(s.trim(), schema?.items));
-  }
-  if (t === "object" || (t === undefined && raw.trim().startsWith("{"))) {
-    try {
-      return JSON.parse(raw);
-    } catch {
-      return raw;
-    }
-  }
-  return raw;
-}
-
-/**
- * Applies EDGELEARN_A__B__C variables to `data`. Returns the problems (unknown settings) and a map
- * from config path to the variable that set it, so validation errors can name the variable.
- */
-export function applyEnv(
-  data: Record<string, unknown>,
-  env: NodeJS.ProcessEnv,
-): { problems: string[]; sources: Map<string, string> } {
-  const problems: string[] = [];
-  const sources = new Map<string, string>();
-  for (const name of Object.keys(env).sort()) {
-    if (!name.startsWith(ENV_PREFIX)) continue;
-    const rest = name.slice(ENV_PREFIX.length);
-    if (!rest.includes("__")) continue; // EDGELEARN_CONFIG, EDGELEARN_REQUIRE_ALL...: not settings
-    const raw = env[name] ?? "";
-    const segs = rest.split("__");
-    let schema: JsonSchema | undefined = configSchema as unknown as JsonSchema;
-    let node: Record<string, unknown> | unknown[] = data;
-    const path: string[] = [];
-    let ok = true;
-    for (let i = 0; i < segs.length; i++) {
-      const seg = segs[i];
-      let key: string | number;
-      let next: JsonSchema | undefined;
-      if (schema?.type === "array") {
-        if (!/^\d+$/.test(seg)) { ok = false; break; }
-        key = Number(seg);
-        next = schema.items;
-        path.push(`[${key}]`);
-      } else if (schema?.properties) {
-        const found: string | undefined = Object.keys(schema.properties).find((p) => norm(p) === norm(seg));
-        if (found === undefined) {
-          if (typeof schema.additionalProperties === "object") {
-            key = seg.toLowerCase();
-            next = schema.additionalProperties;
-          } else { ok = false; break; }
-        } else {
-          key = found;
-          next = schema.properties[found];
-        }
-        path.push(path.length ? `.${key}` : key);
-      } else if (typeof schema?.additionalProperties === "object") {
-        key = seg.toLowerCase();
-        next = schema.additionalProperties;
-        path.push(`.${key}`);
-      } else { ok = false; break; }
-      const last = i === segs.length - 1;
-      const container = node as Record<string | number, unknown>;
-      if (last) {
-        container[key] = coerce(raw, next);
-      } else {
-        let child = container[key];
-        if (child === undefined || child === null || typeof child !== "object") {
-          child = next?.type === "array" ? [] : {};
-          container[key] = child;
-        }
-        node = child as Record<string, unknown>;
-      }
-      schema = next;
-    }
-    if (!ok) problems.push(`${name}: no such setting`);
-    else sources.set(path.join(""), name);
-  }
-  return { problems, sources };
 }
 
 function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {

@@ -1,6 +1,6 @@
 // The configuration schema (JSON Schema draft-07, validated with ajv): every setting, its type,
-// default and description. host/config/load.ts fills defaults from here, maps environment
-// overrides onto these paths, and reports violations as "path: message".
+// default and description. host/config/load.ts fills defaults from here and reports violations as
+// "path: message"; host/config/env.ts maps environment overrides onto these paths.
 // config/edgelearn.example.yaml documents the same settings for users; keep them together.
 
 const TASK = {
