@@ -10,7 +10,7 @@ export type { CheckpointJudge, GuardState } from "../service/checkpoint-judge.js
 export type { Result, Failure } from "../service/result.js";
 export { loadConfig, defaultConfig, readConfigFile, ConfigError, type LoadOptions } from "../config/load.js";
 export { configSchema } from "../config/schema.js";
-export type { Config, ModelConfig, DeviceRule, MqttConfig, Task } from "../config/types.js";
+export type { Config, ConfigOverrides, ModelConfig, DeviceRule, MqttConfig, Task } from "../config/types.js";
 export { TASKS, SUPERVISED } from "../config/types.js";
 export { MemoryStore } from "../store/memory.js";
 export { SqliteStore, StoreOpenError, type SqliteStoreOptions } from "../store/sqlite.js";

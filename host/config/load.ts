@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject } from "ajv";
 import YAML from "yaml";
 import { configSchema, HTTP_PASSWORD_MIN_LENGTH, HTTP_TOKEN_MIN_LENGTH, MQTT_PASSWORD_MIN_LENGTH } from "./schema.js";
-import { SUPERVISED, type Config, type ModelConfig, type DeviceRule } from "./types.js";
+import { SUPERVISED, type Config, type ConfigOverrides, type ModelConfig, type DeviceRule } from "./types.js";
 import { checkHttp } from "./http.js";
 import { readSecretFile } from "./secret-file.js";
 import { applyEnv, type JsonSchema } from "./env.js";
@@ -28,8 +28,8 @@ export interface LoadOptions {
   file?: string;
   /** Environment to read EDGELEARN_* overrides from (default process.env). */
   env?: NodeJS.ProcessEnv;
-  /** Applied last (command-line flags), as a partial configuration. */
-  overrides?: Record<string, unknown>;
+  /** Applied last (command-line flags): any settings of the configuration, each list given whole. */
+  overrides?: ConfigOverrides;
 }
 
 let validator: ReturnType<Ajv["compile"]> | undefined;
@@ -250,7 +250,7 @@ function checkSemantics(c: Config): string[] {
 export function loadConfig(opts: LoadOptions = {}): Config {
   const data: Record<string, unknown> = opts.file ? readConfigFile(opts.file) : {};
   const { problems, sources } = applyEnv(data, opts.env ?? process.env);
-  if (opts.overrides) deepMerge(data, structuredClone(opts.overrides));
+  if (opts.overrides) deepMerge(data, structuredClone(opts.overrides) as Record<string, unknown>);
   const errors = validate(data).map((e) => formatAjvError(e, sources));
   const all = [...problems, ...errors];
   if (all.length > 0) throw new ConfigError(all);

@@ -151,3 +151,12 @@ export interface ClusterConfig {
   cert?: string;
   key?: string;
 }
+
+/**
+ * Some of T's settings, at any depth: a section may name only the fields it changes. A list is
+ * replaced whole (a config's lists are not merged entry by entry), so it keeps its entries' type.
+ */
+export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+
+/** Settings applied over the file and the environment (LoadOptions.overrides). */
+export type ConfigOverrides = DeepPartial<Config>;

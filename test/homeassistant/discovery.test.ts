@@ -7,6 +7,7 @@ import { test } from "node:test";
 import { createHash } from "node:crypto";
 import assert from "node:assert/strict";
 import { loadConfig } from "../../host/config/load.js";
+import type { Task } from "../../host/config/types.js";
 import { silentLogger } from "../../host/logger.js";
 import { startApp } from "../../host/app/start.js";
 import { configTopic, deviceId, devicePayload, entityObjectId, FLAGGED_HOLD_SECONDS, haSlug, type PredictionOutput } from "../../host/homeassistant/discovery.js";
@@ -17,7 +18,7 @@ import { client, waitFor, type Received } from "../helpers/mqtt.js";
 import { checkDiscovery } from "./checker.js";
 import { renderTemplate } from "./template.js";
 
-const DEVICES: Record<string, { task: string; target?: string; features: string[]; reading: (i: number) => Record<string, number> }> = {
+const DEVICES: Record<string, { task: Task; target?: string; features: string[]; reading: (i: number) => Record<string, number> }> = {
   "reg-1": { task: "regression", target: "y", features: ["a", "b"], reading: (i) => ({ a: i % 7, b: i % 3, y: 2 * (i % 7) - (i % 3) }) },
   "cls-1": { task: "classification", target: "y", features: ["a", "b"], reading: (i) => ({ a: i % 7, b: i % 3, y: i % 7 > 3 ? 1 : 0 }) },
   "ano-1": { task: "anomaly", features: ["a", "b"], reading: (i) => ({ a: (i * 7) % 11, b: (i * 3) % 5 }) },
