@@ -22,7 +22,8 @@ Commands:
 \`edgelearn <command> --help\` describes each. \`edgelearn --version\` prints the version.
 
 A reader that closes the output early (\`edgelearn inspect store.db | head -1\`) stops a one-shot
-command (replay, inspect, compare) quietly with exit 0. run and demo go on serving and stop
+command (replay, inspect, compare) quietly with exit 0 at its next write; one with nothing more to
+write keeps its exit code (inspect of a damaged blob: 5). run and demo go on serving and stop
 writing to a closed stdout or stderr (the log is on stderr).
 
 Exit codes:

@@ -1,6 +1,7 @@
 // A reader that closes edgelearn's stdout or stderr (`| head -1`, `2>&1 | grep -m1`): a one-shot
-// command stops quietly with exit 0; `run` and `demo` go on serving. Before, the first write to
-// the closed pipe ended the process with an unhandled EPIPE and its stack trace.
+// command stops quietly with exit 0, or with its own code when it had nothing more to write;
+// `run` and `demo` go on serving. Before, the first write to the closed pipe ended the process
+// with an unhandled EPIPE and its stack trace.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -55,6 +56,23 @@ test("inspect STORE.db | head -1: the listing stops quietly, exit 0", { timeout:
   for (let d = 0; d < 3000; d++) store.checkpoint(`device-${d}`, blob, 0, true);
   store.close();
   assertQuiet(await edgelearn(["inspect", db], afterFirstChunk).ended);
+});
+
+test("inspect BLOB | true: a closed stdout keeps inspect's answer, 0 for a valid blob and 5 for a damaged one", { timeout: 30_000 }, async () => {
+  const blob = new Learner().create(Kind.Linear, 2).snapshot();
+  const good = join(dir, "good.blob");
+  writeFileSync(good, blob);
+  const damaged = join(dir, "damaged.blob");
+  const flipped = Uint8Array.from(blob);
+  flipped[flipped.length - 1] ^= 0xff; // a payload byte: the stored CRC no longer matches
+  writeFileSync(damaged, flipped);
+  assertQuiet(await edgelearn(["inspect", good], atOnce).ended);
+  for (const args of [["inspect", damaged], ["inspect", damaged, "--json"]]) {
+    const r = await edgelearn(args, atOnce).ended;
+    assert.equal(r.signal, null);
+    assert.equal(r.code, EXIT.INVALID_BLOB, `${args.join(" ")}: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /EPIPE|Error|\n\s+at /, r.stderr);
+  }
 });
 
 test("replay and compare with their stdout closed before the result: quiet, exit 0", { timeout: 60_000 }, async () => {
