@@ -5,7 +5,10 @@
 //   firmware/learner.c, learner.h     the module translated by wasm2c (rewritten: dist/wasm2c-rewrite.ts)
 //   firmware/wasm-rt-static.c         the static-memory wasm2c runtime (no malloc, no signals)
 //   firmware/m4f/libedgelearn-m4f.a   Cortex-M4F (hard float) library: module + runtime
+//   firmware/wasm-rt.h                wabt 1.0.32's runtime header, which the libraries were compiled against
 //   firmware/m4f/el-example-m4f.elf   tools/firmware/el_example.c linked for QEMU mps2-an386, run once
+//   firmware/example/                 the example kit (scripts/dist/example-kit.ts): Makefile, el_example.c,
+//                                      startup.c, linker scripts; every example image is linked by it
 //   learner-small.wasm (+ .sha256), firmware/small/  the small-RAM build: the same files, and for the
 //                                      Cortex-M4F (m4f/) and the soft-float Cortex-M3 (m3/) a library
 //                                      backing only the memory it uses and the example linked for a
@@ -17,8 +20,10 @@
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { ABI_VERSION } from "../host/learner/abi.js";
-import { COMMON, CORTEX_M4F, ROOT, buildCortexM, cortexToolsMissing, have, runExample, sh, sha256File, systemNpmEnv, targetLabel, translate, type CortexBuild } from "./dist/firmware.js";
+import { CORTEX_M4F, ROOT, buildCortexM, cortexToolsMissing, have, runExample, sh, sha256File, systemNpmEnv, targetLabel, translate, type CortexBuild } from "./dist/firmware.js";
 import { SMALL_WASM, smallFirmware } from "./dist/small-ram.js";
+import { writeExampleKit } from "./dist/example-kit.js";
+import { CORTEX_FLAGS } from "./dist/flags.js";
 
 const DIST = join(ROOT, "dist");
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string; version: string };
@@ -72,7 +77,8 @@ function main(): number {
   // Firmware: the header, the translated module, the M4F library and the example image.
   const fw = join(DIST, "firmware");
   translate(wasm, fw, { packageVersion: pkg.version, wasmSha256: wasmSha });
-  const m4f = buildCortexM(fw, join(fw, "m4f"));
+  const kit = writeExampleKit(join(fw, "example"));
+  const m4f = buildCortexM(fw, join(fw, "m4f"), { kit });
   rmSync(join(fw, "m4f/obj"), { recursive: true, force: true });
   const exampleRun = have("qemu-system-arm") ? runExample(m4f, "the M4F example") : "not run (qemu-system-arm not found)";
   const lib = m4f.librarySize;
@@ -82,7 +88,7 @@ function main(): number {
   copyFileSync(SMALL_WASM, join(DIST, "learner-small.wasm"));
   const smallSha = sha256File(SMALL_WASM);
   writeFileSync(join(DIST, "learner-small.wasm.sha256"), `${smallSha}  learner-small.wasm\n`);
-  const small = smallFirmware(join(fw, "small"), { packageVersion: pkg.version, wasmSha256: smallSha }, have("qemu-system-arm"));
+  const small = smallFirmware(join(fw, "small"), { packageVersion: pkg.version, wasmSha256: smallSha }, have("qemu-system-arm"), kit);
   log(`learner-small.wasm  ${statSync(SMALL_WASM).size} bytes  linear memory used ${small.memoryBytes} bytes`);
   for (const b of small.builds) {
     rmSync(join(fw, "small", b.target.id, "obj"), { recursive: true, force: true });
@@ -105,7 +111,8 @@ function main(): number {
       wasm2c: sh("wasm2c", ["--version"]).trim(),
       compiler: sh("arm-none-eabi-gcc", ["--version"]).split("\n")[0],
       target: targetLabel(CORTEX_M4F),
-      flags: COMMON,
+      flags: CORTEX_FLAGS,
+      exampleKit: "firmware/example/ (make run)",
       library: { file: "firmware/m4f/libedgelearn-m4f.a", objects: lib, total: libTotal },
       example: { file: "firmware/m4f/el-example-m4f.elf", ...m4f.exampleSize, qemu: exampleRun },
       small: {
@@ -116,7 +123,7 @@ function main(): number {
             {
               target: targetLabel(b.target),
               library: { file: `firmware/small/${b.target.id}/${basename(b.library)}`, objects: b.librarySize, extraFlags: [`-DEL_MEMORY_BYTES=${small.memoryBytes}u`] },
-              example: { file: `firmware/small/${b.target.id}/${basename(b.example)}`, linkerScript: "tools/m4f/small-32k.ld", qemuMachine: b.target.machine, ...b.exampleSize, qemu: b.run },
+              example: { file: `firmware/small/${b.target.id}/${basename(b.example)}`, linkerScript: "firmware/example/small-32k.ld", qemuMachine: b.target.machine, ...b.exampleSize, qemu: b.run },
             },
           ]),
         ),

@@ -6,7 +6,7 @@
 import * as abi from "../../host/learner/abi.js";
 import { EXPORTS, type AbiType } from "../../host/learner/exports.js";
 import { RECORDS, type FieldType } from "../../host/learner/records.js";
-import { STATIC_RUNTIME_FLAGS } from "./wasm2c-rewrite.js";
+import { CORTEX_FLAGS } from "./flags.js";
 
 /** RejNonFinite → REJ_NON_FINITE, MAE_EW → MAE_EW, PageHinkley → PAGE_HINKLEY. */
 export function cName(s: string): string {
@@ -34,8 +34,10 @@ function hex(n: number): string {
 
 export interface HeaderInfo {
   packageVersion: string;
-  /** SHA-256 of the learner.wasm this header was generated beside (hex). */
+  /** SHA-256 of the module this header was generated beside (hex). */
   wasmSha256?: string;
+  /** That module's file name in the release (default learner.wasm). */
+  wasmFile?: string;
   /** Bytes of linear memory the release's runtime backs (EL_MEMORY_BYTES), when less than a page. */
   memoryBytes?: number;
 }
@@ -49,7 +51,7 @@ export function cHeader(info: HeaderInfo): string {
   w(` * do not edit. Reference: docs/ABI.md.`);
   w(` *`);
   w(` * edgelearn ${info.packageVersion}, state-blob ABI version ${abi.ABI_VERSION}${info.wasmSha256 ? `,` : "."}`);
-  if (info.wasmSha256) w(` * learner.wasm SHA-256 ${info.wasmSha256}.`);
+  if (info.wasmSha256) w(` * ${info.wasmFile ?? "learner.wasm"} SHA-256 ${info.wasmSha256}.`);
   w(` *`);
   w(` * Use: translate the module with \`wasm2c learner.wasm -n learner -o learner.c\` (or take learner.c/.h`);
   w(` * from the release), compile it with -ffp-contract=off (WebAssembly forbids fused multiply-add;`);
@@ -57,16 +59,21 @@ export function cHeader(info: HeaderInfo): string {
   w(` * wasm2c's learner.h; EL_WASM2C_HEADER names another file).`);
   w(` * wabt up to 1.0.32 names the exports Z_learnerZ_<name>; define EL_WASM2C_W2C_NAMES for wabt`);
   w(` * 1.0.33 and later (w2c_learner_<name>). Define EL_NO_WASM2C to get only the constants and`);
-  const built = ["-O2", "-ffp-contract=off", "-fno-fast-math", "-fno-strict-aliasing", ...STATIC_RUNTIME_FLAGS, ...(info.memoryBytes ? [`-DEL_MEMORY_BYTES=${info.memoryBytes}u`] : [])];
+  const built = [...CORTEX_FLAGS, ...(info.memoryBytes ? [`-DEL_MEMORY_BYTES=${info.memoryBytes}u`] : [])];
   w(` * record layouts (for wasm3, WAMR and other runtimes that call exports by name).`);
   w(` *`);
   w(` * The release's learner.c is that translation rewritten for the static-memory runtime beside it,`);
   w(` * wasm-rt-static.c (32-bit bounds checks, abs and sqrt as the FPU's instructions, the call-depth`);
   w(` * count only in functions that can recur, and for an Arm FPU a fast path for word-aligned floats:`);
   w(` * EL_FAST_FLOATS, on by default there; -DEL_FAST_FLOATS=0 saves ~8 KB of flash for ~9 % more`);
-  w(` * instructions). Its libedgelearn-m4f.a was compiled from the two with`);
+  w(` * instructions). The release's libraries (libedgelearn-<core>.a) were compiled from the two with`);
+  w(` * the core's -mcpu/float ABI and`);
   w(` *   ${built.join(" ")}`);
-  w(` * and so should they be when you compile them yourself: EL_STATIC_MEMORY makes every load and`);
+  w(` * and so should they be when you compile them yourself (NDEBUG: wasm2c's asserts would pull in`);
+  w(` * stdio; without -O2 and the sections the image outgrows the release's flash figures).`);
+  w(` * wasm-rt.h beside it is wabt 1.0.32's, which the libraries were compiled against: the instance`);
+  w(` * struct embeds its memory type, so compile against that copy, not another wabt's.`);
+  w(` * EL_STATIC_MEMORY makes every load and`);
   w(` * store use wasm-rt-static.c's array and EL_MEMORY_BYTES as constants (the instance traps when`);
   w(` * created unless its memory is that array, of that size).`);
   w(` */`);

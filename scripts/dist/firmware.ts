@@ -1,24 +1,25 @@
 // The firmware artifacts of a release, and the native build the header test uses: learner.wasm
 // translated to C by wasm2c, edgelearn.h generated beside it, a Cortex-M static library built
 // with the flags of the conformance suite's images (tools/m4f/Makefile), and the example
-// program (tools/firmware/el_example.c) linked natively or for the Cortex-M part under QEMU.
+// program (tools/firmware/el_example.c) linked natively, or for the Cortex-M part under QEMU by the
+// Makefile of the example kit a release ships (example-kit.ts).
 
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cHeader, type HeaderInfo } from "./c-header.js";
-import { STATIC_RUNTIME_FLAGS, rewriteWasm2c } from "./wasm2c-rewrite.js";
+import { rewriteWasm2c } from "./wasm2c-rewrite.js";
+import { COMMON, CORTEX_FLAGS } from "./flags.js";
+
+export { COMMON, CORTEX_FLAGS };
 
 export const ROOT = resolve(new URL("../../..", import.meta.url).pathname);
 /** wasm2c's runtime header (Debian's wabt package puts it here). */
 export const WASM_RT_DIR = "/usr/src/wasm2c";
 const STATIC_RT = join(ROOT, "tools/wasm2c/wasm-rt-static.c");
 const EXAMPLE = join(ROOT, "tools/firmware/el_example.c");
-const M4F_DIR = join(ROOT, "tools/m4f");
 
-/** Compiler flags every build of the translated module needs (see tools/wasm2c/Makefile). */
-export const COMMON = ["-std=gnu11", "-O2", "-ffp-contract=off", "-fno-fast-math", "-fno-strict-aliasing", ...STATIC_RUNTIME_FLAGS];
 /** A Cortex-M target: its compiler flags and the QEMU machine its images run on. */
 export interface CortexTarget {
   /** In file names: libedgelearn-<id>.a, el-example-<id>.elf. */
@@ -48,7 +49,7 @@ export const CORTEX_M3: CortexTarget = {
   machine: "mps2-an385",
 };
 export const CORTEX_TARGETS: CortexTarget[] = [CORTEX_M4F, CORTEX_M3];
-const cortexFlags = (t: CortexTarget): string[] => [...t.arch, ...COMMON, "-ffunction-sections", "-fdata-sections", "-DNDEBUG"];
+const cortexFlags = (t: CortexTarget): string[] => [...t.arch, ...CORTEX_FLAGS];
 
 /**
  * The environment for running the system's npm/npx: PATH without node_modules/.bin folders, which
@@ -76,17 +77,20 @@ export function nativeToolsMissing(): string | undefined {
 }
 /** What is missing for the Cortex-M builds, or undefined. */
 export function cortexToolsMissing(): string | undefined {
-  const missing = ["wasm2c", "arm-none-eabi-gcc", "arm-none-eabi-ar", "arm-none-eabi-size"].filter((t) => !have(t));
+  const missing = ["wasm2c", "arm-none-eabi-gcc", "arm-none-eabi-ar", "arm-none-eabi-size", "make"].filter((t) => !have(t));
   return missing.length ? `${missing.join(", ")} not found; install: apt-get install -y wabt gcc-arm-none-eabi libnewlib-arm-none-eabi` : undefined;
 }
 
-/** learner.c, learner.h (wasm2c, rewritten for the static runtime: wasm2c-rewrite.ts) and edgelearn.h (generated) in `dir`. */
+/** learner.c, learner.h (wasm2c, rewritten for the static runtime: wasm2c-rewrite.ts), edgelearn.h (generated), the runtime and wabt's wasm-rt.h in `dir`. */
 export function translate(wasm: string, dir: string, info: HeaderInfo): void {
   mkdirSync(dir, { recursive: true });
   sh("wasm2c", [wasm, "-n", "learner", "-o", join(dir, "learner.c")]);
   writeFileSync(join(dir, "learner.c"), rewriteWasm2c(readFileSync(join(dir, "learner.c"), "utf8"), new Uint8Array(readFileSync(wasm))));
   writeFileSync(join(dir, "edgelearn.h"), cHeader(info));
   copyFileSync(STATIC_RT, join(dir, "wasm-rt-static.c"));
+  // The runtime header the translation and the libraries are compiled against: shipped, so the
+  // instance layout a user's code sees is the library's whatever wabt they have installed.
+  copyFileSync(join(WASM_RT_DIR, "wasm-rt.h"), join(dir, "wasm-rt.h"));
 }
 
 /** The example program linked natively against the translated module; returns the executable. */
@@ -120,50 +124,38 @@ function berkeley(out: string): { file: string; text: number; data: number; bss:
     .map((f) => ({ file: f.slice(5).join(" ").replace(/ \(ex .*\)$/, ""), text: +f[0], data: +f[1], bss: +f[2] }));
 }
 
-/** Variants of the Cortex-M build: the small-RAM build backs fewer bytes and links for a smaller part. */
+/** How to build a Cortex-M library and its example image. */
 export interface CortexOptions {
+  /** The example kit (example-kit.ts) whose Makefile links the example, as a user would. */
+  kit: string;
   /** The core (default CORTEX_M4F). */
   target?: CortexTarget;
   /** Bytes of linear memory the runtime backs (EL_MEMORY_BYTES); one page when not given. */
   memoryBytes?: number;
-  /** Linker script in tools/m4f (default mps2-an386.ld). */
+  /** Linker script of the kit (default mps2-an386.ld). */
   ldScript?: string;
 }
 
 /**
- * libedgelearn-<id>.a (the translated module and the static-memory runtime shim) and the example
- * linked into an image of the target's QEMU machine with tools/m4f's startup code and linker
- * script (both serve every mps2 machine).
+ * libedgelearn-<id>.a (the translated module and the static-memory runtime shim) compiled from the
+ * files in `dir` alone (wasm-rt.h included), and the example linked against it into an image of
+ * the target's QEMU machine by the kit's Makefile.
  */
-export function buildCortexM(dir: string, out: string, opts: CortexOptions = {}): CortexBuild {
+export function buildCortexM(dir: string, out: string, opts: CortexOptions): CortexBuild {
   const target = opts.target ?? CORTEX_M4F;
   const flags = cortexFlags(target);
   const o = join(out, "obj");
   mkdirSync(o, { recursive: true });
-  const inc = [`-I${WASM_RT_DIR}`, `-I${dir}`];
   const defs = opts.memoryBytes ? [`-DEL_MEMORY_BYTES=${opts.memoryBytes}u`] : [];
-  const cc = (src: string, obj: string, extra: string[] = []) => sh("arm-none-eabi-gcc", [...flags, ...defs, ...inc, ...extra, "-c", src, "-o", join(o, obj)]);
+  const cc = (src: string, obj: string) => sh("arm-none-eabi-gcc", [...flags, ...defs, `-I${dir}`, "-c", src, "-o", join(o, obj)]);
   cc(join(dir, "learner.c"), "learner.o");
   cc(join(dir, "wasm-rt-static.c"), "wasm-rt-static.o");
   const library = join(out, `libedgelearn-${target.id}.a`);
+  rmSync(library, { force: true });
   sh("arm-none-eabi-ar", ["rcs", library, join(o, "learner.o"), join(o, "wasm-rt-static.o")]);
-  cc(EXAMPLE, "el_example.o", ["-Wall", "-Wextra", "-Werror"]);
-  cc(join(M4F_DIR, "startup.c"), "startup.o");
+  // The example must build without a single warning.
+  sh("make", ["-s", "-B", "-C", opts.kit, `FW=${resolve(dir)}`, `LIB=${resolve(library)}`, `CORE=${target.id}`, `LDSCRIPT=${opts.ldScript ?? "mps2-an386.ld"}`, `OUT=${resolve(out)}`, "WERROR=-Werror"]);
   const example = join(out, `el-example-${target.id}.elf`);
-  sh("arm-none-eabi-gcc", [
-    ...flags,
-    "--specs=nano.specs",
-    "-nostartfiles",
-    "-Wl,--gc-sections",
-    "-T",
-    join(M4F_DIR, opts.ldScript ?? "mps2-an386.ld"),
-    "-o",
-    example,
-    join(o, "el_example.o"),
-    join(o, "startup.o"),
-    library,
-    "-lm",
-  ]);
   const librarySize = berkeley(sh("arm-none-eabi-size", [library]));
   const [img] = berkeley(sh("arm-none-eabi-size", [example]));
   return { target, library, example, librarySize, exampleSize: { text: img.text, data: img.data, bss: img.bss } };

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { CORTEX_TARGETS, type CortexBuild, ROOT, buildCortexM, runExample, translate } from "./firmware.js";
 import type { HeaderInfo } from "./c-header.js";
+import { writeExampleKit } from "./example-kit.js";
 
 export const SMALL_WASM = join(ROOT, "build/learner-small.wasm");
 export const SMALL_LDSCRIPT = "small-32k.ld";
@@ -33,12 +34,15 @@ export interface SmallFirmware {
   builds: SmallCortexBuild[];
 }
 
-/** firmware/small in `dir`: learner.c/.h of the small module, edgelearn.h, a library and the example per core (in <id>/). */
-export function smallFirmware(dir: string, info: HeaderInfo, runQemu: boolean): SmallFirmware {
+/**
+ * firmware/small in `dir`: learner.c/.h of the small module, edgelearn.h, a library and the example
+ * per core (in <id>/), the example linked by the kit in `kit` (a release shares one; default: dir/example).
+ */
+export function smallFirmware(dir: string, info: HeaderInfo, runQemu: boolean, kit = writeExampleKit(join(dir, "example"))): SmallFirmware {
   const memoryBytes = staticEnd();
-  translate(SMALL_WASM, dir, { ...info, memoryBytes });
+  translate(SMALL_WASM, dir, { ...info, wasmFile: "learner-small.wasm", memoryBytes });
   const builds = CORTEX_TARGETS.map((target) => {
-    const b = buildCortexM(dir, join(dir, target.id), { target, memoryBytes, ldScript: SMALL_LDSCRIPT });
+    const b = buildCortexM(dir, join(dir, target.id), { kit, target, memoryBytes, ldScript: SMALL_LDSCRIPT });
     const run = runQemu ? runExample(b, `the small-RAM ${target.id} example`) : "not run (qemu-system-arm not found)";
     return { ...b, run };
   });

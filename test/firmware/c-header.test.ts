@@ -14,6 +14,7 @@ import { OUTPUT_RECORD, BLOB_HEADER } from "../../host/learner/records.js";
 import { readBlobHeader } from "../../host/learner/inspect.js";
 import { wasmInfo } from "../conformance/wasm-info.js";
 import { cHeader } from "../../scripts/dist/c-header.js";
+import { CORTEX_FLAGS } from "../../scripts/dist/flags.js";
 import { buildNativeExample, nativeToolsMissing, readJsonLine, translate } from "../../scripts/dist/firmware.js";
 import { tempDir } from "../helpers/tmp.js";
 import { exampleFacts, nodeReference } from "./example-reference.js";
@@ -54,6 +55,15 @@ test("the header carries every constant of the ABI table", () => {
   for (const [name, id] of Object.entries(Param)) if (typeof id === "number") assert.match(h, new RegExp(`EL_PARAM_\\w+ = ${id},`), name);
   for (const [name, bit] of Object.entries(Flag)) assert.match(h, new RegExp(`#define EL_FLAG_\\w+ 0x${bit.toString(16).toUpperCase().padStart(4, "0")}u`), name);
   for (const e of EXPORTS) assert.ok(h.includes(`EL_EXPORT(${e.name})(`) && h.includes(` el_${e.name}(`), e.name);
+});
+
+test("the header quotes the flags the libraries are compiled with and names its module", () => {
+  // -DNDEBUG among them: without it wasm2c's asserts pull newlib's stdio and syscalls into a link.
+  assert.ok(CORTEX_FLAGS.includes("-DNDEBUG"));
+  assert.ok(cHeader({ packageVersion: "0.0.0" }).includes(` *   ${CORTEX_FLAGS.join(" ")}\n`));
+  assert.ok(cHeader({ packageVersion: "0.0.0", memoryBytes: 15936 }).includes(` *   ${CORTEX_FLAGS.join(" ")} -DEL_MEMORY_BYTES=15936u\n`));
+  const small = cHeader({ packageVersion: "0.0.0", wasmSha256: "ab".repeat(32), wasmFile: "learner-small.wasm" });
+  assert.match(small, /^ \* learner-small\.wasm SHA-256 (ab){32}\.$/m);
 });
 
 test("a C program built from the header and wasm2c learns bit-identically to Node", (t) => {

@@ -5,8 +5,9 @@
  * program prints one JSON line: the checks that failed, the last prediction's bits and the state's
  * CRC, which the test compares with the same stream learned by the Node wrapper (bit-identical).
  *
- * Builds natively (gcc, el_puts below) and for the Cortex-M4F (tools/m4f/startup.c gives el_puts
- * and el_exit; scripts/dist links it against libedgelearn-m4f.a). Needs no stdio and no heap.
+ * Builds natively (gcc, el_puts below) and for a Cortex-M core (startup.c gives el_puts and el_exit;
+ * the Makefile beside it links it against a release's libedgelearn-<core>.a: `make run` in a
+ * release's firmware/example/). Needs no stdio and no heap.
  */
 #include <math.h>
 #include <string.h>
