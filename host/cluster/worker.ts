@@ -1,6 +1,7 @@
 // A cluster worker: joins the cluster (stream, buckets, P agreed), then every third of a lease
-// renews its partitions, counts the live workers and takes or gives back partitions so each
-// holds about P / workers; writes checkpoints on a timer; on stop gives everything back.
+// renews its partitions and, in a round of its own, counts the live workers and takes or gives
+// back partitions so each holds about P / workers; writes checkpoints on a timer; on stop gives
+// everything back.
 
 import { hostname } from "node:os";
 import { redactUrl } from "../mqtt/connection.js";
@@ -35,9 +36,10 @@ export class ClusterWorker {
   readonly bridge: MqttBridge | undefined;
   readonly commands: ClusterCommands;
   private readonly subjects: Subjects;
-  private readonly leases: LeaseTable;
+  readonly leases: LeaseTable;
   private timers: NodeJS.Timeout[] = [];
-  private ticking = false;
+  private renewing = false;
+  private sharing = false;
   private stopping: Promise<void> | undefined;
   private readonly started = Date.now();
 
@@ -74,7 +76,7 @@ export class ClusterWorker {
       throw e;
     }
     const w = new ClusterWorker(config, h, o.logger, name, module);
-    await w.leases.heartbeat().catch(() => undefined); // retried every tick
+    await w.leases.heartbeat().catch(() => undefined); // retried every renewal round
     try {
       await retrying(() => w.leases.watch(), within(30_000));
     } catch (e) {
@@ -88,26 +90,42 @@ export class ClusterWorker {
         `leases of ${c.leaseSeconds} s in ${c.leasesBucket}; outputs on ${w.subjects.output}.<device>.prediction` +
         (w.bridge ? `, retained health and ${w.bridge.topicStatus} through MQTT at ${redactUrl(config.mqtt.url)}` : " (cluster.mqtt off: no retained health or status)"),
     );
-    const tickMs = (c.leaseSeconds * 1000) / 3;
-    w.timers.push(setInterval(() => void w.tick(), tickMs));
+    const roundMs = (c.leaseSeconds * 1000) / 3;
+    w.timers.push(setInterval(() => void w.renewRound(), roundMs));
+    w.timers.push(setInterval(() => void w.shareRound(), roundMs));
     w.timers.push(setInterval(() => void w.checkpointAll(), c.checkpointSeconds * 1000));
     w.timers.push(setInterval(() => w.publishHealth(), config.output.healthIntervalSeconds * 1000));
-    void w.tick();
+    void w.shareRound();
     nc.closed().then((e) => {
       if (!w.stopping) w.log.error(`NATS connection closed${e ? `: ${e.message}` : ""}`);
     });
     return w;
   }
 
-  /** Renew, count, take or give back. Never two at once. */
-  private async tick(): Promise<void> {
-    if (this.ticking || this.stopping) return;
-    this.ticking = true;
+  /**
+   * Heartbeat and renewals, never two rounds at once. A round of its own, beside the sharing
+   * round: taking partitions is a request per partition, one after another, each of which may
+   * wait behind a backlog being learned or time out while a NATS node is down, and leases renewed
+   * only after it (as they were) passed their deadlines while the worker was still taking others.
+   */
+  private async renewRound(): Promise<void> {
+    if (this.renewing || this.stopping) return;
+    this.renewing = true;
     try {
-      await this.leases.heartbeat().catch(() => undefined);
+      await Promise.all([this.leases.heartbeat().catch(() => undefined), this.renewLeases()]);
       if (this.leases.watcherBehind()) this.followLeasesAgain();
-      await this.renewLeases();
-      if (this.stopping) return;
+    } catch (e) {
+      this.log.warn(`lease renewal round failed: ${(e as Error).message}`);
+    } finally {
+      this.renewing = false;
+    }
+  }
+
+  /** Count, take or give back. Never two at once. */
+  private async shareRound(): Promise<void> {
+    if (this.sharing || this.stopping) return;
+    this.sharing = true;
+    try {
       const P = this.config.cluster.partitions;
       const { workers, taken } = this.leases.survey();
       const target = Math.ceil(P / workers);
@@ -130,9 +148,9 @@ export class ClusterWorker {
         }
       }
     } catch (e) {
-      this.log.warn(`lease round failed: ${(e as Error).message}`);
+      this.log.warn(`partition sharing round failed: ${(e as Error).message}`);
     } finally {
-      this.ticking = false;
+      this.sharing = false;
     }
   }
 
@@ -287,7 +305,7 @@ export class ClusterWorker {
 
   private async doStop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
-    while (this.ticking) await new Promise((r) => setTimeout(r, 20));
+    while (this.renewing || this.sharing) await new Promise((r) => setTimeout(r, 20));
     // The leases stay renewed while the partitions are given back (see renewLeases).
     let renewing = false;
     const keep = setInterval(() => {
