@@ -9,6 +9,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import type { ClusterConfig } from "../config/types.js";
 import type { Logger } from "../logger.js";
+import { eventLoopTurns } from "./event-loop-turns.js";
 
 export interface ReaderContext {
   /** The partition, for names and log lines. */
@@ -199,12 +200,15 @@ export class PartitionReader {
   }
 
   private async read(msgs: ConsumerMessages): Promise<void> {
-    // No await inside this loop: a pause between readings (tried: setImmediate every 10 ms, so
-    // timers could run during a backlog) left consumers with readings pending and nothing
-    // delivered, in 4 of 4 two-worker drains. Lease renewals have their own connection instead.
     for await (const m of msgs) {
       this.lastMessageAt = performance.now();
       if (this.stopped || this.msgs !== msgs) break;
+      // Lease rounds run on timers: a drain lets the event loop go round every slice (see
+      // event-loop-turns.ts), and whatever changed meanwhile is looked at again before this reading.
+      if (eventLoopTurns.spent()) {
+        await eventLoopTurns.nextTurn();
+        if (this.stopped || this.msgs !== msgs) break;
+      }
       if (!this.owner.mayAct()) {
         this.owner.expired();
         break;

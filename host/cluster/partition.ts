@@ -21,6 +21,7 @@ import type { MqttBridge } from "./bridge.js";
 import { clusterDeviceHealth } from "./device-health.js";
 import { retrying } from "./nats.js";
 import { PartitionReader } from "./partition-reader.js";
+import { eventLoopTurns } from "./event-loop-turns.js";
 import { streamName, badDeviceName, deviceOfKey, floorKey, modelKey, parseReadingSubject, partitionOf, type Subjects } from "./names.js";
 
 export interface PartitionContext {
@@ -281,7 +282,15 @@ export class PartitionOwner {
     if (!this.leaseValid() || this.loadedAt === 0) return;
     const floor = this.lastSeq;
     const items: CheckpointItem[] = [];
-    for (const d of this.dirty) {
+    // Taken now: a device that learns while this round waits for its turn of the event loop is
+    // marked again, for the next round.
+    const dirty = this.dirty;
+    this.dirty = new Set();
+    for (const d of dirty) {
+      if (eventLoopTurns.spent()) {
+        await eventLoopTurns.nextTurn();
+        if (this.closed) return;
+      }
       const blob = learner.pool.snapshot(d);
       if (!blob) continue;
       // Counted with the snapshot, not when its write is confirmed (readings go on being learned
@@ -292,7 +301,6 @@ export class PartitionOwner {
       const readings = modelFacts(learner.pool, d)?.readings ?? 0;
       items.push({ d, seq: d.meta.seq, readings, value: encodeCheckpoint(d.meta.seq, blob, d.meta.featureNames()) });
     }
-    this.dirty = new Set();
     // The floor may move only past readings that are in a stored checkpoint: a device whose
     // write is not confirmed (the lease in doubt, a failed or timed-out request, conflicts that
     // did not settle) stays dirty for the next round and holds the floor back for this one.
@@ -303,7 +311,14 @@ export class PartitionOwner {
         if (!this.closed) this.dirty.add(it.d);
       }
     };
-    for (let i = 0; i < items.length; i += WRITE_CONCURRENCY) await Promise.all(items.slice(i, i + WRITE_CONCURRENCY).map(write));
+    for (let i = 0; i < items.length; i += WRITE_CONCURRENCY) {
+      const writes: Promise<void>[] = [];
+      for (const it of items.slice(i, i + WRITE_CONCURRENCY)) {
+        if (eventLoopTurns.spent()) await eventLoopTurns.nextTurn();
+        writes.push(write(it));
+      }
+      await Promise.all(writes);
+    }
     if (failed === 0 && this.leaseValid()) await models.put(floorKey(this.p), encodeFloor(floor));
   }
 
