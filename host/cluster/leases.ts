@@ -9,6 +9,11 @@
 // minus a margin. The server cannot expire the key before that moment, so while
 // `valid(p)` is true no other worker can own p; learning, publishing and checkpoint writes
 // all check it first. On top of that, every blob write names the revision it replaces.
+//
+// Every request the table makes gives up after a quarter of a lease (the client would wait 5 s):
+// a request that gets no answer (sent while the connection was down, or to a server restarting)
+// held the whole renewal round for longer than the lease allows, so a NATS server restarted for
+// a second cost a worker every partition.
 
 import type { KV } from "@nats-io/kv";
 
@@ -19,12 +24,23 @@ export interface Lease {
   epoch: number;
   /** performance.now() after which this worker must behave as if it lost the partition. */
   deadline: number;
+  /** performance.now() when the first renewal since the last confirmed one was sent (undefined: none). */
+  unconfirmedSince?: number;
+}
+
+/** A request that is not answered in `ms` fails (the request itself may still be applied). */
+function answeredWithin<T>(request: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
+  return Promise.race([request, timeout]).finally(() => clearTimeout(timer));
 }
 
 export class LeaseTable {
   readonly held = new Map<number, Lease>();
   private readonly ttlMs: number;
   private readonly marginMs: number;
+  /** How long a request of this table waits for its answer. */
+  private readonly requestMs: number;
   /** The value this process writes: worker name and a per-process nonce, so a renewal whose
    *  reply was lost can be recognised as ours (and a restarted worker of the same name cannot). */
   private readonly token: string;
@@ -38,6 +54,7 @@ export class LeaseTable {
   ) {
     this.ttlMs = leaseSeconds * 1000;
     this.marginMs = Math.max(250, this.ttlMs / 5);
+    this.requestMs = Math.min(5000, this.ttlMs / 4);
     this.selfKey = `w.${worker}`;
     this.token = `${worker}/${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   }
@@ -56,7 +73,7 @@ export class LeaseTable {
   async acquire(p: number): Promise<Lease | undefined> {
     const t0 = performance.now();
     try {
-      const revision = await this.kv.create(`p.${p}`, this.token);
+      const revision = await answeredWithin(this.kv.create(`p.${p}`, this.token), this.requestMs);
       const l = { partition: p, revision, epoch: revision, deadline: t0 + this.ttlMs - this.marginMs };
       this.held.set(p, l);
       return l;
@@ -70,18 +87,24 @@ export class LeaseTable {
     const l = this.held.get(p);
     if (!l) return false;
     const t0 = performance.now();
+    const since = (l.unconfirmedSince ??= t0);
     try {
-      l.revision = await this.kv.update(`p.${p}`, this.token, l.revision);
+      l.revision = await answeredWithin(this.kv.update(`p.${p}`, this.token, l.revision), this.requestMs);
       l.deadline = t0 + this.ttlMs - this.marginMs;
+      l.unconfirmedSince = undefined;
       return true;
     } catch (e) {
       if (/wrong last sequence/i.test((e as Error).message)) {
         // A renewal whose reply timed out may have been applied: then the key is still ours
-        // (our token) at a newer revision. Adopt it; the next renewal extends the deadline.
-        const cur = await this.kv.get(`p.${p}`).catch(() => null);
-        if (cur && cur.operation === "PUT" && cur.string() === this.token && performance.now() < l.deadline) {
+        // (our token) at a newer revision. Adopt it. That write was made by a renewal sent since
+        // the last confirmed one (an older one expected an older revision and was refused), so
+        // the server keeps the key for a TTL from then at least.
+        const cur = await answeredWithin(this.kv.get(`p.${p}`), this.requestMs).catch(() => null);
+        if (cur && cur.operation === "PUT" && cur.string() === this.token) {
           l.revision = cur.revision;
-          return true;
+          l.deadline = Math.max(l.deadline, since + this.ttlMs - this.marginMs);
+          l.unconfirmedSince = undefined;
+          if (performance.now() < l.deadline) return true;
         }
         l.deadline = 0;
         return false;
@@ -97,7 +120,7 @@ export class LeaseTable {
     this.held.delete(l.partition);
     if (performance.now() >= l.deadline) return;
     try {
-      await this.kv.delete(`p.${l.partition}`, { previousSeq: l.revision });
+      await answeredWithin(this.kv.delete(`p.${l.partition}`, { previousSeq: l.revision }), this.requestMs);
     } catch {
       /* already gone or taken: nothing of ours to delete */
     }
@@ -112,7 +135,7 @@ export class LeaseTable {
   /** Announces this worker as live. */
   async heartbeat(): Promise<void> {
     const t0 = performance.now();
-    await this.kv.put(this.selfKey, String(Date.now()));
+    await answeredWithin(this.kv.put(this.selfKey, String(Date.now())), this.requestMs);
     this.beatStored = t0;
   }
 

@@ -73,10 +73,26 @@ class MemoryBucket {
     this.entries.set(key, { value, revision: ++this.revision });
     return this.revision;
   }
+  /** The next update is never answered (a request lost with the connection, or to a server restarting). */
+  unanswered = false;
+  /** The next update is applied but its reply lost (the client's request times out). */
+  replyLost = false;
   async update(key: string, value: string, last: number): Promise<number> {
+    if (this.unanswered) {
+      this.unanswered = false;
+      return new Promise<number>(() => {});
+    }
     if (this.entries.get(key)?.revision !== last) throw new Error("wrong last sequence");
     this.entries.set(key, { value, revision: ++this.revision });
+    if (this.replyLost) {
+      this.replyLost = false;
+      throw new Error("TimeoutError: timeout");
+    }
     return this.revision;
+  }
+  async get(key: string): Promise<{ operation: "PUT"; revision: number; string(): string } | null> {
+    const e = this.entries.get(key);
+    return e ? { operation: "PUT", revision: e.revision, string: () => e.value } : null;
   }
   async delete(key: string, o?: { previousSeq?: number }): Promise<void> {
     if (o?.previousSeq !== undefined && this.entries.get(key)?.revision !== o.previousSeq) throw new Error("wrong last sequence");
@@ -133,6 +149,42 @@ test("a lease given up before its deadline deletes the key only at its own revis
   await leases.release(l);
   assert.deepEqual(kv.deletes, [], "another worker's lease is not deleted");
   assert.equal(leases.held.has(2), false);
+});
+
+test("a renewal that gets no answer gives up before the lease's deadline, in time for the next round", async () => {
+  const kv = new MemoryBucket();
+  // 2-s leases: the local deadline is 1.6 s after each renewal, rounds every 0.67 s
+  const leases = new LeaseTable(kv as unknown as KV, "w1", 2);
+  const l = await leases.acquire(4);
+  assert.ok(l);
+  kv.unanswered = true;
+  const deadline = new Promise<string>((r) => setTimeout(() => r("the deadline passed first"), l.deadline - performance.now()));
+  const outcome = await Promise.race([leases.renew(4).then((kept) => (kept ? "kept" : "lost")), deadline]);
+  assert.equal(outcome, "kept", "renew() settles before the deadline and keeps the lease until then");
+  assert.ok(leases.holds(l));
+  // The next round renews it.
+  const before = l.deadline;
+  assert.equal(await leases.renew(4), true);
+  assert.ok(l.deadline > before);
+});
+
+test("a renewal applied whose reply was lost extends the lease from when it was sent", async () => {
+  const kv = new MemoryBucket();
+  const leases = new LeaseTable(kv as unknown as KV, "w1", 60);
+  const l = await leases.acquire(4);
+  assert.ok(l);
+  const acquired = l.deadline;
+  await sleep(20);
+  const sent = performance.now();
+  kv.replyLost = true;
+  assert.equal(await leases.renew(4), true, "a timeout keeps the lease until its deadline");
+  assert.equal(l.deadline, acquired, "nothing confirmed yet");
+  // The next renewal finds the key at a newer revision, with this worker's token: the lost reply's
+  // write, made no earlier than it was sent, so the server keeps the key a TTL from then at least.
+  assert.equal(await leases.renew(4), true);
+  assert.equal(l.revision, kv.entries.get("p.4")?.revision, "the newer revision adopted");
+  assert.ok(l.deadline >= sent + 60_000 * 0.8, `deadline extended from the lost reply's send (${(l.deadline - acquired).toFixed(0)} ms past the old one)`);
+  assert.equal(await leases.renew(4), true, "and renewed at it next");
 });
 
 test("a leases watcher that stops delivering is noticed within a lease and replaced", async () => {
