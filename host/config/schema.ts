@@ -363,7 +363,7 @@ export const configSchema = {
         modelsBucket: { type: "string", default: "edgelearn_models", pattern: "^[-_a-zA-Z0-9]+$", description: "KV bucket of model blobs, one key per device (created if missing)." },
         leasesBucket: { type: "string", default: "edgelearn_leases", pattern: "^[-_a-zA-Z0-9]+$", description: "KV bucket of partition leases and live workers (created if missing; its TTL is leaseSeconds)." },
         replicas: { type: "integer", minimum: 1, maximum: 5, default: 1, description: "Replicas of the stream and buckets when this worker creates them: 3 in a 3-node NATS cluster." },
-        leaseSeconds: { type: "number", minimum: 1, maximum: 600, default: 10, description: "A partition lease lives this long unless renewed (every third of it); a killed worker's partitions move after about this." },
+        leaseSeconds: { type: "number", minimum: 1, maximum: 600, default: 10, description: "A partition lease lives this long unless renewed (every third of it; a lease request waits at most a quarter of it, up to 5 s, for its answer); a killed worker's partitions move after about this." },
         checkpointSeconds: { type: "number", exclusiveMinimum: 0, default: 5, description: "Each owned partition writes its changed devices' blobs this often (and on release)." },
         maxInflight: { type: "integer", minimum: 1, maximum: 100000, default: 512, description: "Readings pulled and not yet acknowledged, per owned partition (backpressure)." },
         mqtt: {
