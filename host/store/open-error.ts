@@ -12,3 +12,8 @@ export class StoreOpenError extends Error {
     this.name = "StoreOpenError";
   }
 }
+
+/** An error's code: SQLite's (extended) result code or Node's (ENOSPC), else its name; "" for none. */
+export function errorCode(e: unknown): string {
+  return String((e as { code?: unknown })?.code ?? (e as Error)?.name ?? "");
+}

@@ -32,7 +32,7 @@ import { copyFileSync, existsSync, mkdirSync, readSync, openSync, closeSync, ren
 import { dirname } from "node:path";
 import { headerCrc, rowDefect } from "./blob.js";
 import { context, historyBound, type StoreOptions } from "./memory.js";
-import { StoreOpenError } from "./open-error.js";
+import { StoreOpenError, errorCode } from "./open-error.js";
 import { WriterLock } from "./writer-lock.js";
 import type { CheckpointContext, CheckpointMeta, CheckpointRequest, StateStore, StoredBlob } from "./types.js";
 
@@ -228,9 +228,8 @@ export class SqliteStore implements StateStore {
     }
   }
 
-  /** Starts a fresh file at the store's path with the rows of the moved-aside file that can be read. */
-  private salvageInto(aside: string, reason: string): void {
-    const rows = salvage(aside);
+  /** Opens and sets up the file at the store's path; a connection that cannot be set up is closed. */
+  private openFresh(): void {
     const db = new Database(this.path, { timeout: this.busyMs });
     try {
       this.init(db);
@@ -238,6 +237,12 @@ export class SqliteStore implements StateStore {
       db.close();
       throw e;
     }
+  }
+
+  /** Starts a fresh file at the store's path with the rows of the moved-aside file that can be read. */
+  private salvageInto(aside: string, reason: string): void {
+    const rows = salvage(aside);
+    this.openFresh();
     let kept = 0;
     const devices = new Set<string>();
     this.db.transaction(() => {
@@ -387,7 +392,7 @@ export class SqliteStore implements StateStore {
     this.lock.release();
     try {
       this.lock = WriterLock.take(this.path);
-      this.init(new Database(this.path, { timeout: this.busyMs }));
+      this.openFresh();
     } catch (e) {
       // The old connection stays: the next write finds a file at `path` that is not its own and says so.
       throw new Error(`state store ${this.path} was deleted while running and cannot be written again: ${errText(e)}`);
@@ -479,7 +484,7 @@ function salvage(path: string): Row[] {
 /** A salvage error that means the copy holds nothing more to read (damage, no such table or
  * column), not that it could not be read now (a full disk, an I/O error). */
 function nothingToRead(e: unknown): boolean {
-  return isDamage(e) || (e as { code?: unknown })?.code === "SQLITE_ERROR";
+  return isDamage(e) || errorCode(e) === "SQLITE_ERROR";
 }
 
 /** Page size × page count from a SQLite file header, or 0 when there is no header. */
@@ -501,7 +506,7 @@ function recordedSize(path: string): number {
  */
 function isDamage(e: unknown): boolean {
   if (e instanceof Unreadable) return true;
-  const code = String((e as { code?: unknown })?.code ?? "");
+  const code = errorCode(e);
   return code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB";
 }
 
@@ -532,7 +537,7 @@ function probeWrite(db: Database.Database, busyMs: number): void {
   try {
     db.transaction(() => db.prepare("DELETE FROM checkpoints WHERE 0").run())();
   } catch (e) {
-    if (!String((e as { code?: unknown })?.code).startsWith("SQLITE_BUSY")) throw e;
+    if (!errorCode(e).startsWith("SQLITE_BUSY")) throw e;
   } finally {
     db.pragma(`busy_timeout = ${busyMs}`);
   }
@@ -547,7 +552,7 @@ const OPEN_HINTS: [RegExp, string][] = [
 ];
 
 function openError(path: string, e: unknown): StoreOpenError {
-  const code = String((e as { code?: unknown })?.code ?? (e as Error)?.name ?? "Error");
+  const code = errorCode(e) || "Error";
   const hint = OPEN_HINTS.find(([re]) => re.test(code))?.[1];
   return new StoreOpenError(
     path,

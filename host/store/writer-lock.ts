@@ -9,7 +9,7 @@
 // Readers (`edgelearn inspect`) open the store itself read-only and never need the lock.
 
 import Database from "better-sqlite3";
-import { StoreOpenError } from "./open-error.js";
+import { StoreOpenError, errorCode } from "./open-error.js";
 
 export class WriterLock {
   private constructor(
@@ -33,7 +33,7 @@ export class WriterLock {
       } catch {
         /* nothing held */
       }
-      const code = String((e as { code?: unknown })?.code ?? (e as Error)?.name ?? "Error");
+      const code = errorCode(e) || "Error";
       if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) {
         throw new StoreOpenError(
           storePath,
