@@ -315,9 +315,11 @@ const cortexM4F: Runner = {
  * fetched with pip into build/conformance/wasm3-src, never kept in the repository.
  */
 export const WASM3_SDIST = "pywasm3==0.5.0";
+/** Where wasm3Sources() unpacks them. */
+export const WASM3_SRC = join(WORK_DIR, "wasm3-src", "pywasm3-0.5.0", "wasm3");
 export function wasm3Sources(): string {
   const dir = workDir("wasm3-src");
-  const src = join(dir, "pywasm3-0.5.0", "wasm3");
+  const src = WASM3_SRC;
   if (!existsSync(join(src, "wasm3.h"))) {
     must(sh(PYTHON, ["-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-deps", "--no-binary", ":all:", WASM3_SDIST, "-d", dir]), "pip download pywasm3 (wasm3 sources)");
     must(sh("tar", ["-xzf", join(dir, "pywasm3-0.5.0.tar.gz"), "-C", dir]), "tar (pywasm3 sdist)");
