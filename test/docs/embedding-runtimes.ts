@@ -20,7 +20,7 @@ const GCC = "gcc (apt-get install -y gcc libc6-dev)";
 export function wasm3Missing(): string | undefined {
   if (!findBinary("gcc")) return GCC;
   if (existsSync(join(WASM3_SRC, "wasm3.h")) || sh(PYTHON, ["-m", "pip", "--version"]).status === 0) return undefined;
-  return `wasm3's sources in ${WASM3_SRC} (pip, or .ci/run's download step)`;
+  return `the wasm3 source tree ${WASM3_SRC} (fetched with pip, as .ci/run does)`;
 }
 
 /** As the wasm3 sample's compile line says: optimized, no other option. */

@@ -61,7 +61,7 @@ function compileAndRun(t: TestContext, { name, header, missing, runtime }: Host)
   assert.ok(m, `the ${name} sample printed no prediction:\n${run.stdout}`);
   const want = expected();
   // %.9g prints every f32 exactly, so the value read back is the module's bits.
-  assert.equal(Math.fround(Number(m[1])), want.prediction, "prediction");
+  assert.equal(Math.fround(Number(m[1])), want.prediction, "prediction (are READINGS still the sample's readings?)");
   assert.equal(parseInt(m[2], 16), want.flags, "flags of the last reading");
   assert.deepEqual(new Uint8Array(readFileSync(join(dir, "learner.state"))), want.state, "the state blob differs from the host learner's");
 }
