@@ -9,13 +9,14 @@
 // Bounded size: per device the newest `history` checkpoints plus the newest known-good one; older
 // rows are deleted in the same transaction that adds a new one, and SQLite reuses their pages.
 //
-// A file SQLite cannot read (not a database, truncated, failing its integrity check, or written
-// by a newer schema) never stops the host: it is moved aside, whatever rows can still be read
-// are copied into a fresh file, and `problems()` says what happened; the other devices start
-// fresh. Any other failure to open (the disk is full, another process holds the write lock past
-// the busy timeout, an I/O error, no permission, a read-only file, another edgelearn holding the
-// store's lock file, some other program's database) says nothing about the file: the constructor
-// throws a StoreOpenError and leaves the file as it was, so the next start finds every device.
+// A file SQLite cannot read (not a database, truncated, failing its integrity check) never stops
+// the host: it is moved aside, whatever rows can still be read are copied into a fresh file, and
+// `problems()` says what happened; the other devices start fresh. Any other failure to open (the
+// disk is full, another process holds the write lock past the busy timeout, an I/O error, no
+// permission, a read-only file, another edgelearn holding the store's lock file, some other
+// program's database, a file written by a newer schema) says nothing wrong about the file: the
+// constructor throws a StoreOpenError and leaves the file as it was, so the next start finds
+// every device.
 // Opening writes nothing to a file that is already set up. A file deleted while the store runs is
 // written again from the open connection at the next write. Raw readings are never stored: the
 // table has no place for them.
@@ -152,8 +153,15 @@ export class SqliteStore implements StateStore {
     const db = new Database(this.path, { timeout: this.busyMs });
     try {
       const version = db.pragma("user_version", { simple: true }) as number;
+      // Not damage: a downgrade. Salvaging would fork the devices' state into a file the newer
+      // release would then have to be pointed back from; the operator chooses instead.
       if (version > SCHEMA_VERSION) {
-        throw new Unreadable(`written by a newer edgelearn (schema ${version}; this one reads up to ${SCHEMA_VERSION})`);
+        throw new StoreOpenError(
+          this.path,
+          "NEWER_SCHEMA",
+          `state store ${this.path} was written by a newer edgelearn (schema ${version}; this one reads up to ${SCHEMA_VERSION}): ` +
+            `the file was left as it is; run that release, or point store.path at another file`,
+        );
       }
       const check = db.pragma("quick_check", { simple: true });
       // One line: SQLite's report spans several.
