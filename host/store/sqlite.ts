@@ -108,6 +108,8 @@ export class SqliteStore implements StateStore {
   private lock!: WriterLock;
   /** The file the connection has open (device and inode): a path that no longer names it was deleted or replaced. */
   private file = { dev: 0, ino: 0 };
+  /** The connection's write-ahead log (0: not seen at open, not checked). */
+  private wal = { dev: 0, ino: 0 };
   private closed = false;
   /** Newest seq per device, and newest known-good seq, mirrored from the table. */
   private readonly lastSeq = new Map<string, number>();
@@ -191,6 +193,8 @@ export class SqliteStore implements StateStore {
     this.db = db;
     const st = statSync(this.path);
     this.file = { dev: st.dev, ino: st.ino };
+    const wal = statSync(this.path + "-wal", { throwIfNoEntry: false });
+    this.wal = wal ? { dev: wal.dev, ino: wal.ino } : { dev: 0, ino: 0 };
     this.st = {
       insert: db.prepare(`INSERT INTO checkpoints (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       prune: db.prepare("DELETE FROM checkpoints WHERE device = ? AND seq <= ? AND seq <> ?"),
@@ -388,7 +392,7 @@ export class SqliteStore implements StateStore {
    */
   private ensureFile(): void {
     const st = statSync(this.path, { throwIfNoEntry: false });
-    if (st && st.dev === this.file.dev && st.ino === this.file.ino) return;
+    if (st && st.dev === this.file.dev && st.ino === this.file.ino) return this.ensureLog();
     if (st) {
       throw new Error(
         `state store ${this.path} was replaced by another file while running; checkpoints are not written over it (restart edgelearn to use that file)`,
@@ -407,6 +411,33 @@ export class SqliteStore implements StateStore {
     }
     old.close();
     this.problem(`state store ${this.path} was deleted while running; written again from the open database (${this.rowCount()} checkpoints of ${this.lastSeq.size} devices kept)`);
+  }
+
+  /**
+   * Before a write, the file itself in place: is its write-ahead log (`-wal`) still the one the
+   * connection writes to? A commit is in the log until SQLite copies it into the file (about
+   * every thousand pages, and at close). A log deleted while the host runs lives on as an open
+   * inode: the checkpoints in it, and every later one, would be gone after a crash. They are
+   * copied into the file now and the connection opened again, which starts a new log at the path.
+   */
+  private ensureLog(): void {
+    if (this.db.open) {
+      if (this.wal.ino === 0) return;
+      const st = statSync(this.path + "-wal", { throwIfNoEntry: false });
+      if (st && st.dev === this.wal.dev && st.ino === this.wal.ino) return;
+      const [r] = this.db.pragma("wal_checkpoint(TRUNCATE)") as { busy: number }[];
+      if (r?.busy) {
+        throw new Error(`state store ${this.path}: its write-ahead log (-wal) was deleted while running and another connection is reading the file; checkpoints wait until the log can be copied into it`);
+      }
+      this.db.close();
+    }
+    // Also the retry after an open that failed below: the connection is closed, the file complete.
+    try {
+      this.openFresh();
+    } catch (e) {
+      throw new Error(`state store ${this.path}: its write-ahead log (-wal) was deleted while running; the file holds every checkpoint but cannot be opened again: ${errText(e)}`);
+    }
+    this.problem(`state store ${this.path}: its write-ahead log (-wal) was deleted while running; every checkpoint was copied into the file and a new log started (${this.rowCount()} checkpoints of ${this.lastSeq.size} devices kept)`);
   }
 }
 
