@@ -2,7 +2,7 @@
 //
 // Per value (features, then the target at index n) a GuardSlot keeps:
 // the start of the current run of equal values and its length, the EW mean length of
-// completed runs, the number of changes (up to 4) and of consecutive spikes in one word, an EW
+// completed runs (weighed by their readings), the number of changes (up to 4) and of consecutive spikes in one word, an EW
 // mean and mean absolute deviation and the EW mean size of a change. The 16-byte head (GuardHead) keeps the
 // number of accepted readings and whether any slot counts spikes (so an accepted reading clears
 // the counts only when there are some). Only the stuck and spike tests read the section: with
@@ -28,7 +28,7 @@ import {
 @unmanaged export class GuardSlot {
   last: f32; // value at the start of the current run of equal values (within eps)
   run: u32; // length of that run
-  runMean: f32; // EW mean length of completed runs (α = 1/8)
+  runMean: f32; // EW mean length of completed runs, weighed by their readings (2^-10 each)
   // Two counts in one word (ABI 5; two words before): bits 29..31 the changes seen, counted up to
   // STUCK_MIN_CHANGES (all the stuck test reads), bits 0..28 the consecutive spikes (a level
   // shift is accepted after SPIKE_RESET ≤ 1e6 of them). With the changes on top, the stuck test
@@ -182,8 +182,8 @@ function spikeCommit(s: GuardSlot, v: f32): bool {
 }
 
 /** Reject bits for the features at x (bits 0..3). With commit, a reading rejected for spikes
- * alone advances the guard's own bookkeeping (consecutive spikes, level shifts); a reading with
- * any other reject reason changes nothing. Only tests: the features are standardized where
+ * alone advances the guard's own bookkeeping (consecutive spikes, level shifts), and one
+ * rejected as stuck the runs of the values it repeats; nothing else changes. Only tests: the features are standardized where
  * they are learned (fold.ts) or, for the kinds that predict first, by the caller. */
 @inline export function guardFeatures(x: usize, commit: bool): u32 {
   const nf = liveFeatures;
@@ -212,6 +212,7 @@ function spikeCommit(s: GuardSlot, v: f32): bool {
     if (isStuck(s, v, kOn, eps, factor)) flags |= REJ_STUCK;
     if (spiking(s, v, tOn)) flags |= REJ_SPIKE;
   }
+  if (commit && (flags & REJ_STUCK) != 0) stuckRunsGoOn(gb, x, nf, eps);
   if (commit && flags == REJ_SPIKE) {
     // Rare path: count the spikes; a feature whose new level is accepted no longer spikes.
     flags = 0;
@@ -222,6 +223,18 @@ function spikeCommit(s: GuardSlot, v: f32): bool {
     }
   }
   return flags;
+}
+
+/** A reading refused as stuck still lengthens the runs of the values it repeats (rare path,
+ * out of line). Otherwise a long run the test refused (a first night at 0 W, a door closed for a
+ * weekend) ended at the length where the refusals began, the mean run length never learned that
+ * such runs happen, and the same run was refused at the same length every time. */
+function stuckRunsGoOn(gb: usize, x: usize, nf: i32, eps: f32): void {
+  for (let i = 0; i < nf; i++) {
+    const s = slotAt(gb, i);
+    const run = s.run;
+    if (Mathf.abs(load<f32>(x + (<usize>i << 2)) - s.last) <= eps && run < GUARD_SAT) s.run = run + 1;
+  }
 }
 
 /** Reject bits for the features at x when the guard is a range test alone (its stuck and spike
@@ -260,8 +273,16 @@ export function guardRestart(nf: i32): void {
   return 0;
 }
 
+/** The mean run length after a completed run of fr > 1 readings, each weighing runWeight (the
+ * run at most 1: a run of 1/runWeight readings or more replaces the mean). */
+function longerRunMean(runm: f32, fr: f32, runWeight: f32): f32 {
+  const w = fr * runWeight;
+  return w < 1 ? runm + (fr - runm) * w : fr;
+}
+
 /** Folds an accepted value into its guard slot (guardSpikesEnd then ends its spike run).
- * runWeight: hotRunWeight, the weight of a completed run in the mean run length (1/8). */
+ * runWeight: hotRunWeight, the weight of one reading of a completed run in the mean run length
+ * (2^-10). */
 @inline export function updateSlot(s: GuardSlot, v: f32, first: bool, eps: f32, a: f32, runWeight: f32): void {
   if (first) {
     s.last = v;
@@ -278,9 +299,17 @@ export function guardRestart(nf: i32): void {
     const runm = s.runMean;
     const step = s.step;
     const firstChange = tally < TALLY_CHANGE;
-    // A signal that changes every reading keeps run = 1 and its mean run length at 1: those
-    // two are written only when they move (same bytes, fewer stores).
-    const runm1 = firstChange ? <f32>run : runm + (<f32>run - runm) * runWeight;
+    // The mean run length is weighed by readings, not by runs: a completed run of r readings
+    // counts r × runWeight (at most 1), so it is about the length of the run a reading of the
+    // last 1/runWeight readings belonged to. Weighed by runs, the many short runs of a quantized
+    // value flickering between two steps, or of a meter's daytime noise, outvoted its long
+    // legitimate runs (a night at 0 W, a closed door, a slow value at one step) and the stuck
+    // test refused those every time. A signal that changes every reading keeps run = 1 and its
+    // mean run length at 1: those two are written only when they move (same bytes, fewer stores).
+    // A run of one reading (a value that changes every reading) weighs runWeight: the common
+    // case skips the product and the cap (longerRunMean).
+    const fr = <f32>run;
+    const runm1 = firstChange ? fr : run == 1 ? runm + (fr - runm) * runWeight : longerRunMean(runm, fr, runWeight);
     if (runm1 != runm) s.runMean = runm1;
     s.step = firstChange ? d : step + a * (d - step);
     if (tally < TALLY_STUCK_READY) s.tally = tally + TALLY_CHANGE;

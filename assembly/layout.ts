@@ -76,7 +76,7 @@ export let hotMetricAlpha: f32 = 0;
 export let hotDriftDetector: i32 = 0; // an integer parameter, converted once here
 export let hotDriftResponse: i32 = 0; // an integer parameter, converted once here
 export let hotZscore: i32 = 0; // an integer parameter, converted once here
-// Not a parameter: the guard's weight of a completed run, 1/8 (GUARD_RUN_WEIGHT). The fold reads
+// Not a parameter: the guard's weight of a completed run's reading, 2^-10 (GUARD_RUN_WEIGHT). The fold reads
 // it once before its loop; as a literal, V8 rebuilt the constant in three instructions on every
 // pass. Set in cacheParams (before any reading), not at the declaration, so the optimizer cannot
 // fold it back into a literal.
@@ -86,8 +86,9 @@ export let hotRunWeight: f32 = 0;
 // (guard.ts rangeFlags, fold.ts foldScalerOnly), and switching a test back on restarts it.
 export let hotGuardStats: bool = false;
 
-/** The EW weight of the guard's mean run length (guard.ts). */
-export const GUARD_RUN_WEIGHT: f32 = 0.125;
+/** The EW weight of one reading of a completed run in the guard's mean run length (guard.ts):
+ * its memory is about 1,024 readings. */
+export const GUARD_RUN_WEIGHT: f32 = 0.0009765625;
 
 /** Copies the live parameters into the globals above. */
 export function cacheParams(): void {

@@ -250,6 +250,44 @@ describe("SURPRISE: point spikes", () => {
   });
 });
 
+/** A room temperature (a wave of ±2 °C around 21, noise 0.05, in 0.0625 °C steps: a DS18B20)
+ * with one reading replaced by `sentinel` at 1,500 (none: NaN), and ±3 °C spikes every 487
+ * readings from 3,000. Returns the spikes reported on their reading or the one after it. */
+let sentinelFlagged = false;
+function spikesAfterSentinel(sentinel: f32): i32 {
+  create(KIND_SURPRISE, 1);
+  sentinelFlagged = false;
+  rseed(17);
+  let reported = 0;
+  let prev = false;
+  for (let t = 0; t < 8000; t++) {
+    const s = t >= 3000 && t % 487 == 250;
+    let v = <f32>21 + <f32>2 * Mathf.sin(<f32>t * <f32>0.00436) + <f32>0.05 * rnorm();
+    v = Mathf.round(v * 16) / 16 + (s ? (t % 2 == 0 ? <f32>3 : <f32>-3) : 0);
+    setX(0, t == 1500 && !isNaN(sentinel) ? sentinel : v);
+    const f = <u32>learn_one(NaN);
+    if (t == 1500 && (f & F_ANOMALY) != 0) sentinelFlagged = true;
+    if ((f & F_ANOMALY) != 0 && (s || prev)) reported++;
+    prev = s;
+  }
+  return reported;
+}
+
+describe("SURPRISE: sensor failure sentinels", () => {
+  it("one sentinel reading (85.0, −127, 65535) is flagged and does not blind the detector", () => {
+    const clean = spikesAfterSentinel(NaN);
+    expect(clean).toBeGreaterThanOrEqual(9); // of 10
+    // before, the sentinel widened the range for good: 85.0 left 3 of these spikes seen, −127 1
+    // and 65535 none
+    expect(spikesAfterSentinel(85)).toBe(clean);
+    expect(sentinelFlagged).toBe(true);
+    expect(spikesAfterSentinel(-127)).toBe(clean);
+    expect(sentinelFlagged).toBe(true);
+    expect(spikesAfterSentinel(65535)).toBe(clean);
+    expect(sentinelFlagged).toBe(true);
+  });
+});
+
 describe("defaults that adapt", () => {
   it("a classifier recovers after its labels invert (drift response and AdaGrad forgetting at defaults)", () => {
     create(KIND_LOGISTIC, 2);

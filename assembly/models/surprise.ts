@@ -24,7 +24,10 @@
 //     the reading that comes back, as 0.9 + 0.1 · e/(e + tol) with e = |jump|/(JUMP × step) − 1:
 //     only then is a spike told apart from a change of level (a jump that stays, which the
 //     range and the transitions judge). The first two kinds of evidence do not see a spike that
-//     repeats: it has widened the range and its transitions are no longer new to the table.
+//     repeats: it has widened the range and its transitions are no longer new to the table. But
+//     a jump that lands more than a range width beyond the range changes neither until it is a
+//     new level (its JUMP_RUN-th reading): one sentinel reading (85.0, −127, 65535) does not
+//     stretch the bins for good.
 //
 // The score is the largest of these, 0 during the first SCORE_WARMUP readings, and damped
 // (× 0.9) for 30 readings after it passed 0.95, so one event does not raise a string of alarms.
@@ -252,7 +255,8 @@ export function surpriseScoreOf(m: usize, x: usize, tol: f32, warm: u32): f32 {
 }
 
 /** Applies the reading scored last (same x): the long-run statistics and the damping always,
- * the range and the transition table unless `keepOut` (a protected reading). */
+ * the range and the transition table unless `keepOut` (a protected reading) or, feature by
+ * feature, a far jump not yet a level (below). */
 export function surpriseCommitTo(m: usize, x: usize, score: f32, keepOut: bool, alpha: f32, decay: f32): void {
   const nf = head(m).nf;
   const n = head(m).n + 1;
@@ -287,6 +291,13 @@ export function surpriseCommitTo(m: usize, x: usize, score: f32, keepOut: bool, 
     const s = slot(m, i);
     const v = load<f32>(x + (<usize>i << 2));
     let lo = feature(s).lo, hi = feature(s).hi;
+    // A jump (spikeCommit above) that lands more than a range width beyond the range, and is not
+    // yet a new level, shapes nothing that counts as normal: one sentinel reading (a DS18B20's
+    // 85.0 or −127, 65535 from a failed read) widened the range for good, and with it every bin,
+    // so the transitions and spikes of the sensor's real values all fell in one bin and went
+    // unseen. A level that stays is learned from its JUMP_RUN-th reading on, and a nearer spike
+    // widens the range as before (a spike that repeats stops being novel).
+    if (feature(s).jumps != 0 && max<f32>(v - hi, lo - v) > hi - lo) continue;
     let rlo = feature(s).recentLo, rhi = feature(s).recentHi;
     const pb = feature(s).previousBin;
     if (n == 1) {

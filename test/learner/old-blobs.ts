@@ -145,7 +145,8 @@ function layoutShrink(blob: Uint8Array): number {
  * newer rule (Huber's bound on a step, a scale that widens: models/forecast.ts), so after the
  * first reading (the same state: the same forecast, its score in the new unit) its forecasts
  * are held to stay within the target's noise of the older module's. A module that already learned
- * AR by today's rule (ABI version 3's latest: olderArRule false) must match it exactly.
+ * AR by today's rule (ABI version 3's latest: olderArRule false) must match it exactly. SURPRISE's
+ * scores after the first reading are held within 0.01 of the older module's, its flags exactly.
  */
 export function testLearnsAsBefore(f: Fixture, what: string, older: WebAssembly.Module, readings: { x: number[]; y: number }[], olderArRule = true): void {
   test(`${what} of ${f.name}: migrated, it learns as the older module does and snapshots as version ${ABI_VERSION}`, () => {
@@ -154,12 +155,19 @@ export function testLearnsAsBefore(f: Fixture, what: string, older: WebAssembly.
     assert.equal(now.load(bytes(f)), 0);
     assert.equal(then.load(bytes(f)), 0);
     const ar = olderArRule && f.kind === Kind.AR;
+    // SURPRISE keeps a far jump that is not yet a level out of its range (models/surprise.ts),
+    // which older modules did not: a background model started afresh at a warning has so narrow
+    // a range that the stream's slow moves can be such jumps, and its scores then move apart
+    // from the older module's by a little (its flags may not)
+    const surprise = f.kind === Kind.Surprise;
     const flagMask = ar ? ~Flag.Anomaly : ~0; // AR's flag follows its score's unit
     let worst = 0, total = 0;
     assert.deepEqual(countsAndMetrics(now), countsAndMetrics(then), "counters and metrics");
     readings.forEach((r, k) => {
       assert.equal(now.learn(r.y, r.x) & flagMask, then.learn(r.y, r.x) & flagMask, "flags");
-      if (!ar || k === 0) {
+      if (surprise && k > 0) {
+        assert.ok(Math.abs(now.score - then.score) < 0.01, `score ${now.score} vs ${then.score}`);
+      } else if (!ar || k === 0) {
         assert.ok(same(now.prediction, then.prediction), `prediction ${now.prediction} vs ${then.prediction}`);
         assert.ok(ar ? sameScore(f.kind, now.score, then.score) : same(now.score, then.score), `score ${now.score} vs ${then.score}`);
       } else {
