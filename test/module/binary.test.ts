@@ -48,10 +48,14 @@ test("no start function", () => {
 // state at or below 0.1.0's, and the copy that lays out every older version section by section;
 // 21,380 with the fold's second copy for a guard that keeps no statistics, so that switching its
 // stuck and spike tests off also drops their upkeep (a third fewer instructions per reading), and
-// AR's forecast on the readings it does not learn).
+// AR's forecast on the readings it does not learn); 21,550 once the stuck test learns that long
+// runs happen (its mean run length weighed by readings, and a refused repetition lengthening its
+// run: a meter at 0 W by night, a door contact, a value held in steps are no longer refused) and
+// SURPRISE keeps a far jump out of its range until it is a level (one sentinel reading no longer
+// blinds it).
 // What binds on a microcontroller is the wasm2c image's flash (≤ 64 KiB, test/conformance).
-test("release module ≤ 21,390 bytes", () => {
-  assert.ok(bytes.length <= 21390, `${bytes.length} bytes`);
+test("release module ≤ 21,560 bytes", () => {
+  assert.ok(bytes.length <= 21560, `${bytes.length} bytes`);
 });
 
 test("the decoder finds memory.grow and skips immediates that look like it", () => {
