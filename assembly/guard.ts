@@ -2,8 +2,8 @@
 //
 // Per value (features, then the target at index n) a GuardSlot keeps:
 // the start of the current run of equal values and its length, the EW mean length of
-// completed runs (weighed by their readings), the number of changes (up to 4) and of consecutive spikes in one word, an EW
-// mean and mean absolute deviation and the EW mean size of a change. The 16-byte head (GuardHead) keeps the
+// completed runs (weighed by their readings), the number of changes (up to 4) and of
+// consecutive spikes in one word, an EW mean and mean absolute deviation and the EW mean size of a change. The 16-byte head (GuardHead) keeps the
 // number of accepted readings and whether any slot counts spikes (so an accepted reading clears
 // the counts only when there are some). Only the stuck and spike tests read the section: with
 // both off the guard is a range test alone (rangeFlags) and the section is left at zero.
@@ -183,8 +183,9 @@ function spikeCommit(s: GuardSlot, v: f32): bool {
 
 /** Reject bits for the features at x (bits 0..3). With commit, a reading rejected for spikes
  * alone advances the guard's own bookkeeping (consecutive spikes, level shifts), and one
- * rejected as stuck the runs of the values it repeats; nothing else changes. Only tests: the features are standardized where
- * they are learned (fold.ts) or, for the kinds that predict first, by the caller. */
+ * rejected as stuck the runs of the values it repeats; nothing else changes. Only tests: the
+ * features are standardized where they are learned (fold.ts) or, for the kinds that predict
+ * first, by the caller. */
 @inline export function guardFeatures(x: usize, commit: bool): u32 {
   const nf = liveFeatures;
   const k = hotStuckK;
