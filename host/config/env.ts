@@ -4,21 +4,23 @@
 // A variable follows the setting's path (zigbee2mqtt style): EDGELEARN_MQTT__URL sets mqtt.url,
 // EDGELEARN_STORE__CHECKPOINT__EVERY_SECONDS sets store.checkpoint.everySeconds (segments are
 // matched ignoring case and underscores). Values are read as the setting's type: numbers,
-// true/false, JSON or comma lists for lists; a setting that takes one value or a list
-// (http.publicOrigin) reads a JSON or comma list as a list and anything else as the one value.
+// true/false, JSON or comma lists for lists, JSON for a section (EDGELEARN_MQTT='{"url": ...}'); a
+// setting that takes one value or a list (http.publicOrigin) reads a JSON or comma list as a list
+// and anything else as the one value. A list or section given whole replaces the file's.
 //
 // A list is set whole (EDGELEARN_CLUSTER__SERVERS=a,b) or entry by entry (..._SERVERS__0=a,
 // ..._SERVERS__1=b; EDGELEARN_DEVICES__0__TASK sets a field of an entry), never both ways at once:
-// which one would win is not something a reader of the environment can tell. Entries extend or
-// replace those of the config file's list, from index 0 with none left out, as a list written in
-// the file would be.
+// which one would win is not something a reader of the environment can tell. The same holds for a
+// section given whole and a setting inside it, and for one setting named by two variables. Entries
+// extend or replace those of the config file's list, from index 0 with none left out, as a list
+// written in the file would be.
 //
-// A variable that names no setting is refused, as an unknown key in the file is. Variables without
-// `__` are not settings (EDGELEARN_CONFIG names the file), except a top-level setting by its name
-// (EDGELEARN_DEVICES) and a name that starts like one (EDGELEARN_MQTT_URL): a typo of `__` that
-// would otherwise be ignored.
+// A variable that names no setting is refused, as an unknown key in the file is, with the name it
+// most likely meant: EDGELEARN_MQTT__URLL, EDGELEARN_MQTT_URL and EDGELEARN_MQTTURL alike. The only
+// other EDGELEARN_ variables are the project's own (env-names.ts: EDGELEARN_CONFIG names the file).
 
 import { configSchema } from "./schema.js";
+import { NOT_SETTINGS, closest, norm, settingVariable } from "./env-names.js";
 
 export const ENV_PREFIX = "EDGELEARN_";
 
@@ -32,10 +34,6 @@ export type JsonSchema = {
 };
 
 const ROOT = configSchema as unknown as JsonSchema;
-
-function norm(s: string): string {
-  return s.toLowerCase().replace(/_/g, "");
-}
 
 /** A setting that holds a list: always, or as one choice of a one-value-or-list setting. */
 function isList(s: JsonSchema | undefined): boolean {
@@ -82,6 +80,22 @@ function coerce(raw: string, schema: JsonSchema | undefined): unknown {
   return raw;
 }
 
+/**
+ * Why a value written as JSON for a list or a section (it starts with "[" or "{") does not parse;
+ * undefined when it parses or is not JSON. Said as such: the schema would only see a string.
+ */
+function jsonProblem(raw: string, schema: JsonSchema | undefined): string | undefined {
+  const v = raw.trim();
+  const json = (v.startsWith("[") && isList(schema)) || (v.startsWith("{") && (schema?.type === "object" || schema?.type === undefined));
+  if (!json) return undefined;
+  try {
+    JSON.parse(v);
+    return undefined;
+  } catch (e) {
+    return `not valid JSON (${(e as Error).message})`;
+  }
+}
+
 /** One level of a variable's path: the key in the data, and where it is. */
 interface Step {
   key: string | number;
@@ -112,9 +126,9 @@ function resolve(segs: string[]): Step[] | string {
         next = schema.additionalProperties;
       } else {
         const known = Object.keys(schema?.properties ?? {});
-        return isList(schema)
-          ? `no such setting (${path} is a list: its entries are ${path}[0], [1], ...)`
-          : `no such setting${known.length ? ` (${path ? `${path} has` : "expected one of"}: ${known.join(", ")})` : ""}`;
+        if (isList(schema)) return `no such setting (${path} is a list: its entries are ${path}[0], [1], ...)`;
+        if (known.length === 0) return `no such setting (${path} is one value: ${settingVariable(steps.map((s) => String(s.key)))} sets it)`;
+        return `no such setting (${path ? `${path} has` : "expected one of"}: ${known.join(", ")})`;
       }
       path += path ? `.${key}` : key;
     }
@@ -124,17 +138,22 @@ function resolve(segs: string[]): Step[] | string {
   return steps;
 }
 
-/** The setting path a variable names, as segments; undefined for a variable that is no setting. */
-function segmentsOf(name: string): string[] | undefined {
-  if (!name.startsWith(ENV_PREFIX)) return undefined;
-  const rest = name.slice(ENV_PREFIX.length);
-  if (rest.includes("__")) return rest.split("__");
-  const top = Object.keys(ROOT.properties ?? {}).map(norm);
-  const words = rest.split("_");
-  // EDGELEARN_MQTT_URL, EDGELEARN_HOME_ASSISTANT_ENABLED: a setting's path with `_` for `__`,
-  // which resolve() then refuses by name.
-  for (let i = 1; i <= words.length; i++) if (top.includes(norm(words.slice(0, i).join("")))) return [rest];
-  return undefined; // EDGELEARN_CONFIG, EDGELEARN_REQUIRE_ALL...: not settings
+/** Every section and setting by the variable that sets it, for the name a mistyped one meant. */
+function settingVariables(schema: JsonSchema = ROOT, path: string[] = []): { variable: string; path: string }[] {
+  const here = path.length ? [{ variable: settingVariable(path), path: path.join(".") }] : [];
+  if (schema.type !== "object" || !schema.properties) return here;
+  return [...here, ...Object.entries(schema.properties).flatMap(([k, s]) => settingVariables(s, [...path, k]))];
+}
+
+/**
+ * Why a variable without `__` names no setting, with the variable (or other EDGELEARN_ name) it
+ * most likely meant: EDGELEARN_MQTTURL and EDGELEARN_MQTT_URL both mean EDGELEARN_MQTT__URL.
+ */
+function unknownVariable(name: string): string {
+  const candidates = [...settingVariables(), ...NOT_SETTINGS.map((variable) => ({ variable, path: undefined }))];
+  const best = closest(name, candidates);
+  const meant = best ? `did you mean ${best.variable}${best.path ? ` (${best.path})` : ""}? ` : "";
+  return `no such setting; ${meant}Rename it ("__" between levels) or unset it: an EDGELEARN_ variable other than ${NOT_SETTINGS[0]} must name a setting`;
 }
 
 /** The value at `keys` in `data`, or undefined. */
@@ -154,10 +173,66 @@ function holes(list: unknown[]): number[] {
   return out;
 }
 
+/** A variable that names a setting, and the steps to it. */
+interface Variable {
+  name: string;
+  steps: Step[];
+}
+
+/** The variables that name settings, and a problem for each EDGELEARN_ variable that names none. */
+function settingsOf(env: NodeJS.ProcessEnv, problems: string[]): Variable[] {
+  const vars: Variable[] = [];
+  for (const name of Object.keys(env).sort()) {
+    if (!name.startsWith(ENV_PREFIX) || NOT_SETTINGS.includes(name)) continue;
+    const rest = name.slice(ENV_PREFIX.length);
+    // Without `__`: a top-level setting by its name (EDGELEARN_DEVICES, EDGELEARN_HOME_ASSISTANT).
+    const steps = resolve(rest.includes("__") ? rest.split("__") : [rest]);
+    if (typeof steps !== "string") vars.push({ name, steps });
+    else problems.push(`${name}: ${rest.includes("__") ? steps : unknownVariable(name)}`);
+  }
+  return vars;
+}
+
+function pathOf(v: Variable): string {
+  return v.steps[v.steps.length - 1].path;
+}
+
 /**
- * Applies EDGELEARN_A__B__C variables to `data`. Returns the problems (unknown settings, lists set
- * both ways or with entries left out, settings set twice) and a map from config path to the
- * variable that set it, so validation errors can name the variable.
+ * Why `inner` cannot be applied with `outer`, when both set one setting or `outer` sets whole a
+ * list or section `inner` sets a part of; undefined when they set different settings.
+ */
+function overlap(outer: Variable, inner: Variable): string | undefined {
+  const o = pathOf(outer);
+  const i = pathOf(inner);
+  if (i === o) return `sets ${i}, as ${outer.name} does; give one of them`;
+  if (!i.startsWith(`${o}.`) && !i.startsWith(`${o}[`)) return undefined;
+  return isList(outer.steps[outer.steps.length - 1].schema)
+    ? `sets an entry of ${o}, which ${outer.name} sets whole; give the list one way`
+    : `sets ${i}, inside ${o}, which ${outer.name} sets whole; give ${o} one way: whole, or setting by setting`;
+}
+
+/**
+ * The variables that can be applied together: of two that set one setting, the first by name; of a
+ * list or section set whole and a part of it set too, the whole. A problem for each left out.
+ */
+function withoutOverlaps(vars: Variable[], problems: string[]): Variable[] {
+  return vars.filter((inner) => {
+    for (const outer of vars) {
+      if (outer === inner || (pathOf(outer) === pathOf(inner) && outer.name > inner.name)) continue;
+      const why = overlap(outer, inner);
+      if (why !== undefined) {
+        problems.push(`${inner.name}: ${why}`);
+        return false;
+      }
+    }
+    return true;
+  });
+}
+
+/**
+ * Applies EDGELEARN_A__B__C variables to `data`. Returns the problems (unknown settings, a list or
+ * section set both whole and in parts, settings set twice, list entries left out) and a map from
+ * config path to the variable that set it, so validation errors can name the variable.
  */
 export function applyEnv(
   data: Record<string, unknown>,
@@ -165,22 +240,13 @@ export function applyEnv(
 ): { problems: string[]; sources: Map<string, string> } {
   const problems: string[] = [];
   const sources = new Map<string, string>();
-  // List path → the variable that set it whole; → the keys to it and the variables that set entries.
-  const wholeLists = new Map<string, string>();
+  // List path → the keys to it and the variables that set entries.
   const entryLists = new Map<string, { keys: (string | number)[]; names: string[] }>();
-  for (const name of Object.keys(env).sort()) {
-    const segs = segmentsOf(name);
-    if (segs === undefined) continue;
-    const steps = resolve(segs);
-    if (typeof steps === "string") {
-      const typo = segs.length === 1 && segs[0].includes("_");
-      problems.push(`${name}: ${typo ? 'no such setting (levels of a path are separated by "__": EDGELEARN_MQTT__URL sets mqtt.url)' : steps}`);
-      continue;
-    }
+  for (const { name, steps } of withoutOverlaps(settingsOf(env, problems), problems)) {
     const last = steps[steps.length - 1];
-    const earlier = sources.get(last.path);
-    if (earlier !== undefined) {
-      problems.push(`${name}: sets ${last.path}, as ${earlier} does; give one of them`);
+    const badJson = jsonProblem(env[name] ?? "", last.schema);
+    if (badJson !== undefined) {
+      problems.push(`${name}: ${badJson}`);
       continue;
     }
     let node = data as Record<string | number, unknown>;
@@ -202,15 +268,9 @@ export function applyEnv(
       node = child as Record<string | number, unknown>;
     }
     node[last.key] = coerce(env[name] ?? "", last.schema);
-    if (isList(last.schema)) wholeLists.set(last.path, name);
     sources.set(last.path, name);
   }
   for (const [path, { keys, names }] of entryLists) {
-    const whole = wholeLists.get(path);
-    if (whole !== undefined) {
-      problems.push(`${names[0]}: sets an entry of ${path}, which ${whole} sets whole; give the list one way`);
-      continue;
-    }
     const list = at(data, keys);
     const missing = Array.isArray(list) ? holes(list) : [];
     if (missing.length === 0) continue;

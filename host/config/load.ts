@@ -80,8 +80,13 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
   for (const [k, v] of Object.entries(over)) {
     if (v === undefined) continue;
     const b = Object.prototype.hasOwnProperty.call(base, k) ? base[k] : undefined;
-    if (v && typeof v === "object" && !Array.isArray(v) && b && typeof b === "object" && !Array.isArray(b)) {
+    const section = (x: unknown) => x !== null && typeof x === "object" && !Array.isArray(x);
+    if (section(v) && section(b)) {
       deepMerge(b as Record<string, unknown>, v as Record<string, unknown>);
+    } else if (section(v) && b !== undefined) {
+      // A section that is no mapping (`mqtt: mqtt://broker`, `log:` left empty, EDGELEARN_MQTT=url)
+      // stays for validation to refuse: replaced by `--broker`'s {url}, it was silently dropped.
+      continue;
     } else {
       // an own property even for "__proto__" (assignment would replace the prototype, or with a
       // shared one, pollute every object); validation then refuses it as an unknown setting

@@ -21,6 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, ConfigError } from "../../host/config/load.js";
 import { configSchema } from "../../host/config/schema.js";
+import { settingVariable } from "../../host/config/env-names.js";
 import { Service } from "../../host/service/service.js";
 import { Flag, compileLearner, DEFAULT_WASM, type Learner } from "../../host/learner/index.js";
 import { memoryLogger } from "../../host/logger.js";
@@ -212,12 +213,12 @@ function objectFor(s: Schema, depth: number): fc.Arbitrary<Record<string, unknow
   return fc.tuple(fc.record(model, { requiredKeys: [] }), fc.oneof({ weight: 9, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: extra })).map(([a, b]) => ({ ...a, ...b }));
 }
 
-function envPaths(s: Schema, prefix: string[] = []): string[] {
+function envPaths(s: Schema, prefix: string[] = []): string[][] {
   if (s.type === "object" && s.properties) return Object.entries(s.properties).flatMap(([k, v]) => envPaths(v, [...prefix, k]));
-  return [prefix.map((p) => p.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase()).join("__")];
+  return [prefix];
 }
 
-const ENV_KEYS = envPaths(configSchema as unknown as Schema).map((p) => `EDGELEARN_${p}`);
+const ENV_KEYS = envPaths(configSchema as unknown as Schema).map(settingVariable);
 const env = fc.dictionary(
   fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...ENV_KEYS) }, { weight: 1, arbitrary: fc.string({ maxLength: 12 }).map((k) => `EDGELEARN_${k}`) }),
   fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom("1", "0", "true", "[1,2]", "{}", "{\"a\":[1,2]}", "a,b", "", "1e999", "-5")),
