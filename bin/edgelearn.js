@@ -14,8 +14,9 @@ import { dirname, join } from "node:path";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const cli = join(root, "build", "host", "cli", "main.js");
 if (!existsSync(cli)) {
+  // Exit 3, the code for a missing build (README, "Command line"), as for a missing learner.wasm.
   process.stderr.write("edgelearn: build/host/cli/main.js is missing: reinstall the package (in a source checkout, run `npm run build`)\n");
-  process.exit(70);
+  process.exit(3);
 }
 const { main } = await import(pathToFileURL(cli).href);
 process.exitCode = await main(process.argv.slice(2));

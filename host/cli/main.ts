@@ -31,7 +31,7 @@ Exit codes:
   1  runtime failure
   2  bad usage or invalid configuration (nothing was started or connected)
   3  the learner module (build/learner.wasm) is missing: reinstall the package (in a source checkout, \`npm run build\`)
-  4  an input file cannot be read or parsed (replay, inspect)
+  4  an input file cannot be read or parsed (replay, inspect, compare)
   5  inspect: the blob is damaged or refused by the module
 `;
 

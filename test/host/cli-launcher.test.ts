@@ -32,3 +32,14 @@ test("the launcher runs from its first line alone and gives node the semi-space 
   assert.equal(direct.status, 0, direct.stderr);
   assert.equal(direct.stdout, r.stdout);
 });
+
+test("without the compiled host the launcher exits 3, the code for a missing build, and says how to build it", () => {
+  // It exited 70, a code README's exit codes do not have.
+  const dir = tempDir("launcher-unbuilt");
+  mkdirSync(join(dir, "bin"));
+  const copy = join(dir, "bin", "edgelearn.js");
+  writeFileSync(copy, readFileSync(LAUNCHER));
+  const r = spawnSync(process.execPath, [copy, "--version"], { encoding: "utf8" });
+  assert.equal(r.status, 3, r.stderr);
+  assert.match(r.stderr, /build\/host\/cli\/main\.js is missing: .*npm run build/);
+});

@@ -30,6 +30,15 @@ test("help and usage errors", async () => {
   assert.match((await cli("--version")).out, /^edgelearn \d+\.\d+\.\d+/);
 });
 
+test("--help names every command an unreadable input file exits 4 for", async () => {
+  const line = (await cli("--help")).out.split("\n").find((l) => /^\s+4\s/.test(l)) ?? "";
+  for (const c of ["replay", "inspect", "compare"]) {
+    const r = await cli(c, join(dir, "does-not-exist.csv"), ...(c === "inspect" ? [] : ["--task", "regression", "--target", "y"]));
+    assert.equal(r.code, EXIT.BAD_INPUT, `${c}: ${r.err}`);
+    assert.match(line, new RegExp(`\\b${c}\\b`), `--help's exit code 4 line does not name ${c}: ${line}`);
+  }
+});
+
 test("run: an invalid configuration exits 2 before connecting, naming each bad key", async () => {
   const f = join(dir, "bad.yaml");
   writeFileSync(f, "mqtt:\n  url: http://nope\n  keepalive: -1\nmodel:\n  task: regression\n");
