@@ -1,6 +1,7 @@
 // The NATS side of a worker: connecting from `cluster` settings, and making sure the stream and
 // the two buckets exist with this configuration (created when missing; idempotent, so workers
-// starting together agree). Refusals here are configuration errors (exit 2).
+// starting together agree). Refusals here are configuration errors (exit 2); no server reachable
+// is a runtime failure (exit 1).
 
 import { readFileSync } from "node:fs";
 import { connect, credsAuthenticator, type NatsConnection, type ConnectionOptions } from "@nats-io/transport-node";
@@ -33,12 +34,16 @@ export function connectOptions(c: ClusterConfig, name: string): ConnectionOption
   return o;
 }
 
-/** Connects; an unreachable cluster is a ConfigError naming the servers tried. */
+/**
+ * Connects; an unreachable cluster is an Error naming the servers tried. A runtime failure (exit
+ * 1), not a configuration error (exit 2): nats-server not up yet at boot, or restarting, is what
+ * the systemd unit's restart is for, and it never restarts after exit 2 (RestartPreventExitStatus).
+ */
 export async function connectCluster(c: ClusterConfig, name: string): Promise<NatsConnection> {
   try {
     return await connect(connectOptions(c, name));
   } catch (e) {
-    throw new ConfigError([`cluster.servers: no NATS server reachable at ${c.servers.join(", ")} (${(e as Error).message})`]);
+    throw new Error(`no NATS server reachable at ${c.servers.join(", ")} (${(e as Error).message}); is nats-server running, and is cluster.servers right?`);
   }
 }
 
