@@ -35,10 +35,16 @@ Exit codes: 0 done, 1 runtime failure (a port given that is taken), 2 bad usage,
 3 learner module missing.
 `;
 
-function positiveNumber(name: string, v: string | undefined, dflt: number): number {
+/**
+ * A number ≥ 0 (above 0 when `above0`; an integer when `integer`). `--rate 0` used to become the
+ * default 50 without a word, and `--seed 1.5` the same simulation as another seed.
+ */
+function nonNegative(name: string, v: string | undefined, dflt: number, o: { above0?: boolean; integer?: boolean } = {}): number {
   if (v === undefined) return dflt;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number ≥ 0, got ${JSON.stringify(v)}`);
+  if (v.trim() === "" || !Number.isFinite(n) || n < 0 || (o.above0 && n === 0) || (o.integer && !Number.isInteger(n))) {
+    throw new UsageError(`--${name} must be ${o.integer ? "an integer" : "a number"} ${o.above0 ? "above 0" : "≥ 0"}, got ${JSON.stringify(v)}`);
+  }
   return n;
 }
 
@@ -77,11 +83,11 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     io.out(DEMO_HELP);
     return EXIT.OK;
   }
-  const duration = values.duration === undefined ? undefined : positiveNumber("duration", values.duration, 0);
-  const rate = positiveNumber("rate", values.rate, 50) || 50;
+  const duration = values.duration === undefined ? undefined : nonNegative("duration", values.duration, 0);
+  const rate = nonNegative("rate", values.rate, 50, { above0: true });
   const port = portNumber("port", values.port);
   const httpPort = portNumber("http-port", values["http-port"]);
-  const seed = positiveNumber("seed", values.seed, 1);
+  const seed = nonNegative("seed", values.seed, 1, { integer: true });
   if (!checkModule(io)) return EXIT.NO_MODULE;
 
   let demo: DemoSession;

@@ -60,7 +60,8 @@ export function readConfigFile(file: string): Record<string, unknown> {
   } else {
     const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
     if (doc.errors.length > 0) {
-      throw new ConfigError(doc.errors.map((er) => `${file}: ${er.message.split("\n")[0]}`));
+      // The first line ends with ":" before the excerpt it introduces, which is left out.
+      throw new ConfigError(doc.errors.map((er) => `${file}: ${er.message.split("\n")[0].replace(/:$/, "")}`));
     }
     try {
       data = doc.toJS();
@@ -131,7 +132,10 @@ export function formatAjvError(e: ErrorObject, sources?: Map<string, string>): s
       msg = "required";
       break;
     case "type":
-      msg = `expected ${Array.isArray(p.type) ? p.type.join(" or ") : p.type}, got ${describe(e.data)}`;
+      // `log:` with every line under it commented out is null in YAML, not an empty section.
+      msg = e.data === null && p.type === "object"
+        ? "an empty section (every line under it commented out?): give it a setting, or remove it"
+        : `expected ${Array.isArray(p.type) ? p.type.join(" or ") : p.type}, got ${describe(e.data)}`;
       break;
     case "enum":
       msg = `expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}, got ${describe(e.data)}`;

@@ -30,6 +30,15 @@ test("help and usage errors", async () => {
   assert.match((await cli("--version")).out, /^edgelearn \d+\.\d+\.\d+/);
 });
 
+test("demo: a rate of 0 and a fractional seed are bad usage, before anything starts", async () => {
+  // --rate 0 ran at the default 50 readings/s without a word; --seed 1.5 ran as another seed.
+  for (const [option, value, want] of [["--rate", "0", /--rate must be a number above 0, got "0"/], ["--seed", "1.5", /--seed must be an integer ≥ 0, got "1\.5"/], ["--duration", "x", /--duration must be a number ≥ 0/]] as const) {
+    const r = await cli("demo", option, value);
+    assert.equal(r.code, EXIT.USAGE, `${option} ${value}: ${r.err}`);
+    assert.match(r.err, want);
+  }
+});
+
 test("--help names every command an unreadable input file exits 4 for", async () => {
   const line = (await cli("--help")).out.split("\n").find((l) => /^\s+4\s/.test(l)) ?? "";
   for (const c of ["replay", "inspect", "compare"]) {

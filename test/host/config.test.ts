@@ -65,6 +65,13 @@ test("syntax errors in the file are reported with the file name", () => {
   assert.ok(p[0].includes("broken.yaml"), p.join("\n"));
   const q = problems(() => loadConfig({ file: join(dir, "missing.yaml"), env: {} }));
   assert.match(q[0], /missing\.yaml: cannot read \(ENOENT\)/);
+  // The first line of the parser's message ended with the ":" of an excerpt that is not shown.
+  assert.match(p[0], /at line 2, column 1$/);
+});
+
+test("a section left empty (every line under it commented out) is named as such", () => {
+  const p = problems(() => loadConfig({ file: file("empty-section.yaml", "log:\n  # level: debug\n"), env: {} }));
+  assert.deepEqual(p, ["log: an empty section (every line under it commented out?): give it a setting, or remove it"]);
 });
 
 test("environment overrides map from the setting's path and take the setting's type", () => {
