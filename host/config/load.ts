@@ -42,6 +42,14 @@ function validate(data: unknown): ErrorObject[] {
   return validator(data) ? [] : [...(validator.errors ?? [])];
 }
 
+/** JSON.parse's message with the line and column of its "position N" (Node 20 gives the offset alone). */
+function atLine(text: string, message: string): string {
+  const m = /at position (\d+)/.exec(message);
+  if (!m || /line \d+/.test(message)) return message;
+  const before = text.slice(0, Number(m[1])).split("\n");
+  return `${message} (line ${before.length}, column ${before[before.length - 1].length + 1})`;
+}
+
 /** Reads a config file (JSON or YAML) into a plain object. */
 export function readConfigFile(file: string): Record<string, unknown> {
   let text: string;
@@ -51,18 +59,22 @@ export function readConfigFile(file: string): Record<string, unknown> {
     throw new ConfigError([`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`]);
   }
   let data: unknown;
+  const yamlErrors = (doc: YAML.Document) =>
+    // The first line ends with ":" before the excerpt it introduces, which is left out.
+    new ConfigError(doc.errors.map((er) => `${file}: ${er.message.split("\n")[0].replace(/:$/, "")}`));
   if (file.endsWith(".json")) {
     try {
       data = JSON.parse(text);
     } catch (e) {
-      throw new ConfigError([`${file}: not valid JSON (${(e as Error).message})`]);
+      throw new ConfigError([`${file}: not valid JSON (${atLine(text, (e as Error).message)})`]);
     }
+    // JSON.parse keeps the last of two equal keys: a second "mqtt" block dropped the first one's
+    // settings without a word, where YAML refuses it. JSON is YAML, which tells where.
+    const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+    if (doc.errors.some((er) => er.code === "DUPLICATE_KEY")) throw yamlErrors(doc);
   } else {
     const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-    if (doc.errors.length > 0) {
-      // The first line ends with ":" before the excerpt it introduces, which is left out.
-      throw new ConfigError(doc.errors.map((er) => `${file}: ${er.message.split("\n")[0].replace(/:$/, "")}`));
-    }
+    if (doc.errors.length > 0) throw yamlErrors(doc);
     try {
       data = doc.toJS();
     } catch (e) {

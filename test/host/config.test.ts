@@ -69,6 +69,15 @@ test("syntax errors in the file are reported with the file name", () => {
   assert.match(p[0], /at line 2, column 1$/);
 });
 
+test("a JSON file: a key given twice is refused as in YAML, and a syntax error says on which line", () => {
+  // JSON.parse kept the second "mqtt" and dropped the first one's url without a word.
+  const p = problems(() => loadConfig({ file: file("twice.json", '{"mqtt": {"url": "mqtt://a:1883"},\n "mqtt": {"clientId": "x"}}'), env: {} }));
+  assert.equal(p.length, 1);
+  assert.match(p[0], /twice\.json: Map keys must be unique at line 2, column 2$/);
+  const q = problems(() => loadConfig({ file: file("comma.json", '{\n  "mqtt": {\n    "url": "mqtt://a:1883",\n  }\n}'), env: {} }));
+  assert.match(q[0], /comma\.json: not valid JSON \(.*line 4, column 3/);
+});
+
 test("a section left empty (every line under it commented out) is named as such", () => {
   const p = problems(() => loadConfig({ file: file("empty-section.yaml", "log:\n  # level: debug\n"), env: {} }));
   assert.deepEqual(p, ["log: an empty section (every line under it commented out?): give it a setting, or remove it"]);
