@@ -70,7 +70,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     config = loadConfig({ file, overrides });
   } catch (e) {
     if (e instanceof ConfigError) {
-      io.err(`edgelearn: ${e.message}\n`);
+      io.err(`edgelearn: ${new ConfigError(e.problems.map((p) => withFlag(p, values))).message}\n`);
       return EXIT.USAGE;
     }
     throw e;
@@ -93,6 +93,22 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   const stopped = waitForSignal(() => running.stop());
   logger.info(`edgelearn running (config ${file ?? "defaults"})${running.http ? `; dashboard ${running.http.url}` : ""}; Ctrl-C to stop`);
   return stopped;
+}
+
+/** The settings the options set: a problem with one of them names the option, not only the setting. */
+const FLAGS: Record<string, string> = {
+  "mqtt.url": "broker",
+  "model.task": "task",
+  "model.target": "target",
+  "model.features": "features",
+  "log.level": "log-level",
+};
+
+/** `model.task: expected one of ...` → `... (set by --task)` when --task was given. */
+function withFlag(problem: string, values: Record<string, unknown>): string {
+  const path = problem.slice(0, problem.indexOf(":"));
+  const flag = FLAGS[path];
+  return flag !== undefined && values[flag] !== undefined ? `${problem} (set by --${flag})` : problem;
 }
 
 /** Cluster mode (host/cluster/): one worker on NATS JetStream instead of an MQTT client. */

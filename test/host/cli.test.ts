@@ -58,6 +58,12 @@ test("run: an invalid configuration exits 2 before connecting, naming each bad k
   const r2 = await cli("run", "--broker", "mqtt://localhost:1", "--task", "regression");
   assert.equal(r2.code, EXIT.USAGE);
   assert.match(r2.err, /model\.target: required for task "regression"/);
+  // A value given as an option is named by the option, as one from the environment is by its variable.
+  const r4 = await cli("run", "--broker", "notaurl", "--task", "regresion", "--log-level", "loud");
+  assert.equal(r4.code, EXIT.USAGE);
+  assert.match(r4.err, /mqtt\.url: "notaurl" is not valid: .* \(set by --broker\)\n/);
+  assert.match(r4.err, /model\.task: expected one of .*, got "regresion" \(set by --task\)\n/);
+  assert.match(r4.err, /log\.level: expected one of .*, got "loud" \(set by --log-level\)\n/);
   const r3 = await cli("run", "--config", join(dir, "missing.yaml"));
   assert.equal(r3.code, EXIT.USAGE);
   assert.match(r3.err, /cannot read \(ENOENT\)/);
