@@ -11,7 +11,7 @@
 import {
   F_DRIFT_WARNING, F_DRIFT, F_MODEL_SWAPPED, KIND_LINEAR, KIND_AR, C_READINGS, C_DRIFTS,
   C_WARNINGS, C_SWAPS, C_LAST_DRIFT, M_DRIFT_N, P_DRIFT_DETECTOR, P_DRIFT_RESPONSE, P_ZSCORE, DETECTOR_NONE,
-  RESPONSE_RESET, RESPONSE_BACKGROUND,
+  DETECTOR_PAGE_HINKLEY, RESPONSE_RESET, RESPONSE_BACKGROUND,
 } from "../abi";
 import {
   PARAMS, param, count, countAdd, setCount, monitorAt, hotDriftDetector, hotDriftResponse, hotZscore, round16,
@@ -127,18 +127,22 @@ function backgroundLearnActive(kind: i32, nf: i32, monitor: usize, x: usize, z: 
 /**
  * Called with the prequential error of every scored reading (absolute error for regression and
  * forecasts, 0/1 for a classification mistake; the anomaly score for the unsupervised kinds).
- * Regression errors are divided by the target's standard deviation before the reading
- * (targetSd, LINEAR only; AR: the series scale) so Page-Hinkley's δ and λ are in standard
- * deviations. Returns DRIFT_WARNING / DRIFT / MODEL_SWAPPED flags.
+ * Page-Hinkley takes the value as it is (it works in the value's own standard deviations); for
+ * ADWIN and DDM regression errors are divided by the target's standard deviation before the
+ * reading (targetSd, LINEAR only; AR: the series scale). Returns DRIFT_WARNING / DRIFT /
+ * MODEL_SWAPPED flags.
  */
 export function driftObserve(kind: i32, nf: i32, model: usize, monitor: usize, err: f32, targetSd: f32): u32 {
   const det = hotDriftDetector;
   if (det == DETECTOR_NONE) return 0;
   let e = err;
-  if (kind == KIND_LINEAR) {
-    if (targetSd > 0) e = err / targetSd;
-  } else if (kind == KIND_AR) {
-    e = err / arScale(model);
+  // Page-Hinkley scales what it watches by its own running deviation; ADWIN and DDM need a unit
+  if (det != DETECTOR_PAGE_HINKLEY) {
+    if (kind == KIND_LINEAR) {
+      if (targetSd > 0) e = err / targetSd;
+    } else if (kind == KIND_AR) {
+      e = err / arScale(model);
+    }
   }
   if (e - e != 0) return 0;
   const d = detectorPtr(monitor);

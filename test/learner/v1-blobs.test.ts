@@ -6,7 +6,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ABI_VERSION, ErrorCode, Kind, Learner } from "../../host/learner/index.js";
+import { ABI_VERSION, ErrorCode, Flag, Kind, Learner } from "../../host/learner/index.js";
 import { blobCrc } from "../../host/learner/crc32.js";
 import { readBlobHeader } from "../../host/learner/inspect.js";
 import { type Fixture, bytes, fixtureModule, fixturesIn, lcg, same, testLearnsAsBefore, testPredictsAsBefore } from "./old-blobs.js";
@@ -74,8 +74,11 @@ test("a version-1 blob caught in a run of spikes keeps counting it as the 0.1.0 
   assert.equal(then.load(blob), 0);
   // an accepted reading ends the run; three more spikes are a new run, still rejected
   const rows = [normal(), [80, 5], [80, 5], [80, 5], normal(), [80, 5], [80, 5], [80, 5], [80, 5], normal()];
+  // the drift detector's warnings are its own: Page-Hinkley restarts on a blob saved before it
+  // worked in its stream's standard deviations (drift/page_hinkley.ts)
+  const guardFlags = ~(Flag.DriftWarning | Flag.Drift | Flag.ModelSwapped);
   for (const x of rows) {
-    assert.equal(now.learn(1, x), then.learn(1, x));
+    assert.equal(now.learn(1, x) & guardFlags, then.learn(1, x) & guardFlags);
     assert.ok(same(now.prediction, then.prediction));
   }
   assert.equal(now.count(10), then.count(10)); // C_LEVEL_SHIFT

@@ -52,10 +52,12 @@ test("no start function", () => {
 // runs happen (its mean run length weighed by readings, and a refused repetition lengthening its
 // run: a meter at 0 W by night, a door contact, a value held in steps are no longer refused) and
 // SURPRISE keeps a far jump out of its range until it is a level (one sentinel reading no longer
-// blinds it).
+// blinds it); 21,750 once Page-Hinkley works in its stream's own standard deviations (a running
+// variance, a reflected statistic, and a state saved before restarting once), so that one λ
+// means the same false alarm rate for every kind and error scale.
 // What binds on a microcontroller is the wasm2c image's flash (≤ 64 KiB, test/conformance).
-test("release module ≤ 21,560 bytes", () => {
-  assert.ok(bytes.length <= 21560, `${bytes.length} bytes`);
+test("release module ≤ 21,760 bytes", () => {
+  assert.ok(bytes.length <= 21760, `${bytes.length} bytes`);
 });
 
 test("the decoder finds memory.grow and skips immediates that look like it", () => {
