@@ -1,13 +1,13 @@
-// Checkpoint rounds take turns with everything else on the event loop. A round makes its
-// snapshots and requests as promise continuations, one after another, which never let the loop go
-// round: a round of 10,000 changed devices held it for over a second (every request to the models
-// bucket costs the NATS client about 0.1 ms), so lease rounds waited behind it and 3-s leases
-// passed their deadlines during a drain. Every round in the process draws on one slice of time
-// (per partition, 64 of them would add up to 64 slices); once the slice is spent, each waits for
-// the next turn of the event loop, when timers and the replies that arrived meanwhile have run.
-// The partition readers do not take such turns: with a wait in their loop over a consumer, two
-// workers draining one stream received readings a few at a time (docs/SCALING.md, "Leases under
-// load").
+// Learning and checkpoint writing take turns with everything else on the event loop. Readings a
+// worker has received reach its partition readers as promise continuations, one after another,
+// and a checkpoint round makes its snapshots and requests the same way: none of them lets the
+// loop go round. A backlog held the loop for as long as the buffered readings took to learn, and
+// each checkpoint round of 10,000 changed devices for over a second more (every request to the
+// models bucket costs the NATS client about 0.1 ms), so lease rounds waited behind them and 3-s
+// leases passed their deadlines during a drain. All of this work in the process draws on one
+// slice of time (per partition, 64 of them would add up to 64 slices); once the slice is spent,
+// each waits for the next turn of the event loop, when timers and the replies that arrived
+// meanwhile have run.
 
 /** Work between two turns of the event loop: short beside the shortest lease (1 s). */
 export const TURN_SLICE_MS = 20;

@@ -171,6 +171,8 @@ export class LeaseTable {
     const previous = this.stopWatch;
     this.stopWatch = () => it.stop();
     previous();
+    let caughtUp = () => {};
+    const initial = new Promise<void>((resolve) => (caughtUp = resolve));
     void (async () => {
       for await (const e of it) {
         this.seen.set(e.key, { put: e.operation === "PUT", created: e.created.getTime() });
@@ -178,8 +180,14 @@ export class LeaseTable {
           this.beatSeen = performance.now();
           this.serverAhead = e.created.getTime() - Date.now();
         }
+        if (e.delta === 0) caughtUp();
       }
     })().catch(() => undefined);
+    // Returns once the watcher has delivered the bucket as it was (the entry nothing is pending
+    // behind; this worker's heartbeat is in it), or after a request's time: a worker that counted
+    // workers before the entries arrived saw only itself, took every free partition and gave half
+    // of them back a round later (see ClusterWorker.shareRound).
+    await answeredWithin(initial, this.requestMs).catch(() => undefined);
   }
   stopWatch: () => void = () => {};
 

@@ -9,6 +9,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import type { ClusterConfig } from "../config/types.js";
 import type { Logger } from "../logger.js";
+import { eventLoopTurns } from "./event-loop-turns.js";
 
 export interface ReaderContext {
   /** The partition, for names and log lines. */
@@ -199,13 +200,17 @@ export class PartitionReader {
   }
 
   private async read(msgs: ConsumerMessages): Promise<void> {
-    // No wait inside this loop: a pause for the next turn of the event loop (every 10 ms, later
-    // every 20 ms) left two workers draining one stream receiving readings a few at a time. The
-    // loop is held for what the consumers have buffered; leases are sized to cover it
-    // (docs/SCALING.md, "Leases under load").
     for await (const m of msgs) {
       this.lastMessageAt = performance.now();
       if (this.stopped || this.msgs !== msgs) break;
+      // Readings the consumers have buffered would otherwise be learned without a break (about
+      // partitions × maxInflight × a learning step) while lease renewals wait on their timers: a
+      // drain lets the event loop go round every slice (event-loop-turns.ts), and whatever changed
+      // meanwhile is looked at again before this reading.
+      if (eventLoopTurns.spent()) {
+        await eventLoopTurns.nextTurn();
+        if (this.stopped || this.msgs !== msgs) break;
+      }
       if (!this.owner.mayAct()) {
         this.owner.expired();
         break;

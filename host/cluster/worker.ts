@@ -127,12 +127,17 @@ export class ClusterWorker {
     this.sharing = true;
     try {
       const P = this.config.cluster.partitions;
-      const { workers, taken } = this.leases.survey();
-      const target = Math.ceil(P / workers);
+      const share = () => Math.ceil(P / this.leases.survey().workers);
+      const { taken } = this.leases.survey();
+      const target = share();
       if (this.owners.size < target && !this.learner.pool.full && performance.now() >= this.noRoomUntil) {
         // Start looking at a place of our own, so workers joining together try different partitions.
         const from = partitionOf(this.name, P);
-        for (let i = 0; i < P && this.owners.size < target && !this.stopping; i++) {
+        // The share is counted again before each take: a worker seen joining meanwhile lowers it.
+        // Taken past it, a partition is given back a round later and its next owner reads it from
+        // the middle of the stream, which nats-server 2.9.10 delivers a few readings a second
+        // while a backlog lasts (docs/SCALING.md, "Leases under load").
+        for (let i = 0; i < P && this.owners.size < share() && !this.stopping; i++) {
           const p = (from + i) % P;
           if (taken.has(p) || this.owners.has(p) || this.closing.has(p)) continue;
           if (await this.leases.acquire(p)) this.take(p);

@@ -1,10 +1,10 @@
-// A worker keeps its leases through a checkpoint round of more changed devices than a lease can
-// snapshot. A round makes its snapshots and requests as promise continuations, one after another:
-// without a break, the event loop could not run the worker's lease round until all of that was
-// done. With snapshots made slow here (milliseconds each), before checkpoint rounds let the event
-// loop go round the worker's leases passed their deadlines and it lost its own partitions, took
-// them again and replayed them. (Readings already received are learned without such a break:
-// with one, two workers on one stream received readings a few at a time; docs/SCALING.md.)
+// A worker keeps its leases while it drains a backlog. Readings already received reach the
+// partition readers as promise continuations, one after another, and a checkpoint round makes
+// its snapshots and requests the same way: without a break, the event loop could not run the
+// worker's lease round until all of that was done. With learning, or snapshots, made slow here
+// (milliseconds each), one batch of buffered readings, or one checkpoint round, takes longer than
+// the lease: before readers and checkpoint rounds let the event loop go round, the worker's leases
+// passed their deadlines and it lost its own partitions, took them again and replayed them.
 
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
@@ -66,6 +66,27 @@ async function drain(t: TestContext, devices: number, readings: number, slow: (w
   };
   return { w, lines, late, lost: () => lines.filter((l) => /partition \d+: lost/.test(l)) };
 }
+
+test("cluster worker: learning a backlog slower than its lease, it keeps every partition and learns each reading once", { timeout: 120_000 }, async (t) => {
+  const READINGS = 800;
+  const d = await drain(t, 8, READINGS, (w) => {
+    const learner = w.learner;
+    const reading = learner.reading.bind(learner);
+    const firstReading = learner.firstReading.bind(learner);
+    // 8 ms a reading: the backlog is over three leases of learning.
+    learner.reading = (...a) => (burn(8), reading(...a));
+    learner.firstReading = (...a) => (burn(8), firstReading(...a));
+  });
+  if (!d) return;
+  const learner = d.w.learner;
+  // A lost partition is taken again and replayed: the count reaches READINGS either way.
+  await waitFor("every reading learned", () => learner.readings >= READINGS, 90_000);
+  assert.deepEqual(d.lost(), [], "no lease lapsed during the drain");
+  assert.deepEqual(d.late, [], "every renewal was sent before its lease's deadline");
+  assert.equal(d.lines.filter((l) => /partition \d+: owned/.test(l)).length, P, "each partition taken once");
+  assert.equal(learner.readings, READINGS, "each reading learned once");
+  assert.equal(d.w.counters.skipped, 0, "nothing replayed");
+});
 
 test("cluster worker: a checkpoint round of more changed devices than a lease can snapshot keeps every partition", { timeout: 120_000 }, async (t) => {
   const DEVICES = 1600;
