@@ -25,6 +25,11 @@ export function connectOptions(c: ClusterConfig, name: string): ConnectionOption
     timeout: 5000,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
+    // Without it the client builds two errors with stack traces for every request, answered or
+    // not (where a failure would have come from): half its CPU for a checkpoint write, 85–128 µs
+    // against 42–63 µs a write with it (measured). Failures keep their class and message (a
+    // conflicting write is still "wrong last sequence"); only the caller's frames leave the stack.
+    noAsyncTraces: true,
   };
   if (c.user) o.user = c.user;
   if (c.password) o.pass = c.password;
