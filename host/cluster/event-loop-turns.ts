@@ -4,10 +4,10 @@
 // loop go round. A backlog held the loop for as long as the buffered readings took to learn, and
 // each checkpoint round of 10,000 changed devices for over a second more (every request to the
 // models bucket cost the NATS client about 0.1 ms then, half that now), so lease rounds waited
-// behind them and 3-s leases passed their deadlines during a drain. All of this work in the process draws on one
-// slice of time (per partition, 64 of them would add up to 64 slices); once the slice is spent,
-// each waits for the next turn of the event loop, when timers and the replies that arrived
-// meanwhile have run.
+// behind them and 3-s leases passed their deadlines during a drain. All of this work in the
+// process draws on one slice of time (per partition, 64 of them would add up to 64 slices); once
+// the slice is spent, each waits for the next turn of the event loop, when timers and the replies
+// that arrived meanwhile have run.
 
 /** Work between two turns of the event loop: short beside the shortest lease (1 s). */
 export const TURN_SLICE_MS = 20;

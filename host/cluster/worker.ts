@@ -135,8 +135,8 @@ export class ClusterWorker {
         const from = partitionOf(this.name, P);
         // The share is counted again before each take: a worker seen joining meanwhile lowers it.
         // Taken past it, a partition is given back a round later and its next owner reads it from
-        // the middle of the stream, which nats-server 2.9.10 delivers a few readings a second
-        // while a backlog lasts (docs/SCALING.md, "Leases under load").
+        // the middle of the stream, which nats-server 2.9.10 delivers at tens of readings a
+        // second while a backlog lasts (docs/SCALING.md, "Leases under load").
         for (let i = 0; i < P && this.owners.size < share() && !this.stopping; i++) {
           const p = (from + i) % P;
           if (taken.has(p) || this.owners.has(p) || this.closing.has(p)) continue;
