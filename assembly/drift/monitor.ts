@@ -164,7 +164,14 @@ export function driftObserve(kind: i32, nf: i32, model: usize, monitor: usize, e
     }
     return F_DRIFT_WARNING;
   }
-  if (level != DRIFT_DETECTED) return 0;
+  if (level != DRIFT_DETECTED) {
+    // The warning cleared without a drift: the background model stops learning. Left running,
+    // a stationary stream's rare warnings kept it learning beside the live model on every reading
+    // until a drift that never came. A later warning's onset starts it afresh, and Page-Hinkley's
+    // statistic crosses its warning band before any drift (so its swaps are the same).
+    if (prev == DRIFT_WARNING) h.backgroundActive = 0;
+    return 0;
+  }
   countAdd(C_DRIFTS, 1);
   setCount(C_LAST_DRIFT, count(C_READINGS));
   let f = F_DRIFT;

@@ -54,10 +54,12 @@ test("no start function", () => {
 // SURPRISE keeps a far jump out of its range until it is a level (one sentinel reading no longer
 // blinds it); 21,750 once Page-Hinkley works in its stream's own standard deviations (a running
 // variance, a reflected statistic, and a state saved before restarting once), so that one λ
-// means the same false alarm rate for every kind and error scale.
+// means the same false alarm rate for every kind and error scale; 21,765 once a background model
+// stops learning when its warning clears (on a stationary stream, rare warnings kept it learning
+// beside the live model on every reading).
 // What binds on a microcontroller is the wasm2c image's flash (≤ 64 KiB, test/conformance).
-test("release module ≤ 21,760 bytes", () => {
-  assert.ok(bytes.length <= 21760, `${bytes.length} bytes`);
+test("release module ≤ 21,770 bytes", () => {
+  assert.ok(bytes.length <= 21770, `${bytes.length} bytes`);
 });
 
 test("the decoder finds memory.grow and skips immediates that look like it", () => {
