@@ -127,9 +127,9 @@ export class ClusterWorker {
     this.sharing = true;
     try {
       const P = this.config.cluster.partitions;
-      const share = () => Math.ceil(P / this.leases.survey().workers);
-      const { taken } = this.leases.survey();
-      const target = share();
+      const share = (workers: number) => Math.ceil(P / workers);
+      const { workers, taken } = this.leases.survey();
+      const target = share(workers);
       if (this.owners.size < target && !this.learner.pool.full && performance.now() >= this.noRoomUntil) {
         // Start looking at a place of our own, so workers joining together try different partitions.
         const from = partitionOf(this.name, P);
@@ -137,7 +137,7 @@ export class ClusterWorker {
         // Taken past it, a partition is given back a round later and its next owner reads it from
         // the middle of the stream, which nats-server 2.9.10 delivers at tens of readings a
         // second while a backlog lasts (docs/SCALING.md, "Leases under load").
-        for (let i = 0; i < P && this.owners.size < share() && !this.stopping; i++) {
+        for (let i = 0; i < P && this.owners.size < share(this.leases.survey().workers) && !this.stopping; i++) {
           const p = (from + i) % P;
           if (taken.has(p) || this.owners.has(p) || this.closing.has(p)) continue;
           if (await this.leases.acquire(p)) this.take(p);
