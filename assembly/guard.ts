@@ -42,8 +42,13 @@ import {
 @unmanaged class GuardHead {
   n: u32; // accepted readings (saturating)
   spikesPending: u32; // 1 when some slot's spike count may be non-zero (ABI 2; 0 in version-1 blobs)
-  reserved0: u32;
-  reserved1: u32;
+  // To tell a fault code from a new level (runNext): the current run of spikes is marked by a
+  // hash of its first reading's spiking values (the features', or the target's),
+  // and becomes RUN_VARIED (0) once a later spike differs; frozenMark is the mark of the last
+  // run kept out for repeating one value. Reserved and 0 in blobs written before: a run they were in
+  // counts on as it did.
+  runMark: u32;
+  frozenMark: u32;
 }
 
 const HEAD: i32 = <i32>offsetof<GuardHead>();
@@ -165,18 +170,60 @@ export function guardMarkPendingSpikes(nf: i32): void {
   return Mathf.abs(v - s.mean) > (sp > 0 ? t * sp : Infinity);
 }
 
+/** A run mark after the run's spike readings differed, and in blobs written before runs were
+ * marked (reserved then): such a run counts on as it did. A reading's own mark is never 0. */
+const RUN_VARIED: u32 = 0;
+/** How a spike reading goes on its run (runNext): counted towards a level shift, */
+const RUN_COUNTS: i32 = 0;
+/** kept out while the run repeats one value exactly, */
+const RUN_FROZEN: i32 = 1;
+/** or the first of a new run: a frozen run broken by another far value. */
+const RUN_RESTARTS: i32 = 2;
+
+/** The run after a spike reading whose own mark is `mark`, `before` spikes into its run.
+ * The run's mark is its first reading's while every later one repeats it: such a run is frozen,
+ * and kept out past SPIKE_RESET (spikeCommit). One that a different far value breaks after that
+ * starts a new run there (a DS18B20 reconnected after −127 reads 85.0 once before its real
+ * values, and that is no level). A value kept out frozen before, that the sensor came back from,
+ * is one of its states (a meter's 0 W at night, a pump off): its run counts as any other. */
+function runNext(before: u32, mark: u32): i32 {
+  const h = guardHead();
+  const kept = h.runMark;
+  if (before != 0 && kept == mark) return RUN_FROZEN;
+  const restarts = kept != RUN_VARIED && <f32>before >= param(P_SPIKE_RESET);
+  h.runMark = (before == 0 && mark != h.frozenMark) || restarts ? mark : RUN_VARIED;
+  return restarts ? RUN_RESTARTS : RUN_COUNTS;
+}
+
+/** The run mark with value v folded into `mark` (start: RUN_MARK_START). The values alone, not
+ * which slot holds them: a reading's one feature and its target (a forecaster's) frozen at one
+ * value are one frozen run, whichever test refused it. */
+@inline function runMarkWith(mark: u32, v: f32): u32 {
+  return (mark ^ reinterpret<u32>(v)) * 0x01000193;
+}
+const RUN_MARK_START: u32 = 0x811C9DC5;
+
 /** A spike seen with commit: counts consecutive spikes and accepts a level shift after
- * SPIKE_RESET of them (re-centres the mean, counts C_LEVEL_SHIFT, returns false). */
-function spikeCommit(s: GuardSlot, v: f32): bool {
+ * SPIKE_RESET of them (re-centres the mean, counts C_LEVEL_SHIFT, returns false), unless the
+ * run is frozen: the same value every time is a sensor's fault code (a DS18B20's −127 while
+ * disconnected, 65535 from a failed read, a 0 from a dead input), not a level. A real change of
+ * level moves, if only by its noise, and is accepted as before once its run varies. Accepted, a
+ * sentinel was learned until the stuck test caught it (32 readings), and a forecaster took
+ * ~1,000 readings to come back from 65535. */
+function spikeCommit(s: GuardSlot, v: f32, run: i32): bool {
   const changes = s.tally & ~TALLY_SPIKES;
-  const ns = (s.tally & TALLY_SPIKES) + 1;
+  const ns = run == RUN_RESTARTS ? 1 : (s.tally & TALLY_SPIKES) + 1;
   if (<f32>ns >= param(P_SPIKE_RESET)) {
-    s.mean = v;
-    s.tally = changes;
-    countAdd(C_LEVEL_SHIFT, 1);
-    return false;
+    if (run != RUN_FROZEN) {
+      s.mean = v;
+      s.tally = changes;
+      countAdd(C_LEVEL_SHIFT, 1);
+      return false;
+    }
+    const h = guardHead();
+    h.frozenMark = h.runMark;
   }
-  s.tally = changes | ns; // ns < SPIKE_RESET ≤ 1e6: within the spike bits
+  s.tally = changes | min<u32>(ns, TALLY_SPIKES); // a frozen run counts on, saturating
   guardHead().spikesPending = 1;
   return true;
 }
@@ -214,16 +261,36 @@ function spikeCommit(s: GuardSlot, v: f32): bool {
     if (spiking(s, v, tOn)) flags |= REJ_SPIKE;
   }
   if (commit && (flags & REJ_STUCK) != 0) stuckRunsGoOn(gb, x, nf, eps);
-  if (commit && flags == REJ_SPIKE) {
-    // Rare path: count the spikes; a feature whose new level is accepted no longer spikes.
-    flags = 0;
-    for (let i = 0; i < nf; i++) {
-      const v = load<f32>(x + (<usize>i << 2));
-      const s = slot(i);
-      if (spiking(s, v, t) && spikeCommit(s, v)) flags |= REJ_SPIKE;
-    }
+  if (commit && flags == REJ_SPIKE) flags = featureSpikesCommit(x, nf, t);
+  return flags;
+}
+
+/** Rare path, out of line: counts the spikes of a reading refused for spikes alone; a feature
+ * whose new level is accepted no longer spikes. The run's mark is a hash of the spiking
+ * values: the same mark every time is a frozen run. */
+function featureSpikesCommit(x: usize, nf: i32, t: f32): u32 {
+  let mark = RUN_MARK_START;
+  let before: u32 = 0;
+  for (let i = 0; i < nf; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    const s = slot(i);
+    if (!spiking(s, v, t)) continue;
+    before = max<u32>(before, s.tally & TALLY_SPIKES);
+    mark = runMarkWith(mark, v);
+  }
+  const run = runNext(before, mark | 1); // | 1: never RUN_VARIED
+  let flags: u32 = 0;
+  for (let i = 0; i < nf; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    const s = slot(i);
+    if (spiking(s, v, t) && spikeCommit(s, v, run)) flags |= REJ_SPIKE;
   }
   return flags;
+}
+
+/** Counts a spike of the target (rare path): see spikeCommit. */
+function targetSpikeCommit(s: GuardSlot, y: f32): bool {
+  return spikeCommit(s, y, runNext(s.tally & TALLY_SPIKES, runMarkWith(RUN_MARK_START, y) | 1));
 }
 
 /** A reading refused as stuck still lengthens the runs of the values it repeats (rare path,
@@ -268,7 +335,7 @@ export function guardRestart(nf: i32): void {
   if (kind == KIND_LOGISTIC) return y == 0 || y == 1 ? 0 : REJ_BAD_TARGET;
   const t = hotSpikeT;
   // t = ∞ when SPIKE_T is off (cacheParams): nothing spikes then
-  if (hotTargetSpike != 0 && warm() && spiking(slot(nf), y, t) && (!commit || spikeCommit(slot(nf), y))) {
+  if (hotTargetSpike != 0 && warm() && spiking(slot(nf), y, t) && (!commit || targetSpikeCommit(slot(nf), y))) {
     return REJ_BAD_TARGET;
   }
   return 0;

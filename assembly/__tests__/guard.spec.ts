@@ -150,6 +150,47 @@ describe("guard: spike", () => {
     expect(rejected).toBe(3); // SPIKE_RESET = 4: the 4th is accepted as the new level
     expect(get_count(C_LEVEL_SHIFT)).toBe(1);
   });
+  it("a far value that repeats exactly (a sensor's fault code) is never accepted as a level", () => {
+    create(KIND_LINEAR, 2);
+    for (let t = 0; t < 300; t++) learn2(wave(t), 1, 1);
+    let rejected = 0, learned = 0;
+    for (let t = 0; t < 500; t++) {
+      const f = learn2(-127, 1, 1);
+      if (f & REJ_SPIKE) rejected++;
+      if (f & F_LEARNED) learned++;
+    }
+    expect(rejected).toBe(500);
+    expect(learned).toBe(0);
+    expect(get_count(C_LEVEL_SHIFT)).toBe(0);
+    // reconnected, a DS18B20 reads its power-on 85.0 once: no level either
+    expect(learn2(85, 1, 1) & REJ_SPIKE).toBe(REJ_SPIKE);
+    expect(get_count(C_LEVEL_SHIFT)).toBe(0);
+    // the sensor back: its readings are learned, and a real change of level is still accepted
+    expect(learn2(wave(300), 1, 1) & F_LEARNED).toBe(F_LEARNED);
+    let refusedShift = 0;
+    for (let t = 0; t < 20; t++) if (learn2(wave(t) + 100, 1, 1) & REJ_SPIKE) refusedShift++;
+    expect(refusedShift).toBe(3);
+    expect(get_count(C_LEVEL_SHIFT)).toBe(1);
+  });
+  it("a frozen far level that starts moving is a new run: a level SPIKE_RESET readings on", () => {
+    create(KIND_LINEAR, 2);
+    for (let t = 0; t < 300; t++) learn2(wave(t), 1, 1);
+    for (let t = 0; t < 10; t++) expect(learn2(120, 1, 1) & REJ_SPIKE).toBe(REJ_SPIKE);
+    for (let t = 0; t < 3; t++) expect(learn2(120 + <f32>0.5 * <f32>(t + 1), 1, 1) & REJ_SPIKE).toBe(REJ_SPIKE);
+    expect(get_count(C_LEVEL_SHIFT)).toBe(0);
+    expect(learn2(121, 1, 1) & REJ_SPIKE).toBe(0);
+    expect(get_count(C_LEVEL_SHIFT)).toBe(1);
+  });
+  it("a target frozen at a fault code is refused throughout; one that moves is a new level", () => {
+    create(KIND_LINEAR, 2);
+    for (let t = 0; t < 300; t++) learn2(wave(t), 1, wave(t));
+    let refused = 0;
+    for (let t = 0; t < 200; t++) if (learn2(wave(t), 1, 65535) & REJ_BAD_TARGET) refused++;
+    expect(refused).toBe(200);
+    let refusedShift = 0;
+    for (let t = 0; t < 20; t++) if (learn2(wave(t), 1, wave(t) + 100) & REJ_BAD_TARGET) refusedShift++;
+    expect(refusedShift).toBe(3);
+  });
   it("a spiking target is refused (TARGET_SPIKE), or learned when it is off", () => {
     create(KIND_LINEAR, 2);
     for (let t = 0; t < 300; t++) learn2(wave(t), 1, wave(t));
