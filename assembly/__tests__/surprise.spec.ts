@@ -254,9 +254,11 @@ describe("SURPRISE: point spikes", () => {
  * with one reading replaced by `sentinel` at 1,500 (none: NaN), and ±3 °C spikes every 487
  * readings from 3,000. Returns the spikes reported on their reading or the one after it. */
 let sentinelFlagged = false;
-function spikesAfterSentinel(sentinel: f32): i32 {
+let sentinelFlags = 0;
+function spikesAfterSentinel(sentinel: f32, len: i32 = 1): i32 {
   create(KIND_SURPRISE, 1);
   sentinelFlagged = false;
+  sentinelFlags = 0;
   rseed(17);
   let reported = 0;
   let prev = false;
@@ -264,9 +266,11 @@ function spikesAfterSentinel(sentinel: f32): i32 {
     const s = t >= 3000 && t % 487 == 250;
     let v = <f32>21 + <f32>2 * Mathf.sin(<f32>t * <f32>0.00436) + <f32>0.05 * rnorm();
     v = Mathf.round(v * 16) / 16 + (s ? (t % 2 == 0 ? <f32>3 : <f32>-3) : 0);
-    setX(0, t == 1500 && !isNaN(sentinel) ? sentinel : v);
+    const broken = t >= 1500 && t < 1500 + len && !isNaN(sentinel);
+    setX(0, broken ? sentinel : v);
     const f = <u32>learn_one(NaN);
     if (t == 1500 && (f & F_ANOMALY) != 0) sentinelFlagged = true;
+    if (broken && (f & F_ANOMALY) != 0) sentinelFlags++;
     if ((f & F_ANOMALY) != 0 && (s || prev)) reported++;
     prev = s;
   }
@@ -285,6 +289,35 @@ describe("SURPRISE: sensor failure sentinels", () => {
     expect(sentinelFlagged).toBe(true);
     expect(spikesAfterSentinel(65535)).toBe(clean);
     expect(sentinelFlagged).toBe(true);
+  });
+  it("a sentinel that lasts is flagged once, neither scored nor learned while it lasts", () => {
+    const clean = spikesAfterSentinel(NaN);
+    // before, it was learned as a new level on its third reading: 85.0 for 1,000 readings left
+    // 2 of these spikes seen, −127 none
+    for (let k = 0; k < 3; k++) {
+      const sentinel: f32 = k == 0 ? 85 : k == 1 ? -127 : 65535;
+      expect(spikesAfterSentinel(sentinel, 1000)).toBe(clean);
+      expect(sentinelFlagged).toBe(true);
+      expect(sentinelFlags).toBe(1);
+    }
+  });
+  it("a far value parked once and seen again after the sensor came back is one of its states", () => {
+    create(KIND_SURPRISE, 1);
+    rseed(5);
+    // a meter: 150-250 W by day; the first night at exactly 0 W is parked, the second becomes a
+    // level, and the third raises nothing
+    let nightFlags = [0, 0, 0];
+    for (let day = 0; day < 4; day++) {
+      for (let t = 0; t < 1440; t++) {
+        const night = day > 0 && t >= 900;
+        setX(0, night ? 0 : Mathf.round(<f32>200 + <f32>10 * rnorm()));
+        const f = <u32>learn_one(NaN);
+        if (night && (f & F_ANOMALY) != 0) nightFlags[day - 1]++;
+      }
+    }
+    expect(nightFlags[0]).toBe(1);
+    expect(nightFlags[1]).toBe(1);
+    expect(nightFlags[2]).toBe(0);
   });
 });
 

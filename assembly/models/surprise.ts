@@ -27,7 +27,8 @@
 //     repeats: it has widened the range and its transitions are no longer new to the table. But
 //     a jump that lands more than a range width beyond the range changes neither until it is a
 //     new level (its JUMP_RUN-th reading): one sentinel reading (85.0, −127, 65535) does not
-//     stretch the bins for good.
+//     stretch the bins for good. One that repeats a value exactly is parked instead (PARKED):
+//     a sentinel that lasts is flagged on its first reading, then neither scored nor learned.
 //
 // The score is the largest of these, 0 during the first SCORE_WARMUP readings, and damped
 // (× 0.9) for 30 readings after it passed 0.95, so one event does not raise a string of alarms.
@@ -62,6 +63,15 @@ const JUMP_RARE: f32 = 0.003;
 const JUMP_RUN: u32 = 3;
 /** EW weight of a change in `step`. */
 const JUMP_ALPHA: f32 = 0.01;
+/** `jumps` of a parked feature: a far jump that repeated one value exactly for JUMP_RUN readings
+ * is a fault code (a DS18B20's −127 while disconnected, 65535 from a failed read), not a level.
+ * Its first reading was scored as novel; while it lasts it is neither scored nor learned, so the
+ * range, the bins and the transitions stay the sensor's own (learned as a level, it stretched
+ * them for good and the sensor's later spikes went unseen). The same value parked again after
+ * the sensor came back from it is one of its states (a meter at 0 W at night) and is a level. */
+const PARKED: u32 = JUMP_RUN;
+/** firstJump once the run's jumps differed (NaN bits: a finite reading never has them). */
+const VARIED: u32 = 0xFFFFFFFF;
 
 @unmanaged class SurpriseHead {
   n: u32; // readings committed
@@ -73,7 +83,7 @@ const JUMP_ALPHA: f32 = 0.01;
   longMean: f32; // long-run mean of the windowed surprise
   longVar: f32; // long-run variance
   longN: u32; // readings in the long-run statistics
-  reserved0: u32;
+  parkedMark: u32; // bits + 1 of the last value parked (below; 0: none, as in older blobs)
   reserved1: u32;
   reserved2: u32;
 }
@@ -95,9 +105,9 @@ const HEAD: i32 = <i32>O_RING + 4 * WINDOW;
   previousBin: i32;
   last: f32; // last value that was not a jump (NaN: none yet)
   step: f32; // EW mean size of a change between such values (0: none yet)
-  jumps: u32; // jumps in a row since `last`
+  jumps: u32; // jumps in a row since `last`; PARKED: a far value repeated exactly, kept out
   spike: f32; // evidence e of the first of them (0: not a spike candidate)
-  reserved: u32;
+  firstJump: u32; // bits of the first of them while every later one repeated it, else VARIED
 }
 const F_CNT: usize = offsetof<FeatureSlot>();
 const SLOT: i32 = <i32>F_CNT + 2 * BINS * BINS;
@@ -195,7 +205,7 @@ export function surpriseScoreOf(m: usize, x: usize, tol: f32, warm: u32): f32 {
     const v = load<f32>(x + (<usize>i << 2));
     const lo = feature(s).lo, hi = feature(s).hi;
     store<f32>(SPIKE_E + (<usize>i << 2), 0); // before any `continue`: the commit reads it
-    if (!(hi > lo)) continue;
+    if (!(hi > lo) || parkedOn(s, v)) continue;
     const e = max<f32>(v - hi, lo - v) / (hi - lo);
     let sc: f32 = 0;
     // 1 − 0.1 · tol/(e + tol): the same value as 0.9 + 0.1 · e/(e + tol), rounding to 1.0 in f32
@@ -280,7 +290,7 @@ export function surpriseCommitTo(m: usize, x: usize, score: f32, keepOut: bool, 
   // damping after a strong score
   const rest = head(m).rest;
   head(m).rest = rest > 0 ? rest - 1 : score >= REST_TRIGGER ? REST : 0;
-  for (let i: u32 = 0; i < nf; i++) spikeCommit(slot(m, i), load<f32>(x + (<usize>i << 2)), load<f32>(SPIKE_E + (<usize>i << 2)));
+  for (let i: u32 = 0; i < nf; i++) spikeCommit(m, slot(m, i), load<f32>(x + (<usize>i << 2)), load<f32>(SPIKE_E + (<usize>i << 2)));
   // protected readings stay out of what counts as normal, a bounded number in a row
   if (keepOut) {
     head(m).protectedRun = head(m).protectedRun + 1;
@@ -338,9 +348,9 @@ function countTransition(s: usize, from: i32, to: i32): void {
   }
 }
 
-/** The spike statistics of slot s learn value v (every committed reading, kept out or not);
- * e: the evidence scoring gave it as a spike (0: none). */
-function spikeCommit(s: usize, v: f32, e: f32): void {
+/** The spike statistics of slot s (section m) learn value v (every committed reading, kept out
+ * or not); e: the evidence scoring gave it as a spike (0: none). */
+function spikeCommit(m: usize, s: usize, v: f32, e: f32): void {
   const last = feature(s).last;
   if (isNaN(last)) {
     feature(s).last = v;
@@ -349,10 +359,24 @@ function spikeCommit(s: usize, v: f32, e: f32): void {
   const d = Mathf.abs(v - last);
   const step = feature(s).step;
   if (d > JUMP * step && step > 0) {
-    const j = feature(s).jumps + 1;
+    const bits = reinterpret<u32>(v);
+    const jumps = feature(s).jumps;
+    if (jumps == PARKED && feature(s).firstJump == bits) return; // the fault code goes on
+    // a parked run broken by another far value starts a new run there
+    const j: u32 = jumps == PARKED ? 1 : jumps + 1;
+    if (j == 1) feature(s).firstJump = bits;
+    else if (feature(s).firstJump != bits) feature(s).firstJump = VARIED;
     if (j < JUMP_RUN) {
       feature(s).jumps = j;
       if (j == 1) feature(s).spike = e;
+      return;
+    }
+    // the JUMP_RUN-th: a far value repeated exactly parks, unless it parked before
+    const lo = feature(s).lo, hi = feature(s).hi;
+    if (feature(s).firstJump == bits && max<f32>(v - hi, lo - v) > hi - lo && head(m).parkedMark != bits + 1) {
+      feature(s).jumps = PARKED;
+      feature(s).spike = 0; // its end is not a spike: its start was scored
+      head(m).parkedMark = bits + 1;
       return;
     }
   }
@@ -371,6 +395,11 @@ export function surpriseMayProtect(m: usize, run: u32): bool {
 /** True once the detector scores (past its warm-up). */
 export function surpriseReady(m: usize, warm: u32): bool {
   return head(m).n >= warm;
+}
+
+/** Is feature slot s parked on value v (the fault code it repeats)? */
+@inline function parkedOn(s: usize, v: f32): bool {
+  return feature(s).jumps == PARKED && feature(s).firstJump == reinterpret<u32>(v);
 }
 
 // ---- the model interface (models/model.ts) ----------------------------------------------

@@ -58,10 +58,11 @@ test("no start function", () => {
 // stops learning when its warning clears (on a stationary stream, rare warnings kept it learning
 // beside the live model on every reading); 22,127 once the guard tells a fault code from a level
 // (a far value repeated exactly is kept out, not accepted as a new level, until the sensor has
-// come back from it once: a DS18B20's −127 or 65535 was learned for 32 readings).
+// come back from it once: a DS18B20's −127 or 65535 was learned for 32 readings); 22,315 once
+// SURPRISE parks such a value likewise (a sentinel that lasted stretched its range for good).
 // What binds on a microcontroller is the wasm2c image's flash (≤ 64 KiB, test/conformance).
-test("release module ≤ 22,130 bytes", () => {
-  assert.ok(bytes.length <= 22130, `${bytes.length} bytes`);
+test("release module ≤ 22,320 bytes", () => {
+  assert.ok(bytes.length <= 22320, `${bytes.length} bytes`);
 });
 
 test("the decoder finds memory.grow and skips immediates that look like it", () => {
