@@ -121,10 +121,14 @@ export function paramDefault(kind: i32, id: i32): f32 {
   if (id == P_TARGET_SCALE && kind == KIND_LINEAR) return 1.0;
   if (id == P_LR && kind == KIND_LINEAR) return 0.2;
   if (!supervised(kind)) {
-    // The anomaly detectors (the kinds without a target) score every finite reading: a spike is what they report, a value
-    // outside any range is novelty, and a constant series is not a fault by itself. Only
-    // non-finite values (and ranges the user sets) are refused as sensor faults.
-    if (id == P_STUCK_K || id == P_SPIKE_T) return 0;
+    // The anomaly detectors (the kinds without a target) score every finite reading: a spike is
+    // what they report and a value outside any range is novelty, so their spike test is off.
+    // Their stuck test is on: a value repeated far longer than its feature's runs usually last
+    // (a frozen sensor, a sentinel that lasts) is refused, still scored, and not learned as the
+    // new normal. It learns how long a feature's runs last, weighed by readings, so a series
+    // legitimately constant for long stretches (a meter at 0 W by night, a door, a setpoint) is
+    // not refused. Non-finite values and ranges the user sets are refused as well.
+    if (id == P_SPIKE_T) return 0;
     if (id == P_RANGE_LO) return -3.4e38;
     if (id == P_RANGE_HI) return 3.4e38;
   }

@@ -4,7 +4,8 @@
 // range the user set) is still scored and flagged, never learned.
 import { create, set_feature_range, set_param, learn_one, get_param, get_count, output_ptr } from "../index";
 import {
-  KIND_HALFSPACE, KIND_KMEANS, KIND_AR, REJ_RANGE, REJ_BAD_TARGET, F_LEARNED, F_PREDICTED, F_ANOMALY,
+  KIND_HALFSPACE, KIND_KMEANS, KIND_SURPRISE, KIND_AR, REJ_RANGE, REJ_STUCK, REJ_BAD_TARGET, F_LEARNED,
+  F_PREDICTED, F_ANOMALY,
   P_STUCK_K, P_SPIKE_T, P_TARGET_SPIKE, P_RANGE_LO, P_RANGE_HI, C_LEARNED, C_ANOMALIES,
 } from "../abi";
 import { setX } from "./util/learner";
@@ -27,13 +28,30 @@ function settle(kind: i32, n: i32): void {
 }
 
 describe("anomaly kinds at their defaults", () => {
-  it("open ranges and no stuck or spike test: unusual readings are theirs to judge", () => {
+  it("open ranges and no spike test: unusual readings are theirs to judge; a frozen one is stuck", () => {
     for (let k = 0; k < 2; k++) {
       create(k == 0 ? KIND_HALFSPACE : KIND_KMEANS, 1);
-      expect(get_param(P_STUCK_K)).toBe(0);
+      expect(get_param(P_STUCK_K)).toBe(32);
       expect(get_param(P_SPIKE_T)).toBe(0);
       expect(get_param(P_RANGE_LO)).toBeLessThanOrEqual(-3e38);
       expect(get_param(P_RANGE_HI)).toBeGreaterThanOrEqual(3e38);
+    }
+  });
+
+  it("a frozen sensor is refused as stuck, still scored, and not learned as the new normal", () => {
+    for (let k = 0; k < 3; k++) {
+      settle(k == 0 ? KIND_HALFSPACE : k == 1 ? KIND_KMEANS : KIND_SURPRISE, 3000);
+      let stuck = 0, learned = 0;
+      for (let t = 0; t < 500; t++) {
+        setX(0, 20.5);
+        const f = <u32>learn_one(NaN);
+        if (f & REJ_STUCK) stuck++;
+        if (f & F_LEARNED) learned++;
+        expect(f & F_PREDICTED).toBe(F_PREDICTED);
+      }
+      // the run's first 32 readings are within what this feature's runs have shown
+      expect(learned).toBeLessThanOrEqual(33);
+      expect(stuck).toBe(500 - learned);
     }
   });
 
