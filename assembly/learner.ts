@@ -10,7 +10,7 @@
 
 import {
   KIND_LINEAR, KIND_LOGISTIC, REJ_NONFINITE, REJECT_MASK, REJ_NO_TARGET, REJ_BAD_TARGET,
-  F_LEARNED, F_PREDICTED, F_WARMUP, F_PROTECTED, F_MODEL_SWAPPED, P_THRESHOLD, C_READINGS, C_LEARNED, C_PREDICTED,
+  F_LEARNED, F_PREDICTED, F_WARMUP, F_PROTECTED, P_THRESHOLD, C_READINGS, C_LEARNED, C_PREDICTED,
   C_REJECTED, C_NONFINITE,
 } from "./abi";
 import { SCALED, Output, writeOutput, finite } from "./memory";
@@ -133,7 +133,7 @@ function predictAndLearn(kind: i32, nf: i32, x: usize, z: usize, y: f32, learn: 
       if (!learnedWithScore) modelLearn(kind, nf, model, x, z, y);
       flags |= F_LEARNED;
       if (hasMonitor()) {
-        backgroundLearn(kind, nf, monitor, x, z, y);
+        flags |= backgroundLearn(kind, nf, monitor, x, z, y, pred);
         // unsupervised kinds: the drift detector watches the anomaly score
         if (!sup) flags |= driftObserve(kind, nf, model, monitor, score > 0 ? score : 0, 0);
       }
@@ -185,17 +185,14 @@ function predictAndLearn(kind: i32, nf: i32, x: usize, z: usize, y: f32, learn: 
     }
     metricsUpdate(y - pred, cls, <f32>(label == <i32>y), ll);
     // drift
-    const d = driftObserve(kind, nf, model, monitorAt, cls ? <f32>(label != <i32>y) : Mathf.abs(y - pred), targetSd);
-    flags |= d;
-    // a swapped-in background model learns at its own f for the same point
-    if (d & F_MODEL_SWAPPED) fAfter = linearDot(model, z, nf, intercept);
+    flags |= driftObserve(kind, nf, model, monitorAt, cls ? <f32>(label != <i32>y) : Mathf.abs(y - pred), targetSd);
     // learn
     const g = linearGradient(fAfter, kind, nf, y, intercept);
     if (finite(g)) {
       linearStep(model, z, nf, g, intercept);
       flags |= F_LEARNED;
       countAdd(C_LEARNED, 1);
-      backgroundLearn(kind, nf, monitorAt, x, z, y); // the background model (DRIFT_RESPONSE = 2), if one runs
+      flags |= backgroundLearn(kind, nf, monitorAt, x, z, y, pred); // the background model (DRIFT_RESPONSE = 2), if one runs
     }
   }
   // respond (the usual reading has no reason to count: tested here, the call skipped)

@@ -7,6 +7,21 @@
 // Drift detection watches the prequential error (supervised kinds) or the anomaly score, and
 // responds as DRIFT_RESPONSE says: notify only, restart the model's optimizer, or swap in a
 // background model that has learned since the warning.
+//
+// With the background response a supervised kind's detector alarm is not yet a drift: the
+// background model goes on trial beside the live one, and the drift is the moment it has
+// predicted better, on more readings than chance allows. A young model beats an old one on the
+// few readings after a warning whenever the stream is anywhere it has not been for a while (a
+// daily cycle crossing a LOGISTIC threshold: each crossing a burst of the live model's mistakes,
+// which a fresh model, trained on one side of the cycle, avoids and then repeats at the next
+// crossing; a forecaster's error, high by day and nil overnight): swapped at the alarm, it made
+// the next alarm. On trial it loses or ties, and the live model stays.
+//   trial   the first TRIAL_SKIP readings after the alarm are not compared (the burst that made
+//           the alarm is still ending there); then each reading where one model's loss is
+//           lower counts a win for it (a sign test: scale-free, and robust to a forecaster's
+//           heavy-tailed errors); with w background wins and l live wins the background model
+//           is swapped in when w − l > TRIAL_Z √(w + l), dropped when l − w > TRIAL_Z √(w + l)
+//           or after TRIAL_MAX readings.
 
 import {
   F_DRIFT_WARNING, F_DRIFT, F_MODEL_SWAPPED, KIND_LINEAR, KIND_AR, C_READINGS, C_DRIFTS,
@@ -14,11 +29,13 @@ import {
   DETECTOR_PAGE_HINKLEY, RESPONSE_RESET, RESPONSE_BACKGROUND,
 } from "../abi";
 import {
-  PARAMS, param, count, countAdd, setCount, monitorAt, hotDriftDetector, hotDriftResponse, hotZscore, round16,
+  PARAMS, param, count, countAdd, setCount, modelAt, monitorAt, hotDriftDetector, hotDriftResponse, hotZscore, round16,
 } from "../layout";
 import { zscoreBytes } from "../zscore";
 import { isLinearKind } from "../models/linear";
-import { modelBytes, modelInit, modelShape, modelLearn, modelRestart } from "../models/model";
+import {
+  modelBytes, modelInit, modelShape, modelLearn, modelRestart, modelPrediction, predictionLoss, supervised,
+} from "../models/model";
 import { arScale } from "../models/forecast";
 import { DRIFT_WARNING, DRIFT_DETECTED } from "./level";
 import {
@@ -26,11 +43,18 @@ import {
 } from "./detector";
 
 @unmanaged class MonitorHead {
-  backgroundActive: u32; // 1 while a background model learns (since a warning)
-  backgroundLearned: u32; // readings the background model learned
+  backgroundActive: u32; // BG_OFF, BG_WARNING (learning since a warning) or BG_TRIAL (since an alarm)
+  backgroundLearned: u32; // readings the background model learned (on trial: since the alarm)
   previousLevel: i32; // the detector's previous answer
-  reserved: u32;
+  trialWins: u32; // on trial: readings the background model predicted better (low 16 bits), worse (high)
 }
+
+const BG_OFF: u32 = 0;
+const BG_WARNING: u32 = 1;
+const BG_TRIAL: u32 = 2;
+const TRIAL_SKIP: u32 = 32;
+const TRIAL_MAX: u32 = 1024; // also keeps each count within 16 bits
+const TRIAL_Z: i32 = 3;
 
 const HEAD: i32 = <i32>offsetof<MonitorHead>();
 
@@ -110,18 +134,47 @@ export function driftWindowMetric(id: i32): f32 {
   return n > 0 ? detectorMean(det, d, n) : 0;
 }
 
-/** The background model learns the reading (after the live model learned it). It rarely runs:
- * that much is tested inline, since a call is dear in V8. */
-@inline export function backgroundLearn(kind: i32, nf: i32, monitor: usize, x: usize, z: usize, y: f32): void {
-  if (hotDriftDetector != 0 && head(monitor).backgroundActive != 0) backgroundLearnActive(kind, nf, monitor, x, z, y);
+/** The background model learns the reading (after the live model learned it; `pred` is the
+ * live model's prediction). It rarely runs: that much is tested inline, since a call is dear in
+ * V8. Returns DRIFT / MODEL_SWAPPED when its trial ends with the swap. */
+@inline export function backgroundLearn(kind: i32, nf: i32, monitor: usize, x: usize, z: usize, y: f32, pred: f32): u32 {
+  return hotDriftDetector != 0 && head(monitor).backgroundActive != 0 ? backgroundLearnActive(kind, nf, monitor, x, z, y, pred) : 0;
 }
 
-function backgroundLearnActive(kind: i32, nf: i32, monitor: usize, x: usize, z: usize, y: f32): void {
-  if (hotDriftResponse != RESPONSE_BACKGROUND) return;
+function backgroundLearnActive(kind: i32, nf: i32, monitor: usize, x: usize, z: usize, y: f32, pred: f32): u32 {
+  if (hotDriftResponse != RESPONSE_BACKGROUND) return 0;
+  const h = head(monitor);
   const bg = backgroundPtr(kind, nf, monitor);
   modelShape(kind, nf, bg);
-  if (!modelLearn(kind, nf, bg, x, z, y)) return;
-  head(monitor).backgroundLearned = head(monitor).backgroundLearned + 1;
+  const trial = h.backgroundActive == BG_TRIAL;
+  if (trial && h.backgroundLearned >= TRIAL_SKIP) {
+    // both models' losses on this reading, each predicted before learning it
+    const live = predictionLoss(kind, pred, y);
+    const back = predictionLoss(kind, modelPrediction(kind, nf, bg, z), y);
+    if (back < live) h.trialWins = h.trialWins + 1;
+    else if (back > live) h.trialWins = h.trialWins + 0x10000;
+  }
+  if (!modelLearn(kind, nf, bg, x, z, y)) return 0;
+  const learned = h.backgroundLearned + 1;
+  h.backgroundLearned = learned;
+  if (!trial) return 0;
+  const w = <i32>(h.trialWins & 0xFFFF), l = <i32>(h.trialWins >>> 16);
+  const margin = (w - l) * (w - l) - TRIAL_Z * TRIAL_Z * (w + l);
+  if (w > l && margin > 0) {
+    h.backgroundActive = BG_OFF;
+    return swapIn(kind, nf, modelAt, monitor);
+  }
+  if ((l > w && margin > 0) || learned >= TRIAL_MAX) h.backgroundActive = BG_OFF; // the live model stays
+  return 0;
+}
+
+/** The background model replaces the live one: a drift. */
+function swapIn(kind: i32, nf: i32, model: usize, monitor: usize): u32 {
+  memory.copy(model, backgroundPtr(kind, nf, monitor), <usize>modelBytes(kind, nf, PARAMS));
+  countAdd(C_DRIFTS, 1);
+  setCount(C_LAST_DRIFT, count(C_READINGS));
+  countAdd(C_SWAPS, 1);
+  return F_DRIFT | F_MODEL_SWAPPED;
 }
 
 /**
@@ -154,12 +207,12 @@ export function driftObserve(kind: i32, nf: i32, model: usize, monitor: usize, e
   if (level == DRIFT_WARNING) {
     countAdd(C_WARNINGS, 1);
     // each warning onset (re)starts the background model, as the Adaptive Random Forest does,
-    // so at the drift it has learned from the latest warning on
-    if (resp == RESPONSE_BACKGROUND && prev != DRIFT_WARNING) {
+    // so at the drift it has learned from the latest warning on; a model on trial runs on
+    if (resp == RESPONSE_BACKGROUND && prev != DRIFT_WARNING && h.backgroundActive != BG_TRIAL) {
       const bg = backgroundPtr(kind, nf, monitor);
       memory.fill(bg, 0, <usize>modelBytes(kind, nf, PARAMS));
       modelInit(kind, nf, bg);
-      h.backgroundActive = 1;
+      h.backgroundActive = BG_WARNING;
       h.backgroundLearned = 0;
     }
     return F_DRIFT_WARNING;
@@ -169,23 +222,30 @@ export function driftObserve(kind: i32, nf: i32, model: usize, monitor: usize, e
     // a stationary stream's rare warnings kept it learning beside the live model on every reading
     // until a drift that never came. A later warning's onset starts it afresh, and Page-Hinkley's
     // statistic crosses its warning band before any drift (so its swaps are the same).
-    if (prev == DRIFT_WARNING) h.backgroundActive = 0;
+    if (prev == DRIFT_WARNING && h.backgroundActive == BG_WARNING) h.backgroundActive = BG_OFF;
     return 0;
+  }
+  if (resp == RESPONSE_BACKGROUND && h.backgroundActive != BG_OFF && supervised(kind)) {
+    // the alarm puts the background model on trial (one already on trial runs on); flagged as
+    // the warning it still is
+    if (h.backgroundActive == BG_WARNING) {
+      h.backgroundActive = BG_TRIAL;
+      h.backgroundLearned = 0;
+      h.trialWins = 0;
+    }
+    countAdd(C_WARNINGS, 1);
+    return F_DRIFT_WARNING;
+  }
+  if (resp == RESPONSE_BACKGROUND && h.backgroundActive != BG_OFF && h.backgroundLearned > 0) {
+    h.backgroundActive = BG_OFF;
+    return swapIn(kind, nf, model, monitor); // the anomaly kinds have no loss to compare: at once
   }
   countAdd(C_DRIFTS, 1);
   setCount(C_LAST_DRIFT, count(C_READINGS));
-  let f = F_DRIFT;
   if (resp == RESPONSE_RESET) modelRestart(kind, nf, model);
   else if (resp == RESPONSE_BACKGROUND) {
-    if (h.backgroundActive != 0 && h.backgroundLearned > 0) {
-      memory.copy(model, backgroundPtr(kind, nf, monitor), <usize>modelBytes(kind, nf, PARAMS));
-      countAdd(C_SWAPS, 1);
-      f |= F_MODEL_SWAPPED;
-    } else {
-      modelRestart(kind, nf, model); // no background yet (a drift without a warning): move fast instead
-    }
-    h.backgroundActive = 0;
-    h.backgroundLearned = 0;
+    modelRestart(kind, nf, model); // no background yet (a drift without a warning): move fast instead
+    h.backgroundActive = BG_OFF;
   }
-  return f;
+  return F_DRIFT;
 }

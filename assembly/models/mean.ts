@@ -45,3 +45,8 @@ export function meanLearn(m: usize, y: f32): void {
   const a = Mathf.max(param(P_MEAN_ALPHA), <f32>1.0 / <f32>n);
   h.mean = h.mean + a * (y - h.mean);
 }
+
+/** The current mean (what meanPredict predicts). */
+export function meanValue(m: usize): f32 {
+  return head(m).mean;
+}

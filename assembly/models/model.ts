@@ -5,9 +5,12 @@
 // models/linear.ts; the pipeline runs their predict and learn fused with the guard's pass.
 // Adding a kind: its file here, its rows in abi.ts and params.ts, and one case per switch below.
 
-import { KIND_LINEAR, KIND_LOGISTIC, KIND_HALFSPACE, KIND_AR, KIND_KMEANS, KIND_SURPRISE, KIND_MEAN, P_INTERCEPT } from "../abi";
+import {
+  KIND_LINEAR, KIND_LOGISTIC, KIND_HALFSPACE, KIND_AR, KIND_KMEANS, KIND_SURPRISE, KIND_MEAN, P_INTERCEPT, P_THRESHOLD,
+} from "../abi";
 import { param } from "../layout";
-import { linearBytes, linearLearn, linearRestart, isLinearKind } from "./linear";
+import { scalerStd } from "../scale";
+import { linearBytes, linearLearn, linearRestart, isLinearKind, linearDot, linearPrediction, targetMeanFor } from "./linear";
 import { halfspaceBytes, halfspaceShape, halfspacePredict, halfspaceLearn, hstReset } from "./halfspace";
 import {
   forecastBytes, forecastShape, forecastPredict, forecastLearn, arReset, arRestart, arShift, arPredict, forecastBytesV4,
@@ -17,7 +20,7 @@ import { kmeansBytes, kmeansShape, kmeansPredict, kmeansLearn, kmReset, kmRestar
 import {
   surpriseBytes, surpriseShape, surprisePredict, surpriseLearn, surpriseCommit, surpriseReset, surpriseMigrateV2,
 } from "./surprise";
-import { meanBytes, meanReset, meanPredict, meanLearn } from "./mean";
+import { meanBytes, meanReset, meanPredict, meanLearn, meanValue } from "./mean";
 
 export function kindValid(kind: i32): bool {
   return kind >= KIND_LINEAR && kind <= KIND_MEAN;
@@ -136,4 +139,23 @@ export function modelKeepOut(kind: i32, m: usize, prediction: f32): void {
  * `extra`. */
 export function modelExtraAfter(kind: i32, m: usize, z: usize, extra: f32): f32 {
   return kind == KIND_AR ? arPredict(m, z) : extra;
+}
+
+/** A supervised model's prediction for standardized features z, read without changing it (the
+ * background model's, beside the live one's); NaN for the kinds without a target. */
+export function modelPrediction(kind: i32, nf: i32, m: usize, z: usize): f32 {
+  if (isLinearKind(kind)) {
+    const intercept = param(P_INTERCEPT) != 0;
+    return linearPrediction(kind, linearDot(m, z, nf, intercept), targetMeanFor(kind, nf, intercept), scalerStd(nf));
+  }
+  if (kind == KIND_AR) return arPredict(m, z);
+  if (kind == KIND_MEAN) return meanValue(m);
+  return NaN;
+}
+
+/** The loss of prediction `pred` for target y as the drift detector sees it: a mistake (0 or 1)
+ * for LOGISTIC, |y − pred| for the others. */
+export function predictionLoss(kind: i32, pred: f32, y: f32): f32 {
+  if (kind == KIND_LOGISTIC) return <f32>((pred >= param(P_THRESHOLD)) != (y != 0));
+  return Mathf.abs(y - pred);
 }
