@@ -20,8 +20,9 @@
 //           the alarm is still ending there); then each reading where one model's loss is
 //           lower counts a win for it (a sign test: scale-free, and robust to a forecaster's
 //           heavy-tailed errors); with w background wins and l live wins the background model
-//           is swapped in when w − l > TRIAL_Z √(w + l), dropped when l − w > TRIAL_Z √(w + l)
-//           or after TRIAL_MAX readings.
+//           is swapped in when w − l > z √(w + l) (z = 3), dropped when l − w > z √(w + l);
+//           after TRIAL_MAX readings without either, dropped and the live model's optimizer
+//           restarted (the RESET response).
 
 import {
   F_DRIFT_WARNING, F_DRIFT, F_MODEL_SWAPPED, KIND_LINEAR, KIND_AR, C_READINGS, C_DRIFTS,
@@ -54,7 +55,7 @@ const BG_WARNING: u32 = 1;
 const BG_TRIAL: u32 = 2;
 const TRIAL_SKIP: u32 = 32;
 const TRIAL_MAX: u32 = 1024; // also keeps each count within 16 bits
-const TRIAL_Z: i32 = 3;
+const TRIAL_Z2: f32 = 9; // the sign test's z, squared
 
 const HEAD: i32 = <i32>offsetof<MonitorHead>();
 
@@ -159,12 +160,18 @@ function backgroundLearnActive(kind: i32, nf: i32, monitor: usize, x: usize, z: 
   h.backgroundLearned = learned;
   if (!trial) return 0;
   const w = <i32>(h.trialWins & 0xFFFF), l = <i32>(h.trialWins >>> 16);
-  const margin = (w - l) * (w - l) - TRIAL_Z * TRIAL_Z * (w + l);
-  if (w > l && margin > 0) {
+  const sure = <f32>((w - l) * (w - l)) > TRIAL_Z2 * <f32>(w + l);
+  if (w > l && sure) {
     h.backgroundActive = BG_OFF;
     return swapIn(kind, nf, modelAt, monitor);
   }
-  if ((l > w && margin > 0) || learned >= TRIAL_MAX) h.backgroundActive = BG_OFF; // the live model stays
+  if (l > w && sure) h.backgroundActive = BG_OFF; // the live model stays
+  else if (learned >= TRIAL_MAX) {
+    // neither won: the error did rise, and a fresh model is no cure, so the live one moves fast
+    // again (the RESET response)
+    h.backgroundActive = BG_OFF;
+    modelRestart(kind, nf, modelAt);
+  }
   return 0;
 }
 
