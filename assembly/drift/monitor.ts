@@ -53,7 +53,7 @@ import {
 const BG_OFF: u32 = 0;
 const BG_WARNING: u32 = 1;
 const BG_TRIAL: u32 = 2;
-const TRIAL_SKIP: u32 = 32;
+const TRIAL_SKIP: u32 = 16;
 const TRIAL_MAX: u32 = 1024; // also keeps each count within 16 bits
 const TRIAL_Z2: f32 = 9; // the sign test's z, squared
 
