@@ -2,9 +2,10 @@
 // the top of the day's cycle: each crossing is a burst of the live model's mistakes, the
 // Page-Hinkley detector warns and alarms, and the background model started at the warning had
 // learned only the readings on one side of the threshold. Swapped in at every alarm, it repeated
-// the burst at the next crossing: 33 drifts in 30,000 readings (now 1), and a higher error than
-// with no response at all (8.4 % against 5.8 %; now 5.2 %). Now the alarm puts the background model on trial and it is swapped in only
-// when it predicts better than the live one; a real change of concept still swaps it in.
+// the burst at the next crossing: 33 drifts in 30,000 readings, and a higher error than with no
+// response at all (8.4 % against 5.8 %). Now the alarm puts the background model on trial and it
+// is swapped in only when it predicts better than the live one (1 drift, 5.2 %); a real change of
+// concept still swaps it in.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
