@@ -19,7 +19,7 @@ import { zscoreInit } from "./zscore";
 import { isLinearKind } from "./models/linear";
 import { kindValid, modelBytes, modelBytesV4, modelCopyV4, modelInit, modelMigrateV2 } from "./models/model";
 import {
-  monitorBytes, monitorFrontBytes, hasBackground, monitorInit, hasMonitor, zscorePtr, backgroundSection,
+  monitorBytes, monitorFrontBytes, hasBackground, monitorInit, monitorLoaded, hasMonitor, zscorePtr, backgroundSection,
 } from "./drift/monitor";
 import { crcUpdate } from "./util/crc32";
 
@@ -219,6 +219,7 @@ export function loadBlob(p: usize, len: i32): i32 {
   else memory.copy(STATE, p, <usize>len);
   applyLayout();
   if (version != ABI_VERSION) migrate(version);
+  if (hasMonitor()) monitorLoaded(monitorAt);
   return 0;
 }
 

@@ -9,7 +9,9 @@ import {
 } from "../abi";
 import { param } from "../layout";
 import { ADWIN_BYTES, adwinInit, adwinUpdate, adwinWidth, adwinTotal } from "./adwin";
-import { PH_BYTES, pageHinkleyInit, pageHinkleyUpdate, pageHinkleyCount, pageHinkleyMean } from "./page_hinkley";
+import {
+  PH_BYTES, pageHinkleyInit, pageHinkleyUpdate, pageHinkleyCount, pageHinkleyMean, pageHinkleyLoaded,
+} from "./page_hinkley";
 import { DDM_BYTES, ddmInit, ddmUpdate, ddmCount, ddmRate } from "./ddm";
 
 /** Bytes of detector `det`'s state (0 for none). */
@@ -27,6 +29,11 @@ export function detectorInit(det: i32, d: usize): void {
 /** Feeds one value; returns DRIFT_NONE, DRIFT_WARNING or DRIFT_DETECTED. */
 @inline export function detectorUpdate(det: i32, d: usize, e: f32): i32 {
   return det == DETECTOR_ADWIN ? adwinUpdate(d, e) : det == DETECTOR_PAGE_HINKLEY ? pageHinkleyUpdate(d, e) : ddmUpdate(d, e);
+}
+
+/** A detector state just loaded from a blob: brings one saved by an older form up to date. */
+export function detectorLoaded(det: i32, d: usize): void {
+  if (det == DETECTOR_PAGE_HINKLEY) pageHinkleyLoaded(d);
 }
 
 /** Values the detector currently summarises. */

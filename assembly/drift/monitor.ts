@@ -40,7 +40,7 @@ import {
 import { arScale } from "../models/forecast";
 import { DRIFT_WARNING, DRIFT_DETECTED } from "./level";
 import {
-  detectorBytes, detectorInit, detectorUpdate, detectorCount, detectorMean,
+  detectorBytes, detectorInit, detectorUpdate, detectorCount, detectorMean, detectorLoaded,
 } from "./detector";
 
 @unmanaged class MonitorHead {
@@ -122,6 +122,11 @@ export function backgroundSection(kind: i32, nf: i32, monitor: usize): usize {
 /** A fresh detector in a zeroed monitor section (the z-score baseline is initialised by its owner). */
 export function monitorInit(monitor: usize): void {
   detectorInit(hotDriftDetector, detectorPtr(monitor));
+}
+
+/** The monitor section of a blob just loaded (one is present): its detector brought up to date. */
+export function monitorLoaded(monitor: usize): void {
+  detectorLoaded(hotDriftDetector, detectorPtr(monitor));
 }
 
 /** The drift detector's window, read from its state when asked (nothing per reading):

@@ -69,12 +69,14 @@ export function pageHinkleyReset(p: usize): void {
   s.scaled = 1;
 }
 
-/** The restart after a drift, and once for a state saved before the test was scaled: its
- * statistics were in the value's units (it restarts), and δ and λ left at that form's defaults
- * take this form's (in the parameters too, so the blob reads back what runs). */
-function pageHinkleyRestart(p: usize): void {
+/** A state just loaded: one saved before the test was scaled (the same blob version: `scaled`
+ * was padding, 0) kept its statistics in the value's units, so the test restarts, and δ and λ
+ * left at that form's defaults take this form's (in the parameters too, so the blob reads back
+ * what runs). Done at load, not on every value. */
+export function pageHinkleyLoaded(p: usize): void {
   const s = at(p);
-  if (s.scaled == 0 && s.delta == DELTA_RAW_DEFAULT && s.lambda == LAMBDA_RAW_DEFAULT) {
+  if (s.scaled != 0) return;
+  if (s.delta == DELTA_RAW_DEFAULT && s.lambda == LAMBDA_RAW_DEFAULT) {
     const delta = paramDefault(liveKind, P_PH_DELTA), lambda = paramDefault(liveKind, P_PH_LAMBDA);
     s.delta = delta;
     s.lambda = lambda;
@@ -96,7 +98,7 @@ export function pageHinkleyInit(p: usize, delta: f32, lambda: f32, alpha: f32, m
 /** Feeds one value. Returns DRIFT_NONE, DRIFT_WARNING or DRIFT_DETECTED. */
 @inline export function pageHinkleyUpdate(p: usize, x: f32): i32 {
   const s = at(p);
-  if (s.last == DRIFT_DETECTED || s.scaled == 0) pageHinkleyRestart(p);
+  if (s.last == DRIFT_DETECTED) pageHinkleyReset(p);
   const n = s.n + 1;
   s.n = n;
   const a = s.alpha;

@@ -61,10 +61,12 @@ test("no start function", () => {
 // come back from it once: a DS18B20's −127 or 65535 was learned for 32 readings); 22,315 once
 // SURPRISE parks such a value likewise (a sentinel that lasted stretched its range for good);
 // 22,981 once a supervised kind's background model goes on trial at the detector's alarm and is
-// swapped in only when it predicts better (both models' predictions and a sign test while it runs).
+// swapped in only when it predicts better (both models' predictions and a sign test while it runs);
+// 22,996 once Page-Hinkley brings a state saved before it was scaled up to date at load, not with
+// a test on every value.
 // What binds on a microcontroller is the wasm2c image's flash (≤ 64 KiB, test/conformance).
-test("release module ≤ 22,990 bytes", () => {
-  assert.ok(bytes.length <= 22990, `${bytes.length} bytes`);
+test("release module ≤ 23,000 bytes", () => {
+  assert.ok(bytes.length <= 23000, `${bytes.length} bytes`);
 });
 
 test("the decoder finds memory.grow and skips immediates that look like it", () => {
