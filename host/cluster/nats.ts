@@ -1,11 +1,12 @@
 // The NATS side of a worker: connecting from `cluster` settings, and making sure the stream and
 // the two buckets exist with this configuration (created when missing; idempotent, so workers
-// starting together agree). Refusals here are configuration errors (exit 2); no server reachable
-// is a runtime failure (exit 1).
+// starting together agree). Refusals here are configuration errors (exit 2); no server reachable,
+// or JetStream not answering in time, is a runtime failure (exit 1).
 
 import { readFileSync } from "node:fs";
 import { connect, credsAuthenticator, type NatsConnection, type ConnectionOptions } from "@nats-io/transport-node";
-import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import { TimeoutError } from "@nats-io/transport-node";
+import { jetstreamManager, JetStreamApiError, type JetStreamManager } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import { ConfigError } from "../config/load.js";
 import type { ClusterConfig } from "../config/types.js";
@@ -82,14 +83,32 @@ export function within(ms: number): () => boolean {
   return () => performance.now() <= until;
 }
 
-/** ensureCluster, retried while JetStream is not answering yet (see retrying). */
+/** "JetStream system temporarily unavailable": a clustered server whose meta leader is not elected yet. */
+const CLUSTER_NOT_AVAILABLE = 10008;
+
+/**
+ * A JetStream request that timed out, or that a server answered with "not available yet" (a
+ * cluster without a majority of its nodes up, at boot): a slow or starting server, no setting to
+ * fix. Seen with nats-server 2.9.10: timeouts first, then 10008 once the node has settled.
+ */
+function notAnswering(e: unknown): boolean {
+  return e instanceof TimeoutError || (e instanceof JetStreamApiError && e.code === CLUSTER_NOT_AVAILABLE);
+}
+
+/**
+ * ensureCluster, retried while JetStream is not answering yet (see retrying). Still not answering
+ * after `waitMs` is an Error (exit 1, restarted by the systemd unit like a NATS server not up
+ * yet); a refusal is a ConfigError (exit 2), JetStream disabled on the servers included (nobody
+ * answers its API: nats-server without a `jetstream` block, or an account without JetStream),
+ * also after `waitMs`, since servers of a cluster may join a little later.
+ */
 export async function joinCluster(nc: NatsConnection, c: ClusterConfig, input: string, waitMs = 30_000): Promise<ClusterHandles> {
   const inTime = within(waitMs);
   try {
     return await retrying(() => ensureCluster(nc, c, input), (e) => !(e instanceof ClusterMismatch) && inTime());
   } catch (e) {
     if (e instanceof ConfigError) throw e;
-    throw new ConfigError([`cluster: JetStream did not answer within ${waitMs / 1000} s: ${(e as Error).message}`]);
+    throw new Error(`cluster: JetStream did not answer within ${waitMs / 1000} s: ${(e as Error).message}`);
   }
 }
 
@@ -102,6 +121,7 @@ export async function ensureCluster(nc: NatsConnection, c: ClusterConfig, input:
   try {
     jsm = await jetstreamManager(nc, { timeout: 10_000 });
   } catch (e) {
+    if (notAnswering(e)) throw e;
     throw new ConfigError([`cluster.servers: JetStream is not enabled on the NATS servers (${(e as Error).message})`]);
   }
   if (c.streams > c.partitions) {
@@ -113,6 +133,7 @@ export async function ensureCluster(nc: NatsConnection, c: ClusterConfig, input:
     try {
       return await kvm.create(name, { replicas: c.replicas, ...opts });
     } catch (e) {
+      if (notAnswering(e)) throw e;
       throw new ConfigError([`cluster: cannot open or create KV bucket ${name}: ${(e as Error).message}`]);
     }
   };
@@ -166,6 +187,7 @@ async function ensureStream(jsm: JetStreamManager, c: ClusterConfig, name: strin
     try {
       await jsm.streams.info(name);
     } catch {
+      if (notAnswering(e)) throw e;
       throw new ConfigError([`cluster.stream: cannot create stream ${name} on ${subjects.join(", ").slice(0, 200)} with ${c.replicas} replicas: ${(e as Error).message}`]);
     }
   }

@@ -58,7 +58,7 @@ export class ClusterWorker {
     this.commands = new ClusterCommands(config, this, h.nc, log.child("cmd"));
   }
 
-  /** Connects and joins; an Error when NATS is unreachable (exit 1), ConfigError when the cluster disagrees (exit 2). */
+  /** Connects and joins; an Error when NATS is unreachable or JetStream does not answer (exit 1), ConfigError when the cluster disagrees or has no JetStream (exit 2). */
   static async start(config: Config, o: WorkerOptions): Promise<ClusterWorker> {
     const c = config.cluster;
     const name = c.name || `${hostname().replace(/[^-_a-zA-Z0-9]/g, "_")}-${process.pid}`;
