@@ -5,6 +5,8 @@
 // shut down cleanly; `service.events` reports readings, drifts, checkpoints, rollbacks and health.
 
 export { startApp, type RunningApp } from "../app/start.js";
+// What startApp throws when its HTTP server cannot listen on http.listen (a port in use...).
+export { ListenError } from "../http/listen-error.js";
 export { startService, openStore, Service, COMMANDS, type ServiceOptions, type ServiceEvents, type HostCounters } from "../service/index.js";
 export type { CheckpointJudge, GuardState } from "../service/checkpoint-judge.js";
 export type { Result, Failure } from "../service/result.js";

@@ -17,7 +17,7 @@ import type { Service, ServiceOptions } from "../service/service.js";
 
 export interface RunningApp {
   service: Service;
-  /** The HTTP server (its bound address in `url`); undefined with http.enabled false or the port taken. */
+  /** The HTTP server (its bound address in `url`); undefined with http.enabled false. */
   http: HttpServer | undefined;
   /** Home Assistant discovery; undefined unless homeassistant.enabled. */
   discovery: DiscoveryPublisher | undefined;
@@ -29,7 +29,8 @@ export interface RunningApp {
 
 /**
  * startService plus metrics, the HTTP server and discovery. Throws ConfigError like startService
- * (also for an unusable http.tokenFile or passwordFile); a port in use is logged, not fatal.
+ * (also for an unusable http.tokenFile or passwordFile), and a ListenError when the HTTP server
+ * cannot listen on http.listen (a port in use...), after stopping what it started.
  * Without opts.logger, logs as the service would (config.log).
  */
 export async function startApp(config: Config, opts: ServiceOptions = {}): Promise<RunningApp> {
@@ -48,9 +49,9 @@ export async function startApp(config: Config, opts: ServiceOptions = {}): Promi
       try {
         http = await server.start();
       } catch (e) {
-        // Learning goes on without metrics and dashboard: a taken port must not stop the models.
-        log.error(`cannot listen on ${config.http.listen} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); metrics, probes and dashboard are off; set http.listen to a free address`);
+        // A ListenError (a taken port...): the start fails, and the service started above is stopped below.
         await server.stop();
+        throw e;
       }
     }
     if (config.homeassistant.enabled) discovery = new DiscoveryPublisher(service, config, logger.child("homeassistant")).start();

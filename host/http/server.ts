@@ -29,6 +29,7 @@ import { LiveView } from "./live.js";
 import { parseQuery } from "./device-list.js";
 import { runHttpCommand } from "./commands.js";
 import { json } from "./respond.js";
+import { ListenError } from "./listen-error.js";
 
 const SECURITY_HEADERS = {
   "x-content-type-options": "nosniff",
@@ -105,9 +106,10 @@ export class HttpServer {
     const addr = parseListen(this.opts.config.listen);
     if (typeof addr === "string") throw new Error(`http.listen: ${addr}`);
     await new Promise<void>((resolve, reject) => {
-      this.server.once("error", reject);
+      const refused = (e: NodeJS.ErrnoException) => reject(new ListenError(this.opts.config.listen, e.code, e));
+      this.server.once("error", refused);
       this.server.listen(addr.port, addr.host, () => {
-        this.server.removeListener("error", reject);
+        this.server.removeListener("error", refused);
         resolve();
       });
     });

@@ -8,6 +8,8 @@ import { loadConfig } from "../../host/config/load.js";
 import { memoryLogger } from "../../host/logger.js";
 import { startBroker } from "../../host/tools/demo/broker.js";
 import { startApp } from "../../host/app/start.js";
+import { ListenError } from "../../host/http/listen-error.js";
+import { MemoryStore } from "../../host/store/memory.js";
 import { waitFor } from "../helpers/mqtt.js";
 import { TOKEN, openStream, publish, rawRequest, reading, setup } from "./service.js";
 
@@ -223,20 +225,31 @@ test("the live stream: page, then a watched device's history, points and markers
   }
 });
 
-test("a taken port is logged and the service keeps learning", async () => {
+test("a taken port fails the start, naming http.listen and the address; what started before it is stopped", async () => {
   const blocker = createServer();
   await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", () => r()));
   const port = (blocker.address() as { port: number }).port;
   const broker = await startBroker(0);
-  const { logger, lines } = memoryLogger("info");
-  const config = loadConfig({ env: {}, overrides: { mqtt: { url: broker.url, protocolVersion: 4 }, store: { type: "none" }, http: { listen: `127.0.0.1:${port}` } } });
-  const running = await startApp(config, { logger });
+  let connected = 0;
+  broker.aedes.on("client", () => connected++);
+  const store = new MemoryStore();
+  let storeClosed = false;
+  store.close = () => void (storeClosed = true);
+  const config = loadConfig({ env: {}, overrides: { mqtt: { url: broker.url, protocolVersion: 4 }, http: { listen: `127.0.0.1:${port}` } } });
   try {
-    assert.equal(running.http, undefined);
-    assert.ok(lines.some((l) => l.includes(`cannot listen on 127.0.0.1:${port} (EADDRINUSE)`)), lines.join("\n"));
-    await running.service.ready;
+    // It used to log the error and go on without metrics, probes and dashboard: a service that
+    // looks dead to whoever watches it, and that nothing restarts.
+    const failed = await startApp(config, { logger: memoryLogger("info").logger, store }).then(async (app) => {
+      await app.stop();
+      return undefined;
+    }, (e: Error) => e);
+    assert.ok(failed instanceof ListenError, `started without its HTTP server, or another error: ${failed}`);
+    assert.ok(failed.message.startsWith(`http.listen 127.0.0.1:${port}: address already in use;`), failed.message);
+    assert.ok(storeClosed, "the store was left open");
+    // The service's MQTT client is closed, not left reconnecting.
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(broker.aedes.connectedClients, 0, `${connected} connection(s), still connected`);
   } finally {
-    await running.stop();
     await broker.close();
     blocker.close();
   }

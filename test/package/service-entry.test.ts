@@ -14,6 +14,9 @@ test("the package's edgelearn/service entry point exports startApp (the same fun
   // A program that opens its own store tells a damaged file (moved aside) from a busy one by this class.
   assert.equal(entry.StoreOpenError, api.StoreOpenError);
   assert.equal(typeof entry.StoreOpenError, "function");
+  // startApp's failure to listen on http.listen, told from others by this class.
+  assert.equal(entry.ListenError, api.ListenError);
+  assert.equal(typeof entry.ListenError, "function");
 });
 
 test("startApp with http enabled serves /metrics and the probes; stop closes them", async () => {

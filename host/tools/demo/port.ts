@@ -14,7 +14,7 @@ export class PortError extends Error {
   constructor(
     readonly use: PortUse,
     readonly port: number,
-    /** EADDRINUSE, EACCES...; undefined when only the outcome is known (the app went on without it). */
+    /** EADDRINUSE, EACCES...; undefined when listen() gave none. */
     readonly code: string | undefined,
   ) {
     super(`cannot listen on port ${port} for ${PORT_USE[use]}${code ? ` (${code})` : ""}`);

@@ -9,6 +9,7 @@ import { loadConfig } from "../../config/load.js";
 import { createLogger } from "../../logger.js";
 import { Learner, Kind } from "../../learner/index.js";
 import { startApp, type RunningApp } from "../../app/start.js";
+import { ListenError } from "../../http/listen-error.js";
 import { PortError, isPortRefusal, portFree, portOrFree } from "./port.js";
 import { startBroker, type EmbeddedBroker } from "./broker.js";
 import { demoDevices, Simulator, type SimDevice } from "./simulator.js";
@@ -84,16 +85,13 @@ export async function startDemo(o: DemoOptions): Promise<DemoSession> {
       },
     });
     running = await startApp(config, { logger: createLogger("edgelearn", { level: config.log.level }) });
-    // The app goes on without its HTTP server when the port is taken (a service must keep
-    // learning); the demo's port was free a moment ago, so someone took it since: stop, as for
-    // a port taken before the start.
-    if (!running.http) throw new PortError("http", httpPort, undefined);
     await running.service.ready;
   } catch (e) {
     // The app and the embedded broker keep the process alive: stop them, or a failed start hangs forever.
     await running?.stop();
     await broker.close();
-    throw e;
+    // The dashboard's port was free a moment ago, so someone took it since: said as for a port taken before the start.
+    throw e instanceof ListenError ? new PortError("http", httpPort, e.code) : e;
   }
   const app = running;
   const service = app.service;
