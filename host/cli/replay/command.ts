@@ -30,7 +30,8 @@ Options:
 
 Output: progress on stderr (for long files); the last line on stdout is one JSON object:
   {"rows", "learned", "rejected", "rejected_by_reason", "metrics", "drifts" (row indices,
-   0 = first data row), "seconds"}
+   0 = first data row), "seconds"}; "rejected" counts every row not learned for a reason (a
+  refused reading, or a target missing or unusable: no_target, bad_target)
 
 Exit codes: 0 done, 1 the predictions file cannot be written, 2 bad usage, 3 learner module
 missing, 4 the file cannot be read or has no such column.

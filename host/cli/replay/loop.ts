@@ -2,7 +2,7 @@
 // every row is predicted and learned (learn_one), counted, and written to the predictions file
 // when one was asked for.
 
-import { Learner, Flag, REJECT_MASK, MAX_FEATURES, errorName, LearnerError } from "../../learner/index.js";
+import { Learner, Flag, MAX_FEATURES, errorName, LearnerError } from "../../learner/index.js";
 import type { ModelConfig } from "../../config/types.js";
 import { modelSpec } from "../../devices/model.js";
 import { MODULE_REASONS, MODULE_REASON_MASK } from "../../codecs/index.js";
@@ -16,8 +16,11 @@ import type { PredictionsFile } from "./predictions.js";
 export interface ReplayTally {
   rows: number;
   learned: number;
+  /** Rows with any reject reason: refused readings, and rows predicted but not learned for want of a
+   *  usable target (no_target, bad_target), as the service counts them. */
   rejected: number;
   anomalies: number;
+  /** Rows per reason (a row may have several), only reasons seen. */
   byReason: Record<string, number>;
   /** Row indices of the drifts (0 = first data row). */
   drifts: number[];
@@ -94,8 +97,10 @@ export async function replayRows(o: ReplayOptions, rows: CsvRows, io: Io, out?: 
     const flags = learner.raw.learn_one(y);
     if (flags < 0) throw new Error(`learn_one failed at row ${t.rows}: ${errorName(flags)}`);
     if (flags & Flag.Learned) t.learned++;
-    if (flags & REJECT_MASK) t.rejected++;
-    if (flags & MODULE_REASON_MASK) for (const [bit, name] of MODULE_REASONS) if (flags & bit) t.byReason[name] = (t.byReason[name] ?? 0) + 1;
+    if (flags & MODULE_REASON_MASK) {
+      t.rejected++;
+      for (const [bit, name] of MODULE_REASONS) if (flags & bit) t.byReason[name] = (t.byReason[name] ?? 0) + 1;
+    }
     if (flags & Flag.Anomaly) t.anomalies++;
     if (flags & Flag.Drift) t.drifts.push(t.rows);
     if (out) {
