@@ -39,12 +39,31 @@ export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(
   positionals = 0,
 ): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: boolean; strict: true }>> {
   try {
-    const r = parseArgs({ args: argv, options, allowPositionals: positionals > 0, strict: true });
+    const r = parseArgs({ args: argv, options, allowPositionals: positionals > 0, strict: true, tokens: true });
     if (r.positionals.length > positionals) throw new UsageError(`unexpected argument ${JSON.stringify(r.positionals[positionals])}`);
+    onlyOnce(options, r.tokens);
     return r;
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`${(e as Error).message.replace(/\. To specify a positional.*$/s, "")} (see edgelearn ${cmd} --help)`);
+  }
+}
+
+/**
+ * Refuses an option with a value given twice (`--broker a --broker b`, `-c a --config b`):
+ * parseArgs keeps the last one without a word, so a command line that got an option appended
+ * (a script, a unit's ExecStart plus an override) ran with a value nobody read off it. Options
+ * declared `multiple` are the repeatable ones (--set, --param); a flag twice means what it does once.
+ * No value is shown: one may hold a password (--broker mqtt://user:secret@host).
+ */
+export function onlyOnce(options: NonNullable<ParseArgsConfig["options"]>, tokens: ReadonlyArray<{ kind: string; name?: string }>): void {
+  const seen = new Set<string>();
+  for (const t of tokens) {
+    if (t.kind !== "option" || t.name === undefined) continue;
+    const o = options[t.name];
+    if (o?.type !== "string" || o.multiple) continue;
+    if (seen.has(t.name)) throw new UsageError(`--${t.name} is given more than once; give it once`);
+    seen.add(t.name);
   }
 }
 

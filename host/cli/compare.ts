@@ -7,7 +7,7 @@
 
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { EXIT, UsageError, checkModule, nameList, type Io } from "./common.js";
+import { EXIT, UsageError, checkModule, nameList, onlyOnce, type Io } from "./common.js";
 import { readCsv, type Dataset, type Task } from "../tools/compare/csv.js";
 import { createModuleLearner, parseParams } from "../tools/compare/online.js";
 import { compare, formatReport } from "../tools/compare/report.js";
@@ -75,23 +75,21 @@ export async function runCompare(argv: string[], deps: CompareDeps = {}): Promis
   let task: Task;
   let opts: { target: string; features?: string[]; trainFraction: number; retrainEvery?: number; lambda: number; json: boolean; plot?: string; params: Record<number, number> };
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        task: { type: "string" },
-        target: { type: "string" },
-        features: { type: "string" },
-        "train-fraction": { type: "string" },
-        "retrain-every": { type: "string" },
-        lambda: { type: "string" },
-        json: { type: "boolean" },
-        plot: { type: "string" },
-        set: { type: "string", multiple: true },
-        param: { type: "string", multiple: true }, // replay's name for the same option
-        help: { type: "boolean", short: "h" },
-      },
-    });
+    const options = {
+      task: { type: "string" },
+      target: { type: "string" },
+      features: { type: "string" },
+      "train-fraction": { type: "string" },
+      "retrain-every": { type: "string" },
+      lambda: { type: "string" },
+      json: { type: "boolean" },
+      plot: { type: "string" },
+      set: { type: "string", multiple: true },
+      param: { type: "string", multiple: true }, // replay's name for the same option
+      help: { type: "boolean", short: "h" },
+    } as const;
+    const { values, positionals, tokens } = parseArgs({ args: argv, allowPositionals: true, options, tokens: true });
+    onlyOnce(options, tokens);
     if (values.help) { out(COMPARE_HELP); return EXIT.OK; }
     if (positionals.length !== 1) throw new UsageError("give exactly one CSV file");
     file = positionals[0];
