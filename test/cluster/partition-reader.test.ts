@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "@nats-io/transport-node";
 import { jetstreamManager, type JsMsg } from "@nats-io/jetstream";
-import { PartitionReader } from "../../host/cluster/partition-reader.js";
+import { PartitionReader, consumerStart } from "../../host/cluster/partition-reader.js";
 import type { ClusterConfig } from "../../host/config/types.js";
 import { memoryLogger } from "../../host/logger.js";
 import { requireNatsServer, startNatsCluster } from "../helpers/nats.js";
@@ -52,6 +52,10 @@ test("partition reader: in order from the start sequence, a deleted consumer rep
   );
   t.after(() => reader.close());
   assert.equal(await reader.begin(5), undefined, "the consumer is created");
+  // A server before 2.9.15 gets a consumer started earlier (consumerStart), whose readings before
+  // the start asked for are skipped: the handed-over readings below are the same either way.
+  const [first] = await jsm.consumers.list(STREAM).next();
+  assert.equal(first.config.opt_start_seq, consumerStart(5, (await jsm.streams.info(STREAM)).state, nc.info?.version));
   await waitFor("readings 5–20", () => handled.length === 16, 10_000);
   assert.deepEqual(handled, Array.from({ length: 16 }, (_, i) => i + 5), "in stream order from the start sequence");
   await waitFor("the acknowledgement", async () => {
@@ -76,4 +80,19 @@ test("partition reader: in order from the start sequence, a deleted consumer rep
   assert.equal((await jsm.consumers.list(STREAM).next()).length, 0, "no consumer created after stop()");
   assert.equal(lines.filter((l) => /recreating it/.test(l)).length, reopenedBefore, lines.join("\n"));
   assert.equal(handled.length, 26, "nothing handled after stop()");
+});
+
+test("partition reader: consumerStart goes back about two message blocks only where nats-server before 2.9.15 would rescan the newest one", () => {
+  // 200,000 readings of 116 bytes stored: two 8 MiB blocks are 144,152 readings.
+  const state = { first_seq: 1, last_seq: 200_000, messages: 200_000, bytes: 23_277_186 };
+  assert.equal(consumerStart(150_000, state, "2.9.10"), 5_848, "inside the last two blocks' worth: back 144,152");
+  assert.equal(consumerStart(150_000, state, "v2.9.14"), 5_848);
+  assert.equal(consumerStart(100_000, state, "2.9.10"), 1, "never before the stream's first reading");
+  assert.equal(consumerStart(50_000, state, "2.9.10"), 50_000, "older than the newest blocks: as asked");
+  assert.equal(consumerStart(150_000, state, "2.9.15"), 150_000, "fixed in 2.9.15");
+  assert.equal(consumerStart(150_000, state, "2.10.7"), 150_000);
+  assert.equal(consumerStart(150_000, state, undefined), 5_848, "an unknown version counts as affected");
+  assert.equal(consumerStart(200_001, state, "2.9.10"), 200_001, "nothing to read yet: as asked");
+  assert.equal(consumerStart(1, state, "2.9.10"), 1);
+  assert.equal(consumerStart(7, { first_seq: 0, last_seq: 0, messages: 0, bytes: 0 }, "2.9.10"), 7, "an empty stream: as asked");
 });
