@@ -228,7 +228,8 @@ test("quick start: `edgelearn run --broker URL --task T --target F` learns, and 
   const child = spawn(process.execPath, [join(process.cwd(), "bin/edgelearn.js"), "run", "--broker", broker!.url, "--task", "regression", "--target", "power"], {
     cwd: dir,
     stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, EDGELEARN_MQTT__CLIENT_ID: `edgelearn-quick-${process.pid}` },
+    // no HTTP server: the default port may be held by another process on the machine
+    env: { ...process.env, EDGELEARN_MQTT__CLIENT_ID: `edgelearn-quick-${process.pid}`, EDGELEARN_HTTP__ENABLED: "false" },
   });
   let stderr = "";
   child.stderr!.on("data", (b) => (stderr += b));

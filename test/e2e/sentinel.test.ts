@@ -44,6 +44,9 @@ test("sentinel values never reach disk, logs or retained messages", async (t) =>
       `  clientId: edgelearn-sentinel-${process.pid}`,
       "output:",
       "  healthIntervalSeconds: 1",
+      // no HTTP server: the default port may be held by another process on the machine
+      "http:",
+      "  enabled: false",
       "model:",
       "  task: anomaly",
       "devices:",

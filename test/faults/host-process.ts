@@ -37,6 +37,8 @@ export function writeHostConfig(dir: string, o: HostConfigOptions): string {
       // The rollback guard's own (correct) rollbacks would blur the count of what a crash lost.
       guard: { enabled: o.guard ?? false },
       log: { level: "info" },
+      // No HTTP server: a port still held by a host of an earlier test would fail the start.
+      http: { enabled: false },
     }),
   );
   return path;
