@@ -271,19 +271,19 @@ function spikeCommit(s: GuardSlot, v: f32, run: i32): bool {
 function featureSpikesCommit(x: usize, nf: i32, t: f32): u32 {
   let mark = RUN_MARK_START;
   let before: u32 = 0;
+  let spiked: u32 = 0; // bit i: feature i spikes (nf ≤ MAX_FEATURES = 32)
   for (let i = 0; i < nf; i++) {
     const v = load<f32>(x + (<usize>i << 2));
     const s = slot(i);
     if (!spiking(s, v, t)) continue;
+    spiked |= 1 << i;
     before = max<u32>(before, s.tally & TALLY_SPIKES);
     mark = runMarkWith(mark, v);
   }
   const run = runNext(before, mark | 1); // | 1: never RUN_VARIED
   let flags: u32 = 0;
   for (let i = 0; i < nf; i++) {
-    const v = load<f32>(x + (<usize>i << 2));
-    const s = slot(i);
-    if (spiking(s, v, t) && spikeCommit(s, v, run)) flags |= REJ_SPIKE;
+    if ((spiked & (1 << i)) != 0 && spikeCommit(slot(i), load<f32>(x + (<usize>i << 2)), run)) flags |= REJ_SPIKE;
   }
   return flags;
 }
